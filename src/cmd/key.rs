@@ -1,0 +1,275 @@
+//! kmi key generate | check | inspect | public | fingerprint
+
+use num_bigint::BigUint;
+use serde_json::json;
+
+use kmi::cli::{
+    CheckArgs, ElGamalGenerateArgs, EncryptArgs, FingerprintArgs, GenerateCommand, GroupChoice,
+    InspectArgs, KdfChoice, KeyCommand, OutputArgs, PassphraseArgs, PublicArgs, RsaGenerateArgs,
+    SearchArgs,
+};
+use kmi::io::{write_output, OutputSpec};
+use kmi::keys::check::{check_key, CheckOutcome};
+use kmi::keys::elgamal::{self, GroupSpec, NamedGroup};
+use kmi::keys::encoding::encode_public;
+use kmi::keys::rsa::{self, RsaGenParams};
+use kmi::keys::{encode_private, fingerprint, Kdf, Key, KeyEncryption, PrivateKey, PublicKey};
+use kmi::math::prime::SearchConfig;
+use kmi::rng::KmiRng;
+use kmi::{Error, Result};
+
+use super::progress::SearchBar;
+use super::Context;
+
+/// Keys below this size are for tests and teaching only, and kmi says so.
+const SMALL_KEY_BITS: usize = 2048;
+
+pub fn run(ctx: &Context, command: KeyCommand) -> Result<()> {
+    match command {
+        KeyCommand::Generate(GenerateCommand::Rsa(a)) => generate_rsa(ctx, a),
+        KeyCommand::Generate(GenerateCommand::Elgamal(a)) => generate_elgamal(ctx, a),
+        KeyCommand::Check(a) => check(ctx, a),
+        KeyCommand::Inspect(a) => inspect(ctx, a),
+        KeyCommand::Public(a) => public(ctx, a),
+        KeyCommand::Fingerprint(a) => print_fingerprint(ctx, a),
+    }
+}
+
+/// Everything a generate command does before the search: output checks, RNG, passphrase.
+struct GenerateSetup {
+    spec: OutputSpec,
+    rng: KmiRng,
+    encryption: Option<KeyEncryption>,
+    cfg: SearchConfig,
+}
+
+fn prepare_generate(
+    ctx: &Context,
+    out: &OutputArgs,
+    search: &SearchArgs,
+    enc: &EncryptArgs,
+    pass: &PassphraseArgs,
+) -> Result<GenerateSetup> {
+    let spec = OutputSpec::new(&out.output, out.force, true);
+    // Refuse an existing output before spending seconds on a prime search.
+    spec.check_writable()?;
+    let rng = KmiRng::new(search.seed.as_deref())?;
+    if rng.is_seeded() {
+        ctx.warn("--seed makes a predictable key: use it for fixtures and tests only");
+    }
+    if !enc.encrypt && (pass.passphrase_file.is_some() || pass.passphrase_fd.is_some()) {
+        return Err(Error::usage("a passphrase was given but --encrypt was not"));
+    }
+    let encryption = if enc.encrypt {
+        let kdf = match enc.kdf {
+            KdfChoice::Pbkdf2 => Kdf::DEFAULT_PBKDF2,
+            KdfChoice::Scrypt => Kdf::DEFAULT_SCRYPT,
+        };
+        let purpose = if spec.is_stdout() { "the new key".to_string() } else { out.output.display().to_string() };
+        let passphrase = ctx.passphrase_source(pass).read(&purpose, true)?;
+        Some(KeyEncryption { kdf, passphrase })
+    } else {
+        None
+    };
+    Ok(GenerateSetup { spec, rng, encryption, cfg: SearchConfig { threads: search.threads } })
+}
+
+fn finish_generate(
+    ctx: &Context,
+    mut setup: GenerateSetup,
+    key: &PrivateKey,
+    der: bool,
+    summary: String,
+) -> Result<()> {
+    let bytes = encode_private(key, der, setup.encryption.as_ref(), &mut setup.rng)?;
+    write_output(&setup.spec, &bytes)?;
+    let fp = fingerprint(&key.public(), 64)?;
+    let dest = match &setup.spec.path {
+        Some(p) => p.display().to_string(),
+        None => "standard output".into(),
+    };
+    ctx.note(format!("wrote {summary} to {dest}"));
+    ctx.note(format!("fingerprint {fp}"));
+    Ok(())
+}
+
+fn generate_rsa(ctx: &Context, a: RsaGenerateArgs) -> Result<()> {
+    let e = rsa::parse_exponent(&a.e)?;
+    let mut setup = prepare_generate(ctx, &a.output, &a.search, &a.encrypt, &a.passphrase)?;
+    if a.bits < SMALL_KEY_BITS {
+        ctx.warn(format!("{}-bit RSA keys are for tests and teaching only", a.bits));
+    }
+    let params = RsaGenParams { bits: a.bits, safe: !a.no_safe, e };
+    let bar = SearchBar::new(ctx.quiet);
+    let started = std::time::Instant::now();
+    let key = rsa::generate(&params, &mut setup.rng, &setup.cfg, &bar);
+    bar.finish();
+    let key = PrivateKey::Rsa(key?);
+    let (_, tested) = bar.totals();
+    let kind = if a.no_safe { "primes" } else { "safe primes" };
+    let summary = format!(
+        "{}-bit RSA key with {kind} ({tested} candidates tested in {:.2} s)",
+        a.bits,
+        started.elapsed().as_secs_f64()
+    );
+    finish_generate(ctx, setup, &key, a.output.der, summary)
+}
+
+fn generate_elgamal(ctx: &Context, a: ElGamalGenerateArgs) -> Result<()> {
+    let spec = match (a.group, a.q_bits) {
+        (Some(g), _) => GroupSpec::Named(named(g)),
+        (None, Some(q_bits)) => GroupSpec::DsaStyle { bits: a.bits.unwrap_or(2048), q_bits },
+        (None, None) => GroupSpec::SafePrime { bits: a.bits.unwrap_or(2048) },
+    };
+    let mut setup = prepare_generate(ctx, &a.output, &a.search, &a.encrypt, &a.passphrase)?;
+    let bits = a.bits.unwrap_or(2048);
+    if a.group.is_none() && bits < SMALL_KEY_BITS {
+        ctx.warn(format!("{bits}-bit ElGamal groups are for tests and teaching only"));
+    }
+    let bar = SearchBar::new(ctx.quiet);
+    let started = std::time::Instant::now();
+    let group = elgamal::generate_group(spec, &mut setup.rng, &setup.cfg, &bar);
+    bar.finish();
+    let group = group?;
+    let describe = match spec {
+        GroupSpec::Named(n) => format!("ElGamal key in group {}", n.name()),
+        GroupSpec::SafePrime { bits } => format!("{bits}-bit ElGamal key (safe prime p = 2q + 1)"),
+        GroupSpec::DsaStyle { bits, q_bits } => format!("{bits}-bit ElGamal key ({q_bits}-bit q)"),
+    };
+    let key = PrivateKey::ElGamal(elgamal::generate_key(group, &mut setup.rng));
+    let summary = format!("{describe} in {:.2} s", started.elapsed().as_secs_f64());
+    finish_generate(ctx, setup, &key, a.output.der, summary)
+}
+
+fn named(g: GroupChoice) -> NamedGroup {
+    match g {
+        GroupChoice::Ffdhe2048 => NamedGroup::Ffdhe2048,
+        GroupChoice::Ffdhe3072 => NamedGroup::Ffdhe3072,
+        GroupChoice::Ffdhe4096 => NamedGroup::Ffdhe4096,
+        GroupChoice::Ffdhe6144 => NamedGroup::Ffdhe6144,
+        GroupChoice::Ffdhe8192 => NamedGroup::Ffdhe8192,
+    }
+}
+
+fn check(ctx: &Context, a: CheckArgs) -> Result<()> {
+    let key = ctx.read_key(&a.key, &a.passphrase)?;
+    let report = check_key(&key, a.require_safe);
+    let name = a.key.display().to_string();
+    if a.json {
+        let doc = json!({
+            "version": 1,
+            "file": name,
+            "passed": report.passed(),
+            "report": report,
+        });
+        println!("{doc:#}");
+    } else {
+        for r in &report.results {
+            let mark = match r.outcome {
+                CheckOutcome::Passed => "ok  ",
+                CheckOutcome::Failed => "FAIL",
+                CheckOutcome::Skipped => "skip",
+            };
+            println!("{mark}  {}", r.check);
+        }
+    }
+    match report.first_failure() {
+        Some(failure) => Err(Error::check(format!("{name}: {failure}"))),
+        None => {
+            ctx.note(format!(
+                "{name}: all {} checks passed ({} {} key)",
+                report.results.len(),
+                if report.private { "private" } else { "public" },
+                report.key_type
+            ));
+            Ok(())
+        }
+    }
+}
+
+fn hex(n: &BigUint) -> String {
+    format!("{n:x}")
+}
+
+fn inspect(ctx: &Context, a: InspectArgs) -> Result<()> {
+    let key = ctx.read_key(&a.key, &a.passphrase)?;
+    let public = key.public();
+    let fp = fingerprint(&public, 64)?;
+    let mut doc = match &public {
+        PublicKey::Rsa(k) => json!({
+            "type": "rsa",
+            "bits": k.n.bits(),
+            "n": hex(&k.n),
+            "e": k.e.to_string(),
+        }),
+        PublicKey::ElGamal(k) => json!({
+            "type": "elgamal",
+            "bits": k.group.p.bits(),
+            "q_bits": k.group.q.bits(),
+            "group": NamedGroup::identify(&k.group).map(|n| n.name()),
+            "p": hex(&k.group.p),
+            "q": hex(&k.group.q),
+            "g": hex(&k.group.g),
+            "y": hex(&k.y),
+            "safe_prime_group": k.group.is_safe_prime_group(),
+        }),
+    };
+    doc["private"] = json!(key.is_private());
+    doc["fingerprint"] = json!(fp);
+    if let Key::Private(PrivateKey::Rsa(k)) = &key {
+        doc["safe_primes"] = json!(k.has_safe_primes());
+    }
+    if a.json {
+        doc["version"] = json!(1);
+        println!("{doc:#}");
+        return Ok(());
+    }
+    let kind = if key.is_private() { "private" } else { "public" };
+    match &public {
+        PublicKey::Rsa(k) => {
+            println!("type:        RSA {kind} key");
+            println!("bits:        {}", k.n.bits());
+            if let Some(safe) = doc.get("safe_primes") {
+                println!("safe primes: {}", if safe == true { "yes (p, q, (p-1)/2, (q-1)/2 all prime)" } else { "no" });
+            }
+            println!("e:           {}", k.e);
+            print_wrapped("n", &hex(&k.n));
+        }
+        PublicKey::ElGamal(k) => {
+            println!("type:        ElGamal (X9.42 DH) {kind} key");
+            println!("bits:        p {} bits, q {} bits", k.group.p.bits(), k.group.q.bits());
+            if let Some(n) = NamedGroup::identify(&k.group) {
+                println!("group:       {} (RFC 7919)", n.name());
+            }
+            println!("safe prime:  {}", if k.group.is_safe_prime_group() { "yes (p = 2q + 1)" } else { "no" });
+            print_wrapped("p", &hex(&k.group.p));
+            print_wrapped("q", &hex(&k.group.q));
+            print_wrapped("g", &hex(&k.group.g));
+            print_wrapped("y", &hex(&k.y));
+        }
+    }
+    println!("fingerprint: {fp}");
+    Ok(())
+}
+
+fn print_wrapped(name: &str, hex: &str) {
+    let mut lines = hex.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).expect("hex is ASCII"));
+    println!("{name}:{}{}", " ".repeat(12 - name.len()), lines.next().unwrap_or(""));
+    for l in lines {
+        println!("             {l}");
+    }
+}
+
+fn public(ctx: &Context, a: PublicArgs) -> Result<()> {
+    let spec = OutputSpec::new(&a.output.output, a.output.force, false);
+    spec.check_writable()?;
+    let key = ctx.read_key(&a.key, &a.passphrase)?;
+    write_output(&spec, &encode_public(&key.public(), a.output.der)?)
+}
+
+fn print_fingerprint(ctx: &Context, a: FingerprintArgs) -> Result<()> {
+    let key = ctx.read_key(&a.key, &a.passphrase)?;
+    let digits: usize = a.digits.parse().map_err(|_| Error::usage("--digits must be 16, 32 or 64"))?;
+    println!("{}", fingerprint(&key.public(), digits)?);
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! The command layer: turns parsed arguments into library calls and files, and decides how
+//! results are shown. The only code besides `kmi::io` that touches the terminal.
+
+mod key;
+mod progress;
+mod selftest;
+
+use std::path::Path;
+
+use kmi::cli::{Cli, Command, PassphraseArgs};
+use kmi::io::{read_input, PassphraseSource};
+use kmi::keys::{decode_key, Key};
+use kmi::Result;
+
+/// What every command may need to know about the invocation.
+pub struct Context {
+    pub batch: bool,
+    pub quiet: bool,
+}
+
+impl Context {
+    /// A note for the user on stderr (suppressed by --quiet).
+    pub fn note(&self, msg: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("kmi: {}", msg.as_ref());
+        }
+    }
+
+    /// A warning on stderr; shown even with --quiet because it concerns the safety of the output.
+    pub fn warn(&self, msg: impl AsRef<str>) {
+        eprintln!("kmi: warning: {}", msg.as_ref());
+    }
+
+    pub fn passphrase_source(&self, args: &PassphraseArgs) -> PassphraseSource {
+        match (&args.passphrase_file, args.passphrase_fd) {
+            (Some(f), _) => PassphraseSource::File(f.clone()),
+            (None, Some(fd)) => PassphraseSource::Fd(fd),
+            (None, None) => PassphraseSource::Prompt { batch: self.batch },
+        }
+    }
+
+    /// Read any key file, asking for a passphrase only if it is encrypted.
+    pub fn read_key(&self, path: &Path, pass: &PassphraseArgs) -> Result<Key> {
+        let input = read_input(path)?;
+        let source = self.passphrase_source(pass);
+        let name = input.name.display().to_string();
+        decode_key(&input.bytes, &input.name, &|| source.read(&name, false))
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context { batch: cli.batch, quiet: cli.quiet };
+    match cli.command {
+        Command::Key(c) => key::run(&ctx, c),
+        Command::Selftest(a) => selftest::run(&ctx, a),
+    }
+}

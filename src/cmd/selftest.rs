@@ -1,0 +1,28 @@
+//! kmi selftest
+
+use kmi::cli::SelftestArgs;
+use kmi::{Error, Result};
+
+use super::Context;
+
+pub fn run(_ctx: &Context, args: SelftestArgs) -> Result<()> {
+    let results = kmi::selftest::run_all();
+    if args.json {
+        let all = results.iter().all(|r| r.passed);
+        let doc = serde_json::json!({ "version": 1, "passed": all, "tests": results });
+        println!("{doc:#}");
+    } else {
+        for r in &results {
+            println!("{}  {}", if r.passed { "ok  " } else { "FAIL" }, r.name);
+        }
+    }
+    match results.iter().find(|r| !r.passed) {
+        Some(r) => Err(Error::check(format!("selftest failed: {}", r.name))),
+        None => {
+            if !args.json {
+                println!("all {} known-answer tests passed", results.len());
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! One error type for the whole library. Every variant maps to a process exit code and a one-line
+//! message; the command layer prints `kmi: <message>` and exits with `exit_code()`.
+
+use std::path::{Path, PathBuf};
+
+/// Process exit codes (documented in `kmi(1)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitCode {
+    Ok = 0,
+    /// A verification said "no": a key check failed, a share or signature is bad.
+    CheckFailed = 1,
+    /// Bad usage, or input that is unreadable or malformed.
+    BadInput = 2,
+    /// A failure while producing output (I/O, an internal crypto failure).
+    OutputFailed = 3,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A check ran and said no. The message names the first failing check.
+    #[error("{0}")]
+    CheckFailed(String),
+
+    /// The user asked for something that cannot be done as asked.
+    #[error("{0}")]
+    Usage(String),
+
+    /// An input file could not be read.
+    #[error("{}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+
+    /// An input file was read but its content is not what it should be.
+    #[error("{}: {what}", path.display())]
+    Malformed { path: PathBuf, what: String },
+
+    /// Input content is malformed (no file name known at this layer; the command layer adds one).
+    #[error("{0}")]
+    Format(String),
+
+    /// The passphrase did not open the key.
+    #[error("{}: wrong passphrase or corrupted encrypted key", path.display())]
+    BadPassphrase { path: PathBuf },
+
+    /// Output could not be written.
+    #[error("{}: {what}", path.display())]
+    Write { path: PathBuf, what: String },
+
+    /// The output exists and --force was not given.
+    #[error("{}: already exists (use --force to overwrite)", path.display())]
+    Exists { path: PathBuf },
+
+    /// A failure inside kmi while producing output.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::CheckFailed(_) => ExitCode::CheckFailed,
+            Error::Usage(_)
+            | Error::Read { .. }
+            | Error::Malformed { .. }
+            | Error::Format(_)
+            | Error::BadPassphrase { .. } => ExitCode::BadInput,
+            Error::Write { .. } | Error::Exists { .. } | Error::Internal(_) => ExitCode::OutputFailed,
+        }
+    }
+
+    pub fn usage(msg: impl Into<String>) -> Self {
+        Error::Usage(msg.into())
+    }
+
+    pub fn format(msg: impl Into<String>) -> Self {
+        Error::Format(msg.into())
+    }
+
+    pub fn check(msg: impl Into<String>) -> Self {
+        Error::CheckFailed(msg.into())
+    }
+
+    pub fn internal(msg: impl Into<String>) -> Self {
+        Error::Internal(msg.into())
+    }
+
+    /// Attach a file name to a content error so the one-line message says which input is bad.
+    pub fn in_file(self, path: &Path) -> Self {
+        match self {
+            Error::Format(what) => Error::Malformed { path: path.to_path_buf(), what },
+            other => other,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_documented_contract() {
+        assert_eq!(Error::check("x").exit_code() as u8, 1);
+        assert_eq!(Error::usage("x").exit_code() as u8, 2);
+        assert_eq!(Error::format("x").exit_code() as u8, 2);
+        assert_eq!(Error::internal("x").exit_code() as u8, 3);
+        assert_eq!(Error::Exists { path: "a".into() }.exit_code() as u8, 3);
+    }
+
+    #[test]
+    fn in_file_names_the_file() {
+        let e = Error::format("truncated DER").in_file(Path::new("k.pem"));
+        assert_eq!(e.to_string(), "k.pem: truncated DER");
+    }
+}

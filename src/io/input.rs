@@ -1,0 +1,40 @@
+//! Reading inputs: a path, or `-` for standard input.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Result};
+
+/// Inputs larger than this are refused before parsing: nothing kmi reads is anywhere near it.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The bytes of one input together with the name to use in messages.
+pub struct Input {
+    pub name: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl Input {
+    pub fn path(&self) -> &Path {
+        &self.name
+    }
+}
+
+/// Read `path` (or standard input for `-`) entirely.
+pub fn read_input(path: &Path) -> Result<Input> {
+    let mut bytes = Vec::new();
+    let result = if path == Path::new("-") {
+        std::io::stdin().lock().take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+    };
+    let name = if path == Path::new("-") { PathBuf::from("<stdin>") } else { path.to_path_buf() };
+    result.map_err(|source| Error::Read { path: name.clone(), source })?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Error::Malformed { path: name, what: "input is larger than 64 MiB".into() });
+    }
+    if bytes.is_empty() {
+        return Err(Error::Malformed { path: name, what: "input is empty".into() });
+    }
+    Ok(Input { name, bytes })
+}

@@ -1,0 +1,15 @@
+//! kmi: offline key operations for key ceremonies.
+//!
+//! The library returns values and errors and never prints; `src/cmd/` (in the binary) decides how
+//! to show them. Randomness enters through one `rand_core::CryptoRngCore` argument.
+
+pub mod cli;
+pub mod error;
+pub mod io;
+pub mod keys;
+pub mod math;
+pub mod oids;
+pub mod rng;
+pub mod selftest;
+
+pub use error::{Error, ExitCode, Result};

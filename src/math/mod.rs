@@ -1,0 +1,6 @@
+//! Number theory: prime search and tests (`prime`), modular helpers (`modular`), and wiped
+//! secret integers (`secret`).
+
+pub mod modular;
+pub mod prime;
+pub mod secret;

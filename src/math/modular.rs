@@ -1,0 +1,188 @@
+//! Modular-arithmetic helpers shared by keys, checks and (later) threshold schemes.
+
+use num_bigint::{BigInt, BigUint, RandBigInt, Sign};
+use num_integer::Integer;
+use num_traits::{One, Zero};
+use rand_core::CryptoRngCore;
+
+/// x^-1 mod m, or None when gcd(x, m) != 1.
+pub fn mod_inverse(x: &BigUint, m: &BigUint) -> Option<BigUint> {
+    if m.is_zero() {
+        return None;
+    }
+    let m_int = BigInt::from(m.clone());
+    let ext = BigInt::from(x % m).extended_gcd(&m_int);
+    if !ext.gcd.is_one() {
+        return None;
+    }
+    let inv = ext.x.mod_floor(&m_int);
+    inv.to_biguint()
+}
+
+/// The Jacobi symbol (a/n) for odd n > 0: 1, -1 or 0.
+pub fn jacobi(a: &BigUint, n: &BigUint) -> i8 {
+    assert!(n.is_odd(), "Jacobi symbol needs an odd modulus");
+    let mut a = a % n;
+    let mut n = n.clone();
+    let mut result = 1i8;
+    while !a.is_zero() {
+        let twos = a.trailing_zeros().unwrap_or(0);
+        a >>= twos as usize;
+        // (2/n) = -1 exactly when n = 3 or 5 (mod 8).
+        let n_mod_8 = n.iter_u32_digits().next().unwrap_or(0) & 7;
+        if twos % 2 == 1 && (n_mod_8 == 3 || n_mod_8 == 5) {
+            result = -result;
+        }
+        // Quadratic reciprocity: flip when both are 3 mod 4.
+        let a_mod_4 = a.iter_u32_digits().next().unwrap_or(0) & 3;
+        if a_mod_4 == 3 && n_mod_8 & 3 == 3 {
+            result = -result;
+        }
+        std::mem::swap(&mut a, &mut n);
+        a %= &n;
+    }
+    if n.is_one() {
+        result
+    } else {
+        0
+    }
+}
+
+/// If n = b^k for some integer b and k >= 2, returns (b, k) with the largest such k found first
+/// among primes k. Used to reject RSA moduli that are perfect powers.
+pub fn perfect_power(n: &BigUint) -> Option<(BigUint, u32)> {
+    if n <= &BigUint::one() {
+        return None;
+    }
+    let max_k = n.bits() as u32;
+    // Only prime exponents need testing: b^(jk) = (b^j)^k.
+    for k in 2..=max_k {
+        if !is_small_prime(k) {
+            continue;
+        }
+        let root = n.nth_root(k);
+        if root > BigUint::one() && root.pow(k) == *n {
+            return Some((root, k));
+        }
+        if root <= BigUint::one() {
+            break;
+        }
+    }
+    None
+}
+
+fn is_small_prime(k: u32) -> bool {
+    k >= 2 && (2..).take_while(|d| d * d <= k).all(|d| k % d != 0)
+}
+
+/// The odd primes below `bound`, by a simple sieve (used for trial division in key checks).
+pub fn small_primes(bound: u32) -> Vec<u32> {
+    let bound = bound as usize;
+    let mut composite = vec![false; bound];
+    let mut primes = Vec::new();
+    for i in 2..bound {
+        if !composite[i] {
+            primes.push(i as u32);
+            let mut j = i * i;
+            while j < bound {
+                composite[j] = true;
+                j += i;
+            }
+        }
+    }
+    primes
+}
+
+/// The smallest prime factor of `n` below `bound`, if any (n itself excluded).
+pub fn small_factor(n: &BigUint, bound: u32) -> Option<u32> {
+    small_primes(bound)
+        .into_iter()
+        .find(|&r| (n % r).is_zero() && n != &BigUint::from(r))
+}
+
+/// A uniform integer in [low, high).
+pub fn random_range(rng: &mut dyn CryptoRngCore, low: &BigUint, high: &BigUint) -> BigUint {
+    let mut adapter = RngAdapter(rng);
+    adapter.gen_biguint_range(low, high)
+}
+
+/// Lets num-bigint's `RandBigInt` draw from a `dyn CryptoRngCore`.
+struct RngAdapter<'a>(&'a mut dyn CryptoRngCore);
+
+impl rand::RngCore for RngAdapter<'_> {
+    fn next_u32(&mut self) -> u32 {
+        self.0.next_u32()
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        self.0.fill_bytes(dest)
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand::Error> {
+        self.0.try_fill_bytes(dest)
+    }
+}
+
+/// Least common multiple.
+pub fn lcm(a: &BigUint, b: &BigUint) -> BigUint {
+    a.lcm(b)
+}
+
+/// Convert a signed value into [0, m).
+pub fn reduce_signed(x: &BigInt, m: &BigUint) -> BigUint {
+    let m_int = BigInt::from_biguint(Sign::Plus, m.clone());
+    x.mod_floor(&m_int).to_biguint().expect("mod_floor is non-negative")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(v: u64) -> BigUint {
+        BigUint::from(v)
+    }
+
+    #[test]
+    fn inverse() {
+        assert_eq!(mod_inverse(&n(3), &n(11)), Some(n(4)));
+        assert_eq!(mod_inverse(&n(6), &n(9)), None);
+        assert_eq!(mod_inverse(&n(14), &n(11)), Some(n(4)));
+    }
+
+    #[test]
+    fn jacobi_matches_euler_criterion_for_primes() {
+        for p in [3u64, 5, 7, 11, 13, 101, 65537] {
+            for a in 0..60u64 {
+                let expected = if a % p == 0 {
+                    0
+                } else if n(a).modpow(&n((p - 1) / 2), &n(p)) == n(1) {
+                    1
+                } else {
+                    -1
+                };
+                assert_eq!(jacobi(&n(a), &n(p)), expected, "({a}/{p})");
+            }
+        }
+        // Composite modulus: (2/15) = (2/3)(2/5) = (-1)(-1) = 1.
+        assert_eq!(jacobi(&n(2), &n(15)), 1);
+    }
+
+    #[test]
+    fn perfect_powers() {
+        assert_eq!(perfect_power(&n(1 << 20)), Some((n(1024), 2)));
+        assert_eq!(perfect_power(&n(3u64.pow(7))), Some((n(3), 7)));
+        assert_eq!(perfect_power(&n(101 * 103)), None);
+        let big = BigUint::from(0xffff_ffff_ffff_ffc5u64).pow(3);
+        assert_eq!(perfect_power(&big), Some((n(0xffff_ffff_ffff_ffc5), 3)));
+        assert_eq!(perfect_power(&n(1)), None);
+    }
+
+    #[test]
+    fn small_factors() {
+        assert_eq!(small_factor(&n(3 * 1_000_003), 1000), Some(3));
+        assert_eq!(small_factor(&n(1_000_003), 1000), None);
+        assert_eq!(small_factor(&n(7), 1000), None);
+        assert_eq!(small_primes(20), vec![2, 3, 5, 7, 11, 13, 17, 19]);
+    }
+}

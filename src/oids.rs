@@ -1,0 +1,13 @@
+//! Every object identifier kmi uses, in one table (formats.md section 1).
+
+use der::asn1::ObjectIdentifier as Oid;
+
+/// rsaEncryption (PKCS#1).
+pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+/// dhpublicnumber (ANSI X9.42): DH/ElGamal keys with domain parameters (p, g, q).
+pub const DH_PUBLIC_NUMBER: Oid = Oid::new_unwrap("1.2.840.10046.2.1");
+/// dhKeyAgreement (PKCS#3): DH parameters without q, which kmi cannot use for ElGamal.
+pub const DH_KEY_AGREEMENT: Oid = Oid::new_unwrap("1.2.840.113549.1.3.1");
+
+/// kmi's arc under the RFC 5612 documentation enterprise number.
+pub const KMI_ARC: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1");
