@@ -105,19 +105,18 @@ pub fn check_key(key: &Key, require_safe: bool) -> CheckReport {
             c.require("p is prime", || is_probable_prime(p), "p is not prime");
             c.require("q is prime", || is_probable_prime(q), "q is not prime");
             c.require("p != q", || p != q, "p = q");
+            // p and q are known to be prime (>= 2) before these closures run, so p - 1 is safe.
             let one = BigUint::one();
-            let (p1, q1) = (p - &one, q - &one);
-            let lambda = p1.lcm(&q1);
             c.require(
                 "e * d = 1 (mod lambda(N))",
-                || (e * d) % &lambda == one,
+                || (e * d) % (p - &one).lcm(&(q - &one)) == one,
                 "the private key does not match: e * d != 1 (mod lambda(N))",
             );
             c.require(
                 "CRT values are consistent",
                 || {
-                    k.dp.expose() == &(d % &p1)
-                        && k.dq.expose() == &(d % &q1)
+                    k.dp.expose() == &(d % (p - &one))
+                        && k.dq.expose() == &(d % (q - &one))
                         && mod_inverse(q, p).as_ref() == Some(k.qinv.expose())
                 },
                 "CRT values (dP, dQ, qInv) are inconsistent with p, q and d",

@@ -57,6 +57,19 @@ fn uint(n: &BigUint, bytes: &mut Vec<Vec<u8>>) -> usize {
     bytes.len() - 1
 }
 
+/// The largest modulus or group prime kmi reads: bigger numbers only make every check slow.
+pub const MAX_KEY_BITS: u64 = 16384;
+
+fn bounded(what: &str, n: &BigUint) -> Result<()> {
+    if n.bits() > MAX_KEY_BITS {
+        return Err(Error::format(format!(
+            "{what} has {} bits; kmi reads keys of at most {MAX_KEY_BITS} bits",
+            n.bits()
+        )));
+    }
+    Ok(())
+}
+
 fn to_biguint(u: UintRef<'_>) -> BigUint {
     BigUint::from_bytes_be(u.as_bytes())
 }
@@ -285,6 +298,12 @@ fn decode_pkcs8(der: &[u8]) -> Result<PrivateKey> {
             UintRef::from_der(info.private_key).map_err(der_err("DH private value"))?.as_bytes().to_vec(),
         );
         let x = SecretUint::new(BigUint::from_bytes_be(&x));
+        if x.expose().bits() > group.p.bits() {
+            return Err(Error::format("DH private value is larger than p"));
+        }
+        if group.p.bits() < 2 {
+            return Err(Error::format("DH prime p is too small"));
+        }
         let y = group.g.modpow(x.expose(), &group.p);
         Ok(PrivateKey::ElGamal(ElGamalPrivate { public: ElGamalPublic { group, y }, x }))
     } else {
@@ -303,7 +322,11 @@ fn unsupported_algorithm(oid: der::asn1::ObjectIdentifier) -> Error {
 fn decode_dh_params(params: Option<AnyRef<'_>>) -> Result<ElGamalGroup> {
     let any = params.ok_or_else(|| Error::format("X9.42 key without domain parameters"))?;
     let dp: DhDomainParameters = any.decode_as().map_err(der_err("X9.42 domain parameters"))?;
-    Ok(ElGamalGroup { p: to_biguint(dp.p), q: to_biguint(dp.q), g: to_biguint(dp.g) })
+    let group = ElGamalGroup { p: to_biguint(dp.p), q: to_biguint(dp.q), g: to_biguint(dp.g) };
+    bounded("p", &group.p)?;
+    bounded("q", &group.q)?;
+    bounded("g", &group.g)?;
+    Ok(group)
 }
 
 fn decode_pkcs1_private(der: &[u8]) -> Result<RsaPrivate> {
@@ -312,6 +335,8 @@ fn decode_pkcs1_private(der: &[u8]) -> Result<RsaPrivate> {
         return Err(Error::format("multi-prime RSA keys are not supported"));
     }
     let secret = |u: UintRef<'_>| SecretUint::new(to_biguint(u));
+    bounded("N", &to_biguint(k.modulus))?;
+    bounded("e", &to_biguint(k.public_exponent))?;
     Ok(RsaPrivate {
         public: RsaPublic { n: to_biguint(k.modulus), e: to_biguint(k.public_exponent) },
         d: secret(k.private_exponent),
@@ -325,6 +350,8 @@ fn decode_pkcs1_private(der: &[u8]) -> Result<RsaPrivate> {
 
 fn decode_pkcs1_public(der: &[u8]) -> Result<RsaPublic> {
     let k = pkcs1::RsaPublicKey::from_der(der).map_err(der_err("RSA public key"))?;
+    bounded("N", &to_biguint(k.modulus))?;
+    bounded("e", &to_biguint(k.public_exponent))?;
     Ok(RsaPublic { n: to_biguint(k.modulus), e: to_biguint(k.public_exponent) })
 }
 
@@ -339,8 +366,9 @@ fn decode_spki(der: &[u8]) -> Result<PublicKey> {
         decode_pkcs1_public(bits).map(PublicKey::Rsa)
     } else if oid == oids::DH_PUBLIC_NUMBER {
         let group = decode_dh_params(spki.algorithm.parameters)?;
-        let y = UintRef::from_der(bits).map_err(der_err("DH public value"))?;
-        Ok(PublicKey::ElGamal(ElGamalPublic { group, y: to_biguint(y) }))
+        let y = to_biguint(UintRef::from_der(bits).map_err(der_err("DH public value"))?);
+        bounded("y", &y)?;
+        Ok(PublicKey::ElGamal(ElGamalPublic { group, y }))
     } else {
         Err(unsupported_algorithm(oid))
     }

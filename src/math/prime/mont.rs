@@ -1,0 +1,685 @@
+//! Fixed-width Montgomery arithmetic over little-endian u64 limbs: the hot path of the prime search.
+//!
+//! Variable time (the search is offline). `N` is a const generic so every loop has a known trip
+//! count; `dispatch!` picks the smallest supported width for a modulus (zero-padded limbs are fine:
+//! R = 2^(64N) only has to exceed the modulus). Everything here is cross-checked against num-bigint
+//! in the tests at the bottom.
+
+use std::cmp::Ordering;
+
+#[inline(always)]
+fn mac(acc: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = (acc as u128) + (a as u128) * (b as u128) + (carry as u128);
+    (t as u64, (t >> 64) as u64)
+}
+
+#[inline(always)]
+fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = (a as u128) + (b as u128) + (carry as u128);
+    (t as u64, (t >> 64) as u64)
+}
+
+#[inline(always)]
+fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+    let t = (a as u128).wrapping_sub((b as u128) + (borrow as u128));
+    (t as u64, ((t >> 64) as u64) & 1)
+}
+
+fn cmp_limbs(a: &[u64], b: &[u64]) -> Ordering {
+    debug_assert_eq!(a.len(), b.len());
+    for i in (0..a.len()).rev() {
+        match a[i].cmp(&b[i]) {
+            Ordering::Equal => continue,
+            o => return o,
+        }
+    }
+    Ordering::Equal
+}
+
+/// A Montgomery context for an odd modulus m > 1 that fits in N limbs.
+#[derive(Clone)]
+pub(crate) struct Mont<const N: usize> {
+    m: [u64; N],
+    /// -m^-1 mod 2^64.
+    m0inv: u64,
+    /// R mod m (the Montgomery form of 1).
+    one: [u64; N],
+}
+
+impl<const N: usize> Mont<N> {
+    /// `m` must be odd, > 1 and have at most N limbs (extra high zero limbs are allowed).
+    pub fn new(m_limbs: &[u64]) -> Self {
+        let mut m = [0u64; N];
+        let used = m_limbs.len().min(N);
+        m[..used].copy_from_slice(&m_limbs[..used]);
+        debug_assert!(m_limbs[used..].iter().all(|&x| x == 0));
+        debug_assert!(m[0] & 1 == 1);
+        // Newton iteration for m0^-1 mod 2^64.
+        let m0 = m[0];
+        let mut inv: u64 = m0; // correct to 3 bits for odd m0
+        for _ in 0..5 {
+            inv = inv.wrapping_mul(2u64.wrapping_sub(m0.wrapping_mul(inv)));
+        }
+        let m0inv = inv.wrapping_neg();
+        let mut ctx = Mont { m, m0inv, one: [0u64; N] };
+        // R mod m: start from the top bit of m (2^(bits-1) < m) and double up to 2^(64N).
+        let bits = ctx.bits();
+        let mut x = [0u64; N];
+        x[(bits - 1) / 64] = 1u64 << ((bits - 1) % 64);
+        if cmp_limbs(&x, &ctx.m) == Ordering::Equal {
+            // m is a power of two: impossible for odd m > 1.
+            unreachable!("modulus must be odd and > 1");
+        }
+        for _ in 0..(64 * N - (bits - 1)) {
+            x = ctx.dbl(&x);
+        }
+        ctx.one = x;
+        ctx
+    }
+
+    fn bits(&self) -> usize {
+        for i in (0..N).rev() {
+            if self.m[i] != 0 {
+                return 64 * i + 64 - self.m[i].leading_zeros() as usize;
+            }
+        }
+        0
+    }
+
+    #[inline(always)]
+    pub fn one(&self) -> [u64; N] {
+        self.one
+    }
+
+    #[inline(always)]
+    pub fn modulus(&self) -> &[u64; N] {
+        &self.m
+    }
+
+    /// R^2 mod m (for converting into Montgomery form); costs 64N modular doublings.
+    pub fn r2(&self) -> [u64; N] {
+        let mut x = self.one;
+        for _ in 0..64 * N {
+            x = self.dbl(&x);
+        }
+        x
+    }
+
+    #[inline(always)]
+    fn sub_if_needed(&self, mut t: [u64; N], carry: u64) -> [u64; N] {
+        if carry != 0 || cmp_limbs(&t, &self.m) != Ordering::Less {
+            let mut b = 0;
+            for i in 0..N {
+                (t[i], b) = sbb(t[i], self.m[i], b);
+            }
+        }
+        t
+    }
+
+    /// a + b mod m (a, b < m).
+    #[inline(always)]
+    pub fn add(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let mut t = [0u64; N];
+        let mut c = 0;
+        for i in 0..N {
+            (t[i], c) = adc(a[i], b[i], c);
+        }
+        self.sub_if_needed(t, c)
+    }
+
+    /// a - b mod m (a, b < m).
+    #[inline(always)]
+    pub fn sub(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let mut t = [0u64; N];
+        let mut br = 0;
+        for i in 0..N {
+            (t[i], br) = sbb(a[i], b[i], br);
+        }
+        if br != 0 {
+            let mut c = 0;
+            for i in 0..N {
+                (t[i], c) = adc(t[i], self.m[i], c);
+            }
+        }
+        t
+    }
+
+    /// 2a mod m (a < m).
+    #[inline(always)]
+    pub fn dbl(&self, a: &[u64; N]) -> [u64; N] {
+        let mut t = [0u64; N];
+        let mut top = 0;
+        for i in 0..N {
+            t[i] = (a[i] << 1) | top;
+            top = a[i] >> 63;
+        }
+        self.sub_if_needed(t, top)
+    }
+
+    /// a / 2 mod m (a < m).
+    #[inline(always)]
+    pub fn half(&self, a: &[u64; N]) -> [u64; N] {
+        let mut t = *a;
+        let mut top = 0;
+        if t[0] & 1 == 1 {
+            let mut c = 0;
+            for i in 0..N {
+                (t[i], c) = adc(t[i], self.m[i], c);
+            }
+            top = c;
+        }
+        for i in 0..N {
+            let next = if i + 1 < N { t[i + 1] } else { top };
+            t[i] = (t[i] >> 1) | (next << 63);
+        }
+        t
+    }
+
+    /// Montgomery product a*b/R mod m (CIOS).
+    #[inline(always)]
+    pub fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let mut t = [0u64; N];
+        let mut tn = 0u64;
+        for i in 0..N {
+            let bi = b[i];
+            let mut c = 0;
+            for j in 0..N {
+                (t[j], c) = mac(t[j], a[j], bi, c);
+            }
+            let (s, tn1) = adc(tn, c, 0);
+            tn = s;
+            let u = t[0].wrapping_mul(self.m0inv);
+            let (_, mut c) = mac(t[0], u, self.m[0], 0);
+            for j in 1..N {
+                (t[j - 1], c) = mac(t[j], u, self.m[j], c);
+            }
+            let (s, c3) = adc(tn, c, 0);
+            t[N - 1] = s;
+            tn = tn1 + c3;
+        }
+        self.sub_if_needed(t, tn)
+    }
+
+    /// Montgomery square a^2/R mod m.
+    #[inline(always)]
+    pub fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+        let mut tt = [[0u64; N]; 2];
+        let t = tt.as_flattened_mut();
+        // Off-diagonal products.
+        for i in 0..N {
+            let ai = a[i];
+            let mut c = 0;
+            for j in (i + 1)..N {
+                (t[i + j], c) = mac(t[i + j], ai, a[j], c);
+            }
+            t[i + N] = c;
+        }
+        // Double them.
+        let mut top = 0;
+        for x in t.iter_mut() {
+            let v = *x;
+            *x = (v << 1) | top;
+            top = v >> 63;
+        }
+        // Add the squares on the diagonal.
+        let mut c = 0;
+        for i in 0..N {
+            let p = (a[i] as u128) * (a[i] as u128);
+            (t[2 * i], c) = adc(t[2 * i], p as u64, c);
+            (t[2 * i + 1], c) = adc(t[2 * i + 1], (p >> 64) as u64, c);
+        }
+        // Montgomery reduction of the 2N-limb value.
+        let mut hi_carry = 0u64;
+        for i in 0..N {
+            let u = t[i].wrapping_mul(self.m0inv);
+            let mut c = 0;
+            for j in 0..N {
+                (t[i + j], c) = mac(t[i + j], u, self.m[j], c);
+            }
+            (t[i + N], hi_carry) = adc(t[i + N], c, hi_carry);
+        }
+        let mut r = [0u64; N];
+        r.copy_from_slice(&t[N..]);
+        self.sub_if_needed(r, hi_carry)
+    }
+
+    /// Plain value (x < m, N limbs) into Montgomery form.
+    pub fn to_mont(&self, x: &[u64; N], r2: &[u64; N]) -> [u64; N] {
+        self.mul(x, r2)
+    }
+
+    /// Montgomery form back to a plain value.
+    pub fn from_mont(&self, x: &[u64; N]) -> [u64; N] {
+        let mut one = [0u64; N];
+        one[0] = 1;
+        self.mul(x, &one)
+    }
+
+    /// (Montgomery form of) base^exp with a fixed 4-bit window; `exp` little-endian limbs.
+    pub fn pow(&self, base: &[u64; N], exp: &[u64]) -> [u64; N] {
+        let ebits = bit_len(exp);
+        if ebits == 0 {
+            return self.one;
+        }
+        let mut table = [[0u64; N]; 16];
+        table[0] = self.one;
+        table[1] = *base;
+        for i in 2..16 {
+            table[i] = self.mul(&table[i - 1], base);
+        }
+        let windows = ebits.div_ceil(4);
+        let mut acc = self.one;
+        let mut first = true;
+        for w in (0..windows).rev() {
+            let bitpos = 4 * w;
+            let d = ((exp[bitpos / 64] >> (bitpos % 64)) & 0xf) as usize;
+            if first {
+                acc = table[d];
+                first = false;
+                continue;
+            }
+            for _ in 0..4 {
+                acc = self.sqr(&acc);
+            }
+            if d != 0 {
+                acc = self.mul(&acc, &table[d]);
+            }
+        }
+        acc
+    }
+
+    /// (Montgomery form of) 2^exp: squarings and modular doublings only.
+    pub fn pow2(&self, exp: &[u64]) -> [u64; N] {
+        let ebits = bit_len(exp);
+        let mut acc = self.one;
+        if ebits == 0 {
+            return acc;
+        }
+        // The top 6 bits at once: 2^k for k < 64 by doublings from 1.
+        let lead = ebits.min(6);
+        let mut k = 0usize;
+        for b in (ebits - lead..ebits).rev() {
+            k = 2 * k + bit(exp, b) as usize;
+        }
+        for _ in 0..k {
+            acc = self.dbl(&acc);
+        }
+        for b in (0..ebits - lead).rev() {
+            acc = self.sqr(&acc);
+            if bit(exp, b) {
+                acc = self.dbl(&acc);
+            }
+        }
+        acc
+    }
+
+    pub fn is_one(&self, x: &[u64; N]) -> bool {
+        *x == self.one
+    }
+
+    pub fn is_minus_one(&self, x: &[u64; N]) -> bool {
+        // m - R mod m
+        let mut t = [0u64; N];
+        let mut b = 0;
+        for i in 0..N {
+            (t[i], b) = sbb(self.m[i], self.one[i], b);
+        }
+        *x == t
+    }
+}
+
+pub(crate) fn bit_len(x: &[u64]) -> usize {
+    for i in (0..x.len()).rev() {
+        if x[i] != 0 {
+            return 64 * i + 64 - x[i].leading_zeros() as usize;
+        }
+    }
+    0
+}
+
+#[inline(always)]
+fn bit(x: &[u64], i: usize) -> bool {
+    (x[i / 64] >> (i % 64)) & 1 == 1
+}
+
+fn pad<const N: usize>(x: &[u64]) -> [u64; N] {
+    let mut t = [0u64; N];
+    let used = x.len().min(N);
+    t[..used].copy_from_slice(&x[..used]);
+    t
+}
+
+/// x - 1 for x >= 1.
+fn minus_one(x: &[u64]) -> Vec<u64> {
+    let mut v = x.to_vec();
+    for limb in v.iter_mut() {
+        let (r, borrow) = limb.overflowing_sub(1);
+        *limb = r;
+        if !borrow {
+            break;
+        }
+    }
+    v
+}
+
+fn shr(x: &[u64], s: usize) -> Vec<u64> {
+    let (ls, bs) = (s / 64, s % 64);
+    let mut out = vec![0u64; x.len()];
+    for i in 0..x.len().saturating_sub(ls) {
+        let lo = x[i + ls] >> bs;
+        let hi = if bs > 0 && i + ls + 1 < x.len() { x[i + ls + 1] << (64 - bs) } else { 0 };
+        out[i] = lo | hi;
+    }
+    out
+}
+
+fn trailing_zeros(x: &[u64]) -> usize {
+    let mut tz = 0;
+    for &l in x {
+        if l == 0 {
+            tz += 64;
+        } else {
+            return tz + l.trailing_zeros() as usize;
+        }
+    }
+    tz
+}
+
+// ---- Generic tests over one width; the dispatcher below picks the width. ----
+
+/// Euler test to base 2 for a candidate safe prime p (p odd, > 3): 2^((p-1)/2) = +-1 mod p.
+/// Implies 2^(p-1) = 1 (mod p), the Fermat condition Pocklington needs.
+pub(crate) fn euler2_n<const N: usize>(p: &[u64]) -> bool {
+    let ctx = Mont::<N>::new(p);
+    let e = shr(p, 1); // (p-1)/2 for odd p
+    let x = ctx.pow2(&e);
+    ctx.is_one(&x) || ctx.is_minus_one(&x)
+}
+
+/// Fermat test to base 2 (2^(n-1) = 1 mod n), n odd > 1.
+pub(crate) fn fermat2_n<const N: usize>(n: &[u64]) -> bool {
+    let ctx = Mont::<N>::new(n);
+    let x = ctx.pow2(&minus_one(n));
+    ctx.is_one(&x)
+}
+
+fn mr_core<const N: usize>(ctx: &Mont<N>, n: &[u64], x0: [u64; N], s: usize) -> bool {
+    let _ = n;
+    let mut x = x0;
+    if ctx.is_one(&x) || ctx.is_minus_one(&x) {
+        return true;
+    }
+    for _ in 1..s {
+        x = ctx.sqr(&x);
+        if ctx.is_minus_one(&x) {
+            return true;
+        }
+        if ctx.is_one(&x) {
+            return false;
+        }
+    }
+    false
+}
+
+/// Strong probable prime test to base 2, n odd > 2.
+pub(crate) fn mr2_n<const N: usize>(n: &[u64]) -> bool {
+    let ctx = Mont::<N>::new(n);
+    let nm1 = minus_one(n);
+    let s = trailing_zeros(&nm1);
+    let d = shr(&nm1, s);
+    let x = ctx.pow2(&d);
+    mr_core(&ctx, n, x, s)
+}
+
+/// Strong probable prime test to `base` (reduced, 1 < base < n - 1), n odd > 3.
+pub(crate) fn mr_n<const N: usize>(n: &[u64], base: &[u64]) -> bool {
+    let ctx = Mont::<N>::new(n);
+    let nm1 = minus_one(n);
+    let s = trailing_zeros(&nm1);
+    let d = shr(&nm1, s);
+    let b = ctx.to_mont(&pad::<N>(base), &ctx.r2());
+    let x = ctx.pow(&b, &d);
+    mr_core(&ctx, n, x, s)
+}
+
+/// Strong Lucas probable prime test with P = 1, Q = (1 - D)/4 (Selfridge's method A picks D).
+/// n odd, > 2, gcd(n, 2QD) = 1 and Jacobi(D/n) = -1 are the caller's job.
+/// `d_abs`/`d_neg` give D; `q_abs`/`q_neg` give Q.
+pub(crate) fn strong_lucas_n<const N: usize>(n: &[u64], d_abs: u64, d_neg: bool, q_abs: u64, q_neg: bool) -> bool {
+    let ctx = Mont::<N>::new(n);
+    let r2 = ctx.r2();
+    let small = |v: u64, neg: bool| {
+        let mut t = [0u64; N];
+        t[0] = v;
+        // v < n is guaranteed by the caller (n is larger than the small constants, or reduced).
+        let m = ctx.to_mont(&t, &r2);
+        if neg {
+            ctx.sub(&[0u64; N], &m)
+        } else {
+            m
+        }
+    };
+    let dm = small(d_abs, d_neg);
+    let qm = small(q_abs, q_neg);
+    let two = ctx.dbl(&ctx.one());
+    // n + 1 = d * 2^s
+    let mut np1 = n.to_vec();
+    np1.push(0);
+    for limb in np1.iter_mut() {
+        let (r, c) = limb.overflowing_add(1);
+        *limb = r;
+        if !c {
+            break;
+        }
+    }
+    let s = trailing_zeros(&np1);
+    let d = shr(&np1, s);
+    let dbits = bit_len(&d);
+    // U_1 = 1, V_1 = P = 1, Q^1.
+    let mut u = ctx.one();
+    let mut v = ctx.one();
+    let mut qk = qm;
+    for b in (0..dbits - 1).rev() {
+        // Double: U_2k = U_k V_k, V_2k = V_k^2 - 2 Q^k, Q^2k.
+        u = ctx.mul(&u, &v);
+        v = ctx.sub(&ctx.sqr(&v), &ctx.dbl(&qk));
+        qk = ctx.sqr(&qk);
+        if bit(&d, b) {
+            // Add one: U_{k+1} = (P U + V)/2, V_{k+1} = (D U + P V)/2 with P = 1.
+            let nu = ctx.half(&ctx.add(&u, &v));
+            let nv = ctx.half(&ctx.add(&ctx.mul(&dm, &u), &v));
+            u = nu;
+            v = nv;
+            qk = ctx.mul(&qk, &qm);
+        }
+    }
+    let zero = [0u64; N];
+    if u == zero || v == zero {
+        return true;
+    }
+    for _ in 1..s {
+        v = ctx.sub(&ctx.sqr(&v), &ctx.dbl(&qk));
+        if v == zero {
+            return true;
+        }
+        qk = ctx.sqr(&qk);
+    }
+    let _ = two;
+    false
+}
+
+/// Calls `$f::<N>(args)` with the smallest supported width N holding `$len` limbs, or evaluates
+/// `$fallback` when the number is wider than the largest width.
+macro_rules! dispatch {
+    ($len:expr, $f:ident ( $($arg:expr),* ), $fallback:expr) => {
+        match $len {
+            0..=1 => $f::<1>($($arg),*),
+            2 => $f::<2>($($arg),*),
+            3 => $f::<3>($($arg),*),
+            4 => $f::<4>($($arg),*),
+            5..=6 => $f::<6>($($arg),*),
+            7..=8 => $f::<8>($($arg),*),
+            9..=12 => $f::<12>($($arg),*),
+            13..=16 => $f::<16>($($arg),*),
+            17..=24 => $f::<24>($($arg),*),
+            25..=32 => $f::<32>($($arg),*),
+            33..=48 => $f::<48>($($arg),*),
+            49..=64 => $f::<64>($($arg),*),
+            _ => $fallback,
+        }
+    };
+}
+
+/// Largest number of limbs the fixed-width backend takes; wider numbers use num-bigint.
+pub(crate) const MAX_LIMBS: usize = 64;
+
+fn trim(x: &[u64]) -> &[u64] {
+    let mut l = x.len();
+    while l > 1 && x[l - 1] == 0 {
+        l -= 1;
+    }
+    &x[..l]
+}
+
+pub(crate) fn euler2(p: &[u64]) -> Option<bool> {
+    let p = trim(p);
+    Some(dispatch!(p.len(), euler2_n(p), return None))
+}
+
+pub(crate) fn fermat2(n: &[u64]) -> Option<bool> {
+    let n = trim(n);
+    Some(dispatch!(n.len(), fermat2_n(n), return None))
+}
+
+pub(crate) fn mr2(n: &[u64]) -> Option<bool> {
+    let n = trim(n);
+    Some(dispatch!(n.len(), mr2_n(n), return None))
+}
+
+pub(crate) fn mr(n: &[u64], base: &[u64]) -> Option<bool> {
+    let n = trim(n);
+    Some(dispatch!(n.len(), mr_n(n, base), return None))
+}
+
+pub(crate) fn strong_lucas(n: &[u64], d_abs: u64, d_neg: bool, q_abs: u64, q_neg: bool) -> Option<bool> {
+    let n = trim(n);
+    Some(dispatch!(n.len(), strong_lucas_n(n, d_abs, d_neg, q_abs, q_neg), return None))
+}
+
+/// Montgomery modexp of a full-width base (for the backend micro-benchmark): base^exp mod m.
+pub(crate) fn modpow_n<const N: usize>(base: &[u64], exp: &[u64], m: &[u64]) -> Vec<u64> {
+    let ctx = Mont::<N>::new(m);
+    let b = ctx.to_mont(&pad::<N>(base), &ctx.r2());
+    ctx.from_mont(&ctx.pow(&b, exp)).to_vec()
+}
+
+pub(crate) fn modpow(base: &[u64], exp: &[u64], m: &[u64]) -> Option<Vec<u64>> {
+    let m = trim(m);
+    Some(dispatch!(m.len(), modpow_n(base, exp, m), return None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_bigint::{BigUint, RandBigInt};
+    use num_traits::One;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    fn limbs(x: &BigUint) -> Vec<u64> {
+        x.to_u64_digits()
+    }
+
+    fn big(x: &[u64]) -> BigUint {
+        let mut v = Vec::with_capacity(2 * x.len());
+        for &l in x {
+            v.push(l as u32);
+            v.push((l >> 32) as u32);
+        }
+        BigUint::new(v)
+    }
+
+    fn check_width<const N: usize>(rng: &mut ChaCha20Rng, bits: u64) {
+        for iter in 0..20 {
+            let mut m = rng.gen_biguint(bits);
+            m.set_bit(0, true);
+            if iter % 5 == 0 {
+                m.set_bit(bits - 1, true); // full top limb
+            }
+            if iter == 1 {
+                // all ones: m = 2^bits - 1
+                m = (BigUint::one() << bits) - 1u32;
+            }
+            if m <= BigUint::one() {
+                continue;
+            }
+            let ml = limbs(&m);
+            let ctx = Mont::<N>::new(&ml);
+            let r = BigUint::one() << (64 * N);
+            assert_eq!(big(&ctx.one()), &r % &m, "R mod m");
+            assert_eq!(big(&ctx.r2()), (&r * &r) % &m, "R^2 mod m");
+            let rinv = crate::math::modular::mod_inverse(&(&r % &m), &m).unwrap();
+            let mut specials = vec![BigUint::from(0u32), BigUint::one(), &m - 1u32];
+            for _ in 0..6 {
+                specials.push(rng.gen_biguint_below(&m));
+            }
+            for a in &specials {
+                for b in &specials {
+                    let al = pad::<N>(&limbs(a));
+                    let bl = pad::<N>(&limbs(b));
+                    assert_eq!(big(&ctx.mul(&al, &bl)), (a * b * &rinv) % &m, "mul");
+                    assert_eq!(big(&ctx.add(&al, &bl)), (a + b) % &m, "add");
+                    assert_eq!(big(&ctx.sub(&al, &bl)), (a + &m - b) % &m, "sub");
+                }
+                let al = pad::<N>(&limbs(a));
+                assert_eq!(big(&ctx.sqr(&al)), (a * a * &rinv) % &m, "sqr");
+                assert_eq!(big(&ctx.dbl(&al)), (a * 2u32) % &m, "dbl");
+                let h = big(&ctx.half(&al));
+                assert_eq!((h * 2u32) % &m, a % &m, "half");
+                // to/from Montgomery round trip
+                let am = ctx.to_mont(&al, &ctx.r2());
+                assert_eq!(big(&ctx.from_mont(&am)), a.clone(), "round trip");
+            }
+            // modexp against num-bigint
+            let base = rng.gen_biguint_below(&m);
+            let exp = rng.gen_biguint(bits);
+            let got = modpow_n::<N>(&limbs(&base), &limbs(&exp), &ml);
+            assert_eq!(big(&got), base.modpow(&exp, &m), "modpow");
+            let e2 = rng.gen_biguint(bits);
+            let p2 = ctx.from_mont(&ctx.pow2(&limbs(&e2)));
+            assert_eq!(big(&p2), BigUint::from(2u32).modpow(&e2, &m), "pow2");
+            assert_eq!(big(&ctx.from_mont(&ctx.pow2(&[0]))), BigUint::one() % &m, "2^0");
+            assert_eq!(big(&ctx.from_mont(&ctx.pow2(&[5]))), BigUint::from(32u32) % &m, "2^5");
+        }
+    }
+
+    #[test]
+    fn montgomery_matches_num_bigint() {
+        let mut rng = ChaCha20Rng::from_seed([3; 32]);
+        check_width::<1>(&mut rng, 64);
+        check_width::<1>(&mut rng, 17);
+        check_width::<2>(&mut rng, 128);
+        check_width::<2>(&mut rng, 100);
+        check_width::<3>(&mut rng, 190);
+        check_width::<4>(&mut rng, 256);
+        check_width::<6>(&mut rng, 300); // padded width
+        check_width::<8>(&mut rng, 512);
+        check_width::<16>(&mut rng, 1024);
+        check_width::<16>(&mut rng, 1000);
+        check_width::<32>(&mut rng, 2048);
+    }
+
+    #[test]
+    fn dispatch_and_padding() {
+        let mut rng = ChaCha20Rng::from_seed([4; 32]);
+        for bits in [65u64, 200, 320, 700, 1500, 3000] {
+            let mut m = rng.gen_biguint(bits);
+            m.set_bit(0, true);
+            m.set_bit(bits - 1, true);
+            let b = rng.gen_biguint_below(&m);
+            let e = rng.gen_biguint(bits);
+            let got = modpow(&limbs(&b), &limbs(&e), &limbs(&m)).unwrap();
+            assert_eq!(big(&got), b.modpow(&e, &m));
+        }
+    }
+}
