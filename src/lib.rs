@@ -11,5 +11,6 @@ pub mod math;
 pub mod oids;
 pub mod rng;
 pub mod selftest;
+pub mod threshold;
 
 pub use error::{Error, ExitCode, Result};
