@@ -3,4 +3,5 @@
 //! decryption; the proofs here are non-interactive Chaum-Pedersen proofs of equal logarithms.
 
 pub mod elgamal;
+pub mod share;
 mod transcript;

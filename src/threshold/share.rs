@@ -1,0 +1,221 @@
+//! The share file formats of formats.md section 3, one Rust type per ASN.1 production.
+//!
+//! ```text
+//! KmiShare ::= SEQUENCE {
+//!   version      INTEGER (1),
+//!   setId        OCTET STRING (SIZE(32)),  -- SHA-256 of the DER of KmiShareSet
+//!   index        INTEGER (1..n),
+//!   value        INTEGER,                  -- s_i
+//!   set          KmiShareSet }
+//! KmiShareSet ::= SEQUENCE {
+//!   version      INTEGER (1),
+//!   scheme       OBJECT IDENTIFIER,        -- id-kmi-scheme-rsaShoup | -elgamalFeldman
+//!   threshold    INTEGER,
+//!   total        INTEGER,
+//!   publicKey    SubjectPublicKeyInfo,
+//!   commitments  CHOICE {
+//!      rsa     [0] IMPLICIT SEQUENCE { v INTEGER, verificationKeys SEQUENCE OF INTEGER },
+//!      elgamal [1] IMPLICIT SEQUENCE OF INTEGER },
+//!   label        UTF8String OPTIONAL,
+//!   created      GeneralizedTime OPTIONAL }
+//! KmiPartial ::= SEQUENCE {
+//!   version INTEGER (1), setId OCTET STRING, index INTEGER, inputDigest OCTET STRING,
+//!   value INTEGER, proof SEQUENCE { c INTEGER, z INTEGER } }
+//! ```
+
+use der::asn1::{GeneralizedTime, ObjectIdentifier, OctetString, Uint};
+use der::{Choice, Decode, Encode, Sequence};
+use num_bigint::BigUint;
+use sha2::{Digest, Sha256};
+use spki::SubjectPublicKeyInfoOwned;
+
+use crate::{Error, Result};
+
+pub const SHARE_PEM_LABEL: &str = "KMI SHARE";
+pub const SET_PEM_LABEL: &str = "KMI SHARE SET";
+pub const PARTIAL_PEM_LABEL: &str = "KMI PARTIAL";
+
+/// `rsa [0] IMPLICIT SEQUENCE { v INTEGER, verificationKeys SEQUENCE OF INTEGER }`
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct RsaVerificationKeys {
+    pub v: Uint,
+    pub verification_keys: Vec<Uint>,
+}
+
+/// The public commitments of a set: Shoup verification keys or Feldman commitments.
+#[derive(Clone, Debug, Eq, PartialEq, Choice)]
+pub enum Commitments {
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", constructed = "true")]
+    Rsa(RsaVerificationKeys),
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", constructed = "true")]
+    ElGamal(Vec<Uint>),
+}
+
+/// `KmiShareSet`: the public description of a dealt set.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct KmiShareSet {
+    pub version: u8,
+    pub scheme: ObjectIdentifier,
+    pub threshold: u32,
+    pub total: u32,
+    pub public_key: SubjectPublicKeyInfoOwned,
+    pub commitments: Commitments,
+    #[asn1(optional = "true")]
+    pub label: Option<String>,
+    #[asn1(optional = "true")]
+    pub created: Option<GeneralizedTime>,
+}
+
+/// `KmiShare`: one trustee's share with the set it belongs to.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct KmiShare {
+    pub version: u8,
+    pub set_id: OctetString,
+    pub index: u32,
+    pub value: Uint,
+    pub set: KmiShareSet,
+}
+
+/// `proof SEQUENCE { c INTEGER, z INTEGER }`
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct PartialProof {
+    pub c: Uint,
+    pub z: Uint,
+}
+
+/// `KmiPartial`: one trustee's partial result with its proof of correctness.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct KmiPartial {
+    pub version: u8,
+    pub set_id: OctetString,
+    pub index: u32,
+    pub input_digest: OctetString,
+    pub value: Uint,
+    pub proof: PartialProof,
+}
+
+/// A big integer as a DER INTEGER.
+pub fn to_uint(n: &BigUint) -> Result<Uint> {
+    Uint::new(&n.to_bytes_be()).map_err(|e| Error::internal(format!("INTEGER encoding: {e}")))
+}
+
+pub fn from_uint(u: &Uint) -> BigUint {
+    BigUint::from_bytes_be(u.as_bytes())
+}
+
+impl KmiShareSet {
+    /// setId: SHA-256 of the set's DER, which ties every share and partial to exactly this set.
+    pub fn set_id(&self) -> Result<[u8; 32]> {
+        let der = self.to_der().map_err(|e| Error::internal(format!("share set encoding: {e}")))?;
+        Ok(Sha256::digest(der).into())
+    }
+
+    pub fn from_der_checked(der: &[u8]) -> Result<Self> {
+        let set = KmiShareSet::from_der(der).map_err(|e| Error::format(format!("malformed share set: {e}")))?;
+        set.validate()?;
+        Ok(set)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.version != 1 {
+            return Err(Error::format(format!("share set version {} is not supported", self.version)));
+        }
+        if self.threshold < 1 || self.threshold > self.total || self.total > 255 {
+            return Err(Error::format(format!(
+                "share set threshold {} of {} is impossible",
+                self.threshold, self.total
+            )));
+        }
+        match &self.commitments {
+            Commitments::Rsa(r) if r.verification_keys.len() != self.total as usize => Err(Error::format(
+                "share set has the wrong number of verification keys",
+            )),
+            Commitments::ElGamal(c) if c.len() != self.threshold as usize => {
+                Err(Error::format("share set has the wrong number of commitments"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl KmiShare {
+    pub fn from_der_checked(der: &[u8]) -> Result<Self> {
+        let share = KmiShare::from_der(der).map_err(|e| Error::format(format!("malformed share: {e}")))?;
+        if share.version != 1 {
+            return Err(Error::format(format!("share version {} is not supported", share.version)));
+        }
+        share.set.validate()?;
+        if share.index < 1 || share.index > share.set.total {
+            return Err(Error::format(format!("share index {} is outside 1..{}", share.index, share.set.total)));
+        }
+        if share.set_id.as_bytes() != share.set.set_id()? {
+            return Err(Error::format("share's setId does not match the set it carries"));
+        }
+        Ok(share)
+    }
+}
+
+impl KmiPartial {
+    pub fn from_der_checked(der: &[u8]) -> Result<Self> {
+        let p = KmiPartial::from_der(der).map_err(|e| Error::format(format!("malformed partial: {e}")))?;
+        if p.version != 1 {
+            return Err(Error::format(format!("partial version {} is not supported", p.version)));
+        }
+        if p.set_id.as_bytes().len() != 32 || p.input_digest.as_bytes().len() != 32 {
+            return Err(Error::format("partial's setId or inputDigest is not 32 bytes"));
+        }
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::elgamal::NamedGroup;
+    use crate::keys::{encode_public_spki, PublicKey};
+
+    fn sample_set() -> KmiShareSet {
+        let mut rng = rand_chacha::ChaCha20Rng::from_seed([5; 32]);
+        use rand_core::SeedableRng;
+        let key = crate::keys::elgamal::generate_key(NamedGroup::Ffdhe2048.group(), &mut rng);
+        let spki = encode_public_spki(&PublicKey::ElGamal(key.public.clone())).unwrap();
+        KmiShareSet {
+            version: 1,
+            scheme: ObjectIdentifier::new_unwrap("1.3.6.1.4.1.32473.1.2.2"),
+            threshold: 2,
+            total: 3,
+            public_key: SubjectPublicKeyInfoOwned::from_der(&spki).unwrap(),
+            commitments: Commitments::ElGamal(vec![to_uint(&key.public.y).unwrap(), to_uint(&BigUint::from(4u32)).unwrap()]),
+            label: Some("test set".into()),
+            created: None,
+        }
+    }
+
+    #[test]
+    fn share_round_trips_and_set_id_binds() {
+        let set = sample_set();
+        let share = KmiShare {
+            version: 1,
+            set_id: OctetString::new(set.set_id().unwrap().to_vec()).unwrap(),
+            index: 2,
+            value: to_uint(&BigUint::from(12345u32)).unwrap(),
+            set: set.clone(),
+        };
+        let der = share.to_der().unwrap();
+        let back = KmiShare::from_der_checked(&der).unwrap();
+        assert_eq!(back, share);
+        // The elgamal arm is [1] IMPLICIT, constructed: tag 0xA1.
+        let set_der = set.to_der().unwrap();
+        assert!(set_der.windows(1).any(|w| w[0] == 0xa1));
+        let mut other = share.clone();
+        other.set.label = Some("another set".into());
+        assert!(KmiShare::from_der_checked(&other.to_der().unwrap()).is_err());
+    }
+
+    #[test]
+    fn impossible_sets_are_refused() {
+        let mut set = sample_set();
+        set.threshold = 4;
+        assert!(KmiShareSet::from_der_checked(&set.to_der().unwrap()).is_err());
+    }
+}
