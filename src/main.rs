@@ -8,6 +8,13 @@ use clap::Parser;
 use kmi::cli::Cli;
 
 fn main() -> ExitCode {
+    // `kmi ... | head` closes the pipe early; end quietly as C tools do instead of failing a write.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+
     // A panic is a bug; report it on one line rather than with a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let msg = info
