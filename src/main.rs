@@ -28,9 +28,14 @@ fn main() -> ExitCode {
 
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("kmi: {}", one_line_usage_error(&e.render().to_string()));
+            return ExitCode::from(kmi::ExitCode::BadInput as u8);
         }
     };
     match cmd::run(cli) {
@@ -39,5 +44,26 @@ fn main() -> ExitCode {
             eprintln!("kmi: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
+    }
+}
+
+/// clap's usage errors span several lines (message, usage, tip); a script wants one line.
+fn one_line_usage_error(rendered: &str) -> String {
+    let message = rendered.split("\n\nUsage:").next().unwrap_or(rendered);
+    let message = message.split("For more information, try").next().unwrap_or(message);
+    let message = message.strip_prefix("error: ").unwrap_or(message);
+    let joined = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{joined} (see 'kmi help' or '--help')")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn usage_errors_become_one_line() {
+        let rendered = "error: the following required arguments were not provided:\n  <KEY>\n\nUsage: kmi key check <KEY>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            super::one_line_usage_error(rendered),
+            "the following required arguments were not provided: <KEY> (see 'kmi help' or '--help')"
+        );
     }
 }

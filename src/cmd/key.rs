@@ -96,15 +96,15 @@ fn finish_generate(
 fn generate_rsa(ctx: &Context, a: RsaGenerateArgs) -> Result<()> {
     let e = rsa::parse_exponent(&a.e)?;
     let mut setup = prepare_generate(ctx, &a.output, &a.search, &a.encrypt, &a.passphrase)?;
-    if a.bits < SMALL_KEY_BITS {
-        ctx.warn(format!("{}-bit RSA keys are for tests and teaching only", a.bits));
-    }
     let params = RsaGenParams { bits: a.bits, safe: !a.no_safe, e };
     let bar = SearchBar::new(ctx.quiet);
     let started = std::time::Instant::now();
     let key = rsa::generate(&params, &mut setup.rng, &setup.cfg, &bar);
     bar.finish();
     let key = PrivateKey::Rsa(key?);
+    if a.bits < SMALL_KEY_BITS {
+        ctx.warn(format!("{}-bit RSA keys are for tests and teaching only", a.bits));
+    }
     let (_, tested) = bar.totals();
     let kind = if a.no_safe { "primes" } else { "safe primes" };
     let summary = format!(
@@ -122,15 +122,15 @@ fn generate_elgamal(ctx: &Context, a: ElGamalGenerateArgs) -> Result<()> {
         (None, None) => GroupSpec::SafePrime { bits: a.bits.unwrap_or(2048) },
     };
     let mut setup = prepare_generate(ctx, &a.output, &a.search, &a.encrypt, &a.passphrase)?;
-    let bits = a.bits.unwrap_or(2048);
-    if a.group.is_none() && bits < SMALL_KEY_BITS {
-        ctx.warn(format!("{bits}-bit ElGamal groups are for tests and teaching only"));
-    }
     let bar = SearchBar::new(ctx.quiet);
     let started = std::time::Instant::now();
     let group = elgamal::generate_group(spec, &mut setup.rng, &setup.cfg, &bar);
     bar.finish();
     let group = group?;
+    let bits = a.bits.unwrap_or(2048);
+    if a.group.is_none() && bits < SMALL_KEY_BITS {
+        ctx.warn(format!("{bits}-bit ElGamal groups are for tests and teaching only"));
+    }
     let describe = match spec {
         GroupSpec::Named(n) => format!("ElGamal key in group {}", n.name()),
         GroupSpec::SafePrime { bits } => format!("{bits}-bit ElGamal key (safe prime p = 2q + 1)"),

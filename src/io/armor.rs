@@ -8,19 +8,37 @@ pub struct Armored {
     pub der: Vec<u8>,
 }
 
-/// PEM when the text starts (after whitespace) with `-----BEGIN `, otherwise DER as it is.
+/// DER when the input starts with a SEQUENCE tag; otherwise the first PEM block in the text.
+/// Text before and after the block is ignored, as RFC 7468 section 2 asks (openssl writes such
+/// text with `-text`, and people paste keys into notes).
 pub fn decode_armor(bytes: &[u8]) -> Result<Armored> {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
-    let trimmed = &bytes[start..];
-    if trimmed.starts_with(b"-----BEGIN ") {
-        let (label, der) = pem_rfc7468::decode_vec(trimmed)
-            .map_err(|e| Error::format(format!("malformed PEM: {e}")))?;
-        Ok(Armored { label: Some(label.to_string()), der })
-    } else if trimmed.first() == Some(&0x30) {
-        Ok(Armored { label: None, der: bytes.to_vec() })
-    } else {
-        Err(Error::format("neither PEM nor DER (expected '-----BEGIN' or a DER SEQUENCE)"))
+    if bytes.first() == Some(&0x30) {
+        return Ok(Armored { label: None, der: bytes.to_vec() });
     }
+    let block = pem_block(bytes).ok_or_else(|| {
+        Error::format("neither PEM nor DER (no '-----BEGIN' line and not a DER SEQUENCE)")
+    })?;
+    let (label, der) =
+        pem_rfc7468::decode_vec(block).map_err(|e| Error::format(format!("malformed PEM: {e}")))?;
+    Ok(Armored { label: Some(label.to_string()), der })
+}
+
+/// The bytes from the first `-----BEGIN ` line through the end of its `-----END ...-----` line.
+fn pem_block(bytes: &[u8]) -> Option<&[u8]> {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let begin = find(bytes, b"-----BEGIN ")?;
+    // The BEGIN line must start a line.
+    if begin > 0 && !matches!(bytes[begin - 1], b'\n' | b'\r') {
+        return None;
+    }
+    let end_marker = begin + find(&bytes[begin..], b"-----END ")?;
+    let after_end = end_marker + b"-----END ".len();
+    let close = after_end + find(&bytes[after_end..], b"-----")? + b"-----".len();
+    let line_end = match bytes[close..].iter().position(|&b| b == b'\n') {
+        Some(i) => close + i + 1,
+        None => bytes.len(),
+    };
+    Some(&bytes[begin..line_end])
 }
 
 /// PEM-encode DER under `label` with LF line endings.
@@ -41,6 +59,14 @@ mod tests {
         assert_eq!(a.der, vec![0x30, 0x03, 0x02, 0x01, 0x05]);
         let d = decode_armor(&[0x30, 0x00]).unwrap();
         assert!(d.label.is_none());
+    }
+
+    #[test]
+    fn text_around_the_block_is_ignored() {
+        let pem = encode_pem("PUBLIC KEY", &[0x30, 0x00]).unwrap();
+        let text = format!("notes: my key\r\n{}Public-Key: (512 bit)\n", pem.replace('\n', "\r\n"));
+        let a = decode_armor(text.as_bytes()).unwrap();
+        assert_eq!(a.der, vec![0x30, 0x00]);
     }
 
     #[test]

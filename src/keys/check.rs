@@ -162,8 +162,8 @@ fn check_rsa_public(c: &mut Checker, n: &BigUint, e: &BigUint) {
 
 fn check_elgamal_public(c: &mut Checker, g: &ElGamalGroup, y: &BigUint, require_safe: bool) {
     let one = BigUint::one();
-    // Named RFC 7919 groups are known good; skip the expensive primality tests for them but still
-    // run the cheap structural checks.
+    // A named RFC 7919 (p, q) is known to be prime; skip the expensive primality tests for it but
+    // still run the structural checks (g and y are the key's own).
     let named = NamedGroup::identify(g).is_some();
     c.require("p is prime", || named || is_probable_prime(&g.p), "p is not prime");
     c.require("q is prime", || named || is_probable_prime(&g.q), "q is not prime");

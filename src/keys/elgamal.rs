@@ -96,10 +96,14 @@ impl NamedGroup {
         ElGamalGroup { p, q, g: BigUint::from(2u32) }
     }
 
+    /// The named group with exactly this p and q (g may differ; it is checked on its own).
     pub fn identify(group: &ElGamalGroup) -> Option<NamedGroup> {
-        NamedGroup::ALL
-            .into_iter()
-            .find(|n| n.bits() as u64 == group.p.bits() && n.group().p == group.p)
+        NamedGroup::ALL.into_iter().find(|n| {
+            n.bits() as u64 == group.p.bits() && {
+                let named = n.group();
+                named.p == group.p && named.q == group.q
+            }
+        })
     }
 }
 
@@ -214,8 +218,11 @@ mod tests {
     }
 
     #[test]
-    fn named_groups_are_identified() {
+    fn named_groups_are_identified_by_p_and_q() {
         let g = NamedGroup::Ffdhe3072.group();
         assert_eq!(NamedGroup::identify(&g), Some(NamedGroup::Ffdhe3072));
+        let mut other_q = g.clone();
+        other_q.q = &g.p - 1u32;
+        assert_eq!(NamedGroup::identify(&other_q), None);
     }
 }

@@ -68,3 +68,339 @@ pub fn stdout_of(cmd: &mut Command) -> String {
     let out = cmd.assert().success().get_output().stdout.clone();
     String::from_utf8(out).expect("UTF-8 output")
 }
+
+// ------------------------------------------------------------------------------------------------
+// Key-test helpers (key_generate, key_io, key_check, selftest).
+
+use std::collections::BTreeMap;
+use std::process::Output;
+
+use num_bigint::BigUint;
+
+/// The path of the kmi binary, for tests that need a plain `std::process::Command`.
+pub fn kmi_path() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("kmi")
+}
+
+/// A big integer from hex (no prefix, any case).
+pub fn big_hex(s: &str) -> BigUint {
+    BigUint::parse_bytes(s.trim().as_bytes(), 16).unwrap_or_else(|| panic!("not hex: {s}"))
+}
+
+/// Run a command and return its raw output, whatever the exit status.
+pub fn output_of(cmd: &mut Command) -> Output {
+    cmd.output().expect("command runs")
+}
+
+/// Lower-case hex of SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// DER from PEM (any label) or the bytes themselves when they are already DER.
+pub fn to_der(bytes: &[u8]) -> Vec<u8> {
+    if bytes.starts_with(b"-----BEGIN ") {
+        pem_rfc7468::decode_vec(bytes).expect("valid PEM").1
+    } else {
+        bytes.to_vec()
+    }
+}
+
+/// Assert that a failed kmi run reported its error the documented way: the expected exit code,
+/// exactly one line on stderr starting with `kmi: `, and no panic text. Returns that line.
+pub fn one_line_error(out: &Output, code: i32) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "exit status (want {code}); stderr:\n{err}");
+    assert_no_panic(&err);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "want exactly one line on stderr, got:\n{err}");
+    assert!(lines[0].starts_with("kmi: "), "stderr line must start with 'kmi: ': {err}");
+    lines[0].to_string()
+}
+
+/// No panic message or backtrace hint in `stderr`.
+pub fn assert_no_panic(stderr: &str) {
+    for bad in ["panicked", "RUST_BACKTRACE", "internal error", "stack backtrace"] {
+        assert!(!stderr.contains(bad), "stderr shows a panic ({bad}):\n{stderr}");
+    }
+}
+
+/// The named numbers of `openssl pkey -text -noout` (or any openssl -text dump): "modulus",
+/// "prime1", "publicExponent", "P", "Q", "G", "public-key", "private-key", ... Handles both the
+/// multi-line colon-hex form and the inline `name: 123 (0x7b)` form.
+pub fn parse_openssl_text(text: &str) -> BTreeMap<String, BigUint> {
+    let mut out = BTreeMap::new();
+    let mut current: Option<(String, String)> = None;
+    let flush = |cur: &mut Option<(String, String)>, out: &mut BTreeMap<String, BigUint>| {
+        if let Some((name, hex)) = cur.take() {
+            if !hex.is_empty() {
+                out.insert(name, big_hex(&hex));
+            }
+        }
+    };
+    for line in text.lines() {
+        if line.starts_with(' ') || line.starts_with('\t') {
+            if let Some((_, hex)) = current.as_mut() {
+                let piece: String = line.trim().chars().filter(|c| *c != ':').collect();
+                if piece.chars().all(|c| c.is_ascii_hexdigit()) {
+                    hex.push_str(&piece);
+                }
+            }
+            continue;
+        }
+        flush(&mut current, &mut out);
+        let Some((name, rest)) = line.split_once(':') else { continue };
+        let rest = rest.trim();
+        if rest.is_empty() {
+            current = Some((name.trim().to_string(), String::new()));
+        } else if let Some(h) = rest.split("(0x").nth(1).and_then(|h| h.strip_suffix(')')) {
+            out.insert(name.trim().to_string(), big_hex(h));
+        }
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
+/// `openssl pkey -in KEY -text -noout [extra...]`, parsed.
+pub fn openssl_key_numbers(key: &Path, extra: &[&str]) -> BTreeMap<String, BigUint> {
+    let mut cmd = openssl();
+    cmd.args(["pkey", "-text", "-noout", "-in"]).arg(key).args(extra);
+    parse_openssl_text(&stdout_of(&mut cmd))
+}
+
+/// Every INTEGER in a DER structure, in order, as `openssl asn1parse` sees them.
+pub fn asn1_integers(der: &[u8]) -> Vec<BigUint> {
+    let text = stdout_of(openssl().args(["asn1parse", "-inform", "DER"]).write_stdin(der.to_vec()));
+    text.lines()
+        .filter(|l| l.contains("prim: INTEGER"))
+        .map(|l| big_hex(l.rsplit(':').next().expect("asn1parse value")))
+        .collect()
+}
+
+/// `openssl prime` on each number: true when openssl says it is prime.
+pub fn openssl_says_prime(nums: &[&BigUint]) -> Vec<bool> {
+    let mut cmd = openssl();
+    cmd.args(["prime", "-hex"]);
+    for n in nums {
+        cmd.arg(format!("{n:X}"));
+    }
+    let text = stdout_of(&mut cmd);
+    let verdicts: Vec<bool> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            assert!(l.ends_with(" is prime") || l.ends_with(" is not prime"), "openssl prime said: {l}");
+            l.ends_with(" is prime")
+        })
+        .collect();
+    assert_eq!(verdicts.len(), nums.len(), "openssl prime output:\n{text}");
+    verdicts
+}
+
+/// `openssl pkey -in KEY -pubout -outform DER [extra...]`: openssl's SubjectPublicKeyInfo.
+pub fn openssl_spki(key: &Path, extra: &[&str]) -> Vec<u8> {
+    let mut cmd = openssl();
+    cmd.args(["pkey", "-pubout", "-outform", "DER", "-in"]).arg(key).args(extra);
+    cmd.assert().success().get_output().stdout.clone()
+}
+
+/// Assert `openssl pkey -check` accepts a key (extra args e.g. `-inform DER`, `-passin file:P`).
+pub fn assert_openssl_check(key: &Path, extra: &[&str]) {
+    let out = output_of(openssl().args(["pkey", "-check", "-noout", "-in"]).arg(key).args(extra));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && all.contains("Key is valid"), "openssl pkey -check rejects {}:\n{all}", key.display());
+}
+
+/// Run kmi with `data` readable on file descriptor 3 (a pipe), e.g. for `--passphrase-fd 3`.
+pub fn kmi_with_fd3(args: &[&std::ffi::OsStr], data: &[u8], cwd: &Path) -> Output {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+
+    let mut fds = [0i32; 2];
+    // SAFETY: plain pipe(2) into a two-element array.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe");
+    // SAFETY: both descriptors were just created and are owned here.
+    let (read_end, mut write_end) = unsafe {
+        use std::os::fd::FromRawFd;
+        (std::fs::File::from_raw_fd(fds[0]), std::fs::File::from_raw_fd(fds[1]))
+    };
+    write_end.write_all(data).expect("fill the pipe");
+    drop(write_end);
+    let rfd = read_end.as_raw_fd();
+    let mut cmd = StdCommand::new(kmi_path());
+    cmd.args(args).current_dir(cwd);
+    // SAFETY: only async-signal-safe calls (dup2, fcntl) between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            if rfd == 3 {
+                // dup2(3, 3) would keep FD_CLOEXEC: clear it instead.
+                if libc::fcntl(3, libc::F_SETFD, 0) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            } else if libc::dup2(rfd, 3) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().expect("kmi runs");
+    drop(read_end);
+    out
+}
+
+/// A tiny DER writer for crafting keys that no well-behaved encoder would produce.
+pub mod der_w {
+    use num_bigint::BigUint;
+
+    fn len(n: usize) -> Vec<u8> {
+        if n < 0x80 {
+            vec![n as u8]
+        } else {
+            let bytes: Vec<u8> = n.to_be_bytes().iter().copied().skip_while(|b| *b == 0).collect();
+            let mut v = vec![0x80 | bytes.len() as u8];
+            v.extend(bytes);
+            v
+        }
+    }
+
+    pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut v = vec![tag];
+        v.extend(len(content.len()));
+        v.extend_from_slice(content);
+        v
+    }
+
+    /// A non-negative INTEGER.
+    pub fn int(n: &BigUint) -> Vec<u8> {
+        let mut b = n.to_bytes_be();
+        if b[0] & 0x80 != 0 {
+            b.insert(0, 0);
+        }
+        tlv(0x02, &b)
+    }
+
+    pub fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
+        tlv(0x30, &parts.concat())
+    }
+
+    pub fn octets(b: &[u8]) -> Vec<u8> {
+        tlv(0x04, b)
+    }
+
+    pub fn bits(b: &[u8]) -> Vec<u8> {
+        let mut c = vec![0u8];
+        c.extend_from_slice(b);
+        tlv(0x03, &c)
+    }
+
+    pub fn null() -> Vec<u8> {
+        vec![0x05, 0x00]
+    }
+
+    /// rsaEncryption 1.2.840.113549.1.1.1
+    pub fn oid_rsa() -> Vec<u8> {
+        tlv(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01])
+    }
+
+    /// dhpublicnumber 1.2.840.10046.2.1
+    pub fn oid_dhx() -> Vec<u8> {
+        tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3e, 0x02, 0x01])
+    }
+}
+
+/// The numbers of a two-prime RSA key, as PKCS#1 lists them.
+#[derive(Clone, Debug)]
+pub struct RsaNums {
+    pub n: BigUint,
+    pub e: BigUint,
+    pub d: BigUint,
+    pub p: BigUint,
+    pub q: BigUint,
+    pub dp: BigUint,
+    pub dq: BigUint,
+    pub qinv: BigUint,
+}
+
+impl RsaNums {
+    /// A consistent key from two primes (d = e^-1 mod lambda(N)).
+    pub fn from_primes(p: &BigUint, q: &BigUint, e: u32) -> Self {
+        use num_integer::Integer;
+        let e = BigUint::from(e);
+        let (p1, q1) = (p - 1u32, q - 1u32);
+        let d = e.modinv(&p1.lcm(&q1)).expect("e invertible mod lambda");
+        RsaNums {
+            n: p * q,
+            dp: &d % &p1,
+            dq: &d % &q1,
+            qinv: q.modinv(p).expect("q invertible mod p"),
+            e,
+            d,
+            p: p.clone(),
+            q: q.clone(),
+        }
+    }
+
+    /// PKCS#1 RSAPrivateKey DER.
+    pub fn pkcs1_der(&self) -> Vec<u8> {
+        use der_w::*;
+        let zero = BigUint::from(0u32);
+        seq(&[&zero, &self.n, &self.e, &self.d, &self.p, &self.q, &self.dp, &self.dq, &self.qinv]
+            .iter()
+            .map(|x| int(x))
+            .collect::<Vec<_>>())
+    }
+
+    /// PKCS#8 PrivateKeyInfo DER.
+    pub fn pkcs8_der(&self) -> Vec<u8> {
+        use der_w::*;
+        seq(&[int(&BigUint::from(0u32)), seq(&[oid_rsa(), null()]), octets(&self.pkcs1_der())])
+    }
+
+    /// SubjectPublicKeyInfo DER.
+    pub fn spki_der(&self) -> Vec<u8> {
+        rsa_spki_der(&self.n, &self.e)
+    }
+}
+
+pub fn rsa_spki_der(n: &BigUint, e: &BigUint) -> Vec<u8> {
+    use der_w::*;
+    seq(&[seq(&[oid_rsa(), null()]), bits(&seq(&[int(n), int(e)]))])
+}
+
+fn dhx_params(p: &BigUint, g: &BigUint, q: &BigUint) -> Vec<u8> {
+    use der_w::*;
+    seq(&[int(p), int(g), int(q)])
+}
+
+/// X9.42 DH (ElGamal) SubjectPublicKeyInfo DER.
+pub fn dhx_spki_der(p: &BigUint, g: &BigUint, q: &BigUint, y: &BigUint) -> Vec<u8> {
+    use der_w::*;
+    seq(&[seq(&[oid_dhx(), dhx_params(p, g, q)]), bits(&int(y))])
+}
+
+/// X9.42 DH (ElGamal) PKCS#8 PrivateKeyInfo DER.
+pub fn dhx_pkcs8_der(p: &BigUint, g: &BigUint, q: &BigUint, x: &BigUint) -> Vec<u8> {
+    use der_w::*;
+    seq(&[int(&BigUint::from(0u32)), seq(&[oid_dhx(), dhx_params(p, g, q)]), octets(&int(x))])
+}
+
+/// PEM armor with LF line ends.
+pub fn pem(label: &str, der: &[u8]) -> String {
+    pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der).expect("PEM")
+}
+
+/// `kmi key generate ...` into `work/name`, asserting success; returns the path.
+pub fn kmi_generate(work: &Work, name: &str, args: &[&str]) -> PathBuf {
+    let path = work.path(name);
+    kmi().args(["--quiet", "key", "generate"]).args(args).arg("-o").arg(&path).assert().success();
+    path
+}
+
+/// The passphrase used by the encrypted-key tests, in a file in `work`.
+pub const PASSPHRASE: &str = "correct horse battery staple";
+
+pub fn passphrase_file(work: &Work) -> PathBuf {
+    work.write("pass.txt", format!("{PASSPHRASE}\n"))
+}

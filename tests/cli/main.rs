@@ -3,3 +3,7 @@
 
 mod common;
 mod docs;
+mod key_check;
+mod key_generate;
+mod key_io;
+mod selftest;

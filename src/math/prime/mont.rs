@@ -25,6 +25,84 @@ fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
     (t as u64, ((t >> 64) as u64) & 1)
 }
 
+/// A three-word (192-bit) accumulator for product scanning.
+#[derive(Default, Clone, Copy)]
+struct Acc3 {
+    a0: u64,
+    a1: u64,
+    a2: u64,
+}
+
+impl Acc3 {
+    /// acc += x * y
+    #[inline(always)]
+    fn mac(&mut self, x: u64, y: u64) {
+        let p = (x as u128) * (y as u128);
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::_addcarry_u64;
+            // SAFETY: plain add-with-carry on registers (x86_64 always has it).
+            unsafe {
+                let c = _addcarry_u64(0, self.a0, p as u64, &mut self.a0);
+                let c = _addcarry_u64(c, self.a1, (p >> 64) as u64, &mut self.a1);
+                _addcarry_u64(c, self.a2, 0, &mut self.a2);
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let (l, c) = adc(self.a0, p as u64, 0);
+            self.a0 = l;
+            let (h, c) = adc(self.a1, (p >> 64) as u64, c);
+            self.a1 = h;
+            self.a2 = self.a2.wrapping_add(c);
+        }
+    }
+
+    /// acc += sum over t < count of x[t] * y[-t].
+    ///
+    /// # Safety
+    /// x[0..count] and y[-(count-1)..=0] must be readable.
+    #[inline(always)]
+    unsafe fn dot(&mut self, x: *const u64, y: *const u64, count: usize) {
+        let mut t = 0usize;
+        while t + 4 <= count {
+            self.mac(*x.add(t), *y.sub(t));
+            self.mac(*x.add(t + 1), *y.sub(t + 1));
+            self.mac(*x.add(t + 2), *y.sub(t + 2));
+            self.mac(*x.add(t + 3), *y.sub(t + 3));
+            t += 4;
+        }
+        while t < count {
+            self.mac(*x.add(t), *y.sub(t));
+            t += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn double(&mut self) {
+        self.a2 = (self.a2 << 1) | (self.a1 >> 63);
+        self.a1 = (self.a1 << 1) | (self.a0 >> 63);
+        self.a0 <<= 1;
+    }
+
+    #[inline(always)]
+    fn add(&mut self, o: &Acc3) {
+        let (l, c) = adc(self.a0, o.a0, 0);
+        let (h, c) = adc(self.a1, o.a1, c);
+        self.a0 = l;
+        self.a1 = h;
+        self.a2 = self.a2.wrapping_add(o.a2).wrapping_add(c);
+    }
+
+    /// Drop the low word: acc >>= 64.
+    #[inline(always)]
+    fn shift(&mut self) {
+        self.a0 = self.a1;
+        self.a1 = self.a2;
+        self.a2 = 0;
+    }
+}
+
 fn cmp_limbs(a: &[u64], b: &[u64]) -> Ordering {
     debug_assert_eq!(a.len(), b.len());
     for i in (0..a.len()).rev() {
@@ -89,11 +167,6 @@ impl<const N: usize> Mont<N> {
     #[inline(always)]
     pub fn one(&self) -> [u64; N] {
         self.one
-    }
-
-    #[inline(always)]
-    pub fn modulus(&self) -> &[u64; N] {
-        &self.m
     }
 
     /// R^2 mod m (for converting into Montgomery form); costs 64N modular doublings.
@@ -175,9 +248,9 @@ impl<const N: usize> Mont<N> {
         t
     }
 
-    /// Montgomery product a*b/R mod m (CIOS).
-    #[inline(always)]
-    pub fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+    /// Montgomery product a*b/R mod m (CIOS; kept as the cross-check for `mul`).
+    #[allow(dead_code)]
+    pub fn mul_cios(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
         let mut t = [0u64; N];
         let mut tn = 0u64;
         for i in 0..N {
@@ -200,9 +273,9 @@ impl<const N: usize> Mont<N> {
         self.sub_if_needed(t, tn)
     }
 
-    /// Montgomery square a^2/R mod m.
-    #[inline(always)]
-    pub fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+    /// Montgomery square a^2/R mod m (separated operand scanning; cross-check for `sqr`).
+    #[allow(dead_code)]
+    pub fn sqr_sos(&self, a: &[u64; N]) -> [u64; N] {
         let mut tt = [[0u64; N]; 2];
         let t = tt.as_flattened_mut();
         // Off-diagonal products.
@@ -241,6 +314,79 @@ impl<const N: usize> Mont<N> {
         let mut r = [0u64; N];
         r.copy_from_slice(&t[N..]);
         self.sub_if_needed(r, hi_carry)
+    }
+
+    /// Montgomery product a*b/R mod m, product scanning with the reduction interleaved (FIPS):
+    /// one three-word accumulator, no intermediate array.
+    #[inline(always)]
+    pub fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let m = &self.m;
+        let mut u = [0u64; N];
+        let mut r = [0u64; N];
+        let mut acc = Acc3::default();
+        for k in 0..2 * N - 1 {
+            let lo = if k >= N { k + 1 - N } else { 0 };
+            let hi = if k < N { k } else { N - 1 };
+            // SAFETY: i runs over lo..=hi inside [0, N) and k - i over [k - hi, k - lo] inside [0, N).
+            unsafe {
+                acc.dot(a.as_ptr().add(lo), b.as_ptr().add(k - lo), hi + 1 - lo);
+                // reduction terms u_i m_(k-i) for the u_i already known (i < k)
+                let rhi = if k < N { k } else { N };
+                if rhi > lo {
+                    acc.dot(u.as_ptr().add(lo), m.as_ptr().add(k - lo), rhi - lo);
+                }
+            }
+            if k < N {
+                let uk = acc.a0.wrapping_mul(self.m0inv);
+                u[k] = uk;
+                acc.mac(uk, m[0]);
+                debug_assert_eq!(acc.a0, 0);
+            } else {
+                r[k - N] = acc.a0;
+            }
+            acc.shift();
+        }
+        r[N - 1] = acc.a0;
+        self.sub_if_needed(r, acc.a1)
+    }
+
+    /// Montgomery square a^2/R mod m (FIPS, off-diagonal products computed once and doubled).
+    #[inline(always)]
+    pub fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+        let m = &self.m;
+        let mut u = [0u64; N];
+        let mut r = [0u64; N];
+        let mut acc = Acc3::default();
+        for k in 0..2 * N - 1 {
+            let lo = if k >= N { k + 1 - N } else { 0 };
+            // off-diagonal products a_i a_(k-i), i < k - i
+            let count = (k + 1) / 2 - lo.min((k + 1) / 2);
+            let mut s = Acc3::default();
+            if count > 0 {
+                // SAFETY: i in lo..lo+count keeps i < N and k - i < N.
+                unsafe { s.dot(a.as_ptr().add(lo), a.as_ptr().add(k - lo), count) };
+            }
+            s.double();
+            if k % 2 == 0 {
+                s.mac(a[k / 2], a[k / 2]);
+            }
+            acc.add(&s);
+            let rhi = if k < N { k } else { N };
+            if rhi > lo {
+                // SAFETY: as in `mul`.
+                unsafe { acc.dot(u.as_ptr().add(lo), m.as_ptr().add(k - lo), rhi - lo) };
+            }
+            if k < N {
+                let uk = acc.a0.wrapping_mul(self.m0inv);
+                u[k] = uk;
+                acc.mac(uk, m[0]);
+            } else {
+                r[k - N] = acc.a0;
+            }
+            acc.shift();
+        }
+        r[N - 1] = acc.a0;
+        self.sub_if_needed(r, acc.a1)
     }
 
     /// Plain value (x < m, N limbs) into Montgomery form.
@@ -396,13 +542,6 @@ pub(crate) fn euler2_n<const N: usize>(p: &[u64]) -> bool {
     ctx.is_one(&x) || ctx.is_minus_one(&x)
 }
 
-/// Fermat test to base 2 (2^(n-1) = 1 mod n), n odd > 1.
-pub(crate) fn fermat2_n<const N: usize>(n: &[u64]) -> bool {
-    let ctx = Mont::<N>::new(n);
-    let x = ctx.pow2(&minus_one(n));
-    ctx.is_one(&x)
-}
-
 fn mr_core<const N: usize>(ctx: &Mont<N>, n: &[u64], x0: [u64; N], s: usize) -> bool {
     let _ = n;
     let mut x = x0;
@@ -530,9 +669,6 @@ macro_rules! dispatch {
     };
 }
 
-/// Largest number of limbs the fixed-width backend takes; wider numbers use num-bigint.
-pub(crate) const MAX_LIMBS: usize = 64;
-
 fn trim(x: &[u64]) -> &[u64] {
     let mut l = x.len();
     while l > 1 && x[l - 1] == 0 {
@@ -544,11 +680,6 @@ fn trim(x: &[u64]) -> &[u64] {
 pub(crate) fn euler2(p: &[u64]) -> Option<bool> {
     let p = trim(p);
     Some(dispatch!(p.len(), euler2_n(p), return None))
-}
-
-pub(crate) fn fermat2(n: &[u64]) -> Option<bool> {
-    let n = trim(n);
-    Some(dispatch!(n.len(), fermat2_n(n), return None))
 }
 
 pub(crate) fn mr2(n: &[u64]) -> Option<bool> {
@@ -633,6 +764,8 @@ mod tests {
                 }
                 let al = pad::<N>(&limbs(a));
                 assert_eq!(big(&ctx.sqr(&al)), (a * a * &rinv) % &m, "sqr");
+                assert_eq!(ctx.sqr(&al), ctx.sqr_sos(&al), "sqr vs sos");
+                assert_eq!(ctx.mul(&al, &al), ctx.mul_cios(&al, &al), "mul vs cios");
                 assert_eq!(big(&ctx.dbl(&al)), (a * 2u32) % &m, "dbl");
                 let h = big(&ctx.half(&al));
                 assert_eq!((h * 2u32) % &m, a % &m, "half");
