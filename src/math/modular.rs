@@ -186,3 +186,20 @@ mod tests {
         assert_eq!(small_primes(20), vec![2, 3, 5, 7, 11, 13, 17, 19]);
     }
 }
+
+/// base^exp mod m: the one modular exponentiation the threshold schemes use, so the backend can
+/// be chosen in one place by measurement.
+pub fn pow_mod(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
+    base.modpow(exp, m)
+}
+
+/// base^exp mod m for a signed exponent (a negative one goes through the inverse of base).
+pub fn pow_mod_signed(base: &BigUint, exp: &BigInt, m: &BigUint) -> Option<BigUint> {
+    match exp.sign() {
+        Sign::Minus => {
+            let inv = mod_inverse(base, m)?;
+            Some(pow_mod(&inv, exp.magnitude(), m))
+        }
+        _ => Some(pow_mod(base, exp.magnitude(), m)),
+    }
+}

@@ -3,5 +3,6 @@
 //! decryption; the proofs here are non-interactive Chaum-Pedersen proofs of equal logarithms.
 
 pub mod elgamal;
+pub mod rsa;
 pub mod share;
 mod transcript;

@@ -1,0 +1,407 @@
+//! Threshold RSA after Shoup, "Practical Threshold Signatures" (Eurocrypt 2000), math.md section 3.
+//!
+//! Needs a safe-prime key (p = 2p'+1, q = 2q'+1) and a prime public exponent e > n. With
+//! m = p'q' and Delta = n!, the dealer shares d = e^-1 mod m with a random polynomial mod m;
+//! v generates the squares mod N and v_i = v^(s_i) are the public verification keys. A partial
+//! result on x is x^(2 Delta s_i) with a Chaum-Pedersen proof; k of them combine to x^d, a
+//! standard RSA signature or raw decryption. k shares also rebuild the whole key: their integer
+//! combination gives a multiple of lambda(N), which factors N.
+
+use num_bigint::{BigInt, BigUint, Sign};
+use num_integer::Integer;
+use num_traits::{One, Signed, Zero};
+use rand_core::CryptoRngCore;
+
+use super::transcript::challenge;
+use crate::keys::rsa::{RsaPrivate, RsaPublic};
+use crate::math::lagrange::{coefficients_integer, factorial};
+use crate::math::modular::{mod_inverse, pow_mod, pow_mod_signed, random_range};
+use crate::math::prime::is_probable_prime;
+use crate::math::secret::SecretUint;
+use crate::{Error, Result};
+
+/// L1 of Shoup's proof: challenges have this many bits.
+const CHALLENGE_BITS: usize = 128;
+
+/// Everything public about a dealt RSA set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsaSetPublic {
+    pub key: RsaPublic,
+    pub threshold: u32,
+    pub total: u32,
+    /// Generator of the squares mod N.
+    pub v: BigUint,
+    /// v_i = v^(s_i) mod N for i = 1..=total.
+    pub verification_keys: Vec<BigUint>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RsaShare {
+    pub index: u32,
+    pub value: SecretUint,
+}
+
+pub struct RsaDealing {
+    pub public: RsaSetPublic,
+    pub shares: Vec<RsaShare>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proof {
+    pub c: BigUint,
+    pub z: BigUint,
+}
+
+impl RsaSetPublic {
+    pub fn delta(&self) -> BigUint {
+        factorial(self.total)
+    }
+
+    pub fn verification_key(&self, index: u32) -> Result<&BigUint> {
+        index
+            .checked_sub(1)
+            .and_then(|i| self.verification_keys.get(i as usize))
+            .ok_or_else(|| Error::format(format!("share index {index} is outside 1..{}", self.total)))
+    }
+}
+
+/// Why a key cannot be shared with Shoup's scheme, or None when it can.
+pub fn unsuitable(key: &RsaPrivate, n: u32) -> Option<String> {
+    let half = |x: &BigUint| (x - 1u32) >> 1usize;
+    let (p, q) = (key.p.expose(), key.q.expose());
+    if !(is_probable_prime(&half(p)) && is_probable_prime(&half(q))) {
+        return Some(
+            "threshold RSA (Shoup) needs a key whose primes are safe primes; this key's are not \
+             (make one with: kmi key generate rsa)"
+                .into(),
+        );
+    }
+    let e = &key.public.e;
+    if !is_probable_prime(e) || e <= &BigUint::from(n) {
+        return Some(format!(
+            "threshold RSA (Shoup) needs a prime public exponent larger than the number of shares ({n}); e = {e}"
+        ));
+    }
+    None
+}
+
+/// Deal a safe-prime RSA key into n shares with threshold k.
+pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Result<RsaDealing> {
+    if k < 1 || k > n || n > 255 {
+        return Err(Error::usage(format!(
+            "threshold {k} of {n} shares: need 1 <= threshold <= shares <= 255"
+        )));
+    }
+    if let Some(why) = unsuitable(key, n) {
+        return Err(Error::usage(why));
+    }
+    let modulus = &key.public.n;
+    let p_half = (key.p.expose() - 1u32) >> 1usize;
+    let q_half = (key.q.expose() - 1u32) >> 1usize;
+    let m = SecretUint::new(&p_half * &q_half);
+    let d = SecretUint::new(
+        mod_inverse(&key.public.e, m.expose())
+            .ok_or_else(|| Error::internal("e is not invertible modulo p'q'"))?,
+    );
+    let mut coefficients = vec![d];
+    for _ in 1..k {
+        coefficients.push(SecretUint::new(random_range(rng, &BigUint::zero(), m.expose())));
+    }
+    let shares: Vec<RsaShare> = (1..=n)
+        .map(|i| {
+            let x = BigUint::from(i);
+            let mut acc = BigUint::zero();
+            for c in coefficients.iter().rev() {
+                acc = (acc * &x + c.expose()) % m.expose();
+            }
+            RsaShare { index: i, value: SecretUint::new(acc) }
+        })
+        .collect();
+    // v = r^2 for random r, until v generates the whole group of squares (order p'q').
+    let one = BigUint::one();
+    let v = loop {
+        let r = random_range(rng, &BigUint::from(2u32), modulus);
+        if !r.gcd(modulus).is_one() {
+            continue;
+        }
+        let v = &r * &r % modulus;
+        if pow_mod(&v, &p_half, modulus) != one && pow_mod(&v, &q_half, modulus) != one {
+            break v;
+        }
+    };
+    let verification_keys = shares.iter().map(|s| pow_mod(&v, s.value.expose(), modulus)).collect();
+    Ok(RsaDealing {
+        public: RsaSetPublic { key: key.public.clone(), threshold: k, total: n, v, verification_keys },
+        shares,
+    })
+}
+
+/// A share holder's own check: v^(s_i) = v_i.
+pub fn verify_share(set: &RsaSetPublic, share: &RsaShare) -> bool {
+    set.verification_key(share.index)
+        .map(|vk| pow_mod(&set.v, share.value.expose(), &set.key.n) == *vk)
+        .unwrap_or(false)
+}
+
+/// x must be a unit mod N below N: anything else is malformed input (or a factor of N).
+fn check_input(set: &RsaSetPublic, x: &BigUint) -> Result<()> {
+    if x.is_zero() || x >= &set.key.n || !x.gcd(&set.key.n).is_one() {
+        return Err(Error::format("input is not an integer in [1, N) coprime to N"));
+    }
+    Ok(())
+}
+
+fn proof_challenge(values: [&BigUint; 6]) -> BigUint {
+    challenge("kmi rsa partial v1", &values, CHALLENGE_BITS)
+}
+
+/// The partial result x_i = x^(2 Delta s_i) mod N and its proof of correctness.
+pub fn partial(
+    set: &RsaSetPublic,
+    share: &RsaShare,
+    x: &BigUint,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<(BigUint, Proof)> {
+    check_input(set, x)?;
+    let n = &set.key.n;
+    let delta = set.delta();
+    let s = share.value.expose();
+    let vk = set.verification_key(share.index)?;
+    let two_delta_s = SecretUint::new(&delta * 2u32 * s);
+    let x_i = pow_mod(x, two_delta_s.expose(), n);
+    let x_tilde = pow_mod(x, &(&delta * 4u32), n);
+    let r_bits = n.bits() + 2 * CHALLENGE_BITS as u64;
+    let r = SecretUint::new(random_range(rng, &BigUint::zero(), &(BigUint::one() << r_bits)));
+    let v_prime = pow_mod(&set.v, r.expose(), n);
+    let x_prime = pow_mod(&x_tilde, r.expose(), n);
+    let x_i_sq = &x_i * &x_i % n;
+    let c = proof_challenge([&set.v, &x_tilde, vk, &x_i_sq, &v_prime, &x_prime]);
+    let z = s * &c + r.expose();
+    Ok((x_i, Proof { c, z }))
+}
+
+/// Check a partial result against the verification key of its index.
+pub fn verify_partial(set: &RsaSetPublic, index: u32, x: &BigUint, x_i: &BigUint, proof: &Proof) -> bool {
+    let n = &set.key.n;
+    let Ok(vk) = set.verification_key(index) else { return false };
+    if check_input(set, x).is_err() || check_input(set, x_i).is_err() || proof.c.bits() > CHALLENGE_BITS as u64 {
+        return false;
+    }
+    // z is s_i c + r with |r| = |N| + 2 L1: anything much longer is not an honest proof.
+    if proof.z.bits() > n.bits() + 2 * CHALLENGE_BITS as u64 + 2 + 8 * 4 {
+        return false;
+    }
+    let delta = set.delta();
+    let x_tilde = pow_mod(x, &(&delta * 4u32), n);
+    let x_i_sq = x_i * x_i % n;
+    let neg_c = BigInt::from_biguint(Sign::Minus, proof.c.clone());
+    let (Some(vk_neg_c), Some(xi_neg_2c)) = (
+        pow_mod_signed(vk, &neg_c, n),
+        pow_mod_signed(&x_i_sq, &neg_c, n),
+    ) else {
+        return false;
+    };
+    let v_prime = pow_mod(&set.v, &proof.z, n) * vk_neg_c % n;
+    let x_prime = pow_mod(&x_tilde, &proof.z, n) * xi_neg_2c % n;
+    proof_challenge([&set.v, &x_tilde, vk, &x_i_sq, &v_prime, &x_prime]) == proof.c
+}
+
+/// y = x^d mod N from k partials (index, x_i) that have been verified.
+pub fn combine(set: &RsaSetPublic, x: &BigUint, partials: &[(u32, BigUint)]) -> Result<BigUint> {
+    check_input(set, x)?;
+    if partials.len() != set.threshold as usize {
+        return Err(Error::usage(format!(
+            "combining needs exactly {} partial results, got {}",
+            set.threshold,
+            partials.len()
+        )));
+    }
+    let n = &set.key.n;
+    let indices: Vec<u32> = partials.iter().map(|(i, _)| *i).collect();
+    let lambdas = coefficients_integer(&indices, 0, set.total)?;
+    let mut w = BigUint::one();
+    for ((_, x_i), l) in partials.iter().zip(&lambdas) {
+        let term = pow_mod_signed(x_i, &(l * 2), n)
+            .ok_or_else(|| Error::format("a partial result is not invertible mod N"))?;
+        w = w * term % n;
+    }
+    // w^e = x^(4 Delta^2); with e' a + e b = 1, y = w^a x^b.
+    let delta = BigInt::from(set.delta());
+    let e_prime: BigInt = &delta * &delta * 4u32;
+    let e = BigInt::from(set.key.e.clone());
+    let ext = e_prime.extended_gcd(&e);
+    if !ext.gcd.is_one() {
+        return Err(Error::internal("e is not coprime to 4 Delta^2"));
+    }
+    let wa = pow_mod_signed(&w, &ext.x, n).ok_or_else(|| Error::format("w is not invertible mod N"))?;
+    let xb = pow_mod_signed(x, &ext.y, n).ok_or_else(|| Error::format("x is not invertible mod N"))?;
+    let y = wa * xb % n;
+    if pow_mod(&y, &set.key.e, n) != *x {
+        return Err(Error::check("the partial results do not combine to x^d (a partial is bad)"));
+    }
+    Ok(y)
+}
+
+/// Rebuild the whole private key from k good shares: D = sum lambda_j s_j = Delta d (mod m), so
+/// M = e D - Delta is a multiple of m and 2M of lambda(N); a multiple of lambda(N) factors N.
+pub fn reconstruct(set: &RsaSetPublic, shares: &[RsaShare], rng: &mut dyn CryptoRngCore) -> Result<RsaPrivate> {
+    if shares.len() < set.threshold as usize {
+        return Err(Error::check(format!(
+            "{} of {} needed shares: {} missing",
+            shares.len(),
+            set.threshold,
+            set.threshold as usize - shares.len()
+        )));
+    }
+    let shares = &shares[..set.threshold as usize];
+    let indices: Vec<u32> = shares.iter().map(|s| s.index).collect();
+    let lambdas = coefficients_integer(&indices, 0, set.total)?;
+    let mut big_d = BigInt::zero();
+    for (s, l) in shares.iter().zip(&lambdas) {
+        big_d += l * BigInt::from(s.value.expose().clone());
+    }
+    let multiple: BigInt = (BigInt::from(set.key.e.clone()) * big_d - BigInt::from(set.delta())).abs() * 2u32;
+    if multiple.is_zero() {
+        return Err(Error::check("the shares do not rebuild the key"));
+    }
+    let multiple = SecretUint::new(multiple.to_biguint().expect("absolute value"));
+    let p = factor_with_lambda_multiple(&set.key.n, multiple.expose(), rng)
+        .ok_or_else(|| Error::check("the shares do not rebuild the key (N did not factor)"))?;
+    let q = &set.key.n / &p;
+    let key = RsaPrivate::from_primes(p, q, set.key.e.clone())?;
+    if key.public != set.key {
+        return Err(Error::check("the rebuilt key does not match the set's public key"));
+    }
+    Ok(key)
+}
+
+/// Factor N given a multiple of lambda(N) (the classic Miller reduction).
+pub fn factor_with_lambda_multiple(n: &BigUint, multiple: &BigUint, rng: &mut dyn CryptoRngCore) -> Option<BigUint> {
+    let one = BigUint::one();
+    let n_minus_1 = n - &one;
+    let s = multiple.trailing_zeros()?;
+    let r = multiple >> s;
+    for _ in 0..128 {
+        let a = random_range(rng, &BigUint::from(2u32), &n_minus_1);
+        let g = a.gcd(n);
+        if !g.is_one() {
+            return Some(g);
+        }
+        let mut b = pow_mod(&a, &r, n);
+        if b == one || b == n_minus_1 {
+            continue;
+        }
+        for _ in 0..s {
+            let b2 = &b * &b % n;
+            if b2 == one {
+                // b is a square root of 1 other than +-1.
+                let f = (&b - &one).gcd(n);
+                if !f.is_one() && &f != n {
+                    return Some(f);
+                }
+                break;
+            }
+            if b2 == n_minus_1 {
+                break;
+            }
+            b = b2;
+        }
+    }
+    None
+}
+
+/// Whole-set consistency of the verification keys (math.md 3), n - k + 1 checks: every v_i
+/// outside S0 = {1..k} is the interpolation of S0's, and S0 interpolates to v^d at 0.
+pub fn verification_keys_consistent(set: &RsaSetPublic) -> bool {
+    let n = &set.key.n;
+    let k = set.threshold;
+    let s0: Vec<u32> = (1..=k).collect();
+    let delta = set.delta();
+    let interpolate = |x: u32| -> Option<BigUint> {
+        let lambdas = coefficients_integer(&s0, x, set.total).ok()?;
+        let mut acc = BigUint::one();
+        for (j, l) in s0.iter().zip(&lambdas) {
+            acc = acc * pow_mod_signed(set.verification_key(*j).ok()?, l, n)? % n;
+        }
+        Some(acc)
+    };
+    for i in (k + 1)..=set.total {
+        let Ok(vi) = set.verification_key(i) else { return false };
+        match interpolate(i) {
+            Some(v) if v == pow_mod(vi, &delta, n) => {}
+            _ => return false,
+        }
+    }
+    // (v^(Delta d))^e = v^Delta since e d = 1 mod m and v has order m.
+    match interpolate(0) {
+        Some(v0) => pow_mod(&v0, &set.key.e, n) == pow_mod(&set.v, &delta, n),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::rsa::{generate, RsaGenParams};
+    use crate::keys::Quiet;
+    use crate::math::prime::SearchConfig;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    fn key(seed: u8, bits: usize) -> (RsaPrivate, ChaCha20Rng) {
+        let mut rng = ChaCha20Rng::from_seed([seed; 32]);
+        let params = RsaGenParams { bits, safe: true, e: BigUint::from(65537u32) };
+        let k = generate(&params, &mut rng, &SearchConfig { threads: 1 }, &Quiet).unwrap();
+        (k, rng)
+    }
+
+    #[test]
+    fn deal_partial_combine_reconstruct() {
+        let (key, mut rng) = key(9, 256);
+        let d = deal(&key, 3, 5, &mut rng).unwrap();
+        assert!(verification_keys_consistent(&d.public));
+        for s in &d.shares {
+            assert!(verify_share(&d.public, s));
+        }
+        let x = BigUint::from(0x1234_5678_9abc_def0u64);
+        let mut partials = Vec::new();
+        for s in [&d.shares[4], &d.shares[1], &d.shares[2]] {
+            let (xi, proof) = partial(&d.public, s, &x, &mut rng).unwrap();
+            assert!(verify_partial(&d.public, s.index, &x, &xi, &proof));
+            assert!(!verify_partial(&d.public, s.index % 5 + 1, &x, &xi, &proof));
+            let wrong = &xi * 4u32 % &key.public.n;
+            assert!(!verify_partial(&d.public, s.index, &x, &wrong, &proof));
+            partials.push((s.index, xi));
+        }
+        let y = combine(&d.public, &x, &partials).unwrap();
+        assert_eq!(y, x.modpow(key.d.expose(), &key.public.n));
+        let rebuilt = reconstruct(&d.public, &d.shares[1..4], &mut rng).unwrap();
+        assert_eq!(rebuilt.public, key.public);
+        assert!(rebuilt.p.expose() == key.p.expose() || rebuilt.p.expose() == key.q.expose());
+        assert!(reconstruct(&d.public, &d.shares[..2], &mut rng).is_err());
+    }
+
+    #[test]
+    fn tampered_verification_keys_are_caught() {
+        let (key, mut rng) = key(10, 256);
+        let mut d = deal(&key, 2, 4, &mut rng).unwrap();
+        d.public.verification_keys[3] = &d.public.verification_keys[3] * 4u32 % &key.public.n;
+        assert!(!verification_keys_consistent(&d.public));
+    }
+
+    #[test]
+    fn non_safe_keys_and_small_exponents_are_refused() {
+        let mut rng = ChaCha20Rng::from_seed([11; 32]);
+        let params = RsaGenParams { bits: 256, safe: false, e: BigUint::from(65537u32) };
+        let plain = generate(&params, &mut rng, &SearchConfig { threads: 1 }, &Quiet).unwrap();
+        let err = deal(&plain, 2, 3, &mut rng).err().unwrap().to_string();
+        assert!(err.contains("safe primes"), "{err}");
+        let (k3, mut rng) = {
+            let mut rng = ChaCha20Rng::from_seed([12; 32]);
+            let params = RsaGenParams { bits: 256, safe: true, e: BigUint::from(3u32) };
+            (generate(&params, &mut rng, &SearchConfig { threads: 1 }, &Quiet).unwrap(), rng)
+        };
+        let err = deal(&k3, 2, 5, &mut rng).err().unwrap().to_string();
+        assert!(err.contains("larger than the number of shares"), "{err}");
+    }
+}
