@@ -29,6 +29,7 @@ complete -c kmi -n "__fish_kmi_needs_command" -s q -l quiet -d 'Print nothing on
 complete -c kmi -n "__fish_kmi_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_needs_command" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "key" -d 'Generate, check, inspect and convert keys'
+complete -c kmi -n "__fish_kmi_needs_command" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -87,16 +88,64 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s k -l threshold -d 'Number of shares needed to use or rebuild the key (k)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s n -l shares -d 'Number of shares to make (n, at most 255)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s o -l output -d 'Write set.pem and share-<i>.pem into DIR (created if missing)' -r -f -a "(__fish_complete_directories)"
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l label -d 'A name for the set, stored in set.pem and every share' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l seed -d 'Derive the dealing\'s randomness from HEX: for fixtures and tests only' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l plain -d 'Write bare, unencrypted shares'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l force -d 'Replace existing set and share files in DIR'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l set -d 'The share set (set.pem)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l json -d 'Print the results as JSON'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l set -d 'The share set (set.pem)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l kdf -d 'Key derivation for --encrypt' -r -f -a "pbkdf2\t'PBKDF2-HMAC-SHA256, 600000 iterations'
+scrypt\t'scrypt N=2^14 r=8 p=1 (openssl\'s own default)'"
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l passphrase-fd -d 'Read the passphrase from the first line of file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l der -d 'Write DER instead of PEM'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l encrypt -d 'Encrypt the private key (PKCS#8 PBES2, AES-256-CBC) under a passphrase'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l json -d 'Print the results as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Generate a new private key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "check" -d 'Check a key the way a key registry would before accepting it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'

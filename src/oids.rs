@@ -11,3 +11,13 @@ pub const DH_KEY_AGREEMENT: Oid = Oid::new_unwrap("1.2.840.113549.1.3.1");
 
 /// kmi's arc under the RFC 5612 documentation enterprise number.
 pub const KMI_ARC: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1");
+/// id-kmi-ct-share: content type of an encrypted KmiShare.
+pub const KMI_CT_SHARE: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1.1.1");
+/// id-kmi-ct-shareSet
+pub const KMI_CT_SHARE_SET: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1.1.2");
+/// id-kmi-ct-partial
+pub const KMI_CT_PARTIAL: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1.1.3");
+/// id-kmi-scheme-rsaShoup
+pub const KMI_SCHEME_RSA_SHOUP: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1.2.1");
+/// id-kmi-scheme-elgamalFeldman
+pub const KMI_SCHEME_ELGAMAL_FELDMAN: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1.2.2");

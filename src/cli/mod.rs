@@ -49,6 +49,13 @@ pub enum Command {
     )]
     Key(KeyCommand),
 
+    /// Split a key into threshold shares, verify them, use them, rebuild the key
+    #[command(
+        subcommand,
+        after_long_help = "Examples:\n  $ kmi share split key.pem --threshold 3 --shares 5 --plain -o shares\n  $ kmi share verify --set shares/set.pem shares/share-1.pem shares/share-2.pem"
+    )]
+    Share(ShareCommand),
+
     /// Run known-answer tests of every primitive kmi relies on
     #[command(after_long_help = "Example:\n  $ kmi selftest\n  $ kmi selftest --json")]
     Selftest(SelftestArgs),
@@ -93,6 +100,126 @@ Checks run in order and stop at the first failure, which is named on stderr; exi
         after_long_help = "Examples:\n  $ kmi key fingerprint key.pem\n  $ kmi key fingerprint --digits 16 public.pem"
     )]
     Fingerprint(FingerprintArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShareCommand {
+    /// Split a private key into n shares, any k of which can use or rebuild it
+    #[command(
+        long_about = "Split a private key into n shares, any k of which can decrypt or sign with it \
+(kmi share partial / combine) or rebuild it (kmi share reconstruct), while k - 1 learn nothing.\n\n\
+Safe-prime RSA keys are dealt with Shoup's scheme (public verification keys v, v_1..v_n); ElGamal \
+keys with Feldman's (commitments C_0..C_t). Writes DIR/set.pem (KMI SHARE SET: the public key, \
+scheme, k, n and commitments) and DIR/share-<i>.pem for i = 1..n.\n\n\
+--plain writes bare KMI SHARE files: anyone who reads k of them holds the key.",
+        after_long_help = "Examples:\n  $ kmi share split key.pem --threshold 3 --shares 5 --plain -o shares\n  \
+$ kmi share split elgamal.pem --threshold 2 --shares 3 --plain --label escrow-2026 -o shares"
+    )]
+    Split(ShareSplitArgs),
+
+    /// Verify shares against their set's public commitments
+    #[command(
+        long_about = "Verify shares against their set's public commitments: each share on its own \
+(Feldman: g^s_i = prod C_k^(i^k); Shoup: v^s_i = v_i), all shares given together in one batch \
+equation (ElGamal), and the set's own consistency. Exit 1 naming every bad share by index and \
+file; shares of a different set are named as such.",
+        after_long_help = "Examples:\n  $ kmi share verify --set shares/set.pem\n  \
+$ kmi share verify --set shares/set.pem shares/share-1.pem shares/share-4.pem"
+    )]
+    Verify(ShareVerifyArgs),
+
+    /// Rebuild the whole private key from k shares
+    #[command(
+        long_about = "Rebuild the whole private key from at least k good shares. ElGamal: x by \
+interpolation. RSA: the shares' integer combination gives a multiple of lambda(N), which factors \
+N; the complete PKCS#8 key (with CRT values) is written. Bad and extra shares are reported and \
+skipped.",
+        after_long_help = "Example:\n  $ kmi share reconstruct --set shares/set.pem shares/share-1.pem shares/share-3.pem shares/share-5.pem -o key.pem"
+    )]
+    Reconstruct(ShareReconstructArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShareSplitArgs {
+    /// The private key to split
+    #[arg(value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub key: PathBuf,
+
+    /// Number of shares needed to use or rebuild the key (k)
+    #[arg(long, short = 'k', value_name = "K")]
+    pub threshold: u32,
+
+    /// Number of shares to make (n, at most 255)
+    #[arg(long, short = 'n', value_name = "N")]
+    pub shares: u32,
+
+    /// Write set.pem and share-<i>.pem into DIR (created if missing)
+    #[arg(short, long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub output: PathBuf,
+
+    /// Write bare, unencrypted shares
+    #[arg(long)]
+    pub plain: bool,
+
+    /// A name for the set, stored in set.pem and every share
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+
+    /// Derive the dealing's randomness from HEX: for fixtures and tests only
+    #[arg(long, value_name = "HEX")]
+    pub seed: Option<String>,
+
+    /// Replace existing set and share files in DIR
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub key_passphrase: KeyPassphraseArgs,
+}
+
+/// Where the passphrase of an encrypted input key comes from.
+#[derive(Debug, Args, Clone)]
+pub struct KeyPassphraseArgs {
+    /// Read the passphrase of the (encrypted) input key from the first line of FILE
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "key_passphrase_fd")]
+    pub key_passphrase_file: Option<PathBuf>,
+
+    /// Read the passphrase of the (encrypted) input key from file descriptor N
+    #[arg(long, value_name = "N")]
+    pub key_passphrase_fd: Option<i32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShareVerifyArgs {
+    /// The share set (set.pem)
+    #[arg(long, value_name = "SET", value_hint = ValueHint::FilePath)]
+    pub set: PathBuf,
+
+    /// Shares to verify
+    #[arg(value_name = "SHARE", value_hint = ValueHint::FilePath)]
+    pub shares: Vec<PathBuf>,
+
+    /// Print the results as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShareReconstructArgs {
+    /// The share set (set.pem)
+    #[arg(long, value_name = "SET", value_hint = ValueHint::FilePath)]
+    pub set: PathBuf,
+
+    /// Shares (at least k)
+    #[arg(value_name = "SHARE", required = true, value_hint = ValueHint::FilePath)]
+    pub shares: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub encrypt: EncryptArgs,
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
 }
 
 #[derive(Debug, Subcommand)]

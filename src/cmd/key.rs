@@ -57,21 +57,31 @@ fn prepare_generate(
     if rng.is_seeded() {
         ctx.warn("--seed makes a predictable key: use it for fixtures and tests only");
     }
+    let encryption = encryption_from_args(ctx, enc, pass, &out.output)?;
+    Ok(GenerateSetup { spec, rng, encryption, cfg: SearchConfig { threads: search.threads } })
+}
+
+/// `--encrypt [--kdf]` with its passphrase (asked twice on a prompt), or None.
+pub fn encryption_from_args(
+    ctx: &Context,
+    enc: &EncryptArgs,
+    pass: &PassphraseArgs,
+    output: &std::path::Path,
+) -> Result<Option<KeyEncryption>> {
     if !enc.encrypt && (pass.passphrase_file.is_some() || pass.passphrase_fd.is_some()) {
         return Err(Error::usage("a passphrase was given but --encrypt was not"));
     }
-    let encryption = if enc.encrypt {
-        let kdf = match enc.kdf {
-            KdfChoice::Pbkdf2 => Kdf::DEFAULT_PBKDF2,
-            KdfChoice::Scrypt => Kdf::DEFAULT_SCRYPT,
-        };
-        let purpose = if spec.is_stdout() { "the new key".to_string() } else { out.output.display().to_string() };
-        let passphrase = ctx.passphrase_source(pass).read(&purpose, true)?;
-        Some(KeyEncryption { kdf, passphrase })
-    } else {
-        None
+    if !enc.encrypt {
+        return Ok(None);
+    }
+    let kdf = match enc.kdf {
+        KdfChoice::Pbkdf2 => Kdf::DEFAULT_PBKDF2,
+        KdfChoice::Scrypt => Kdf::DEFAULT_SCRYPT,
     };
-    Ok(GenerateSetup { spec, rng, encryption, cfg: SearchConfig { threads: search.threads } })
+    let purpose =
+        if output == std::path::Path::new("-") { "the new key".to_string() } else { output.display().to_string() };
+    let passphrase = ctx.passphrase_source(pass).read(&purpose, true)?;
+    Ok(Some(KeyEncryption { kdf, passphrase }))
 }
 
 fn finish_generate(

@@ -4,6 +4,7 @@
 mod key;
 mod progress;
 mod selftest;
+mod share;
 
 use std::path::Path;
 
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let ctx = Context { batch: cli.batch, quiet: cli.quiet };
     match cli.command {
         Command::Key(c) => key::run(&ctx, c),
+        Command::Share(c) => share::run(&ctx, c),
         Command::Selftest(a) => selftest::run(&ctx, a),
     }
 }

@@ -16,8 +16,12 @@
 //! base-2 Euler test on p), then BPSW on the rest. A search that runs off the top of the range starts
 //! the next epoch (a fresh start from the next ChaCha20 stream).
 //!
-//! The arithmetic backend (`mont.rs`) is a fixed-width Montgomery implementation over u64 limbs
-//! (widths up to 4096 bits); wider numbers fall back to num-bigint.
+//! The arithmetic backend (`mont.rs`) is a fixed-width, variable-time Montgomery implementation over
+//! u64 limbs (widths up to 4096 bits, straight-line squaring for 512/1024/2048-bit moduli); wider
+//! numbers fall back to num-bigint. Chosen by measurement on the 2-core bench machine (full-length
+//! modexp, ms, 1024 / 2048 bits): num-bigint 0.79 / 5.7, crypto-bigint BoxedMontyForm 0.84 / 5.2,
+//! this backend 0.49 / 3.2; the Euler base-2 test each survivor costs: 0.31 / 2.4.
+//! Sieve bound: 2^20 up to 768 bits, 2^22 up to 1536, 2^24 above (benches/safe_prime.rs).
 
 mod mont;
 mod sieve;
@@ -70,7 +74,13 @@ pub struct Tuning {
 impl Tuning {
     pub fn safe_default(bits: usize) -> Tuning {
         // Measured on the 2-core bench machine (see benches/safe_prime.rs).
-        let bound = if bits <= 768 { 1 << 20 } else { 1 << 22 };
+        let bound = if bits <= 768 {
+            1 << 20
+        } else if bits <= 1536 {
+            1 << 22
+        } else {
+            1 << 24
+        };
         Tuning { sieve_bound: bound, window: 0 }
     }
 }
@@ -639,6 +649,10 @@ impl Tester<'_> {
     }
 }
 
+fn tester_start(x: &BigUint) -> Vec<u64> {
+    x.to_u64_digits()
+}
+
 /// out = x + y (limbs).
 fn add_small(x: &[u64], y: u128, out: &mut Vec<u64>) {
     out.clear();
@@ -699,7 +713,10 @@ fn search_epoch(
         })
         .collect();
     let k = forms.len();
-    let roots = sieve::roots(&table, nprimes, &forms, threads);
+    let roots = match problem.kind {
+        Kind::Safe => sieve::roots_safe(&table, nprimes, &tester_start(&epoch.start), threads),
+        _ => sieve::roots(&table, nprimes, &forms, threads),
+    };
 
     let tester = Tester { kind: &problem.kind, start: start_limbs, p0, two_q };
     let n_intervals = epoch.count.div_ceil(w as u64);

@@ -4,5 +4,6 @@
 
 pub mod elgamal;
 pub mod rsa;
+pub mod set;
 pub mod share;
 mod transcript;

@@ -7,6 +7,8 @@
 
 use std::cmp::Ordering;
 
+mod unrolled;
+
 #[inline(always)]
 fn mac(acc: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
     let t = (acc as u128) + (a as u128) * (b as u128) + (carry as u128);
@@ -41,7 +43,9 @@ impl Acc3 {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::_addcarry_u64;
-            // SAFETY: plain add-with-carry on registers (x86_64 always has it).
+            // SAFETY: plain add-with-carry on registers (x86_64 always has it); the intrinsic is a
+            // safe fn on newer toolchains.
+            #[allow(unused_unsafe)]
             unsafe {
                 let c = _addcarry_u64(0, self.a0, p as u64, &mut self.a0);
                 let c = _addcarry_u64(c, self.a1, (p >> 64) as u64, &mut self.a1);
@@ -350,9 +354,30 @@ impl<const N: usize> Mont<N> {
         self.sub_if_needed(r, acc.a1)
     }
 
-    /// Montgomery square a^2/R mod m (FIPS, off-diagonal products computed once and doubled).
+    /// Montgomery square a^2/R mod m: the unrolled code for 8, 16 and 32 limbs, else the loops.
     #[inline(always)]
     pub fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+        macro_rules! fixed {
+            ($w:literal, $f:ident) => {
+                if N == $w {
+                    let a: &[u64; $w] = a[..].try_into().unwrap();
+                    let m: &[u64; $w] = self.m[..].try_into().unwrap();
+                    let (r, carry) = unrolled::$f(a, m, self.m0inv);
+                    let mut out = [0u64; N];
+                    out.copy_from_slice(&r);
+                    return self.sub_if_needed(out, carry);
+                }
+            };
+        }
+        fixed!(8, sqr_8);
+        fixed!(16, sqr_16);
+        fixed!(32, sqr_32);
+        self.sqr_loops(a)
+    }
+
+    /// Montgomery square a^2/R mod m (FIPS, off-diagonal products computed once and doubled).
+    #[inline(always)]
+    pub fn sqr_loops(&self, a: &[u64; N]) -> [u64; N] {
         let m = &self.m;
         let mut u = [0u64; N];
         let mut r = [0u64; N];
@@ -765,6 +790,7 @@ mod tests {
                 let al = pad::<N>(&limbs(a));
                 assert_eq!(big(&ctx.sqr(&al)), (a * a * &rinv) % &m, "sqr");
                 assert_eq!(ctx.sqr(&al), ctx.sqr_sos(&al), "sqr vs sos");
+                assert_eq!(ctx.sqr(&al), ctx.sqr_loops(&al), "sqr vs loops");
                 assert_eq!(ctx.mul(&al, &al), ctx.mul_cios(&al, &al), "mul vs cios");
                 assert_eq!(big(&ctx.dbl(&al)), (a * 2u32) % &m, "dbl");
                 let h = big(&ctx.half(&al));

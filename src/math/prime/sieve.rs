@@ -169,6 +169,33 @@ pub(crate) fn roots(table: &PrimeTable, nprimes: usize, forms: &[(&[u64], Step<'
     out
 }
 
+/// Roots for the two safe-prime forms p' = base + 2j and p = 2 base + 1 + 4j, from one residue of
+/// `base` per prime (the second form's residue is 2a + 1). Same layout as `roots` with two forms.
+pub(crate) fn roots_safe(table: &PrimeTable, nprimes: usize, base: &[u64], threads: usize) -> Vec<u32> {
+    let mut out = vec![0u32; nprimes * 2];
+    let threads = threads.max(1).min(nprimes.div_ceil(4096).max(1));
+    let chunk = nprimes.div_ceil(threads).max(1);
+    let halve = |v: u64, r: u64| if v & 1 == 1 { (v + r) >> 1 } else { v >> 1 };
+    std::thread::scope(|s| {
+        for (ci, part) in out.chunks_mut(chunk * 2).enumerate() {
+            let start = ci * chunk;
+            s.spawn(move || {
+                for (off, slot) in part.chunks_mut(2).enumerate() {
+                    let i = start + off;
+                    let r = table.primes[i] as u64;
+                    let a = table.residue(i, base) as u64;
+                    let neg_a = if a == 0 { 0 } else { r - a };
+                    slot[0] = halve(neg_a, r) as u32;
+                    let b = (2 * a + 1) % r;
+                    let neg_b = if b == 0 { 0 } else { r - b };
+                    slot[1] = halve(halve(neg_b, r), r) as u32;
+                }
+            });
+        }
+    });
+    out
+}
+
 fn inv_mod(a: u64, m: u64) -> Option<u64> {
     if a == 0 {
         return None;
@@ -347,6 +374,10 @@ mod tests {
         let forms = [(&bl[..], Step::Pow2(1)), (&a2l[..], Step::Pow2(2)), (&bl[..], Step::General(&ql))];
         let n = table.primes.len();
         let rts = roots(&table, n, &forms, 2);
+        let safe = roots_safe(&table, n, &bl, 2);
+        for i in 0..n {
+            assert_eq!(safe[2 * i..2 * i + 2], rts[3 * i..3 * i + 2]);
+        }
         let (w, threads) = (256usize, 3u64);
         for worker in 0..threads {
             let mut s = Sieve::new(table.clone(), n, &rts, 3, w, worker * w as u64, threads * w as u64);

@@ -1,0 +1,271 @@
+//! kmi share split | verify | reconstruct
+
+use std::path::{Path, PathBuf};
+
+use der::Encode;
+use serde_json::json;
+
+use kmi::cli::{
+    KeyPassphraseArgs, PassphraseArgs, ShareCommand, ShareReconstructArgs, ShareSplitArgs,
+    ShareVerifyArgs,
+};
+use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
+use kmi::io::armor::decode_armor;
+use kmi::keys::{encode_private, fingerprint, Key};
+use kmi::rng::KmiRng;
+use kmi::threshold::set::{split, OpenedShare, ShareSet};
+use kmi::threshold::share::{KmiShare, SET_PEM_LABEL, SHARE_PEM_LABEL};
+use kmi::{Error, Result};
+
+use super::Context;
+
+pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
+    match command {
+        ShareCommand::Split(a) => split_key(ctx, a),
+        ShareCommand::Verify(a) => verify(ctx, a),
+        ShareCommand::Reconstruct(a) => reconstruct(ctx, a),
+    }
+}
+
+fn key_pass(a: &KeyPassphraseArgs) -> PassphraseArgs {
+    PassphraseArgs { passphrase_file: a.key_passphrase_file.clone(), passphrase_fd: a.key_passphrase_fd }
+}
+
+fn split_key(ctx: &Context, a: ShareSplitArgs) -> Result<()> {
+    if !a.plain {
+        return Err(Error::usage(
+            "say how each share is protected: --plain writes unencrypted shares (encryption to trustees is not in this build yet)",
+        ));
+    }
+    let key = match ctx.read_key(&a.key, &key_pass(&a.key_passphrase))? {
+        Key::Private(k) => k,
+        Key::Public(_) => {
+            return Err(Error::usage(format!("{}: is a public key; splitting needs the private key", a.key.display())))
+        }
+    };
+    let dir = &a.output;
+    let set_path = dir.join("set.pem");
+    let share_paths: Vec<PathBuf> = (1..=a.shares).map(|i| dir.join(format!("share-{i}.pem"))).collect();
+    if !a.force {
+        for p in std::iter::once(&set_path).chain(&share_paths) {
+            if p.exists() {
+                return Err(Error::Exists { path: p.clone() });
+            }
+        }
+    }
+    let mut rng = KmiRng::new(a.seed.as_deref())?;
+    if rng.is_seeded() {
+        ctx.warn("--seed makes predictable shares: use it for fixtures and tests only");
+    }
+    // A seeded fixture must be byte-reproducible, so it carries no creation time.
+    let created = if rng.is_seeded() {
+        None
+    } else {
+        der::asn1::GeneralizedTime::from_system_time(std::time::SystemTime::now()).ok()
+    };
+    let (set, shares) = split(&key, a.threshold, a.shares, a.label.clone(), created, &mut rng)?;
+
+    std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), what: e.to_string() })?;
+    ctx.warn(format!(
+        "writing unencrypted shares: anyone who reads {} of them holds the key",
+        a.threshold
+    ));
+    for (share, path) in shares.iter().zip(&share_paths) {
+        let der = zeroize::Zeroizing::new(share.to_der().map_err(|e| Error::internal(e.to_string()))?);
+        let pem = zeroize::Zeroizing::new(encode_pem(SHARE_PEM_LABEL, &der)?);
+        write_output(&OutputSpec::new(path, a.force, true), pem.as_bytes())?;
+    }
+    let set_der = set.file.to_der().map_err(|e| Error::internal(e.to_string()))?;
+    write_output(&OutputSpec::new(&set_path, a.force, false), encode_pem(SET_PEM_LABEL, &set_der)?.as_bytes())?;
+    ctx.note(format!(
+        "split {} into {} shares, {} needed ({}), set {} in {}",
+        a.key.display(),
+        a.shares,
+        a.threshold,
+        set.public.scheme_name(),
+        &set.id_hex()[..16],
+        dir.display()
+    ));
+    Ok(())
+}
+
+/// Read a share set file (PEM "KMI SHARE SET" or DER).
+fn read_set(path: &Path) -> Result<ShareSet> {
+    let input = read_input(path)?;
+    let armored = decode_armor(&input.bytes).map_err(|e| e.in_file(path))?;
+    match armored.label.as_deref() {
+        None | Some(SET_PEM_LABEL) => {}
+        Some(other) => {
+            return Err(Error::Malformed {
+                path: path.into(),
+                what: format!("PEM label '{other}' is not a share set (expected {SET_PEM_LABEL})"),
+            })
+        }
+    }
+    ShareSet::from_der(&armored.der).map_err(|e| e.in_file(path))
+}
+
+/// Read one share file (PEM "KMI SHARE" or DER).
+fn read_share(path: &Path) -> Result<KmiShare> {
+    let input = read_input(path)?;
+    let armored = decode_armor(&input.bytes).map_err(|e| e.in_file(path))?;
+    let der = zeroize::Zeroizing::new(armored.der);
+    match armored.label.as_deref() {
+        None | Some(SHARE_PEM_LABEL) => KmiShare::from_der_checked(&der).map_err(|e| e.in_file(path)),
+        Some("CMS") | Some("PKCS7") => Err(Error::Malformed {
+            path: path.into(),
+            what: "encrypted share: opening encrypted shares is not in this build yet".into(),
+        }),
+        Some(other) => Err(Error::Malformed {
+            path: path.into(),
+            what: format!("PEM label '{other}' is not a share (expected {SHARE_PEM_LABEL})"),
+        }),
+    }
+}
+
+/// The verdict on one share file.
+struct ShareVerdict {
+    file: PathBuf,
+    index: Option<u32>,
+    problem: Option<String>,
+    opened: Option<OpenedShare>,
+}
+
+/// Read, open and check each share file against `set`; unreadable files are verdicts, not errors.
+fn check_shares(set: &ShareSet, files: &[PathBuf]) -> Vec<ShareVerdict> {
+    let mut seen = Vec::new();
+    files
+        .iter()
+        .map(|file| {
+            let share = match read_share(file) {
+                Ok(s) => s,
+                Err(e) => {
+                    return ShareVerdict { file: file.clone(), index: None, problem: Some(strip_file(&e, file)), opened: None }
+                }
+            };
+            let index = Some(share.index);
+            let opened = match set.open(&share) {
+                Ok(o) => o,
+                Err(e) => return ShareVerdict { file: file.clone(), index, problem: Some(e.to_string()), opened: None },
+            };
+            let problem = if seen.contains(&share.index) {
+                Some(format!("share {} given twice", share.index))
+            } else if !set.verify_share(&opened) {
+                Some(format!("share {} does not match the set's public commitments", share.index))
+            } else {
+                None
+            };
+            seen.push(share.index);
+            let opened = problem.is_none().then_some(opened);
+            ShareVerdict { file: file.clone(), index, problem, opened }
+        })
+        .collect()
+}
+
+fn strip_file(e: &Error, file: &Path) -> String {
+    let s = e.to_string();
+    let prefix = format!("{}: ", file.display());
+    s.strip_prefix(&prefix).map(str::to_string).unwrap_or(s)
+}
+
+fn verify(ctx: &Context, a: ShareVerifyArgs) -> Result<()> {
+    let set = read_set(&a.set)?;
+    let set_ok = set.check_public();
+    let verdicts = check_shares(&set, &a.shares);
+    let good: Vec<OpenedShare> = verdicts.iter().filter_map(|v| v.opened.clone()).collect();
+    let mut rng = KmiRng::new(None)?;
+    let batch_ok = good.is_empty() || set.batch_verify(&good, &mut rng);
+    let bad: Vec<&ShareVerdict> = verdicts.iter().filter(|v| v.problem.is_some()).collect();
+
+    if a.json {
+        let doc = json!({
+            "version": 1,
+            "set": a.set.display().to_string(),
+            "set_id": set.id_hex(),
+            "scheme": set.public.scheme_name(),
+            "threshold": set.public.threshold(),
+            "total": set.public.total(),
+            "set_consistent": set_ok.is_ok(),
+            "batch_verified": batch_ok,
+            "shares": verdicts.iter().map(|v| json!({
+                "file": v.file.display().to_string(),
+                "index": v.index,
+                "ok": v.problem.is_none(),
+                "problem": v.problem,
+            })).collect::<Vec<_>>(),
+        });
+        println!("{doc:#}");
+    } else {
+        println!(
+            "set {} ({}, {} of {}{})",
+            &set.id_hex()[..16],
+            set.public.scheme_name(),
+            set.public.threshold(),
+            set.public.total(),
+            set.file.label.as_deref().map(|l| format!(", label {l:?}")).unwrap_or_default()
+        );
+        println!("{}  set commitments are consistent", if set_ok.is_ok() { "ok  " } else { "BAD " });
+        for v in &verdicts {
+            let what = v.index.map(|i| format!("share {i}")).unwrap_or_else(|| "share".into());
+            match &v.problem {
+                None => println!("ok    {what} ({})", v.file.display()),
+                Some(p) => println!("BAD   {what} ({}): {p}", v.file.display()),
+            }
+        }
+        if good.len() > 1 {
+            println!("{}  batch verification of {} shares", if batch_ok { "ok  " } else { "BAD " }, good.len());
+        }
+    }
+    set_ok.map_err(|e| e.in_file(&a.set))?;
+    if !bad.is_empty() {
+        let names: Vec<String> = bad
+            .iter()
+            .map(|v| match v.index {
+                Some(i) => format!("share {i} ({})", v.file.display()),
+                None => v.file.display().to_string(),
+            })
+            .collect();
+        return Err(Error::check(format!("{} bad: {}", if bad.len() == 1 { "1 share is" } else { "shares are" }, names.join(", "))));
+    }
+    if !batch_ok {
+        return Err(Error::check("batch verification failed although every share passed alone"));
+    }
+    ctx.note(format!("{} share(s) verified against set {}", good.len(), &set.id_hex()[..16]));
+    Ok(())
+}
+
+fn reconstruct(ctx: &Context, a: ShareReconstructArgs) -> Result<()> {
+    let spec = OutputSpec::new(&a.output.output, a.output.force, true);
+    spec.check_writable()?;
+    let set = read_set(&a.set)?;
+    set.check_public().map_err(|e| e.in_file(&a.set))?;
+    let verdicts = check_shares(&set, &a.shares);
+    for v in verdicts.iter().filter(|v| v.problem.is_some()) {
+        ctx.warn(format!("skipping {}: {}", v.file.display(), v.problem.as_deref().unwrap_or("")));
+    }
+    let good: Vec<OpenedShare> = verdicts.iter().filter_map(|v| v.opened.clone()).collect();
+    let k = set.public.threshold() as usize;
+    if good.len() < k {
+        return Err(Error::check(format!(
+            "only {} good share(s) of the {k} needed: {} missing",
+            good.len(),
+            k - good.len()
+        )));
+    }
+    let mut rng = KmiRng::new(None)?;
+    let key = set.reconstruct(&good, &mut rng)?;
+    if key.public() != set.public.public_key() {
+        return Err(Error::check("the rebuilt key does not match the set's public key"));
+    }
+    let encryption = super::key::encryption_from_args(ctx, &a.encrypt, &a.passphrase, &a.output.output)?;
+    let bytes = encode_private(&key, a.output.der, encryption.as_ref(), &mut rng)?;
+    write_output(&spec, &bytes)?;
+    let used: Vec<String> = good[..k].iter().map(|s| s.index.to_string()).collect();
+    ctx.note(format!(
+        "rebuilt the key of set {} from shares {}; fingerprint {}",
+        &set.id_hex()[..16],
+        used.join(", "),
+        fingerprint(&key.public(), 64)?
+    ));
+    Ok(())
+}

@@ -1,0 +1,274 @@
+//! The bridge between the threshold math (`rsa`, `elgamal`) and the share files (`share`): one
+//! `ShareSet` for either scheme, splitting a key into files, opening and verifying shares, and
+//! rebuilding the key.
+
+use der::asn1::{GeneralizedTime, OctetString};
+use der::{Decode, Encode};
+use num_bigint::BigUint;
+use rand_core::CryptoRngCore;
+use spki::SubjectPublicKeyInfoOwned;
+
+use super::elgamal::{self as feldman, Share as ElGamalShare};
+use super::rsa::{self as shoup, RsaSetPublic, RsaShare};
+use super::share::{from_uint, to_uint, Commitments, KmiShare, KmiShareSet, RsaVerificationKeys};
+use crate::keys::elgamal::{ElGamalPrivate, ElGamalPublic};
+use crate::keys::{decode_key, encode_public_spki, Key, PrivateKey, PublicKey};
+use crate::math::secret::SecretUint;
+use crate::oids;
+use crate::{Error, Result};
+
+/// The public description of a set, decoded and ready for the math.
+#[derive(Debug, Clone)]
+pub enum SetPublic {
+    Rsa(RsaSetPublic),
+    ElGamal { public: ElGamalPublic, threshold: u32, total: u32, commitments: Vec<BigUint> },
+}
+
+/// A decoded set together with its file form and identifier.
+#[derive(Debug, Clone)]
+pub struct ShareSet {
+    pub file: KmiShareSet,
+    pub id: [u8; 32],
+    pub public: SetPublic,
+}
+
+/// One opened share: its index and secret value, checked to belong to a set.
+#[derive(Debug, Clone)]
+pub struct OpenedShare {
+    pub index: u32,
+    pub value: SecretUint,
+}
+
+impl SetPublic {
+    pub fn threshold(&self) -> u32 {
+        match self {
+            SetPublic::Rsa(r) => r.threshold,
+            SetPublic::ElGamal { threshold, .. } => *threshold,
+        }
+    }
+
+    pub fn total(&self) -> u32 {
+        match self {
+            SetPublic::Rsa(r) => r.total,
+            SetPublic::ElGamal { total, .. } => *total,
+        }
+    }
+
+    pub fn public_key(&self) -> PublicKey {
+        match self {
+            SetPublic::Rsa(r) => PublicKey::Rsa(r.key.clone()),
+            SetPublic::ElGamal { public, .. } => PublicKey::ElGamal(public.clone()),
+        }
+    }
+
+    pub fn scheme_name(&self) -> &'static str {
+        match self {
+            SetPublic::Rsa(_) => "rsa-shoup",
+            SetPublic::ElGamal { .. } => "elgamal-feldman",
+        }
+    }
+}
+
+impl ShareSet {
+    /// Decode and check a KmiShareSet: scheme, public key and commitments must agree.
+    pub fn from_file(file: KmiShareSet) -> Result<Self> {
+        let spki = file.public_key.to_der().map_err(|e| Error::format(format!("set public key: {e}")))?;
+        let no_pass = || Err(Error::format("unexpected encrypted key in a share set"));
+        let key = decode_key(&spki, std::path::Path::new("set"), &no_pass)?;
+        let public = match (key, &file.commitments) {
+            (Key::Public(PublicKey::Rsa(k)), Commitments::Rsa(rv)) if file.scheme == oids::KMI_SCHEME_RSA_SHOUP => {
+                SetPublic::Rsa(RsaSetPublic {
+                    key: k,
+                    threshold: file.threshold,
+                    total: file.total,
+                    v: from_uint(&rv.v),
+                    verification_keys: rv.verification_keys.iter().map(from_uint).collect(),
+                })
+            }
+            (Key::Public(PublicKey::ElGamal(k)), Commitments::ElGamal(c))
+                if file.scheme == oids::KMI_SCHEME_ELGAMAL_FELDMAN =>
+            {
+                SetPublic::ElGamal {
+                    public: k,
+                    threshold: file.threshold,
+                    total: file.total,
+                    commitments: c.iter().map(from_uint).collect(),
+                }
+            }
+            _ => return Err(Error::format("share set scheme, public key and commitments do not agree")),
+        };
+        let id = file.set_id()?;
+        Ok(ShareSet { file, id, public })
+    }
+
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        Self::from_file(KmiShareSet::from_der_checked(der)?)
+    }
+
+    pub fn id_hex(&self) -> String {
+        hex::encode(self.id)
+    }
+
+    /// Check a share file's value and index belong to this set (setId match).
+    pub fn open(&self, share: &KmiShare) -> Result<OpenedShare> {
+        if share.set_id.as_bytes() != self.id {
+            return Err(Error::check(format!(
+                "share {} belongs to another set (setId {} is not {})",
+                share.index,
+                short_hex(share.set_id.as_bytes()),
+                short_hex(&self.id)
+            )));
+        }
+        Ok(OpenedShare { index: share.index, value: SecretUint::new(from_uint(&share.value)) })
+    }
+
+    /// The public checks on the set alone: commitments in the subgroup (ElGamal) or the
+    /// verification keys consistent with each other and the public key (RSA).
+    pub fn check_public(&self) -> Result<()> {
+        let ok = match &self.public {
+            SetPublic::Rsa(r) => shoup::verification_keys_consistent(r),
+            SetPublic::ElGamal { public, commitments, .. } => {
+                feldman::commitments_in_subgroup(&public.group, commitments)
+                    && commitments.first() == Some(&public.y)
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::check("the share set's public commitments are inconsistent"))
+        }
+    }
+
+    /// Check one opened share against the public commitments.
+    pub fn verify_share(&self, share: &OpenedShare) -> bool {
+        match &self.public {
+            SetPublic::Rsa(r) => shoup::verify_share(r, &rsa_share(share)),
+            SetPublic::ElGamal { public, commitments, .. } => {
+                feldman::verify_share(&public.group, commitments, &elgamal_share(share))
+            }
+        }
+    }
+
+    /// Batch check (ElGamal: one combined equation; RSA: each share, since every v_i differs).
+    /// False means at least one share is bad.
+    pub fn batch_verify(&self, shares: &[OpenedShare], rng: &mut dyn CryptoRngCore) -> bool {
+        match &self.public {
+            SetPublic::Rsa(_) => shares.iter().all(|s| self.verify_share(s)),
+            SetPublic::ElGamal { public, commitments, .. } => {
+                let es: Vec<ElGamalShare> = shares.iter().map(elgamal_share).collect();
+                feldman::batch_verify(&public.group, commitments, &es, rng)
+            }
+        }
+    }
+
+    /// Rebuild the whole private key from at least k good shares.
+    pub fn reconstruct(&self, shares: &[OpenedShare], rng: &mut dyn CryptoRngCore) -> Result<PrivateKey> {
+        let k = self.public.threshold() as usize;
+        if shares.len() < k {
+            return Err(Error::check(format!(
+                "{} good shares of the {k} needed: {} missing",
+                shares.len(),
+                k - shares.len()
+            )));
+        }
+        match &self.public {
+            SetPublic::Rsa(r) => {
+                let rs: Vec<RsaShare> = shares.iter().map(rsa_share).collect();
+                shoup::reconstruct(r, &rs, rng).map(PrivateKey::Rsa)
+            }
+            SetPublic::ElGamal { public, .. } => {
+                let es: Vec<ElGamalShare> = shares[..k].iter().map(elgamal_share).collect();
+                let x = feldman::reconstruct(&public.group, &public.y, &es)?;
+                Ok(PrivateKey::ElGamal(ElGamalPrivate { public: public.clone(), x }))
+            }
+        }
+    }
+}
+
+fn short_hex(b: &[u8]) -> String {
+    hex::encode(&b[..b.len().min(8)])
+}
+
+fn rsa_share(s: &OpenedShare) -> RsaShare {
+    RsaShare { index: s.index, value: s.value.clone() }
+}
+
+fn elgamal_share(s: &OpenedShare) -> ElGamalShare {
+    ElGamalShare { index: s.index, value: s.value.clone() }
+}
+
+/// Split a private key into a set and n share files.
+pub fn split(
+    key: &PrivateKey,
+    threshold: u32,
+    total: u32,
+    label: Option<String>,
+    created: Option<GeneralizedTime>,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<(ShareSet, Vec<KmiShare>)> {
+    let spki_der = encode_public_spki(&key.public())?;
+    let public_key = SubjectPublicKeyInfoOwned::from_der(&spki_der)
+        .map_err(|e| Error::internal(format!("SubjectPublicKeyInfo: {e}")))?;
+    let (scheme, commitments, values): (_, _, Vec<(u32, SecretUint)>) = match key {
+        PrivateKey::Rsa(k) => {
+            let d = shoup::deal(k, threshold, total, rng)?;
+            let commitments = Commitments::Rsa(RsaVerificationKeys {
+                v: to_uint(&d.public.v)?,
+                verification_keys: d.public.verification_keys.iter().map(to_uint).collect::<Result<_>>()?,
+            });
+            (oids::KMI_SCHEME_RSA_SHOUP, commitments, d.shares.into_iter().map(|s| (s.index, s.value)).collect())
+        }
+        PrivateKey::ElGamal(k) => {
+            let d = feldman::deal(k, threshold, total, rng)?;
+            let commitments = Commitments::ElGamal(d.commitments.iter().map(to_uint).collect::<Result<_>>()?);
+            (
+                oids::KMI_SCHEME_ELGAMAL_FELDMAN,
+                commitments,
+                d.shares.into_iter().map(|s| (s.index, s.value)).collect(),
+            )
+        }
+    };
+    let file = KmiShareSet { version: 1, scheme, threshold, total, public_key, commitments, label, created };
+    let set = ShareSet::from_file(file)?;
+    let set_id = OctetString::new(set.id.to_vec()).map_err(|e| Error::internal(e.to_string()))?;
+    let shares = values
+        .iter()
+        .map(|(index, value)| {
+            Ok(KmiShare {
+                version: 1,
+                set_id: set_id.clone(),
+                index: *index,
+                value: to_uint(value.expose())?,
+                set: set.file.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((set, shares))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::elgamal::{generate_key, NamedGroup};
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    #[test]
+    fn split_verify_reconstruct_elgamal_through_files() {
+        let mut rng = ChaCha20Rng::from_seed([21; 32]);
+        let key = PrivateKey::ElGamal(generate_key(NamedGroup::Ffdhe2048.group(), &mut rng));
+        let (set, shares) = split(&key, 2, 3, Some("t".into()), None, &mut rng).unwrap();
+        set.check_public().unwrap();
+        let reparsed = ShareSet::from_der(&set.file.to_der().unwrap()).unwrap();
+        assert_eq!(reparsed.id, set.id);
+        let opened: Vec<OpenedShare> = shares
+            .iter()
+            .map(|s| KmiShare::from_der_checked(&s.to_der().unwrap()).unwrap())
+            .map(|s| reparsed.open(&s).unwrap())
+            .collect();
+        assert!(opened.iter().all(|s| reparsed.verify_share(s)));
+        assert!(reparsed.batch_verify(&opened, &mut rng));
+        let rebuilt = reparsed.reconstruct(&opened[1..], &mut rng).unwrap();
+        assert_eq!(rebuilt.public(), key.public());
+    }
+}
