@@ -30,6 +30,8 @@ complete -c kmi -n "__fish_kmi_needs_command" -s h -l help -d 'Print help (see m
 complete -c kmi -n "__fish_kmi_needs_command" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "key" -d 'Generate, check, inspect and convert keys'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
+complete -c kmi -n "__fish_kmi_needs_command" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
+complete -c kmi -n "__fish_kmi_needs_command" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -88,14 +90,16 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s k -l threshold -d 'Number of shares needed to use or rebuild the key (k)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s n -l shares -d 'Number of shares to make (n, at most 255)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s o -l output -d 'Write set.pem and share-<i>.pem into DIR (created if missing)' -r -f -a "(__fish_complete_directories)"
@@ -128,19 +132,59 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l share -d 'This trustee\'s share' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l decrypt -d 'Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l sign -d 'Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s o -l output -d 'Write the partial result (KMI PARTIAL) to FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l set -d 'The share set (set.pem)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l decrypt -d 'Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l sign -d 'Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s o -l output -d 'Write the plaintext or signature to FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l to -d 'The recipient\'s public (or private) key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s i -l input -d 'Read the plaintext from FILE (\'-\' for standard input)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l key -d 'The private key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s i -l input -d 'Read the ciphertext from FILE (\'-\' for standard input)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s o -l output -d 'Write the plaintext to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l passphrase-fd -d 'Read the passphrase from the first line of file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l json -d 'Print the results as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Generate a new private key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "check" -d 'Check a key the way a key registry would before accepting it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
@@ -149,3 +193,5 @@ complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'

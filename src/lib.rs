@@ -4,6 +4,8 @@
 //! to show them. Randomness enters through one `rand_core::CryptoRngCore` argument.
 
 pub mod cli;
+pub mod cms;
+pub mod crypt;
 pub mod error;
 pub mod io;
 pub mod keys;

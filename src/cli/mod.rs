@@ -56,6 +56,22 @@ pub enum Command {
     )]
     Share(ShareCommand),
 
+    /// Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key
+    #[command(
+        long_about = "Encrypt to a public key. RSA: RSAES-OAEP with SHA-256 and MGF1-SHA-256, byte-compatible \
+with openssl pkeyutl -encrypt -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt \
+rsa_mgf1_md:sha256 (at most k - 66 bytes: 190 for a 2048-bit key). ElGamal: alpha = g^u, an \
+AES-256-GCM key from SHA-256 over alpha and y^u, any size (PEM KMI ELGAMAL MESSAGE).",
+        after_long_help = "Examples:\n  $ kmi encrypt --to public.pem -i secret.txt -o secret.bin\n  $ kmi encrypt --to elgamal-public.pem -i big.tar -o big.tar.kmi"
+    )]
+    Encrypt(EncryptCmdArgs),
+
+    /// Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made
+    #[command(
+        after_long_help = "Example:\n  $ kmi decrypt --key key.pem -i secret.bin -o secret.txt"
+    )]
+    Decrypt(DecryptCmdArgs),
+
     /// Run known-answer tests of every primitive kmi relies on
     #[command(after_long_help = "Example:\n  $ kmi selftest\n  $ kmi selftest --json")]
     Selftest(SelftestArgs),
@@ -137,6 +153,121 @@ skipped.",
         after_long_help = "Example:\n  $ kmi share reconstruct --set shares/set.pem shares/share-1.pem shares/share-3.pem shares/share-5.pem -o key.pem"
     )]
     Reconstruct(ShareReconstructArgs),
+
+    /// Compute one trustee's partial decryption or signature, with a proof of correctness
+    #[command(
+        long_about = "Compute one trustee's partial result on a ciphertext (--decrypt) or a file to sign \
+(--sign) without rebuilding the key: x^(2 Delta s_i) mod N for RSA (Shoup), alpha^(s_i) mod p for \
+ElGamal, each with a non-interactive Chaum-Pedersen proof that it was made with the committed \
+share. Writes a KMI PARTIAL tied to the set and to the SHA-256 of the input.",
+        after_long_help = "Examples:\n  $ kmi share partial --share shares/share-2.pem --decrypt secret.bin -o p2.pem\n  \
+$ kmi share partial --share shares/share-2.pem --sign policy.txt -o p2.pem"
+    )]
+    Partial(SharePartialArgs),
+
+    /// Check partial results and combine k of them into a plaintext or a standard signature
+    #[command(
+        long_about = "Check every partial result's proof, name and skip bad ones, and combine k good ones: \
+the RSA-OAEP plaintext, the ElGamal payload, or an RSASSA-PKCS1-v1_5 SHA-256 signature over FILE \
+that openssl dgst -sha256 -verify accepts with the set's public key.",
+        after_long_help = "Examples:\n  $ kmi share combine --set shares/set.pem p1.pem p2.pem p4.pem --decrypt secret.bin -o secret.txt\n  \
+$ kmi share combine --set shares/set.pem p1.pem p2.pem p4.pem --sign policy.txt -o policy.sig"
+    )]
+    Combine(ShareCombineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EncryptCmdArgs {
+    /// The recipient's public (or private) key
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub to: PathBuf,
+
+    /// Read the plaintext from FILE ('-' for standard input)
+    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
+    pub input: PathBuf,
+
+    /// Write to FILE ('-' for standard output)
+    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
+    pub output: PathBuf,
+
+    /// Overwrite FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DecryptCmdArgs {
+    /// The private key
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub key: PathBuf,
+
+    /// Read the ciphertext from FILE ('-' for standard input)
+    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
+    pub input: PathBuf,
+
+    /// Write the plaintext to FILE ('-' for standard output)
+    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
+    pub output: PathBuf,
+
+    /// Overwrite FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
+/// What a threshold operation works on.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ThresholdInputArgs {
+    /// Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)
+    #[arg(long, value_name = "CIPHERTEXT", value_hint = ValueHint::FilePath)]
+    pub decrypt: Option<PathBuf>,
+
+    /// Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub sign: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SharePartialArgs {
+    /// This trustee's share
+    #[arg(long, value_name = "SHARE", value_hint = ValueHint::FilePath)]
+    pub share: PathBuf,
+
+    #[command(flatten)]
+    pub input: ThresholdInputArgs,
+
+    /// Write the partial result (KMI PARTIAL) to FILE
+    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
+    pub output: PathBuf,
+
+    /// Overwrite FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShareCombineArgs {
+    /// The share set (set.pem)
+    #[arg(long, value_name = "SET", value_hint = ValueHint::FilePath)]
+    pub set: PathBuf,
+
+    /// Partial results (at least k good ones)
+    #[arg(value_name = "PARTIAL", required = true, value_hint = ValueHint::FilePath)]
+    pub partials: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub input: ThresholdInputArgs,
+
+    /// Write the plaintext or signature to FILE
+    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
+    pub output: PathBuf,
+
+    /// Overwrite FILE if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -267,7 +398,7 @@ pub struct OutputArgs {
 }
 
 /// Where a passphrase comes from when a key is encrypted (never from the command line).
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 pub struct PassphraseArgs {
     /// Read the passphrase from the first line of FILE
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "passphrase_fd")]

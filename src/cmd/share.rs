@@ -6,15 +6,15 @@ use der::Encode;
 use serde_json::json;
 
 use kmi::cli::{
-    KeyPassphraseArgs, PassphraseArgs, ShareCommand, ShareReconstructArgs, ShareSplitArgs,
-    ShareVerifyArgs,
+    KeyPassphraseArgs, PassphraseArgs, ShareCombineArgs, ShareCommand, SharePartialArgs,
+    ShareReconstructArgs, ShareSplitArgs, ShareVerifyArgs, ThresholdInputArgs,
 };
 use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
 use kmi::io::armor::decode_armor;
 use kmi::keys::{encode_private, fingerprint, Key};
 use kmi::rng::KmiRng;
-use kmi::threshold::set::{split, OpenedShare, ShareSet};
-use kmi::threshold::share::{KmiShare, SET_PEM_LABEL, SHARE_PEM_LABEL};
+use kmi::threshold::set::{split, OpenedShare, Operation, SetPublic, ShareSet};
+use kmi::threshold::share::{KmiPartial, KmiShare, PARTIAL_PEM_LABEL, SET_PEM_LABEL, SHARE_PEM_LABEL};
 use kmi::{Error, Result};
 
 use super::Context;
@@ -24,7 +24,125 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
         ShareCommand::Split(a) => split_key(ctx, a),
         ShareCommand::Verify(a) => verify(ctx, a),
         ShareCommand::Reconstruct(a) => reconstruct(ctx, a),
+        ShareCommand::Partial(a) => partial(ctx, a),
+        ShareCommand::Combine(a) => combine(ctx, a),
     }
+}
+
+/// The input of a threshold operation, read once: its bytes and, for ElGamal, the parsed message.
+struct ThresholdInput {
+    name: PathBuf,
+    bytes: Vec<u8>,
+    sign: bool,
+    message: Option<kmi::crypt::elgamal::KmiElGamalMessage>,
+}
+
+impl ThresholdInput {
+    fn read(args: &ThresholdInputArgs, set: &ShareSet) -> Result<Self> {
+        let (path, sign) = match (&args.decrypt, &args.sign) {
+            (Some(p), None) => (p, false),
+            (None, Some(p)) => (p, true),
+            _ => return Err(Error::usage("give exactly one of --decrypt CIPHERTEXT or --sign FILE")),
+        };
+        let input = read_input(path)?;
+        let message = match (&set.public, sign) {
+            (SetPublic::ElGamal { .. }, false) => {
+                Some(super::crypt::read_elgamal_message(&input.bytes, &input.name)?)
+            }
+            _ => None,
+        };
+        Ok(ThresholdInput { name: input.name, bytes: input.bytes, sign, message })
+    }
+
+    fn operation(&self) -> Operation<'_> {
+        match (&self.message, self.sign) {
+            (Some(m), _) => Operation::ElGamalDecrypt(m),
+            (None, true) => Operation::RsaSign(&self.bytes),
+            (None, false) => Operation::RsaDecrypt(&self.bytes),
+        }
+    }
+}
+
+fn partial(ctx: &Context, a: SharePartialArgs) -> Result<()> {
+    let spec = OutputSpec::new(&a.output, a.force, false);
+    spec.check_writable()?;
+    let share = read_share(&a.share)?;
+    let set = ShareSet::from_file(share.set.clone()).map_err(|e| e.in_file(&a.share))?;
+    let opened = set.open(&share).map_err(|e| e.in_file(&a.share))?;
+    let input = ThresholdInput::read(&a.input, &set)?;
+    let mut rng = KmiRng::new(None)?;
+    let p = set
+        .partial(&opened, &input.operation(), &input.bytes, &mut rng)
+        .map_err(|e| e.in_file(&input.name))?;
+    let der = p.to_der().map_err(|e| Error::internal(e.to_string()))?;
+    write_output(&spec, encode_pem(PARTIAL_PEM_LABEL, &der)?.as_bytes())?;
+    ctx.note(format!(
+        "partial {} of set {} on {} ({})",
+        opened.index,
+        &set.id_hex()[..16],
+        input.name.display(),
+        if input.sign { "signature" } else { "decryption" }
+    ));
+    Ok(())
+}
+
+fn read_partial(path: &Path) -> Result<KmiPartial> {
+    let input = read_input(path)?;
+    let armored = decode_armor(&input.bytes).map_err(|e| e.in_file(path))?;
+    match armored.label.as_deref() {
+        None | Some(PARTIAL_PEM_LABEL) => KmiPartial::from_der_checked(&armored.der).map_err(|e| e.in_file(path)),
+        Some(other) => Err(Error::Malformed {
+            path: path.into(),
+            what: format!("PEM label '{other}' is not a partial result (expected {PARTIAL_PEM_LABEL})"),
+        }),
+    }
+}
+
+fn combine(ctx: &Context, a: ShareCombineArgs) -> Result<()> {
+    let spec = OutputSpec::new(&a.output, a.force, a.input.decrypt.is_some());
+    spec.check_writable()?;
+    let set = read_set(&a.set)?;
+    set.check_public().map_err(|e| e.in_file(&a.set))?;
+    let input = ThresholdInput::read(&a.input, &set)?;
+    let op = input.operation();
+    let mut good: Vec<KmiPartial> = Vec::new();
+    let mut bad: Vec<String> = Vec::new();
+    for path in &a.partials {
+        let verdict = match read_partial(path) {
+            Err(e) => Some(strip_file(&e, path)),
+            Ok(p) if good.iter().any(|g| g.index == p.index) => Some(format!("partial {} given twice", p.index)),
+            Ok(p) => match set.check_partial(&p, &op, &input.bytes)? {
+                None => {
+                    good.push(p);
+                    None
+                }
+                Some(why) => Some(format!("partial {}: {why}", p.index)),
+            },
+        };
+        if let Some(why) = verdict {
+            ctx.warn(format!("skipping {}: {why}", path.display()));
+            bad.push(path.display().to_string());
+        }
+    }
+    let k = set.public.threshold() as usize;
+    if good.len() < k {
+        return Err(Error::check(format!(
+            "only {} good partial result(s) of the {k} needed: {} missing{}",
+            good.len(),
+            k - good.len(),
+            if bad.is_empty() { String::new() } else { format!(" (bad: {})", bad.join(", ")) }
+        )));
+    }
+    let out = set.combine(&good, &op, &input.bytes)?;
+    write_output(&spec, &out)?;
+    let used: Vec<String> = good[..k].iter().map(|p| p.index.to_string()).collect();
+    ctx.note(format!(
+        "combined partials {} of set {} into a {}",
+        used.join(", "),
+        &set.id_hex()[..16],
+        if input.sign { "signature" } else { "plaintext" }
+    ));
+    Ok(())
 }
 
 fn key_pass(a: &KeyPassphraseArgs) -> PassphraseArgs {

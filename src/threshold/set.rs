@@ -272,3 +272,146 @@ mod tests {
         assert_eq!(rebuilt.public(), key.public());
     }
 }
+
+/// What a set is asked to do without rebuilding the key.
+pub enum Operation<'a> {
+    /// Decrypt an RSA-OAEP (SHA-256) ciphertext (the raw k-byte block).
+    RsaDecrypt(&'a [u8]),
+    /// Sign a file: PKCS#1 v1.5 with SHA-256 over the file's bytes.
+    RsaSign(&'a [u8]),
+    /// Decrypt a kmi ElGamal hybrid message.
+    ElGamalDecrypt(&'a crate::crypt::elgamal::KmiElGamalMessage),
+}
+
+/// The value the partial results are computed on, and the SHA-256 of the input file that
+/// ties every partial to it.
+fn operation_input(set: &ShareSet, op: &Operation<'_>, input_bytes: &[u8]) -> Result<(BigUint, [u8; 32])> {
+    use sha2::{Digest, Sha256};
+    let digest: [u8; 32] = Sha256::digest(input_bytes).into();
+    let x = match (&set.public, op) {
+        (SetPublic::Rsa(r), Operation::RsaDecrypt(ct)) => {
+            let k = (r.key.n.bits() as usize).div_ceil(8);
+            if ct.len() != k {
+                return Err(Error::format(format!(
+                    "an RSA ciphertext for this {}-bit key has {k} bytes, not {}",
+                    r.key.n.bits(),
+                    ct.len()
+                )));
+            }
+            BigUint::from_bytes_be(ct)
+        }
+        (SetPublic::Rsa(r), Operation::RsaSign(file)) => {
+            let k = (r.key.n.bits() as usize).div_ceil(8);
+            let em = crate::crypt::rsa_pad::emsa_pkcs1_v15_sha256(&Sha256::digest(file).into(), k)?;
+            BigUint::from_bytes_be(&em)
+        }
+        (SetPublic::ElGamal { .. }, Operation::ElGamalDecrypt(m)) => m.alpha(),
+        (SetPublic::ElGamal { .. }, Operation::RsaSign(_)) => {
+            return Err(Error::usage("threshold signing needs an RSA share set (ElGamal sets can only decrypt)"))
+        }
+        _ => return Err(Error::usage("this input does not fit the share set's scheme")),
+    };
+    Ok((x, digest))
+}
+
+impl ShareSet {
+    /// One trustee's partial result with its proof, tied to this set and this input.
+    pub fn partial(
+        &self,
+        share: &OpenedShare,
+        op: &Operation<'_>,
+        input_bytes: &[u8],
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<super::share::KmiPartial> {
+        use super::share::{KmiPartial, PartialProof};
+        if !self.verify_share(share) {
+            return Err(Error::check(format!("share {} does not match the set's commitments", share.index)));
+        }
+        let (x, digest) = operation_input(self, op, input_bytes)?;
+        let (value, c, z) = match &self.public {
+            SetPublic::Rsa(r) => {
+                let (xi, proof) = shoup::partial(r, &rsa_share(share), &x, rng)?;
+                (xi, proof.c, proof.z)
+            }
+            SetPublic::ElGamal { public, .. } => {
+                let (ri, proof) = feldman::partial_decrypt(&public.group, &elgamal_share(share), &x, rng)?;
+                (ri, proof.c, proof.z)
+            }
+        };
+        let octets = |b: Vec<u8>| OctetString::new(b).map_err(|e| Error::internal(e.to_string()));
+        Ok(KmiPartial {
+            version: 1,
+            set_id: octets(self.id.to_vec())?,
+            index: share.index,
+            input_digest: octets(digest.to_vec())?,
+            value: to_uint(&value)?,
+            proof: PartialProof { c: to_uint(&c)?, z: to_uint(&z)? },
+        })
+    }
+
+    /// Why a partial cannot be used for this input, or None when its proof checks out.
+    pub fn check_partial(&self, p: &super::share::KmiPartial, op: &Operation<'_>, input_bytes: &[u8]) -> Result<Option<String>> {
+        let (x, digest) = operation_input(self, op, input_bytes)?;
+        if p.set_id.as_bytes() != self.id {
+            return Ok(Some("belongs to another set (setId mismatch)".into()));
+        }
+        if p.input_digest.as_bytes() != digest {
+            return Ok(Some("was made for another input (inputDigest mismatch)".into()));
+        }
+        if p.index < 1 || p.index > self.public.total() {
+            return Ok(Some(format!("index {} is outside 1..{}", p.index, self.public.total())));
+        }
+        let value = from_uint(&p.value);
+        let (c, z) = (from_uint(&p.proof.c), from_uint(&p.proof.z));
+        let ok = match &self.public {
+            SetPublic::Rsa(r) => shoup::verify_partial(r, p.index, &x, &value, &shoup::Proof { c, z }),
+            SetPublic::ElGamal { public, commitments, .. } => feldman::verify_partial(
+                &public.group,
+                commitments,
+                p.index,
+                &x,
+                &value,
+                &feldman::Proof { c, z },
+            ),
+        };
+        Ok((!ok).then(|| "its proof of correctness does not verify (wrong value or forged proof)".into()))
+    }
+
+    /// Combine k verified partials into the standard result: the OAEP plaintext, the PKCS#1 v1.5
+    /// signature, or the ElGamal payload.
+    pub fn combine(
+        &self,
+        partials: &[super::share::KmiPartial],
+        op: &Operation<'_>,
+        input_bytes: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let k = self.public.threshold() as usize;
+        if partials.len() < k {
+            return Err(Error::check(format!(
+                "only {} good partial result(s) of the {k} needed: {} missing",
+                partials.len(),
+                k - partials.len()
+            )));
+        }
+        let (x, _) = operation_input(self, op, input_bytes)?;
+        let values: Vec<(u32, BigUint)> = partials[..k].iter().map(|p| (p.index, from_uint(&p.value))).collect();
+        match (&self.public, op) {
+            (SetPublic::Rsa(r), Operation::RsaDecrypt(_)) => {
+                let y = shoup::combine(r, &x, &values)?;
+                let len = (r.key.n.bits() as usize).div_ceil(8);
+                let em = zeroize::Zeroizing::new(crate::crypt::rsa_pad::i2osp(&y, len)?);
+                crate::crypt::rsa_pad::eme_oaep_sha256_decode(&em)
+            }
+            (SetPublic::Rsa(r), Operation::RsaSign(_)) => {
+                let y = shoup::combine(r, &x, &values)?;
+                let len = (r.key.n.bits() as usize).div_ceil(8);
+                Ok(zeroize::Zeroizing::new(crate::crypt::rsa_pad::i2osp(&y, len)?))
+            }
+            (SetPublic::ElGamal { public, .. }, Operation::ElGamalDecrypt(m)) => {
+                let shared = feldman::combine(&public.group, &values)?;
+                crate::crypt::elgamal::decrypt_with_shared(&public.group, m, &shared)
+            }
+            _ => Err(Error::usage("this input does not fit the share set's scheme")),
+        }
+    }
+}

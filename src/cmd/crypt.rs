@@ -1,0 +1,99 @@
+//! kmi encrypt | decrypt
+
+use kmi::cli::{DecryptCmdArgs, EncryptCmdArgs};
+use kmi::crypt::elgamal::{self, KmiElGamalMessage};
+use kmi::io::armor::decode_armor;
+use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
+use kmi::keys::{Key, PrivateKey, PublicKey, RsaPrivate, RsaPublic};
+use kmi::rng::KmiRng;
+use kmi::{Error, Result};
+
+use super::Context;
+
+fn rsa_public(k: &RsaPublic) -> Result<rsa::RsaPublicKey> {
+    let conv = |x: &num_bigint::BigUint| rsa::BigUint::from_bytes_be(&x.to_bytes_be());
+    rsa::RsaPublicKey::new(conv(&k.n), conv(&k.e)).map_err(|e| Error::usage(format!("RSA public key: {e}")))
+}
+
+pub fn rsa_private(k: &RsaPrivate) -> Result<rsa::RsaPrivateKey> {
+    let conv = |x: &num_bigint::BigUint| rsa::BigUint::from_bytes_be(&x.to_bytes_be());
+    rsa::RsaPrivateKey::from_components(
+        conv(&k.public.n),
+        conv(&k.public.e),
+        conv(k.d.expose()),
+        vec![conv(k.p.expose()), conv(k.q.expose())],
+    )
+    .map_err(|e| Error::usage(format!("RSA private key: {e}")))
+}
+
+pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
+    let spec = OutputSpec::new(&a.output, a.force, false);
+    spec.check_writable()?;
+    let to = ctx.read_key(&a.to, &Default::default())?.public();
+    let input = read_input(&a.input)?;
+    let mut rng = KmiRng::new(None)?;
+    let out = match &to {
+        PublicKey::Rsa(k) => {
+            let key = rsa_public(k)?;
+            let max = (k.n.bits() as usize).div_ceil(8).saturating_sub(66);
+            if input.bytes.len() > max {
+                return Err(Error::usage(format!(
+                    "{}: RSA-OAEP with this key carries at most {max} bytes, the input has {}; encrypt to an ElGamal key for larger files",
+                    input.name.display(),
+                    input.bytes.len()
+                )));
+            }
+            key.encrypt(&mut rng, rsa::Oaep::new::<sha2::Sha256>(), &input.bytes)
+                .map_err(|e| Error::internal(format!("RSA-OAEP encryption failed: {e}")))?
+        }
+        PublicKey::ElGamal(k) => {
+            let msg = elgamal::encrypt(k, &input.bytes, &mut rng)?;
+            encode_pem(elgamal::PEM_LABEL, &elgamal::to_der(&msg)?)?.into_bytes()
+        }
+    };
+    write_output(&spec, &out)
+}
+
+/// An ElGamal message file (PEM or DER).
+pub fn read_elgamal_message(bytes: &[u8], name: &std::path::Path) -> Result<KmiElGamalMessage> {
+    let armored = decode_armor(bytes).map_err(|e| e.in_file(name))?;
+    if let Some(label) = armored.label.as_deref() {
+        if label != elgamal::PEM_LABEL {
+            return Err(Error::Malformed {
+                path: name.into(),
+                what: format!("PEM label '{label}' is not {}", elgamal::PEM_LABEL),
+            });
+        }
+    }
+    KmiElGamalMessage::from_der_checked(&armored.der).map_err(|e| e.in_file(name))
+}
+
+pub fn decrypt(ctx: &Context, a: DecryptCmdArgs) -> Result<()> {
+    let spec = OutputSpec::new(&a.output, a.force, true);
+    spec.check_writable()?;
+    let key = match ctx.read_key(&a.key, &a.passphrase)? {
+        Key::Private(k) => k,
+        Key::Public(_) => return Err(Error::usage(format!("{}: decrypting needs a private key", a.key.display()))),
+    };
+    let input = read_input(&a.input)?;
+    let plaintext = match &key {
+        PrivateKey::Rsa(k) => {
+            let key = rsa_private(k)?;
+            zeroize::Zeroizing::new(key.decrypt(rsa::Oaep::new::<sha2::Sha256>(), &input.bytes).map_err(|_| {
+                Error::check(format!(
+                    "{}: decryption failed: not an RSA-OAEP (SHA-256) ciphertext for this key",
+                    input.name.display()
+                ))
+            })?)
+        }
+        PrivateKey::ElGamal(k) => {
+            let msg = read_elgamal_message(&input.bytes, &input.name)?;
+            let g = &k.public.group;
+            let alpha = msg.alpha();
+            kmi::threshold::elgamal::check_element(g, &alpha).map_err(|e| e.in_file(&input.name))?;
+            let shared = kmi::math::secret::SecretUint::new(alpha.modpow(k.x.expose(), &g.p));
+            elgamal::decrypt_with_shared(g, &msg, shared.expose())?
+        }
+    };
+    write_output(&spec, &plaintext)
+}

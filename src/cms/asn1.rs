@@ -1,0 +1,111 @@
+//! The object identifiers and parameter types CMS enveloping needs beyond what the `cms` crate
+//! defines (RFC 8017 RSAES-OAEP-params, RFC 8018 PBKDF2-params), with the small helpers that map
+//! algorithm identifiers to implementations.
+
+use der::asn1::{ObjectIdentifier as Oid, OctetString};
+use der::{Any, DecodeOwned, Encode, Sequence, Tagged};
+use spki::AlgorithmIdentifierOwned;
+
+use crate::{Error, Result};
+
+/// id-data (RFC 5652 section 4).
+pub const ID_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
+/// id-envelopedData (RFC 5652 section 6).
+pub const ID_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.3");
+
+/// rsaEncryption: PKCS#1 v1.5 key transport (read only).
+pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+/// id-RSAES-OAEP (RFC 8017 appendix A.2.1, RFC 4055 section 4).
+pub const RSAES_OAEP: Oid = Oid::new_unwrap("1.2.840.113549.1.1.7");
+/// id-mgf1.
+pub const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
+/// id-pSpecified.
+pub const P_SPECIFIED: Oid = Oid::new_unwrap("1.2.840.113549.1.1.9");
+
+pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
+pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+
+/// id-PBKDF2 (RFC 8018 appendix A.2).
+pub const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");
+pub const HMAC_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
+pub const HMAC_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.2.9");
+pub const HMAC_SHA384: Oid = Oid::new_unwrap("1.2.840.113549.2.10");
+pub const HMAC_SHA512: Oid = Oid::new_unwrap("1.2.840.113549.2.11");
+
+/// id-alg-PWRI-KEK (RFC 3211 section 2.3).
+pub const PWRI_KEK: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.9");
+
+pub const AES128_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.2");
+pub const AES192_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.22");
+pub const AES256_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.42");
+pub const AES128_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.5");
+pub const AES192_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.25");
+pub const AES256_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.45");
+
+/// ```text
+/// RSAES-OAEP-params ::= SEQUENCE {
+///   hashAlgorithm      [0] HashAlgorithm     DEFAULT sha1,
+///   maskGenAlgorithm   [1] MaskGenAlgorithm  DEFAULT mgf1SHA1,
+///   pSourceAlgorithm   [2] PSourceAlgorithm  DEFAULT pSpecifiedEmpty }
+/// ```
+/// RFC 8017 appendix A.2.1 (the module is EXPLICIT TAGS). A DEFAULT value is written by omission.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct RsaesOaepParams {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub hash: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    pub mask_gen: Option<AlgorithmIdentifierOwned>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    pub p_source: Option<AlgorithmIdentifierOwned>,
+}
+
+/// ```text
+/// PBKDF2-params ::= SEQUENCE {
+///   salt CHOICE { specified OCTET STRING, otherSource AlgorithmIdentifier {{PBKDF2-SaltSources}} },
+///   iterationCount INTEGER (1..MAX),
+///   keyLength INTEGER (1..MAX) OPTIONAL,
+///   prf AlgorithmIdentifier {{PBKDF2-PRFs}} DEFAULT algid-hmacWithSHA1 }
+/// ```
+/// RFC 8018 appendix A.2. Only the `specified` salt is supported (no other source is defined).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct Pbkdf2Params {
+    pub salt: OctetString,
+    pub iteration_count: u32,
+    #[asn1(optional = "true")]
+    pub key_length: Option<u32>,
+    #[asn1(optional = "true")]
+    pub prf: Option<AlgorithmIdentifierOwned>,
+}
+
+/// An AlgorithmIdentifier without parameters (how openssl writes SHA-2 in RSAES-OAEP-params).
+pub fn alg(oid: Oid) -> AlgorithmIdentifierOwned {
+    AlgorithmIdentifierOwned { oid, parameters: None }
+}
+
+/// An AlgorithmIdentifier whose parameters are the DER of `params`.
+pub fn alg_with<T: der::Tagged + der::EncodeValue>(oid: Oid, params: &T) -> Result<AlgorithmIdentifierOwned> {
+    let any = Any::encode_from(params).map_err(|e| Error::internal(format!("DER encoding failed: {e}")))?;
+    Ok(AlgorithmIdentifierOwned { oid, parameters: Some(any) })
+}
+
+/// Decode an algorithm's parameters as `T` (absent parameters are an error).
+pub fn params_as<T: DecodeOwned>(alg: &AlgorithmIdentifierOwned, what: &str) -> Result<T> {
+    let any = alg.parameters.as_ref().ok_or_else(|| Error::format(format!("{what}: parameters are missing")))?;
+    let der = any.to_der().map_err(|e| Error::format(format!("{what}: malformed parameters: {e}")))?;
+    T::from_der(&der).map_err(|e| Error::format(format!("{what}: malformed parameters: {e}")))
+}
+
+/// Parameters of a hash AlgorithmIdentifier must be absent or NULL (RFC 5754 section 2).
+pub fn hash_params_ok(alg: &AlgorithmIdentifierOwned) -> bool {
+    match &alg.parameters {
+        None => true,
+        Some(any) => any.tag() == der::Tag::Null && any.value().is_empty(),
+    }
+}
+
+/// Map a DER error to a format error with some context.
+pub fn der_err(what: &str) -> impl Fn(der::Error) -> Error + '_ {
+    move |e| Error::format(format!("{what}: {e}"))
+}

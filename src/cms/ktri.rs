@@ -1,0 +1,199 @@
+//! KeyTransRecipientInfo (RFC 5652 section 6.2.1) with RSAES-OAEP (RFC 8017, parameters per
+//! RFC 4055 section 4.1); PKCS#1 v1.5 (rsaEncryption) is read too.
+
+use ::cms::cert::IssuerAndSerialNumber;
+use ::cms::content_info::CmsVersion;
+use ::cms::enveloped_data::{KeyTransRecipientInfo, RecipientIdentifier, RecipientInfo};
+use der::asn1::OctetString;
+use der::oid::AssociatedOid;
+use der::{Decode, Encode};
+use rand_core::CryptoRngCore;
+use rsa::traits::PublicKeyParts;
+use rsa::{Oaep, Pkcs1v15Encrypt, RsaPrivateKey, RsaPublicKey};
+use sha1::Sha1;
+use sha2::digest::DynDigest;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+use spki::SubjectPublicKeyInfoRef;
+use x509_cert::ext::pkix::SubjectKeyIdentifier;
+use x509_cert::Certificate;
+use zeroize::Zeroizing;
+
+use super::asn1::*;
+use crate::keys::RsaPrivate;
+use crate::{Error, Result};
+
+/// The RSA public key in an SPKI, refusing other algorithms.
+pub fn rsa_public_from_spki(spki: SubjectPublicKeyInfoRef<'_>) -> Result<RsaPublicKey> {
+    if spki.algorithm.oid != RSA_ENCRYPTION {
+        return Err(Error::format(format!(
+            "the recipient's key is not RSA (algorithm {}); CMS key transport needs an RSA key",
+            spki.algorithm.oid
+        )));
+    }
+    RsaPublicKey::try_from(spki).map_err(|e| Error::format(format!("malformed RSA public key: {e}")))
+}
+
+/// RFC 5280 section 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents.
+pub fn key_identifier(spki: &SubjectPublicKeyInfoRef<'_>) -> Vec<u8> {
+    Sha1::digest(spki.subject_public_key.raw_bytes()).to_vec()
+}
+
+/// The certificate's subjectKeyIdentifier extension, if it has one.
+pub fn cert_ski(cert: &Certificate) -> Option<Vec<u8>> {
+    let exts = cert.tbs_certificate.extensions.as_ref()?;
+    let ext = exts.iter().find(|e| e.extn_id == <SubjectKeyIdentifier as AssociatedOid>::OID)?;
+    SubjectKeyIdentifier::from_der(ext.extn_value.as_bytes()).ok().map(|s| s.0.as_bytes().to_vec())
+}
+
+/// The SPKI of a certificate as a borrowed structure.
+pub fn cert_spki(cert: &Certificate) -> Result<Vec<u8>> {
+    cert.tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| Error::format(format!("certificate public key: {e}")))
+}
+
+/// AlgorithmIdentifier { id-RSAES-OAEP, { [0] sha256, [1] mgf1(sha256) } }, pSourceFunc default:
+/// byte for byte what openssl 3.0 writes for `-keyopt rsa_oaep_md:sha256 -keyopt rsa_mgf1_md:sha256`.
+pub fn oaep_sha256_alg() -> Result<spki::AlgorithmIdentifierOwned> {
+    let params = RsaesOaepParams {
+        hash: Some(alg(SHA256)),
+        mask_gen: Some(alg_with(MGF1, &alg(SHA256))?),
+        p_source: None,
+    };
+    alg_with(RSAES_OAEP, &params)
+}
+
+/// Build a KTRI: the CEK encrypted with RSAES-OAEP-SHA256 to `key`.
+pub fn build(
+    rid: RecipientIdentifier,
+    key: &RsaPublicKey,
+    cek: &[u8],
+    rng: &mut dyn CryptoRngCore,
+) -> Result<RecipientInfo> {
+    let mut rng = rng;
+    let enc = key
+        .encrypt(&mut rng, Oaep::new::<Sha256>(), cek)
+        .map_err(|e| Error::internal(format!("RSA-OAEP encryption of the content key failed: {e}")))?;
+    let version = match rid {
+        RecipientIdentifier::IssuerAndSerialNumber(_) => CmsVersion::V0,
+        RecipientIdentifier::SubjectKeyIdentifier(_) => CmsVersion::V2,
+    };
+    Ok(RecipientInfo::Ktri(KeyTransRecipientInfo {
+        version,
+        rid,
+        key_enc_alg: oaep_sha256_alg()?,
+        enc_key: OctetString::new(enc).map_err(|e| Error::internal(e.to_string()))?,
+    }))
+}
+
+pub fn rid_for_cert(cert: &Certificate) -> RecipientIdentifier {
+    RecipientIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+        issuer: cert.tbs_certificate.issuer.clone(),
+        serial_number: cert.tbs_certificate.serial_number.clone(),
+    })
+}
+
+pub fn rid_for_key_id(id: Vec<u8>) -> Result<RecipientIdentifier> {
+    let os = OctetString::new(id).map_err(|e| Error::internal(e.to_string()))?;
+    Ok(RecipientIdentifier::SubjectKeyIdentifier(SubjectKeyIdentifier(os)))
+}
+
+/// Does this KTRI name `cert` (by issuer and serial, or by key identifier)?
+pub fn names_cert(ktri: &KeyTransRecipientInfo, cert: &Certificate) -> bool {
+    match &ktri.rid {
+        RecipientIdentifier::IssuerAndSerialNumber(ias) => {
+            ias.issuer == cert.tbs_certificate.issuer && ias.serial_number == cert.tbs_certificate.serial_number
+        }
+        RecipientIdentifier::SubjectKeyIdentifier(ski) => {
+            let id = ski.0.as_bytes();
+            if cert_ski(cert).as_deref() == Some(id) {
+                return true;
+            }
+            cert_spki(cert)
+                .ok()
+                .and_then(|der| SubjectPublicKeyInfoRef::from_der(&der).ok().map(|s| key_identifier(&s) == id))
+                .unwrap_or(false)
+        }
+    }
+}
+
+/// kmi's RSA key as the `rsa` crate's, for decryption.
+pub fn to_rsa_private(key: &RsaPrivate) -> Result<RsaPrivateKey> {
+    let conv = |x: &num_bigint::BigUint| {
+        let bytes = Zeroizing::new(x.to_bytes_be());
+        rsa::BigUint::from_bytes_be(&bytes)
+    };
+    let n = conv(&key.public.n);
+    let e = conv(&key.public.e);
+    let d = conv(key.d.expose());
+    let p = conv(key.p.expose());
+    let q = conv(key.q.expose());
+    RsaPrivateKey::from_components(n, e, d, vec![p, q])
+        .map_err(|e| Error::format(format!("the RSA key cannot be used: {e}")))
+}
+
+/// The public half, for comparing with a certificate.
+pub fn same_public(private: &RsaPrivateKey, public: &RsaPublicKey) -> bool {
+    private.n() == public.n() && private.e() == public.e()
+}
+
+fn digest_for(hash: &spki::AlgorithmIdentifierOwned) -> Result<Box<dyn DynDigest + Send + Sync>> {
+    if !hash_params_ok(hash) {
+        return Err(Error::format("RSAES-OAEP: hash parameters must be absent or NULL"));
+    }
+    Ok(match hash.oid {
+        o if o == SHA1 => Box::new(Sha1::new()),
+        o if o == SHA256 => Box::new(Sha256::new()),
+        o if o == SHA384 => Box::new(Sha384::new()),
+        o if o == SHA512 => Box::new(Sha512::new()),
+        o => return Err(Error::format(format!("RSAES-OAEP: unsupported hash {o}"))),
+    })
+}
+
+/// The OAEP padding an RSAES-OAEP AlgorithmIdentifier describes (absent parameters: all defaults).
+fn oaep_from_alg(key_alg: &spki::AlgorithmIdentifierOwned) -> Result<Oaep> {
+    let params = match &key_alg.parameters {
+        None => RsaesOaepParams { hash: None, mask_gen: None, p_source: None },
+        Some(_) => params_as::<RsaesOaepParams>(key_alg, "RSAES-OAEP")?,
+    };
+    let hash = params.hash.unwrap_or_else(|| alg(SHA1));
+    let digest = digest_for(&hash)?;
+    let mgf_digest = match params.mask_gen {
+        None => Box::new(Sha1::new()),
+        Some(mg) => {
+            if mg.oid != MGF1 {
+                return Err(Error::format(format!("RSAES-OAEP: unsupported mask generation function {}", mg.oid)));
+            }
+            digest_for(&params_as::<spki::AlgorithmIdentifierOwned>(&mg, "MGF1")?)?
+        }
+    };
+    if let Some(ps) = params.p_source {
+        let empty = ps.oid == P_SPECIFIED
+            && params_as::<OctetString>(&ps, "pSourceAlgorithm").map(|o| o.as_bytes().is_empty()).unwrap_or(false);
+        if !empty {
+            return Err(Error::format("RSAES-OAEP: a non-empty label (pSourceAlgorithm) is not supported"));
+        }
+    }
+    Ok(Oaep { digest, mgf_digest, label: None })
+}
+
+/// Decrypt the content-encryption key of one KTRI. Errors are check failures (wrong key) or
+/// format errors (an algorithm kmi does not read).
+pub fn decrypt_cek(
+    ktri: &KeyTransRecipientInfo,
+    key: &RsaPrivateKey,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let mut rng = rng;
+    let ct = ktri.enc_key.as_bytes();
+    let alg = &ktri.key_enc_alg;
+    let result = if alg.oid == RSAES_OAEP {
+        key.decrypt_blinded(&mut rng, oaep_from_alg(alg)?, ct)
+    } else if alg.oid == RSA_ENCRYPTION {
+        key.decrypt_blinded(&mut rng, Pkcs1v15Encrypt, ct)
+    } else {
+        return Err(Error::format(format!("unsupported key transport algorithm {}", alg.oid)));
+    };
+    result.map(Zeroizing::new).map_err(|_| Error::check("the key does not decrypt this recipient's content key"))
+}

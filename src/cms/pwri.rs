@@ -1,0 +1,239 @@
+//! PasswordRecipientInfo (RFC 5652 section 6.2.4, RFC 3211): PBKDF2 derives a key-encryption key
+//! from the passphrase, which wraps the content-encryption key.
+//!
+//! kmi writes PBKDF2-HMAC-SHA256 and id-alg-PWRI-KEK with AES-256-CBC (what `openssl cms -decrypt
+//! -pwri_password` reads) and reads that, any AES size and the PBKDF2 PRFs SHA-1/256/384/512, and
+//! plain AES key wrap (RFC 3394, id-aesN-wrap) as the key-encryption algorithm.
+
+use aes::cipher::generic_array::GenericArray;
+use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
+use aes::{Aes128, Aes192, Aes256};
+use ::cms::content_info::CmsVersion;
+use ::cms::enveloped_data::{PasswordRecipientInfo, RecipientInfo};
+use der::asn1::{Null, OctetString};
+use rand_core::CryptoRngCore;
+use spki::AlgorithmIdentifierOwned;
+use zeroize::{Zeroize, Zeroizing};
+
+use super::asn1::*;
+use crate::{Error, Result};
+
+const BLOCK: usize = 16;
+/// Iteration counts above this are refused when reading, so a hostile file cannot stall kmi.
+pub const MAX_READ_ITERATIONS: u32 = 100_000_000;
+
+/// Build a PWRI for `cek` under `passphrase`.
+pub fn build(passphrase: &str, iterations: u32, cek: &[u8], rng: &mut dyn CryptoRngCore) -> Result<RecipientInfo> {
+    if iterations == 0 {
+        return Err(Error::usage("the PBKDF2 iteration count must be at least 1"));
+    }
+    let mut salt = [0u8; 16];
+    rng.fill_bytes(&mut salt);
+    let mut iv = [0u8; BLOCK];
+    rng.fill_bytes(&mut iv);
+    let mut kek = Zeroizing::new([0u8; 32]);
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(passphrase.as_bytes(), &salt, iterations, kek.as_mut());
+    let wrapped = rfc3211_wrap(&Aes256::new(GenericArray::from_slice(kek.as_ref())), &iv, cek, rng)?;
+
+    let null = der::Any::encode_from(&Null).map_err(|e| Error::internal(e.to_string()))?;
+    let kdf = Pbkdf2Params {
+        salt: OctetString::new(salt.to_vec()).map_err(|e| Error::internal(e.to_string()))?,
+        iteration_count: iterations,
+        key_length: None,
+        prf: Some(AlgorithmIdentifierOwned { oid: HMAC_SHA256, parameters: Some(null) }),
+    };
+    let iv_os = OctetString::new(iv.to_vec()).map_err(|e| Error::internal(e.to_string()))?;
+    let kek_alg = alg_with(AES256_CBC, &iv_os)?;
+    Ok(RecipientInfo::Pwri(PasswordRecipientInfo {
+        version: CmsVersion::V0,
+        key_derivation_alg: Some(alg_with(PBKDF2, &kdf)?),
+        key_enc_alg: alg_with(PWRI_KEK, &kek_alg)?,
+        enc_key: OctetString::new(wrapped).map_err(|e| Error::internal(e.to_string()))?,
+    }))
+}
+
+/// The content-encryption key of one PWRI: `Ok(None)` when the passphrase does not open it,
+/// an error when the recipient info uses something kmi does not read.
+pub fn unwrap_cek(pwri: &PasswordRecipientInfo, passphrase: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let kdf_alg = pwri
+        .key_derivation_alg
+        .as_ref()
+        .ok_or_else(|| Error::format("PasswordRecipientInfo without a key derivation algorithm"))?;
+    if kdf_alg.oid != PBKDF2 {
+        return Err(Error::format(format!("unsupported password key derivation {}", kdf_alg.oid)));
+    }
+    let kdf: Pbkdf2Params = params_as(kdf_alg, "PBKDF2")?;
+    if kdf.iteration_count == 0 || kdf.iteration_count > MAX_READ_ITERATIONS {
+        return Err(Error::format(format!("PBKDF2 iteration count {} is out of range", kdf.iteration_count)));
+    }
+
+    // The key-encryption algorithm fixes the KEK size.
+    enum Kek {
+        Pwri { key_len: usize, iv: Vec<u8> },
+        Wrap { key_len: usize },
+    }
+    let kea = &pwri.key_enc_alg;
+    let kek_kind = if kea.oid == PWRI_KEK {
+        let inner: AlgorithmIdentifierOwned = params_as(kea, "id-alg-PWRI-KEK")?;
+        let key_len = aes_cbc_key_len(&inner.oid)
+            .ok_or_else(|| Error::format(format!("id-alg-PWRI-KEK: unsupported cipher {}", inner.oid)))?;
+        let iv: OctetString = params_as(&inner, "id-alg-PWRI-KEK cipher")?;
+        if iv.as_bytes().len() != BLOCK {
+            return Err(Error::format("id-alg-PWRI-KEK: the IV must be 16 bytes"));
+        }
+        Kek::Pwri { key_len, iv: iv.as_bytes().to_vec() }
+    } else if let Some(key_len) = aes_wrap_key_len(&kea.oid) {
+        Kek::Wrap { key_len }
+    } else {
+        return Err(Error::format(format!("unsupported password key encryption algorithm {}", kea.oid)));
+    };
+    let key_len = match &kek_kind {
+        Kek::Pwri { key_len, .. } | Kek::Wrap { key_len } => *key_len,
+    };
+    if let Some(kl) = kdf.key_length {
+        if kl as usize != key_len {
+            return Err(Error::format("PBKDF2 keyLength does not match the key-encryption algorithm"));
+        }
+    }
+
+    let mut kek = Zeroizing::new(vec![0u8; key_len]);
+    let salt = kdf.salt.as_bytes();
+    let prf = kdf.prf.as_ref().map(|p| p.oid).unwrap_or(HMAC_SHA1);
+    let (pw, n) = (passphrase.as_bytes(), kdf.iteration_count);
+    match prf {
+        o if o == HMAC_SHA1 => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(pw, salt, n, &mut kek),
+        o if o == HMAC_SHA256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(pw, salt, n, &mut kek),
+        o if o == HMAC_SHA384 => pbkdf2::pbkdf2_hmac::<sha2::Sha384>(pw, salt, n, &mut kek),
+        o if o == HMAC_SHA512 => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(pw, salt, n, &mut kek),
+        o => return Err(Error::format(format!("unsupported PBKDF2 PRF {o}"))),
+    }
+
+    let wrapped = pwri.enc_key.as_bytes();
+    Ok(match kek_kind {
+        Kek::Pwri { iv, .. } => match key_len {
+            16 => rfc3211_unwrap(&Aes128::new(GenericArray::from_slice(&kek)), &iv, wrapped),
+            24 => rfc3211_unwrap(&Aes192::new(GenericArray::from_slice(&kek)), &iv, wrapped),
+            _ => rfc3211_unwrap(&Aes256::new(GenericArray::from_slice(&kek)), &iv, wrapped),
+        },
+        Kek::Wrap { .. } => {
+            let unwrapped = match key_len {
+                16 => aes_kw::KekAes128::new(GenericArray::from_slice(&kek)).unwrap_vec(wrapped),
+                24 => aes_kw::KekAes192::new(GenericArray::from_slice(&kek)).unwrap_vec(wrapped),
+                _ => aes_kw::KekAes256::new(GenericArray::from_slice(&kek)).unwrap_vec(wrapped),
+            };
+            unwrapped.ok().map(Zeroizing::new)
+        }
+    })
+}
+
+fn aes_cbc_key_len(oid: &der::asn1::ObjectIdentifier) -> Option<usize> {
+    [(AES128_CBC, 16), (AES192_CBC, 24), (AES256_CBC, 32)].iter().find(|(o, _)| o == oid).map(|(_, l)| *l)
+}
+
+fn aes_wrap_key_len(oid: &der::asn1::ObjectIdentifier) -> Option<usize> {
+    [(AES128_WRAP, 16), (AES192_WRAP, 24), (AES256_WRAP, 32)].iter().find(|(o, _)| o == oid).map(|(_, l)| *l)
+}
+
+fn xor(a: &mut [u8], b: &[u8]) {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x ^= y);
+}
+
+/// CBC-encrypt `buf` (a multiple of the block size) in place.
+fn cbc_encrypt<C: BlockEncrypt>(cipher: &C, iv: &[u8], buf: &mut [u8]) {
+    let mut prev = [0u8; BLOCK];
+    prev.copy_from_slice(iv);
+    for chunk in buf.chunks_exact_mut(BLOCK) {
+        xor(chunk, &prev);
+        cipher.encrypt_block(GenericArray::from_mut_slice(chunk));
+        prev.copy_from_slice(chunk);
+    }
+}
+
+/// RFC 3211 section 2.3.1: LEN || check (complement of CEK[0..3]) || CEK || random padding to at
+/// least two blocks, CBC-encrypted with the KEK and `iv`, then CBC-encrypted again with the last
+/// ciphertext block as IV.
+pub fn rfc3211_wrap<C: BlockEncrypt>(
+    cipher: &C,
+    iv: &[u8; BLOCK],
+    cek: &[u8],
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Vec<u8>> {
+    if cek.len() < 3 || cek.len() > 255 {
+        return Err(Error::internal("RFC 3211 key wrap needs a 3 to 255 byte key"));
+    }
+    let len = ((cek.len() + 4).div_ceil(BLOCK) * BLOCK).max(2 * BLOCK);
+    let mut buf = Vec::with_capacity(len);
+    buf.push(cek.len() as u8);
+    buf.extend(cek[..3].iter().map(|b| !b));
+    buf.extend_from_slice(cek);
+    let mut pad = vec![0u8; len - buf.len()];
+    rng.fill_bytes(&mut pad);
+    buf.extend(pad);
+    cbc_encrypt(cipher, iv, &mut buf);
+    let mut iv2 = [0u8; BLOCK];
+    iv2.copy_from_slice(&buf[len - BLOCK..]);
+    cbc_encrypt(cipher, &iv2, &mut buf);
+    Ok(buf)
+}
+
+/// RFC 3211 section 2.3.2. `None` when the check bytes or the length are wrong (wrong KEK).
+pub fn rfc3211_unwrap<C: BlockDecrypt>(cipher: &C, iv: &[u8], wrapped: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let len = wrapped.len();
+    if len < 2 * BLOCK || len % BLOCK != 0 || iv.len() != BLOCK {
+        return None;
+    }
+    let dec = |block: &[u8]| {
+        let mut b = GenericArray::clone_from_slice(block);
+        cipher.decrypt_block(&mut b);
+        b
+    };
+    let c = |i: usize| &wrapped[i * BLOCK..(i + 1) * BLOCK];
+    let n = len / BLOCK;
+    // Undo the outer layer: its IV was the last inner block X_n = D(C_n) xor C_{n-1}.
+    let mut inner = Zeroizing::new(vec![0u8; len]);
+    let mut xn = dec(c(n - 1));
+    xor(&mut xn, c(n - 2));
+    for i in 0..n {
+        let mut x = dec(c(i));
+        xor(&mut x, if i == 0 { &xn } else { c(i - 1) });
+        inner[i * BLOCK..(i + 1) * BLOCK].copy_from_slice(&x);
+        x.zeroize();
+    }
+    // Undo the inner layer with the given IV.
+    let mut plain = Zeroizing::new(vec![0u8; len]);
+    for i in 0..n {
+        let mut p = dec(&inner[i * BLOCK..(i + 1) * BLOCK]);
+        xor(&mut p, if i == 0 { iv } else { &inner[(i - 1) * BLOCK..i * BLOCK] });
+        plain[i * BLOCK..(i + 1) * BLOCK].copy_from_slice(&p);
+        p.zeroize();
+    }
+    let key_len = plain[0] as usize;
+    let check = (plain[1] ^ plain[4]) & (plain[2] ^ plain[5]) & (plain[3] ^ plain[6]);
+    if key_len < 3 || key_len > len - 4 || check != 0xff {
+        return None;
+    }
+    Some(Zeroizing::new(plain[4..4 + key_len].to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    #[test]
+    fn rfc3211_wrap_round_trip_and_wrong_kek() {
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let k1 = Aes256::new(GenericArray::from_slice(&[7u8; 32]));
+        let k2 = Aes256::new(GenericArray::from_slice(&[8u8; 32]));
+        let iv = [3u8; 16];
+        for cek_len in [16usize, 24, 32] {
+            let cek: Vec<u8> = (0..cek_len as u8).collect();
+            let w = rfc3211_wrap(&k1, &iv, &cek, &mut rng).unwrap();
+            assert_eq!(w.len(), if cek_len <= 28 { 32 } else { 48 });
+            assert_eq!(rfc3211_unwrap(&k1, &iv, &w).unwrap().as_slice(), cek.as_slice());
+            assert!(rfc3211_unwrap(&k2, &iv, &w).is_none());
+        }
+        assert!(rfc3211_unwrap(&k1, &iv, &[0u8; 17]).is_none());
+    }
+}
