@@ -6,8 +6,9 @@
 //! - every indefinite length as a minimal definite length (X.690 8.1.3.6 to 8.1.3.2);
 //! - constructed universal string types (OCTET STRING, BIT STRING, character strings) as one
 //!   primitive string (X.690 8.21, 8.6.3, 8.7.3);
-//! - SET and SET OF contents in DER order (X.690 11.6);
-//! and [`normalize_cms`] also flattens the constructed `[0] IMPLICIT OCTET STRING` encryptedContent
+//! - SET and SET OF contents in DER order (X.690 11.6).
+//!
+//! [`normalize_cms`] also flattens the constructed `[0] IMPLICIT OCTET STRING` encryptedContent
 //! of an EncryptedContentInfo (RFC 5652 section 6.1), which a generic pass cannot tell apart from an
 //! EXPLICIT tag.
 

@@ -71,6 +71,14 @@ pub fn build(
     cek: &[u8],
     rng: &mut dyn CryptoRngCore,
 ) -> Result<RecipientInfo> {
+    // RSAES-OAEP-SHA256 fits a message of at most k - 2*32 - 2 bytes (RFC 8017 section 7.1.1).
+    if key.size() < cek.len() + 2 * 32 + 2 {
+        return Err(Error::usage(format!(
+            "the recipient's {}-bit RSA key is too small for RSA-OAEP-SHA256 (at least {} bits)",
+            key.n().bits(),
+            (cek.len() + 2 * 32 + 2) * 8
+        )));
+    }
     let mut rng = rng;
     let enc = key
         .encrypt(&mut rng, Oaep::new::<Sha256>(), cek)

@@ -35,8 +35,10 @@ use crate::keys::RsaPrivate;
 use crate::{Error, Result};
 use asn1::*;
 
-/// Who can open an envelope.
+/// Who can open an envelope. (The certificate is held by value, as the interface asks; recipient
+/// lists are short, so the large variant costs nothing that matters.)
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum Recipient {
     /// KeyTransRecipientInfo, RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 8017 / RFC 4055
     /// parameters), rid = issuerAndSerialNumber.

@@ -294,3 +294,13 @@ fn recipients_from_files() {
 fn no_recipients_is_a_usage_error() {
     assert!(matches!(envelope(MSG, ID_DATA, &[], &mut rng()), Err(Error::Usage(_))));
 }
+
+#[test]
+fn too_small_a_key_is_a_usage_error() {
+    let mut r = ChaCha20Rng::seed_from_u64(9);
+    let k = rsa::RsaPrivateKey::new(&mut r, 512).unwrap();
+    let spki = k.to_public_key().to_public_key_der().unwrap().as_bytes().to_vec();
+    let e = envelope(MSG, ID_DATA, &[Recipient::PublicKey(spki)], &mut rng()).unwrap_err();
+    assert!(matches!(e, Error::Usage(_)), "{e}");
+    assert!(e.to_string().contains("512-bit"), "{e}");
+}

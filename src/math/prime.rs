@@ -307,11 +307,9 @@ fn selfridge(n: &[u64]) -> std::result::Result<(u64, bool), bool> {
         // (D/n) = (sign/n) (|D|/n); (|D|/n) = (n mod |D| / |D|) * (-1)^((|D|-1)/2 (n-1)/2).
         let nm = mod_small(n, d_abs);
         let mut j = jacobi_u64(nm, d_abs);
-        if j == 0 {
-            if nm == 0 {
-                // |D| divides n and n > |D|
-                return Err(false);
-            }
+        if j == 0 && (n.len() > 1 || n[0] > d_abs) {
+            // gcd(|D|, n) > 1 and n > |D|: composite
+            return Err(false);
         }
         let n_mod4 = n[0] & 3;
         if (d_abs & 3 == 3) && n_mod4 == 3 {
@@ -685,7 +683,9 @@ fn search_epoch(
     let nprimes = table.count_below(bound as u64 + 1).min(table.count_below(min_small));
 
     let start_limbs = epoch.start.to_u64_digits();
-    let (p0, two_q, forms_store): (BigUint, BigUint, Vec<(Vec<u64>, Option<Vec<u64>>, u32)>) = match &problem.kind {
+    // (A limbs, general step B limbs or None for B = 2^k, k)
+    type FormSpec = (Vec<u64>, Option<Vec<u64>>, u32);
+    let (p0, two_q, forms_store): (BigUint, BigUint, Vec<FormSpec>) = match &problem.kind {
         Kind::Safe => {
             let a2 = &epoch.start * 2u32 + 1u32;
             (

@@ -2,6 +2,7 @@
 //! (openssl, and later jarsigner and pyasn1) reading what kmi writes and writing what kmi reads.
 
 mod common;
+mod cms_interop;
 mod docs;
 mod key_check;
 mod key_generate;

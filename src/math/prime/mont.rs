@@ -4,6 +4,7 @@
 //! count; `dispatch!` picks the smallest supported width for a modulus (zero-padded limbs are fine:
 //! R = 2^(64N) only has to exceed the modulus). Everything here is cross-checked against num-bigint
 //! in the tests at the bottom.
+#![allow(clippy::needless_range_loop)] // limb arithmetic reads clearest with explicit indices
 
 use std::cmp::Ordering;
 
@@ -385,7 +386,7 @@ impl<const N: usize> Mont<N> {
         for k in 0..2 * N - 1 {
             let lo = if k >= N { k + 1 - N } else { 0 };
             // off-diagonal products a_i a_(k-i), i < k - i
-            let count = (k + 1) / 2 - lo.min((k + 1) / 2);
+            let count = k.div_ceil(2) - lo.min(k.div_ceil(2));
             let mut s = Acc3::default();
             if count > 0 {
                 // SAFETY: i in lo..lo+count keeps i < N and k - i < N.
@@ -420,7 +421,7 @@ impl<const N: usize> Mont<N> {
     }
 
     /// Montgomery form back to a plain value.
-    pub fn from_mont(&self, x: &[u64; N]) -> [u64; N] {
+    pub fn out_of_mont(&self, x: &[u64; N]) -> [u64; N] {
         let mut one = [0u64; N];
         one[0] = 1;
         self.mul(x, &one)
@@ -726,7 +727,7 @@ pub(crate) fn strong_lucas(n: &[u64], d_abs: u64, d_neg: bool, q_abs: u64, q_neg
 pub(crate) fn modpow_n<const N: usize>(base: &[u64], exp: &[u64], m: &[u64]) -> Vec<u64> {
     let ctx = Mont::<N>::new(m);
     let b = ctx.to_mont(&pad::<N>(base), &ctx.r2());
-    ctx.from_mont(&ctx.pow(&b, exp)).to_vec()
+    ctx.out_of_mont(&ctx.pow(&b, exp)).to_vec()
 }
 
 pub(crate) fn modpow(base: &[u64], exp: &[u64], m: &[u64]) -> Option<Vec<u64>> {
@@ -797,7 +798,7 @@ mod tests {
                 assert_eq!((h * 2u32) % &m, a % &m, "half");
                 // to/from Montgomery round trip
                 let am = ctx.to_mont(&al, &ctx.r2());
-                assert_eq!(big(&ctx.from_mont(&am)), a.clone(), "round trip");
+                assert_eq!(big(&ctx.out_of_mont(&am)), a.clone(), "round trip");
             }
             // modexp against num-bigint
             let base = rng.gen_biguint_below(&m);
@@ -805,10 +806,10 @@ mod tests {
             let got = modpow_n::<N>(&limbs(&base), &limbs(&exp), &ml);
             assert_eq!(big(&got), base.modpow(&exp, &m), "modpow");
             let e2 = rng.gen_biguint(bits);
-            let p2 = ctx.from_mont(&ctx.pow2(&limbs(&e2)));
+            let p2 = ctx.out_of_mont(&ctx.pow2(&limbs(&e2)));
             assert_eq!(big(&p2), BigUint::from(2u32).modpow(&e2, &m), "pow2");
-            assert_eq!(big(&ctx.from_mont(&ctx.pow2(&[0]))), BigUint::one() % &m, "2^0");
-            assert_eq!(big(&ctx.from_mont(&ctx.pow2(&[5]))), BigUint::from(32u32) % &m, "2^5");
+            assert_eq!(big(&ctx.out_of_mont(&ctx.pow2(&[0]))), BigUint::one() % &m, "2^0");
+            assert_eq!(big(&ctx.out_of_mont(&ctx.pow2(&[5]))), BigUint::from(32u32) % &m, "2^5");
         }
     }
 

@@ -6,6 +6,7 @@
 //! f(j) = A + B*j (for a safe prime: p' = base + 2j and p = 2*base + 1 + 4j). Index j is struck when
 //! some table prime r divides some form. The caller keeps every table prime below the smallest
 //! value a form can take, so only composites are struck.
+#![allow(clippy::needless_range_loop)] // limb arithmetic reads clearest with explicit indices
 
 use std::sync::{Arc, Mutex};
 
