@@ -127,9 +127,13 @@ pub enum ShareCommand {
 Safe-prime RSA keys are dealt with Shoup's scheme (public verification keys v, v_1..v_n); ElGamal \
 keys with Feldman's (commitments C_0..C_t). Writes DIR/set.pem (KMI SHARE SET: the public key, \
 scheme, k, n and commitments) and DIR/share-<i>.pem for i = 1..n.\n\n\
---plain writes bare KMI SHARE files: anyone who reads k of them holds the key.",
-        after_long_help = "Examples:\n  $ kmi share split key.pem --threshold 3 --shares 5 --plain -o shares\n  \
-$ kmi share split elgamal.pem --threshold 2 --shares 3 --plain --label escrow-2026 -o shares"
+Each share is encrypted for its trustee as CMS EnvelopedData (PEM CMS) that openssl cms -decrypt \
+opens: --to FILE (a certificate or RSA public key; RSA-OAEP-SHA256 key transport) or \
+--passphrase-file FILE (PBKDF2-HMAC-SHA256 and the RFC 3211 key wrap), given once per share, in \
+order. --plain writes bare KMI SHARE files instead: anyone who reads k of them holds the key.",
+        after_long_help = "Examples:\n  $ kmi share split key.pem -k 3 -n 5 --to t1.pem --to t2.pem --to t3.pem --to t4.pem --to t5.pem -o shares\n  \
+$ kmi share split elgamal.pem -k 2 -n 3 --passphrase-file p1 --passphrase-file p2 --passphrase-file p3 -o shares\n  \
+$ kmi share split key.pem --threshold 3 --shares 5 --plain -o shares"
     )]
     Split(ShareSplitArgs),
 
@@ -140,7 +144,8 @@ $ kmi share split elgamal.pem --threshold 2 --shares 3 --plain --label escrow-20
 equation (ElGamal), and the set's own consistency. Exit 1 naming every bad share by index and \
 file; shares of a different set are named as such.",
         after_long_help = "Examples:\n  $ kmi share verify --set shares/set.pem\n  \
-$ kmi share verify --set shares/set.pem shares/share-1.pem shares/share-4.pem"
+$ kmi share verify --set shares/set.pem shares/share-1.pem shares/share-4.pem\n  \
+$ kmi share verify --set shares/set.pem --identity trustee1-key.pem shares/share-1.pem"
     )]
     Verify(ShareVerifyArgs),
 
@@ -150,7 +155,8 @@ $ kmi share verify --set shares/set.pem shares/share-1.pem shares/share-4.pem"
 interpolation. RSA: the shares' integer combination gives a multiple of lambda(N), which factors \
 N; the complete PKCS#8 key (with CRT values) is written. Bad and extra shares are reported and \
 skipped.",
-        after_long_help = "Example:\n  $ kmi share reconstruct --set shares/set.pem shares/share-1.pem shares/share-3.pem shares/share-5.pem -o key.pem"
+        after_long_help = "Examples:\n  $ kmi share reconstruct --set shares/set.pem shares/share-1.pem shares/share-3.pem shares/share-5.pem -o key.pem\n  \
+$ kmi share reconstruct --set shares/set.pem --identity t1.pem --identity t3.pem --passphrase-file p5 shares/share-1.pem shares/share-3.pem shares/share-5.pem -o key.pem"
     )]
     Reconstruct(ShareReconstructArgs),
 
@@ -237,6 +243,9 @@ pub struct SharePartialArgs {
     pub share: PathBuf,
 
     #[command(flatten)]
+    pub open: ShareOpenArgs,
+
+    #[command(flatten)]
     pub input: ThresholdInputArgs,
 
     /// Write the partial result (KMI PARTIAL) to FILE
@@ -288,6 +297,14 @@ pub struct ShareSplitArgs {
     #[arg(short, long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub output: PathBuf,
 
+    /// Encrypt share i to the i-th trustee's certificate or RSA public key (give it n times)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with_all = ["plain", "passphrase_file"])]
+    pub to: Vec<PathBuf>,
+
+    /// Encrypt share i under the passphrase in the i-th FILE (give it n times)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "plain")]
+    pub passphrase_file: Vec<PathBuf>,
+
     /// Write bare, unencrypted shares
     #[arg(long)]
     pub plain: bool,
@@ -306,6 +323,18 @@ pub struct ShareSplitArgs {
 
     #[command(flatten)]
     pub key_passphrase: KeyPassphraseArgs,
+}
+
+/// How encrypted shares are opened: trustees' private keys and passphrase files.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ShareOpenArgs {
+    /// A trustee's RSA private key that opens encrypted shares (repeatable)
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub identity: Vec<PathBuf>,
+
+    /// A file whose first line is a passphrase that opens encrypted shares (repeatable)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub passphrase_file: Vec<PathBuf>,
 }
 
 /// Where the passphrase of an encrypted input key comes from.
@@ -330,6 +359,9 @@ pub struct ShareVerifyArgs {
     #[arg(value_name = "SHARE", value_hint = ValueHint::FilePath)]
     pub shares: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pub open: ShareOpenArgs,
+
     /// Print the results as JSON
     #[arg(long)]
     pub json: bool,
@@ -346,11 +378,15 @@ pub struct ShareReconstructArgs {
     pub shares: Vec<PathBuf>,
 
     #[command(flatten)]
+    pub open: ShareOpenArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub encrypt: EncryptArgs,
-    #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+
+    /// With --encrypt: read the new key's passphrase from the first line of FILE
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, requires = "encrypt")]
+    pub new_passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,8 +6,8 @@ use der::Encode;
 use serde_json::json;
 
 use kmi::cli::{
-    KeyPassphraseArgs, PassphraseArgs, ShareCombineArgs, ShareCommand, SharePartialArgs,
-    ShareReconstructArgs, ShareSplitArgs, ShareVerifyArgs, ThresholdInputArgs,
+    KeyPassphraseArgs, PassphraseArgs, ShareCombineArgs, ShareCommand, ShareOpenArgs,
+    SharePartialArgs, ShareReconstructArgs, ShareSplitArgs, ShareVerifyArgs, ThresholdInputArgs,
 };
 use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
 use kmi::io::armor::decode_armor;
@@ -66,7 +66,8 @@ impl ThresholdInput {
 fn partial(ctx: &Context, a: SharePartialArgs) -> Result<()> {
     let spec = OutputSpec::new(&a.output, a.force, false);
     spec.check_writable()?;
-    let share = read_share(&a.share)?;
+    let openers = Openers::load(ctx, &a.open)?;
+    let share = read_share(&a.share, &openers)?;
     let set = ShareSet::from_file(share.set.clone()).map_err(|e| e.in_file(&a.share))?;
     let opened = set.open(&share).map_err(|e| e.in_file(&a.share))?;
     let input = ThresholdInput::read(&a.input, &set)?;
@@ -149,12 +150,41 @@ fn key_pass(a: &KeyPassphraseArgs) -> PassphraseArgs {
     PassphraseArgs { passphrase_file: a.key_passphrase_file.clone(), passphrase_fd: a.key_passphrase_fd }
 }
 
-fn split_key(ctx: &Context, a: ShareSplitArgs) -> Result<()> {
-    if !a.plain {
-        return Err(Error::usage(
-            "say how each share is protected: --plain writes unencrypted shares (encryption to trustees is not in this build yet)",
-        ));
+/// PBKDF2 iterations for passphrase-encrypted shares.
+const SHARE_PWRI_ITERATIONS: u32 = 600_000;
+
+/// One recipient per share, in order, from --to or --passphrase-file; None for --plain.
+fn share_recipients(a: &ShareSplitArgs) -> Result<Option<Vec<kmi::cms::Recipient>>> {
+    let n = a.shares as usize;
+    if a.plain {
+        return Ok(None);
     }
+    if a.to.is_empty() && a.passphrase_file.is_empty() {
+        return Err(Error::usage(format!(
+            "say how each of the {n} shares is protected: --to FILE or --passphrase-file FILE once per share, or --plain"
+        )));
+    }
+    if !a.to.is_empty() && !a.passphrase_file.is_empty() {
+        return Err(Error::usage("give either --to or --passphrase-file for every share, not a mix"));
+    }
+    let given = a.to.len().max(a.passphrase_file.len());
+    if given != n {
+        return Err(Error::usage(format!("{n} shares need {n} recipients; {given} given")));
+    }
+    let mut out = Vec::with_capacity(n);
+    for path in &a.to {
+        let input = read_input(path)?;
+        out.push(kmi::cms::recipient_from_file_bytes(&input.bytes).map_err(|e| e.in_file(path))?);
+    }
+    for path in &a.passphrase_file {
+        let passphrase = kmi::io::PassphraseSource::File(path.clone()).read(&path.display().to_string(), false)?;
+        out.push(kmi::cms::Recipient::Passphrase { passphrase, iterations: SHARE_PWRI_ITERATIONS });
+    }
+    Ok(Some(out))
+}
+
+fn split_key(ctx: &Context, a: ShareSplitArgs) -> Result<()> {
+    let recipients = share_recipients(&a)?;
     let key = match ctx.read_key(&a.key, &key_pass(&a.key_passphrase))? {
         Key::Private(k) => k,
         Key::Public(_) => {
@@ -183,14 +213,27 @@ fn split_key(ctx: &Context, a: ShareSplitArgs) -> Result<()> {
     };
     let (set, shares) = split(&key, a.threshold, a.shares, a.label.clone(), created, &mut rng)?;
 
-    std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), what: e.to_string() })?;
-    ctx.warn(format!(
-        "writing unencrypted shares: anyone who reads {} of them holds the key",
-        a.threshold
-    ));
-    for (share, path) in shares.iter().zip(&share_paths) {
+    // Encrypt everything before writing anything, so a bad recipient leaves no files behind.
+    let mut files = Vec::with_capacity(shares.len());
+    for (i, share) in shares.iter().enumerate() {
         let der = zeroize::Zeroizing::new(share.to_der().map_err(|e| Error::internal(e.to_string()))?);
-        let pem = zeroize::Zeroizing::new(encode_pem(SHARE_PEM_LABEL, &der)?);
+        let pem = match &recipients {
+            None => zeroize::Zeroizing::new(encode_pem(SHARE_PEM_LABEL, &der)?),
+            Some(r) => {
+                let env = kmi::cms::envelope(&der, kmi::oids::KMI_CT_SHARE, std::slice::from_ref(&r[i]), &mut rng)?;
+                zeroize::Zeroizing::new(encode_pem("CMS", &env)?)
+            }
+        };
+        files.push(pem);
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), what: e.to_string() })?;
+    if recipients.is_none() {
+        ctx.warn(format!(
+            "writing unencrypted shares: anyone who reads {} of them holds the key",
+            a.threshold
+        ));
+    }
+    for (pem, path) in files.iter().zip(&share_paths) {
         write_output(&OutputSpec::new(path, a.force, true), pem.as_bytes())?;
     }
     let set_der = set.file.to_der().map_err(|e| Error::internal(e.to_string()))?;
@@ -223,22 +266,82 @@ fn read_set(path: &Path) -> Result<ShareSet> {
     ShareSet::from_der(&armored.der).map_err(|e| e.in_file(path))
 }
 
-/// Read one share file (PEM "KMI SHARE" or DER).
-fn read_share(path: &Path) -> Result<KmiShare> {
+/// What opens encrypted shares: trustees' RSA private keys and passphrases, loaded once.
+#[derive(Default)]
+struct Openers {
+    identities: Vec<(PathBuf, kmi::keys::RsaPrivate)>,
+    passphrases: Vec<zeroize::Zeroizing<String>>,
+}
+
+impl Openers {
+    fn load(ctx: &Context, args: &ShareOpenArgs) -> Result<Self> {
+        let mut o = Openers::default();
+        for path in &args.identity {
+            match ctx.read_key(path, &PassphraseArgs::default())? {
+                Key::Private(kmi::keys::PrivateKey::Rsa(k)) => o.identities.push((path.clone(), k)),
+                _ => {
+                    return Err(Error::usage(format!(
+                        "{}: --identity needs a trustee's RSA private key",
+                        path.display()
+                    )))
+                }
+            }
+        }
+        for path in &args.passphrase_file {
+            o.passphrases.push(kmi::io::PassphraseSource::File(path.clone()).read(&path.display().to_string(), false)?);
+        }
+        Ok(o)
+    }
+
+    /// Open a CMS envelope holding a share with whichever identity or passphrase fits.
+    fn open(&self, der: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        if self.identities.is_empty() && self.passphrases.is_empty() {
+            return Err(Error::usage("encrypted share: give --identity KEY or --passphrase-file FILE to open it"));
+        }
+        let mut last = None;
+        for (_, key) in &self.identities {
+            match kmi::cms::open_with_key(der, key, None) {
+                Ok(o) => return Self::share_content(o),
+                Err(e @ Error::Format(_)) => return Err(e),
+                Err(e) => last = Some(e),
+            }
+        }
+        for pass in &self.passphrases {
+            match kmi::cms::open_with_passphrase(der, pass) {
+                Ok(o) => return Self::share_content(o),
+                Err(e @ Error::Format(_)) => return Err(e),
+                Err(e) => last = Some(e),
+            }
+        }
+        let _ = last;
+        Err(Error::check("cannot open this encrypted share: none of the given identities or passphrases is its recipient"))
+    }
+
+    fn share_content(o: kmi::cms::Opened) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        if o.content_type != kmi::oids::KMI_CT_SHARE {
+            return Err(Error::format(format!("envelope holds {} rather than a kmi share", o.content_type)));
+        }
+        Ok(o.content)
+    }
+}
+
+/// Read one share file: PEM "KMI SHARE", PEM "CMS" (encrypted), or either as DER.
+fn read_share(path: &Path, openers: &Openers) -> Result<KmiShare> {
     let input = read_input(path)?;
     let armored = decode_armor(&input.bytes).map_err(|e| e.in_file(path))?;
     let der = zeroize::Zeroizing::new(armored.der);
-    match armored.label.as_deref() {
-        None | Some(SHARE_PEM_LABEL) => KmiShare::from_der_checked(&der).map_err(|e| e.in_file(path)),
-        Some("CMS") | Some("PKCS7") => Err(Error::Malformed {
-            path: path.into(),
-            what: "encrypted share: opening encrypted shares is not in this build yet".into(),
-        }),
-        Some(other) => Err(Error::Malformed {
-            path: path.into(),
-            what: format!("PEM label '{other}' is not a share (expected {SHARE_PEM_LABEL})"),
-        }),
-    }
+    let plain = match armored.label.as_deref() {
+        Some(SHARE_PEM_LABEL) => der,
+        None if KmiShare::from_der_checked(&der).is_ok() => der,
+        None | Some("CMS") | Some("PKCS7") => openers.open(&der).map_err(|e| e.in_file(path))?,
+        Some(other) => {
+            return Err(Error::Malformed {
+                path: path.into(),
+                what: format!("PEM label '{other}' is not a share (expected {SHARE_PEM_LABEL} or CMS)"),
+            })
+        }
+    };
+    KmiShare::from_der_checked(&plain).map_err(|e| e.in_file(path))
 }
 
 /// The verdict on one share file.
@@ -250,12 +353,12 @@ struct ShareVerdict {
 }
 
 /// Read, open and check each share file against `set`; unreadable files are verdicts, not errors.
-fn check_shares(set: &ShareSet, files: &[PathBuf]) -> Vec<ShareVerdict> {
+fn check_shares(set: &ShareSet, files: &[PathBuf], openers: &Openers) -> Vec<ShareVerdict> {
     let mut seen = Vec::new();
     files
         .iter()
         .map(|file| {
-            let share = match read_share(file) {
+            let share = match read_share(file, openers) {
                 Ok(s) => s,
                 Err(e) => {
                     return ShareVerdict { file: file.clone(), index: None, problem: Some(strip_file(&e, file)), opened: None }
@@ -288,8 +391,9 @@ fn strip_file(e: &Error, file: &Path) -> String {
 
 fn verify(ctx: &Context, a: ShareVerifyArgs) -> Result<()> {
     let set = read_set(&a.set)?;
+    let openers = Openers::load(ctx, &a.open)?;
     let set_ok = set.check_public();
-    let verdicts = check_shares(&set, &a.shares);
+    let verdicts = check_shares(&set, &a.shares, &openers);
     let good: Vec<OpenedShare> = verdicts.iter().filter_map(|v| v.opened.clone()).collect();
     let mut rng = KmiRng::new(None)?;
     let batch_ok = good.is_empty() || set.batch_verify(&good, &mut rng);
@@ -357,7 +461,8 @@ fn reconstruct(ctx: &Context, a: ShareReconstructArgs) -> Result<()> {
     spec.check_writable()?;
     let set = read_set(&a.set)?;
     set.check_public().map_err(|e| e.in_file(&a.set))?;
-    let verdicts = check_shares(&set, &a.shares);
+    let openers = Openers::load(ctx, &a.open)?;
+    let verdicts = check_shares(&set, &a.shares, &openers);
     for v in verdicts.iter().filter(|v| v.problem.is_some()) {
         ctx.warn(format!("skipping {}: {}", v.file.display(), v.problem.as_deref().unwrap_or("")));
     }
@@ -375,7 +480,8 @@ fn reconstruct(ctx: &Context, a: ShareReconstructArgs) -> Result<()> {
     if key.public() != set.public.public_key() {
         return Err(Error::check("the rebuilt key does not match the set's public key"));
     }
-    let encryption = super::key::encryption_from_args(ctx, &a.encrypt, &a.passphrase, &a.output.output)?;
+    let new_pass = PassphraseArgs { passphrase_file: a.new_passphrase_file.clone(), passphrase_fd: None };
+    let encryption = super::key::encryption_from_args(ctx, &a.encrypt, &new_pass, &a.output.output)?;
     let bytes = encode_private(&key, a.output.der, encryption.as_ref(), &mut rng)?;
     write_output(&spec, &bytes)?;
     let used: Vec<String> = good[..k].iter().map(|s| s.index.to_string()).collect();
