@@ -9,6 +9,7 @@ pub mod crypt;
 pub mod error;
 pub mod io;
 pub mod keys;
+pub mod log;
 pub mod math;
 pub mod oids;
 pub mod rng;

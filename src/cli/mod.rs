@@ -72,6 +72,10 @@ AES-256-GCM key from SHA-256 over alpha and y^u, any size (PEM KMI ELGAMAL MESSA
     )]
     Decrypt(DecryptCmdArgs),
 
+    /// Check a ceremony record
+    #[command(subcommand, after_long_help = "Example:\n  $ kmi log verify ceremony.log --head 3f1a...")]
+    Log(LogCommand),
+
     /// Run known-answer tests of every primitive kmi relies on
     #[command(after_long_help = "Example:\n  $ kmi selftest\n  $ kmi selftest --json")]
     Selftest(SelftestArgs),
@@ -116,6 +120,42 @@ Checks run in order and stop at the first failure, which is named on stderr; exi
         after_long_help = "Examples:\n  $ kmi key fingerprint key.pem\n  $ kmi key fingerprint --digits 16 public.pem"
     )]
     Fingerprint(FingerprintArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Check that a ceremony record is an unbroken chain (and ends at HEAD)
+    #[command(
+        long_about = "Check that a ceremony record (written by --log on the share commands) is an \
+unbroken chain: every line carries the SHA-256 of the line before it, so an edited, deleted or \
+reordered line is found. With --head, the hash written on paper during the ceremony, a cut or \
+rewritten tail is found too. Exit 1 naming the first broken line.",
+        after_long_help = "Examples:\n  $ kmi log verify ceremony.log\n  $ kmi log verify ceremony.log --head 5d41402abc4b2a76b9719d911017c592ae1f6e8cbd0f2a7e1d3c7c14c46b8a90"
+    )]
+    Verify(LogVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LogVerifyArgs {
+    /// The ceremony record
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub file: PathBuf,
+
+    /// The head hash from the paper record: the record must end there
+    #[arg(long, value_name = "HEX")]
+    pub head: Option<String>,
+
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The ceremony record option of the share commands.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LogArgs {
+    /// Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub log: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -255,6 +295,8 @@ pub struct SharePartialArgs {
     /// Overwrite FILE if it exists
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -277,6 +319,8 @@ pub struct ShareCombineArgs {
     /// Overwrite FILE if it exists
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -323,6 +367,8 @@ pub struct ShareSplitArgs {
 
     #[command(flatten)]
     pub key_passphrase: KeyPassphraseArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 /// How encrypted shares are opened: trustees' private keys and passphrase files.
@@ -365,6 +411,8 @@ pub struct ShareVerifyArgs {
     /// Print the results as JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -387,6 +435,8 @@ pub struct ShareReconstructArgs {
     /// With --encrypt: read the new key's passphrase from the first line of FILE
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, requires = "encrypt")]
     pub new_passphrase_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Subcommand)]

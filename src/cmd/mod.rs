@@ -57,6 +57,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Share(c) => share::run(&ctx, c),
         Command::Encrypt(a) => crypt::encrypt(&ctx, a),
         Command::Decrypt(a) => crypt::decrypt(&ctx, a),
+        Command::Log(kmi::cli::LogCommand::Verify(a)) => log_verify(&ctx, a),
         Command::Selftest(a) => selftest::run(&ctx, a),
     }
+}
+
+fn log_verify(ctx: &Context, a: kmi::cli::LogVerifyArgs) -> Result<()> {
+    let summary = kmi::log::verify(&a.file, a.head.as_deref())?;
+    if a.json {
+        println!("{:#}", serde_json::json!({ "version": 1, "ok": true, "entries": summary.entries, "head": summary.head }));
+    } else {
+        println!("{} entries, unbroken; head {}", summary.entries, summary.head);
+    }
+    if a.head.is_none() {
+        ctx.note("give --head HEX (from the paper record) to detect a cut or rewritten tail");
+    }
+    Ok(())
 }

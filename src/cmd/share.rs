@@ -12,6 +12,7 @@ use kmi::cli::{
 use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
 use kmi::io::armor::decode_armor;
 use kmi::keys::{encode_private, fingerprint, Key};
+use kmi::log::Record;
 use kmi::rng::KmiRng;
 use kmi::threshold::set::{split, OpenedShare, Operation, SetPublic, ShareSet};
 use kmi::threshold::share::{KmiPartial, KmiShare, PARTIAL_PEM_LABEL, SET_PEM_LABEL, SHARE_PEM_LABEL};
@@ -20,13 +21,31 @@ use kmi::{Error, Result};
 use super::Context;
 
 pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
-    match command {
-        ShareCommand::Split(a) => split_key(ctx, a),
-        ShareCommand::Verify(a) => verify(ctx, a),
-        ShareCommand::Reconstruct(a) => reconstruct(ctx, a),
-        ShareCommand::Partial(a) => partial(ctx, a),
-        ShareCommand::Combine(a) => combine(ctx, a),
+    let (name, log) = match &command {
+        ShareCommand::Split(a) => ("share split", a.log.log.clone()),
+        ShareCommand::Verify(a) => ("share verify", a.log.log.clone()),
+        ShareCommand::Reconstruct(a) => ("share reconstruct", a.log.log.clone()),
+        ShareCommand::Partial(a) => ("share partial", a.log.log.clone()),
+        ShareCommand::Combine(a) => ("share combine", a.log.log.clone()),
+    };
+    let mut rec = Record::default();
+    let result = match command {
+        ShareCommand::Split(a) => split_key(ctx, a, &mut rec),
+        ShareCommand::Verify(a) => verify(ctx, a, &mut rec),
+        ShareCommand::Reconstruct(a) => reconstruct(ctx, a, &mut rec),
+        ShareCommand::Partial(a) => partial(ctx, a, &mut rec),
+        ShareCommand::Combine(a) => combine(ctx, a, &mut rec),
+    };
+    // Every operation leaves a line, whether it succeeded or not.
+    if let Some(log) = log {
+        let outcome = match &result {
+            Ok(()) => "ok".to_string(),
+            Err(e) => format!("failed: {e}"),
+        };
+        let head = kmi::log::append(&log, rec.entry(name, &outcome))?;
+        eprintln!("kmi: ceremony record {} head {head}", log.display());
     }
+    result
 }
 
 /// The input of a threshold operation, read once: its bytes and, for ElGamal, the parsed message.
@@ -63,13 +82,17 @@ impl ThresholdInput {
     }
 }
 
-fn partial(ctx: &Context, a: SharePartialArgs) -> Result<()> {
+fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.share.clone());
+    rec.inputs.extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
     let spec = OutputSpec::new(&a.output, a.force, false);
     spec.check_writable()?;
     let openers = Openers::load(ctx, &a.open)?;
     let share = read_share(&a.share, &openers)?;
     let set = ShareSet::from_file(share.set.clone()).map_err(|e| e.in_file(&a.share))?;
     let opened = set.open(&share).map_err(|e| e.in_file(&a.share))?;
+    rec.set_id = Some(set.id_hex());
+    rec.shares = vec![opened.index];
     let input = ThresholdInput::read(&a.input, &set)?;
     let mut rng = KmiRng::new(None)?;
     let p = set
@@ -77,6 +100,7 @@ fn partial(ctx: &Context, a: SharePartialArgs) -> Result<()> {
         .map_err(|e| e.in_file(&input.name))?;
     let der = p.to_der().map_err(|e| Error::internal(e.to_string()))?;
     write_output(&spec, encode_pem(PARTIAL_PEM_LABEL, &der)?.as_bytes())?;
+    rec.outputs.extend(spec.path.clone());
     ctx.note(format!(
         "partial {} of set {} on {} ({})",
         opened.index,
@@ -99,10 +123,14 @@ fn read_partial(path: &Path) -> Result<KmiPartial> {
     }
 }
 
-fn combine(ctx: &Context, a: ShareCombineArgs) -> Result<()> {
+fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.set.clone());
+    rec.inputs.extend(a.partials.iter().cloned());
+    rec.inputs.extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
     let spec = OutputSpec::new(&a.output, a.force, a.input.decrypt.is_some());
     spec.check_writable()?;
     let set = read_set(&a.set)?;
+    rec.set_id = Some(set.id_hex());
     set.check_public().map_err(|e| e.in_file(&a.set))?;
     let input = ThresholdInput::read(&a.input, &set)?;
     let op = input.operation();
@@ -134,8 +162,10 @@ fn combine(ctx: &Context, a: ShareCombineArgs) -> Result<()> {
             if bad.is_empty() { String::new() } else { format!(" (bad: {})", bad.join(", ")) }
         )));
     }
+    rec.shares = good.iter().map(|p| p.index).collect();
     let out = set.combine(&good, &op, &input.bytes)?;
     write_output(&spec, &out)?;
+    rec.outputs.extend(spec.path.clone());
     let used: Vec<String> = good[..k].iter().map(|p| p.index.to_string()).collect();
     ctx.note(format!(
         "combined partials {} of set {} into a {}",
@@ -183,7 +213,9 @@ fn share_recipients(a: &ShareSplitArgs) -> Result<Option<Vec<kmi::cms::Recipient
     Ok(Some(out))
 }
 
-fn split_key(ctx: &Context, a: ShareSplitArgs) -> Result<()> {
+fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.key.clone());
+    rec.inputs.extend(a.to.iter().cloned());
     let recipients = share_recipients(&a)?;
     let key = match ctx.read_key(&a.key, &key_pass(&a.key_passphrase))? {
         Key::Private(k) => k,
@@ -212,6 +244,8 @@ fn split_key(ctx: &Context, a: ShareSplitArgs) -> Result<()> {
         der::asn1::GeneralizedTime::from_system_time(std::time::SystemTime::now()).ok()
     };
     let (set, shares) = split(&key, a.threshold, a.shares, a.label.clone(), created, &mut rng)?;
+    rec.set_id = Some(set.id_hex());
+    rec.shares = (1..=a.shares).collect();
 
     // Encrypt everything before writing anything, so a bad recipient leaves no files behind.
     let mut files = Vec::with_capacity(shares.len());
@@ -238,6 +272,8 @@ fn split_key(ctx: &Context, a: ShareSplitArgs) -> Result<()> {
     }
     let set_der = set.file.to_der().map_err(|e| Error::internal(e.to_string()))?;
     write_output(&OutputSpec::new(&set_path, a.force, false), encode_pem(SET_PEM_LABEL, &set_der)?.as_bytes())?;
+    rec.outputs.push(set_path.clone());
+    rec.outputs.extend(share_paths.iter().cloned());
     ctx.note(format!(
         "split {} into {} shares, {} needed ({}), set {} in {}",
         a.key.display(),
@@ -389,12 +425,16 @@ fn strip_file(e: &Error, file: &Path) -> String {
     s.strip_prefix(&prefix).map(str::to_string).unwrap_or(s)
 }
 
-fn verify(ctx: &Context, a: ShareVerifyArgs) -> Result<()> {
+fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.set.clone());
+    rec.inputs.extend(a.shares.iter().cloned());
     let set = read_set(&a.set)?;
+    rec.set_id = Some(set.id_hex());
     let openers = Openers::load(ctx, &a.open)?;
     let set_ok = set.check_public();
     let verdicts = check_shares(&set, &a.shares, &openers);
     let good: Vec<OpenedShare> = verdicts.iter().filter_map(|v| v.opened.clone()).collect();
+    rec.shares = verdicts.iter().filter_map(|v| v.index).collect();
     let mut rng = KmiRng::new(None)?;
     let batch_ok = good.is_empty() || set.batch_verify(&good, &mut rng);
     let bad: Vec<&ShareVerdict> = verdicts.iter().filter(|v| v.problem.is_some()).collect();
@@ -456,10 +496,13 @@ fn verify(ctx: &Context, a: ShareVerifyArgs) -> Result<()> {
     Ok(())
 }
 
-fn reconstruct(ctx: &Context, a: ShareReconstructArgs) -> Result<()> {
+fn reconstruct(ctx: &Context, a: ShareReconstructArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.set.clone());
+    rec.inputs.extend(a.shares.iter().cloned());
     let spec = OutputSpec::new(&a.output.output, a.output.force, true);
     spec.check_writable()?;
     let set = read_set(&a.set)?;
+    rec.set_id = Some(set.id_hex());
     set.check_public().map_err(|e| e.in_file(&a.set))?;
     let openers = Openers::load(ctx, &a.open)?;
     let verdicts = check_shares(&set, &a.shares, &openers);
@@ -467,6 +510,7 @@ fn reconstruct(ctx: &Context, a: ShareReconstructArgs) -> Result<()> {
         ctx.warn(format!("skipping {}: {}", v.file.display(), v.problem.as_deref().unwrap_or("")));
     }
     let good: Vec<OpenedShare> = verdicts.iter().filter_map(|v| v.opened.clone()).collect();
+    rec.shares = good.iter().map(|s| s.index).collect();
     let k = set.public.threshold() as usize;
     if good.len() < k {
         return Err(Error::check(format!(
@@ -484,6 +528,7 @@ fn reconstruct(ctx: &Context, a: ShareReconstructArgs) -> Result<()> {
     let encryption = super::key::encryption_from_args(ctx, &a.encrypt, &new_pass, &a.output.output)?;
     let bytes = encode_private(&key, a.output.der, encryption.as_ref(), &mut rng)?;
     write_output(&spec, &bytes)?;
+    rec.outputs.extend(spec.path.clone());
     let used: Vec<String> = good[..k].iter().map(|s| s.index.to_string()).collect();
     ctx.note(format!(
         "rebuilt the key of set {} from shares {}; fingerprint {}",
