@@ -19,6 +19,9 @@ _kmi() {
             kmi,decrypt)
                 cmd="kmi__subcmd__decrypt"
                 ;;
+            kmi,demo)
+                cmd="kmi__subcmd__demo"
+                ;;
             kmi,encrypt)
                 cmd="kmi__subcmd__encrypt"
                 ;;
@@ -27,6 +30,9 @@ _kmi() {
                 ;;
             kmi,key)
                 cmd="kmi__subcmd__key"
+                ;;
+            kmi,log)
+                cmd="kmi__subcmd__log"
                 ;;
             kmi,selftest)
                 cmd="kmi__subcmd__selftest"
@@ -37,6 +43,9 @@ _kmi() {
             kmi__subcmd__help,decrypt)
                 cmd="kmi__subcmd__help__subcmd__decrypt"
                 ;;
+            kmi__subcmd__help,demo)
+                cmd="kmi__subcmd__help__subcmd__demo"
+                ;;
             kmi__subcmd__help,encrypt)
                 cmd="kmi__subcmd__help__subcmd__encrypt"
                 ;;
@@ -45,6 +54,9 @@ _kmi() {
                 ;;
             kmi__subcmd__help,key)
                 cmd="kmi__subcmd__help__subcmd__key"
+                ;;
+            kmi__subcmd__help,log)
+                cmd="kmi__subcmd__help__subcmd__log"
                 ;;
             kmi__subcmd__help,selftest)
                 cmd="kmi__subcmd__help__subcmd__selftest"
@@ -72,6 +84,9 @@ _kmi() {
                 ;;
             kmi__subcmd__help__subcmd__key__subcmd__generate,rsa)
                 cmd="kmi__subcmd__help__subcmd__key__subcmd__generate__subcmd__rsa"
+                ;;
+            kmi__subcmd__help__subcmd__log,verify)
+                cmd="kmi__subcmd__help__subcmd__log__subcmd__verify"
                 ;;
             kmi__subcmd__help__subcmd__share,combine)
                 cmd="kmi__subcmd__help__subcmd__share__subcmd__combine"
@@ -148,6 +163,18 @@ _kmi() {
             kmi__subcmd__key__subcmd__help__subcmd__generate,rsa)
                 cmd="kmi__subcmd__key__subcmd__help__subcmd__generate__subcmd__rsa"
                 ;;
+            kmi__subcmd__log,help)
+                cmd="kmi__subcmd__log__subcmd__help"
+                ;;
+            kmi__subcmd__log,verify)
+                cmd="kmi__subcmd__log__subcmd__verify"
+                ;;
+            kmi__subcmd__log__subcmd__help,help)
+                cmd="kmi__subcmd__log__subcmd__help__subcmd__help"
+                ;;
+            kmi__subcmd__log__subcmd__help,verify)
+                cmd="kmi__subcmd__log__subcmd__help__subcmd__verify"
+                ;;
             kmi__subcmd__share,combine)
                 cmd="kmi__subcmd__share__subcmd__combine"
                 ;;
@@ -191,7 +218,7 @@ _kmi() {
 
     case "${cmd}" in
         kmi)
-            opts="-q -h -V --batch --quiet --help --version key share encrypt decrypt selftest help"
+            opts="-q -h -V --batch --quiet --help --version key share encrypt decrypt demo log selftest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,6 +339,31 @@ _kmi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kmi__subcmd__demo)
+            opts="-q -h -V --dir --bits --batch --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --bits)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kmi__subcmd__encrypt)
             opts="-i -o -q -h -V --to --input --output --force --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -402,7 +454,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__help)
-            opts="key share encrypt decrypt selftest help"
+            opts="key share encrypt decrypt demo log selftest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,6 +468,20 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__help__subcmd__decrypt)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -556,6 +622,34 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__help__subcmd__key__subcmd__public)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__help__subcmd__log)
+            opts="verify"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__help__subcmd__log__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1213,6 +1307,80 @@ _kmi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kmi__subcmd__log)
+            opts="-q -h -V --batch --quiet --help --version verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__log__subcmd__help)
+            opts="verify help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__log__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__log__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__log__subcmd__verify)
+            opts="-q -h -V --head --json --batch --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --head)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kmi__subcmd__selftest)
             opts="-q -h -V --json --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1242,7 +1410,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__combine)
-            opts="-o -q -h -V --set --decrypt --sign --output --force --batch --quiet --help --version"
+            opts="-o -q -h -V --set --decrypt --sign --output --force --log --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1309,6 +1477,21 @@ _kmi() {
                     return 0
                     ;;
                 -o)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --log)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -1429,7 +1612,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__partial)
-            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --output --force --batch --quiet --help --version"
+            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --output --force --log --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1540,6 +1723,21 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --log)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1548,7 +1746,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__reconstruct)
-            opts="-o -q -h -V --set --identity --passphrase-file --output --der --force --encrypt --kdf --new-passphrase-file --batch --quiet --help --version"
+            opts="-o -q -h -V --set --identity --passphrase-file --output --der --force --encrypt --kdf --new-passphrase-file --log --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1648,6 +1846,21 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --log)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1656,7 +1869,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__split)
-            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --seed --force --key-passphrase-file --key-passphrase-fd --batch --quiet --help --version"
+            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --seed --force --key-passphrase-file --key-passphrase-fd --log --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1749,6 +1962,21 @@ _kmi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1757,7 +1985,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__verify)
-            opts="-q -h -V --set --identity --passphrase-file --json --batch --quiet --help --version"
+            opts="-q -h -V --set --identity --passphrase-file --json --log --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1794,6 +2022,21 @@ _kmi() {
                     return 0
                     ;;
                 --passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --log)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"

@@ -32,6 +32,8 @@ complete -c kmi -n "__fish_kmi_needs_command" -f -a "key" -d 'Generate, check, i
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
+complete -c kmi -n "__fish_kmi_needs_command" -f -a "demo" -d 'Run a whole key-escrow ceremony in a fresh directory, narrated and self-checking'
+complete -c kmi -n "__fish_kmi_needs_command" -f -a "log" -d 'Check a ceremony record'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -109,6 +111,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l seed -d 'Derive the dealing\'s randomness from HEX: for fixtures and tests only' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l plain -d 'Write bare, unencrypted shares'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l force -d 'Replace existing set and share files in DIR'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -118,6 +121,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l set -d 'The share set (set.pem)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l identity -d 'A trustee\'s RSA private key that opens encrypted shares (repeatable)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l json -d 'Print the results as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
@@ -130,6 +134,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l kdf -d 'Key derivation for --encrypt' -r -f -a "pbkdf2\t'PBKDF2-HMAC-SHA256, 600000 iterations'
 scrypt\t'scrypt N=2^14 r=8 p=1 (openssl\'s own default)'"
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l new-passphrase-file -d 'With --encrypt: read the new key\'s passphrase from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l der -d 'Write DER instead of PEM'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l encrypt -d 'Encrypt the private key (PKCS#8 PBES2, AES-256-CBC) under a passphrase'
@@ -143,6 +148,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l decrypt -d 'Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l sign -d 'Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s o -l output -d 'Write the partial result (KMI PARTIAL) to FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
@@ -152,6 +158,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l decrypt -d 'Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l sign -d 'Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s o -l output -d 'Write the plaintext or signature to FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
@@ -181,17 +188,39 @@ complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l batch -d 'Never prom
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -l dir -d 'Run in DIR (must be new or empty; default: a new directory under the system temp dir)' -r -f -a "(__fish_complete_directories)"
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -l bits -d 'Size of the escrowed RSA key' -r
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check that a ceremony record is an unbroken chain (and ends at HEAD)'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -l head -d 'The head hash from the paper record: the record must end there' -r
+complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -l json -d 'Print the result as JSON'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check that a ceremony record is an unbroken chain (and ends at HEAD)'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l json -d 'Print the results as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "demo" -d 'Run a whole key-escrow ceremony in a fresh directory, narrated and self-checking'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "log" -d 'Check a ceremony record'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Generate a new private key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "check" -d 'Check a key the way a key registry would before accepting it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
@@ -202,3 +231,4 @@ complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "verify" -d 'Check that a ceremony record is an unbroken chain (and ends at HEAD)'

@@ -10,7 +10,7 @@ use kmi::{Error, Result};
 
 use super::Context;
 
-fn rsa_public(k: &RsaPublic) -> Result<rsa::RsaPublicKey> {
+pub fn rsa_public_key(k: &RsaPublic) -> Result<rsa::RsaPublicKey> {
     let conv = |x: &num_bigint::BigUint| rsa::BigUint::from_bytes_be(&x.to_bytes_be());
     rsa::RsaPublicKey::new(conv(&k.n), conv(&k.e)).map_err(|e| Error::usage(format!("RSA public key: {e}")))
 }
@@ -34,7 +34,7 @@ pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
     let mut rng = KmiRng::new(None)?;
     let out = match &to {
         PublicKey::Rsa(k) => {
-            let key = rsa_public(k)?;
+            let key = rsa_public_key(k)?;
             let max = (k.n.bits() as usize).div_ceil(8).saturating_sub(66);
             if input.bytes.len() > max {
                 return Err(Error::usage(format!(

@@ -2,6 +2,7 @@
 //! results are shown. The only code besides `kmi::io` that touches the terminal.
 
 mod crypt;
+mod demo;
 mod key;
 mod progress;
 mod selftest;
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Encrypt(a) => crypt::encrypt(&ctx, a),
         Command::Decrypt(a) => crypt::decrypt(&ctx, a),
         Command::Log(kmi::cli::LogCommand::Verify(a)) => log_verify(&ctx, a),
+        Command::Demo(a) => demo::run(&ctx, a),
         Command::Selftest(a) => selftest::run(&ctx, a),
     }
 }

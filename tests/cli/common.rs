@@ -404,3 +404,164 @@ pub const PASSPHRASE: &str = "correct horse battery staple";
 pub fn passphrase_file(work: &Work) -> PathBuf {
     work.write("pass.txt", format!("{PASSPHRASE}\n"))
 }
+
+// ------------------------------------------------------------------------------------------------
+// Threshold-share helpers (share, crypt).
+
+/// One DER header at `pos`: (tag, header length, content length). Short and long lengths only.
+fn der_header(der: &[u8], pos: usize) -> (u8, usize, usize) {
+    let tag = der[pos];
+    let first = der[pos + 1] as usize;
+    if first < 0x80 {
+        (tag, 2, first)
+    } else {
+        let n = first & 0x7f;
+        let len = der[pos + 2..pos + 2 + n].iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
+        (tag, 2 + n, len)
+    }
+}
+
+/// The children of the constructed element whose content spans `start..start + len`:
+/// (tag, content offset, content length) for each.
+fn der_children_in(der: &[u8], start: usize, len: usize) -> Vec<(u8, usize, usize)> {
+    let mut out = Vec::new();
+    let mut pos = start;
+    while pos < start + len {
+        let (tag, hl, cl) = der_header(der, pos);
+        out.push((tag, pos + hl, cl));
+        pos += hl + cl;
+    }
+    assert_eq!(pos, start + len, "DER children overrun their parent");
+    out
+}
+
+/// Follow `path` (child indexes) down from the outermost element of `der`:
+/// (tag, content offset, content length) of the element reached.
+pub fn der_locate(der: &[u8], path: &[usize]) -> (u8, usize, usize) {
+    let (tag, hl, cl) = der_header(der, 0);
+    let mut here = (tag, hl, cl);
+    for &i in path {
+        let kids = der_children_in(der, here.1, here.2);
+        here = *kids.get(i).unwrap_or_else(|| panic!("DER element has no child {i} (path {path:?})"));
+    }
+    here
+}
+
+/// A copy of `der` with the last content byte of the element at `path` XORed with `mask`: one
+/// changed digit inside an INTEGER or OCTET STRING, lengths untouched.
+pub fn der_flip_last_byte(der: &[u8], path: &[usize], mask: u8) -> Vec<u8> {
+    let (_, start, len) = der_locate(der, path);
+    assert!(len > 0, "empty element at {path:?}");
+    let mut out = der.to_vec();
+    out[start + len - 1] ^= mask;
+    out
+}
+
+/// The content bytes of the element at `path`.
+pub fn der_content(der: &[u8], path: &[usize]) -> Vec<u8> {
+    let (_, start, len) = der_locate(der, path);
+    der[start..start + len].to_vec()
+}
+
+/// A copy of `der` with the content of the element at `path` replaced by `bytes` of the same length.
+pub fn der_replace_content(der: &[u8], path: &[usize], bytes: &[u8]) -> Vec<u8> {
+    let (_, start, len) = der_locate(der, path);
+    assert_eq!(len, bytes.len(), "replacement must keep the length");
+    let mut out = der.to_vec();
+    out[start..start + len].copy_from_slice(bytes);
+    out
+}
+
+/// The PEM label of a file (None for DER).
+pub fn pem_label(bytes: &[u8]) -> Option<String> {
+    bytes.starts_with(b"-----BEGIN ").then(|| pem_rfc7468::decode_vec(bytes).expect("valid PEM").0.to_string())
+}
+
+/// Assert a failed kmi run: exit `code`, no panic, every stderr line a `kmi: ` line (warnings
+/// naming skipped items may precede the error), the error being the last line. Returns stderr.
+pub fn failed_with(out: &Output, code: i32) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "exit status (want {code}); stdout:\n{}\nstderr:\n{err}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_no_panic(&err);
+    assert!(!err.trim().is_empty(), "a failure must say why on stderr");
+    for l in err.lines() {
+        assert!(l.starts_with("kmi: "), "every stderr line must start with 'kmi: ': {err}");
+    }
+    let last = err.lines().last().unwrap();
+    assert!(!last.starts_with("kmi: warning:"), "the last stderr line must be the error, not a warning:\n{err}");
+    err
+}
+
+/// The error line (the last stderr line) of a failed run.
+pub fn error_line(stderr: &str) -> &str {
+    stderr.lines().last().unwrap_or("")
+}
+
+/// A trustee made by openssl: `openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=NAME`,
+/// writing NAME.key and NAME.crt into `w`. Returns (certificate, key).
+pub fn openssl_trustee(w: &Work, name: &str) -> (PathBuf, PathBuf) {
+    let (key, crt) = (w.path(&format!("{name}.key")), w.path(&format!("{name}.crt")));
+    openssl()
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", &format!("/CN={name}")])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .assert()
+        .success();
+    (crt, key)
+}
+
+/// `kmi share split KEY -k K -n N --plain -o DIR [extra...]`, asserting success; returns DIR.
+pub fn split_plain(w: &Work, key: &Path, k: u32, n: u32, dir: &str, extra: &[&str]) -> PathBuf {
+    let out = w.path(dir);
+    kmi()
+        .args(["--quiet", "share", "split"])
+        .arg(key)
+        .args(["-k", &k.to_string(), "-n", &n.to_string(), "--plain", "-o"])
+        .arg(&out)
+        .args(extra)
+        .assert()
+        .success();
+    out
+}
+
+/// `DIR/share-I.pem`.
+pub fn share_file(dir: &Path, i: u32) -> PathBuf {
+    dir.join(format!("share-{i}.pem"))
+}
+
+/// `DIR/set.pem`.
+pub fn set_file(dir: &Path) -> PathBuf {
+    dir.join("set.pem")
+}
+
+/// The public key of `key` as openssl writes it (`openssl pkey -pubout`, PEM), in `w`/`name`.
+pub fn openssl_pubout(w: &Work, key: &Path, name: &str) -> PathBuf {
+    let p = w.path(name);
+    openssl().args(["pkey", "-pubout", "-in"]).arg(key).arg("-out").arg(&p).assert().success();
+    p
+}
+
+/// All k-element subsets of 1..=n, in lexicographic order.
+pub fn k_subsets(n: u32, k: u32) -> Vec<Vec<u32>> {
+    fn go(start: u32, n: u32, k: u32, cur: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
+        if cur.len() == k as usize {
+            out.push(cur.clone());
+            return;
+        }
+        for i in start..=n {
+            cur.push(i);
+            go(i + 1, n, k, cur, out);
+            cur.pop();
+        }
+    }
+    let mut out = Vec::new();
+    go(1, n, k, &mut Vec::new(), &mut out);
+    out
+}

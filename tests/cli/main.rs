@@ -3,8 +3,11 @@
 
 mod common;
 mod cms_interop;
+mod crypt;
+mod demo;
 mod docs;
 mod key_check;
 mod key_generate;
 mod key_io;
 mod selftest;
+mod share;

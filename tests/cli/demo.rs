@@ -1,0 +1,50 @@
+//! kmi demo: the narrated ceremony runs, every step checks out, and its artefacts satisfy openssl.
+
+use crate::common::{kmi, openssl, Work};
+
+#[test]
+fn demo_runs_and_openssl_agrees_with_its_artefacts() {
+    let w = Work::new();
+    let dir = w.path("ceremony");
+    let out = kmi()
+        .args(["demo", "--bits", "1024", "--dir"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("Every step checked out"), "{text}");
+    assert!(!text.contains("failed"), "{text}");
+    // The threshold signature is an ordinary signature for openssl.
+    openssl()
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(dir.join("escrowed-public.pem"))
+        .arg("-signature")
+        .arg(dir.join("statement.sig"))
+        .arg(dir.join("statement.txt"))
+        .assert()
+        .success();
+    // The rebuilt key is a valid key with the original public key.
+    openssl().args(["pkey", "-check", "-noout", "-in"]).arg(dir.join("rebuilt-key.pem")).assert().success();
+    let pubout = |f: &str| {
+        openssl().args(["pkey", "-pubout", "-in"]).arg(dir.join(f)).output().unwrap().stdout
+    };
+    assert_eq!(pubout("rebuilt-key.pem"), pubout("escrowed-key.pem"));
+    // A trustee opens their share with openssl alone.
+    openssl()
+        .args(["cms", "-decrypt", "-inform", "PEM", "-in"])
+        .arg(dir.join("share-2.pem"))
+        .arg("-inkey")
+        .arg(dir.join("trustee-2-key.pem"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn demo_refuses_a_directory_that_is_not_empty() {
+    let w = Work::new();
+    w.write("something", "x");
+    kmi().args(["demo", "--dir"]).arg(w.dir.path()).assert().code(2);
+}
