@@ -438,6 +438,11 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
     let mut rng = KmiRng::new(None)?;
     let batch_ok = good.is_empty() || set.batch_verify(&good, &mut rng);
     let bad: Vec<&ShareVerdict> = verdicts.iter().filter(|v| v.problem.is_some()).collect();
+    let test_messages = if good.len() >= set.public.threshold() as usize {
+        set.test_messages(&good)?
+    } else {
+        None
+    };
 
     if a.json {
         let doc = json!({
@@ -449,6 +454,7 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
             "total": set.public.total(),
             "set_consistent": set_ok.is_ok(),
             "batch_verified": batch_ok,
+            "test_messages_combine": test_messages,
             "shares": verdicts.iter().map(|v| json!({
                 "file": v.file.display().to_string(),
                 "index": v.index,
@@ -477,6 +483,14 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
         if good.len() > 1 {
             println!("{}  batch verification of {} shares", if batch_ok { "ok  " } else { "BAD " }, good.len());
         }
+        if let Some(t) = test_messages {
+            println!(
+                "{}  {} test messages combine to themselves over every chosen {}-subset",
+                if t { "ok  " } else { "BAD " },
+                kmi::threshold::rsa::TEST_MESSAGES,
+                set.public.threshold()
+            );
+        }
     }
     set_ok.map_err(|e| e.in_file(&a.set))?;
     if !bad.is_empty() {
@@ -491,6 +505,9 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
     }
     if !batch_ok {
         return Err(Error::check("batch verification failed although every share passed alone"));
+    }
+    if test_messages == Some(false) {
+        return Err(Error::check("the shares pass one by one but test messages do not combine: the dealing is inconsistent"));
     }
     ctx.note(format!("{} share(s) verified against set {}", good.len(), &set.id_hex()[..16]));
     Ok(())

@@ -799,6 +799,16 @@ fn search_epoch(
 // Backend micro-benchmark hooks (used by benches/safe_prime.rs; not a stable API).
 
 #[doc(hidden)]
+/// base^exp mod m on the fixed-width Montgomery backend, or None when m is even, 1, or wider
+/// than the backend handles. base may be any size. Variable-time, like num-bigint.
+pub(crate) fn modpow_odd(base: &BigUint, exp: &BigUint, m: &BigUint) -> Option<BigUint> {
+    if m.is_even() || m <= &BigUint::one() {
+        return None;
+    }
+    let b = base % m;
+    mont::modpow(&b.to_u64_digits(), &exp.to_u64_digits(), &m.to_u64_digits()).map(|r| to_big(&r))
+}
+
 pub mod backend {
     use super::*;
 

@@ -339,6 +339,68 @@ pub fn verification_keys_consistent(set: &RsaSetPublic) -> bool {
     }
 }
 
+/// Number of test messages: a dealer who handed out bad shares passes one subset with
+/// probability at most 4^-L.
+pub const TEST_MESSAGES: u32 = 5;
+
+/// The k-subsets of `0..len` the test-message check combines: all of them while there are few,
+/// otherwise the `len` cyclic windows, which still put every share in k subsets.
+fn test_subsets(len: usize, k: usize) -> Vec<Vec<usize>> {
+    fn all(start: usize, len: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if cur.len() == k {
+            out.push(cur.clone());
+            return;
+        }
+        for i in start..len {
+            cur.push(i);
+            all(i + 1, len, k, cur, out);
+            cur.pop();
+            if out.len() > 32 {
+                return;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    all(0, len, k, &mut Vec::new(), &mut out);
+    if out.len() <= 32 {
+        return out;
+    }
+    (0..len).map(|j| (0..k).map(|t| (j + t) % len).collect()).collect()
+}
+
+/// The escrow protocol's whole-set check: L test messages beta derived from the set; for each
+/// chosen k-subset of `shares` the partial results on beta^e must combine to beta. Needs at
+/// least k shares (which the caller has already checked one by one).
+pub fn test_messages_combine(set: &RsaSetPublic, set_id: &[u8], shares: &[RsaShare]) -> Result<bool> {
+    let k = set.threshold as usize;
+    if shares.len() < k {
+        return Err(Error::usage(format!("the test-message check needs {k} shares, {} given", shares.len())));
+    }
+    let n = &set.key.n;
+    let delta = set.delta();
+    let subsets = test_subsets(shares.len(), k);
+    for l in 0..TEST_MESSAGES {
+        let id = BigUint::from_bytes_be(set_id);
+        let beta = challenge("kmi rsa test message v1", &[&id, &BigUint::from(l)], n.bits() as usize + 64) % n;
+        if beta <= BigUint::one() || !beta.gcd(n).is_one() {
+            continue;
+        }
+        let x = pow_mod(&beta, &set.key.e, n);
+        let partials: Vec<(u32, BigUint)> = shares
+            .iter()
+            .map(|s| (s.index, pow_mod(&x, &(&delta * 2u32 * s.value.expose()), n)))
+            .collect();
+        for subset in &subsets {
+            let chosen: Vec<(u32, BigUint)> = subset.iter().map(|&i| partials[i].clone()).collect();
+            match combine(set, &x, &chosen) {
+                Ok(y) if y == beta => {}
+                _ => return Ok(false),
+            }
+        }
+    }
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,6 +441,19 @@ mod tests {
         assert_eq!(rebuilt.public, key.public);
         assert!(rebuilt.p.expose() == key.p.expose() || rebuilt.p.expose() == key.q.expose());
         assert!(reconstruct(&d.public, &d.shares[..2], &mut rng).is_err());
+    }
+
+    #[test]
+    fn test_messages_pass_for_honest_shares_and_fail_for_a_bad_dealer() {
+        let (key, mut rng) = key(13, 256);
+        let d = deal(&key, 2, 4, &mut rng).unwrap();
+        assert!(test_messages_combine(&d.public, &[1; 32], &d.shares).unwrap());
+        // A dealer who gives share 3 a value off by m/p'... here simply off by one.
+        let mut bad = d.shares.clone();
+        bad[2].value = SecretUint::new(bad[2].value.expose() + 1u32);
+        assert!(!test_messages_combine(&d.public, &[1; 32], &bad).unwrap());
+        assert_eq!(test_subsets(5, 3).len(), 10);
+        assert_eq!(test_subsets(12, 6).len(), 12);
     }
 
     #[test]

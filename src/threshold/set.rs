@@ -161,6 +161,18 @@ impl ShareSet {
         }
     }
 
+    /// The RSA escrow test-message check over at least k shares; None for ElGamal sets (whose
+    /// Feldman commitments already bind every share to the one polynomial).
+    pub fn test_messages(&self, shares: &[OpenedShare]) -> Result<Option<bool>> {
+        match &self.public {
+            SetPublic::Rsa(r) => {
+                let rs: Vec<RsaShare> = shares.iter().map(rsa_share).collect();
+                shoup::test_messages_combine(r, &self.id, &rs).map(Some)
+            }
+            SetPublic::ElGamal { .. } => Ok(None),
+        }
+    }
+
     /// Rebuild the whole private key from at least k good shares.
     pub fn reconstruct(&self, shares: &[OpenedShare], rng: &mut dyn CryptoRngCore) -> Result<PrivateKey> {
         let k = self.public.threshold() as usize;

@@ -31,7 +31,7 @@ fn kmi_rsa_oaep_output_decrypts_with_openssl_pkeyutl() {
     let w = Work::new();
     let key = rsa768(&w, "key.pem", "c0de01");
     let public = openssl_pubout(&w, &key, "public.pem");
-    for (i, msg) in [&b"hello"[..], b"", &[0xffu8; 30][..], b"exactly thirty bytes of text.\n"].iter().enumerate() {
+    for (i, msg) in [&b"hello"[..], &[0xffu8; 30][..], b"exactly thirty bytes of text.\n"].iter().enumerate() {
         let input = w.write(&format!("m{i}"), msg);
         let ct = w.path(&format!("c{i}"));
         ok(&kmi_encrypt(&public, &input, &ct));
@@ -89,6 +89,27 @@ fn kmi_decrypt_opens_openssl_pkeyutl_oaep() {
     openssl().args(["pkeyutl", "-encrypt", "-pubin", "-inkey"]).arg(&public).arg("-in").arg(&input).arg("-out").arg(&v15).assert().success();
     failed_with(&kmi_decrypt(&key, &v15, &wrong), 1);
     assert!(!wrong.exists());
+}
+
+/// An empty message is a valid OAEP plaintext: openssl pkeyutl encrypts it and kmi decrypt opens
+/// openssl's ciphertext, so kmi encrypt must accept it too (and the ElGamal hybrid likewise).
+#[test]
+fn empty_plaintext_encrypts_like_openssl() {
+    let w = Work::new();
+    let key = rsa768(&w, "key.pem", "c0de06");
+    let public = openssl_pubout(&w, &key, "public.pem");
+    let empty = w.write("empty", b"");
+    // openssl -> kmi works.
+    let ct = w.path("openssl.bin");
+    openssl().args(["pkeyutl", "-encrypt", "-pubin", "-inkey"]).arg(&public).args(OAEP).arg("-in").arg(&empty).arg("-out").arg(&ct).assert().success();
+    let out_file = w.path("plain");
+    ok(&kmi_decrypt(&key, &ct, &out_file));
+    assert_eq!(std::fs::read(&out_file).unwrap(), b"");
+    // kmi -> openssl.
+    let ct = w.path("kmi.bin");
+    ok(&kmi_encrypt(&public, &empty, &ct));
+    let plain = openssl().args(["pkeyutl", "-decrypt", "-inkey"]).arg(&key).args(OAEP).arg("-in").arg(&ct).assert().success().get_output().stdout.clone();
+    assert!(plain.is_empty());
 }
 
 #[test]
