@@ -76,7 +76,8 @@ fn dealing() -> impl Strategy<Value = (u32, u32, Vec<u32>, u64)> {
 
 fn config() -> ProptestConfig {
     // No regression files written into the source tree; a failure prints its minimal input.
-    ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(12) }
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(24);
+    ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(cases) }
 }
 
 /// Split through the file layer: the set and every share DER round-tripped, then opened.

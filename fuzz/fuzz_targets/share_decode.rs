@@ -1,0 +1,19 @@
+//! The share formats (KMI SHARE, KMI SHARE SET, KMI PARTIAL), the ElGamal message format and CMS
+//! envelopes: parsing untrusted bytes must never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let der = kmi::io::decode_armor(data).map(|a| a.der).unwrap_or_else(|_| data.to_vec());
+    let _ = kmi::threshold::share::KmiShare::from_der_checked(&der);
+    if let Ok(set) = kmi::threshold::set::ShareSet::from_der(&der) {
+        if set.public.public_key().bits() <= 1024 {
+            let _ = set.check_public();
+        }
+    }
+    let _ = kmi::threshold::share::KmiPartial::from_der_checked(&der);
+    let _ = kmi::crypt::elgamal::KmiElGamalMessage::from_der_checked(&der);
+    // The BER normaliser sees every envelope first; opening is bounded by the KDF cost, not fuzzed.
+    let _ = kmi::cms::ber::normalize_cms(data);
+});
