@@ -12,7 +12,7 @@
 
 use std::sync::OnceLock;
 
-use der::{Decode, Encode};
+use der::Encode;
 use num_bigint::{BigUint, RandBigInt};
 use num_integer::Integer;
 use num_traits::One;
@@ -139,7 +139,7 @@ proptest! {
 
         if k >= 2 {
             let fewer = &chosen[..k as usize - 1];
-            let err = set.reconstruct(fewer, &mut rng).err().expect("K - 1 shares must not rebuild");
+            let err = set.reconstruct(fewer, &mut rng).expect_err("K - 1 shares must not rebuild");
             prop_assert!(err.to_string().contains("1 missing"), "{}", err);
             // Interpolated as if K - 1 were the threshold, they give no multiple of lambda(N).
             let SetPublic::Rsa(public) = &set.public else { panic!("not an RSA set") };

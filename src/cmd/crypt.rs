@@ -30,7 +30,7 @@ pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
     let spec = OutputSpec::new(&a.output, a.force, false);
     spec.check_writable()?;
     let to = ctx.read_key(&a.to, &Default::default())?.public();
-    let input = read_input(&a.input)?;
+    let input = kmi::io::input::read_input_allow_empty(&a.input)?;
     let mut rng = KmiRng::new(None)?;
     let out = match &to {
         PublicKey::Rsa(k) => {

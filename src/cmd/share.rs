@@ -63,7 +63,8 @@ impl ThresholdInput {
             (None, Some(p)) => (p, true),
             _ => return Err(Error::usage("give exactly one of --decrypt CIPHERTEXT or --sign FILE")),
         };
-        let input = read_input(path)?;
+        // A file to sign may be empty; a ciphertext may not.
+        let input = if sign { kmi::io::input::read_input_allow_empty(path)? } else { read_input(path)? };
         let message = match (&set.public, sign) {
             (SetPublic::ElGamal { .. }, false) => {
                 Some(super::crypt::read_elgamal_message(&input.bytes, &input.name)?)
@@ -95,9 +96,10 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
     rec.shares = vec![opened.index];
     let input = ThresholdInput::read(&a.input, &set)?;
     let mut rng = KmiRng::new(None)?;
-    let p = set
-        .partial(&opened, &input.operation(), &input.bytes, &mut rng)
-        .map_err(|e| e.in_file(&input.name))?;
+    let p = set.partial(&opened, &input.operation(), &input.bytes, &mut rng).map_err(|e| match e {
+        Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.share.display())),
+        other => other.in_file(&input.name),
+    })?;
     let der = p.to_der().map_err(|e| Error::internal(e.to_string()))?;
     write_output(&spec, encode_pem(PARTIAL_PEM_LABEL, &der)?.as_bytes())?;
     rec.outputs.extend(spec.path.clone());

@@ -20,8 +20,19 @@ impl Input {
     }
 }
 
-/// Read `path` (or standard input for `-`) entirely.
+/// Read `path` (or standard input for `-`) entirely; an empty input is an error (no key, share
+/// or set file is empty).
 pub fn read_input(path: &Path) -> Result<Input> {
+    let input = read_input_allow_empty(path)?;
+    if input.bytes.is_empty() {
+        return Err(Error::Malformed { path: input.name, what: "input is empty".into() });
+    }
+    Ok(input)
+}
+
+/// Read `path` (or standard input for `-`) entirely, where empty content is legitimate (a
+/// plaintext to encrypt, a file to sign).
+pub fn read_input_allow_empty(path: &Path) -> Result<Input> {
     let mut bytes = Vec::new();
     let result = if path == Path::new("-") {
         std::io::stdin().lock().take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)
@@ -32,9 +43,6 @@ pub fn read_input(path: &Path) -> Result<Input> {
     result.map_err(|source| Error::Read { path: name.clone(), source })?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(Error::Malformed { path: name, what: "input is larger than 64 MiB".into() });
-    }
-    if bytes.is_empty() {
-        return Err(Error::Malformed { path: name, what: "input is empty".into() });
     }
     Ok(Input { name, bytes })
 }
