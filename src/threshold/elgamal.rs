@@ -13,7 +13,7 @@ use rand_core::CryptoRngCore;
 use super::transcript::challenge;
 use crate::keys::elgamal::{ElGamalGroup, ElGamalPrivate};
 use crate::math::lagrange::coefficients_mod;
-use crate::math::modular::random_range;
+use crate::math::modular::{pow_mod, random_range};
 use crate::math::secret::SecretUint;
 use crate::{Error, Result};
 
@@ -63,7 +63,7 @@ pub fn deal(key: &ElGamalPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -
         coefficients.push(SecretUint::new(random_range(rng, &BigUint::zero(), q)));
     }
     let commitments: Vec<BigUint> = std::iter::once(key.public.y.clone())
-        .chain(coefficients[1..].iter().map(|c| group.g.modpow(c.expose(), &group.p)))
+        .chain(coefficients[1..].iter().map(|c| pow_mod(&group.g, c.expose(), &group.p)))
         .collect();
     let shares = (1..=n)
         .map(|i| {
@@ -88,7 +88,7 @@ pub fn commitments_in_subgroup(group: &ElGamalGroup, commitments: &[BigUint]) ->
                 // For p = 2q + 1 the order-q subgroup is the quadratic residues: a Jacobi symbol.
                 crate::math::modular::jacobi(c, &group.p) == 1
             } else {
-                c.modpow(&group.q, &group.p) == one
+                pow_mod(&c, &group.q, &group.p) == one
             }
         }
     })
@@ -100,7 +100,7 @@ pub fn expected_public_share(group: &ElGamalGroup, commitments: &[BigUint], inde
     let mut power = BigUint::one(); // i^k mod q
     let mut acc = BigUint::one();
     for c in commitments {
-        acc = acc * c.modpow(&power, &group.p) % &group.p;
+        acc = acc * pow_mod(&c, &power, &group.p) % &group.p;
         power = power * &i % &group.q;
     }
     acc
@@ -109,7 +109,7 @@ pub fn expected_public_share(group: &ElGamalGroup, commitments: &[BigUint], inde
 /// Check one share against the commitments.
 pub fn verify_share(group: &ElGamalGroup, commitments: &[BigUint], share: &Share) -> bool {
     share.value.expose() < &group.q
-        && group.g.modpow(share.value.expose(), &group.p)
+        && pow_mod(&group.g, share.value.expose(), &group.p)
             == expected_public_share(group, commitments, share.index)
 }
 
@@ -142,8 +142,8 @@ pub fn batch_verify(
     let rhs = commitments
         .iter()
         .zip(&rhs_exps)
-        .fold(BigUint::one(), |acc, (c, e)| acc * c.modpow(e, &group.p) % &group.p);
-    group.g.modpow(&lhs_exp, &group.p) == rhs
+        .fold(BigUint::one(), |acc, (c, e)| acc * pow_mod(&c, e, &group.p) % &group.p);
+    pow_mod(&group.g, &lhs_exp, &group.p) == rhs
 }
 
 /// alpha must lie in the order-q subgroup, or raising it to a share would leak the share's
@@ -151,7 +151,7 @@ pub fn batch_verify(
 pub fn check_element(group: &ElGamalGroup, alpha: &BigUint) -> Result<()> {
     if alpha <= &BigUint::one()
         || alpha >= &group.p
-        || alpha.modpow(&group.q, &group.p) != BigUint::one()
+        || pow_mod(&alpha, &group.q, &group.p) != BigUint::one()
     {
         return Err(Error::format("ciphertext element is not in the order-q subgroup"));
     }
@@ -172,11 +172,11 @@ pub fn partial_decrypt(
     check_element(group, alpha)?;
     let (p, q) = (&group.p, &group.q);
     let s = share.value.expose();
-    let public_share = group.g.modpow(s, p);
-    let r_i = alpha.modpow(s, p);
+    let public_share = pow_mod(&group.g, s, p);
+    let r_i = pow_mod(&alpha, s, p);
     let w = SecretUint::new(random_range(rng, &BigUint::zero(), q));
-    let a = group.g.modpow(w.expose(), p);
-    let b = alpha.modpow(w.expose(), p);
+    let a = pow_mod(&group.g, w.expose(), p);
+    let b = pow_mod(&alpha, w.expose(), p);
     let c = proof_challenge(group, [&group.g, alpha, &public_share, &r_i, &a, &b]);
     let z = (w.expose() + &c * s) % q;
     Ok((r_i, Proof { c, z }))
@@ -201,8 +201,8 @@ pub fn verify_partial(
     }
     let public_share = expected_public_share(group, commitments, index);
     let neg_c = (q - &proof.c) % q; // x^(-c) = x^(q - c) for x of order q
-    let a = group.g.modpow(&proof.z, p) * public_share.modpow(&neg_c, p) % p;
-    let b = alpha.modpow(&proof.z, p) * r_i.modpow(&neg_c, p) % p;
+    let a = pow_mod(&group.g, &proof.z, p) * pow_mod(&public_share, &neg_c, p) % p;
+    let b = pow_mod(&alpha, &proof.z, p) * pow_mod(&r_i, &neg_c, p) % p;
     proof_challenge(group, [&group.g, alpha, &public_share, r_i, &a, &b]) == proof.c
 }
 
@@ -213,7 +213,7 @@ pub fn combine(group: &ElGamalGroup, partials: &[(u32, BigUint)]) -> Result<BigU
     Ok(partials
         .iter()
         .zip(&lambdas)
-        .fold(BigUint::one(), |acc, ((_, r), l)| acc * r.modpow(l, &group.p) % &group.p))
+        .fold(BigUint::one(), |acc, ((_, r), l)| acc * pow_mod(&r, l, &group.p) % &group.p))
 }
 
 /// x = sum lambda_i s_i mod q from k shares; checked against y.
@@ -225,7 +225,7 @@ pub fn reconstruct(group: &ElGamalGroup, y: &BigUint, shares: &[Share]) -> Resul
         x = (x + l * s.value.expose()) % &group.q;
     }
     let x = SecretUint::new(x);
-    if group.g.modpow(x.expose(), &group.p) != *y {
+    if pow_mod(&group.g, x.expose(), &group.p) != *y {
         return Err(Error::check("the shares do not rebuild the key: g^x != y"));
     }
     Ok(x)
