@@ -6,6 +6,7 @@ mod cms_interop;
 mod crypt;
 mod demo;
 mod docs;
+mod log;
 mod key_check;
 mod key_generate;
 mod key_io;
