@@ -64,8 +64,18 @@ fn stats(mut xs: Vec<f64>) -> Stats {
     xs.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let n = xs.len();
     let mean = xs.iter().sum::<f64>() / n as f64;
-    let median = if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2.0 };
-    Stats { mean, median, min: xs[0], max: xs[n - 1], runs: n }
+    let median = if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    };
+    Stats {
+        mean,
+        median,
+        min: xs[0],
+        max: xs[n - 1],
+        runs: n,
+    }
 }
 
 fn report(name: &str, s: &Stats) {
@@ -73,7 +83,15 @@ fn report(name: &str, s: &Stats) {
         "{:<34} mean {:>8.3} s  median {:>8.3} s  min {:>8.3} s  max {:>8.3} s  runs {}",
         name, s.mean, s.median, s.min, s.max, s.runs
     );
-    println!("RESULT {} {:.4} {:.4} {:.4} {:.4} {}", name.replace(' ', "_"), s.mean, s.median, s.min, s.max, s.runs);
+    println!(
+        "RESULT {} {:.4} {:.4} {:.4} {:.4} {}",
+        name.replace(' ', "_"),
+        s.mean,
+        s.median,
+        s.min,
+        s.max,
+        s.runs
+    );
 }
 
 fn time_runs(runs: usize, mut f: impl FnMut(usize)) -> Stats {
@@ -100,7 +118,9 @@ fn per_op(min_time: Duration, mut f: impl FnMut()) -> f64 {
 fn backend(bits_list: &[u64]) {
     use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
     use crypto_bigint::{BoxedUint, Odd};
-    println!("backend: full-length modexp base^e mod m (random odd m, e of the same length), ms per op");
+    println!(
+        "backend: full-length modexp base^e mod m (random odd m, e of the same length), ms per op"
+    );
     let mut rng = ChaCha20Rng::from_seed([1; 32]);
     for &bits in bits_list {
         let mut m = rng.gen_biguint(bits);
@@ -142,15 +162,26 @@ fn backend(bits_list: &[u64]) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let bits: usize = args.first().map(|s| s.parse().expect("bits")).unwrap_or(1024);
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let bits: usize = args
+        .first()
+        .map(|s| s.parse().expect("bits"))
+        .unwrap_or(1024);
     let runs: usize = args.get(1).map(|s| s.parse().expect("runs")).unwrap_or(10);
-    let only = std::env::var("KMI_BENCH_ONLY").unwrap_or_else(|_| "backend,kmi1,kmi,pair,cp".into());
+    let only =
+        std::env::var("KMI_BENCH_ONLY").unwrap_or_else(|_| "backend,kmi1,kmi,pair,cp".into());
     let want = |c: &str| only.split(',').any(|x| x.trim() == c);
     let all_threads: usize = std::env::var("KMI_BENCH_THREADS")
         .ok()
         .map(|s| s.parse().unwrap())
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        });
     let mut tuning = Tuning::safe_default(bits);
     if let Ok(b) = std::env::var("KMI_BENCH_BOUND") {
         tuning.sieve_bound = b.parse().unwrap();
@@ -167,16 +198,37 @@ fn main() {
     }
     let safe = |threads: usize, i: usize, tag: u8, top: bool| {
         let mut rng = ChaCha20Rng::from_seed(seed(i, tag));
-        let p = prime::safe_prime_tuned(bits, top, &mut rng, &SearchConfig { threads }, &NoProgress, tuning)
-            .unwrap();
+        let p = prime::safe_prime_tuned(
+            bits,
+            top,
+            &mut rng,
+            &SearchConfig { threads },
+            &NoProgress,
+            tuning,
+        )
+        .unwrap();
         assert_eq!(p.bits() as usize, bits);
         p
     };
     // Fill the sieve-prime table once outside the timings' first run? No: the first run pays for it,
     // as a fresh `kmi key generate` process would. Report it separately too.
     let t = Instant::now();
-    let _ = prime::safe_prime_tuned(64, false, &mut ChaCha20Rng::from_seed([0; 32]), &SearchConfig { threads: 1 }, &NoProgress, Tuning { sieve_bound: tuning.sieve_bound, window: 0 });
-    println!("one-time sieve-prime table (bound {}): {:.3} s", tuning.sieve_bound, t.elapsed().as_secs_f64());
+    let _ = prime::safe_prime_tuned(
+        64,
+        false,
+        &mut ChaCha20Rng::from_seed([0; 32]),
+        &SearchConfig { threads: 1 },
+        &NoProgress,
+        Tuning {
+            sieve_bound: tuning.sieve_bound,
+            window: 0,
+        },
+    );
+    println!(
+        "one-time sieve-prime table (bound {}): {:.3} s",
+        tuning.sieve_bound,
+        t.elapsed().as_secs_f64()
+    );
     if want("kmi1") {
         struct Count(std::sync::atomic::AtomicU64, std::sync::atomic::AtomicU64);
         impl prime::SearchProgress for Count {
@@ -189,7 +241,15 @@ fn main() {
         let s = time_runs(runs, |i| {
             let c = Count(0.into(), 0.into());
             let mut rng = ChaCha20Rng::from_seed(seed(i, 0));
-            prime::safe_prime_tuned(bits, false, &mut rng, &SearchConfig { threads: 1 }, &c, tuning).unwrap();
+            prime::safe_prime_tuned(
+                bits,
+                false,
+                &mut rng,
+                &SearchConfig { threads: 1 },
+                &c,
+                tuning,
+            )
+            .unwrap();
             sieved += c.0.into_inner();
             tested += c.1.into_inner();
         });
@@ -214,7 +274,10 @@ fn main() {
             assert_ne!(p, q);
             assert_eq!((p * q).bits() as usize, 2 * bits);
         });
-        report(&format!("kmi RSA-{} pair {all_threads} threads", 2 * bits), &s);
+        report(
+            &format!("kmi RSA-{} pair {all_threads} threads", 2 * bits),
+            &s,
+        );
     }
     if want("cp") {
         use crypto_bigint::BoxedUint;

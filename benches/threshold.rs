@@ -29,24 +29,41 @@ fn time<T>(runs: u32, mut f: impl FnMut() -> T) -> f64 {
 
 /// Seconds per RSA-2048 private-key operation from `openssl speed`, or None without openssl.
 fn openssl_rsa2048_sign() -> Option<f64> {
-    let out = Command::new("openssl").args(["speed", "-seconds", "3", "rsa2048"]).output().ok()?;
+    let out = Command::new("openssl")
+        .args(["speed", "-seconds", "3", "rsa2048"])
+        .output()
+        .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     // "rsa 2048 bits 0.000758s 0.000022s   1319.3  45454.5"
-    let line = text.lines().find(|l| l.trim_start().starts_with("rsa 2048 bits"))?;
-    line.split_whitespace().nth(3)?.trim_end_matches('s').parse().ok()
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("rsa 2048 bits"))?;
+    line.split_whitespace()
+        .nth(3)?
+        .trim_end_matches('s')
+        .parse()
+        .ok()
 }
 
 fn main() {
     let mut rng = ChaCha20Rng::from_seed([42; 32]);
-    let params = RsaGenParams { bits: 2048, safe: true, e: BigUint::from(65537u32) };
+    let params = RsaGenParams {
+        bits: 2048,
+        safe: true,
+        e: BigUint::from(65537u32),
+    };
     let key = generate(&params, &mut rng, &SearchConfig::default(), &Quiet).expect("key");
     let dealing = shoup::deal(&key, 3, 5, &mut rng).expect("deal");
     let x = BigUint::from_bytes_be(&[0x5a; 255]);
 
     let runs = 30;
-    let partial = time(runs, || shoup::partial(&dealing.public, &dealing.shares[0], &x, &mut rng).unwrap());
+    let partial = time(runs, || {
+        shoup::partial(&dealing.public, &dealing.shares[0], &x, &mut rng).unwrap()
+    });
     let (xi, proof) = shoup::partial(&dealing.public, &dealing.shares[0], &x, &mut rng).unwrap();
-    let verify = time(runs, || shoup::verify_partial(&dealing.public, 1, &x, &xi, &proof));
+    let verify = time(runs, || {
+        shoup::verify_partial(&dealing.public, 1, &x, &xi, &proof)
+    });
     let value_only = time(runs, || {
         let e = factorial_times_two(5) * dealing.shares[0].value.expose();
         kmi::math::modular::pow_mod(&x, &e, &key.public.n)
@@ -68,9 +85,17 @@ fn main() {
     let eg = generate_key(group.clone(), &mut rng);
     let n = 100u32;
     let d = feldman::deal(&eg, 3, n, &mut rng).expect("deal");
-    let one = time(5, || feldman::verify_share(&group, &d.commitments, &d.shares[0]));
-    let batch = time(3, || feldman::batch_verify(&group, &d.commitments, &d.shares, &mut rng));
-    let each = time(1, || d.shares.iter().all(|s| feldman::verify_share(&group, &d.commitments, s)));
+    let one = time(5, || {
+        feldman::verify_share(&group, &d.commitments, &d.shares[0])
+    });
+    let batch = time(3, || {
+        feldman::batch_verify(&group, &d.commitments, &d.shares, &mut rng)
+    });
+    let each = time(1, || {
+        d.shares
+            .iter()
+            .all(|s| feldman::verify_share(&group, &d.commitments, s))
+    });
     println!(
         "ElGamal-2048 (ffdhe2048, threshold 3): verify one share {:.1} ms; batch of {n} {:.1} ms = {:.2}x one (target < 3x); one by one {:.1} ms = {:.1}x one",
         one * 1e3,

@@ -860,7 +860,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__elgamal)
-            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --der --force --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --help --version"
+            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1003,7 +1003,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__rsa)
-            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --der --force --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --help --version"
+            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1245,7 +1245,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__public)
-            opts="-o -q -h -V --output --der --force --passphrase-file --passphrase-fd --batch --quiet --help --version"
+            opts="-o -q -h -V --output --force --der --passphrase-file --passphrase-fd --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1746,7 +1746,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__reconstruct)
-            opts="-o -q -h -V --set --identity --passphrase-file --output --der --force --encrypt --kdf --new-passphrase-file --log --batch --quiet --help --version"
+            opts="-o -q -h -V --set --identity --passphrase-file --output --force --der --encrypt --kdf --new-passphrase-file --log --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

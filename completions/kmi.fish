@@ -71,8 +71,8 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l passphrase-fd -d 'Read the passphrase from the first line of file descriptor N' -r
-complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l der -d 'Write DER instead of PEM'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l der -d 'Write DER instead of PEM'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -135,8 +135,8 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 scrypt\t'scrypt N=2^14 r=8 p=1 (openssl\'s own default)'"
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l new-passphrase-file -d 'With --encrypt: read the new key\'s passphrase from the first line of FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l der -d 'Write DER instead of PEM'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l der -d 'Write DER instead of PEM'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l encrypt -d 'Encrypt the private key (PKCS#8 PBES2, AES-256-CBC) under a passphrase'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
@@ -147,7 +147,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l decrypt -d 'Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l sign -d 'Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s o -l output -d 'Write the partial result (KMI PARTIAL) to FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -157,7 +157,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l set -d 'The share set (set.pem)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l decrypt -d 'Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l sign -d 'Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s o -l output -d 'Write the plaintext or signature to FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -180,7 +180,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s h -l help -d 'Print 
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l key -d 'The private key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s i -l input -d 'Read the ciphertext from FILE (\'-\' for standard input)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s o -l output -d 'Write the plaintext to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l passphrase-fd -d 'Read the passphrase from the first line of file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l force -d 'Overwrite FILE if it exists'

@@ -28,7 +28,10 @@ pub enum Error {
 
     /// An input file could not be read.
     #[error("{}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     /// An input file was read but its content is not what it should be.
     #[error("{}: {what}", path.display())]
@@ -64,7 +67,9 @@ impl Error {
             | Error::Malformed { .. }
             | Error::Format(_)
             | Error::BadPassphrase { .. } => ExitCode::BadInput,
-            Error::Write { .. } | Error::Exists { .. } | Error::Internal(_) => ExitCode::OutputFailed,
+            Error::Write { .. } | Error::Exists { .. } | Error::Internal(_) => {
+                ExitCode::OutputFailed
+            }
         }
     }
 
@@ -87,7 +92,10 @@ impl Error {
     /// Attach a file name to a content error so the one-line message says which input is bad.
     pub fn in_file(self, path: &Path) -> Self {
         match self {
-            Error::Format(what) => Error::Malformed { path: path.to_path_buf(), what },
+            Error::Format(what) => Error::Malformed {
+                path: path.to_path_buf(),
+                what,
+            },
             other => other,
         }
     }

@@ -36,7 +36,10 @@ pub struct LogEntry {
 /// SHA-256 of a file's bytes as hex, or None when it cannot be read.
 pub fn file_digest(path: &Path) -> Option<FileDigest> {
     let bytes = std::fs::read(path).ok()?;
-    Some(FileDigest { file: path.display().to_string(), sha256: hex::encode(Sha256::digest(bytes)) })
+    Some(FileDigest {
+        file: path.display().to_string(),
+        sha256: hex::encode(Sha256::digest(bytes)),
+    })
 }
 
 fn line_hash(line: &str) -> String {
@@ -45,7 +48,10 @@ fn line_hash(line: &str) -> String {
 
 /// Append `entry` (its `prev` is filled in here) and return the new head.
 pub fn append(path: &Path, mut entry: LogEntry) -> Result<String> {
-    let write_err = |e: std::io::Error| Error::Write { path: path.to_path_buf(), what: e.to_string() };
+    let write_err = |e: std::io::Error| Error::Write {
+        path: path.to_path_buf(),
+        what: e.to_string(),
+    };
     let last = match std::fs::File::open(path) {
         Ok(f) => std::io::BufReader::new(f)
             .lines()
@@ -53,12 +59,25 @@ pub fn append(path: &Path, mut entry: LogEntry) -> Result<String> {
             .filter(|l| !l.is_empty())
             .last(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::Read { path: path.to_path_buf(), source: e }),
+        Err(e) => {
+            return Err(Error::Read {
+                path: path.to_path_buf(),
+                source: e,
+            })
+        }
     };
-    entry.prev = last.as_deref().map(line_hash).unwrap_or_else(|| GENESIS.to_string());
+    entry.prev = last
+        .as_deref()
+        .map(line_hash)
+        .unwrap_or_else(|| GENESIS.to_string());
     let line = serde_json::to_string(&entry).map_err(|e| Error::internal(e.to_string()))?;
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(write_err)?;
-    f.write_all(format!("{line}\n").as_bytes()).map_err(write_err)?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(write_err)?;
+    f.write_all(format!("{line}\n").as_bytes())
+        .map_err(write_err)?;
     f.sync_all().map_err(write_err)?;
     Ok(line_hash(&line))
 }
@@ -72,7 +91,10 @@ pub struct LogSummary {
 
 /// Check the chain line by line, and the head if given.
 pub fn verify(path: &Path, expected_head: Option<&str>) -> Result<LogSummary> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Read { path: path.to_path_buf(), source: e })?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
     let name = path.display();
     let mut prev = GENESIS.to_string();
     let mut entries = 0;
@@ -81,8 +103,9 @@ pub fn verify(path: &Path, expected_head: Option<&str>) -> Result<LogSummary> {
         if line.is_empty() {
             return Err(Error::check(format!("{name}: line {number} is empty")));
         }
-        let entry: LogEntry = serde_json::from_str(line)
-            .map_err(|e| Error::check(format!("{name}: line {number} is not a record entry: {e}")))?;
+        let entry: LogEntry = serde_json::from_str(line).map_err(|e| {
+            Error::check(format!("{name}: line {number} is not a record entry: {e}"))
+        })?;
         if entry.prev != prev {
             return Err(Error::check(format!(
                 "{name}: line {number} does not follow line {}: a line was edited, deleted or reordered",
@@ -102,7 +125,10 @@ pub fn verify(path: &Path, expected_head: Option<&str>) -> Result<LogSummary> {
             )));
         }
     }
-    Ok(LogSummary { entries, head: prev })
+    Ok(LogSummary {
+        entries,
+        head: prev,
+    })
 }
 
 /// Collects what one command read and wrote, for its log line.
@@ -169,7 +195,10 @@ mod tests {
 
         let edited = text.replace("share verify", "share VERIFY");
         std::fs::write(&p, &edited).unwrap();
-        assert!(verify(&p, None).unwrap_err().to_string().contains("line 3 does not follow"));
+        assert!(verify(&p, None)
+            .unwrap_err()
+            .to_string()
+            .contains("line 3 does not follow"));
 
         std::fs::write(&p, format!("{}\n{}\n", lines[0], lines[2])).unwrap();
         assert!(verify(&p, None).is_err());
@@ -180,6 +209,9 @@ mod tests {
         // Cutting the last line keeps a valid chain; only the head shows it.
         std::fs::write(&p, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
         assert!(verify(&p, None).is_ok());
-        assert!(verify(&p, Some(&head)).unwrap_err().to_string().contains("cut"));
+        assert!(verify(&p, Some(&head))
+            .unwrap_err()
+            .to_string()
+            .contains("cut"));
     }
 }

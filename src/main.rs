@@ -50,7 +50,10 @@ fn main() -> ExitCode {
 /// clap's usage errors span several lines (message, usage, tip); a script wants one line.
 fn one_line_usage_error(rendered: &str) -> String {
     let message = rendered.split("\n\nUsage:").next().unwrap_or(rendered);
-    let message = message.split("For more information, try").next().unwrap_or(message);
+    let message = message
+        .split("For more information, try")
+        .next()
+        .unwrap_or(message);
     let message = message.strip_prefix("error: ").unwrap_or(message);
     let joined = message.split_whitespace().collect::<Vec<_>>().join(" ");
     format!("{joined} (see 'kmi help' or '--help')")

@@ -1,7 +1,7 @@
 //! The one place randomness is chosen: the OS RNG, or a seeded ChaCha20 stream for fixtures.
 
 use rand_chacha::ChaCha20Rng;
-use rand_core::{OsRng, RngCore, CryptoRng, SeedableRng};
+use rand_core::{CryptoRng, OsRng, RngCore, SeedableRng};
 use sha2::{Digest, Sha256};
 
 use crate::{Error, Result};

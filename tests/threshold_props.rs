@@ -40,7 +40,11 @@ fn rsa_keys() -> &'static [RsaPrivate] {
             .iter()
             .map(|&(bits, seed)| {
                 let mut rng = ChaCha20Rng::from_seed([seed; 32]);
-                let params = RsaGenParams { bits, safe: true, e: BigUint::from(65537u32) };
+                let params = RsaGenParams {
+                    bits,
+                    safe: true,
+                    e: BigUint::from(65537u32),
+                };
                 let key = generate(&params, &mut rng, &CFG, &Quiet).expect("safe-prime RSA key");
                 assert!(key.has_safe_primes());
                 key
@@ -57,7 +61,8 @@ fn elgamal_keys() -> &'static [ElGamalPrivate] {
             .iter()
             .map(|&(bits, seed)| {
                 let mut rng = ChaCha20Rng::from_seed([seed; 32]);
-                let group = generate_group(GroupSpec::SafePrime { bits }, &mut rng, &CFG, &Quiet).expect("group");
+                let group = generate_group(GroupSpec::SafePrime { bits }, &mut rng, &CFG, &Quiet)
+                    .expect("group");
                 generate_key(group, &mut rng)
             })
             .collect()
@@ -76,16 +81,28 @@ fn dealing() -> impl Strategy<Value = (u32, u32, Vec<u32>, u64)> {
 
 fn config() -> ProptestConfig {
     // No regression files written into the source tree; a failure prints its minimal input.
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(24);
-    ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(cases) }
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(24);
+    ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::with_cases(cases)
+    }
 }
 
 /// Split through the file layer: the set and every share DER round-tripped, then opened.
-fn split_files(key: &PrivateKey, k: u32, n: u32, rng: &mut ChaCha20Rng) -> (ShareSet, Vec<OpenedShare>) {
+fn split_files(
+    key: &PrivateKey,
+    k: u32,
+    n: u32,
+    rng: &mut ChaCha20Rng,
+) -> (ShareSet, Vec<OpenedShare>) {
     let (set, shares) = split(key, k, n, Some("props".into()), None, rng).expect("split");
     let set2 = ShareSet::from_der(&set.file.to_der().unwrap()).expect("set DER round trip");
     assert_eq!(set2.id, set.id);
-    set2.check_public().expect("the set's commitments are consistent");
+    set2.check_public()
+        .expect("the set's commitments are consistent");
     let opened: Vec<OpenedShare> = shares
         .iter()
         .map(|s| KmiShare::from_der_checked(&s.to_der().unwrap()).expect("share DER round trip"))
@@ -94,13 +111,20 @@ fn split_files(key: &PrivateKey, k: u32, n: u32, rng: &mut ChaCha20Rng) -> (Shar
     assert_eq!(opened.len(), n as usize);
     for (i, s) in opened.iter().enumerate() {
         assert_eq!(s.index, i as u32 + 1);
-        assert!(set2.verify_share(s), "share {} fails its own check", s.index);
+        assert!(
+            set2.verify_share(s),
+            "share {} fails its own check",
+            s.index
+        );
     }
     (set2, opened)
 }
 
 fn pick<T: Clone>(all: &[T], subset: &[u32]) -> Vec<T> {
-    subset.iter().map(|&i| all[i as usize - 1].clone()).collect()
+    subset
+        .iter()
+        .map(|&i| all[i as usize - 1].clone())
+        .collect()
 }
 
 /// A random unit of Z_N other than 1.
@@ -261,21 +285,22 @@ proptest! {
         let (set, opened) = split_files(&PrivateKey::ElGamal(key.clone()), k, n, &mut rng);
         let msg = kmi::crypt::elgamal::encrypt(&key.public, &payload, &mut rng).expect("encrypt");
         let input = kmi::crypt::elgamal::to_der(&msg).expect("message DER");
-        let op = Operation::ElGamalDecrypt(&msg);
+        let prepared = set.prepare(Operation::ElGamalDecrypt(&msg), &input).expect("prepare");
         let partials: Vec<_> = pick(&opened, &subset)
             .iter()
-            .map(|s| set.partial(s, &op, &input, &mut rng).expect("partial"))
+            .map(|s| set.partial(s, &prepared, &mut rng).expect("partial"))
             .collect();
+        // Tied to its input: another input's digest is refused.
+        let other = [&input[..], b"x"].concat();
+        let other = set.prepare(Operation::ElGamalDecrypt(&msg), &other).expect("prepare");
         for p in &partials {
-            prop_assert_eq!(set.check_partial(p, &op, &input).expect("check"), None);
-            // Tied to its input: another input's digest is refused.
-            let other = [&input[..], b"x"].concat();
-            prop_assert!(set.check_partial(p, &op, &other).expect("check").is_some());
+            prop_assert_eq!(set.check_partial(p, &prepared).expect("check"), None);
+            prop_assert!(set.check_partial(p, &other).expect("check").is_some());
         }
-        let out = set.combine(&partials, &op, &input).expect("combine");
+        let out = set.combine(&partials, &prepared).expect("combine");
         prop_assert_eq!(&out[..], &payload[..]);
         if k >= 2 {
-            prop_assert!(set.combine(&partials[..k as usize - 1], &op, &input).is_err());
+            prop_assert!(set.combine(&partials[..k as usize - 1], &prepared).is_err());
         }
     }
 }

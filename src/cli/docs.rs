@@ -32,7 +32,11 @@ pub fn render() -> std::io::Result<Vec<(String, Vec<u8>)>> {
         clap_mangen::Man::new(cmd).date("").render(&mut buf)?;
         files.push((format!("man/{name}.1"), buf));
     }
-    for (shell, file) in [(Shell::Bash, "kmi.bash"), (Shell::Zsh, "_kmi"), (Shell::Fish, "kmi.fish")] {
+    for (shell, file) in [
+        (Shell::Bash, "kmi.bash"),
+        (Shell::Zsh, "_kmi"),
+        (Shell::Fish, "kmi.fish"),
+    ] {
         let mut buf = Vec::new();
         clap_complete::generate(shell, &mut Cli::command(), "kmi", &mut buf);
         files.push((format!("completions/{file}"), buf));

@@ -84,7 +84,10 @@ compare. Exit 0 only if every step checked out.",
     Demo(DemoArgs),
 
     /// Check a ceremony record
-    #[command(subcommand, after_long_help = "Example:\n  $ kmi log verify ceremony.log --head 3f1a...")]
+    #[command(
+        subcommand,
+        after_long_help = "Example:\n  $ kmi log verify ceremony.log --head 3f1a..."
+    )]
     Log(LogCommand),
 
     /// Run known-answer tests of every primitive kmi relies on
@@ -254,13 +257,8 @@ pub struct EncryptCmdArgs {
     #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
     pub input: PathBuf,
 
-    /// Write to FILE ('-' for standard output)
-    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
-    pub output: PathBuf,
-
-    /// Overwrite FILE if it exists
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: OutputFileArgs,
 }
 
 #[derive(Debug, Args)]
@@ -273,13 +271,8 @@ pub struct DecryptCmdArgs {
     #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
     pub input: PathBuf,
 
-    /// Write the plaintext to FILE ('-' for standard output)
-    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
-    pub output: PathBuf,
-
-    /// Overwrite FILE if it exists
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: OutputFileArgs,
 
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
@@ -310,13 +303,8 @@ pub struct SharePartialArgs {
     #[command(flatten)]
     pub input: ThresholdInputArgs,
 
-    /// Write the partial result (KMI PARTIAL) to FILE
-    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
-    pub output: PathBuf,
-
-    /// Overwrite FILE if it exists
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: OutputFileArgs,
     #[command(flatten)]
     pub log: LogArgs,
 }
@@ -334,13 +322,8 @@ pub struct ShareCombineArgs {
     #[command(flatten)]
     pub input: ThresholdInputArgs,
 
-    /// Write the plaintext or signature to FILE
-    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
-    pub output: PathBuf,
-
-    /// Overwrite FILE if it exists
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub out: OutputFileArgs,
     #[command(flatten)]
     pub log: LogArgs,
 }
@@ -489,20 +472,34 @@ $ kmi key generate elgamal --bits 2048 --q-bits 256 -o dsa-style.pem"
     Elgamal(ElGamalGenerateArgs),
 }
 
-/// Where output goes.
+/// Where output goes: one file ('-' for standard output), replaced only with --force.
 #[derive(Debug, Args)]
-pub struct OutputArgs {
+pub struct OutputFileArgs {
     /// Write to FILE ('-' for standard output)
     #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
     pub output: PathBuf,
 
-    /// Write DER instead of PEM
-    #[arg(long)]
-    pub der: bool,
-
     /// Overwrite FILE if it exists
     #[arg(long)]
     pub force: bool,
+}
+
+impl OutputFileArgs {
+    /// The output as the I/O layer writes it; `secret` outputs are created 0600.
+    pub fn spec(&self, secret: bool) -> crate::io::OutputSpec {
+        crate::io::OutputSpec::new(&self.output, self.force, secret)
+    }
+}
+
+/// Where a key or certificate goes, and in which encoding.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    #[command(flatten)]
+    pub file: OutputFileArgs,
+
+    /// Write DER instead of PEM
+    #[arg(long)]
+    pub der: bool,
 }
 
 /// Where a passphrase comes from when a key is encrypted (never from the command line).
@@ -686,7 +683,10 @@ mod tests {
     fn help_examples_parse() {
         let mut count = 0;
         for (_, cmd) in docs::all_commands() {
-            let help = cmd.get_after_long_help().map(|h| h.to_string()).unwrap_or_default();
+            let help = cmd
+                .get_after_long_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
             for line in help.lines().filter_map(|l| l.trim().strip_prefix("$ ")) {
                 let args: Vec<&str> = line.split_whitespace().collect();
                 Cli::try_parse_from(&args).unwrap_or_else(|e| panic!("example '{line}': {e}"));
@@ -699,8 +699,14 @@ mod tests {
     #[test]
     fn every_command_has_an_example() {
         for (name, cmd) in docs::all_commands() {
-            let help = cmd.get_after_long_help().map(|h| h.to_string()).unwrap_or_default();
-            assert!(help.contains("$ kmi"), "{name} has no example in its long help");
+            let help = cmd
+                .get_after_long_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                help.contains("$ kmi"),
+                "{name} has no example in its long help"
+            );
         }
     }
 }

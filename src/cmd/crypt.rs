@@ -3,38 +3,22 @@
 use kmi::cli::{DecryptCmdArgs, EncryptCmdArgs};
 use kmi::crypt::elgamal::{self, KmiElGamalMessage};
 use kmi::io::armor::decode_armor;
-use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
-use kmi::keys::{Key, PrivateKey, PublicKey, RsaPrivate, RsaPublic};
+use kmi::io::{encode_pem, read_input, write_output};
+use kmi::keys::{Key, PrivateKey, PublicKey};
 use kmi::rng::KmiRng;
 use kmi::{Error, Result};
 
 use super::Context;
 
-pub fn rsa_public_key(k: &RsaPublic) -> Result<rsa::RsaPublicKey> {
-    let conv = |x: &num_bigint::BigUint| rsa::BigUint::from_bytes_be(&x.to_bytes_be());
-    rsa::RsaPublicKey::new(conv(&k.n), conv(&k.e)).map_err(|e| Error::usage(format!("RSA public key: {e}")))
-}
-
-pub fn rsa_private(k: &RsaPrivate) -> Result<rsa::RsaPrivateKey> {
-    let conv = |x: &num_bigint::BigUint| rsa::BigUint::from_bytes_be(&x.to_bytes_be());
-    rsa::RsaPrivateKey::from_components(
-        conv(&k.public.n),
-        conv(&k.public.e),
-        conv(k.d.expose()),
-        vec![conv(k.p.expose()), conv(k.q.expose())],
-    )
-    .map_err(|e| Error::usage(format!("RSA private key: {e}")))
-}
-
 pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
-    let spec = OutputSpec::new(&a.output, a.force, false);
+    let spec = a.out.spec(false);
     spec.check_writable()?;
     let to = ctx.read_key(&a.to, &Default::default())?.public();
     let input = kmi::io::input::read_input_allow_empty(&a.input)?;
     let mut rng = KmiRng::new(None)?;
     let out = match &to {
         PublicKey::Rsa(k) => {
-            let key = rsa_public_key(k)?;
+            let key = k.to_rsa_crate()?;
             let max = (k.n.bits() as usize).div_ceil(8).saturating_sub(66);
             if input.bytes.len() > max {
                 return Err(Error::usage(format!(
@@ -69,28 +53,37 @@ pub fn read_elgamal_message(bytes: &[u8], name: &std::path::Path) -> Result<KmiE
 }
 
 pub fn decrypt(ctx: &Context, a: DecryptCmdArgs) -> Result<()> {
-    let spec = OutputSpec::new(&a.output, a.force, true);
+    let spec = a.out.spec(true);
     spec.check_writable()?;
     let key = match ctx.read_key(&a.key, &a.passphrase)? {
         Key::Private(k) => k,
-        Key::Public(_) => return Err(Error::usage(format!("{}: decrypting needs a private key", a.key.display()))),
+        Key::Public(_) => {
+            return Err(Error::usage(format!(
+                "{}: decrypting needs a private key",
+                a.key.display()
+            )))
+        }
     };
     let input = read_input(&a.input)?;
     let plaintext = match &key {
         PrivateKey::Rsa(k) => {
-            let key = rsa_private(k)?;
-            zeroize::Zeroizing::new(key.decrypt(rsa::Oaep::new::<sha2::Sha256>(), &input.bytes).map_err(|_| {
-                Error::check(format!(
+            let key = k.to_rsa_crate()?;
+            zeroize::Zeroizing::new(
+                key.decrypt(rsa::Oaep::new::<sha2::Sha256>(), &input.bytes)
+                    .map_err(|_| {
+                        Error::check(format!(
                     "{}: decryption failed: not an RSA-OAEP (SHA-256) ciphertext for this key",
                     input.name.display()
                 ))
-            })?)
+                    })?,
+            )
         }
         PrivateKey::ElGamal(k) => {
             let msg = read_elgamal_message(&input.bytes, &input.name)?;
             let g = &k.public.group;
             let alpha = msg.alpha();
-            kmi::threshold::elgamal::check_element(g, &alpha).map_err(|e| e.in_file(&input.name))?;
+            kmi::threshold::elgamal::check_element(g, &alpha)
+                .map_err(|e| e.in_file(&input.name))?;
             let shared = kmi::math::secret::SecretUint::new(alpha.modpow(k.x.expose(), &g.p));
             elgamal::decrypt_with_shared(g, &msg, shared.expose())?
         }

@@ -13,7 +13,7 @@ use kmi::keys::rsa::{generate, RsaGenParams};
 use kmi::keys::{encode_private, fingerprint, Key, PrivateKey};
 use kmi::math::prime::SearchConfig;
 use kmi::rng::KmiRng;
-use kmi::threshold::set::{split, OpenedShare, Operation, ShareSet};
+use kmi::threshold::set::{split, OpenedShare, Operation, Prepared, ShareSet};
 use kmi::{Error, Result};
 
 use super::progress::SearchBar;
@@ -46,7 +46,10 @@ impl Demo<'_> {
             self.detail(format!("ok: {what}"));
             Ok(())
         } else {
-            Err(Error::check(format!("demo step {} failed: {what}", self.step)))
+            Err(Error::check(format!(
+                "demo step {} failed: {what}",
+                self.step
+            )))
         }
     }
 }
@@ -56,10 +59,20 @@ fn fresh_dir(requested: Option<&Path>) -> Result<PathBuf> {
         Some(d) => d.to_path_buf(),
         None => std::env::temp_dir().join(format!("kmi-demo-{}", std::process::id())),
     };
-    if dir.exists() && std::fs::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        return Err(Error::usage(format!("{}: not an empty directory; the demo needs a fresh one", dir.display())));
+    if dir.exists()
+        && std::fs::read_dir(&dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(Error::usage(format!(
+            "{}: not an empty directory; the demo needs a fresh one",
+            dir.display()
+        )));
     }
-    std::fs::create_dir_all(&dir).map_err(|e| Error::Write { path: dir.clone(), what: e.to_string() })?;
+    std::fs::create_dir_all(&dir).map_err(|e| Error::Write {
+        path: dir.clone(),
+        what: e.to_string(),
+    })?;
     Ok(dir)
 }
 
@@ -68,48 +81,112 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     let mut d = Demo { ctx, dir, step: 0 };
     let mut rng = KmiRng::new(None)?;
     let started = std::time::Instant::now();
-    println!("kmi demo: a 3-of-5 key-escrow ceremony in {}", d.dir.display());
+    println!(
+        "kmi demo: a 3-of-5 key-escrow ceremony in {}",
+        d.dir.display()
+    );
     println!("No single trustee ever holds the escrowed key; any three of the five can use it or rebuild it.");
 
-    d.say(&format!("Generate the escrowed key: {}-bit RSA with safe primes p = 2p'+1, q = 2q'+1", a.bits));
+    d.say(&format!(
+        "Generate the escrowed key: {}-bit RSA with safe primes p = 2p'+1, q = 2q'+1",
+        a.bits
+    ));
     let bar = SearchBar::new(d.ctx.quiet);
-    let params = RsaGenParams { bits: a.bits, safe: true, e: BigUint::from(65537u32) };
+    let params = RsaGenParams {
+        bits: a.bits,
+        safe: true,
+        e: BigUint::from(65537u32),
+    };
     let key = generate(&params, &mut rng, &SearchConfig::default(), &bar);
     bar.finish();
     let key = PrivateKey::Rsa(key?);
     let public = key.public();
-    d.write("escrowed-key.pem", &encode_private(&key, false, None, &mut rng)?, true)?;
-    d.write("escrowed-public.pem", &encode_public(&public, false)?, false)?;
+    d.write(
+        "escrowed-key.pem",
+        &encode_private(&key, false, None, &mut rng)?,
+        true,
+    )?;
+    d.write(
+        "escrowed-public.pem",
+        &encode_public(&public, false)?,
+        false,
+    )?;
     d.detail(format!("fingerprint {}", fingerprint(&public, 32)?));
-    d.ok("registry checks pass with --require-safe", check_key(&Key::Private(key.clone()), true).passed())?;
+    d.ok(
+        "registry checks pass with --require-safe",
+        check_key(&Key::Private(key.clone()), true).passed(),
+    )?;
 
     d.say("Five trustees make their own RSA keys (their shares will be encrypted to them)");
     let mut trustees = Vec::new();
     for i in 1..=5 {
-        let tparams = RsaGenParams { bits: 2048, safe: false, e: BigUint::from(65537u32) };
-        let tk = generate(&tparams, &mut rng, &SearchConfig::default(), &kmi::keys::Quiet)?;
+        let tparams = RsaGenParams {
+            bits: 2048,
+            safe: false,
+            e: BigUint::from(65537u32),
+        };
+        let tk = generate(
+            &tparams,
+            &mut rng,
+            &SearchConfig::default(),
+            &kmi::keys::Quiet,
+        )?;
         let tk = PrivateKey::Rsa(tk);
-        d.write(&format!("trustee-{i}-key.pem"), &encode_private(&tk, false, None, &mut rng)?, true)?;
-        let pubfile = d.write(&format!("trustee-{i}-public.pem"), &encode_public(&tk.public(), false)?, false)?;
-        let PrivateKey::Rsa(rk) = tk else { unreachable!("generated RSA") };
+        d.write(
+            &format!("trustee-{i}-key.pem"),
+            &encode_private(&tk, false, None, &mut rng)?,
+            true,
+        )?;
+        let pubfile = d.write(
+            &format!("trustee-{i}-public.pem"),
+            &encode_public(&tk.public(), false)?,
+            false,
+        )?;
+        let PrivateKey::Rsa(rk) = tk else {
+            unreachable!("generated RSA")
+        };
         trustees.push((rk, pubfile));
     }
     d.detail("trustee-1..5-key.pem (each trustee keeps their own)");
 
     d.say("Split the key 3-of-5 (Shoup) and encrypt each share to its trustee (CMS, RSA-OAEP)");
     let (set, shares) = split(&key, 3, 5, Some("kmi demo".into()), None, &mut rng)?;
-    let set_der = set.file.to_der().map_err(|e| Error::internal(e.to_string()))?;
-    d.write("set.pem", encode_pem("KMI SHARE SET", &set_der)?.as_bytes(), false)?;
+    let set_der = set
+        .file
+        .to_der()
+        .map_err(|e| Error::internal(e.to_string()))?;
+    d.write(
+        "set.pem",
+        encode_pem("KMI SHARE SET", &set_der)?.as_bytes(),
+        false,
+    )?;
     let mut envelopes = Vec::new();
     for (share, (_, pubfile)) in shares.iter().zip(&trustees) {
-        let der = zeroize::Zeroizing::new(share.to_der().map_err(|e| Error::internal(e.to_string()))?);
-        let recipient = kmi::cms::recipient_from_file_bytes(&std::fs::read(pubfile).map_err(|e| Error::Read { path: pubfile.clone(), source: e })?)?;
+        let der =
+            zeroize::Zeroizing::new(share.to_der().map_err(|e| Error::internal(e.to_string()))?);
+        let recipient =
+            kmi::cms::recipient_from_file_bytes(&std::fs::read(pubfile).map_err(|e| {
+                Error::Read {
+                    path: pubfile.clone(),
+                    source: e,
+                }
+            })?)?;
         let env = kmi::cms::envelope(&der, kmi::oids::KMI_CT_SHARE, &[recipient], &mut rng)?;
-        d.write(&format!("share-{}.pem", share.index), encode_pem("CMS", &env)?.as_bytes(), true)?;
+        d.write(
+            &format!("share-{}.pem", share.index),
+            encode_pem("CMS", &env)?.as_bytes(),
+            true,
+        )?;
         envelopes.push(env);
     }
-    d.detail(format!("set {} and share-1..5.pem; the dealer now forgets the key", &set.id_hex()[..16]));
-    d.ok("the set's verification keys are consistent", set.check_public().is_ok())?;
+    d.detail(format!(
+        "set {} and share-1..5.pem; the dealer now forgets the key",
+        &set.id_hex()[..16]
+    ));
+    d.ok(
+        "the set's verification keys are consistent",
+        set.check_public().is_ok(),
+    )?;
 
     d.say("Each trustee opens and verifies their share against the public verification keys");
     let mut opened = Vec::new();
@@ -117,40 +194,54 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         let o = kmi::cms::open_with_key(env, tk, None)?;
         let share = kmi::threshold::share::KmiShare::from_der_checked(&o.content)?;
         let s = set.open(&share)?;
-        d.ok(&format!("trustee {} holds a valid share", i + 1), set.verify_share(&s))?;
+        d.ok(
+            &format!("trustee {} holds a valid share", i + 1),
+            set.verify_share(&s),
+        )?;
         opened.push(s);
     }
 
     d.say("Someone encrypts a message to the escrowed public key (RSA-OAEP-SHA256)");
     let message = b"The combination is 12-34-56.";
-    let PrivateKey::Rsa(rk) = &key else { unreachable!("RSA key") };
-    let ct = super::crypt::rsa_public_key(&rk.public)?
+    let PrivateKey::Rsa(rk) = &key else {
+        unreachable!("RSA key")
+    };
+    let ct = rk
+        .public
+        .to_rsa_crate()?
         .encrypt(&mut rng, rsa::Oaep::new::<sha2::Sha256>(), message)
         .map_err(|e| Error::internal(e.to_string()))?;
     d.write("message.bin", &ct, false)?;
 
     d.say("Trustees 1, 3 and 5 decrypt it together without rebuilding the key");
-    let op = Operation::RsaDecrypt(&ct);
-    let partials = partials_of(&d, &set, &opened, &[1, 3, 5], &op, &ct, "decrypt", &mut rng)?;
-    let plain = set.combine(&partials, &op, &ct)?;
+    let input = set.prepare(Operation::RsaDecrypt, &ct)?;
+    let partials = partials_of(&d, &set, &opened, &[1, 3, 5], &input, "decrypt", &mut rng)?;
+    let plain = set.combine(&partials, &input)?;
     d.detail(format!("plaintext: {}", String::from_utf8_lossy(&plain)));
-    d.ok("the combined plaintext is the message", plain.as_slice() == message)?;
+    d.ok(
+        "the combined plaintext is the message",
+        plain.as_slice() == message,
+    )?;
 
     d.say("Trustees 2, 3 and 4 sign a statement together (RSASSA-PKCS1-v1_5, SHA-256)");
     let statement = b"Key escrow ceremony completed; no single party holds the key.\n";
     d.write("statement.txt", statement, false)?;
-    let op = Operation::RsaSign(statement);
-    let partials = partials_of(&d, &set, &opened, &[2, 3, 4], &op, statement, "sign", &mut rng)?;
-    let sig = set.combine(&partials, &op, statement)?;
+    let input = set.prepare(Operation::RsaSign, statement)?;
+    let partials = partials_of(&d, &set, &opened, &[2, 3, 4], &input, "sign", &mut rng)?;
+    let sig = set.combine(&partials, &input)?;
     d.write("statement.sig", &sig, false)?;
     let verified = {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(statement);
-        super::crypt::rsa_public_key(&rk.public)?
+        rk.public
+            .to_rsa_crate()?
             .verify(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest, &sig)
             .is_ok()
     };
-    d.ok("the signature verifies with the ordinary public key", verified)?;
+    d.ok(
+        "the signature verifies with the ordinary public key",
+        verified,
+    )?;
     d.detail(format!(
         "check it yourself: openssl dgst -sha256 -verify {0}/escrowed-public.pem -signature {0}/statement.sig {0}/statement.txt",
         d.dir.display()
@@ -158,41 +249,60 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
 
     d.say("Two trustees alone cannot rebuild the key");
     let two: Vec<OpenedShare> = vec![opened[0].clone(), opened[1].clone()];
-    d.ok("2 shares are refused", set.reconstruct(&two, &mut rng).is_err())?;
+    d.ok(
+        "2 shares are refused",
+        set.reconstruct(&two, &mut rng).is_err(),
+    )?;
 
     d.say("Trustees 2, 4 and 5 rebuild the whole key (the integer combination factors N)");
     let three: Vec<OpenedShare> = vec![opened[1].clone(), opened[3].clone(), opened[4].clone()];
     let rebuilt = set.reconstruct(&three, &mut rng)?;
-    d.write("rebuilt-key.pem", &encode_private(&rebuilt, false, None, &mut rng)?, true)?;
-    d.ok("the rebuilt key has the original public key", rebuilt.public() == public)?;
-    d.ok("the rebuilt key passes the registry checks", check_key(&Key::Private(rebuilt), true).passed())?;
+    d.write(
+        "rebuilt-key.pem",
+        &encode_private(&rebuilt, false, None, &mut rng)?,
+        true,
+    )?;
+    d.ok(
+        "the rebuilt key has the original public key",
+        rebuilt.public() == public,
+    )?;
+    d.ok(
+        "the rebuilt key passes the registry checks",
+        check_key(&Key::Private(rebuilt), true).passed(),
+    )?;
 
     println!(
         "\nEvery step checked out in {:.1} s. Files are in {}.",
         started.elapsed().as_secs_f64(),
         d.dir.display()
     );
-    d.ctx.note("the demo keys lie unencrypted in the demo directory: use them for nothing else");
+    d.ctx
+        .note("the demo keys lie unencrypted in the demo directory: use them for nothing else");
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn partials_of(
     d: &Demo<'_>,
     set: &ShareSet,
     opened: &[OpenedShare],
     who: &[u32],
-    op: &Operation<'_>,
-    input: &[u8],
+    input: &Prepared<'_>,
     tag: &str,
     rng: &mut KmiRng,
 ) -> Result<Vec<kmi::threshold::share::KmiPartial>> {
     let mut out = Vec::new();
     for &i in who {
-        let p = set.partial(&opened[i as usize - 1], op, input, rng)?;
+        let p = set.partial(&opened[i as usize - 1], input, rng)?;
         let der = p.to_der().map_err(|e| Error::internal(e.to_string()))?;
-        d.write(&format!("{tag}-partial-{i}.pem"), encode_pem("KMI PARTIAL", &der)?.as_bytes(), false)?;
-        d.ok(&format!("trustee {i}'s partial result carries a valid proof"), set.check_partial(&p, op, input)?.is_none())?;
+        d.write(
+            &format!("{tag}-partial-{i}.pem"),
+            encode_pem("KMI PARTIAL", &der)?.as_bytes(),
+            false,
+        )?;
+        d.ok(
+            &format!("trustee {i}'s partial result carries a valid proof"),
+            set.check_partial(&p, input)?.is_none(),
+        )?;
         out.push(p);
     }
     Ok(out)

@@ -50,15 +50,22 @@ fn prepare_generate(
     enc: &EncryptArgs,
     pass: &PassphraseArgs,
 ) -> Result<GenerateSetup> {
-    let spec = OutputSpec::new(&out.output, out.force, true);
+    let spec = out.file.spec(true);
     // Refuse an existing output before spending seconds on a prime search.
     spec.check_writable()?;
     let rng = KmiRng::new(search.seed.as_deref())?;
     if rng.is_seeded() {
         ctx.warn("--seed makes a predictable key: use it for fixtures and tests only");
     }
-    let encryption = encryption_from_args(ctx, enc, pass, &out.output)?;
-    Ok(GenerateSetup { spec, rng, encryption, cfg: SearchConfig { threads: search.threads } })
+    let encryption = encryption_from_args(ctx, enc, pass, &out.file.output)?;
+    Ok(GenerateSetup {
+        spec,
+        rng,
+        encryption,
+        cfg: SearchConfig {
+            threads: search.threads,
+        },
+    })
 }
 
 /// `--encrypt [--kdf]` with its passphrase (asked twice on a prompt), or None.
@@ -78,8 +85,11 @@ pub fn encryption_from_args(
         KdfChoice::Pbkdf2 => Kdf::DEFAULT_PBKDF2,
         KdfChoice::Scrypt => Kdf::DEFAULT_SCRYPT,
     };
-    let purpose =
-        if output == std::path::Path::new("-") { "the new key".to_string() } else { output.display().to_string() };
+    let purpose = if output == std::path::Path::new("-") {
+        "the new key".to_string()
+    } else {
+        output.display().to_string()
+    };
     let passphrase = ctx.passphrase_source(pass).read(&purpose, true)?;
     Ok(Some(KeyEncryption { kdf, passphrase }))
 }
@@ -106,14 +116,21 @@ fn finish_generate(
 fn generate_rsa(ctx: &Context, a: RsaGenerateArgs) -> Result<()> {
     let e = rsa::parse_exponent(&a.e)?;
     let mut setup = prepare_generate(ctx, &a.output, &a.search, &a.encrypt, &a.passphrase)?;
-    let params = RsaGenParams { bits: a.bits, safe: !a.no_safe, e };
+    let params = RsaGenParams {
+        bits: a.bits,
+        safe: !a.no_safe,
+        e,
+    };
     let bar = SearchBar::new(ctx.quiet);
     let started = std::time::Instant::now();
     let key = rsa::generate(&params, &mut setup.rng, &setup.cfg, &bar);
     bar.finish();
     let key = PrivateKey::Rsa(key?);
     if a.bits < SMALL_KEY_BITS {
-        ctx.warn(format!("{}-bit RSA keys are for tests and teaching only", a.bits));
+        ctx.warn(format!(
+            "{}-bit RSA keys are for tests and teaching only",
+            a.bits
+        ));
     }
     let (_, tested) = bar.totals();
     let kind = if a.no_safe { "primes" } else { "safe primes" };
@@ -128,8 +145,13 @@ fn generate_rsa(ctx: &Context, a: RsaGenerateArgs) -> Result<()> {
 fn generate_elgamal(ctx: &Context, a: ElGamalGenerateArgs) -> Result<()> {
     let spec = match (a.group, a.q_bits) {
         (Some(g), _) => GroupSpec::Named(named(g)),
-        (None, Some(q_bits)) => GroupSpec::DsaStyle { bits: a.bits.unwrap_or(2048), q_bits },
-        (None, None) => GroupSpec::SafePrime { bits: a.bits.unwrap_or(2048) },
+        (None, Some(q_bits)) => GroupSpec::DsaStyle {
+            bits: a.bits.unwrap_or(2048),
+            q_bits,
+        },
+        (None, None) => GroupSpec::SafePrime {
+            bits: a.bits.unwrap_or(2048),
+        },
     };
     let mut setup = prepare_generate(ctx, &a.output, &a.search, &a.encrypt, &a.passphrase)?;
     let bar = SearchBar::new(ctx.quiet);
@@ -139,7 +161,9 @@ fn generate_elgamal(ctx: &Context, a: ElGamalGenerateArgs) -> Result<()> {
     let group = group?;
     let bits = a.bits.unwrap_or(2048);
     if a.group.is_none() && bits < SMALL_KEY_BITS {
-        ctx.warn(format!("{bits}-bit ElGamal groups are for tests and teaching only"));
+        ctx.warn(format!(
+            "{bits}-bit ElGamal groups are for tests and teaching only"
+        ));
     }
     let describe = match spec {
         GroupSpec::Named(n) => format!("ElGamal key in group {}", n.name()),
@@ -234,24 +258,46 @@ fn inspect(ctx: &Context, a: InspectArgs) -> Result<()> {
         println!("{doc:#}");
         return Ok(());
     }
-    let kind = if key.is_private() { "private" } else { "public" };
+    let kind = if key.is_private() {
+        "private"
+    } else {
+        "public"
+    };
     match &public {
         PublicKey::Rsa(k) => {
             println!("type:        RSA {kind} key");
             println!("bits:        {}", k.n.bits());
             if let Some(safe) = doc.get("safe_primes") {
-                println!("safe primes: {}", if safe == true { "yes (p, q, (p-1)/2, (q-1)/2 all prime)" } else { "no" });
+                println!(
+                    "safe primes: {}",
+                    if safe == true {
+                        "yes (p, q, (p-1)/2, (q-1)/2 all prime)"
+                    } else {
+                        "no"
+                    }
+                );
             }
             println!("e:           {}", k.e);
             print_wrapped("n", &hex(&k.n));
         }
         PublicKey::ElGamal(k) => {
             println!("type:        ElGamal (X9.42 DH) {kind} key");
-            println!("bits:        p {} bits, q {} bits", k.group.p.bits(), k.group.q.bits());
+            println!(
+                "bits:        p {} bits, q {} bits",
+                k.group.p.bits(),
+                k.group.q.bits()
+            );
             if let Some(n) = NamedGroup::identify(&k.group) {
                 println!("group:       {} (RFC 7919)", n.name());
             }
-            println!("safe prime:  {}", if k.group.is_safe_prime_group() { "yes (p = 2q + 1)" } else { "no" });
+            println!(
+                "safe prime:  {}",
+                if k.group.is_safe_prime_group() {
+                    "yes (p = 2q + 1)"
+                } else {
+                    "no"
+                }
+            );
             print_wrapped("p", &hex(&k.group.p));
             print_wrapped("q", &hex(&k.group.q));
             print_wrapped("g", &hex(&k.group.g));
@@ -263,15 +309,22 @@ fn inspect(ctx: &Context, a: InspectArgs) -> Result<()> {
 }
 
 fn print_wrapped(name: &str, hex: &str) {
-    let mut lines = hex.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).expect("hex is ASCII"));
-    println!("{name}:{}{}", " ".repeat(12 - name.len()), lines.next().unwrap_or(""));
+    let mut lines = hex
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).expect("hex is ASCII"));
+    println!(
+        "{name}:{}{}",
+        " ".repeat(12 - name.len()),
+        lines.next().unwrap_or("")
+    );
     for l in lines {
         println!("             {l}");
     }
 }
 
 fn public(ctx: &Context, a: PublicArgs) -> Result<()> {
-    let spec = OutputSpec::new(&a.output.output, a.output.force, false);
+    let spec = a.output.file.spec(false);
     spec.check_writable()?;
     let key = ctx.read_key(&a.key, &a.passphrase)?;
     write_output(&spec, &encode_public(&key.public(), a.output.der)?)
@@ -279,7 +332,10 @@ fn public(ctx: &Context, a: PublicArgs) -> Result<()> {
 
 fn print_fingerprint(ctx: &Context, a: FingerprintArgs) -> Result<()> {
     let key = ctx.read_key(&a.key, &a.passphrase)?;
-    let digits: usize = a.digits.parse().map_err(|_| Error::usage("--digits must be 16, 32 or 64"))?;
+    let digits: usize = a
+        .digits
+        .parse()
+        .map_err(|_| Error::usage("--digits must be 16, 32 or 64"))?;
     println!("{}", fingerprint(&key.public(), digits)?);
     Ok(())
 }

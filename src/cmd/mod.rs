@@ -52,7 +52,10 @@ impl Context {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
-    let ctx = Context { batch: cli.batch, quiet: cli.quiet };
+    let ctx = Context {
+        batch: cli.batch,
+        quiet: cli.quiet,
+    };
     match cli.command {
         Command::Key(c) => key::run(&ctx, c),
         Command::Share(c) => share::run(&ctx, c),
@@ -67,9 +70,15 @@ pub fn run(cli: Cli) -> Result<()> {
 fn log_verify(ctx: &Context, a: kmi::cli::LogVerifyArgs) -> Result<()> {
     let summary = kmi::log::verify(&a.file, a.head.as_deref())?;
     if a.json {
-        println!("{:#}", serde_json::json!({ "version": 1, "ok": true, "entries": summary.entries, "head": summary.head }));
+        println!(
+            "{:#}",
+            serde_json::json!({ "version": 1, "ok": true, "entries": summary.entries, "head": summary.head })
+        );
     } else {
-        println!("{} entries, unbroken; head {}", summary.entries, summary.head);
+        println!(
+            "{} entries, unbroken; head {}",
+            summary.entries, summary.head
+        );
     }
     if a.head.is_none() {
         ctx.note("give --head HEX (from the paper record) to detect a cut or rewritten tail");

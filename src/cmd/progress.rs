@@ -69,8 +69,10 @@ impl SearchProgress for SearchBar {
 impl KeygenProgress for SearchBar {
     fn stage(&self, description: &str) {
         // A new search restarts its own counters: fold the finished stage into the base.
-        self.base_sieved.fetch_add(self.sieved.swap(0, Ordering::Relaxed), Ordering::Relaxed);
-        self.base_tested.fetch_add(self.tested.swap(0, Ordering::Relaxed), Ordering::Relaxed);
+        self.base_sieved
+            .fetch_add(self.sieved.swap(0, Ordering::Relaxed), Ordering::Relaxed);
+        self.base_tested
+            .fetch_add(self.tested.swap(0, Ordering::Relaxed), Ordering::Relaxed);
         if let Some(bar) = &self.bar {
             bar.set_prefix(description.to_string());
         }

@@ -9,13 +9,15 @@ use kmi::cli::{
     KeyPassphraseArgs, PassphraseArgs, ShareCombineArgs, ShareCommand, ShareOpenArgs,
     SharePartialArgs, ShareReconstructArgs, ShareSplitArgs, ShareVerifyArgs, ThresholdInputArgs,
 };
-use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
 use kmi::io::armor::decode_armor;
+use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
 use kmi::keys::{encode_private, fingerprint, Key};
 use kmi::log::Record;
 use kmi::rng::KmiRng;
 use kmi::threshold::set::{split, OpenedShare, Operation, SetPublic, ShareSet};
-use kmi::threshold::share::{KmiPartial, KmiShare, PARTIAL_PEM_LABEL, SET_PEM_LABEL, SHARE_PEM_LABEL};
+use kmi::threshold::share::{
+    KmiPartial, KmiShare, PARTIAL_PEM_LABEL, SET_PEM_LABEL, SHARE_PEM_LABEL,
+};
 use kmi::{Error, Result};
 
 use super::Context;
@@ -61,32 +63,47 @@ impl ThresholdInput {
         let (path, sign) = match (&args.decrypt, &args.sign) {
             (Some(p), None) => (p, false),
             (None, Some(p)) => (p, true),
-            _ => return Err(Error::usage("give exactly one of --decrypt CIPHERTEXT or --sign FILE")),
+            _ => {
+                return Err(Error::usage(
+                    "give exactly one of --decrypt CIPHERTEXT or --sign FILE",
+                ))
+            }
         };
         // A file to sign may be empty; a ciphertext may not.
-        let input = if sign { kmi::io::input::read_input_allow_empty(path)? } else { read_input(path)? };
+        let input = if sign {
+            kmi::io::input::read_input_allow_empty(path)?
+        } else {
+            read_input(path)?
+        };
         let message = match (&set.public, sign) {
-            (SetPublic::ElGamal { .. }, false) => {
-                Some(super::crypt::read_elgamal_message(&input.bytes, &input.name)?)
-            }
+            (SetPublic::ElGamal { .. }, false) => Some(super::crypt::read_elgamal_message(
+                &input.bytes,
+                &input.name,
+            )?),
             _ => None,
         };
-        Ok(ThresholdInput { name: input.name, bytes: input.bytes, sign, message })
+        Ok(ThresholdInput {
+            name: input.name,
+            bytes: input.bytes,
+            sign,
+            message,
+        })
     }
 
     fn operation(&self) -> Operation<'_> {
         match (&self.message, self.sign) {
             (Some(m), _) => Operation::ElGamalDecrypt(m),
-            (None, true) => Operation::RsaSign(&self.bytes),
-            (None, false) => Operation::RsaDecrypt(&self.bytes),
+            (None, true) => Operation::RsaSign,
+            (None, false) => Operation::RsaDecrypt,
         }
     }
 }
 
 fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
     rec.inputs.push(a.share.clone());
-    rec.inputs.extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
-    let spec = OutputSpec::new(&a.output, a.force, false);
+    rec.inputs
+        .extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
+    let spec = a.out.spec(false);
     spec.check_writable()?;
     let openers = Openers::load(ctx, &a.open)?;
     let share = read_share(&a.share, &openers)?;
@@ -96,10 +113,13 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
     rec.shares = vec![opened.index];
     let input = ThresholdInput::read(&a.input, &set)?;
     let mut rng = KmiRng::new(None)?;
-    let p = set.partial(&opened, &input.operation(), &input.bytes, &mut rng).map_err(|e| match e {
-        Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.share.display())),
-        other => other.in_file(&input.name),
-    })?;
+    let p = set
+        .prepare(input.operation(), &input.bytes)
+        .and_then(|prepared| set.partial(&opened, &prepared, &mut rng))
+        .map_err(|e| match e {
+            Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.share.display())),
+            other => other.in_file(&input.name),
+        })?;
     let der = p.to_der().map_err(|e| Error::internal(e.to_string()))?;
     write_output(&spec, encode_pem(PARTIAL_PEM_LABEL, &der)?.as_bytes())?;
     rec.outputs.extend(spec.path.clone());
@@ -108,7 +128,11 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
         opened.index,
         &set.id_hex()[..16],
         input.name.display(),
-        if input.sign { "signature" } else { "decryption" }
+        if input.sign {
+            "signature"
+        } else {
+            "decryption"
+        }
     ));
     Ok(())
 }
@@ -117,10 +141,14 @@ fn read_partial(path: &Path) -> Result<KmiPartial> {
     let input = read_input(path)?;
     let armored = decode_armor(&input.bytes).map_err(|e| e.in_file(path))?;
     match armored.label.as_deref() {
-        None | Some(PARTIAL_PEM_LABEL) => KmiPartial::from_der_checked(&armored.der).map_err(|e| e.in_file(path)),
+        None | Some(PARTIAL_PEM_LABEL) => {
+            KmiPartial::from_der_checked(&armored.der).map_err(|e| e.in_file(path))
+        }
         Some(other) => Err(Error::Malformed {
             path: path.into(),
-            what: format!("PEM label '{other}' is not a partial result (expected {PARTIAL_PEM_LABEL})"),
+            what: format!(
+                "PEM label '{other}' is not a partial result (expected {PARTIAL_PEM_LABEL})"
+            ),
         }),
     }
 }
@@ -128,21 +156,24 @@ fn read_partial(path: &Path) -> Result<KmiPartial> {
 fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
     rec.inputs.push(a.set.clone());
     rec.inputs.extend(a.partials.iter().cloned());
-    rec.inputs.extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
-    let spec = OutputSpec::new(&a.output, a.force, a.input.decrypt.is_some());
+    rec.inputs
+        .extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
+    let spec = a.out.spec(a.input.decrypt.is_some());
     spec.check_writable()?;
     let set = read_set(&a.set)?;
     rec.set_id = Some(set.id_hex());
     set.check_public().map_err(|e| e.in_file(&a.set))?;
     let input = ThresholdInput::read(&a.input, &set)?;
-    let op = input.operation();
+    let prepared = set.prepare(input.operation(), &input.bytes)?;
     let mut good: Vec<KmiPartial> = Vec::new();
     let mut bad: Vec<String> = Vec::new();
     for path in &a.partials {
         let verdict = match read_partial(path) {
             Err(e) => Some(strip_file(&e, path)),
-            Ok(p) if good.iter().any(|g| g.index == p.index) => Some(format!("partial {} given twice", p.index)),
-            Ok(p) => match set.check_partial(&p, &op, &input.bytes)? {
+            Ok(p) if good.iter().any(|g| g.index == p.index) => {
+                Some(format!("partial {} given twice", p.index))
+            }
+            Ok(p) => match set.check_partial(&p, &prepared)? {
                 None => {
                     good.push(p);
                     None
@@ -161,11 +192,15 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
             "only {} good partial result(s) of the {k} needed: {} missing{}",
             good.len(),
             k - good.len(),
-            if bad.is_empty() { String::new() } else { format!(" (bad: {})", bad.join(", ")) }
+            if bad.is_empty() {
+                String::new()
+            } else {
+                format!(" (bad: {})", bad.join(", "))
+            }
         )));
     }
     rec.shares = good.iter().map(|p| p.index).collect();
-    let out = set.combine(&good, &op, &input.bytes)?;
+    let out = set.combine(&good, &prepared)?;
     write_output(&spec, &out)?;
     rec.outputs.extend(spec.path.clone());
     let used: Vec<String> = good[..k].iter().map(|p| p.index.to_string()).collect();
@@ -179,7 +214,10 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
 }
 
 fn key_pass(a: &KeyPassphraseArgs) -> PassphraseArgs {
-    PassphraseArgs { passphrase_file: a.key_passphrase_file.clone(), passphrase_fd: a.key_passphrase_fd }
+    PassphraseArgs {
+        passphrase_file: a.key_passphrase_file.clone(),
+        passphrase_fd: a.key_passphrase_fd,
+    }
 }
 
 /// PBKDF2 iterations for passphrase-encrypted shares.
@@ -197,11 +235,15 @@ fn share_recipients(a: &ShareSplitArgs) -> Result<Option<Vec<kmi::cms::Recipient
         )));
     }
     if !a.to.is_empty() && !a.passphrase_file.is_empty() {
-        return Err(Error::usage("give either --to or --passphrase-file for every share, not a mix"));
+        return Err(Error::usage(
+            "give either --to or --passphrase-file for every share, not a mix",
+        ));
     }
     let given = a.to.len().max(a.passphrase_file.len());
     if given != n {
-        return Err(Error::usage(format!("{n} shares need {n} recipients; {given} given")));
+        return Err(Error::usage(format!(
+            "{n} shares need {n} recipients; {given} given"
+        )));
     }
     let mut out = Vec::with_capacity(n);
     for path in &a.to {
@@ -209,8 +251,12 @@ fn share_recipients(a: &ShareSplitArgs) -> Result<Option<Vec<kmi::cms::Recipient
         out.push(kmi::cms::recipient_from_file_bytes(&input.bytes).map_err(|e| e.in_file(path))?);
     }
     for path in &a.passphrase_file {
-        let passphrase = kmi::io::PassphraseSource::File(path.clone()).read(&path.display().to_string(), false)?;
-        out.push(kmi::cms::Recipient::Passphrase { passphrase, iterations: SHARE_PWRI_ITERATIONS });
+        let passphrase = kmi::io::PassphraseSource::File(path.clone())
+            .read(&path.display().to_string(), false)?;
+        out.push(kmi::cms::Recipient::Passphrase {
+            passphrase,
+            iterations: SHARE_PWRI_ITERATIONS,
+        });
     }
     Ok(Some(out))
 }
@@ -222,12 +268,17 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
     let key = match ctx.read_key(&a.key, &key_pass(&a.key_passphrase))? {
         Key::Private(k) => k,
         Key::Public(_) => {
-            return Err(Error::usage(format!("{}: is a public key; splitting needs the private key", a.key.display())))
+            return Err(Error::usage(format!(
+                "{}: is a public key; splitting needs the private key",
+                a.key.display()
+            )))
         }
     };
     let dir = &a.output;
     let set_path = dir.join("set.pem");
-    let share_paths: Vec<PathBuf> = (1..=a.shares).map(|i| dir.join(format!("share-{i}.pem"))).collect();
+    let share_paths: Vec<PathBuf> = (1..=a.shares)
+        .map(|i| dir.join(format!("share-{i}.pem")))
+        .collect();
     if !a.force {
         for p in std::iter::once(&set_path).chain(&share_paths) {
             if p.exists() {
@@ -245,24 +296,40 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
     } else {
         der::asn1::GeneralizedTime::from_system_time(std::time::SystemTime::now()).ok()
     };
-    let (set, shares) = split(&key, a.threshold, a.shares, a.label.clone(), created, &mut rng)?;
+    let (set, shares) = split(
+        &key,
+        a.threshold,
+        a.shares,
+        a.label.clone(),
+        created,
+        &mut rng,
+    )?;
     rec.set_id = Some(set.id_hex());
     rec.shares = (1..=a.shares).collect();
 
     // Encrypt everything before writing anything, so a bad recipient leaves no files behind.
     let mut files = Vec::with_capacity(shares.len());
     for (i, share) in shares.iter().enumerate() {
-        let der = zeroize::Zeroizing::new(share.to_der().map_err(|e| Error::internal(e.to_string()))?);
+        let der =
+            zeroize::Zeroizing::new(share.to_der().map_err(|e| Error::internal(e.to_string()))?);
         let pem = match &recipients {
             None => zeroize::Zeroizing::new(encode_pem(SHARE_PEM_LABEL, &der)?),
             Some(r) => {
-                let env = kmi::cms::envelope(&der, kmi::oids::KMI_CT_SHARE, std::slice::from_ref(&r[i]), &mut rng)?;
+                let env = kmi::cms::envelope(
+                    &der,
+                    kmi::oids::KMI_CT_SHARE,
+                    std::slice::from_ref(&r[i]),
+                    &mut rng,
+                )?;
                 zeroize::Zeroizing::new(encode_pem("CMS", &env)?)
             }
         };
         files.push(pem);
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::Write { path: dir.clone(), what: e.to_string() })?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::Write {
+        path: dir.clone(),
+        what: e.to_string(),
+    })?;
     if recipients.is_none() {
         ctx.warn(format!(
             "writing unencrypted shares: anyone who reads {} of them holds the key",
@@ -272,8 +339,14 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
     for (pem, path) in files.iter().zip(&share_paths) {
         write_output(&OutputSpec::new(path, a.force, true), pem.as_bytes())?;
     }
-    let set_der = set.file.to_der().map_err(|e| Error::internal(e.to_string()))?;
-    write_output(&OutputSpec::new(&set_path, a.force, false), encode_pem(SET_PEM_LABEL, &set_der)?.as_bytes())?;
+    let set_der = set
+        .file
+        .to_der()
+        .map_err(|e| Error::internal(e.to_string()))?;
+    write_output(
+        &OutputSpec::new(&set_path, a.force, false),
+        encode_pem(SET_PEM_LABEL, &set_der)?.as_bytes(),
+    )?;
     rec.outputs.push(set_path.clone());
     rec.outputs.extend(share_paths.iter().cloned());
     ctx.note(format!(
@@ -326,7 +399,10 @@ impl Openers {
             }
         }
         for path in &args.passphrase_file {
-            o.passphrases.push(kmi::io::PassphraseSource::File(path.clone()).read(&path.display().to_string(), false)?);
+            o.passphrases.push(
+                kmi::io::PassphraseSource::File(path.clone())
+                    .read(&path.display().to_string(), false)?,
+            );
         }
         Ok(o)
     }
@@ -334,7 +410,9 @@ impl Openers {
     /// Open a CMS envelope holding a share with whichever identity or passphrase fits.
     fn open(&self, der: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         if self.identities.is_empty() && self.passphrases.is_empty() {
-            return Err(Error::usage("encrypted share: give --identity KEY or --passphrase-file FILE to open it"));
+            return Err(Error::usage(
+                "encrypted share: give --identity KEY or --passphrase-file FILE to open it",
+            ));
         }
         let mut last = None;
         for (_, key) in &self.identities {
@@ -357,7 +435,10 @@ impl Openers {
 
     fn share_content(o: kmi::cms::Opened) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         if o.content_type != kmi::oids::KMI_CT_SHARE {
-            return Err(Error::format(format!("envelope holds {} rather than a kmi share", o.content_type)));
+            return Err(Error::format(format!(
+                "envelope holds {} rather than a kmi share",
+                o.content_type
+            )));
         }
         Ok(o.content)
     }
@@ -375,7 +456,9 @@ fn read_share(path: &Path, openers: &Openers) -> Result<KmiShare> {
         Some(other) => {
             return Err(Error::Malformed {
                 path: path.into(),
-                what: format!("PEM label '{other}' is not a share (expected {SHARE_PEM_LABEL} or CMS)"),
+                what: format!(
+                    "PEM label '{other}' is not a share (expected {SHARE_PEM_LABEL} or CMS)"
+                ),
             })
         }
     };
@@ -399,24 +482,44 @@ fn check_shares(set: &ShareSet, files: &[PathBuf], openers: &Openers) -> Vec<Sha
             let share = match read_share(file, openers) {
                 Ok(s) => s,
                 Err(e) => {
-                    return ShareVerdict { file: file.clone(), index: None, problem: Some(strip_file(&e, file)), opened: None }
+                    return ShareVerdict {
+                        file: file.clone(),
+                        index: None,
+                        problem: Some(strip_file(&e, file)),
+                        opened: None,
+                    }
                 }
             };
             let index = Some(share.index);
             let opened = match set.open(&share) {
                 Ok(o) => o,
-                Err(e) => return ShareVerdict { file: file.clone(), index, problem: Some(e.to_string()), opened: None },
+                Err(e) => {
+                    return ShareVerdict {
+                        file: file.clone(),
+                        index,
+                        problem: Some(e.to_string()),
+                        opened: None,
+                    }
+                }
             };
             let problem = if seen.contains(&share.index) {
                 Some(format!("share {} given twice", share.index))
             } else if !set.verify_share(&opened) {
-                Some(format!("share {} does not match the set's public commitments", share.index))
+                Some(format!(
+                    "share {} does not match the set's public commitments",
+                    share.index
+                ))
             } else {
                 None
             };
             seen.push(share.index);
             let opened = problem.is_none().then_some(opened);
-            ShareVerdict { file: file.clone(), index, problem, opened }
+            ShareVerdict {
+                file: file.clone(),
+                index,
+                problem,
+                opened,
+            }
         })
         .collect()
 }
@@ -472,18 +575,32 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
             set.public.scheme_name(),
             set.public.threshold(),
             set.public.total(),
-            set.file.label.as_deref().map(|l| format!(", label {l:?}")).unwrap_or_default()
+            set.file
+                .label
+                .as_deref()
+                .map(|l| format!(", label {l:?}"))
+                .unwrap_or_default()
         );
-        println!("{}  set commitments are consistent", if set_ok.is_ok() { "ok  " } else { "BAD " });
+        println!(
+            "{}  set commitments are consistent",
+            if set_ok.is_ok() { "ok  " } else { "BAD " }
+        );
         for v in &verdicts {
-            let what = v.index.map(|i| format!("share {i}")).unwrap_or_else(|| "share".into());
+            let what = v
+                .index
+                .map(|i| format!("share {i}"))
+                .unwrap_or_else(|| "share".into());
             match &v.problem {
                 None => println!("ok    {what} ({})", v.file.display()),
                 Some(p) => println!("BAD   {what} ({}): {p}", v.file.display()),
             }
         }
         if good.len() > 1 {
-            println!("{}  batch verification of {} shares", if batch_ok { "ok  " } else { "BAD " }, good.len());
+            println!(
+                "{}  batch verification of {} shares",
+                if batch_ok { "ok  " } else { "BAD " },
+                good.len()
+            );
         }
         if let Some(t) = test_messages {
             println!(
@@ -503,22 +620,36 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
                 None => v.file.display().to_string(),
             })
             .collect();
-        return Err(Error::check(format!("{} bad: {}", if bad.len() == 1 { "1 share is" } else { "shares are" }, names.join(", "))));
+        return Err(Error::check(format!(
+            "{} bad: {}",
+            if bad.len() == 1 {
+                "1 share is"
+            } else {
+                "shares are"
+            },
+            names.join(", ")
+        )));
     }
     if !batch_ok {
-        return Err(Error::check("batch verification failed although every share passed alone"));
+        return Err(Error::check(
+            "batch verification failed although every share passed alone",
+        ));
     }
     if test_messages == Some(false) {
         return Err(Error::check("the shares pass one by one but test messages do not combine: the dealing is inconsistent"));
     }
-    ctx.note(format!("{} share(s) verified against set {}", good.len(), &set.id_hex()[..16]));
+    ctx.note(format!(
+        "{} share(s) verified against set {}",
+        good.len(),
+        &set.id_hex()[..16]
+    ));
     Ok(())
 }
 
 fn reconstruct(ctx: &Context, a: ShareReconstructArgs, rec: &mut Record) -> Result<()> {
     rec.inputs.push(a.set.clone());
     rec.inputs.extend(a.shares.iter().cloned());
-    let spec = OutputSpec::new(&a.output.output, a.output.force, true);
+    let spec = a.output.file.spec(true);
     spec.check_writable()?;
     let set = read_set(&a.set)?;
     rec.set_id = Some(set.id_hex());
@@ -526,7 +657,11 @@ fn reconstruct(ctx: &Context, a: ShareReconstructArgs, rec: &mut Record) -> Resu
     let openers = Openers::load(ctx, &a.open)?;
     let verdicts = check_shares(&set, &a.shares, &openers);
     for v in verdicts.iter().filter(|v| v.problem.is_some()) {
-        ctx.warn(format!("skipping {}: {}", v.file.display(), v.problem.as_deref().unwrap_or("")));
+        ctx.warn(format!(
+            "skipping {}: {}",
+            v.file.display(),
+            v.problem.as_deref().unwrap_or("")
+        ));
     }
     let good: Vec<OpenedShare> = verdicts.iter().filter_map(|v| v.opened.clone()).collect();
     rec.shares = good.iter().map(|s| s.index).collect();
@@ -541,10 +676,16 @@ fn reconstruct(ctx: &Context, a: ShareReconstructArgs, rec: &mut Record) -> Resu
     let mut rng = KmiRng::new(None)?;
     let key = set.reconstruct(&good, &mut rng)?;
     if key.public() != set.public.public_key() {
-        return Err(Error::check("the rebuilt key does not match the set's public key"));
+        return Err(Error::check(
+            "the rebuilt key does not match the set's public key",
+        ));
     }
-    let new_pass = PassphraseArgs { passphrase_file: a.new_passphrase_file.clone(), passphrase_fd: None };
-    let encryption = super::key::encryption_from_args(ctx, &a.encrypt, &new_pass, &a.output.output)?;
+    let new_pass = PassphraseArgs {
+        passphrase_file: a.new_passphrase_file.clone(),
+        passphrase_fd: None,
+    };
+    let encryption =
+        super::key::encryption_from_args(ctx, &a.encrypt, &new_pass, &a.output.file.output)?;
     let bytes = encode_private(&key, a.output.der, encryption.as_ref(), &mut rng)?;
     write_output(&spec, &bytes)?;
     rec.outputs.extend(spec.path.clone());

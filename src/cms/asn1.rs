@@ -81,19 +81,34 @@ pub struct Pbkdf2Params {
 
 /// An AlgorithmIdentifier without parameters (how openssl writes SHA-2 in RSAES-OAEP-params).
 pub fn alg(oid: Oid) -> AlgorithmIdentifierOwned {
-    AlgorithmIdentifierOwned { oid, parameters: None }
+    AlgorithmIdentifierOwned {
+        oid,
+        parameters: None,
+    }
 }
 
 /// An AlgorithmIdentifier whose parameters are the DER of `params`.
-pub fn alg_with<T: der::Tagged + der::EncodeValue>(oid: Oid, params: &T) -> Result<AlgorithmIdentifierOwned> {
-    let any = Any::encode_from(params).map_err(|e| Error::internal(format!("DER encoding failed: {e}")))?;
-    Ok(AlgorithmIdentifierOwned { oid, parameters: Some(any) })
+pub fn alg_with<T: der::Tagged + der::EncodeValue>(
+    oid: Oid,
+    params: &T,
+) -> Result<AlgorithmIdentifierOwned> {
+    let any = Any::encode_from(params)
+        .map_err(|e| Error::internal(format!("DER encoding failed: {e}")))?;
+    Ok(AlgorithmIdentifierOwned {
+        oid,
+        parameters: Some(any),
+    })
 }
 
 /// Decode an algorithm's parameters as `T` (absent parameters are an error).
 pub fn params_as<T: DecodeOwned>(alg: &AlgorithmIdentifierOwned, what: &str) -> Result<T> {
-    let any = alg.parameters.as_ref().ok_or_else(|| Error::format(format!("{what}: parameters are missing")))?;
-    let der = any.to_der().map_err(|e| Error::format(format!("{what}: malformed parameters: {e}")))?;
+    let any = alg
+        .parameters
+        .as_ref()
+        .ok_or_else(|| Error::format(format!("{what}: parameters are missing")))?;
+    let der = any
+        .to_der()
+        .map_err(|e| Error::format(format!("{what}: malformed parameters: {e}")))?;
     T::from_der(&der).map_err(|e| Error::format(format!("{what}: malformed parameters: {e}")))
 }
 

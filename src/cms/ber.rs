@@ -54,9 +54,17 @@ pub fn normalize_cms(input: &[u8]) -> Result<Vec<u8>> {
     let mut node = normalize_node(parse_one(input)?)?;
     // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }
     if let Body::Cons(ci) = &mut node.body {
-        if let Some(Node { ident, body: Body::Cons(inner) }) = ci.get_mut(1) {
+        if let Some(Node {
+            ident,
+            body: Body::Cons(inner),
+        }) = ci.get_mut(1)
+        {
             if ident.as_slice() == [0xa0] {
-                if let Some(Node { ident, body: Body::Cons(fields) }) = inner.get_mut(0) {
+                if let Some(Node {
+                    ident,
+                    body: Body::Cons(fields),
+                }) = inner.get_mut(0)
+                {
                     if ident.as_slice() == [0x30] {
                         for f in fields.iter_mut() {
                             flatten_encrypted_content(f)?;
@@ -75,17 +83,27 @@ pub fn normalize_cms(input: &[u8]) -> Result<Vec<u8>> {
 /// AlgorithmIdentifier, encryptedContent [0] IMPLICIT OCTET STRING OPTIONAL }: make a constructed
 /// `[0]` primitive.
 fn flatten_encrypted_content(node: &mut Node) -> Result<()> {
-    let Node { ident, body: Body::Cons(fields) } = node else { return Ok(()) };
+    let Node {
+        ident,
+        body: Body::Cons(fields),
+    } = node
+    else {
+        return Ok(());
+    };
     if ident.as_slice() != [0x30] || fields.len() != 3 {
         return Ok(());
     }
-    let shaped = fields[0].ident == [0x06] && fields[1].ident == [0x30] && fields[2].ident == [0xa0];
+    let shaped =
+        fields[0].ident == [0x06] && fields[1].ident == [0x30] && fields[2].ident == [0xa0];
     if !shaped {
         return Ok(());
     }
     let mut bytes = Vec::new();
     collect_octets(&fields[2], &mut bytes)?;
-    fields[2] = Node { ident: vec![0x80], body: Body::Prim(bytes) };
+    fields[2] = Node {
+        ident: vec![0x80],
+        body: Body::Prim(bytes),
+    };
     Ok(())
 }
 
@@ -96,7 +114,9 @@ fn collect_octets(node: &Node, out: &mut Vec<u8>) -> Result<()> {
         Body::Cons(children) => {
             for c in children {
                 if c.ident != [0x04] && c.ident != [0x24] {
-                    return Err(Error::format("a constructed OCTET STRING holds something other than OCTET STRINGs"));
+                    return Err(Error::format(
+                        "a constructed OCTET STRING holds something other than OCTET STRINGs",
+                    ));
                 }
                 collect_octets(c, out)?;
             }
@@ -109,7 +129,10 @@ fn parse_one(input: &[u8]) -> Result<Node> {
     let mut pos = 0;
     let node = parse(input, &mut pos, 0)?;
     if pos != input.len() {
-        return Err(Error::format(format!("{} bytes of trailing data after the BER/DER structure", input.len() - pos)));
+        return Err(Error::format(format!(
+            "{} bytes of trailing data after the BER/DER structure",
+            input.len() - pos
+        )));
     }
     Ok(node)
 }
@@ -157,7 +180,9 @@ fn parse(input: &[u8], pos: &mut usize, depth: usize) -> Result<Node> {
         }
     };
     match (length, constructed) {
-        (None, false) => Err(Error::format("indefinite length on a primitive BER element")),
+        (None, false) => Err(Error::format(
+            "indefinite length on a primitive BER element",
+        )),
         (None, true) => {
             let mut children = Vec::new();
             loop {
@@ -167,10 +192,16 @@ fn parse(input: &[u8], pos: &mut usize, depth: usize) -> Result<Node> {
                 }
                 children.push(parse(input, pos, depth + 1)?);
             }
-            Ok(Node { ident, body: Body::Cons(children) })
+            Ok(Node {
+                ident,
+                body: Body::Cons(children),
+            })
         }
         (Some(len), _) => {
-            let end = pos.checked_add(len).filter(|&e| e <= input.len()).ok_or_else(truncated)?;
+            let end = pos
+                .checked_add(len)
+                .filter(|&e| e <= input.len())
+                .ok_or_else(truncated)?;
             if !constructed {
                 let body = Body::Prim(input[*pos..end].to_vec());
                 *pos = end;
@@ -181,7 +212,10 @@ fn parse(input: &[u8], pos: &mut usize, depth: usize) -> Result<Node> {
             while *pos < end {
                 children.push(parse(inner, pos, depth + 1)?);
             }
-            Ok(Node { ident, body: Body::Cons(children) })
+            Ok(Node {
+                ident,
+                body: Body::Cons(children),
+            })
         }
     }
 }
@@ -197,14 +231,27 @@ fn normalize_node(node: Node) -> Result<Node> {
         Body::Prim(_) => Ok(node),
         Body::Cons(children) => {
             let ident = node.ident;
-            let probe = Node { ident: ident.clone(), body: Body::Cons(Vec::new()) };
+            let probe = Node {
+                ident: ident.clone(),
+                body: Body::Cons(Vec::new()),
+            };
             if let Some(n) = probe.universal_number() {
                 if is_string_type(n) {
-                    let bytes = if n == 3 { join_bit_string(&children)? } else { join_strings(n, &children)? };
-                    return Ok(Node { ident: vec![n], body: Body::Prim(bytes) });
+                    let bytes = if n == 3 {
+                        join_bit_string(&children)?
+                    } else {
+                        join_strings(n, &children)?
+                    };
+                    return Ok(Node {
+                        ident: vec![n],
+                        body: Body::Prim(bytes),
+                    });
                 }
             }
-            let mut out: Vec<Node> = children.into_iter().map(normalize_node).collect::<Result<_>>()?;
+            let mut out: Vec<Node> = children
+                .into_iter()
+                .map(normalize_node)
+                .collect::<Result<_>>()?;
             if ident == [0x31] {
                 // DER: SET and SET OF elements in ascending order of their encodings.
                 let mut keyed: Vec<(Vec<u8>, Node)> = out
@@ -218,7 +265,10 @@ fn normalize_node(node: Node) -> Result<Node> {
                 keyed.sort_by(|a, b| a.0.cmp(&b.0));
                 out = keyed.into_iter().map(|(_, c)| c).collect();
             }
-            Ok(Node { ident, body: Body::Cons(out) })
+            Ok(Node {
+                ident,
+                body: Body::Cons(out),
+            })
         }
     }
 }
@@ -228,7 +278,9 @@ fn join_strings(n: u8, children: &[Node]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     for c in children {
         if c.universal_number() != Some(n) {
-            return Err(Error::format("a constructed BER string holds a segment of another type"));
+            return Err(Error::format(
+                "a constructed BER string holds a segment of another type",
+            ));
         }
         match &c.body {
             Body::Prim(b) => out.extend_from_slice(b),
@@ -245,7 +297,9 @@ fn join_bit_string(children: &[Node]) -> Result<Vec<u8>> {
     fn gather<'a>(children: &'a [Node], flat: &mut Vec<&'a [u8]>) -> Result<()> {
         for c in children {
             if c.universal_number() != Some(3) {
-                return Err(Error::format("a constructed BIT STRING holds a segment of another type"));
+                return Err(Error::format(
+                    "a constructed BIT STRING holds a segment of another type",
+                ));
             }
             match &c.body {
                 Body::Prim(b) => flat.push(b),
@@ -257,7 +311,9 @@ fn join_bit_string(children: &[Node]) -> Result<Vec<u8>> {
     gather(children, &mut flat)?;
     let mut out = vec![0u8];
     for (i, seg) in flat.iter().enumerate() {
-        let (&unused, bits) = seg.split_first().ok_or_else(|| Error::format("empty BIT STRING segment"))?;
+        let (&unused, bits) = seg
+            .split_first()
+            .ok_or_else(|| Error::format("empty BIT STRING segment"))?;
         if unused > 7 || (unused != 0 && i + 1 != flat.len()) {
             return Err(Error::format("malformed constructed BIT STRING"));
         }
@@ -283,7 +339,12 @@ fn encode(node: &Node, out: &mut Vec<u8>) {
     if len < 0x80 {
         out.push(len as u8);
     } else {
-        let bytes: Vec<u8> = len.to_be_bytes().iter().copied().skip_while(|&b| b == 0).collect();
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .iter()
+            .copied()
+            .skip_while(|&b| b == 0)
+            .collect();
         out.push(0x80 | bytes.len() as u8);
         out.extend(bytes);
     }
@@ -304,26 +365,38 @@ mod tests {
     #[test]
     fn indefinite_lengths_become_definite() {
         // SEQUENCE (indef) { INTEGER 5, SEQUENCE (indef) { NULL } }
-        let ber = [0x30, 0x80, 0x02, 0x01, 0x05, 0x30, 0x80, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00];
-        assert_eq!(normalize(&ber).unwrap(), [0x30, 0x07, 0x02, 0x01, 0x05, 0x30, 0x02, 0x05, 0x00]);
+        let ber = [
+            0x30, 0x80, 0x02, 0x01, 0x05, 0x30, 0x80, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00,
+        ];
+        assert_eq!(
+            normalize(&ber).unwrap(),
+            [0x30, 0x07, 0x02, 0x01, 0x05, 0x30, 0x02, 0x05, 0x00]
+        );
     }
 
     #[test]
     fn constructed_octet_strings_are_joined() {
         // OCTET STRING (constructed, indef) { "ab", (constructed, definite) { "c" } }
-        let ber = [0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x24, 0x03, 0x04, 0x01, b'c', 0x00, 0x00];
+        let ber = [
+            0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x24, 0x03, 0x04, 0x01, b'c', 0x00, 0x00,
+        ];
         assert_eq!(normalize(&ber).unwrap(), [0x04, 0x03, b'a', b'b', b'c']);
     }
 
     #[test]
     fn long_form_lengths_are_minimised_and_sets_sorted() {
         let ber = [0x31, 0x81, 0x06, 0x02, 0x01, 0x09, 0x02, 0x01, 0x03];
-        assert_eq!(normalize(&ber).unwrap(), [0x31, 0x06, 0x02, 0x01, 0x03, 0x02, 0x01, 0x09]);
+        assert_eq!(
+            normalize(&ber).unwrap(),
+            [0x31, 0x06, 0x02, 0x01, 0x03, 0x02, 0x01, 0x09]
+        );
     }
 
     #[test]
     fn bit_strings_are_joined() {
-        let ber = [0x23, 0x80, 0x03, 0x02, 0x00, 0xff, 0x03, 0x02, 0x04, 0xf0, 0x00, 0x00];
+        let ber = [
+            0x23, 0x80, 0x03, 0x02, 0x00, 0xff, 0x03, 0x02, 0x04, 0xf0, 0x00, 0x00,
+        ];
         assert_eq!(normalize(&ber).unwrap(), [0x03, 0x03, 0x04, 0xff, 0xf0]);
     }
 
@@ -331,14 +404,14 @@ mod tests {
     fn encrypted_content_is_flattened_in_cms() {
         // ContentInfo { OID, [0] { SEQUENCE { INTEGER 0, SEQUENCE { OID, SEQUENCE {OID}, [0] cons { 04 "xy", 04 "z" } } } } }
         let ber = [
-            0x30, 0x80, 0x06, 0x01, 0x2a, 0xa0, 0x80, 0x30, 0x80, 0x02, 0x01, 0x00, 0x30, 0x80, 0x06, 0x01,
-            0x2a, 0x30, 0x03, 0x06, 0x01, 0x2b, 0xa0, 0x80, 0x04, 0x02, b'x', b'y', 0x04, 0x01, b'z', 0x00,
-            0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+            0x30, 0x80, 0x06, 0x01, 0x2a, 0xa0, 0x80, 0x30, 0x80, 0x02, 0x01, 0x00, 0x30, 0x80,
+            0x06, 0x01, 0x2a, 0x30, 0x03, 0x06, 0x01, 0x2b, 0xa0, 0x80, 0x04, 0x02, b'x', b'y',
+            0x04, 0x01, b'z', 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         ];
         let der = normalize_cms(&ber).unwrap();
         let want = [
-            0x30, 0x19, 0x06, 0x01, 0x2a, 0xa0, 0x14, 0x30, 0x12, 0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x01,
-            0x2a, 0x30, 0x03, 0x06, 0x01, 0x2b, 0x80, 0x03, b'x', b'y', b'z',
+            0x30, 0x19, 0x06, 0x01, 0x2a, 0xa0, 0x14, 0x30, 0x12, 0x02, 0x01, 0x00, 0x30, 0x0d,
+            0x06, 0x01, 0x2a, 0x30, 0x03, 0x06, 0x01, 0x2b, 0x80, 0x03, b'x', b'y', b'z',
         ];
         assert_eq!(der, want);
     }

@@ -19,7 +19,6 @@ use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
 use super::asn1::*;
-use crate::keys::RsaPrivate;
 use crate::{Error, Result};
 
 /// The RSA public key in an SPKI, refusing other algorithms.
@@ -30,7 +29,8 @@ pub fn rsa_public_from_spki(spki: SubjectPublicKeyInfoRef<'_>) -> Result<RsaPubl
             spki.algorithm.oid
         )));
     }
-    RsaPublicKey::try_from(spki).map_err(|e| Error::format(format!("malformed RSA public key: {e}")))
+    RsaPublicKey::try_from(spki)
+        .map_err(|e| Error::format(format!("malformed RSA public key: {e}")))
 }
 
 /// RFC 5280 section 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents.
@@ -41,8 +41,12 @@ pub fn key_identifier(spki: &SubjectPublicKeyInfoRef<'_>) -> Vec<u8> {
 /// The certificate's subjectKeyIdentifier extension, if it has one.
 pub fn cert_ski(cert: &Certificate) -> Option<Vec<u8>> {
     let exts = cert.tbs_certificate.extensions.as_ref()?;
-    let ext = exts.iter().find(|e| e.extn_id == <SubjectKeyIdentifier as AssociatedOid>::OID)?;
-    SubjectKeyIdentifier::from_der(ext.extn_value.as_bytes()).ok().map(|s| s.0.as_bytes().to_vec())
+    let ext = exts
+        .iter()
+        .find(|e| e.extn_id == <SubjectKeyIdentifier as AssociatedOid>::OID)?;
+    SubjectKeyIdentifier::from_der(ext.extn_value.as_bytes())
+        .ok()
+        .map(|s| s.0.as_bytes().to_vec())
 }
 
 /// The SPKI of a certificate as a borrowed structure.
@@ -82,7 +86,11 @@ pub fn build(
     let mut rng = rng;
     let enc = key
         .encrypt(&mut rng, Oaep::new::<Sha256>(), cek)
-        .map_err(|e| Error::internal(format!("RSA-OAEP encryption of the content key failed: {e}")))?;
+        .map_err(|e| {
+            Error::internal(format!(
+                "RSA-OAEP encryption of the content key failed: {e}"
+            ))
+        })?;
     let version = match rid {
         RecipientIdentifier::IssuerAndSerialNumber(_) => CmsVersion::V0,
         RecipientIdentifier::SubjectKeyIdentifier(_) => CmsVersion::V2,
@@ -104,14 +112,17 @@ pub fn rid_for_cert(cert: &Certificate) -> RecipientIdentifier {
 
 pub fn rid_for_key_id(id: Vec<u8>) -> Result<RecipientIdentifier> {
     let os = OctetString::new(id).map_err(|e| Error::internal(e.to_string()))?;
-    Ok(RecipientIdentifier::SubjectKeyIdentifier(SubjectKeyIdentifier(os)))
+    Ok(RecipientIdentifier::SubjectKeyIdentifier(
+        SubjectKeyIdentifier(os),
+    ))
 }
 
 /// Does this KTRI name `cert` (by issuer and serial, or by key identifier)?
 pub fn names_cert(ktri: &KeyTransRecipientInfo, cert: &Certificate) -> bool {
     match &ktri.rid {
         RecipientIdentifier::IssuerAndSerialNumber(ias) => {
-            ias.issuer == cert.tbs_certificate.issuer && ias.serial_number == cert.tbs_certificate.serial_number
+            ias.issuer == cert.tbs_certificate.issuer
+                && ias.serial_number == cert.tbs_certificate.serial_number
         }
         RecipientIdentifier::SubjectKeyIdentifier(ski) => {
             let id = ski.0.as_bytes();
@@ -120,25 +131,14 @@ pub fn names_cert(ktri: &KeyTransRecipientInfo, cert: &Certificate) -> bool {
             }
             cert_spki(cert)
                 .ok()
-                .and_then(|der| SubjectPublicKeyInfoRef::from_der(&der).ok().map(|s| key_identifier(&s) == id))
+                .and_then(|der| {
+                    SubjectPublicKeyInfoRef::from_der(&der)
+                        .ok()
+                        .map(|s| key_identifier(&s) == id)
+                })
                 .unwrap_or(false)
         }
     }
-}
-
-/// kmi's RSA key as the `rsa` crate's, for decryption.
-pub fn to_rsa_private(key: &RsaPrivate) -> Result<RsaPrivateKey> {
-    let conv = |x: &num_bigint::BigUint| {
-        let bytes = Zeroizing::new(x.to_bytes_be());
-        rsa::BigUint::from_bytes_be(&bytes)
-    };
-    let n = conv(&key.public.n);
-    let e = conv(&key.public.e);
-    let d = conv(key.d.expose());
-    let p = conv(key.p.expose());
-    let q = conv(key.q.expose());
-    RsaPrivateKey::from_components(n, e, d, vec![p, q])
-        .map_err(|e| Error::format(format!("the RSA key cannot be used: {e}")))
 }
 
 /// The public half, for comparing with a certificate.
@@ -148,7 +148,9 @@ pub fn same_public(private: &RsaPrivateKey, public: &RsaPublicKey) -> bool {
 
 fn digest_for(hash: &spki::AlgorithmIdentifierOwned) -> Result<Box<dyn DynDigest + Send + Sync>> {
     if !hash_params_ok(hash) {
-        return Err(Error::format("RSAES-OAEP: hash parameters must be absent or NULL"));
+        return Err(Error::format(
+            "RSAES-OAEP: hash parameters must be absent or NULL",
+        ));
     }
     Ok(match hash.oid {
         o if o == SHA1 => Box::new(Sha1::new()),
@@ -162,7 +164,11 @@ fn digest_for(hash: &spki::AlgorithmIdentifierOwned) -> Result<Box<dyn DynDigest
 /// The OAEP padding an RSAES-OAEP AlgorithmIdentifier describes (absent parameters: all defaults).
 fn oaep_from_alg(key_alg: &spki::AlgorithmIdentifierOwned) -> Result<Oaep> {
     let params = match &key_alg.parameters {
-        None => RsaesOaepParams { hash: None, mask_gen: None, p_source: None },
+        None => RsaesOaepParams {
+            hash: None,
+            mask_gen: None,
+            p_source: None,
+        },
         Some(_) => params_as::<RsaesOaepParams>(key_alg, "RSAES-OAEP")?,
     };
     let hash = params.hash.unwrap_or_else(|| alg(SHA1));
@@ -171,19 +177,30 @@ fn oaep_from_alg(key_alg: &spki::AlgorithmIdentifierOwned) -> Result<Oaep> {
         None => Box::new(Sha1::new()),
         Some(mg) => {
             if mg.oid != MGF1 {
-                return Err(Error::format(format!("RSAES-OAEP: unsupported mask generation function {}", mg.oid)));
+                return Err(Error::format(format!(
+                    "RSAES-OAEP: unsupported mask generation function {}",
+                    mg.oid
+                )));
             }
             digest_for(&params_as::<spki::AlgorithmIdentifierOwned>(&mg, "MGF1")?)?
         }
     };
     if let Some(ps) = params.p_source {
         let empty = ps.oid == P_SPECIFIED
-            && params_as::<OctetString>(&ps, "pSourceAlgorithm").map(|o| o.as_bytes().is_empty()).unwrap_or(false);
+            && params_as::<OctetString>(&ps, "pSourceAlgorithm")
+                .map(|o| o.as_bytes().is_empty())
+                .unwrap_or(false);
         if !empty {
-            return Err(Error::format("RSAES-OAEP: a non-empty label (pSourceAlgorithm) is not supported"));
+            return Err(Error::format(
+                "RSAES-OAEP: a non-empty label (pSourceAlgorithm) is not supported",
+            ));
         }
     }
-    Ok(Oaep { digest, mgf_digest, label: None })
+    Ok(Oaep {
+        digest,
+        mgf_digest,
+        label: None,
+    })
 }
 
 /// Decrypt the content-encryption key of one KTRI. Errors are check failures (wrong key) or
@@ -201,7 +218,12 @@ pub fn decrypt_cek(
     } else if alg.oid == RSA_ENCRYPTION {
         key.decrypt_blinded(&mut rng, Pkcs1v15Encrypt, ct)
     } else {
-        return Err(Error::format(format!("unsupported key transport algorithm {}", alg.oid)));
+        return Err(Error::format(format!(
+            "unsupported key transport algorithm {}",
+            alg.oid
+        )));
     };
-    result.map(Zeroizing::new).map_err(|_| Error::check("the key does not decrypt this recipient's content key"))
+    result
+        .map(Zeroizing::new)
+        .map_err(|_| Error::check("the key does not decrypt this recipient's content key"))
 }

@@ -20,10 +20,10 @@ pub mod ber;
 pub mod ktri;
 pub mod pwri;
 
-use aes::cipher::block_padding::Pkcs7;
-use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use ::cms::content_info::{CmsVersion, ContentInfo};
 use ::cms::enveloped_data::{EncryptedContentInfo, EnvelopedData, RecipientInfo, RecipientInfos};
+use aes::cipher::block_padding::Pkcs7;
+use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode};
 use rand_core::CryptoRngCore;
@@ -48,7 +48,10 @@ pub enum Recipient {
     PublicKey(Vec<u8>),
     /// PasswordRecipientInfo: PBKDF2-HMAC-SHA256 (random 16-byte salt, `iterations`) deriving a
     /// 32-byte KEK, key encryption id-alg-PWRI-KEK (RFC 3211) with AES-256-CBC.
-    Passphrase { passphrase: Zeroizing<String>, iterations: u32 },
+    Passphrase {
+        passphrase: Zeroizing<String>,
+        iterations: u32,
+    },
 }
 
 impl std::fmt::Debug for Recipient {
@@ -56,7 +59,9 @@ impl std::fmt::Debug for Recipient {
         match self {
             Recipient::Certificate(c) => write!(f, "Certificate({})", c.tbs_certificate.subject),
             Recipient::PublicKey(k) => write!(f, "PublicKey({} bytes)", k.len()),
-            Recipient::Passphrase { iterations, .. } => write!(f, "Passphrase {{ iterations: {iterations} }}"),
+            Recipient::Passphrase { iterations, .. } => {
+                write!(f, "Passphrase {{ iterations: {iterations} }}")
+            }
         }
     }
 }
@@ -70,7 +75,12 @@ pub struct Opened {
 
 impl std::fmt::Debug for Opened {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Opened {{ content_type: {}, content: {} bytes }}", self.content_type, self.content.len())
+        write!(
+            f,
+            "Opened {{ content_type: {}, content: {} bytes }}",
+            self.content_type,
+            self.content.len()
+        )
     }
 }
 
@@ -99,19 +109,22 @@ pub fn envelope(
         infos.push(match r {
             Recipient::Certificate(cert) => {
                 let spki_der = ktri::cert_spki(cert)?;
-                let spki = SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(der_err("certificate public key"))?;
+                let spki = SubjectPublicKeyInfoRef::from_der(&spki_der)
+                    .map_err(der_err("certificate public key"))?;
                 let key = ktri::rsa_public_from_spki(spki)?;
                 ktri::build(ktri::rid_for_cert(cert), &key, cek.as_ref(), rng)?
             }
             Recipient::PublicKey(der) => {
-                let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(der_err("recipient public key"))?;
+                let spki = SubjectPublicKeyInfoRef::from_der(der)
+                    .map_err(der_err("recipient public key"))?;
                 let id = ktri::key_identifier(&spki);
                 let key = ktri::rsa_public_from_spki(spki)?;
                 ktri::build(ktri::rid_for_key_id(id)?, &key, cek.as_ref(), rng)?
             }
-            Recipient::Passphrase { passphrase, iterations } => {
-                pwri::build(passphrase, *iterations, cek.as_ref(), rng)?
-            }
+            Recipient::Passphrase {
+                passphrase,
+                iterations,
+            } => pwri::build(passphrase, *iterations, cek.as_ref(), rng)?,
         });
     }
 
@@ -123,7 +136,10 @@ pub fn envelope(
     // (and no originatorInfo or unprotectedAttrs, which kmi never writes); else 2.
     let version = if infos.iter().any(|i| matches!(i, RecipientInfo::Pwri(_))) {
         CmsVersion::V3
-    } else if infos.iter().all(|i| matches!(i, RecipientInfo::Ktri(k) if k.version == CmsVersion::V0)) {
+    } else if infos
+        .iter()
+        .all(|i| matches!(i, RecipientInfo::Ktri(k) if k.version == CmsVersion::V0))
+    {
         CmsVersion::V0
     } else {
         CmsVersion::V2
@@ -139,7 +155,10 @@ pub fn envelope(
         },
         unprotected_attrs: None,
     };
-    let ci = ContentInfo { content_type: ID_ENVELOPED_DATA, content: Any::encode_from(&ed).map_err(enc_err)? };
+    let ci = ContentInfo {
+        content_type: ID_ENVELOPED_DATA,
+        content: Any::encode_from(&ed).map_err(enc_err)?,
+    };
     ci.to_der().map_err(enc_err)
 }
 
@@ -148,15 +167,22 @@ fn parse(input: &[u8]) -> Result<EnvelopedData> {
     let armored = crate::io::armor::decode_armor(input)?;
     if let Some(label) = armored.label.as_deref() {
         if label != "CMS" && label != "PKCS7" {
-            return Err(Error::format(format!("expected a CMS envelope, found PEM label \"{label}\"")));
+            return Err(Error::format(format!(
+                "expected a CMS envelope, found PEM label \"{label}\""
+            )));
         }
     }
     let der = ber::normalize_cms(&armored.der)?;
     let ci = ContentInfo::from_der(&der).map_err(der_err("malformed CMS ContentInfo"))?;
     if ci.content_type != ID_ENVELOPED_DATA {
-        return Err(Error::format(format!("not CMS EnvelopedData (content type {})", ci.content_type)));
+        return Err(Error::format(format!(
+            "not CMS EnvelopedData (content type {})",
+            ci.content_type
+        )));
     }
-    ci.content.decode_as::<EnvelopedData>().map_err(der_err("malformed CMS EnvelopedData"))
+    ci.content
+        .decode_as::<EnvelopedData>()
+        .map_err(der_err("malformed CMS EnvelopedData"))
 }
 
 /// Decrypt the content with a candidate content-encryption key.
@@ -167,7 +193,11 @@ fn decrypt_content(eci: &EncryptedContentInfo, cek: &[u8]) -> Result<Zeroizing<V
     let ct = eci
         .encrypted_content
         .as_ref()
-        .ok_or_else(|| Error::format("the envelope has no encrypted content (detached content is not supported)"))?
+        .ok_or_else(|| {
+            Error::format(
+                "the envelope has no encrypted content (detached content is not supported)",
+            )
+        })?
         .as_bytes();
     let bad_size = || Error::check("the content key has the wrong size for the content cipher");
     if iv.len() != 16 {
@@ -184,19 +214,26 @@ fn decrypt_content(eci: &EncryptedContentInfo, cek: &[u8]) -> Result<Zeroizing<V
         o if o == AES256_CBC => dec!(aes::Aes256),
         o if o == AES192_CBC => dec!(aes::Aes192),
         o if o == AES128_CBC => dec!(aes::Aes128),
-        o => return Err(Error::format(format!("unsupported content encryption algorithm {o}"))),
+        o => {
+            return Err(Error::format(format!(
+                "unsupported content encryption algorithm {o}"
+            )))
+        }
     };
-    out.map(Zeroizing::new).map_err(|_| Error::check("content decryption failed (wrong key, or the envelope was changed)"))
+    out.map(Zeroizing::new).map_err(|_| {
+        Error::check("content decryption failed (wrong key, or the envelope was changed)")
+    })
 }
 
 /// Try every KTRI with this RSA private key. With `cert`, only the KTRIs that name it (by issuer
 /// and serial number or key identifier) are tried; without, all of them.
 pub fn open_with_key(der: &[u8], key: &RsaPrivate, cert: Option<&Certificate>) -> Result<Opened> {
     let ed = parse(der)?;
-    let private = ktri::to_rsa_private(key)?;
+    let private = key.to_rsa_crate()?;
     if let Some(cert) = cert {
         let spki_der = ktri::cert_spki(cert)?;
-        let spki = SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(der_err("certificate public key"))?;
+        let spki = SubjectPublicKeyInfoRef::from_der(&spki_der)
+            .map_err(der_err("certificate public key"))?;
         if !ktri::same_public(&private, &ktri::rsa_public_from_spki(spki)?) {
             return Err(Error::check("the certificate does not belong to this key"));
         }
@@ -221,12 +258,19 @@ pub fn open_with_key(der: &[u8], key: &RsaPrivate, cert: Option<&Certificate>) -
             }
         };
         match decrypt_content(&ed.encrypted_content, &cek) {
-            Ok(content) => return Ok(Opened { content_type: ed.encrypted_content.content_type, content }),
+            Ok(content) => {
+                return Ok(Opened {
+                    content_type: ed.encrypted_content.content_type,
+                    content,
+                })
+            }
             Err(e) => last_err = Some(e),
         }
     }
     Err(match (candidates, last_err) {
-        (0, _) if cert.is_some() => Error::check("no recipient of this envelope names the certificate"),
+        (0, _) if cert.is_some() => {
+            Error::check("no recipient of this envelope names the certificate")
+        }
         (0, _) => Error::check("the envelope has no key transport recipient"),
         (_, Some(e @ Error::Format(_))) => e,
         (1, Some(e)) if cert.is_some() => e,
@@ -252,7 +296,10 @@ pub fn open_with_passphrase(der: &[u8], passphrase: &str) -> Result<Opened> {
             }
         };
         if let Ok(content) = decrypt_content(&ed.encrypted_content, &cek) {
-            return Ok(Opened { content_type: ed.encrypted_content.content_type, content });
+            return Ok(Opened {
+                content_type: ed.encrypted_content.content_type,
+                content,
+            });
         }
     }
     Err(match (candidates, unsupported) {
@@ -269,11 +316,15 @@ pub fn recipient_from_file_bytes(bytes: &[u8]) -> Result<Recipient> {
     let from_cert = |der: &[u8]| -> Result<Recipient> {
         let cert = Certificate::from_der(der).map_err(der_err("malformed certificate"))?;
         let spki_der = ktri::cert_spki(&cert)?;
-        ktri::rsa_public_from_spki(SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(der_err("certificate public key"))?)?;
+        ktri::rsa_public_from_spki(
+            SubjectPublicKeyInfoRef::from_der(&spki_der)
+                .map_err(der_err("certificate public key"))?,
+        )?;
         Ok(Recipient::Certificate(cert))
     };
     let from_spki = |der: &[u8]| -> Result<Recipient> {
-        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(der_err("malformed public key"))?;
+        let spki =
+            SubjectPublicKeyInfoRef::from_der(der).map_err(der_err("malformed public key"))?;
         ktri::rsa_public_from_spki(spki)?;
         Ok(Recipient::PublicKey(der.to_vec()))
     };
@@ -285,7 +336,9 @@ pub fn recipient_from_file_bytes(bytes: &[u8]) -> Result<Recipient> {
             use rsa::pkcs8::EncodePublicKey;
             let key = rsa::RsaPublicKey::from_pkcs1_der(&armored.der)
                 .map_err(|e| Error::format(format!("malformed RSA public key: {e}")))?;
-            let spki = key.to_public_key_der().map_err(|e| Error::internal(e.to_string()))?;
+            let spki = key
+                .to_public_key_der()
+                .map_err(|e| Error::internal(e.to_string()))?;
             Ok(Recipient::PublicKey(spki.as_bytes().to_vec()))
         }
         Some(other) => Err(Error::format(format!(

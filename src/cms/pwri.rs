@@ -5,11 +5,11 @@
 //! -pwri_password` reads) and reads that, any AES size and the PBKDF2 PRFs SHA-1/256/384/512, and
 //! plain AES key wrap (RFC 3394, id-aesN-wrap) as the key-encryption algorithm.
 
+use ::cms::content_info::CmsVersion;
+use ::cms::enveloped_data::{PasswordRecipientInfo, RecipientInfo};
 use aes::cipher::generic_array::GenericArray;
 use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use aes::{Aes128, Aes192, Aes256};
-use ::cms::content_info::CmsVersion;
-use ::cms::enveloped_data::{PasswordRecipientInfo, RecipientInfo};
 use der::asn1::{Null, OctetString};
 use rand_core::CryptoRngCore;
 use spki::AlgorithmIdentifierOwned;
@@ -23,9 +23,16 @@ const BLOCK: usize = 16;
 pub const MAX_READ_ITERATIONS: u32 = 100_000_000;
 
 /// Build a PWRI for `cek` under `passphrase`.
-pub fn build(passphrase: &str, iterations: u32, cek: &[u8], rng: &mut dyn CryptoRngCore) -> Result<RecipientInfo> {
+pub fn build(
+    passphrase: &str,
+    iterations: u32,
+    cek: &[u8],
+    rng: &mut dyn CryptoRngCore,
+) -> Result<RecipientInfo> {
     if iterations == 0 {
-        return Err(Error::usage("the PBKDF2 iteration count must be at least 1"));
+        return Err(Error::usage(
+            "the PBKDF2 iteration count must be at least 1",
+        ));
     }
     let mut salt = [0u8; 16];
     rng.fill_bytes(&mut salt);
@@ -33,14 +40,22 @@ pub fn build(passphrase: &str, iterations: u32, cek: &[u8], rng: &mut dyn Crypto
     rng.fill_bytes(&mut iv);
     let mut kek = Zeroizing::new([0u8; 32]);
     pbkdf2::pbkdf2_hmac::<sha2::Sha256>(passphrase.as_bytes(), &salt, iterations, kek.as_mut());
-    let wrapped = rfc3211_wrap(&Aes256::new(GenericArray::from_slice(kek.as_ref())), &iv, cek, rng)?;
+    let wrapped = rfc3211_wrap(
+        &Aes256::new(GenericArray::from_slice(kek.as_ref())),
+        &iv,
+        cek,
+        rng,
+    )?;
 
     let null = der::Any::encode_from(&Null).map_err(|e| Error::internal(e.to_string()))?;
     let kdf = Pbkdf2Params {
         salt: OctetString::new(salt.to_vec()).map_err(|e| Error::internal(e.to_string()))?,
         iteration_count: iterations,
         key_length: None,
-        prf: Some(AlgorithmIdentifierOwned { oid: HMAC_SHA256, parameters: Some(null) }),
+        prf: Some(AlgorithmIdentifierOwned {
+            oid: HMAC_SHA256,
+            parameters: Some(null),
+        }),
     };
     let iv_os = OctetString::new(iv.to_vec()).map_err(|e| Error::internal(e.to_string()))?;
     let kek_alg = alg_with(AES256_CBC, &iv_os)?;
@@ -54,17 +69,26 @@ pub fn build(passphrase: &str, iterations: u32, cek: &[u8], rng: &mut dyn Crypto
 
 /// The content-encryption key of one PWRI: `Ok(None)` when the passphrase does not open it,
 /// an error when the recipient info uses something kmi does not read.
-pub fn unwrap_cek(pwri: &PasswordRecipientInfo, passphrase: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+pub fn unwrap_cek(
+    pwri: &PasswordRecipientInfo,
+    passphrase: &str,
+) -> Result<Option<Zeroizing<Vec<u8>>>> {
     let kdf_alg = pwri
         .key_derivation_alg
         .as_ref()
         .ok_or_else(|| Error::format("PasswordRecipientInfo without a key derivation algorithm"))?;
     if kdf_alg.oid != PBKDF2 {
-        return Err(Error::format(format!("unsupported password key derivation {}", kdf_alg.oid)));
+        return Err(Error::format(format!(
+            "unsupported password key derivation {}",
+            kdf_alg.oid
+        )));
     }
     let kdf: Pbkdf2Params = params_as(kdf_alg, "PBKDF2")?;
     if kdf.iteration_count == 0 || kdf.iteration_count > MAX_READ_ITERATIONS {
-        return Err(Error::format(format!("PBKDF2 iteration count {} is out of range", kdf.iteration_count)));
+        return Err(Error::format(format!(
+            "PBKDF2 iteration count {} is out of range",
+            kdf.iteration_count
+        )));
     }
 
     // The key-encryption algorithm fixes the KEK size.
@@ -75,24 +99,33 @@ pub fn unwrap_cek(pwri: &PasswordRecipientInfo, passphrase: &str) -> Result<Opti
     let kea = &pwri.key_enc_alg;
     let kek_kind = if kea.oid == PWRI_KEK {
         let inner: AlgorithmIdentifierOwned = params_as(kea, "id-alg-PWRI-KEK")?;
-        let key_len = aes_cbc_key_len(&inner.oid)
-            .ok_or_else(|| Error::format(format!("id-alg-PWRI-KEK: unsupported cipher {}", inner.oid)))?;
+        let key_len = aes_cbc_key_len(&inner.oid).ok_or_else(|| {
+            Error::format(format!("id-alg-PWRI-KEK: unsupported cipher {}", inner.oid))
+        })?;
         let iv: OctetString = params_as(&inner, "id-alg-PWRI-KEK cipher")?;
         if iv.as_bytes().len() != BLOCK {
             return Err(Error::format("id-alg-PWRI-KEK: the IV must be 16 bytes"));
         }
-        Kek::Pwri { key_len, iv: iv.as_bytes().to_vec() }
+        Kek::Pwri {
+            key_len,
+            iv: iv.as_bytes().to_vec(),
+        }
     } else if let Some(key_len) = aes_wrap_key_len(&kea.oid) {
         Kek::Wrap { key_len }
     } else {
-        return Err(Error::format(format!("unsupported password key encryption algorithm {}", kea.oid)));
+        return Err(Error::format(format!(
+            "unsupported password key encryption algorithm {}",
+            kea.oid
+        )));
     };
     let key_len = match &kek_kind {
         Kek::Pwri { key_len, .. } | Kek::Wrap { key_len } => *key_len,
     };
     if let Some(kl) = kdf.key_length {
         if kl as usize != key_len {
-            return Err(Error::format("PBKDF2 keyLength does not match the key-encryption algorithm"));
+            return Err(Error::format(
+                "PBKDF2 keyLength does not match the key-encryption algorithm",
+            ));
         }
     }
 
@@ -127,11 +160,17 @@ pub fn unwrap_cek(pwri: &PasswordRecipientInfo, passphrase: &str) -> Result<Opti
 }
 
 fn aes_cbc_key_len(oid: &der::asn1::ObjectIdentifier) -> Option<usize> {
-    [(AES128_CBC, 16), (AES192_CBC, 24), (AES256_CBC, 32)].iter().find(|(o, _)| o == oid).map(|(_, l)| *l)
+    [(AES128_CBC, 16), (AES192_CBC, 24), (AES256_CBC, 32)]
+        .iter()
+        .find(|(o, _)| o == oid)
+        .map(|(_, l)| *l)
 }
 
 fn aes_wrap_key_len(oid: &der::asn1::ObjectIdentifier) -> Option<usize> {
-    [(AES128_WRAP, 16), (AES192_WRAP, 24), (AES256_WRAP, 32)].iter().find(|(o, _)| o == oid).map(|(_, l)| *l)
+    [(AES128_WRAP, 16), (AES192_WRAP, 24), (AES256_WRAP, 32)]
+        .iter()
+        .find(|(o, _)| o == oid)
+        .map(|(_, l)| *l)
 }
 
 fn xor(a: &mut [u8], b: &[u8]) {
@@ -159,7 +198,9 @@ pub fn rfc3211_wrap<C: BlockEncrypt>(
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
     if cek.len() < 3 || cek.len() > 255 {
-        return Err(Error::internal("RFC 3211 key wrap needs a 3 to 255 byte key"));
+        return Err(Error::internal(
+            "RFC 3211 key wrap needs a 3 to 255 byte key",
+        ));
     }
     let len = ((cek.len() + 4).div_ceil(BLOCK) * BLOCK).max(2 * BLOCK);
     let mut buf = Vec::with_capacity(len);
@@ -177,7 +218,11 @@ pub fn rfc3211_wrap<C: BlockEncrypt>(
 }
 
 /// RFC 3211 section 2.3.2. `None` when the check bytes or the length are wrong (wrong KEK).
-pub fn rfc3211_unwrap<C: BlockDecrypt>(cipher: &C, iv: &[u8], wrapped: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+pub fn rfc3211_unwrap<C: BlockDecrypt>(
+    cipher: &C,
+    iv: &[u8],
+    wrapped: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
     let len = wrapped.len();
     if len < 2 * BLOCK || len % BLOCK != 0 || iv.len() != BLOCK {
         return None;
@@ -203,7 +248,14 @@ pub fn rfc3211_unwrap<C: BlockDecrypt>(cipher: &C, iv: &[u8], wrapped: &[u8]) ->
     let mut plain = Zeroizing::new(vec![0u8; len]);
     for i in 0..n {
         let mut p = dec(&inner[i * BLOCK..(i + 1) * BLOCK]);
-        xor(&mut p, if i == 0 { iv } else { &inner[(i - 1) * BLOCK..i * BLOCK] });
+        xor(
+            &mut p,
+            if i == 0 {
+                iv
+            } else {
+                &inner[(i - 1) * BLOCK..i * BLOCK]
+            },
+        );
         plain[i * BLOCK..(i + 1) * BLOCK].copy_from_slice(&p);
         p.zeroize();
     }
@@ -231,7 +283,10 @@ mod tests {
             let cek: Vec<u8> = (0..cek_len as u8).collect();
             let w = rfc3211_wrap(&k1, &iv, &cek, &mut rng).unwrap();
             assert_eq!(w.len(), if cek_len <= 28 { 32 } else { 48 });
-            assert_eq!(rfc3211_unwrap(&k1, &iv, &w).unwrap().as_slice(), cek.as_slice());
+            assert_eq!(
+                rfc3211_unwrap(&k1, &iv, &w).unwrap().as_slice(),
+                cek.as_slice()
+            );
             assert!(rfc3211_unwrap(&k2, &iv, &w).is_none());
         }
         assert!(rfc3211_unwrap(&k1, &iv, &[0u8; 17]).is_none());

@@ -26,8 +26,14 @@ fn make(seed: u64, cn: &str) -> Fixture {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let k = rsa::RsaPrivateKey::new(&mut rng, 1024).unwrap();
     let big = |x: &rsa::BigUint| num_bigint::BigUint::from_bytes_be(&x.to_bytes_be());
-    let key = RsaPrivate::from_primes(big(&k.primes()[0]), big(&k.primes()[1]), big(k.e())).unwrap();
-    let spki = k.to_public_key().to_public_key_der().unwrap().as_bytes().to_vec();
+    let key =
+        RsaPrivate::from_primes(big(&k.primes()[0]), big(&k.primes()[1]), big(k.e())).unwrap();
+    let spki = k
+        .to_public_key()
+        .to_public_key_der()
+        .unwrap()
+        .as_bytes()
+        .to_vec();
     let name = Name::from_str(&format!("CN={cn}")).unwrap();
     let sig_alg = alg(Oid::new_unwrap("1.2.840.113549.1.1.11"));
     let tbs = TbsCertificate {
@@ -63,7 +69,10 @@ fn bob() -> &'static Fixture {
 }
 
 fn pass(p: &str) -> Recipient {
-    Recipient::Passphrase { passphrase: Zeroizing::new(p.to_string()), iterations: 1000 }
+    Recipient::Passphrase {
+        passphrase: Zeroizing::new(p.to_string()),
+        iterations: 1000,
+    }
 }
 
 const SHARE_CT: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1.1.1");
@@ -76,16 +85,30 @@ fn rng() -> ChaCha20Rng {
 #[test]
 fn certificate_recipient_round_trip() {
     let a = alice();
-    let env = envelope(MSG, SHARE_CT, &[Recipient::Certificate(a.cert.clone())], &mut rng()).unwrap();
+    let env = envelope(
+        MSG,
+        SHARE_CT,
+        &[Recipient::Certificate(a.cert.clone())],
+        &mut rng(),
+    )
+    .unwrap();
     let o = open_with_key(&env, &a.key, Some(&a.cert)).unwrap();
     assert_eq!(o.content.as_slice(), MSG);
     assert_eq!(o.content_type, SHARE_CT);
     // Without the certificate, every KTRI is tried.
-    assert_eq!(open_with_key(&env, &a.key, None).unwrap().content.as_slice(), MSG);
+    assert_eq!(
+        open_with_key(&env, &a.key, None)
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
     // Version 0: only version-0 KTRIs.
     let ed = parse(&env).unwrap();
     assert_eq!(ed.version, CmsVersion::V0);
-    let RecipientInfo::Ktri(k) = ed.recip_infos.0.iter().next().unwrap() else { panic!() };
+    let RecipientInfo::Ktri(k) = ed.recip_infos.0.iter().next().unwrap() else {
+        panic!()
+    };
     assert_eq!(k.key_enc_alg.oid, RSAES_OAEP);
     assert_eq!(k.key_enc_alg, ktri::oaep_sha256_alg().unwrap());
 }
@@ -103,15 +126,29 @@ fn oaep_parameters_match_openssl_bytes() {
 #[test]
 fn public_key_recipient_round_trip() {
     let a = alice();
-    let env = envelope(MSG, ID_DATA, &[Recipient::PublicKey(a.spki.clone())], &mut rng()).unwrap();
+    let env = envelope(
+        MSG,
+        ID_DATA,
+        &[Recipient::PublicKey(a.spki.clone())],
+        &mut rng(),
+    )
+    .unwrap();
     let ed = parse(&env).unwrap();
     assert_eq!(ed.version, CmsVersion::V2);
-    let RecipientInfo::Ktri(k) = ed.recip_infos.0.iter().next().unwrap() else { panic!() };
+    let RecipientInfo::Ktri(k) = ed.recip_infos.0.iter().next().unwrap() else {
+        panic!()
+    };
     assert_eq!(k.version, CmsVersion::V2);
     let o = open_with_key(&env, &a.key, None).unwrap();
     assert_eq!((o.content.as_slice(), o.content_type), (MSG, ID_DATA));
     // The key identifier rid also matches the certificate of the same key.
-    assert_eq!(open_with_key(&env, &a.key, Some(&a.cert)).unwrap().content.as_slice(), MSG);
+    assert_eq!(
+        open_with_key(&env, &a.key, Some(&a.cert))
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
 }
 
 #[test]
@@ -137,35 +174,88 @@ fn several_recipients_each_open() {
     ];
     let env = envelope(MSG, SHARE_CT, &recips, &mut rng()).unwrap();
     assert_eq!(parse(&env).unwrap().recip_infos.0.len(), 4);
-    assert_eq!(open_with_key(&env, &a.key, Some(&a.cert)).unwrap().content.as_slice(), MSG);
-    assert_eq!(open_with_key(&env, &b.key, None).unwrap().content.as_slice(), MSG);
-    assert_eq!(open_with_key(&env, &b.key, Some(&b.cert)).unwrap().content.as_slice(), MSG);
-    assert_eq!(open_with_passphrase(&env, "one").unwrap().content.as_slice(), MSG);
-    assert_eq!(open_with_passphrase(&env, "two").unwrap().content.as_slice(), MSG);
+    assert_eq!(
+        open_with_key(&env, &a.key, Some(&a.cert))
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
+    assert_eq!(
+        open_with_key(&env, &b.key, None)
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
+    assert_eq!(
+        open_with_key(&env, &b.key, Some(&b.cert))
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
+    assert_eq!(
+        open_with_passphrase(&env, "one")
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
+    assert_eq!(
+        open_with_passphrase(&env, "two")
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
     assert!(open_with_passphrase(&env, "three").is_err());
 }
 
 #[test]
 fn wrong_key_fails_cleanly() {
     let (a, b) = (alice(), bob());
-    let env = envelope(MSG, SHARE_CT, &[Recipient::Certificate(a.cert.clone())], &mut rng()).unwrap();
+    let env = envelope(
+        MSG,
+        SHARE_CT,
+        &[Recipient::Certificate(a.cert.clone())],
+        &mut rng(),
+    )
+    .unwrap();
     let e = open_with_key(&env, &b.key, None).unwrap_err();
     assert_eq!(e.to_string(), "no recipient matches this key");
     assert_eq!(e.exit_code() as u8, 1);
     let e = open_with_key(&env, &b.key, Some(&b.cert)).unwrap_err();
-    assert_eq!(e.to_string(), "no recipient of this envelope names the certificate");
+    assert_eq!(
+        e.to_string(),
+        "no recipient of this envelope names the certificate"
+    );
     let e = open_with_key(&env, &b.key, Some(&a.cert)).unwrap_err();
     assert_eq!(e.to_string(), "the certificate does not belong to this key");
     // A passphrase-only envelope has nothing for a key, and the other way round.
     let env = envelope(MSG, SHARE_CT, &[pass("p")], &mut rng()).unwrap();
     assert!(open_with_key(&env, &a.key, None).is_err());
-    let env = envelope(MSG, SHARE_CT, &[Recipient::PublicKey(a.spki.clone())], &mut rng()).unwrap();
-    assert_eq!(open_with_passphrase(&env, "p").unwrap_err().to_string(), "the envelope has no passphrase recipient");
+    let env = envelope(
+        MSG,
+        SHARE_CT,
+        &[Recipient::PublicKey(a.spki.clone())],
+        &mut rng(),
+    )
+    .unwrap();
+    assert_eq!(
+        open_with_passphrase(&env, "p").unwrap_err().to_string(),
+        "the envelope has no passphrase recipient"
+    );
 }
 
 /// Replace the encrypted content (or the encrypted key) of a parsed envelope and re-encode it.
 fn reencode(ed: &EnvelopedData) -> Vec<u8> {
-    ContentInfo { content_type: ID_ENVELOPED_DATA, content: Any::encode_from(ed).unwrap() }.to_der().unwrap()
+    ContentInfo {
+        content_type: ID_ENVELOPED_DATA,
+        content: Any::encode_from(ed).unwrap(),
+    }
+    .to_der()
+    .unwrap()
 }
 
 #[test]
@@ -177,13 +267,25 @@ fn tampering_fails_cleanly() {
     // Flip the top bit of the last byte of the second-to-last ciphertext block: the padding byte
     // of the last plaintext block becomes >= 0x80, which PKCS#7 always rejects.
     let mut ed = parse(&env).unwrap();
-    let mut ct = ed.encrypted_content.encrypted_content.as_ref().unwrap().as_bytes().to_vec();
+    let mut ct = ed
+        .encrypted_content
+        .encrypted_content
+        .as_ref()
+        .unwrap()
+        .as_bytes()
+        .to_vec();
     let n = ct.len();
     ct[n - 17] ^= 0x80;
     ed.encrypted_content.encrypted_content = Some(OctetString::new(ct).unwrap());
     let bad = reencode(&ed);
-    assert!(matches!(open_with_key(&bad, &a.key, Some(&a.cert)), Err(Error::CheckFailed(_))));
-    assert!(matches!(open_with_passphrase(&bad, "pw"), Err(Error::CheckFailed(_))));
+    assert!(matches!(
+        open_with_key(&bad, &a.key, Some(&a.cert)),
+        Err(Error::CheckFailed(_))
+    ));
+    assert!(matches!(
+        open_with_passphrase(&bad, "pw"),
+        Err(Error::CheckFailed(_))
+    ));
 
     // A changed encrypted key: OAEP decoding fails.
     let mut ed = parse(&env).unwrap();
@@ -210,12 +312,24 @@ fn tampering_fails_cleanly() {
         .collect();
     ed.recip_infos = RecipientInfos::try_from(infos).unwrap();
     let bad = reencode(&ed);
-    assert!(matches!(open_with_key(&bad, &a.key, Some(&a.cert)), Err(Error::CheckFailed(_))));
-    assert!(matches!(open_with_passphrase(&bad, "pw"), Err(Error::CheckFailed(_))));
+    assert!(matches!(
+        open_with_key(&bad, &a.key, Some(&a.cert)),
+        Err(Error::CheckFailed(_))
+    ));
+    assert!(matches!(
+        open_with_passphrase(&bad, "pw"),
+        Err(Error::CheckFailed(_))
+    ));
 
     // Truncated and garbage input are format errors.
-    assert!(matches!(open_with_passphrase(&env[..env.len() - 3], "pw"), Err(Error::Format(_))));
-    assert!(matches!(open_with_passphrase(b"hello", "pw"), Err(Error::Format(_))));
+    assert!(matches!(
+        open_with_passphrase(&env[..env.len() - 3], "pw"),
+        Err(Error::Format(_))
+    ));
+    assert!(matches!(
+        open_with_passphrase(b"hello", "pw"),
+        Err(Error::Format(_))
+    ));
 }
 
 /// DER to BER the way openssl streams: the outer three levels indefinite, the encrypted content
@@ -233,7 +347,13 @@ fn to_streamed_ber(der_env: &[u8]) -> Vec<u8> {
     v.extend(eci.content_type.to_der().unwrap());
     v.extend(eci.content_enc_alg.to_der().unwrap());
     v.extend([0xa0, 0x80]);
-    for chunk in eci.encrypted_content.as_ref().unwrap().as_bytes().chunks(20) {
+    for chunk in eci
+        .encrypted_content
+        .as_ref()
+        .unwrap()
+        .as_bytes()
+        .chunks(20)
+    {
         v.extend(OctetString::new(chunk.to_vec()).unwrap().to_der().unwrap());
     }
     v.extend([0u8; 10]); // five end-of-contents
@@ -246,13 +366,31 @@ fn ber_and_pem_input_open() {
     let ber = to_streamed_ber(&env);
     assert_ne!(ber, env);
     assert_eq!(ber::normalize_cms(&ber).unwrap(), env);
-    assert_eq!(open_with_passphrase(&ber, "pw").unwrap().content.as_slice(), MSG);
+    assert_eq!(
+        open_with_passphrase(&ber, "pw").unwrap().content.as_slice(),
+        MSG
+    );
     let pem = crate::io::armor::encode_pem("CMS", &ber).unwrap();
-    assert_eq!(open_with_passphrase(pem.as_bytes(), "pw").unwrap().content.as_slice(), MSG);
+    assert_eq!(
+        open_with_passphrase(pem.as_bytes(), "pw")
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
     let pem = crate::io::armor::encode_pem("PKCS7", &env).unwrap();
-    assert_eq!(open_with_passphrase(pem.as_bytes(), "pw").unwrap().content.as_slice(), MSG);
+    assert_eq!(
+        open_with_passphrase(pem.as_bytes(), "pw")
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
     let pem = crate::io::armor::encode_pem("CERTIFICATE", &env).unwrap();
-    assert!(matches!(open_with_passphrase(pem.as_bytes(), "pw"), Err(Error::Format(_))));
+    assert!(matches!(
+        open_with_passphrase(pem.as_bytes(), "pw"),
+        Err(Error::Format(_))
+    ));
 }
 
 #[test]
@@ -260,7 +398,9 @@ fn aes_key_wrap_pwri_is_read() {
     // Build a PWRI with id-aes256-wrap (RFC 3394) by hand, as the CMC archive draft shrouds keys.
     let env = envelope(MSG, SHARE_CT, &[pass("pw")], &mut rng()).unwrap();
     let mut ed = parse(&env).unwrap();
-    let RecipientInfo::Pwri(p) = ed.recip_infos.0.iter().next().unwrap().clone() else { panic!() };
+    let RecipientInfo::Pwri(p) = ed.recip_infos.0.iter().next().unwrap().clone() else {
+        panic!()
+    };
     let cek = pwri::unwrap_cek(&p, "pw").unwrap().unwrap();
     let kdf: Pbkdf2Params = params_as(p.key_derivation_alg.as_ref().unwrap(), "kdf").unwrap();
     let mut kek = [0u8; 32];
@@ -271,7 +411,13 @@ fn aes_key_wrap_pwri_is_read() {
     p2.enc_key = OctetString::new(wrapped).unwrap();
     ed.recip_infos = RecipientInfos::try_from(vec![RecipientInfo::Pwri(p2)]).unwrap();
     let env2 = reencode(&ed);
-    assert_eq!(open_with_passphrase(&env2, "pw").unwrap().content.as_slice(), MSG);
+    assert_eq!(
+        open_with_passphrase(&env2, "pw")
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
     assert!(open_with_passphrase(&env2, "px").is_err());
 }
 
@@ -279,27 +425,46 @@ fn aes_key_wrap_pwri_is_read() {
 fn recipients_from_files() {
     let a = alice();
     let cert_der = a.cert.to_der().unwrap();
-    assert!(matches!(recipient_from_file_bytes(&cert_der).unwrap(), Recipient::Certificate(_)));
+    assert!(matches!(
+        recipient_from_file_bytes(&cert_der).unwrap(),
+        Recipient::Certificate(_)
+    ));
     let pem = crate::io::armor::encode_pem("CERTIFICATE", &cert_der).unwrap();
-    assert!(matches!(recipient_from_file_bytes(pem.as_bytes()).unwrap(), Recipient::Certificate(_)));
-    let Recipient::PublicKey(k) = recipient_from_file_bytes(&a.spki).unwrap() else { panic!() };
+    assert!(matches!(
+        recipient_from_file_bytes(pem.as_bytes()).unwrap(),
+        Recipient::Certificate(_)
+    ));
+    let Recipient::PublicKey(k) = recipient_from_file_bytes(&a.spki).unwrap() else {
+        panic!()
+    };
     assert_eq!(k, a.spki);
     let pem = crate::io::armor::encode_pem("PUBLIC KEY", &a.spki).unwrap();
-    assert!(matches!(recipient_from_file_bytes(pem.as_bytes()).unwrap(), Recipient::PublicKey(_)));
+    assert!(matches!(
+        recipient_from_file_bytes(pem.as_bytes()).unwrap(),
+        Recipient::PublicKey(_)
+    ));
     assert!(recipient_from_file_bytes(b"-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n").is_err());
     assert!(recipient_from_file_bytes(&[0x30, 0x00]).is_err());
 }
 
 #[test]
 fn no_recipients_is_a_usage_error() {
-    assert!(matches!(envelope(MSG, ID_DATA, &[], &mut rng()), Err(Error::Usage(_))));
+    assert!(matches!(
+        envelope(MSG, ID_DATA, &[], &mut rng()),
+        Err(Error::Usage(_))
+    ));
 }
 
 #[test]
 fn too_small_a_key_is_a_usage_error() {
     let mut r = ChaCha20Rng::seed_from_u64(9);
     let k = rsa::RsaPrivateKey::new(&mut r, 512).unwrap();
-    let spki = k.to_public_key().to_public_key_der().unwrap().as_bytes().to_vec();
+    let spki = k
+        .to_public_key()
+        .to_public_key_der()
+        .unwrap()
+        .as_bytes()
+        .to_vec();
     let e = envelope(MSG, ID_DATA, &[Recipient::PublicKey(spki)], &mut rng()).unwrap_err();
     assert!(matches!(e, Error::Usage(_)), "{e}");
     assert!(e.to_string().contains("512-bit"), "{e}");

@@ -45,13 +45,19 @@ impl KmiElGamalMessage {
         let m = KmiElGamalMessage::from_der(der)
             .map_err(|e| Error::format(format!("malformed ElGamal message: {e}")))?;
         if m.version != 1 || m.nonce.as_bytes().len() != 12 {
-            return Err(Error::format("unsupported ElGamal message version or nonce size"));
+            return Err(Error::format(
+                "unsupported ElGamal message version or nonce size",
+            ));
         }
         Ok(m)
     }
 }
 
-fn message_key(group: &ElGamalGroup, alpha: &BigUint, shared: &BigUint) -> Result<Zeroizing<[u8; 32]>> {
+fn message_key(
+    group: &ElGamalGroup,
+    alpha: &BigUint,
+    shared: &BigUint,
+) -> Result<Zeroizing<[u8; 32]>> {
     let len = (group.p.bits() as usize).div_ceil(8);
     let mut h = Sha256::new();
     h.update(b"kmi elgamal hybrid v1");
@@ -61,7 +67,11 @@ fn message_key(group: &ElGamalGroup, alpha: &BigUint, shared: &BigUint) -> Resul
 }
 
 /// Encrypt `plaintext` to an ElGamal public key.
-pub fn encrypt(to: &ElGamalPublic, plaintext: &[u8], rng: &mut dyn CryptoRngCore) -> Result<KmiElGamalMessage> {
+pub fn encrypt(
+    to: &ElGamalPublic,
+    plaintext: &[u8],
+    rng: &mut dyn CryptoRngCore,
+) -> Result<KmiElGamalMessage> {
     let g = &to.group;
     let u = SecretUint::new(random_range(rng, &BigUint::one(), &g.q));
     let alpha = g.g.modpow(u.expose(), &g.p);
@@ -70,9 +80,16 @@ pub fn encrypt(to: &ElGamalPublic, plaintext: &[u8], rng: &mut dyn CryptoRngCore
     let mut nonce = [0u8; 12];
     rng.fill_bytes(&mut nonce);
     let aad = i2osp(&alpha, (g.p.bits() as usize).div_ceil(8))?;
-    let cipher = Aes256Gcm::new_from_slice(key.as_slice()).map_err(|e| Error::internal(e.to_string()))?;
+    let cipher =
+        Aes256Gcm::new_from_slice(key.as_slice()).map_err(|e| Error::internal(e.to_string()))?;
     let ciphertext = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad: &aad,
+            },
+        )
         .map_err(|_| Error::internal("AES-GCM encryption failed"))?;
     let octets = |b: Vec<u8>| OctetString::new(b).map_err(|e| Error::internal(e.to_string()));
     Ok(KmiElGamalMessage {
@@ -84,15 +101,30 @@ pub fn encrypt(to: &ElGamalPublic, plaintext: &[u8], rng: &mut dyn CryptoRngCore
 }
 
 /// Decrypt with the shared value alpha^x (from the private key, or combined from partials).
-pub fn decrypt_with_shared(group: &ElGamalGroup, msg: &KmiElGamalMessage, shared: &BigUint) -> Result<Zeroizing<Vec<u8>>> {
+pub fn decrypt_with_shared(
+    group: &ElGamalGroup,
+    msg: &KmiElGamalMessage,
+    shared: &BigUint,
+) -> Result<Zeroizing<Vec<u8>>> {
     let alpha = msg.alpha();
     let key = message_key(group, &alpha, shared)?;
     let aad = i2osp(&alpha, (group.p.bits() as usize).div_ceil(8))?;
-    let cipher = Aes256Gcm::new_from_slice(key.as_slice()).map_err(|e| Error::internal(e.to_string()))?;
+    let cipher =
+        Aes256Gcm::new_from_slice(key.as_slice()).map_err(|e| Error::internal(e.to_string()))?;
     cipher
-        .decrypt(Nonce::from_slice(msg.nonce.as_bytes()), Payload { msg: msg.ciphertext.as_bytes(), aad: &aad })
+        .decrypt(
+            Nonce::from_slice(msg.nonce.as_bytes()),
+            Payload {
+                msg: msg.ciphertext.as_bytes(),
+                aad: &aad,
+            },
+        )
         .map(Zeroizing::new)
-        .map_err(|_| Error::check("decryption failed: the message was not encrypted to this key or was changed"))
+        .map_err(|_| {
+            Error::check(
+                "decryption failed: the message was not encrypted to this key or was changed",
+            )
+        })
 }
 
 /// The DER form of a message.
@@ -116,7 +148,10 @@ mod tests {
         let back = KmiElGamalMessage::from_der_checked(&der).unwrap();
         let g = &key.public.group;
         let shared = back.alpha().modpow(key.x.expose(), &g.p);
-        assert_eq!(decrypt_with_shared(g, &back, &shared).unwrap().as_slice(), b"the escrowed secret");
+        assert_eq!(
+            decrypt_with_shared(g, &back, &shared).unwrap().as_slice(),
+            b"the escrowed secret"
+        );
         let wrong = &shared * 4u32 % &g.p;
         assert!(decrypt_with_shared(g, &back, &wrong).is_err());
     }

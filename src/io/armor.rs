@@ -13,14 +13,20 @@ pub struct Armored {
 /// text with `-text`, and people paste keys into notes).
 pub fn decode_armor(bytes: &[u8]) -> Result<Armored> {
     if bytes.first() == Some(&0x30) {
-        return Ok(Armored { label: None, der: bytes.to_vec() });
+        return Ok(Armored {
+            label: None,
+            der: bytes.to_vec(),
+        });
     }
     let block = pem_block(bytes).ok_or_else(|| {
         Error::format("neither PEM nor DER (no '-----BEGIN' line and not a DER SEQUENCE)")
     })?;
     let (label, der) =
         pem_rfc7468::decode_vec(block).map_err(|e| Error::format(format!("malformed PEM: {e}")))?;
-    Ok(Armored { label: Some(label.to_string()), der })
+    Ok(Armored {
+        label: Some(label.to_string()),
+        der,
+    })
 }
 
 /// The bytes from the first `-----BEGIN ` line through the end of its `-----END ...-----` line.
@@ -64,7 +70,10 @@ mod tests {
     #[test]
     fn text_around_the_block_is_ignored() {
         let pem = encode_pem("PUBLIC KEY", &[0x30, 0x00]).unwrap();
-        let text = format!("notes: my key\r\n{}Public-Key: (512 bit)\n", pem.replace('\n', "\r\n"));
+        let text = format!(
+            "notes: my key\r\n{}Public-Key: (512 bit)\n",
+            pem.replace('\n', "\r\n")
+        );
         let a = decode_armor(text.as_bytes()).unwrap();
         assert_eq!(a.der, vec![0x30, 0x00]);
     }
@@ -72,6 +81,8 @@ mod tests {
     #[test]
     fn garbage_is_rejected() {
         assert!(decode_armor(b"hello").is_err());
-        assert!(decode_armor(b"-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----\n").is_err());
+        assert!(
+            decode_armor(b"-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----\n").is_err()
+        );
     }
 }

@@ -25,7 +25,10 @@ impl Input {
 pub fn read_input(path: &Path) -> Result<Input> {
     let input = read_input_allow_empty(path)?;
     if input.bytes.is_empty() {
-        return Err(Error::Malformed { path: input.name, what: "input is empty".into() });
+        return Err(Error::Malformed {
+            path: input.name,
+            what: "input is empty".into(),
+        });
     }
     Ok(input)
 }
@@ -35,14 +38,27 @@ pub fn read_input(path: &Path) -> Result<Input> {
 pub fn read_input_allow_empty(path: &Path) -> Result<Input> {
     let mut bytes = Vec::new();
     let result = if path == Path::new("-") {
-        std::io::stdin().lock().take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)
+        std::io::stdin()
+            .lock()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut bytes)
     } else {
         std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
     };
-    let name = if path == Path::new("-") { PathBuf::from("<stdin>") } else { path.to_path_buf() };
-    result.map_err(|source| Error::Read { path: name.clone(), source })?;
+    let name = if path == Path::new("-") {
+        PathBuf::from("<stdin>")
+    } else {
+        path.to_path_buf()
+    };
+    result.map_err(|source| Error::Read {
+        path: name.clone(),
+        source,
+    })?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(Error::Malformed { path: name, what: "input is larger than 64 MiB".into() });
+        return Err(Error::Malformed {
+            path: name,
+            what: "input is larger than 64 MiB".into(),
+        });
     }
     Ok(Input { name, bytes })
 }

@@ -18,8 +18,16 @@ pub struct OutputSpec {
 
 impl OutputSpec {
     pub fn new(path: &Path, force: bool, secret: bool) -> Self {
-        let path = if path == Path::new("-") { None } else { Some(path.to_path_buf()) };
-        OutputSpec { path, force, secret }
+        let path = if path == Path::new("-") {
+            None
+        } else {
+            Some(path.to_path_buf())
+        };
+        OutputSpec {
+            path,
+            force,
+            secret,
+        }
     }
 
     pub fn is_stdout(&self) -> bool {
@@ -60,10 +68,16 @@ pub fn write_output(spec: &OutputSpec, bytes: &[u8]) -> Result<()> {
             Ok(()) => Ok(()),
             // A closed pipe (`kmi ... | head`) is the reader's choice, not a failure.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            Err(e) => Err(Error::Write { path: "<stdout>".into(), what: e.to_string() }),
+            Err(e) => Err(Error::Write {
+                path: "<stdout>".into(),
+                what: e.to_string(),
+            }),
         };
     };
-    let fail = |what: String| Error::Write { path: path.clone(), what };
+    let fail = |what: String| Error::Write {
+        path: path.clone(),
+        what,
+    };
     if !spec.force && path.exists() {
         return Err(Error::Exists { path: path.clone() });
     }
@@ -73,7 +87,12 @@ pub fn write_output(spec: &OutputSpec, bytes: &[u8]) -> Result<()> {
         .suffix(".tmp")
         .permissions(permissions(spec.secret))
         .tempfile_in(&dir)
-        .map_err(|e| fail(format!("cannot create a temporary file in {}: {e}", dir.display())))?;
+        .map_err(|e| {
+            fail(format!(
+                "cannot create a temporary file in {}: {e}",
+                dir.display()
+            ))
+        })?;
     tmp.write_all(bytes).map_err(|e| fail(e.to_string()))?;
     tmp.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
     if spec.force {
@@ -99,7 +118,9 @@ fn permissions(secret: bool) -> std::fs::Permissions {
 
 #[cfg(not(unix))]
 fn permissions(_secret: bool) -> std::fs::Permissions {
-    std::fs::metadata(".").map(|m| m.permissions()).expect("current directory is readable")
+    std::fs::metadata(".")
+        .map(|m| m.permissions())
+        .expect("current directory is readable")
 }
 
 #[cfg(test)]
@@ -127,8 +148,14 @@ mod tests {
         let p = dir.path().join("public");
         write_output(&OutputSpec::new(&s, false, true), b"x").unwrap();
         write_output(&OutputSpec::new(&p, false, false), b"x").unwrap();
-        assert_eq!(std::fs::metadata(&s).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o644);
+        assert_eq!(
+            std::fs::metadata(&s).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
     }
 
     #[test]
@@ -136,7 +163,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("k");
         write_output(&OutputSpec::new(&p, false, false), b"x").unwrap();
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("k")]);
     }
 }

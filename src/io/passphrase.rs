@@ -54,24 +54,30 @@ impl PassphraseSource {
 }
 
 fn prompt(text: &str) -> Result<Zeroizing<String>> {
-    rpassword::prompt_password(text).map(Zeroizing::new).map_err(|e| {
-        Error::usage(format!(
-            "cannot prompt for a passphrase ({e}); give --passphrase-file or --passphrase-fd"
-        ))
-    })
+    rpassword::prompt_password(text)
+        .map(Zeroizing::new)
+        .map_err(|e| {
+            Error::usage(format!(
+                "cannot prompt for a passphrase ({e}); give --passphrase-file or --passphrase-fd"
+            ))
+        })
 }
 
 fn first_line(bytes: &[u8]) -> Result<Zeroizing<String>> {
     let text = std::str::from_utf8(bytes).map_err(|_| Error::format("passphrase is not UTF-8"))?;
     let line = text.split('\n').next().unwrap_or("");
-    Ok(Zeroizing::new(line.strip_suffix('\r').unwrap_or(line).to_string()))
+    Ok(Zeroizing::new(
+        line.strip_suffix('\r').unwrap_or(line).to_string(),
+    ))
 }
 
 #[cfg(unix)]
 fn read_fd(fd: i32) -> Result<Zeroizing<String>> {
     use std::os::fd::FromRawFd;
     if fd < 0 || unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
-        return Err(Error::usage(format!("--passphrase-fd {fd}: not an open file descriptor")));
+        return Err(Error::usage(format!(
+            "--passphrase-fd {fd}: not an open file descriptor"
+        )));
     }
     // SAFETY: the descriptor is open (checked above) and was handed to us by the caller for this
     // purpose; we take ownership and close it after reading, as gpg and sq do.
@@ -102,7 +108,9 @@ mod tests {
 
     #[test]
     fn batch_mode_never_prompts() {
-        let err = PassphraseSource::Prompt { batch: true }.read("k.pem", false).unwrap_err();
+        let err = PassphraseSource::Prompt { batch: true }
+            .read("k.pem", false)
+            .unwrap_err();
         assert!(err.to_string().contains("--passphrase-file"));
     }
 

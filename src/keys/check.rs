@@ -42,7 +42,9 @@ pub struct CheckReport {
 
 impl CheckReport {
     pub fn passed(&self) -> bool {
-        self.results.iter().all(|r| r.outcome == CheckOutcome::Passed)
+        self.results
+            .iter()
+            .all(|r| r.outcome == CheckOutcome::Passed)
     }
 
     pub fn first_failure(&self) -> Option<&str> {
@@ -58,7 +60,10 @@ struct Checker {
 
 impl Checker {
     fn new() -> Self {
-        Checker { results: Vec::new(), failed: false }
+        Checker {
+            results: Vec::new(),
+            failed: false,
+        }
     }
 
     /// Run `test` unless an earlier check failed. `test` returns None on success or the failure.
@@ -75,13 +80,23 @@ impl Checker {
         self.failed = failure.is_some();
         self.results.push(CheckResult {
             check: name.into(),
-            outcome: if failure.is_some() { CheckOutcome::Failed } else { CheckOutcome::Passed },
+            outcome: if failure.is_some() {
+                CheckOutcome::Failed
+            } else {
+                CheckOutcome::Passed
+            },
             failure,
         });
     }
 
     fn require(&mut self, name: &str, ok: impl FnOnce() -> bool, failure: &str) {
-        self.check(name, || if ok() { None } else { Some(failure.to_string()) });
+        self.check(name, || {
+            if ok() {
+                None
+            } else {
+                Some(failure.to_string())
+            }
+        });
     }
 }
 
@@ -101,7 +116,11 @@ pub fn check_key(key: &Key, require_safe: bool) -> CheckReport {
             let (n, e) = (&k.public.n, &k.public.e);
             check_rsa_public(&mut c, n, e);
             let (p, q, d) = (k.p.expose(), k.q.expose(), k.d.expose());
-            c.require("p * q = N", || &(p * q) == n, "the private key does not match: p * q != N");
+            c.require(
+                "p * q = N",
+                || &(p * q) == n,
+                "the private key does not match: p * q != N",
+            );
             c.require("p is prime", || is_probable_prime(p), "p is not prime");
             c.require("q is prime", || is_probable_prime(q), "q is not prime");
             c.require("p != q", || p != q, "p = q");
@@ -123,8 +142,16 @@ pub fn check_key(key: &Key, require_safe: bool) -> CheckReport {
             );
             if require_safe {
                 let half = |x: &BigUint| (x - 1u32) >> 1usize;
-                c.require("(p-1)/2 is prime", || is_probable_prime(&half(p)), "p is not a safe prime: (p-1)/2 is not prime");
-                c.require("(q-1)/2 is prime", || is_probable_prime(&half(q)), "q is not a safe prime: (q-1)/2 is not prime");
+                c.require(
+                    "(p-1)/2 is prime",
+                    || is_probable_prime(&half(p)),
+                    "p is not a safe prime: (p-1)/2 is not prime",
+                );
+                c.require(
+                    "(q-1)/2 is prime",
+                    || is_probable_prime(&half(q)),
+                    "q is not a safe prime: (q-1)/2 is not prime",
+                );
             }
         }
         Key::Public(PublicKey::ElGamal(k)) => {
@@ -134,12 +161,24 @@ pub fn check_key(key: &Key, require_safe: bool) -> CheckReport {
             let g = &k.public.group;
             check_elgamal_public(&mut c, g, &k.public.y, require_safe);
             let x = k.x.expose();
-            c.require("0 < x < q", || !x.is_zero() && x < &g.q, "private value x is not in (0, q)");
-            c.require("g^x = y", || g.g.modpow(x, &g.p) == k.public.y, "the private key does not match: g^x != y");
+            c.require(
+                "0 < x < q",
+                || !x.is_zero() && x < &g.q,
+                "private value x is not in (0, q)",
+            );
+            c.require(
+                "g^x = y",
+                || g.g.modpow(x, &g.p) == k.public.y,
+                "the private key does not match: g^x != y",
+            );
         }
     }
     let key_type = key.kind();
-    CheckReport { key_type, private: key.is_private(), results: c.results }
+    CheckReport {
+        key_type,
+        private: key.is_private(),
+        results: c.results,
+    }
 }
 
 fn check_rsa_public(c: &mut Checker, n: &BigUint, e: &BigUint) {
@@ -148,7 +187,12 @@ fn check_rsa_public(c: &mut Checker, n: &BigUint, e: &BigUint) {
         small_factor(n, SMALL_FACTOR_BOUND).map(|r| format!("N has a small factor {r}"))
     });
     c.check("N is not a perfect power", || {
-        perfect_power(n).map(|(b, k)| format!("N is a perfect power ({}-bit base to the power {k})", b.bits()))
+        perfect_power(n).map(|(b, k)| {
+            format!(
+                "N is a perfect power ({}-bit base to the power {k})",
+                b.bits()
+            )
+        })
     });
     // For N = r^k, the group order r^(k-1)(r-1) divides N(N-1), so 2^(N(N-1)) = 1. For N = pq
     // with distinct primes this almost never holds.
@@ -157,7 +201,11 @@ fn check_rsa_public(c: &mut Checker, n: &BigUint, e: &BigUint) {
         || BigUint::from(2u32).modpow(&(n * (n - 1u32)), n) != BigUint::one(),
         "N is a prime power",
     );
-    c.require("e is odd and 1 < e < N", || e.is_odd() && e > &BigUint::one() && e < n, "e is not odd with 1 < e < N");
+    c.require(
+        "e is odd and 1 < e < N",
+        || e.is_odd() && e > &BigUint::one() && e < n,
+        "e is not odd with 1 < e < N",
+    );
 }
 
 fn check_elgamal_public(c: &mut Checker, g: &ElGamalGroup, y: &BigUint, require_safe: bool) {
@@ -165,9 +213,21 @@ fn check_elgamal_public(c: &mut Checker, g: &ElGamalGroup, y: &BigUint, require_
     // A named RFC 7919 (p, q) is known to be prime; skip the expensive primality tests for it but
     // still run the structural checks (g and y are the key's own).
     let named = NamedGroup::identify(g).is_some();
-    c.require("p is prime", || named || is_probable_prime(&g.p), "p is not prime");
-    c.require("q is prime", || named || is_probable_prime(&g.q), "q is not prime");
-    c.require("q divides p - 1", || ((&g.p - &one) % &g.q).is_zero(), "q does not divide p - 1");
+    c.require(
+        "p is prime",
+        || named || is_probable_prime(&g.p),
+        "p is not prime",
+    );
+    c.require(
+        "q is prime",
+        || named || is_probable_prime(&g.q),
+        "q is not prime",
+    );
+    c.require(
+        "q divides p - 1",
+        || ((&g.p - &one) % &g.q).is_zero(),
+        "q does not divide p - 1",
+    );
     c.require("1 < g < p", || g.g > one && g.g < g.p, "g is not in (1, p)");
     c.require(
         "g has order q",
@@ -181,7 +241,11 @@ fn check_elgamal_public(c: &mut Checker, g: &ElGamalGroup, y: &BigUint, require_
         "y lies outside the order-q subgroup (y^q != 1 mod p)",
     );
     if require_safe {
-        c.require("p = 2q + 1", || g.is_safe_prime_group(), "p is not a safe prime: p != 2q + 1");
+        c.require(
+            "p = 2q + 1",
+            || g.is_safe_prime_group(),
+            "p is not a safe prime: p != 2q + 1",
+        );
     }
 }
 
@@ -191,7 +255,10 @@ mod tests {
     use crate::keys::rsa::{RsaPrivate, RsaPublic};
 
     fn public(n: BigUint) -> Key {
-        Key::Public(PublicKey::Rsa(RsaPublic { n, e: 65537u32.into() }))
+        Key::Public(PublicKey::Rsa(RsaPublic {
+            n,
+            e: 65537u32.into(),
+        }))
     }
 
     #[test]
@@ -199,7 +266,10 @@ mod tests {
         // 1000003^3: no factor below 2^16, but a perfect power; 1000003 alone: a prime (power 1).
         let p = BigUint::from(1_000_003u32);
         let r = check_key(&public(p.pow(3)), false);
-        assert_eq!(r.first_failure().unwrap(), "N is a perfect power (20-bit base to the power 3)");
+        assert_eq!(
+            r.first_failure().unwrap(),
+            "N is a perfect power (20-bit base to the power 3)"
+        );
         let big = BigUint::from(0xffff_ffff_ffff_ffc5u64);
         let r = check_key(&public(big), false);
         assert_eq!(r.first_failure(), Some("N is a prime power"));
@@ -208,7 +278,10 @@ mod tests {
     #[test]
     fn small_factor_is_named() {
         let n = BigUint::from(3u32) * BigUint::from(0xffff_ffff_ffff_ffc5u64);
-        assert_eq!(check_key(&public(n), false).first_failure(), Some("N has a small factor 3"));
+        assert_eq!(
+            check_key(&public(n), false).first_failure(),
+            Some("N has a small factor 3")
+        );
     }
 
     #[test]

@@ -93,7 +93,11 @@ impl NamedGroup {
         let e_scaled = e_fixed_point(b - 130);
         let p = (&one << b) - (&one << (b - 64)) + ((e_scaled + self.offset()) << 64usize) - &one;
         let q = (&p - &one) >> 1usize;
-        ElGamalGroup { p, q, g: BigUint::from(2u32) }
+        ElGamalGroup {
+            p,
+            q,
+            g: BigUint::from(2u32),
+        }
     }
 
     /// The named group with exactly this p and q (g may differ; it is checked on its own).
@@ -125,9 +129,14 @@ fn e_fixed_point(frac_bits: usize) -> BigUint {
 #[derive(Debug, Clone, Copy)]
 pub enum GroupSpec {
     /// A fresh safe prime p = 2q + 1 of `bits` bits, g = 4 (a square, so of order q).
-    SafePrime { bits: usize },
+    SafePrime {
+        bits: usize,
+    },
     /// q of `q_bits` bits, p = 2hq + 1 of `bits` bits, g = h^((p-1)/q) for the first h giving g != 1.
-    DsaStyle { bits: usize, q_bits: usize },
+    DsaStyle {
+        bits: usize,
+        q_bits: usize,
+    },
     Named(NamedGroup),
 }
 
@@ -153,7 +162,11 @@ pub fn generate_group(
             progress.stage(&format!("p: {bits}-bit safe prime"));
             let p = safe_prime(bits, false, rng, cfg, progress)?;
             let q = (&p - 1u32) >> 1usize;
-            Ok(ElGamalGroup { p, q, g: BigUint::from(4u32) })
+            Ok(ElGamalGroup {
+                p,
+                q,
+                g: BigUint::from(4u32),
+            })
         }
         GroupSpec::DsaStyle { bits, q_bits } => {
             check_bits(bits)?;
@@ -184,7 +197,10 @@ pub fn generate_group(
 pub fn generate_key(group: ElGamalGroup, rng: &mut dyn CryptoRngCore) -> ElGamalPrivate {
     let x = random_range(rng, &BigUint::one(), &group.q);
     let y = group.g.modpow(&x, &group.p);
-    ElGamalPrivate { public: ElGamalPublic { group, y }, x: SecretUint::new(x) }
+    ElGamalPrivate {
+        public: ElGamalPublic { group, y },
+        x: SecretUint::new(x),
+    }
 }
 
 impl ElGamalGroup {

@@ -35,15 +35,27 @@ struct DhDomainParameters<'a> {
 /// How an encrypted PKCS#8 key derives its AES-256-CBC key from the passphrase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kdf {
-    Pbkdf2 { iterations: u32 },
+    Pbkdf2 {
+        iterations: u32,
+    },
     /// scrypt with N = 2^log_n. openssl refuses more than 32 MiB by default, so the default is
     /// its own (N = 2^14, r = 8, p = 1).
-    Scrypt { log_n: u8, r: u32, p: u32 },
+    Scrypt {
+        log_n: u8,
+        r: u32,
+        p: u32,
+    },
 }
 
 impl Kdf {
-    pub const DEFAULT_PBKDF2: Kdf = Kdf::Pbkdf2 { iterations: 600_000 };
-    pub const DEFAULT_SCRYPT: Kdf = Kdf::Scrypt { log_n: 14, r: 8, p: 1 };
+    pub const DEFAULT_PBKDF2: Kdf = Kdf::Pbkdf2 {
+        iterations: 600_000,
+    };
+    pub const DEFAULT_SCRYPT: Kdf = Kdf::Scrypt {
+        log_n: 14,
+        r: 8,
+        p: 1,
+    };
 }
 
 /// Encrypt a private key under a passphrase (PBES2, AES-256-CBC).
@@ -106,7 +118,9 @@ fn rsa_pkcs1_private(k: &RsaPrivate) -> Result<Zeroizing<Vec<u8>>> {
         coefficient: u(7)?,
         other_prime_infos: None,
     };
-    Ok(Zeroizing::new(key.to_der().map_err(der_err("RSA private key"))?))
+    Ok(Zeroizing::new(
+        key.to_der().map_err(der_err("RSA private key"))?,
+    ))
 }
 
 fn dh_params_der(g: &ElGamalGroup) -> Result<Vec<u8>> {
@@ -124,7 +138,11 @@ fn dh_params_der(g: &ElGamalGroup) -> Result<Vec<u8>> {
 
 fn integer_der(n: &BigUint) -> Result<Zeroizing<Vec<u8>>> {
     let bytes = Zeroizing::new(be_bytes(n));
-    Ok(Zeroizing::new(UintRef::new(&bytes).and_then(|u| u.to_der()).map_err(der_err("INTEGER"))?))
+    Ok(Zeroizing::new(
+        UintRef::new(&bytes)
+            .and_then(|u| u.to_der())
+            .map_err(der_err("INTEGER"))?,
+    ))
 }
 
 /// SubjectPublicKeyInfo DER.
@@ -137,11 +155,17 @@ pub fn encode_public_spki(key: &PublicKey) -> Result<Vec<u8>> {
                 modulus: UintRef::new(&n).map_err(der_err("n"))?,
                 public_exponent: UintRef::new(&e).map_err(der_err("e"))?,
             };
-            (oids::RSA_ENCRYPTION, null_der, pk.to_der().map_err(der_err("RSA public key"))?)
+            (
+                oids::RSA_ENCRYPTION,
+                null_der,
+                pk.to_der().map_err(der_err("RSA public key"))?,
+            )
         }
-        PublicKey::ElGamal(k) => {
-            (oids::DH_PUBLIC_NUMBER, dh_params_der(&k.group)?, integer_der(&k.y)?.to_vec())
-        }
+        PublicKey::ElGamal(k) => (
+            oids::DH_PUBLIC_NUMBER,
+            dh_params_der(&k.group)?,
+            integer_der(&k.y)?.to_vec(),
+        ),
     };
     let spki = SubjectPublicKeyInfoRef {
         algorithm: AlgorithmIdentifierRef {
@@ -158,9 +182,11 @@ pub fn encode_private_pkcs8(key: &PrivateKey) -> Result<Zeroizing<Vec<u8>>> {
     let null_der = Null.to_der().map_err(der_err("NULL"))?;
     let (oid, params_der, inner) = match key {
         PrivateKey::Rsa(k) => (oids::RSA_ENCRYPTION, null_der, rsa_pkcs1_private(k)?),
-        PrivateKey::ElGamal(k) => {
-            (oids::DH_PUBLIC_NUMBER, dh_params_der(&k.public.group)?, integer_der(k.x.expose())?)
-        }
+        PrivateKey::ElGamal(k) => (
+            oids::DH_PUBLIC_NUMBER,
+            dh_params_der(&k.public.group)?,
+            integer_der(k.x.expose())?,
+        ),
     };
     let info = PrivateKeyInfo {
         algorithm: AlgorithmIdentifierRef {
@@ -170,7 +196,9 @@ pub fn encode_private_pkcs8(key: &PrivateKey) -> Result<Zeroizing<Vec<u8>>> {
         private_key: &inner,
         public_key: None,
     };
-    Ok(Zeroizing::new(info.to_der().map_err(der_err("PrivateKeyInfo"))?))
+    Ok(Zeroizing::new(
+        info.to_der().map_err(der_err("PrivateKeyInfo"))?,
+    ))
 }
 
 /// A private key as file bytes: PKCS#8 PEM (or DER), encrypted when `encryption` is given.
@@ -204,7 +232,10 @@ pub fn encode_private(
             let doc = info
                 .encrypt_with_params(params, enc.passphrase.as_bytes())
                 .map_err(|e| Error::internal(format!("encrypting the key failed: {e}")))?;
-            ("ENCRYPTED PRIVATE KEY", Zeroizing::new(doc.as_bytes().to_vec()))
+            (
+                "ENCRYPTED PRIVATE KEY",
+                Zeroizing::new(doc.as_bytes().to_vec()),
+            )
         }
     };
     if der_output {
@@ -283,7 +314,9 @@ fn decode_encrypted(
     let pass = passphrase()?;
     let doc = enc
         .decrypt(pass.as_bytes())
-        .map_err(|_| Error::BadPassphrase { path: name.to_path_buf() })?;
+        .map_err(|_| Error::BadPassphrase {
+            path: name.to_path_buf(),
+        })?;
     decode_pkcs8(doc.as_bytes())
 }
 
@@ -295,7 +328,10 @@ fn decode_pkcs8(der: &[u8]) -> Result<PrivateKey> {
     } else if oid == oids::DH_PUBLIC_NUMBER {
         let group = decode_dh_params(info.algorithm.parameters)?;
         let x = Zeroizing::new(
-            UintRef::from_der(info.private_key).map_err(der_err("DH private value"))?.as_bytes().to_vec(),
+            UintRef::from_der(info.private_key)
+                .map_err(der_err("DH private value"))?
+                .as_bytes()
+                .to_vec(),
         );
         let x = SecretUint::new(BigUint::from_bytes_be(&x));
         if x.expose().bits() > group.p.bits() {
@@ -305,7 +341,10 @@ fn decode_pkcs8(der: &[u8]) -> Result<PrivateKey> {
             return Err(Error::format("DH prime p is too small"));
         }
         let y = group.g.modpow(x.expose(), &group.p);
-        Ok(PrivateKey::ElGamal(ElGamalPrivate { public: ElGamalPublic { group, y }, x }))
+        Ok(PrivateKey::ElGamal(ElGamalPrivate {
+            public: ElGamalPublic { group, y },
+            x,
+        }))
     } else {
         Err(unsupported_algorithm(oid))
     }
@@ -315,14 +354,22 @@ fn unsupported_algorithm(oid: der::asn1::ObjectIdentifier) -> Error {
     if oid == oids::DH_KEY_AGREEMENT {
         Error::format("PKCS#3 DH key has no subgroup order q; use an X9.42 key (openssl genpkey -algorithm DHX)")
     } else {
-        Error::format(format!("unsupported key algorithm {oid} (kmi handles RSA and X9.42 DH/ElGamal)"))
+        Error::format(format!(
+            "unsupported key algorithm {oid} (kmi handles RSA and X9.42 DH/ElGamal)"
+        ))
     }
 }
 
 fn decode_dh_params(params: Option<AnyRef<'_>>) -> Result<ElGamalGroup> {
     let any = params.ok_or_else(|| Error::format("X9.42 key without domain parameters"))?;
-    let dp: DhDomainParameters = any.decode_as().map_err(der_err("X9.42 domain parameters"))?;
-    let group = ElGamalGroup { p: to_biguint(dp.p), q: to_biguint(dp.q), g: to_biguint(dp.g) };
+    let dp: DhDomainParameters = any
+        .decode_as()
+        .map_err(der_err("X9.42 domain parameters"))?;
+    let group = ElGamalGroup {
+        p: to_biguint(dp.p),
+        q: to_biguint(dp.q),
+        g: to_biguint(dp.g),
+    };
     bounded("p", &group.p)?;
     bounded("q", &group.q)?;
     bounded("g", &group.g)?;
@@ -338,7 +385,10 @@ fn decode_pkcs1_private(der: &[u8]) -> Result<RsaPrivate> {
     bounded("N", &to_biguint(k.modulus))?;
     bounded("e", &to_biguint(k.public_exponent))?;
     Ok(RsaPrivate {
-        public: RsaPublic { n: to_biguint(k.modulus), e: to_biguint(k.public_exponent) },
+        public: RsaPublic {
+            n: to_biguint(k.modulus),
+            e: to_biguint(k.public_exponent),
+        },
         d: secret(k.private_exponent),
         p: secret(k.prime1),
         q: secret(k.prime2),
@@ -352,7 +402,10 @@ fn decode_pkcs1_public(der: &[u8]) -> Result<RsaPublic> {
     let k = pkcs1::RsaPublicKey::from_der(der).map_err(der_err("RSA public key"))?;
     bounded("N", &to_biguint(k.modulus))?;
     bounded("e", &to_biguint(k.public_exponent))?;
-    Ok(RsaPublic { n: to_biguint(k.modulus), e: to_biguint(k.public_exponent) })
+    Ok(RsaPublic {
+        n: to_biguint(k.modulus),
+        e: to_biguint(k.public_exponent),
+    })
 }
 
 fn decode_spki(der: &[u8]) -> Result<PublicKey> {
@@ -415,21 +468,37 @@ mod tests {
     #[test]
     fn encrypted_round_trip_and_wrong_passphrase() {
         let mut rng = rand_core::OsRng;
-        let k = PrivateKey::Rsa(RsaPrivate::from_primes(1019u32.into(), 1187u32.into(), 3u32.into()).unwrap());
-        let enc = KeyEncryption { kdf: Kdf::Pbkdf2 { iterations: 1000 }, passphrase: Zeroizing::new("pw".into()) };
+        let k = PrivateKey::Rsa(
+            RsaPrivate::from_primes(1019u32.into(), 1187u32.into(), 3u32.into()).unwrap(),
+        );
+        let enc = KeyEncryption {
+            kdf: Kdf::Pbkdf2 { iterations: 1000 },
+            passphrase: Zeroizing::new("pw".into()),
+        };
         let pem = encode_private(&k, false, Some(&enc), &mut rng).unwrap();
-        assert!(std::str::from_utf8(&pem).unwrap().starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        assert!(std::str::from_utf8(&pem)
+            .unwrap()
+            .starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
         let good = || Ok(Zeroizing::new("pw".to_string()));
         let bad = || Ok(Zeroizing::new("nope".to_string()));
-        assert_eq!(decode_key(&pem, Path::new("k"), &good).unwrap().public(), k.public());
-        assert!(matches!(decode_key(&pem, Path::new("k"), &bad), Err(Error::BadPassphrase { .. })));
+        assert_eq!(
+            decode_key(&pem, Path::new("k"), &good).unwrap().public(),
+            k.public()
+        );
+        assert!(matches!(
+            decode_key(&pem, Path::new("k"), &bad),
+            Err(Error::BadPassphrase { .. })
+        ));
     }
 
     #[test]
     fn wrong_label_and_garbage_are_format_errors() {
         let pem = encode_pem("CERTIFICATE", &[0x30, 0x00]).unwrap();
         let e = decode_key(pem.as_bytes(), Path::new("c.pem"), &no_pass).unwrap_err();
-        assert!(e.to_string().starts_with("c.pem: PEM label 'CERTIFICATE'"), "{e}");
+        assert!(
+            e.to_string().starts_with("c.pem: PEM label 'CERTIFICATE'"),
+            "{e}"
+        );
         assert!(decode_key(&[0x30, 0x03, 0x02, 0x01], Path::new("t"), &no_pass).is_err());
     }
 }

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 pub use check::{CheckOutcome, CheckReport};
 pub use elgamal::{ElGamalGroup, ElGamalPrivate, ElGamalPublic};
-pub use encoding::{decode_key, encode_private, encode_public_spki, KeyEncryption, Kdf};
+pub use encoding::{decode_key, encode_private, encode_public_spki, Kdf, KeyEncryption};
 pub use rsa::{RsaPrivate, RsaPublic};
 
 use crate::math::prime::SearchProgress;
@@ -99,7 +99,9 @@ impl KeygenProgress for Quiet {
 /// grouped by four for reading aloud.
 pub fn fingerprint(public: &PublicKey, digits: usize) -> crate::Result<String> {
     let spki = encode_public_spki(public)?;
-    Ok(group_hex(&hex::encode(Sha256::digest(&spki))[..digits.min(64)]))
+    Ok(group_hex(
+        &hex::encode(Sha256::digest(&spki))[..digits.min(64)],
+    ))
 }
 
 fn group_hex(h: &str) -> String {

@@ -56,11 +56,13 @@ impl RsaPrivate {
         let p1 = &p - &one;
         let q1 = &q - &one;
         let lambda = p1.lcm(&q1);
-        let d = mod_inverse(&e, &lambda)
-            .ok_or_else(|| Error::usage("the public exponent is not invertible modulo lambda(N)"))?;
+        let d = mod_inverse(&e, &lambda).ok_or_else(|| {
+            Error::usage("the public exponent is not invertible modulo lambda(N)")
+        })?;
         let dp = &d % &p1;
         let dq = &d % &q1;
-        let qinv = mod_inverse(&q, &p).ok_or_else(|| Error::internal("q is not invertible mod p"))?;
+        let qinv =
+            mod_inverse(&q, &p).ok_or_else(|| Error::internal("q is not invertible mod p"))?;
         Ok(RsaPrivate {
             public: RsaPublic { n: &p * &q, e },
             d: SecretUint::new(d),
@@ -82,6 +84,33 @@ impl RsaPrivate {
     }
 }
 
+/// A big integer in the rsa crate's own type (num-bigint-dig), through wiped big-endian bytes.
+fn to_rsa_uint(x: &BigUint) -> rsa::BigUint {
+    let bytes = zeroize::Zeroizing::new(x.to_bytes_be());
+    rsa::BigUint::from_bytes_be(&bytes)
+}
+
+impl RsaPublic {
+    /// This key as the rsa crate's, for OAEP encryption and signature verification.
+    pub fn to_rsa_crate(&self) -> Result<rsa::RsaPublicKey> {
+        rsa::RsaPublicKey::new(to_rsa_uint(&self.n), to_rsa_uint(&self.e))
+            .map_err(|e| Error::usage(format!("the RSA public key cannot be used: {e}")))
+    }
+}
+
+impl RsaPrivate {
+    /// This key as the rsa crate's, for OAEP decryption.
+    pub fn to_rsa_crate(&self) -> Result<rsa::RsaPrivateKey> {
+        rsa::RsaPrivateKey::from_components(
+            to_rsa_uint(&self.public.n),
+            to_rsa_uint(&self.public.e),
+            to_rsa_uint(self.d.expose()),
+            vec![to_rsa_uint(self.p.expose()), to_rsa_uint(self.q.expose())],
+        )
+        .map_err(|e| Error::format(format!("the RSA key cannot be used: {e}")))
+    }
+}
+
 /// Parse a public exponent given as decimal or 0x-hex.
 pub fn parse_exponent(text: &str) -> Result<BigUint> {
     let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
@@ -90,7 +119,9 @@ pub fn parse_exponent(text: &str) -> Result<BigUint> {
     };
     let e = parsed.ok_or_else(|| Error::usage(format!("--e {text}: not a number")))?;
     if e < BigUint::from(3u32) || e.is_even() {
-        return Err(Error::usage(format!("--e {text}: the public exponent must be odd and at least 3")));
+        return Err(Error::usage(format!(
+            "--e {text}: the public exponent must be odd and at least 3"
+        )));
     }
     Ok(e)
 }
@@ -109,7 +140,9 @@ pub fn generate(
         )));
     }
     if params.e.bits() as usize >= params.bits / 2 {
-        return Err(Error::usage("the public exponent is too large for this modulus size"));
+        return Err(Error::usage(
+            "the public exponent is too large for this modulus size",
+        ));
     }
     let p_bits = params.bits.div_ceil(2);
     let q_bits = params.bits / 2;
@@ -160,7 +193,10 @@ mod tests {
         let m = BigUint::from(123456u32);
         let c = m.modpow(&k.public.e, &k.public.n);
         assert_eq!(c.modpow(k.d.expose(), &k.public.n), m);
-        assert_eq!((k.qinv.expose() * k.q.expose()) % k.p.expose(), BigUint::one());
+        assert_eq!(
+            (k.qinv.expose() * k.q.expose()) % k.p.expose(),
+            BigUint::one()
+        );
     }
 
     #[test]
@@ -175,8 +211,18 @@ mod tests {
     #[test]
     fn small_safe_key_has_exact_size_and_safe_primes() {
         let mut rng = ChaCha20Rng::from_seed([1; 32]);
-        let params = RsaGenParams { bits: 128, safe: true, e: BigUint::from(65537u32) };
-        let k = generate(&params, &mut rng, &SearchConfig { threads: 1 }, &super::super::Quiet).unwrap();
+        let params = RsaGenParams {
+            bits: 128,
+            safe: true,
+            e: BigUint::from(65537u32),
+        };
+        let k = generate(
+            &params,
+            &mut rng,
+            &SearchConfig { threads: 1 },
+            &super::super::Quiet,
+        )
+        .unwrap();
         assert_eq!(k.public.n.bits(), 128);
         assert!(k.has_safe_primes());
     }
@@ -184,7 +230,17 @@ mod tests {
     #[test]
     fn bit_limits_are_enforced() {
         let mut rng = ChaCha20Rng::from_seed([1; 32]);
-        let params = RsaGenParams { bits: 32, safe: true, e: BigUint::from(3u32) };
-        assert!(generate(&params, &mut rng, &SearchConfig::default(), &super::super::Quiet).is_err());
+        let params = RsaGenParams {
+            bits: 32,
+            safe: true,
+            e: BigUint::from(3u32),
+        };
+        assert!(generate(
+            &params,
+            &mut rng,
+            &SearchConfig::default(),
+            &super::super::Quiet
+        )
+        .is_err());
     }
 }

@@ -14,7 +14,9 @@ fn check_indices(indices: &[u32]) -> Result<()> {
     }
     for (a, i) in indices.iter().enumerate() {
         if *i == 0 {
-            return Err(Error::format("share index 0 is not allowed (the secret lives at 0)"));
+            return Err(Error::format(
+                "share index 0 is not allowed (the secret lives at 0)",
+            ));
         }
         if indices[..a].contains(i) {
             return Err(Error::format(format!("share index {i} appears twice")));
@@ -67,7 +69,9 @@ pub fn coefficients_integer(indices: &[u32], x: u32, n: u32) -> Result<Vec<BigIn
             }
             let (quot, rem) = num.div_rem(&den);
             if !rem.is_zero() {
-                return Err(Error::internal("Delta does not clear a Lagrange denominator"));
+                return Err(Error::internal(
+                    "Delta does not clear a Lagrange denominator",
+                ));
             }
             Ok(quot)
         })
@@ -95,11 +99,21 @@ mod tests {
         let f = |x: u64| BigUint::from((11 + 22 * x + 33 * x * x + 44 * x * x * x) % 1_000_003);
         let set = [2u32, 3, 7, 9];
         let l = coefficients_mod(&set, 0, &q).unwrap();
-        let sum: BigUint = set.iter().zip(&l).map(|(&j, lj)| lj * f(j as u64)).sum::<BigUint>() % &q;
+        let sum: BigUint = set
+            .iter()
+            .zip(&l)
+            .map(|(&j, lj)| lj * f(j as u64))
+            .sum::<BigUint>()
+            % &q;
         assert_eq!(sum, BigUint::from(11u32));
         // Interpolating at another index gives that share.
         let l = coefficients_mod(&set, 4, &q).unwrap();
-        let sum: BigUint = set.iter().zip(&l).map(|(&j, lj)| lj * f(j as u64)).sum::<BigUint>() % &q;
+        let sum: BigUint = set
+            .iter()
+            .zip(&l)
+            .map(|(&j, lj)| lj * f(j as u64))
+            .sum::<BigUint>()
+            % &q;
         assert_eq!(sum, f(4));
     }
 

@@ -132,7 +132,9 @@ pub fn lcm(a: &BigUint, b: &BigUint) -> BigUint {
 /// Convert a signed value into [0, m).
 pub fn reduce_signed(x: &BigInt, m: &BigUint) -> BigUint {
     let m_int = BigInt::from_biguint(Sign::Plus, m.clone());
-    x.mod_floor(&m_int).to_biguint().expect("mod_floor is non-negative")
+    x.mod_floor(&m_int)
+        .to_biguint()
+        .expect("mod_floor is non-negative")
 }
 
 #[cfg(test)]
@@ -185,7 +187,11 @@ mod tests {
         let mut rng = ChaCha20Rng::from_seed([6; 32]);
         for bits in [64u64, 65, 127, 512, 1000, 2048, 3072] {
             let m = {
-                let mut m = random_range(&mut rng, &(BigUint::one() << (bits - 1)), &(BigUint::one() << bits));
+                let mut m = random_range(
+                    &mut rng,
+                    &(BigUint::one() << (bits - 1)),
+                    &(BigUint::one() << bits),
+                );
                 m |= BigUint::one();
                 m
             };
@@ -194,9 +200,16 @@ mod tests {
                 (BigUint::from(7u32), BigUint::zero()),
                 (&m + 3u32, BigUint::from(65537u32)),
                 (&m - 1u32, &m - 1u32),
-                (random_range(&mut rng, &BigUint::zero(), &m), random_range(&mut rng, &BigUint::zero(), &(BigUint::one() << (2 * bits)))),
+                (
+                    random_range(&mut rng, &BigUint::zero(), &m),
+                    random_range(&mut rng, &BigUint::zero(), &(BigUint::one() << (2 * bits))),
+                ),
             ] {
-                assert_eq!(pow_mod(&base, &exp, &m), base.modpow(&exp, &m), "bits {bits}");
+                assert_eq!(
+                    pow_mod(&base, &exp, &m),
+                    base.modpow(&exp, &m),
+                    "bits {bits}"
+                );
             }
         }
         assert_eq!(pow_mod(&n(3), &n(4), &n(10)), n(1));

@@ -81,7 +81,10 @@ impl Tuning {
         } else {
             1 << 24
         };
-        Tuning { sieve_bound: bound, window: 0 }
+        Tuning {
+            sieve_bound: bound,
+            window: 0,
+        }
     }
 }
 
@@ -94,7 +97,14 @@ pub fn safe_prime(
     cfg: &SearchConfig,
     progress: &dyn SearchProgress,
 ) -> Result<BigUint> {
-    safe_prime_tuned(bits, top_two_bits, rng, cfg, progress, Tuning::safe_default(bits))
+    safe_prime_tuned(
+        bits,
+        top_two_bits,
+        rng,
+        cfg,
+        progress,
+        Tuning::safe_default(bits),
+    )
 }
 
 /// `safe_prime` with explicit tuning (benchmarks).
@@ -109,7 +119,11 @@ pub fn safe_prime_tuned(
 ) -> Result<BigUint> {
     check_bits(bits, "safe prime")?;
     let key = draw_key(rng);
-    let problem = Problem { kind: Kind::Safe, bits, top_two_bits };
+    let problem = Problem {
+        kind: Kind::Safe,
+        bits,
+        top_two_bits,
+    };
     let found = run_search(&problem, &key, cfg, progress, tuning)?;
     Ok(found)
 }
@@ -124,8 +138,21 @@ pub fn random_prime(
 ) -> Result<BigUint> {
     check_bits(bits, "prime")?;
     let key = draw_key(rng);
-    let problem = Problem { kind: Kind::Plain, bits, top_two_bits };
-    run_search(&problem, &key, cfg, progress, Tuning { sieve_bound: 1 << 16, window: 0 })
+    let problem = Problem {
+        kind: Kind::Plain,
+        bits,
+        top_two_bits,
+    };
+    run_search(
+        &problem,
+        &key,
+        cfg,
+        progress,
+        Tuning {
+            sieve_bound: 1 << 16,
+            window: 0,
+        },
+    )
 }
 
 /// A prime p = 2hq + 1 of exactly `bits` bits for the given prime q (DSA-style group).
@@ -148,8 +175,21 @@ pub fn prime_with_factor(
         )));
     }
     let key = draw_key(rng);
-    let problem = Problem { kind: Kind::Factor(q.clone()), bits, top_two_bits: false };
-    run_search(&problem, &key, cfg, progress, Tuning { sieve_bound: 1 << 16, window: 0 })
+    let problem = Problem {
+        kind: Kind::Factor(q.clone()),
+        bits,
+        top_two_bits: false,
+    };
+    run_search(
+        &problem,
+        &key,
+        cfg,
+        progress,
+        Tuning {
+            sieve_bound: 1 << 16,
+            window: 0,
+        },
+    )
 }
 
 /// Probable-prime test with error at most 2^-128 for any input (BPSW, or FIPS 186-5 B.3 rounds).
@@ -341,7 +381,11 @@ fn strong_lucas_limbs(n: &[u64]) -> bool {
         Err(r) => return r,
     };
     // Q = (1 - D)/4
-    let (q_abs, q_neg) = if d_neg { ((1 + d_abs) / 4, false) } else { ((d_abs - 1) / 4, true) };
+    let (q_abs, q_neg) = if d_neg {
+        ((1 + d_abs) / 4, false)
+    } else {
+        ((d_abs - 1) / 4, true)
+    };
     if q_abs > 1 && mod_small(n, q_abs) == 0 {
         return false;
     }
@@ -429,8 +473,8 @@ mod reference {
 /// Odd primes below 256 (trial division in `is_probable_prime`; 2 handled there too).
 const SMALL_PRIMES: &[u32] = &[
     2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
-    101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181, 191, 193, 197,
-    199, 211, 223, 227, 229, 233, 239, 241, 251,
+    101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167, 173, 179, 181, 191, 193,
+    197, 199, 211, 223, 227, 229, 233, 239, 241, 251,
 ];
 
 // ------------------------------------------------------------------------------------------------
@@ -438,10 +482,14 @@ const SMALL_PRIMES: &[u32] = &[
 
 fn check_bits(bits: usize, what: &str) -> Result<()> {
     if bits < MIN_BITS {
-        return Err(Error::usage(format!("a {what} needs at least {MIN_BITS} bits (asked for {bits})")));
+        return Err(Error::usage(format!(
+            "a {what} needs at least {MIN_BITS} bits (asked for {bits})"
+        )));
     }
     if bits > 65536 {
-        return Err(Error::usage(format!("a {what} of {bits} bits is beyond what kmi searches for")));
+        return Err(Error::usage(format!(
+            "a {what} of {bits} bits is beyond what kmi searches for"
+        )));
     }
     Ok(())
 }
@@ -505,7 +553,11 @@ impl Problem {
                 if self.top_two_bits {
                     min_value.set_bit(bits - 3, true);
                 }
-                Epoch { start: s, count, min_value }
+                Epoch {
+                    start: s,
+                    count,
+                    min_value,
+                }
             }
             Kind::Plain => {
                 let mut s = rng.gen_biguint(bits);
@@ -520,7 +572,11 @@ impl Problem {
                 if self.top_two_bits {
                     min_value.set_bit(bits - 2, true);
                 }
-                Epoch { start: s, count, min_value }
+                Epoch {
+                    start: s,
+                    count,
+                    min_value,
+                }
             }
             Kind::Factor(q) => {
                 let (hmin, hmax) = factor_h_range(self.bits, q);
@@ -528,7 +584,11 @@ impl Problem {
                 let h0 = &hmin + rng.gen_biguint_below(&width);
                 let count = span_count(&h0, &hmax, 1);
                 let min_value = &one << (bits - 1);
-                Epoch { start: h0, count, min_value }
+                Epoch {
+                    start: h0,
+                    count,
+                    min_value,
+                }
             }
         }
     }
@@ -537,9 +597,13 @@ impl Problem {
         let b = self.bits as f64;
         match self.kind {
             // Expected search length for a safe prime ~ 0.18 b^2 indices; aim at ~8 windows.
-            Kind::Safe => ((0.18 * b * b / 8.0) as usize).next_power_of_two().clamp(256, 1 << 16),
+            Kind::Safe => ((0.18 * b * b / 8.0) as usize)
+                .next_power_of_two()
+                .clamp(256, 1 << 16),
             // Expected gap for a prime ~ 0.35 b indices; aim at about one prime per window.
-            Kind::Plain | Kind::Factor(_) => ((b / 4.0) as usize).next_power_of_two().clamp(64, 4096),
+            Kind::Plain | Kind::Factor(_) => {
+                ((b / 4.0) as usize).next_power_of_two().clamp(64, 4096)
+            }
         }
     }
 }
@@ -557,7 +621,9 @@ const MAX_EPOCHS: u64 = 4096;
 
 fn resolve_threads(cfg: &SearchConfig) -> usize {
     if cfg.threads == 0 {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
     } else {
         cfg.threads
     }
@@ -578,11 +644,17 @@ fn run_search(
             continue;
         }
         if let Some(p) = search_epoch(problem, &epoch, threads, progress, &counters, tuning) {
-            progress.update(counters.sieved.load(Ordering::Relaxed), counters.tested.load(Ordering::Relaxed));
+            progress.update(
+                counters.sieved.load(Ordering::Relaxed),
+                counters.tested.load(Ordering::Relaxed),
+            );
             return Ok(p);
         }
     }
-    Err(Error::internal(format!("no {}-bit prime of the requested form found", problem.bits)))
+    Err(Error::internal(format!(
+        "no {}-bit prime of the requested form found",
+        problem.bits
+    )))
 }
 
 #[derive(Default)]
@@ -674,13 +746,21 @@ fn search_epoch(
     counters: &Counters,
     tuning: Tuning,
 ) -> Option<BigUint> {
-    let w = if tuning.window == 0 { problem.default_window() } else { tuning.window };
+    let w = if tuning.window == 0 {
+        problem.default_window()
+    } else {
+        tuning.window
+    };
     let w = w.max(16);
     // Sieve primes must stay below every value a form takes (else a prime could strike itself).
     let min_small = epoch.min_value.to_u64().unwrap_or(u64::MAX);
-    let bound = (tuning.sieve_bound as u64).min(min_small.saturating_sub(1)).max(3) as u32;
+    let bound = (tuning.sieve_bound as u64)
+        .min(min_small.saturating_sub(1))
+        .max(3) as u32;
     let table = sieve::prime_table(bound);
-    let nprimes = table.count_below(bound as u64 + 1).min(table.count_below(min_small));
+    let nprimes = table
+        .count_below(bound as u64 + 1)
+        .min(table.count_below(min_small));
 
     let start_limbs = epoch.start.to_u64_digits();
     // (A limbs, general step B limbs or None for B = 2^k, k)
@@ -691,10 +771,17 @@ fn search_epoch(
             (
                 BigUint::zero(),
                 BigUint::zero(),
-                vec![(start_limbs.clone(), None, 1), (a2.to_u64_digits(), None, 2)],
+                vec![
+                    (start_limbs.clone(), None, 1),
+                    (a2.to_u64_digits(), None, 2),
+                ],
             )
         }
-        Kind::Plain => (BigUint::zero(), BigUint::zero(), vec![(start_limbs.clone(), None, 1)]),
+        Kind::Plain => (
+            BigUint::zero(),
+            BigUint::zero(),
+            vec![(start_limbs.clone(), None, 1)],
+        ),
         Kind::Factor(q) => {
             let two_q = q * 2u32;
             let p0 = &two_q * &epoch.start + 1u32;
@@ -718,7 +805,12 @@ fn search_epoch(
         _ => sieve::roots(&table, nprimes, &forms, threads),
     };
 
-    let tester = Tester { kind: &problem.kind, start: start_limbs, p0, two_q };
+    let tester = Tester {
+        kind: &problem.kind,
+        start: start_limbs,
+        p0,
+        two_q,
+    };
     let n_intervals = epoch.count.div_ceil(w as u64);
     let best = AtomicU64::new(u64::MAX);
     let result: Mutex<Option<(u64, BigUint)>> = Mutex::new(None);
@@ -776,7 +868,10 @@ fn search_epoch(
             counters.tested.fetch_add(tested % 8, Ordering::Relaxed);
             if last_report.elapsed() > Duration::from_millis(100) {
                 last_report = Instant::now();
-                progress.update(counters.sieved.load(Ordering::Relaxed), counters.tested.load(Ordering::Relaxed));
+                progress.update(
+                    counters.sieved.load(Ordering::Relaxed),
+                    counters.tested.load(Ordering::Relaxed),
+                );
             }
             i += threads as u64;
         }
@@ -814,8 +909,12 @@ pub mod backend {
 
     /// base^exp mod m with the fixed-width Montgomery backend (m odd, <= 4096 bits).
     pub fn modpow_mont(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
-        let r = mont::modpow(&base.to_u64_digits(), &exp.to_u64_digits(), &m.to_u64_digits())
-            .expect("modulus too wide for the fixed-width backend");
+        let r = mont::modpow(
+            &base.to_u64_digits(),
+            &exp.to_u64_digits(),
+            &m.to_u64_digits(),
+        )
+        .expect("modulus too wide for the fixed-width backend");
         to_big(&r)
     }
 
@@ -860,11 +959,19 @@ mod tests {
     #[test]
     fn small_numbers() {
         for x in 0u64..3000 {
-            assert_eq!(is_probable_prime(&BigUint::from(x)), naive_is_prime(x), "{x}");
+            assert_eq!(
+                is_probable_prime(&BigUint::from(x)),
+                naive_is_prime(x),
+                "{x}"
+            );
         }
         // across the trial-division boundary (251^2 = 63001) and beyond 2^16
         for x in (62_000u64..70_000).chain(1_000_000..1_002_000) {
-            assert_eq!(is_probable_prime(&BigUint::from(x)), naive_is_prime(x), "{x}");
+            assert_eq!(
+                is_probable_prime(&BigUint::from(x)),
+                naive_is_prime(x),
+                "{x}"
+            );
         }
     }
 
@@ -926,7 +1033,11 @@ mod tests {
             ("1373653", &[2, 3], 5),
             ("25326001", &[2, 3, 5], 7),
             ("3215031751", &[2, 3, 5, 7], 11),
-            ("3825123056546413051", &[2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31], 37),
+            (
+                "3825123056546413051",
+                &[2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31],
+                37,
+            ),
         ];
         for (c, liars, witness) in cases {
             let c = n(c);
@@ -934,7 +1045,10 @@ mod tests {
                 assert!(miller_rabin(&c, &BigUint::from(b)), "{c} base {b}");
                 assert!(reference::miller_rabin(&c, &BigUint::from(b)));
             }
-            assert!(!miller_rabin(&c, &BigUint::from(witness)), "{c} base {witness}");
+            assert!(
+                !miller_rabin(&c, &BigUint::from(witness)),
+                "{c} base {witness}"
+            );
             assert!(!is_probable_prime(&c));
         }
         assert!(!miller_rabin(&n("561"), &BigUint::from(2u32)));
@@ -953,12 +1067,24 @@ mod tests {
     #[test]
     fn lucas_pseudoprimes_pass_lucas_but_fail_mr() {
         // strong Lucas pseudoprimes (Selfridge parameters), all composite
-        for c in [5459u64, 5777, 10877, 16109, 18971, 22499, 24569, 25199, 40309, 58519, 75077, 97439] {
+        for c in [
+            5459u64, 5777, 10877, 16109, 18971, 22499, 24569, 25199, 40309, 58519, 75077, 97439,
+        ] {
             let l = [c];
             let (d_abs, d_neg) = selfridge(&l).unwrap();
-            let (q_abs, q_neg) = if d_neg { ((1 + d_abs) / 4, false) } else { ((d_abs - 1) / 4, true) };
-            assert!(mont::strong_lucas(&l, d_abs, d_neg, q_abs, q_neg).unwrap(), "{c}");
-            assert!(reference::strong_lucas(&BigUint::from(c), d_abs, d_neg, q_abs, q_neg), "{c}");
+            let (q_abs, q_neg) = if d_neg {
+                ((1 + d_abs) / 4, false)
+            } else {
+                ((d_abs - 1) / 4, true)
+            };
+            assert!(
+                mont::strong_lucas(&l, d_abs, d_neg, q_abs, q_neg).unwrap(),
+                "{c}"
+            );
+            assert!(
+                reference::strong_lucas(&BigUint::from(c), d_abs, d_neg, q_abs, q_neg),
+                "{c}"
+            );
             assert!(!is_probable_prime(&BigUint::from(c)));
         }
     }
@@ -974,9 +1100,16 @@ mod tests {
                 let l = x.to_u64_digits();
                 let b = rng.gen_biguint_below(&(&x - 3u32)) + 2u32;
                 assert_eq!(mr_limbs(&l, &b), reference::miller_rabin(&x, &b));
-                assert_eq!(mr2_limbs(&l), reference::miller_rabin(&x, &BigUint::from(2u32)));
+                assert_eq!(
+                    mr2_limbs(&l),
+                    reference::miller_rabin(&x, &BigUint::from(2u32))
+                );
                 if let Ok((d_abs, d_neg)) = selfridge(&l) {
-                    let (q_abs, q_neg) = if d_neg { ((1 + d_abs) / 4, false) } else { ((d_abs - 1) / 4, true) };
+                    let (q_abs, q_neg) = if d_neg {
+                        ((1 + d_abs) / 4, false)
+                    } else {
+                        ((d_abs - 1) / 4, true)
+                    };
                     assert_eq!(
                         mont::strong_lucas(&l, d_abs, d_neg, q_abs, q_neg).unwrap(),
                         reference::strong_lucas(&x, d_abs, d_neg, q_abs, q_neg)
@@ -987,7 +1120,11 @@ mod tests {
         // on primes everything passes
         let p = (BigUint::one() << 521u32) - 1u32;
         let (d_abs, d_neg) = selfridge(&p.to_u64_digits()).unwrap();
-        let (q_abs, q_neg) = if d_neg { ((1 + d_abs) / 4, false) } else { ((d_abs - 1) / 4, true) };
+        let (q_abs, q_neg) = if d_neg {
+            ((1 + d_abs) / 4, false)
+        } else {
+            ((d_abs - 1) / 4, true)
+        };
         assert!(reference::strong_lucas(&p, d_abs, d_neg, q_abs, q_neg));
         assert!(mont::strong_lucas(&p.to_u64_digits(), d_abs, d_neg, q_abs, q_neg).unwrap());
     }
@@ -1016,7 +1153,14 @@ mod tests {
     #[test]
     fn safe_prime_512() {
         let mut rng = seeded(2);
-        let p = safe_prime(512, true, &mut rng, &SearchConfig { threads: 0 }, &NoProgress).unwrap();
+        let p = safe_prime(
+            512,
+            true,
+            &mut rng,
+            &SearchConfig { threads: 0 },
+            &NoProgress,
+        )
+        .unwrap();
         assert_eq!(p.bits(), 512);
         assert!(is_safe(&p));
     }
@@ -1024,23 +1168,87 @@ mod tests {
     #[test]
     fn seeded_search_is_deterministic_across_threads() {
         for bits in [64usize, 128, 256] {
-            let a = safe_prime(bits, true, &mut seeded(7), &SearchConfig { threads: 1 }, &NoProgress).unwrap();
-            let b = safe_prime(bits, true, &mut seeded(7), &SearchConfig { threads: 2 }, &NoProgress).unwrap();
-            let c = safe_prime(bits, true, &mut seeded(7), &SearchConfig { threads: 3 }, &NoProgress).unwrap();
+            let a = safe_prime(
+                bits,
+                true,
+                &mut seeded(7),
+                &SearchConfig { threads: 1 },
+                &NoProgress,
+            )
+            .unwrap();
+            let b = safe_prime(
+                bits,
+                true,
+                &mut seeded(7),
+                &SearchConfig { threads: 2 },
+                &NoProgress,
+            )
+            .unwrap();
+            let c = safe_prime(
+                bits,
+                true,
+                &mut seeded(7),
+                &SearchConfig { threads: 3 },
+                &NoProgress,
+            )
+            .unwrap();
             assert_eq!(a, b);
             assert_eq!(a, c);
-            let d = safe_prime(bits, true, &mut seeded(8), &SearchConfig { threads: 2 }, &NoProgress).unwrap();
+            let d = safe_prime(
+                bits,
+                true,
+                &mut seeded(8),
+                &SearchConfig { threads: 2 },
+                &NoProgress,
+            )
+            .unwrap();
             assert_ne!(a, d);
         }
         // also with a small window (many intervals) and a different sieve bound
-        let t1 = Tuning { sieve_bound: 1 << 12, window: 64 };
-        let t2 = Tuning { sieve_bound: 1 << 18, window: 1024 };
-        let a = safe_prime_tuned(256, false, &mut seeded(7), &SearchConfig { threads: 1 }, &NoProgress, t1).unwrap();
-        let b = safe_prime_tuned(256, false, &mut seeded(7), &SearchConfig { threads: 2 }, &NoProgress, t2).unwrap();
+        let t1 = Tuning {
+            sieve_bound: 1 << 12,
+            window: 64,
+        };
+        let t2 = Tuning {
+            sieve_bound: 1 << 18,
+            window: 1024,
+        };
+        let a = safe_prime_tuned(
+            256,
+            false,
+            &mut seeded(7),
+            &SearchConfig { threads: 1 },
+            &NoProgress,
+            t1,
+        )
+        .unwrap();
+        let b = safe_prime_tuned(
+            256,
+            false,
+            &mut seeded(7),
+            &SearchConfig { threads: 2 },
+            &NoProgress,
+            t2,
+        )
+        .unwrap();
         assert_eq!(a, b);
         for bits in [64usize, 256] {
-            let a = random_prime(bits, false, &mut seeded(7), &SearchConfig { threads: 1 }, &NoProgress).unwrap();
-            let b = random_prime(bits, false, &mut seeded(7), &SearchConfig { threads: 2 }, &NoProgress).unwrap();
+            let a = random_prime(
+                bits,
+                false,
+                &mut seeded(7),
+                &SearchConfig { threads: 1 },
+                &NoProgress,
+            )
+            .unwrap();
+            let b = random_prime(
+                bits,
+                false,
+                &mut seeded(7),
+                &SearchConfig { threads: 2 },
+                &NoProgress,
+            )
+            .unwrap();
             assert_eq!(a, b);
         }
     }
@@ -1050,7 +1258,11 @@ mod tests {
     fn result_is_first_safe_prime_after_start() {
         for seed in 0u8..4 {
             let bits = 40usize;
-            let problem = Problem { kind: Kind::Safe, bits, top_two_bits: false };
+            let problem = Problem {
+                kind: Kind::Safe,
+                bits,
+                top_two_bits: false,
+            };
             let mut rng = seeded(seed);
             let key = draw_key(&mut rng);
             let ep = problem.epoch(&key, 0);
@@ -1065,7 +1277,14 @@ mod tests {
                 }
                 pp += 2u32;
             };
-            let got = safe_prime(bits, false, &mut seeded(seed), &SearchConfig { threads: 2 }, &NoProgress).unwrap();
+            let got = safe_prime(
+                bits,
+                false,
+                &mut seeded(seed),
+                &SearchConfig { threads: 2 },
+                &NoProgress,
+            )
+            .unwrap();
             if let Some(e) = expected {
                 assert_eq!(got, e);
             }
@@ -1093,7 +1312,13 @@ mod tests {
     fn primes_with_factor() {
         let mut rng = seeded(4);
         let cfg = SearchConfig { threads: 2 };
-        for (pbits, qbits) in [(64usize, 20usize), (256, 160), (512, 256), (140, 127), (44, 37)] {
+        for (pbits, qbits) in [
+            (64usize, 20usize),
+            (256, 160),
+            (512, 256),
+            (140, 127),
+            (44, 37),
+        ] {
             let q = random_prime(qbits, false, &mut rng, &cfg, &NoProgress).unwrap();
             let p = prime_with_factor(pbits, &q, &mut rng, &cfg, &NoProgress).unwrap();
             assert_eq!(p.bits() as usize, pbits);
@@ -1102,8 +1327,22 @@ mod tests {
         }
         // determinism
         let q = random_prime(160, false, &mut seeded(5), &cfg, &NoProgress).unwrap();
-        let a = prime_with_factor(512, &q, &mut seeded(6), &SearchConfig { threads: 1 }, &NoProgress).unwrap();
-        let b = prime_with_factor(512, &q, &mut seeded(6), &SearchConfig { threads: 2 }, &NoProgress).unwrap();
+        let a = prime_with_factor(
+            512,
+            &q,
+            &mut seeded(6),
+            &SearchConfig { threads: 1 },
+            &NoProgress,
+        )
+        .unwrap();
+        let b = prime_with_factor(
+            512,
+            &q,
+            &mut seeded(6),
+            &SearchConfig { threads: 2 },
+            &NoProgress,
+        )
+        .unwrap();
         assert_eq!(a, b);
         // q too large for the size
         let big_q = random_prime(100, false, &mut rng, &cfg, &NoProgress).unwrap();

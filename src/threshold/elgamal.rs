@@ -63,7 +63,11 @@ pub fn deal(key: &ElGamalPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -
         coefficients.push(SecretUint::new(random_range(rng, &BigUint::zero(), q)));
     }
     let commitments: Vec<BigUint> = std::iter::once(key.public.y.clone())
-        .chain(coefficients[1..].iter().map(|c| pow_mod(&group.g, c.expose(), &group.p)))
+        .chain(
+            coefficients[1..]
+                .iter()
+                .map(|c| pow_mod(&group.g, c.expose(), &group.p)),
+        )
         .collect();
     let shares = (1..=n)
         .map(|i| {
@@ -73,10 +77,16 @@ pub fn deal(key: &ElGamalPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -
             for c in coefficients.iter().rev() {
                 acc = (acc * &x + c.expose()) % q;
             }
-            Share { index: i, value: SecretUint::new(acc) }
+            Share {
+                index: i,
+                value: SecretUint::new(acc),
+            }
         })
         .collect();
-    Ok(Dealing { commitments, shares })
+    Ok(Dealing {
+        commitments,
+        shares,
+    })
 }
 
 /// Every commitment lies in the order-q subgroup (checked before any share is trusted).
@@ -88,7 +98,7 @@ pub fn commitments_in_subgroup(group: &ElGamalGroup, commitments: &[BigUint]) ->
                 // For p = 2q + 1 the order-q subgroup is the quadratic residues: a Jacobi symbol.
                 crate::math::modular::jacobi(c, &group.p) == 1
             } else {
-                pow_mod(&c, &group.q, &group.p) == one
+                pow_mod(c, &group.q, &group.p) == one
             }
         }
     })
@@ -100,7 +110,7 @@ pub fn expected_public_share(group: &ElGamalGroup, commitments: &[BigUint], inde
     let mut power = BigUint::one(); // i^k mod q
     let mut acc = BigUint::one();
     for c in commitments {
-        acc = acc * pow_mod(&c, &power, &group.p) % &group.p;
+        acc = acc * pow_mod(c, &power, &group.p) % &group.p;
         power = power * &i % &group.q;
     }
     acc
@@ -142,7 +152,9 @@ pub fn batch_verify(
     let rhs = commitments
         .iter()
         .zip(&rhs_exps)
-        .fold(BigUint::one(), |acc, (c, e)| acc * pow_mod(&c, e, &group.p) % &group.p);
+        .fold(BigUint::one(), |acc, (c, e)| {
+            acc * pow_mod(c, e, &group.p) % &group.p
+        });
     pow_mod(&group.g, &lhs_exp, &group.p) == rhs
 }
 
@@ -151,9 +163,11 @@ pub fn batch_verify(
 pub fn check_element(group: &ElGamalGroup, alpha: &BigUint) -> Result<()> {
     if alpha <= &BigUint::one()
         || alpha >= &group.p
-        || pow_mod(&alpha, &group.q, &group.p) != BigUint::one()
+        || pow_mod(alpha, &group.q, &group.p) != BigUint::one()
     {
-        return Err(Error::format("ciphertext element is not in the order-q subgroup"));
+        return Err(Error::format(
+            "ciphertext element is not in the order-q subgroup",
+        ));
     }
     Ok(())
 }
@@ -173,10 +187,10 @@ pub fn partial_decrypt(
     let (p, q) = (&group.p, &group.q);
     let s = share.value.expose();
     let public_share = pow_mod(&group.g, s, p);
-    let r_i = pow_mod(&alpha, s, p);
+    let r_i = pow_mod(alpha, s, p);
     let w = SecretUint::new(random_range(rng, &BigUint::zero(), q));
     let a = pow_mod(&group.g, w.expose(), p);
-    let b = pow_mod(&alpha, w.expose(), p);
+    let b = pow_mod(alpha, w.expose(), p);
     let c = proof_challenge(group, [&group.g, alpha, &public_share, &r_i, &a, &b]);
     let z = (w.expose() + &c * s) % q;
     Ok((r_i, Proof { c, z }))
@@ -202,7 +216,7 @@ pub fn verify_partial(
     let public_share = expected_public_share(group, commitments, index);
     let neg_c = (q - &proof.c) % q; // x^(-c) = x^(q - c) for x of order q
     let a = pow_mod(&group.g, &proof.z, p) * pow_mod(&public_share, &neg_c, p) % p;
-    let b = pow_mod(&alpha, &proof.z, p) * pow_mod(&r_i, &neg_c, p) % p;
+    let b = pow_mod(alpha, &proof.z, p) * pow_mod(r_i, &neg_c, p) % p;
     proof_challenge(group, [&group.g, alpha, &public_share, r_i, &a, &b]) == proof.c
 }
 
@@ -213,7 +227,9 @@ pub fn combine(group: &ElGamalGroup, partials: &[(u32, BigUint)]) -> Result<BigU
     Ok(partials
         .iter()
         .zip(&lambdas)
-        .fold(BigUint::one(), |acc, ((_, r), l)| acc * pow_mod(&r, l, &group.p) % &group.p))
+        .fold(BigUint::one(), |acc, ((_, r), l)| {
+            acc * pow_mod(r, l, &group.p) % &group.p
+        }))
 }
 
 /// x = sum lambda_i s_i mod q from k shares; checked against y.
@@ -242,7 +258,11 @@ mod tests {
     fn small_group() -> ElGamalGroup {
         let q = BigUint::from(9_223_372_036_854_777_359u64); // q and 2q + 1 prime
         let p = (&q << 1usize) + 1u32;
-        ElGamalGroup { p, q, g: BigUint::from(4u32) }
+        ElGamalGroup {
+            p,
+            q,
+            g: BigUint::from(4u32),
+        }
     }
 
     fn setup(k: u32, n: u32) -> (ElGamalPrivate, Dealing, ChaCha20Rng) {
@@ -296,14 +316,38 @@ mod tests {
         let mut partials = Vec::new();
         for s in &d.shares[1..] {
             let (r, proof) = partial_decrypt(g, s, &alpha, &mut rng).unwrap();
-            assert!(verify_partial(g, &d.commitments, s.index, &alpha, &r, &proof));
+            assert!(verify_partial(
+                g,
+                &d.commitments,
+                s.index,
+                &alpha,
+                &r,
+                &proof
+            ));
             // The same value under another index, or a changed value, fails.
-            assert!(!verify_partial(g, &d.commitments, s.index % 3 + 1, &alpha, &r, &proof));
+            assert!(!verify_partial(
+                g,
+                &d.commitments,
+                s.index % 3 + 1,
+                &alpha,
+                &r,
+                &proof
+            ));
             let wrong = &r * &g.g % &g.p;
-            assert!(!verify_partial(g, &d.commitments, s.index, &alpha, &wrong, &proof));
+            assert!(!verify_partial(
+                g,
+                &d.commitments,
+                s.index,
+                &alpha,
+                &wrong,
+                &proof
+            ));
             partials.push((s.index, r));
         }
-        assert_eq!(combine(g, &partials).unwrap(), alpha.modpow(key.x.expose(), &g.p));
+        assert_eq!(
+            combine(g, &partials).unwrap(),
+            alpha.modpow(key.x.expose(), &g.p)
+        );
     }
 
     #[test]

@@ -61,7 +61,9 @@ impl RsaSetPublic {
         index
             .checked_sub(1)
             .and_then(|i| self.verification_keys.get(i as usize))
-            .ok_or_else(|| Error::format(format!("share index {index} is outside 1..{}", self.total)))
+            .ok_or_else(|| {
+                Error::format(format!("share index {index} is outside 1..{}", self.total))
+            })
     }
 }
 
@@ -105,7 +107,11 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
     );
     let mut coefficients = vec![d];
     for _ in 1..k {
-        coefficients.push(SecretUint::new(random_range(rng, &BigUint::zero(), m.expose())));
+        coefficients.push(SecretUint::new(random_range(
+            rng,
+            &BigUint::zero(),
+            m.expose(),
+        )));
     }
     let shares: Vec<RsaShare> = (1..=n)
         .map(|i| {
@@ -114,7 +120,10 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
             for c in coefficients.iter().rev() {
                 acc = (acc * &x + c.expose()) % m.expose();
             }
-            RsaShare { index: i, value: SecretUint::new(acc) }
+            RsaShare {
+                index: i,
+                value: SecretUint::new(acc),
+            }
         })
         .collect();
     // v = r^2 for random r, until v generates the whole group of squares (order p'q').
@@ -129,9 +138,18 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
             break v;
         }
     };
-    let verification_keys = shares.iter().map(|s| pow_mod(&v, s.value.expose(), modulus)).collect();
+    let verification_keys = shares
+        .iter()
+        .map(|s| pow_mod(&v, s.value.expose(), modulus))
+        .collect();
     Ok(RsaDealing {
-        public: RsaSetPublic { key: key.public.clone(), threshold: k, total: n, v, verification_keys },
+        public: RsaSetPublic {
+            key: key.public.clone(),
+            threshold: k,
+            total: n,
+            v,
+            verification_keys,
+        },
         shares,
     })
 }
@@ -146,7 +164,9 @@ pub fn verify_share(set: &RsaSetPublic, share: &RsaShare) -> bool {
 /// x must be a unit mod N below N: anything else is malformed input (or a factor of N).
 fn check_input(set: &RsaSetPublic, x: &BigUint) -> Result<()> {
     if x.is_zero() || x >= &set.key.n || !x.gcd(&set.key.n).is_one() {
-        return Err(Error::format("input is not an integer in [1, N) coprime to N"));
+        return Err(Error::format(
+            "input is not an integer in [1, N) coprime to N",
+        ));
     }
     Ok(())
 }
@@ -171,7 +191,11 @@ pub fn partial(
     let x_i = pow_mod(x, two_delta_s.expose(), n);
     let x_tilde = pow_mod(x, &(&delta * 4u32), n);
     let r_bits = n.bits() + 2 * CHALLENGE_BITS as u64;
-    let r = SecretUint::new(random_range(rng, &BigUint::zero(), &(BigUint::one() << r_bits)));
+    let r = SecretUint::new(random_range(
+        rng,
+        &BigUint::zero(),
+        &(BigUint::one() << r_bits),
+    ));
     let v_prime = pow_mod(&set.v, r.expose(), n);
     let x_prime = pow_mod(&x_tilde, r.expose(), n);
     let x_i_sq = &x_i * &x_i % n;
@@ -181,10 +205,21 @@ pub fn partial(
 }
 
 /// Check a partial result against the verification key of its index.
-pub fn verify_partial(set: &RsaSetPublic, index: u32, x: &BigUint, x_i: &BigUint, proof: &Proof) -> bool {
+pub fn verify_partial(
+    set: &RsaSetPublic,
+    index: u32,
+    x: &BigUint,
+    x_i: &BigUint,
+    proof: &Proof,
+) -> bool {
     let n = &set.key.n;
-    let Ok(vk) = set.verification_key(index) else { return false };
-    if check_input(set, x).is_err() || check_input(set, x_i).is_err() || proof.c.bits() > CHALLENGE_BITS as u64 {
+    let Ok(vk) = set.verification_key(index) else {
+        return false;
+    };
+    if check_input(set, x).is_err()
+        || check_input(set, x_i).is_err()
+        || proof.c.bits() > CHALLENGE_BITS as u64
+    {
         return false;
     }
     // z is s_i c + r with |r| = |N| + 2 L1: anything much longer is not an honest proof.
@@ -233,18 +268,26 @@ pub fn combine(set: &RsaSetPublic, x: &BigUint, partials: &[(u32, BigUint)]) -> 
     if !ext.gcd.is_one() {
         return Err(Error::internal("e is not coprime to 4 Delta^2"));
     }
-    let wa = pow_mod_signed(&w, &ext.x, n).ok_or_else(|| Error::format("w is not invertible mod N"))?;
-    let xb = pow_mod_signed(x, &ext.y, n).ok_or_else(|| Error::format("x is not invertible mod N"))?;
+    let wa =
+        pow_mod_signed(&w, &ext.x, n).ok_or_else(|| Error::format("w is not invertible mod N"))?;
+    let xb =
+        pow_mod_signed(x, &ext.y, n).ok_or_else(|| Error::format("x is not invertible mod N"))?;
     let y = wa * xb % n;
     if pow_mod(&y, &set.key.e, n) != *x {
-        return Err(Error::check("the partial results do not combine to x^d (a partial is bad)"));
+        return Err(Error::check(
+            "the partial results do not combine to x^d (a partial is bad)",
+        ));
     }
     Ok(y)
 }
 
 /// Rebuild the whole private key from k good shares: D = sum lambda_j s_j = Delta d (mod m), so
 /// M = e D - Delta is a multiple of m and 2M of lambda(N); a multiple of lambda(N) factors N.
-pub fn reconstruct(set: &RsaSetPublic, shares: &[RsaShare], rng: &mut dyn CryptoRngCore) -> Result<RsaPrivate> {
+pub fn reconstruct(
+    set: &RsaSetPublic,
+    shares: &[RsaShare],
+    rng: &mut dyn CryptoRngCore,
+) -> Result<RsaPrivate> {
     if shares.len() < set.threshold as usize {
         return Err(Error::check(format!(
             "{} of {} needed shares: {} missing",
@@ -260,7 +303,8 @@ pub fn reconstruct(set: &RsaSetPublic, shares: &[RsaShare], rng: &mut dyn Crypto
     for (s, l) in shares.iter().zip(&lambdas) {
         big_d += l * BigInt::from(s.value.expose().clone());
     }
-    let multiple: BigInt = (BigInt::from(set.key.e.clone()) * big_d - BigInt::from(set.delta())).abs() * 2u32;
+    let multiple: BigInt =
+        (BigInt::from(set.key.e.clone()) * big_d - BigInt::from(set.delta())).abs() * 2u32;
     if multiple.is_zero() {
         return Err(Error::check("the shares do not rebuild the key"));
     }
@@ -270,13 +314,19 @@ pub fn reconstruct(set: &RsaSetPublic, shares: &[RsaShare], rng: &mut dyn Crypto
     let q = &set.key.n / &p;
     let key = RsaPrivate::from_primes(p, q, set.key.e.clone())?;
     if key.public != set.key {
-        return Err(Error::check("the rebuilt key does not match the set's public key"));
+        return Err(Error::check(
+            "the rebuilt key does not match the set's public key",
+        ));
     }
     Ok(key)
 }
 
 /// Factor N given a multiple of lambda(N) (the classic Miller reduction).
-pub fn factor_with_lambda_multiple(n: &BigUint, multiple: &BigUint, rng: &mut dyn CryptoRngCore) -> Option<BigUint> {
+pub fn factor_with_lambda_multiple(
+    n: &BigUint,
+    multiple: &BigUint,
+    rng: &mut dyn CryptoRngCore,
+) -> Option<BigUint> {
     let one = BigUint::one();
     let n_minus_1 = n - &one;
     let s = multiple.trailing_zeros()?;
@@ -326,7 +376,9 @@ pub fn verification_keys_consistent(set: &RsaSetPublic) -> bool {
         Some(acc)
     };
     for i in (k + 1)..=set.total {
-        let Ok(vi) = set.verification_key(i) else { return false };
+        let Ok(vi) = set.verification_key(i) else {
+            return false;
+        };
         match interpolate(i) {
             Some(v) if v == pow_mod(vi, &delta, n) => {}
             _ => return false,
@@ -365,23 +417,36 @@ fn test_subsets(len: usize, k: usize) -> Vec<Vec<usize>> {
     if out.len() <= 32 {
         return out;
     }
-    (0..len).map(|j| (0..k).map(|t| (j + t) % len).collect()).collect()
+    (0..len)
+        .map(|j| (0..k).map(|t| (j + t) % len).collect())
+        .collect()
 }
 
 /// The escrow protocol's whole-set check: L test messages beta derived from the set; for each
 /// chosen k-subset of `shares` the partial results on beta^e must combine to beta. Needs at
 /// least k shares (which the caller has already checked one by one).
-pub fn test_messages_combine(set: &RsaSetPublic, set_id: &[u8], shares: &[RsaShare]) -> Result<bool> {
+pub fn test_messages_combine(
+    set: &RsaSetPublic,
+    set_id: &[u8],
+    shares: &[RsaShare],
+) -> Result<bool> {
     let k = set.threshold as usize;
     if shares.len() < k {
-        return Err(Error::usage(format!("the test-message check needs {k} shares, {} given", shares.len())));
+        return Err(Error::usage(format!(
+            "the test-message check needs {k} shares, {} given",
+            shares.len()
+        )));
     }
     let n = &set.key.n;
     let delta = set.delta();
     let subsets = test_subsets(shares.len(), k);
     for l in 0..TEST_MESSAGES {
         let id = BigUint::from_bytes_be(set_id);
-        let beta = challenge("kmi rsa test message v1", &[&id, &BigUint::from(l)], n.bits() as usize + 64) % n;
+        let beta = challenge(
+            "kmi rsa test message v1",
+            &[&id, &BigUint::from(l)],
+            n.bits() as usize + 64,
+        ) % n;
         if beta <= BigUint::one() || !beta.gcd(n).is_one() {
             continue;
         }
@@ -412,7 +477,11 @@ mod tests {
 
     fn key(seed: u8, bits: usize) -> (RsaPrivate, ChaCha20Rng) {
         let mut rng = ChaCha20Rng::from_seed([seed; 32]);
-        let params = RsaGenParams { bits, safe: true, e: BigUint::from(65537u32) };
+        let params = RsaGenParams {
+            bits,
+            safe: true,
+            e: BigUint::from(65537u32),
+        };
         let k = generate(&params, &mut rng, &SearchConfig { threads: 1 }, &Quiet).unwrap();
         (k, rng)
     }
@@ -467,14 +536,25 @@ mod tests {
     #[test]
     fn non_safe_keys_and_small_exponents_are_refused() {
         let mut rng = ChaCha20Rng::from_seed([11; 32]);
-        let params = RsaGenParams { bits: 256, safe: false, e: BigUint::from(65537u32) };
+        let params = RsaGenParams {
+            bits: 256,
+            safe: false,
+            e: BigUint::from(65537u32),
+        };
         let plain = generate(&params, &mut rng, &SearchConfig { threads: 1 }, &Quiet).unwrap();
         let err = deal(&plain, 2, 3, &mut rng).err().unwrap().to_string();
         assert!(err.contains("safe primes"), "{err}");
         let (k3, mut rng) = {
             let mut rng = ChaCha20Rng::from_seed([12; 32]);
-            let params = RsaGenParams { bits: 256, safe: true, e: BigUint::from(3u32) };
-            (generate(&params, &mut rng, &SearchConfig { threads: 1 }, &Quiet).unwrap(), rng)
+            let params = RsaGenParams {
+                bits: 256,
+                safe: true,
+                e: BigUint::from(3u32),
+            };
+            (
+                generate(&params, &mut rng, &SearchConfig { threads: 1 }, &Quiet).unwrap(),
+                rng,
+            )
         };
         let err = deal(&k3, 2, 5, &mut rng).err().unwrap().to_string();
         assert!(err.contains("larger than the number of shares"), "{err}");

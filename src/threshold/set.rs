@@ -21,7 +21,12 @@ use crate::{Error, Result};
 #[derive(Debug, Clone)]
 pub enum SetPublic {
     Rsa(RsaSetPublic),
-    ElGamal { public: ElGamalPublic, threshold: u32, total: u32, commitments: Vec<BigUint> },
+    ElGamal {
+        public: ElGamalPublic,
+        threshold: u32,
+        total: u32,
+        commitments: Vec<BigUint>,
+    },
 }
 
 /// A decoded set together with its file form and identifier.
@@ -72,11 +77,16 @@ impl SetPublic {
 impl ShareSet {
     /// Decode and check a KmiShareSet: scheme, public key and commitments must agree.
     pub fn from_file(file: KmiShareSet) -> Result<Self> {
-        let spki = file.public_key.to_der().map_err(|e| Error::format(format!("set public key: {e}")))?;
+        let spki = file
+            .public_key
+            .to_der()
+            .map_err(|e| Error::format(format!("set public key: {e}")))?;
         let no_pass = || Err(Error::format("unexpected encrypted key in a share set"));
         let key = decode_key(&spki, std::path::Path::new("set"), &no_pass)?;
         let public = match (key, &file.commitments) {
-            (Key::Public(PublicKey::Rsa(k)), Commitments::Rsa(rv)) if file.scheme == oids::KMI_SCHEME_RSA_SHOUP => {
+            (Key::Public(PublicKey::Rsa(k)), Commitments::Rsa(rv))
+                if file.scheme == oids::KMI_SCHEME_RSA_SHOUP =>
+            {
                 SetPublic::Rsa(RsaSetPublic {
                     key: k,
                     threshold: file.threshold,
@@ -95,7 +105,11 @@ impl ShareSet {
                     commitments: c.iter().map(from_uint).collect(),
                 }
             }
-            _ => return Err(Error::format("share set scheme, public key and commitments do not agree")),
+            _ => {
+                return Err(Error::format(
+                    "share set scheme, public key and commitments do not agree",
+                ))
+            }
         };
         let id = file.set_id()?;
         Ok(ShareSet { file, id, public })
@@ -119,7 +133,10 @@ impl ShareSet {
                 short_hex(&self.id)
             )));
         }
-        Ok(OpenedShare { index: share.index, value: SecretUint::new(from_uint(&share.value)) })
+        Ok(OpenedShare {
+            index: share.index,
+            value: SecretUint::new(from_uint(&share.value)),
+        })
     }
 
     /// The public checks on the set alone: commitments in the subgroup (ElGamal) or the
@@ -127,7 +144,11 @@ impl ShareSet {
     pub fn check_public(&self) -> Result<()> {
         let ok = match &self.public {
             SetPublic::Rsa(r) => shoup::verification_keys_consistent(r),
-            SetPublic::ElGamal { public, commitments, .. } => {
+            SetPublic::ElGamal {
+                public,
+                commitments,
+                ..
+            } => {
                 feldman::commitments_in_subgroup(&public.group, commitments)
                     && commitments.first() == Some(&public.y)
             }
@@ -135,7 +156,9 @@ impl ShareSet {
         if ok {
             Ok(())
         } else {
-            Err(Error::check("the share set's public commitments are inconsistent"))
+            Err(Error::check(
+                "the share set's public commitments are inconsistent",
+            ))
         }
     }
 
@@ -143,9 +166,11 @@ impl ShareSet {
     pub fn verify_share(&self, share: &OpenedShare) -> bool {
         match &self.public {
             SetPublic::Rsa(r) => shoup::verify_share(r, &rsa_share(share)),
-            SetPublic::ElGamal { public, commitments, .. } => {
-                feldman::verify_share(&public.group, commitments, &elgamal_share(share))
-            }
+            SetPublic::ElGamal {
+                public,
+                commitments,
+                ..
+            } => feldman::verify_share(&public.group, commitments, &elgamal_share(share)),
         }
     }
 
@@ -154,7 +179,11 @@ impl ShareSet {
     pub fn batch_verify(&self, shares: &[OpenedShare], rng: &mut dyn CryptoRngCore) -> bool {
         match &self.public {
             SetPublic::Rsa(_) => shares.iter().all(|s| self.verify_share(s)),
-            SetPublic::ElGamal { public, commitments, .. } => {
+            SetPublic::ElGamal {
+                public,
+                commitments,
+                ..
+            } => {
                 let es: Vec<ElGamalShare> = shares.iter().map(elgamal_share).collect();
                 feldman::batch_verify(&public.group, commitments, &es, rng)
             }
@@ -174,7 +203,11 @@ impl ShareSet {
     }
 
     /// Rebuild the whole private key from at least k good shares.
-    pub fn reconstruct(&self, shares: &[OpenedShare], rng: &mut dyn CryptoRngCore) -> Result<PrivateKey> {
+    pub fn reconstruct(
+        &self,
+        shares: &[OpenedShare],
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<PrivateKey> {
         let k = self.public.threshold() as usize;
         if shares.len() < k {
             return Err(Error::check(format!(
@@ -191,7 +224,10 @@ impl ShareSet {
             SetPublic::ElGamal { public, .. } => {
                 let es: Vec<ElGamalShare> = shares[..k].iter().map(elgamal_share).collect();
                 let x = feldman::reconstruct(&public.group, &public.y, &es)?;
-                Ok(PrivateKey::ElGamal(ElGamalPrivate { public: public.clone(), x }))
+                Ok(PrivateKey::ElGamal(ElGamalPrivate {
+                    public: public.clone(),
+                    x,
+                }))
             }
         }
     }
@@ -202,11 +238,17 @@ fn short_hex(b: &[u8]) -> String {
 }
 
 fn rsa_share(s: &OpenedShare) -> RsaShare {
-    RsaShare { index: s.index, value: s.value.clone() }
+    RsaShare {
+        index: s.index,
+        value: s.value.clone(),
+    }
 }
 
 fn elgamal_share(s: &OpenedShare) -> ElGamalShare {
-    ElGamalShare { index: s.index, value: s.value.clone() }
+    ElGamalShare {
+        index: s.index,
+        value: s.value.clone(),
+    }
 }
 
 /// Split a private key into a set and n share files.
@@ -226,13 +268,23 @@ pub fn split(
             let d = shoup::deal(k, threshold, total, rng)?;
             let commitments = Commitments::Rsa(RsaVerificationKeys {
                 v: to_uint(&d.public.v)?,
-                verification_keys: d.public.verification_keys.iter().map(to_uint).collect::<Result<_>>()?,
+                verification_keys: d
+                    .public
+                    .verification_keys
+                    .iter()
+                    .map(to_uint)
+                    .collect::<Result<_>>()?,
             });
-            (oids::KMI_SCHEME_RSA_SHOUP, commitments, d.shares.into_iter().map(|s| (s.index, s.value)).collect())
+            (
+                oids::KMI_SCHEME_RSA_SHOUP,
+                commitments,
+                d.shares.into_iter().map(|s| (s.index, s.value)).collect(),
+            )
         }
         PrivateKey::ElGamal(k) => {
             let d = feldman::deal(k, threshold, total, rng)?;
-            let commitments = Commitments::ElGamal(d.commitments.iter().map(to_uint).collect::<Result<_>>()?);
+            let commitments =
+                Commitments::ElGamal(d.commitments.iter().map(to_uint).collect::<Result<_>>()?);
             (
                 oids::KMI_SCHEME_ELGAMAL_FELDMAN,
                 commitments,
@@ -240,7 +292,16 @@ pub fn split(
             )
         }
     };
-    let file = KmiShareSet { version: 1, scheme, threshold, total, public_key, commitments, label, created };
+    let file = KmiShareSet {
+        version: 1,
+        scheme,
+        threshold,
+        total,
+        public_key,
+        commitments,
+        label,
+        created,
+    };
     let set = ShareSet::from_file(file)?;
     let set_id = OctetString::new(set.id.to_vec()).map_err(|e| Error::internal(e.to_string()))?;
     let shares = values
@@ -287,43 +348,59 @@ mod tests {
 
 /// What a set is asked to do without rebuilding the key.
 pub enum Operation<'a> {
-    /// Decrypt an RSA-OAEP (SHA-256) ciphertext (the raw k-byte block).
-    RsaDecrypt(&'a [u8]),
-    /// Sign a file: PKCS#1 v1.5 with SHA-256 over the file's bytes.
-    RsaSign(&'a [u8]),
+    /// Decrypt an RSA-OAEP (SHA-256) ciphertext: the input is the raw k-byte block.
+    RsaDecrypt,
+    /// Sign a file: PKCS#1 v1.5 with SHA-256 over the input's bytes.
+    RsaSign,
     /// Decrypt a kmi ElGamal hybrid message.
     ElGamalDecrypt(&'a crate::crypt::elgamal::KmiElGamalMessage),
 }
 
-/// The value the partial results are computed on, and the SHA-256 of the input file that
-/// ties every partial to it.
-fn operation_input(set: &ShareSet, op: &Operation<'_>, input_bytes: &[u8]) -> Result<(BigUint, [u8; 32])> {
-    use sha2::{Digest, Sha256};
-    let digest: [u8; 32] = Sha256::digest(input_bytes).into();
-    let x = match (&set.public, op) {
-        (SetPublic::Rsa(r), Operation::RsaDecrypt(ct)) => {
-            let k = (r.key.n.bits() as usize).div_ceil(8);
-            if ct.len() != k {
-                return Err(Error::format(format!(
-                    "an RSA ciphertext for this {}-bit key has {k} bytes, not {}",
-                    r.key.n.bits(),
-                    ct.len()
-                )));
+/// An operation with its input read once: the value the partial results are computed on, and
+/// the SHA-256 of the input file that ties every partial to it.
+pub struct Prepared<'a> {
+    op: Operation<'a>,
+    x: BigUint,
+    digest: [u8; 32],
+}
+
+impl ShareSet {
+    /// Check that `op` fits this set and compute its input value once. `input_bytes` are the
+    /// bytes of the input file (the ciphertext, the file to sign, or the ElGamal message file).
+    pub fn prepare<'a>(&self, op: Operation<'a>, input_bytes: &[u8]) -> Result<Prepared<'a>> {
+        use sha2::{Digest, Sha256};
+        let digest: [u8; 32] = Sha256::digest(input_bytes).into();
+        let x = match (&self.public, &op) {
+            (SetPublic::Rsa(r), Operation::RsaDecrypt) => {
+                let k = (r.key.n.bits() as usize).div_ceil(8);
+                if input_bytes.len() != k {
+                    return Err(Error::format(format!(
+                        "an RSA ciphertext for this {}-bit key has {k} bytes, not {}",
+                        r.key.n.bits(),
+                        input_bytes.len()
+                    )));
+                }
+                BigUint::from_bytes_be(input_bytes)
             }
-            BigUint::from_bytes_be(ct)
-        }
-        (SetPublic::Rsa(r), Operation::RsaSign(file)) => {
-            let k = (r.key.n.bits() as usize).div_ceil(8);
-            let em = crate::crypt::rsa_pad::emsa_pkcs1_v15_sha256(&Sha256::digest(file).into(), k)?;
-            BigUint::from_bytes_be(&em)
-        }
-        (SetPublic::ElGamal { .. }, Operation::ElGamalDecrypt(m)) => m.alpha(),
-        (SetPublic::ElGamal { .. }, Operation::RsaSign(_)) => {
-            return Err(Error::usage("threshold signing needs an RSA share set (ElGamal sets can only decrypt)"))
-        }
-        _ => return Err(Error::usage("this input does not fit the share set's scheme")),
-    };
-    Ok((x, digest))
+            (SetPublic::Rsa(r), Operation::RsaSign) => {
+                let k = (r.key.n.bits() as usize).div_ceil(8);
+                let em = crate::crypt::rsa_pad::emsa_pkcs1_v15_sha256(&digest, k)?;
+                BigUint::from_bytes_be(&em)
+            }
+            (SetPublic::ElGamal { .. }, Operation::ElGamalDecrypt(m)) => m.alpha(),
+            (SetPublic::ElGamal { .. }, Operation::RsaSign) => {
+                return Err(Error::usage(
+                    "threshold signing needs an RSA share set (ElGamal sets can only decrypt)",
+                ))
+            }
+            _ => {
+                return Err(Error::usage(
+                    "this input does not fit the share set's scheme",
+                ))
+            }
+        };
+        Ok(Prepared { op, x, digest })
+    }
 }
 
 impl ShareSet {
@@ -331,22 +408,25 @@ impl ShareSet {
     pub fn partial(
         &self,
         share: &OpenedShare,
-        op: &Operation<'_>,
-        input_bytes: &[u8],
+        input: &Prepared<'_>,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<super::share::KmiPartial> {
         use super::share::{KmiPartial, PartialProof};
         if !self.verify_share(share) {
-            return Err(Error::check(format!("share {} does not match the set's commitments", share.index)));
+            return Err(Error::check(format!(
+                "share {} does not match the set's commitments",
+                share.index
+            )));
         }
-        let (x, digest) = operation_input(self, op, input_bytes)?;
+        let (x, digest) = (&input.x, input.digest);
         let (value, c, z) = match &self.public {
             SetPublic::Rsa(r) => {
-                let (xi, proof) = shoup::partial(r, &rsa_share(share), &x, rng)?;
+                let (xi, proof) = shoup::partial(r, &rsa_share(share), x, rng)?;
                 (xi, proof.c, proof.z)
             }
             SetPublic::ElGamal { public, .. } => {
-                let (ri, proof) = feldman::partial_decrypt(&public.group, &elgamal_share(share), &x, rng)?;
+                let (ri, proof) =
+                    feldman::partial_decrypt(&public.group, &elgamal_share(share), x, rng)?;
                 (ri, proof.c, proof.z)
             }
         };
@@ -357,36 +437,57 @@ impl ShareSet {
             index: share.index,
             input_digest: octets(digest.to_vec())?,
             value: to_uint(&value)?,
-            proof: PartialProof { c: to_uint(&c)?, z: to_uint(&z)? },
+            proof: PartialProof {
+                c: to_uint(&c)?,
+                z: to_uint(&z)?,
+            },
         })
     }
 
     /// Why a partial cannot be used for this input, or None when its proof checks out.
-    pub fn check_partial(&self, p: &super::share::KmiPartial, op: &Operation<'_>, input_bytes: &[u8]) -> Result<Option<String>> {
-        let (x, digest) = operation_input(self, op, input_bytes)?;
+    pub fn check_partial(
+        &self,
+        p: &super::share::KmiPartial,
+        input: &Prepared<'_>,
+    ) -> Result<Option<String>> {
+        let (x, digest) = (&input.x, input.digest);
         if p.set_id.as_bytes() != self.id {
             return Ok(Some("belongs to another set (setId mismatch)".into()));
         }
         if p.input_digest.as_bytes() != digest {
-            return Ok(Some("was made for another input (inputDigest mismatch)".into()));
+            return Ok(Some(
+                "was made for another input (inputDigest mismatch)".into(),
+            ));
         }
         if p.index < 1 || p.index > self.public.total() {
-            return Ok(Some(format!("index {} is outside 1..{}", p.index, self.public.total())));
+            return Ok(Some(format!(
+                "index {} is outside 1..{}",
+                p.index,
+                self.public.total()
+            )));
         }
         let value = from_uint(&p.value);
         let (c, z) = (from_uint(&p.proof.c), from_uint(&p.proof.z));
         let ok = match &self.public {
-            SetPublic::Rsa(r) => shoup::verify_partial(r, p.index, &x, &value, &shoup::Proof { c, z }),
-            SetPublic::ElGamal { public, commitments, .. } => feldman::verify_partial(
+            SetPublic::Rsa(r) => {
+                shoup::verify_partial(r, p.index, x, &value, &shoup::Proof { c, z })
+            }
+            SetPublic::ElGamal {
+                public,
+                commitments,
+                ..
+            } => feldman::verify_partial(
                 &public.group,
                 commitments,
                 p.index,
-                &x,
+                x,
                 &value,
                 &feldman::Proof { c, z },
             ),
         };
-        Ok((!ok).then(|| "its proof of correctness does not verify (wrong value or forged proof)".into()))
+        Ok((!ok).then(|| {
+            "its proof of correctness does not verify (wrong value or forged proof)".into()
+        }))
     }
 
     /// Combine k verified partials into the standard result: the OAEP plaintext, the PKCS#1 v1.5
@@ -394,8 +495,7 @@ impl ShareSet {
     pub fn combine(
         &self,
         partials: &[super::share::KmiPartial],
-        op: &Operation<'_>,
-        input_bytes: &[u8],
+        input: &Prepared<'_>,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         let k = self.public.threshold() as usize;
         if partials.len() < k {
@@ -405,25 +505,32 @@ impl ShareSet {
                 k - partials.len()
             )));
         }
-        let (x, _) = operation_input(self, op, input_bytes)?;
-        let values: Vec<(u32, BigUint)> = partials[..k].iter().map(|p| (p.index, from_uint(&p.value))).collect();
-        match (&self.public, op) {
-            (SetPublic::Rsa(r), Operation::RsaDecrypt(_)) => {
-                let y = shoup::combine(r, &x, &values)?;
+        let x = &input.x;
+        let values: Vec<(u32, BigUint)> = partials[..k]
+            .iter()
+            .map(|p| (p.index, from_uint(&p.value)))
+            .collect();
+        match (&self.public, &input.op) {
+            (SetPublic::Rsa(r), Operation::RsaDecrypt) => {
+                let y = shoup::combine(r, x, &values)?;
                 let len = (r.key.n.bits() as usize).div_ceil(8);
                 let em = zeroize::Zeroizing::new(crate::crypt::rsa_pad::i2osp(&y, len)?);
                 crate::crypt::rsa_pad::eme_oaep_sha256_decode(&em)
             }
-            (SetPublic::Rsa(r), Operation::RsaSign(_)) => {
-                let y = shoup::combine(r, &x, &values)?;
+            (SetPublic::Rsa(r), Operation::RsaSign) => {
+                let y = shoup::combine(r, x, &values)?;
                 let len = (r.key.n.bits() as usize).div_ceil(8);
-                Ok(zeroize::Zeroizing::new(crate::crypt::rsa_pad::i2osp(&y, len)?))
+                Ok(zeroize::Zeroizing::new(crate::crypt::rsa_pad::i2osp(
+                    &y, len,
+                )?))
             }
             (SetPublic::ElGamal { public, .. }, Operation::ElGamalDecrypt(m)) => {
                 let shared = feldman::combine(&public.group, &values)?;
                 crate::crypt::elgamal::decrypt_with_shared(&public.group, m, &shared)
             }
-            _ => Err(Error::usage("this input does not fit the share set's scheme")),
+            _ => Err(Error::usage(
+                "this input does not fit the share set's scheme",
+            )),
         }
     }
 }

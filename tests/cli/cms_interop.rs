@@ -20,7 +20,14 @@ const PASSWORD: &str = "correct horse battery staple";
 
 /// Run openssl in `w` with relative file names; assert success and return stdout.
 fn ossl(w: &Work, args: &[&str]) -> Vec<u8> {
-    openssl().current_dir(w.dir.path()).args(args).assert().success().get_output().stdout.clone()
+    openssl()
+        .current_dir(w.dir.path())
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
 }
 
 /// A trustee: `openssl req -x509 -newkey rsa:2048` key (k.pem) and self-signed certificate (c.pem),
@@ -33,14 +40,33 @@ struct Trustee {
 
 fn trustee() -> Trustee {
     let w = Work::new();
-    ossl(&w, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=trustee", "-keyout", "k.pem", "-out", "c.pem"]);
-    let key = match kmi::keys::decode_key(&w.read("k.pem"), Path::new("k.pem"), &|| unreachable!("unencrypted key"))
-        .expect("kmi reads the openssl key")
+    ossl(
+        &w,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=trustee",
+            "-keyout",
+            "k.pem",
+            "-out",
+            "c.pem",
+        ],
+    );
+    let key = match kmi::keys::decode_key(&w.read("k.pem"), Path::new("k.pem"), &|| {
+        unreachable!("unencrypted key")
+    })
+    .expect("kmi reads the openssl key")
     {
         Key::Private(PrivateKey::Rsa(k)) => k,
         other => panic!("expected an RSA private key, got {other:?}"),
     };
-    let Recipient::Certificate(cert) = cms::recipient_from_file_bytes(&w.read("c.pem")).expect("certificate") else {
+    let Recipient::Certificate(cert) =
+        cms::recipient_from_file_bytes(&w.read("c.pem")).expect("certificate")
+    else {
         panic!("c.pem is not read as a certificate")
     };
     Trustee { w, key, cert }
@@ -51,7 +77,10 @@ fn rng() -> rand_core::OsRng {
 }
 
 fn passphrase_recipient() -> Recipient {
-    Recipient::Passphrase { passphrase: Zeroizing::new(PASSWORD.to_string()), iterations: 10_000 }
+    Recipient::Passphrase {
+        passphrase: Zeroizing::new(PASSWORD.to_string()),
+        iterations: 10_000,
+    }
 }
 
 fn asn1parse(w: &Work, file: &str) -> String {
@@ -61,21 +90,48 @@ fn asn1parse(w: &Work, file: &str) -> String {
 #[test]
 fn openssl_decrypts_kmi_envelope_to_certificate() {
     let t = trustee();
-    let env = cms::envelope(MSG, SHARE_CT, &[Recipient::Certificate(t.cert.clone())], &mut rng()).unwrap();
+    let env = cms::envelope(
+        MSG,
+        SHARE_CT,
+        &[Recipient::Certificate(t.cert.clone())],
+        &mut rng(),
+    )
+    .unwrap();
     t.w.write("e.der", &env);
-    let out = ossl(&t.w, &["cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-recip", "c.pem", "-inkey", "k.pem"]);
+    let out = ossl(
+        &t.w,
+        &[
+            "cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-recip", "c.pem", "-inkey",
+            "k.pem",
+        ],
+    );
     assert_eq!(out, MSG);
     // Without -recip openssl tries the key on every recipient.
-    let out = ossl(&t.w, &["cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-inkey", "k.pem"]);
+    let out = ossl(
+        &t.w,
+        &[
+            "cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-inkey", "k.pem",
+        ],
+    );
     assert_eq!(out, MSG);
 
     // The structure as openssl sees it: OAEP with explicit SHA-256 / MGF1-SHA-256 parameters and
     // our inner content type.
     let text = asn1parse(&t.w, "e.der");
-    for want in ["pkcs7-envelopedData", "rsaesOaep", ":sha256", ":mgf1", "aes-256-cbc", ":1.3.6.1.4.1.32473.1.1.1"] {
+    for want in [
+        "pkcs7-envelopedData",
+        "rsaesOaep",
+        ":sha256",
+        ":mgf1",
+        "aes-256-cbc",
+        ":1.3.6.1.4.1.32473.1.1.1",
+    ] {
         assert!(text.contains(want), "asn1parse lacks {want}:\n{text}");
     }
-    assert!(!text.contains("pkcs7-data"), "inner content type should not be id-data:\n{text}");
+    assert!(
+        !text.contains("pkcs7-data"),
+        "inner content type should not be id-data:\n{text}"
+    );
     // And kmi opens its own envelope with the openssl-made key.
     let o = cms::open_with_key(&env, &t.key, Some(&t.cert)).unwrap();
     assert_eq!((o.content.as_slice(), o.content_type), (MSG, SHARE_CT));
@@ -84,19 +140,36 @@ fn openssl_decrypts_kmi_envelope_to_certificate() {
 #[test]
 fn openssl_decrypts_kmi_envelope_to_public_key() {
     let t = trustee();
-    ossl(&t.w, &["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"]);
+    ossl(
+        &t.w,
+        &["pkey", "-in", "k.pem", "-pubout", "-out", "pub.pem"],
+    );
     let r = cms::recipient_from_file_bytes(&t.w.read("pub.pem")).unwrap();
     assert!(matches!(r, Recipient::PublicKey(_)));
     let env = cms::envelope(MSG, ID_DATA, &[r], &mut rng()).unwrap();
     t.w.write("e.der", &env);
     // rid = subjectKeyIdentifier: openssl matches it with the key alone ...
-    let out = ossl(&t.w, &["cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-inkey", "k.pem"]);
+    let out = ossl(
+        &t.w,
+        &[
+            "cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-inkey", "k.pem",
+        ],
+    );
     assert_eq!(out, MSG);
     // ... and with the certificate, whose subjectKeyIdentifier (RFC 5280 method 1) is the same.
-    let out = ossl(&t.w, &["cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-recip", "c.pem", "-inkey", "k.pem"]);
+    let out = ossl(
+        &t.w,
+        &[
+            "cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-recip", "c.pem", "-inkey",
+            "k.pem",
+        ],
+    );
     assert_eq!(out, MSG);
     let text = asn1parse(&t.w, "e.der");
-    assert!(text.contains("pkcs7-data"), "inner content type id-data:\n{text}");
+    assert!(
+        text.contains("pkcs7-data"),
+        "inner content type id-data:\n{text}"
+    );
 }
 
 #[test]
@@ -106,16 +179,46 @@ fn openssl_decrypts_kmi_password_envelope() {
     w.write("e.der", &env);
     // `-pwri_password` takes the password itself: no `pass:` prefix as with -passin.
     let pass = PASSWORD;
-    let out = ossl(&w, &["cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-pwri_password", pass]);
+    let out = ossl(
+        &w,
+        &[
+            "cms",
+            "-decrypt",
+            "-inform",
+            "DER",
+            "-in",
+            "e.der",
+            "-pwri_password",
+            pass,
+        ],
+    );
     assert_eq!(out, MSG);
     let bad = openssl()
         .current_dir(w.dir.path())
-        .args(["cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-pwri_password", "wrong"])
+        .args([
+            "cms",
+            "-decrypt",
+            "-inform",
+            "DER",
+            "-in",
+            "e.der",
+            "-pwri_password",
+            "wrong",
+        ])
         .output()
         .unwrap();
-    assert!(!bad.status.success() || bad.stdout != MSG, "openssl must not open it with a wrong password");
+    assert!(
+        !bad.status.success() || bad.stdout != MSG,
+        "openssl must not open it with a wrong password"
+    );
     let text = asn1parse(&w, "e.der");
-    for want in ["PBKDF2", "hmacWithSHA256", "id-alg-PWRI-KEK", "aes-256-cbc", ":1.3.6.1.4.1.32473.1.1.1"] {
+    for want in [
+        "PBKDF2",
+        "hmacWithSHA256",
+        "id-alg-PWRI-KEK",
+        "aes-256-cbc",
+        ":1.3.6.1.4.1.32473.1.1.1",
+    ] {
         assert!(text.contains(want), "asn1parse lacks {want}:\n{text}");
     }
 }
@@ -124,25 +227,61 @@ fn openssl_decrypts_kmi_password_envelope() {
 fn openssl_decrypts_each_recipient_of_a_shared_envelope() {
     let t = trustee();
     let other = trustee();
-    let recips = [Recipient::Certificate(other.cert.clone()), Recipient::Certificate(t.cert.clone()), passphrase_recipient()];
+    let recips = [
+        Recipient::Certificate(other.cert.clone()),
+        Recipient::Certificate(t.cert.clone()),
+        passphrase_recipient(),
+    ];
     let env = cms::envelope(MSG, SHARE_CT, &recips, &mut rng()).unwrap();
     t.w.write("e.der", &env);
-    let out = ossl(&t.w, &["cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-recip", "c.pem", "-inkey", "k.pem"]);
+    let out = ossl(
+        &t.w,
+        &[
+            "cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-recip", "c.pem", "-inkey",
+            "k.pem",
+        ],
+    );
     assert_eq!(out, MSG);
     // `-pwri_password` takes the password itself: no `pass:` prefix as with -passin.
     let pass = PASSWORD;
-    let out = ossl(&t.w, &["cms", "-decrypt", "-inform", "DER", "-in", "e.der", "-pwri_password", pass]);
+    let out = ossl(
+        &t.w,
+        &[
+            "cms",
+            "-decrypt",
+            "-inform",
+            "DER",
+            "-in",
+            "e.der",
+            "-pwri_password",
+            pass,
+        ],
+    );
     assert_eq!(out, MSG);
-    assert_eq!(cms::open_with_key(&env, &other.key, None).unwrap().content.as_slice(), MSG);
+    assert_eq!(
+        cms::open_with_key(&env, &other.key, None)
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
 }
 
-const OAEP_OPTS: [&str; 6] =
-    ["-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256", "-keyopt", "rsa_mgf1_md:sha256"];
+const OAEP_OPTS: [&str; 6] = [
+    "-keyopt",
+    "rsa_padding_mode:oaep",
+    "-keyopt",
+    "rsa_oaep_md:sha256",
+    "-keyopt",
+    "rsa_mgf1_md:sha256",
+];
 
 /// `openssl cms -encrypt -aes256 -in m.txt [args] -out out`.
 fn openssl_encrypt(w: &Work, out: &str, args: &[&str]) -> Vec<u8> {
     w.write("m.txt", MSG);
-    let mut all = vec!["cms", "-encrypt", "-aes256", "-binary", "-in", "m.txt", "-out", out];
+    let mut all = vec![
+        "cms", "-encrypt", "-aes256", "-binary", "-in", "m.txt", "-out", out,
+    ];
     all.extend_from_slice(args);
     ossl(w, &all);
     w.read(out)
@@ -155,16 +294,38 @@ fn kmi_opens_openssl_oaep_envelopes() {
     recip.extend(OAEP_OPTS);
     let der = openssl_encrypt(&t.w, "o.der", &[&recip[..], &["-outform", "DER"]].concat());
     let pem = openssl_encrypt(&t.w, "o.pem", &[&recip[..], &["-outform", "PEM"]].concat());
-    let ber = openssl_encrypt(&t.w, "s.pem", &[&recip[..], &["-outform", "PEM", "-stream"]].concat());
-    let ber_der = openssl_encrypt(&t.w, "s.ber", &[&recip[..], &["-outform", "DER", "-stream"]].concat());
+    let ber = openssl_encrypt(
+        &t.w,
+        "s.pem",
+        &[&recip[..], &["-outform", "PEM", "-stream"]].concat(),
+    );
+    let ber_der = openssl_encrypt(
+        &t.w,
+        "s.ber",
+        &[&recip[..], &["-outform", "DER", "-stream"]].concat(),
+    );
     assert!(pem.starts_with(b"-----BEGIN CMS-----"));
     // -stream writes indefinite-length BER, which a DER decoder alone refuses.
-    assert_eq!(&ber_der[..2], [0x30, 0x80], "openssl -stream output should be indefinite-length BER");
-    let text = String::from_utf8(ossl(&t.w, &["asn1parse", "-inform", "DER", "-in", "o.der"])).unwrap();
-    assert!(text.contains("rsaesOaep") && text.contains(":sha256"), "openssl wrote:\n{text}");
-    for (name, input) in [("DER", &der), ("PEM", &pem), ("PEM BER", &ber), ("DER BER", &ber_der)] {
+    assert_eq!(
+        &ber_der[..2],
+        [0x30, 0x80],
+        "openssl -stream output should be indefinite-length BER"
+    );
+    let text =
+        String::from_utf8(ossl(&t.w, &["asn1parse", "-inform", "DER", "-in", "o.der"])).unwrap();
+    assert!(
+        text.contains("rsaesOaep") && text.contains(":sha256"),
+        "openssl wrote:\n{text}"
+    );
+    for (name, input) in [
+        ("DER", &der),
+        ("PEM", &pem),
+        ("PEM BER", &ber),
+        ("DER BER", &ber_der),
+    ] {
         for cert in [None, Some(&t.cert)] {
-            let o = cms::open_with_key(input, &t.key, cert).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let o =
+                cms::open_with_key(input, &t.key, cert).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(o.content.as_slice(), MSG, "{name}");
             assert_eq!(o.content_type, ID_DATA, "{name}");
         }
@@ -175,14 +336,39 @@ fn kmi_opens_openssl_oaep_envelopes() {
 fn kmi_opens_openssl_pkcs1_and_keyid_envelopes() {
     let t = trustee();
     let v15 = openssl_encrypt(&t.w, "v15.der", &["-recip", "c.pem", "-outform", "DER"]);
-    let text = String::from_utf8(ossl(&t.w, &["asn1parse", "-inform", "DER", "-in", "v15.der"])).unwrap();
-    assert!(text.contains("rsaEncryption"), "expected PKCS#1 v1.5 key transport:\n{text}");
-    assert_eq!(cms::open_with_key(&v15, &t.key, Some(&t.cert)).unwrap().content.as_slice(), MSG);
+    let text = String::from_utf8(ossl(
+        &t.w,
+        &["asn1parse", "-inform", "DER", "-in", "v15.der"],
+    ))
+    .unwrap();
+    assert!(
+        text.contains("rsaEncryption"),
+        "expected PKCS#1 v1.5 key transport:\n{text}"
+    );
+    assert_eq!(
+        cms::open_with_key(&v15, &t.key, Some(&t.cert))
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
     let mut args = vec!["-recip", "c.pem", "-keyid", "-outform", "DER"];
     args.extend(OAEP_OPTS);
     let keyid = openssl_encrypt(&t.w, "kid.der", &args);
-    assert_eq!(cms::open_with_key(&keyid, &t.key, Some(&t.cert)).unwrap().content.as_slice(), MSG);
-    assert_eq!(cms::open_with_key(&keyid, &t.key, None).unwrap().content.as_slice(), MSG);
+    assert_eq!(
+        cms::open_with_key(&keyid, &t.key, Some(&t.cert))
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
+    assert_eq!(
+        cms::open_with_key(&keyid, &t.key, None)
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
     // A key that is not a recipient.
     let other = trustee();
     let e = cms::open_with_key(&v15, &other.key, None).unwrap_err();
@@ -195,11 +381,20 @@ fn kmi_opens_openssl_password_envelopes() {
     // `-pwri_password` takes the password itself: no `pass:` prefix as with -passin.
     let pass = PASSWORD;
     let der = openssl_encrypt(&w, "p.der", &["-pwri_password", pass, "-outform", "DER"]);
-    let ber = openssl_encrypt(&w, "p.pem", &["-pwri_password", pass, "-outform", "PEM", "-stream"]);
+    let ber = openssl_encrypt(
+        &w,
+        "p.pem",
+        &["-pwri_password", pass, "-outform", "PEM", "-stream"],
+    );
     for (name, input) in [("DER", &der), ("PEM BER", &ber)] {
-        let o = cms::open_with_passphrase(input, PASSWORD).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let o =
+            cms::open_with_passphrase(input, PASSWORD).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(o.content.as_slice(), MSG, "{name}");
         let e = cms::open_with_passphrase(input, "wrong").unwrap_err();
-        assert_eq!(e.to_string(), "wrong passphrase or not a recipient", "{name}");
+        assert_eq!(
+            e.to_string(),
+            "wrong passphrase or not a recipient",
+            "{name}"
+        );
     }
 }

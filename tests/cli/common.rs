@@ -20,7 +20,11 @@ pub fn openssl() -> Command {
 
 /// Fail with an install hint when a peer tool is missing.
 pub fn require_tool(tool: &str, probe_arg: &str, install: &str) {
-    let ok = StdCommand::new(tool).arg(probe_arg).output().map(|o| o.status.success()).unwrap_or(false);
+    let ok = StdCommand::new(tool)
+        .arg(probe_arg)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     assert!(ok, "this test needs `{tool}`, which is not installed: run `{install}` (scripts/test does this)");
 }
 
@@ -31,7 +35,9 @@ pub struct Work {
 
 impl Work {
     pub fn new() -> Self {
-        Work { dir: tempfile::tempdir().expect("temp dir") }
+        Work {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -60,7 +66,9 @@ impl Work {
 
 /// The repository's testdata directory.
 pub fn testdata(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(name)
 }
 
 /// stdout of a successful command as a String.
@@ -111,18 +119,37 @@ pub fn to_der(bytes: &[u8]) -> Vec<u8> {
 /// exactly one line on stderr starting with `kmi: `, and no panic text. Returns that line.
 pub fn one_line_error(out: &Output, code: i32) -> String {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(code), "exit status (want {code}); stderr:\n{err}");
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "exit status (want {code}); stderr:\n{err}"
+    );
     assert_no_panic(&err);
     let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 1, "want exactly one line on stderr, got:\n{err}");
-    assert!(lines[0].starts_with("kmi: "), "stderr line must start with 'kmi: ': {err}");
+    assert_eq!(
+        lines.len(),
+        1,
+        "want exactly one line on stderr, got:\n{err}"
+    );
+    assert!(
+        lines[0].starts_with("kmi: "),
+        "stderr line must start with 'kmi: ': {err}"
+    );
     lines[0].to_string()
 }
 
 /// No panic message or backtrace hint in `stderr`.
 pub fn assert_no_panic(stderr: &str) {
-    for bad in ["panicked", "RUST_BACKTRACE", "internal error", "stack backtrace"] {
-        assert!(!stderr.contains(bad), "stderr shows a panic ({bad}):\n{stderr}");
+    for bad in [
+        "panicked",
+        "RUST_BACKTRACE",
+        "internal error",
+        "stack backtrace",
+    ] {
+        assert!(
+            !stderr.contains(bad),
+            "stderr shows a panic ({bad}):\n{stderr}"
+        );
     }
 }
 
@@ -150,7 +177,9 @@ pub fn parse_openssl_text(text: &str) -> BTreeMap<String, BigUint> {
             continue;
         }
         flush(&mut current, &mut out);
-        let Some((name, rest)) = line.split_once(':') else { continue };
+        let Some((name, rest)) = line.split_once(':') else {
+            continue;
+        };
         let rest = rest.trim();
         if rest.is_empty() {
             current = Some((name.trim().to_string(), String::new()));
@@ -165,13 +194,19 @@ pub fn parse_openssl_text(text: &str) -> BTreeMap<String, BigUint> {
 /// `openssl pkey -in KEY -text -noout [extra...]`, parsed.
 pub fn openssl_key_numbers(key: &Path, extra: &[&str]) -> BTreeMap<String, BigUint> {
     let mut cmd = openssl();
-    cmd.args(["pkey", "-text", "-noout", "-in"]).arg(key).args(extra);
+    cmd.args(["pkey", "-text", "-noout", "-in"])
+        .arg(key)
+        .args(extra);
     parse_openssl_text(&stdout_of(&mut cmd))
 }
 
 /// Every INTEGER in a DER structure, in order, as `openssl asn1parse` sees them.
 pub fn asn1_integers(der: &[u8]) -> Vec<BigUint> {
-    let text = stdout_of(openssl().args(["asn1parse", "-inform", "DER"]).write_stdin(der.to_vec()));
+    let text = stdout_of(
+        openssl()
+            .args(["asn1parse", "-inform", "DER"])
+            .write_stdin(der.to_vec()),
+    );
     text.lines()
         .filter(|l| l.contains("prim: INTEGER"))
         .map(|l| big_hex(l.rsplit(':').next().expect("asn1parse value")))
@@ -190,7 +225,10 @@ pub fn openssl_says_prime(nums: &[&BigUint]) -> Vec<bool> {
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
-            assert!(l.ends_with(" is prime") || l.ends_with(" is not prime"), "openssl prime said: {l}");
+            assert!(
+                l.ends_with(" is prime") || l.ends_with(" is not prime"),
+                "openssl prime said: {l}"
+            );
             l.ends_with(" is prime")
         })
         .collect();
@@ -201,15 +239,30 @@ pub fn openssl_says_prime(nums: &[&BigUint]) -> Vec<bool> {
 /// `openssl pkey -in KEY -pubout -outform DER [extra...]`: openssl's SubjectPublicKeyInfo.
 pub fn openssl_spki(key: &Path, extra: &[&str]) -> Vec<u8> {
     let mut cmd = openssl();
-    cmd.args(["pkey", "-pubout", "-outform", "DER", "-in"]).arg(key).args(extra);
+    cmd.args(["pkey", "-pubout", "-outform", "DER", "-in"])
+        .arg(key)
+        .args(extra);
     cmd.assert().success().get_output().stdout.clone()
 }
 
 /// Assert `openssl pkey -check` accepts a key (extra args e.g. `-inform DER`, `-passin file:P`).
 pub fn assert_openssl_check(key: &Path, extra: &[&str]) {
-    let out = output_of(openssl().args(["pkey", "-check", "-noout", "-in"]).arg(key).args(extra));
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success() && all.contains("Key is valid"), "openssl pkey -check rejects {}:\n{all}", key.display());
+    let out = output_of(
+        openssl()
+            .args(["pkey", "-check", "-noout", "-in"])
+            .arg(key)
+            .args(extra),
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && all.contains("Key is valid"),
+        "openssl pkey -check rejects {}:\n{all}",
+        key.display()
+    );
 }
 
 /// Run kmi with `data` readable on file descriptor 3 (a pipe), e.g. for `--passphrase-fd 3`.
@@ -224,7 +277,10 @@ pub fn kmi_with_fd3(args: &[&std::ffi::OsStr], data: &[u8], cwd: &Path) -> Outpu
     // SAFETY: both descriptors were just created and are owned here.
     let (read_end, mut write_end) = unsafe {
         use std::os::fd::FromRawFd;
-        (std::fs::File::from_raw_fd(fds[0]), std::fs::File::from_raw_fd(fds[1]))
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            std::fs::File::from_raw_fd(fds[1]),
+        )
     };
     write_end.write_all(data).expect("fill the pipe");
     drop(write_end);
@@ -258,7 +314,12 @@ pub mod der_w {
         if n < 0x80 {
             vec![n as u8]
         } else {
-            let bytes: Vec<u8> = n.to_be_bytes().iter().copied().skip_while(|b| *b == 0).collect();
+            let bytes: Vec<u8> = n
+                .to_be_bytes()
+                .iter()
+                .copied()
+                .skip_while(|b| *b == 0)
+                .collect();
             let mut v = vec![0x80 | bytes.len() as u8];
             v.extend(bytes);
             v
@@ -301,7 +362,10 @@ pub mod der_w {
 
     /// rsaEncryption 1.2.840.113549.1.1.1
     pub fn oid_rsa() -> Vec<u8> {
-        tlv(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01])
+        tlv(
+            0x06,
+            &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
+        )
     }
 
     /// dhpublicnumber 1.2.840.10046.2.1
@@ -346,16 +410,22 @@ impl RsaNums {
     pub fn pkcs1_der(&self) -> Vec<u8> {
         use der_w::*;
         let zero = BigUint::from(0u32);
-        seq(&[&zero, &self.n, &self.e, &self.d, &self.p, &self.q, &self.dp, &self.dq, &self.qinv]
-            .iter()
-            .map(|x| int(x))
-            .collect::<Vec<_>>())
+        seq(&[
+            &zero, &self.n, &self.e, &self.d, &self.p, &self.q, &self.dp, &self.dq, &self.qinv,
+        ]
+        .iter()
+        .map(|x| int(x))
+        .collect::<Vec<_>>())
     }
 
     /// PKCS#8 PrivateKeyInfo DER.
     pub fn pkcs8_der(&self) -> Vec<u8> {
         use der_w::*;
-        seq(&[int(&BigUint::from(0u32)), seq(&[oid_rsa(), null()]), octets(&self.pkcs1_der())])
+        seq(&[
+            int(&BigUint::from(0u32)),
+            seq(&[oid_rsa(), null()]),
+            octets(&self.pkcs1_der()),
+        ])
     }
 
     /// SubjectPublicKeyInfo DER.
@@ -383,7 +453,11 @@ pub fn dhx_spki_der(p: &BigUint, g: &BigUint, q: &BigUint, y: &BigUint) -> Vec<u
 /// X9.42 DH (ElGamal) PKCS#8 PrivateKeyInfo DER.
 pub fn dhx_pkcs8_der(p: &BigUint, g: &BigUint, q: &BigUint, x: &BigUint) -> Vec<u8> {
     use der_w::*;
-    seq(&[int(&BigUint::from(0u32)), seq(&[oid_dhx(), dhx_params(p, g, q)]), octets(&int(x))])
+    seq(&[
+        int(&BigUint::from(0u32)),
+        seq(&[oid_dhx(), dhx_params(p, g, q)]),
+        octets(&int(x)),
+    ])
 }
 
 /// PEM armor with LF line ends.
@@ -394,7 +468,13 @@ pub fn pem(label: &str, der: &[u8]) -> String {
 /// `kmi key generate ...` into `work/name`, asserting success; returns the path.
 pub fn kmi_generate(work: &Work, name: &str, args: &[&str]) -> PathBuf {
     let path = work.path(name);
-    kmi().args(["--quiet", "key", "generate"]).args(args).arg("-o").arg(&path).assert().success();
+    kmi()
+        .args(["--quiet", "key", "generate"])
+        .args(args)
+        .arg("-o")
+        .arg(&path)
+        .assert()
+        .success();
     path
 }
 
@@ -416,7 +496,9 @@ fn der_header(der: &[u8], pos: usize) -> (u8, usize, usize) {
         (tag, 2, first)
     } else {
         let n = first & 0x7f;
-        let len = der[pos + 2..pos + 2 + n].iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
+        let len = der[pos + 2..pos + 2 + n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | *b as usize);
         (tag, 2 + n, len)
     }
 }
@@ -442,7 +524,9 @@ pub fn der_locate(der: &[u8], path: &[usize]) -> (u8, usize, usize) {
     let mut here = (tag, hl, cl);
     for &i in path {
         let kids = der_children_in(der, here.1, here.2);
-        here = *kids.get(i).unwrap_or_else(|| panic!("DER element has no child {i} (path {path:?})"));
+        here = *kids
+            .get(i)
+            .unwrap_or_else(|| panic!("DER element has no child {i} (path {path:?})"));
     }
     here
 }
@@ -474,7 +558,12 @@ pub fn der_replace_content(der: &[u8], path: &[usize], bytes: &[u8]) -> Vec<u8> 
 
 /// The PEM label of a file (None for DER).
 pub fn pem_label(bytes: &[u8]) -> Option<String> {
-    bytes.starts_with(b"-----BEGIN ").then(|| pem_rfc7468::decode_vec(bytes).expect("valid PEM").0.to_string())
+    bytes.starts_with(b"-----BEGIN ").then(|| {
+        pem_rfc7468::decode_vec(bytes)
+            .expect("valid PEM")
+            .0
+            .to_string()
+    })
 }
 
 /// Assert a failed kmi run: exit `code`, no panic, every stderr line a `kmi: ` line (warnings
@@ -490,10 +579,16 @@ pub fn failed_with(out: &Output, code: i32) -> String {
     assert_no_panic(&err);
     assert!(!err.trim().is_empty(), "a failure must say why on stderr");
     for l in err.lines() {
-        assert!(l.starts_with("kmi: "), "every stderr line must start with 'kmi: ': {err}");
+        assert!(
+            l.starts_with("kmi: "),
+            "every stderr line must start with 'kmi: ': {err}"
+        );
     }
     let last = err.lines().last().unwrap();
-    assert!(!last.starts_with("kmi: warning:"), "the last stderr line must be the error, not a warning:\n{err}");
+    assert!(
+        !last.starts_with("kmi: warning:"),
+        "the last stderr line must be the error, not a warning:\n{err}"
+    );
     err
 }
 
@@ -505,9 +600,22 @@ pub fn error_line(stderr: &str) -> &str {
 /// A trustee made by openssl: `openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=NAME`,
 /// writing NAME.key and NAME.crt into `w`. Returns (certificate, key).
 pub fn openssl_trustee(w: &Work, name: &str) -> (PathBuf, PathBuf) {
-    let (key, crt) = (w.path(&format!("{name}.key")), w.path(&format!("{name}.crt")));
+    let (key, crt) = (
+        w.path(&format!("{name}.key")),
+        w.path(&format!("{name}.crt")),
+    );
     openssl()
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", &format!("/CN={name}")])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "30",
+            "-subj",
+            &format!("/CN={name}"),
+        ])
         .arg("-keyout")
         .arg(&key)
         .arg("-out")
@@ -544,7 +652,13 @@ pub fn set_file(dir: &Path) -> PathBuf {
 /// The public key of `key` as openssl writes it (`openssl pkey -pubout`, PEM), in `w`/`name`.
 pub fn openssl_pubout(w: &Work, key: &Path, name: &str) -> PathBuf {
     let p = w.path(name);
-    openssl().args(["pkey", "-pubout", "-in"]).arg(key).arg("-out").arg(&p).assert().success();
+    openssl()
+        .args(["pkey", "-pubout", "-in"])
+        .arg(key)
+        .arg("-out")
+        .arg(&p)
+        .assert()
+        .success();
     p
 }
 

@@ -7,23 +7,53 @@ use std::path::{Path, PathBuf};
 
 use crate::common::*;
 
-const OAEP: [&str; 6] =
-    ["-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256"];
+const OAEP: [&str; 6] = [
+    "-pkeyopt",
+    "rsa_padding_mode:oaep",
+    "-pkeyopt",
+    "rsa_oaep_md:sha256",
+    "-pkeyopt",
+    "rsa_mgf1_md:sha256",
+];
 
 fn rsa768(w: &Work, name: &str, seed: &str) -> PathBuf {
-    kmi_generate(w, name, &["rsa", "--bits", "768", "--threads", "1", "--seed", seed])
+    kmi_generate(
+        w,
+        name,
+        &["rsa", "--bits", "768", "--threads", "1", "--seed", seed],
+    )
 }
 
 fn kmi_encrypt(to: &Path, input: &Path, out: &Path) -> std::process::Output {
-    output_of(kmi().args(["--quiet", "encrypt", "--to"]).arg(to).arg("-i").arg(input).arg("-o").arg(out))
+    output_of(
+        kmi()
+            .args(["--quiet", "encrypt", "--to"])
+            .arg(to)
+            .arg("-i")
+            .arg(input)
+            .arg("-o")
+            .arg(out),
+    )
 }
 
 fn kmi_decrypt(key: &Path, input: &Path, out: &Path) -> std::process::Output {
-    output_of(kmi().args(["--quiet", "decrypt", "--key"]).arg(key).arg("-i").arg(input).arg("-o").arg(out))
+    output_of(
+        kmi()
+            .args(["--quiet", "decrypt", "--key"])
+            .arg(key)
+            .arg("-i")
+            .arg(input)
+            .arg("-o")
+            .arg(out),
+    )
 }
 
 fn ok(out: &std::process::Output) {
-    assert!(out.status.success(), "kmi failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "kmi failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -31,12 +61,23 @@ fn kmi_rsa_oaep_output_decrypts_with_openssl_pkeyutl() {
     let w = Work::new();
     let key = rsa768(&w, "key.pem", "c0de01");
     let public = openssl_pubout(&w, &key, "public.pem");
-    for (i, msg) in [&b"hello"[..], &[0xffu8; 30][..], b"exactly thirty bytes of text.\n"].iter().enumerate() {
+    for (i, msg) in [
+        &b"hello"[..],
+        &[0xffu8; 30][..],
+        b"exactly thirty bytes of text.\n",
+    ]
+    .iter()
+    .enumerate()
+    {
         let input = w.write(&format!("m{i}"), msg);
         let ct = w.path(&format!("c{i}"));
         ok(&kmi_encrypt(&public, &input, &ct));
         let bytes = std::fs::read(&ct).unwrap();
-        assert_eq!(bytes.len(), 96, "an RSA-OAEP ciphertext for a 768-bit key is 96 raw bytes");
+        assert_eq!(
+            bytes.len(),
+            96,
+            "an RSA-OAEP ciphertext for a 768-bit key is 96 raw bytes"
+        );
         let plain = openssl()
             .args(["pkeyutl", "-decrypt", "-inkey"])
             .arg(&key)
@@ -67,7 +108,16 @@ fn kmi_decrypt_opens_openssl_pkeyutl_oaep() {
     assert_eq!(msg.len(), 30);
     let input = w.write("msg", msg);
     let ct = w.path("ct.bin");
-    openssl().args(["pkeyutl", "-encrypt", "-pubin", "-inkey"]).arg(&public).args(OAEP).arg("-in").arg(&input).arg("-out").arg(&ct).assert().success();
+    openssl()
+        .args(["pkeyutl", "-encrypt", "-pubin", "-inkey"])
+        .arg(&public)
+        .args(OAEP)
+        .arg("-in")
+        .arg(&input)
+        .arg("-out")
+        .arg(&ct)
+        .assert()
+        .success();
     let out_file = w.path("plain");
     ok(&kmi_decrypt(&key, &ct, &out_file));
     assert_eq!(std::fs::read(&out_file).unwrap(), msg);
@@ -86,7 +136,15 @@ fn kmi_decrypt_opens_openssl_pkeyutl_oaep() {
     assert!(!wrong.exists());
     // PKCS#1 v1.5 padding is not OAEP.
     let v15 = w.path("v15.bin");
-    openssl().args(["pkeyutl", "-encrypt", "-pubin", "-inkey"]).arg(&public).arg("-in").arg(&input).arg("-out").arg(&v15).assert().success();
+    openssl()
+        .args(["pkeyutl", "-encrypt", "-pubin", "-inkey"])
+        .arg(&public)
+        .arg("-in")
+        .arg(&input)
+        .arg("-out")
+        .arg(&v15)
+        .assert()
+        .success();
     failed_with(&kmi_decrypt(&key, &v15, &wrong), 1);
     assert!(!wrong.exists());
 }
@@ -101,14 +159,33 @@ fn empty_plaintext_encrypts_like_openssl() {
     let empty = w.write("empty", b"");
     // openssl -> kmi works.
     let ct = w.path("openssl.bin");
-    openssl().args(["pkeyutl", "-encrypt", "-pubin", "-inkey"]).arg(&public).args(OAEP).arg("-in").arg(&empty).arg("-out").arg(&ct).assert().success();
+    openssl()
+        .args(["pkeyutl", "-encrypt", "-pubin", "-inkey"])
+        .arg(&public)
+        .args(OAEP)
+        .arg("-in")
+        .arg(&empty)
+        .arg("-out")
+        .arg(&ct)
+        .assert()
+        .success();
     let out_file = w.path("plain");
     ok(&kmi_decrypt(&key, &ct, &out_file));
     assert_eq!(std::fs::read(&out_file).unwrap(), b"");
     // kmi -> openssl.
     let ct = w.path("kmi.bin");
     ok(&kmi_encrypt(&public, &empty, &ct));
-    let plain = openssl().args(["pkeyutl", "-decrypt", "-inkey"]).arg(&key).args(OAEP).arg("-in").arg(&ct).assert().success().get_output().stdout.clone();
+    let plain = openssl()
+        .args(["pkeyutl", "-decrypt", "-inkey"])
+        .arg(&key)
+        .args(OAEP)
+        .arg("-in")
+        .arg(&ct)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     assert!(plain.is_empty());
 }
 
@@ -119,7 +196,10 @@ fn rsa_oaep_refuses_messages_over_the_limit() {
     let input = w.write("m31", [7u8; 31]);
     let ct = w.path("ct");
     let err = failed_with(&kmi_encrypt(&key, &input, &ct), 2);
-    assert!(error_line(&err).contains("30") && error_line(&err).contains("ElGamal"), "{err}");
+    assert!(
+        error_line(&err).contains("30") && error_line(&err).contains("ElGamal"),
+        "{err}"
+    );
     assert!(!ct.exists());
 }
 
@@ -127,22 +207,65 @@ fn rsa_oaep_refuses_messages_over_the_limit() {
 fn elgamal_hybrid_round_trip_and_openssl_dhx_key() {
     let w = Work::new();
     // kmi's own key (a small seeded group) and an openssl-made X9.42 key on ffdhe2048.
-    let kmi_key = kmi_generate(&w, "eg.pem", &["elgamal", "--bits", "256", "--threads", "1", "--seed", "c0de05"]);
+    let kmi_key = kmi_generate(
+        &w,
+        "eg.pem",
+        &[
+            "elgamal",
+            "--bits",
+            "256",
+            "--threads",
+            "1",
+            "--seed",
+            "c0de05",
+        ],
+    );
     let params = w.path("params.pem");
-    openssl().args(["genpkey", "-genparam", "-algorithm", "DHX", "-pkeyopt", "group:ffdhe2048", "-out"]).arg(&params).assert().success();
+    openssl()
+        .args([
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DHX",
+            "-pkeyopt",
+            "group:ffdhe2048",
+            "-out",
+        ])
+        .arg(&params)
+        .assert()
+        .success();
     let ossl_key = w.path("dhx.pem");
-    openssl().args(["genpkey", "-paramfile"]).arg(&params).arg("-out").arg(&ossl_key).assert().success();
+    openssl()
+        .args(["genpkey", "-paramfile"])
+        .arg(&params)
+        .arg("-out")
+        .arg(&ossl_key)
+        .assert()
+        .success();
     let ossl_public = openssl_pubout(&w, &ossl_key, "dhx-public.pem");
     let kmi_public = w.path("eg-public.pem");
-    kmi().args(["--quiet", "key", "public"]).arg(&kmi_key).arg("-o").arg(&kmi_public).assert().success();
+    kmi()
+        .args(["--quiet", "key", "public"])
+        .arg(&kmi_key)
+        .arg("-o")
+        .arg(&kmi_public)
+        .assert()
+        .success();
 
     let payload: Vec<u8> = (0..200_000u32).map(|i| (i ^ (i >> 8)) as u8).collect();
     let input = w.write("payload", &payload);
-    for (name, public, private) in [("kmi", &kmi_public, &kmi_key), ("openssl", &ossl_public, &ossl_key)] {
+    for (name, public, private) in [
+        ("kmi", &kmi_public, &kmi_key),
+        ("openssl", &ossl_public, &ossl_key),
+    ] {
         let ct = w.path(&format!("{name}.kmi"));
         ok(&kmi_encrypt(public, &input, &ct));
         let bytes = std::fs::read(&ct).unwrap();
-        assert_eq!(pem_label(&bytes).as_deref(), Some("KMI ELGAMAL MESSAGE"), "{name}");
+        assert_eq!(
+            pem_label(&bytes).as_deref(),
+            Some("KMI ELGAMAL MESSAGE"),
+            "{name}"
+        );
         let out_file = w.path(&format!("{name}.out"));
         ok(&kmi_decrypt(private, &ct, &out_file));
         assert_eq!(std::fs::read(&out_file).unwrap(), payload, "{name}");
@@ -151,15 +274,24 @@ fn elgamal_hybrid_round_trip_and_openssl_dhx_key() {
         let mut der = to_der(&bytes);
         let last = der.len() - 20;
         der[last] ^= 0x01;
-        let changed = w.write(&format!("{name}-changed.kmi"), pem("KMI ELGAMAL MESSAGE", &der));
+        let changed = w.write(
+            &format!("{name}-changed.kmi"),
+            pem("KMI ELGAMAL MESSAGE", &der),
+        );
         let bad_out = w.path(&format!("{name}-changed.out"));
         failed_with(&kmi_decrypt(private, &changed, &bad_out), 1);
-        assert!(!bad_out.exists(), "{name}: decrypt of a changed message wrote output");
+        assert!(
+            !bad_out.exists(),
+            "{name}: decrypt of a changed message wrote output"
+        );
     }
     // The other key does not open it.
     let ct = w.path("kmi.kmi");
     let bad_out = w.path("cross.out");
     let out = kmi_decrypt(&ossl_key, &ct, &bad_out);
-    assert!(!out.status.success(), "another group's key opened the message");
+    assert!(
+        !out.status.success(),
+        "another group's key opened the message"
+    );
     assert!(!bad_out.exists());
 }

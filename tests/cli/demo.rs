@@ -27,9 +27,18 @@ fn demo_runs_and_openssl_agrees_with_its_artefacts() {
         .assert()
         .success();
     // The rebuilt key is a valid key with the original public key.
-    openssl().args(["pkey", "-check", "-noout", "-in"]).arg(dir.join("rebuilt-key.pem")).assert().success();
+    openssl()
+        .args(["pkey", "-check", "-noout", "-in"])
+        .arg(dir.join("rebuilt-key.pem"))
+        .assert()
+        .success();
     let pubout = |f: &str| {
-        openssl().args(["pkey", "-pubout", "-in"]).arg(dir.join(f)).output().unwrap().stdout
+        openssl()
+            .args(["pkey", "-pubout", "-in"])
+            .arg(dir.join(f))
+            .output()
+            .unwrap()
+            .stdout
     };
     assert_eq!(pubout("rebuilt-key.pem"), pubout("escrowed-key.pem"));
     // A trustee opens their share with openssl alone.
@@ -46,5 +55,9 @@ fn demo_runs_and_openssl_agrees_with_its_artefacts() {
 fn demo_refuses_a_directory_that_is_not_empty() {
     let w = Work::new();
     w.write("something", "x");
-    kmi().args(["demo", "--dir"]).arg(w.dir.path()).assert().code(2);
+    kmi()
+        .args(["demo", "--dir"])
+        .arg(w.dir.path())
+        .assert()
+        .code(2);
 }

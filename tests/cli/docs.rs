@@ -30,9 +30,21 @@ fn man_pages_and_completions_are_fresh() {
 #[test]
 fn every_command_has_a_man_page_with_exit_codes_on_the_top_page() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for name in ["kmi", "kmi-key-generate-rsa", "kmi-key-generate-elgamal", "kmi-key-check", "kmi-selftest"] {
-        assert!(root.join(format!("man/{name}.1")).exists(), "man/{name}.1 missing");
+    for name in [
+        "kmi",
+        "kmi-key-generate-rsa",
+        "kmi-key-generate-elgamal",
+        "kmi-key-check",
+        "kmi-selftest",
+    ] {
+        assert!(
+            root.join(format!("man/{name}.1")).exists(),
+            "man/{name}.1 missing"
+        );
     }
     let top = std::fs::read_to_string(root.join("man/kmi.1")).unwrap();
-    assert!(top.contains("Exit status"), "kmi(1) documents the exit codes");
+    assert!(
+        top.contains("Exit status"),
+        "kmi(1) documents the exit codes"
+    );
 }

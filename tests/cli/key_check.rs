@@ -58,28 +58,47 @@ fn check(file: &Path, extra: &[&str]) -> std::process::Output {
 
 /// A check that must fail (exit 1) with exactly `failure` named on one stderr line.
 fn assert_check_fails(w: &Work, name: &str, der: &[u8], failure: &str) {
-    for (file, bytes) in [(format!("{name}.der"), der.to_vec()), (format!("{name}.pem"), armor_for(der).into_bytes())] {
+    for (file, bytes) in [
+        (format!("{name}.der"), der.to_vec()),
+        (format!("{name}.pem"), armor_for(der).into_bytes()),
+    ] {
         let path = w.write(&file, bytes);
         let out = check(&path, &[]);
         let line = one_line_error(&out, 1);
-        assert_eq!(line, format!("kmi: {}: {failure}", path.display()), "{file}");
+        assert_eq!(
+            line,
+            format!("kmi: {}: {failure}", path.display()),
+            "{file}"
+        );
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.lines().any(|l| l.starts_with("FAIL")), "{file}: no FAIL line in\n{stdout}");
+        assert!(
+            stdout.lines().any(|l| l.starts_with("FAIL")),
+            "{file}: no FAIL line in\n{stdout}"
+        );
     }
 }
 
 /// PEM label for crafted DER: private (version INTEGER first) or public.
 fn armor_for(der: &[u8]) -> String {
     // PrivateKeyInfo starts SEQUENCE { INTEGER 0, ...; SubjectPublicKeyInfo with SEQUENCE { SEQUENCE.
-    let hdr = if der[1] & 0x80 != 0 { 2 + (der[1] & 0x7f) as usize } else { 2 };
-    let label = if der[hdr] == 0x02 { "PRIVATE KEY" } else { "PUBLIC KEY" };
+    let hdr = if der[1] & 0x80 != 0 {
+        2 + (der[1] & 0x7f) as usize
+    } else {
+        2
+    };
+    let label = if der[hdr] == 0x02 {
+        "PRIVATE KEY"
+    } else {
+        "PUBLIC KEY"
+    };
     pem(label, der)
 }
 
 fn check_json(file: &Path, extra: &[&str]) -> (Option<i32>, Value) {
     let out = check(file, &[&["--json"][..], extra].concat());
     let text = String::from_utf8(out.stdout).expect("UTF-8");
-    let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("--json output is not JSON ({e}):\n{text}"));
+    let v: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("--json output is not JSON ({e}):\n{text}"));
     (out.status.code(), v)
 }
 
@@ -87,13 +106,34 @@ fn check_json(file: &Path, extra: &[&str]) -> (Option<i32>, Value) {
 fn json_failure(v: &Value) -> (String, String) {
     assert_eq!(v["version"], 1, "{v}");
     assert_eq!(v["passed"], false, "{v}");
-    let results = v["report"]["results"].as_array().unwrap_or_else(|| panic!("no report.results: {v}"));
-    let failed: Vec<&Value> = results.iter().filter(|r| r["outcome"] == "failed").collect();
-    assert_eq!(failed.len(), 1, "exactly one failed check (then skipped): {v}");
-    let pos = results.iter().position(|r| r["outcome"] == "failed").unwrap();
-    assert!(results[..pos].iter().all(|r| r["outcome"] == "passed"), "{v}");
-    assert!(results[pos + 1..].iter().all(|r| r["outcome"] == "skipped"), "{v}");
-    (failed[0]["check"].as_str().unwrap().to_string(), failed[0]["failure"].as_str().unwrap().to_string())
+    let results = v["report"]["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no report.results: {v}"));
+    let failed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["outcome"] == "failed")
+        .collect();
+    assert_eq!(
+        failed.len(),
+        1,
+        "exactly one failed check (then skipped): {v}"
+    );
+    let pos = results
+        .iter()
+        .position(|r| r["outcome"] == "failed")
+        .unwrap();
+    assert!(
+        results[..pos].iter().all(|r| r["outcome"] == "passed"),
+        "{v}"
+    );
+    assert!(
+        results[pos + 1..].iter().all(|r| r["outcome"] == "skipped"),
+        "{v}"
+    );
+    (
+        failed[0]["check"].as_str().unwrap().to_string(),
+        failed[0]["failure"].as_str().unwrap().to_string(),
+    )
 }
 
 #[test]
@@ -122,32 +162,108 @@ fn good_keys_pass() {
     let safe = RsaNums::from_primes(&b(S1), &b(S2), 65537);
     let dh = good_dh();
     let files: Vec<(PathBuf, &[&str])> = vec![
-        (w.write("rsa.pem", pem("PRIVATE KEY", &rsa.pkcs8_der())), &[]),
-        (w.write("rsa1.pem", pem("RSA PRIVATE KEY", &rsa.pkcs1_der())), &[]),
+        (
+            w.write("rsa.pem", pem("PRIVATE KEY", &rsa.pkcs8_der())),
+            &[],
+        ),
+        (
+            w.write("rsa1.pem", pem("RSA PRIVATE KEY", &rsa.pkcs1_der())),
+            &[],
+        ),
         (w.write("rsapub.der", rsa.spki_der()), &[]),
         (w.write("safe.der", safe.pkcs8_der()), &["--require-safe"]),
-        (w.write("dh.pem", pem("PRIVATE KEY", &dhx_pkcs8_der(&dh.p, &dh.g, &dh.q, &dh.x))), &[]),
-        (w.write("dhpub.der", dhx_spki_der(&dh.p, &dh.g, &dh.q, &dh.y)), &[]),
-        (kmi_generate(&w, "kmi-rsa.pem", &["rsa", "--bits", "512", "--seed", "600d", "--threads", "2"]), &["--require-safe"]),
-        (kmi_generate(&w, "kmi-eg.pem", &["elgamal", "--bits", "256", "--seed", "600d", "--threads", "2"]), &["--require-safe"]),
-        (kmi_generate(&w, "kmi-dsa.pem", &["elgamal", "--bits", "512", "--q-bits", "64", "--seed", "600d", "--threads", "2"]), &[]),
-        (kmi_generate(&w, "kmi-ff.pem", &["elgamal", "--group", "ffdhe2048"]), &["--require-safe"]),
+        (
+            w.write(
+                "dh.pem",
+                pem("PRIVATE KEY", &dhx_pkcs8_der(&dh.p, &dh.g, &dh.q, &dh.x)),
+            ),
+            &[],
+        ),
+        (
+            w.write("dhpub.der", dhx_spki_der(&dh.p, &dh.g, &dh.q, &dh.y)),
+            &[],
+        ),
+        (
+            kmi_generate(
+                &w,
+                "kmi-rsa.pem",
+                &["rsa", "--bits", "512", "--seed", "600d", "--threads", "2"],
+            ),
+            &["--require-safe"],
+        ),
+        (
+            kmi_generate(
+                &w,
+                "kmi-eg.pem",
+                &[
+                    "elgamal",
+                    "--bits",
+                    "256",
+                    "--seed",
+                    "600d",
+                    "--threads",
+                    "2",
+                ],
+            ),
+            &["--require-safe"],
+        ),
+        (
+            kmi_generate(
+                &w,
+                "kmi-dsa.pem",
+                &[
+                    "elgamal",
+                    "--bits",
+                    "512",
+                    "--q-bits",
+                    "64",
+                    "--seed",
+                    "600d",
+                    "--threads",
+                    "2",
+                ],
+            ),
+            &[],
+        ),
+        (
+            kmi_generate(&w, "kmi-ff.pem", &["elgamal", "--group", "ffdhe2048"]),
+            &["--require-safe"],
+        ),
     ];
     for (file, extra) in &files {
         let out = check(file, extra);
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{} {extra:?} failed:\n{err}\n{}", file.display(), String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "{} {extra:?} failed:\n{err}\n{}",
+            file.display(),
+            String::from_utf8_lossy(&out.stdout)
+        );
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.lines().count() >= 5 && stdout.lines().all(|l| l.starts_with("ok")), "{stdout}");
+        assert!(
+            stdout.lines().count() >= 5 && stdout.lines().all(|l| l.starts_with("ok")),
+            "{stdout}"
+        );
         assert!(err.contains("checks passed"), "{err}");
         let (code, v) = check_json(file, extra);
         assert_eq!(code, Some(0));
         assert_eq!(v["passed"], true, "{v}");
-        assert!(v["report"]["results"].as_array().unwrap().iter().all(|r| r["outcome"] == "passed"), "{v}");
+        assert!(
+            v["report"]["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["outcome"] == "passed"),
+            "{v}"
+        );
     }
     // --quiet keeps stdout and drops the summary.
     let out = output_of(kmi().args(["--quiet", "key", "check"]).arg(&files[0].0));
-    assert!(out.status.success() && out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -155,14 +271,29 @@ fn rsa_prime_power_moduli_are_rejected() {
     let w = Work::new();
     let e = BigUint::from(65537u32);
     let p1 = b(P1);
-    assert_check_fails(&w, "square", &rsa_spki_der(&(&p1 * &p1), &e), "N is a perfect power (256-bit base to the power 2)");
-    assert_check_fails(&w, "cube", &rsa_spki_der(&p1.pow(3), &e), "N is a perfect power (256-bit base to the power 3)");
+    assert_check_fails(
+        &w,
+        "square",
+        &rsa_spki_der(&(&p1 * &p1), &e),
+        "N is a perfect power (256-bit base to the power 2)",
+    );
+    assert_check_fails(
+        &w,
+        "cube",
+        &rsa_spki_der(&p1.pow(3), &e),
+        "N is a perfect power (256-bit base to the power 3)",
+    );
     assert_check_fails(&w, "prime", &rsa_spki_der(&p1, &e), "N is a prime power");
     // The same as a private key whose "two" primes are one prime.
     let mut k = RsaNums::from_primes(&b(P1), &b(P2), 65537);
     k.n = &p1 * &p1;
     k.q = p1.clone();
-    assert_check_fails(&w, "square-private", &k.pkcs8_der(), "N is a perfect power (256-bit base to the power 2)");
+    assert_check_fails(
+        &w,
+        "square-private",
+        &k.pkcs8_der(),
+        "N is a perfect power (256-bit base to the power 2)",
+    );
 }
 
 #[test]
@@ -170,20 +301,44 @@ fn rsa_modulus_with_a_small_factor_is_rejected() {
     let w = Work::new();
     let e = BigUint::from(65537u32);
     let p1 = b(P1);
-    assert_check_fails(&w, "three", &rsa_spki_der(&(&p1 * 3u32), &e), "N has a small factor 3");
-    assert_check_fails(&w, "big-small", &rsa_spki_der(&(&p1 * 65521u32), &e), "N has a small factor 65521");
+    assert_check_fails(
+        &w,
+        "three",
+        &rsa_spki_der(&(&p1 * 3u32), &e),
+        "N has a small factor 3",
+    );
+    assert_check_fails(
+        &w,
+        "big-small",
+        &rsa_spki_der(&(&p1 * 65521u32), &e),
+        "N has a small factor 65521",
+    );
     assert_check_fails(&w, "even", &rsa_spki_der(&(&p1 * 2u32), &e), "N is even");
     // Private key form: q = 3.
     let k = RsaNums::from_primes(&p1, &BigUint::from(3u32), 65537);
-    assert_check_fails(&w, "three-private", &k.pkcs8_der(), "N has a small factor 3");
+    assert_check_fails(
+        &w,
+        "three-private",
+        &k.pkcs8_der(),
+        "N has a small factor 3",
+    );
 }
 
 #[test]
 fn rsa_bad_public_exponent_is_rejected() {
     let w = Work::new();
     let n = good_rsa().n;
-    for (name, e) in [("even", BigUint::from(65536u32)), ("one", BigUint::one()), ("big", &n + 2u32)] {
-        assert_check_fails(&w, name, &rsa_spki_der(&n, &e), "e is not odd with 1 < e < N");
+    for (name, e) in [
+        ("even", BigUint::from(65536u32)),
+        ("one", BigUint::one()),
+        ("big", &n + 2u32),
+    ] {
+        assert_check_fails(
+            &w,
+            name,
+            &rsa_spki_der(&n, &e),
+            "e is not odd with 1 < e < N",
+        );
     }
 }
 
@@ -195,19 +350,39 @@ fn mismatched_private_keys_are_rejected() {
 
     let mut k = good.clone();
     k.n = other.n.clone();
-    assert_check_fails(&w, "wrong-n", &k.pkcs8_der(), "the private key does not match: p * q != N");
+    assert_check_fails(
+        &w,
+        "wrong-n",
+        &k.pkcs8_der(),
+        "the private key does not match: p * q != N",
+    );
 
     let mut k = good.clone();
     k.d = other.d.clone();
-    assert_check_fails(&w, "swapped-d", &k.pkcs8_der(), "the private key does not match: e * d != 1 (mod lambda(N))");
+    assert_check_fails(
+        &w,
+        "swapped-d",
+        &k.pkcs8_der(),
+        "the private key does not match: e * d != 1 (mod lambda(N))",
+    );
 
     let mut k = good.clone();
     k.q = b(P3);
-    assert_check_fails(&w, "wrong-q", &k.pkcs8_der(), "the private key does not match: p * q != N");
+    assert_check_fails(
+        &w,
+        "wrong-q",
+        &k.pkcs8_der(),
+        "the private key does not match: p * q != N",
+    );
 
     let mut k = good.clone();
     k.dp += 2u32;
-    assert_check_fails(&w, "bad-crt", &k.pkcs8_der(), "CRT values (dP, dQ, qInv) are inconsistent with p, q and d");
+    assert_check_fails(
+        &w,
+        "bad-crt",
+        &k.pkcs8_der(),
+        "CRT values (dP, dQ, qInv) are inconsistent with p, q and d",
+    );
 
     // p * q = N but p is not prime.
     let mut k = good.clone();
@@ -228,34 +403,109 @@ fn elgamal_bad_parameters_are_rejected() {
     let dh = good_dh();
     let one = BigUint::one();
     let two = BigUint::from(2u32);
-    assert!(two.modpow(&dh.q, &dh.p) != one, "2 must lie outside the order-q subgroup for this test");
+    assert!(
+        two.modpow(&dh.q, &dh.p) != one,
+        "2 must lie outside the order-q subgroup for this test"
+    );
 
     // g outside the order-q subgroup (public and private forms).
-    assert_check_fails(&w, "g2", &dhx_spki_der(&dh.p, &two, &dh.q, &dh.y), "g lies outside the order-q subgroup (g^q != 1 mod p)");
-    assert_check_fails(&w, "g2-private", &dhx_pkcs8_der(&dh.p, &two, &dh.q, &dh.x), "g lies outside the order-q subgroup (g^q != 1 mod p)");
+    assert_check_fails(
+        &w,
+        "g2",
+        &dhx_spki_der(&dh.p, &two, &dh.q, &dh.y),
+        "g lies outside the order-q subgroup (g^q != 1 mod p)",
+    );
+    assert_check_fails(
+        &w,
+        "g2-private",
+        &dhx_pkcs8_der(&dh.p, &two, &dh.q, &dh.x),
+        "g lies outside the order-q subgroup (g^q != 1 mod p)",
+    );
     let minus_one = &dh.p - 1u32;
-    assert_check_fails(&w, "g-minus-1", &dhx_spki_der(&dh.p, &minus_one, &dh.q, &dh.y), "g lies outside the order-q subgroup (g^q != 1 mod p)");
-    assert_check_fails(&w, "g-one", &dhx_spki_der(&dh.p, &one, &dh.q, &dh.y), "g is not in (1, p)");
+    assert_check_fails(
+        &w,
+        "g-minus-1",
+        &dhx_spki_der(&dh.p, &minus_one, &dh.q, &dh.y),
+        "g lies outside the order-q subgroup (g^q != 1 mod p)",
+    );
+    assert_check_fails(
+        &w,
+        "g-one",
+        &dhx_spki_der(&dh.p, &one, &dh.q, &dh.y),
+        "g is not in (1, p)",
+    );
     // y outside the subgroup: p - 1 (order 2) and 2y.
-    assert_check_fails(&w, "y-minus-1", &dhx_spki_der(&dh.p, &dh.g, &dh.q, &minus_one), "y lies outside the order-q subgroup (y^q != 1 mod p)");
+    assert_check_fails(
+        &w,
+        "y-minus-1",
+        &dhx_spki_der(&dh.p, &dh.g, &dh.q, &minus_one),
+        "y lies outside the order-q subgroup (y^q != 1 mod p)",
+    );
     let y2 = (&dh.y * 2u32) % &dh.p;
-    assert_check_fails(&w, "y-times-2", &dhx_spki_der(&dh.p, &dh.g, &dh.q, &y2), "y lies outside the order-q subgroup (y^q != 1 mod p)");
-    assert_check_fails(&w, "y-p", &dhx_spki_der(&dh.p, &dh.g, &dh.q, &dh.p), "y is not in (1, p)");
+    assert_check_fails(
+        &w,
+        "y-times-2",
+        &dhx_spki_der(&dh.p, &dh.g, &dh.q, &y2),
+        "y lies outside the order-q subgroup (y^q != 1 mod p)",
+    );
+    assert_check_fails(
+        &w,
+        "y-p",
+        &dhx_spki_der(&dh.p, &dh.g, &dh.q, &dh.p),
+        "y is not in (1, p)",
+    );
     // q prime but not dividing p - 1.
-    assert_check_fails(&w, "q-wrong", &dhx_spki_der(&dh.p, &dh.g, &b(Q160), &dh.y), "q does not divide p - 1");
+    assert_check_fails(
+        &w,
+        "q-wrong",
+        &dhx_spki_der(&dh.p, &dh.g, &b(Q160), &dh.y),
+        "q does not divide p - 1",
+    );
     // q or p not prime.
-    assert_check_fails(&w, "q-composite", &dhx_spki_der(&dh.p, &dh.g, &(&dh.q * 3u32), &dh.y), "q is not prime");
-    assert_check_fails(&w, "p-composite", &dhx_spki_der(&(&dh.p + 2u32), &dh.g, &dh.q, &dh.y), "p is not prime");
+    assert_check_fails(
+        &w,
+        "q-composite",
+        &dhx_spki_der(&dh.p, &dh.g, &(&dh.q * 3u32), &dh.y),
+        "q is not prime",
+    );
+    assert_check_fails(
+        &w,
+        "p-composite",
+        &dhx_spki_der(&(&dh.p + 2u32), &dh.g, &dh.q, &dh.y),
+        "p is not prime",
+    );
     // Private value out of range.
     // (x = q + 1 gives y = g, a valid public value; x = 0 or q gives y = 1, caught first.)
-    assert_check_fails(&w, "x-q-plus-1", &dhx_pkcs8_der(&dh.p, &dh.g, &dh.q, &(&dh.q + 1u32)), "private value x is not in (0, q)");
-    assert_check_fails(&w, "x-is-q", &dhx_pkcs8_der(&dh.p, &dh.g, &dh.q, &dh.q), "y is not in (1, p)");
-    assert_check_fails(&w, "x-zero", &dhx_pkcs8_der(&dh.p, &dh.g, &dh.q, &BigUint::from(0u32)), "y is not in (1, p)");
+    assert_check_fails(
+        &w,
+        "x-q-plus-1",
+        &dhx_pkcs8_der(&dh.p, &dh.g, &dh.q, &(&dh.q + 1u32)),
+        "private value x is not in (0, q)",
+    );
+    assert_check_fails(
+        &w,
+        "x-is-q",
+        &dhx_pkcs8_der(&dh.p, &dh.g, &dh.q, &dh.q),
+        "y is not in (1, p)",
+    );
+    assert_check_fails(
+        &w,
+        "x-zero",
+        &dhx_pkcs8_der(&dh.p, &dh.g, &dh.q, &BigUint::from(0u32)),
+        "y is not in (1, p)",
+    );
 }
 
 /// ffdhe2048's p, taken from a key kmi made.
 fn ffdhe2048_p(w: &Work) -> BigUint {
-    let ff = to_der(&std::fs::read(kmi_generate(w, "ff.pem", &["elgamal", "--group", "ffdhe2048"])).unwrap());
+    let ff = to_der(
+        &std::fs::read(kmi_generate(
+            w,
+            "ff.pem",
+            &["elgamal", "--group", "ffdhe2048"],
+        ))
+        .unwrap(),
+    );
     let p = asn1_integers(&ff)[1].clone();
     assert_eq!(p.bits(), 2048);
     p
@@ -281,7 +531,17 @@ fn named_group_p_with_a_composite_q_is_rejected() {
 fn named_group_p_with_q_zero_is_rejected() {
     let w = Work::new();
     let p = ffdhe2048_p(&w);
-    assert_check_fails(&w, "ff-q-zero", &dhx_spki_der(&p, &BigUint::from(2u32), &BigUint::from(0u32), &BigUint::from(3u32)), "q is not prime");
+    assert_check_fails(
+        &w,
+        "ff-q-zero",
+        &dhx_spki_der(
+            &p,
+            &BigUint::from(2u32),
+            &BigUint::from(0u32),
+            &BigUint::from(3u32),
+        ),
+        "q is not prime",
+    );
 }
 
 #[test]
@@ -291,9 +551,24 @@ fn degenerate_numbers_fail_cleanly() {
     let one = BigUint::one();
     let e = BigUint::from(65537u32);
     assert_check_fails(&w, "n-zero", &rsa_spki_der(&zero, &e), "N is even");
-    assert_check_fails(&w, "n-one", &rsa_spki_der(&one, &e), "e is not odd with 1 < e < N");
-    assert_check_fails(&w, "p-zero", &dhx_spki_der(&zero, &zero, &zero, &zero), "p is not prime");
-    assert_check_fails(&w, "p-one", &dhx_spki_der(&one, &one, &one, &one), "p is not prime");
+    assert_check_fails(
+        &w,
+        "n-one",
+        &rsa_spki_der(&one, &e),
+        "e is not odd with 1 < e < N",
+    );
+    assert_check_fails(
+        &w,
+        "p-zero",
+        &dhx_spki_der(&zero, &zero, &zero, &zero),
+        "p is not prime",
+    );
+    assert_check_fails(
+        &w,
+        "p-one",
+        &dhx_spki_der(&one, &one, &one, &one),
+        "p is not prime",
+    );
 }
 
 /// A private X9.42 key with p = 0: public value g^x mod 0 does not exist. Bad input, not a crash.
@@ -301,7 +576,10 @@ fn degenerate_numbers_fail_cleanly() {
 fn dh_private_key_with_zero_modulus_is_bad_input() {
     let w = Work::new();
     let dh = good_dh();
-    let key = w.write("p0.der", dhx_pkcs8_der(&BigUint::from(0u32), &dh.g, &dh.q, &dh.x));
+    let key = w.write(
+        "p0.der",
+        dhx_pkcs8_der(&BigUint::from(0u32), &dh.g, &dh.q, &dh.x),
+    );
     for cmd in ["check", "inspect", "public", "fingerprint"] {
         let out = output_of(kmi().args(["key", cmd]).arg(&key));
         let line = one_line_error(&out, 2);
@@ -313,24 +591,54 @@ fn dh_private_key_with_zero_modulus_is_bad_input() {
 fn require_safe_names_the_safe_prime_check() {
     let w = Work::new();
     // kmi's own --no-safe key.
-    let plain = kmi_generate(&w, "plain.pem", &["rsa", "--bits", "512", "--no-safe", "--seed", "0a5e", "--threads", "2"]);
-    check(&plain, &[]).status.success().then_some(()).expect("a --no-safe key passes the ordinary checks");
+    let plain = kmi_generate(
+        &w,
+        "plain.pem",
+        &[
+            "rsa",
+            "--bits",
+            "512",
+            "--no-safe",
+            "--seed",
+            "0a5e",
+            "--threads",
+            "2",
+        ],
+    );
+    check(&plain, &[])
+        .status
+        .success()
+        .then_some(())
+        .expect("a --no-safe key passes the ordinary checks");
     let line = one_line_error(&check(&plain, &["--require-safe"]), 1);
-    assert!(line.contains("plain.pem") && line.contains("is not a safe prime"), "{line}");
+    assert!(
+        line.contains("plain.pem") && line.contains("is not a safe prime"),
+        "{line}"
+    );
     let (code, v) = check_json(&plain, &["--require-safe"]);
     assert_eq!(code, Some(1));
     let (name, failure) = json_failure(&v);
-    assert!(name == "(p-1)/2 is prime" || name == "(q-1)/2 is prime", "{name}");
+    assert!(
+        name == "(p-1)/2 is prime" || name == "(q-1)/2 is prime",
+        "{name}"
+    );
     assert!(failure.contains("is not a safe prime"), "{failure}");
 
     // A crafted key whose p = P1 is prime but (P1-1)/2 is not.
     let crafted = w.write("crafted.der", good_rsa().pkcs8_der());
     let line = one_line_error(&check(&crafted, &["--require-safe"]), 1);
-    assert!(line.ends_with("p is not a safe prime: (p-1)/2 is not prime"), "{line}");
+    assert!(
+        line.ends_with("p is not a safe prime: (p-1)/2 is not prime"),
+        "{line}"
+    );
 
     // Public key: cannot be known.
     let public = w.write("pub.der", good_rsa().spki_der());
-    check(&public, &[]).status.success().then_some(()).expect("the public key passes the ordinary checks");
+    check(&public, &[])
+        .status
+        .success()
+        .then_some(())
+        .expect("the public key passes the ordinary checks");
     let line = one_line_error(&check(&public, &["--require-safe"]), 1);
     assert!(line.contains("cannot be known"), "{line}");
     let (_, v) = check_json(&public, &["--require-safe"]);
@@ -342,7 +650,10 @@ fn require_safe_names_the_safe_prime_check() {
     let dh = good_dh();
     let dsa = w.write("dsa.der", dhx_spki_der(&dh.p, &dh.g, &dh.q, &dh.y));
     let line = one_line_error(&check(&dsa, &["--require-safe"]), 1);
-    assert!(line.ends_with("p is not a safe prime: p != 2q + 1"), "{line}");
+    assert!(
+        line.ends_with("p is not a safe prime: p != 2q + 1"),
+        "{line}"
+    );
     let (_, v) = check_json(&dsa, &["--require-safe"]);
     assert_eq!(json_failure(&v).0, "p = 2q + 1");
 }
@@ -350,7 +661,13 @@ fn require_safe_names_the_safe_prime_check() {
 #[test]
 fn json_report_of_a_failing_key() {
     let w = Work::new();
-    let key = w.write("pp.pem", pem("PUBLIC KEY", &rsa_spki_der(&b(P1), &BigUint::from(65537u32))));
+    let key = w.write(
+        "pp.pem",
+        pem(
+            "PUBLIC KEY",
+            &rsa_spki_der(&b(P1), &BigUint::from(65537u32)),
+        ),
+    );
     let out = check(&key, &["--json"]);
     // Still one line on stderr, and stdout is only the JSON document.
     one_line_error(&out, 1);
@@ -359,14 +676,29 @@ fn json_report_of_a_failing_key() {
     assert_eq!(v["file"], key.to_str().unwrap());
     assert_eq!(v["report"]["key_type"], "rsa");
     assert_eq!(v["report"]["private"], false);
-    assert_eq!(json_failure(&v), ("N is not a prime power".to_string(), "N is a prime power".to_string()));
+    assert_eq!(
+        json_failure(&v),
+        (
+            "N is not a prime power".to_string(),
+            "N is a prime power".to_string()
+        )
+    );
 
     let dh = good_dh();
-    let key = w.write("g2.der", dhx_spki_der(&dh.p, &BigUint::from(2u32), &dh.q, &dh.y));
+    let key = w.write(
+        "g2.der",
+        dhx_spki_der(&dh.p, &BigUint::from(2u32), &dh.q, &dh.y),
+    );
     let (code, v) = check_json(&key, &[]);
     assert_eq!(code, Some(1));
     assert_eq!(v["report"]["key_type"], "elgamal");
-    assert_eq!(json_failure(&v), ("g has order q".to_string(), "g lies outside the order-q subgroup (g^q != 1 mod p)".to_string()));
+    assert_eq!(
+        json_failure(&v),
+        (
+            "g has order q".to_string(),
+            "g lies outside the order-q subgroup (g^q != 1 mod p)".to_string()
+        )
+    );
 }
 
 /// Inputs that are not readable keys: exit 2, one line naming the file, never a panic.
@@ -383,23 +715,81 @@ fn unreadable_inputs_are_one_line_exit_2() {
     // A well-formed PrivateKeyInfo (rsaEncryption) whose OCTET STRING holds no RSAPrivateKey.
     let bad_inner = {
         use der_w::*;
-        seq(&[int(&BigUint::from(0u32)), seq(&[oid_rsa(), null()]), octets(b"\x30\x03\x02\x01")])
+        seq(&[
+            int(&BigUint::from(0u32)),
+            seq(&[oid_rsa(), null()]),
+            octets(b"\x30\x03\x02\x01"),
+        ])
     };
 
     // A real certificate and other non-key PEM objects openssl makes.
     openssl()
         .current_dir(w.dir.path())
-        .args(["req", "-x509", "-newkey", "rsa:512", "-nodes", "-keyout", "cert-key.pem", "-out", "cert.pem", "-subj", "/CN=kmi test", "-days", "1"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:512",
+            "-nodes",
+            "-keyout",
+            "cert-key.pem",
+            "-out",
+            "cert.pem",
+            "-subj",
+            "/CN=kmi test",
+            "-days",
+            "1",
+        ])
         .assert()
         .success();
-    openssl().current_dir(w.dir.path()).args(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ec.pem"]).assert().success();
-    openssl().current_dir(w.dir.path()).args(["genpkey", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048", "-out", "pkcs3.pem"]).assert().success();
-    openssl().current_dir(w.dir.path()).args(["genpkey", "-genparam", "-algorithm", "DHX", "-pkeyopt", "group:ffdhe2048", "-out", "params.pem"]).assert().success();
+    openssl()
+        .current_dir(w.dir.path())
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "ec.pem",
+        ])
+        .assert()
+        .success();
+    openssl()
+        .current_dir(w.dir.path())
+        .args([
+            "genpkey",
+            "-algorithm",
+            "DH",
+            "-pkeyopt",
+            "group:ffdhe2048",
+            "-out",
+            "pkcs3.pem",
+        ])
+        .assert()
+        .success();
+    openssl()
+        .current_dir(w.dir.path())
+        .args([
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DHX",
+            "-pkeyopt",
+            "group:ffdhe2048",
+            "-out",
+            "params.pem",
+        ])
+        .assert()
+        .success();
 
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("empty.pem", vec![]),
         ("blank.pem", b"  \n\n".to_vec()),
-        ("garbage.bin", b"\x89PNG\r\n\x1a\n not a key at all".to_vec()),
+        (
+            "garbage.bin",
+            b"\x89PNG\r\n\x1a\n not a key at all".to_vec(),
+        ),
         ("garbage.der", vec![0x30, 0x82, 0xff, 0xff, 0x01, 0x02]),
         ("text.txt", b"hello world\n".to_vec()),
         ("truncated.pem", truncated_pem.into_bytes()),
@@ -407,14 +797,23 @@ fn unreadable_inputs_are_one_line_exit_2() {
         ("truncated.der", good_der[..good_der.len() / 2].to_vec()),
         ("trailing.der", trailing),
         ("bad-inner.der", bad_inner),
-        ("bad-base64.pem", b"-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n".to_vec()),
-        ("label.pem", good_pem.replace("PRIVATE KEY", "CERTIFICATE").into_bytes()),
+        (
+            "bad-base64.pem",
+            b"-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n".to_vec(),
+        ),
+        (
+            "label.pem",
+            good_pem.replace("PRIVATE KEY", "CERTIFICATE").into_bytes(),
+        ),
         ("cert.pem", w.read("cert.pem")),
         ("params.pem", w.read("params.pem")),
         ("ec.pem", w.read("ec.pem")),
         ("pkcs3.pem", w.read("pkcs3.pem")),
     ];
-    let mut paths: Vec<PathBuf> = cases.iter().map(|(name, bytes)| w.write(name, bytes)).collect();
+    let mut paths: Vec<PathBuf> = cases
+        .iter()
+        .map(|(name, bytes)| w.write(name, bytes))
+        .collect();
     paths.push(w.path("does-not-exist.pem"));
     paths.push(w.dir.path().to_path_buf()); // a directory
     for path in &paths {
@@ -422,19 +821,40 @@ fn unreadable_inputs_are_one_line_exit_2() {
             let out = output_of(kmi().args(["key", cmd]).arg(path));
             let line = one_line_error(&out, 2);
             let name = path.to_str().unwrap();
-            assert!(line.contains(name), "{cmd} {name}: the message must name the file: {line}");
-            assert!(out.stdout.is_empty(), "{cmd} {name}: printed {:?}", String::from_utf8_lossy(&out.stdout));
+            assert!(
+                line.contains(name),
+                "{cmd} {name}: the message must name the file: {line}"
+            );
+            assert!(
+                out.stdout.is_empty(),
+                "{cmd} {name}: printed {:?}",
+                String::from_utf8_lossy(&out.stdout)
+            );
         }
     }
     // The messages say what is wrong.
     let msg = |name: &str| one_line_error(&check(&w.path(name), &[]), 2);
     assert!(msg("empty.pem").contains("empty"), "{}", msg("empty.pem"));
-    assert!(msg("cert.pem").contains("CERTIFICATE"), "{}", msg("cert.pem"));
+    assert!(
+        msg("cert.pem").contains("CERTIFICATE"),
+        "{}",
+        msg("cert.pem")
+    );
     assert!(msg("pkcs3.pem").contains("X9.42"), "{}", msg("pkcs3.pem"));
-    assert!(msg("does-not-exist.pem").to_lowercase().contains("no such file"), "{}", msg("does-not-exist.pem"));
+    assert!(
+        msg("does-not-exist.pem")
+            .to_lowercase()
+            .contains("no such file"),
+        "{}",
+        msg("does-not-exist.pem")
+    );
 
     // Standard input is named as such.
-    let out = output_of(kmi().args(["key", "check", "-"]).write_stdin(b"garbage".to_vec()));
+    let out = output_of(
+        kmi()
+            .args(["key", "check", "-"])
+            .write_stdin(b"garbage".to_vec()),
+    );
     assert!(one_line_error(&out, 2).contains("<stdin>"));
     let out = output_of(kmi().args(["key", "check", "-"]).write_stdin(Vec::new()));
     assert!(one_line_error(&out, 2).contains("<stdin>"));

@@ -144,7 +144,11 @@ impl<const N: usize> Mont<N> {
             inv = inv.wrapping_mul(2u64.wrapping_sub(m0.wrapping_mul(inv)));
         }
         let m0inv = inv.wrapping_neg();
-        let mut ctx = Mont { m, m0inv, one: [0u64; N] };
+        let mut ctx = Mont {
+            m,
+            m0inv,
+            one: [0u64; N],
+        };
         // R mod m: start from the top bit of m (2^(bits-1) < m) and double up to 2^(64N).
         let bits = ctx.bits();
         let mut x = [0u64; N];
@@ -539,7 +543,11 @@ fn shr(x: &[u64], s: usize) -> Vec<u64> {
     let mut out = vec![0u64; x.len()];
     for i in 0..x.len().saturating_sub(ls) {
         let lo = x[i + ls] >> bs;
-        let hi = if bs > 0 && i + ls + 1 < x.len() { x[i + ls + 1] << (64 - bs) } else { 0 };
+        let hi = if bs > 0 && i + ls + 1 < x.len() {
+            x[i + ls + 1] << (64 - bs)
+        } else {
+            0
+        };
         out[i] = lo | hi;
     }
     out
@@ -610,7 +618,13 @@ pub(crate) fn mr_n<const N: usize>(n: &[u64], base: &[u64]) -> bool {
 /// Strong Lucas probable prime test with P = 1, Q = (1 - D)/4 (Selfridge's method A picks D).
 /// n odd, > 2, gcd(n, 2QD) = 1 and Jacobi(D/n) = -1 are the caller's job.
 /// `d_abs`/`d_neg` give D; `q_abs`/`q_neg` give Q.
-pub(crate) fn strong_lucas_n<const N: usize>(n: &[u64], d_abs: u64, d_neg: bool, q_abs: u64, q_neg: bool) -> bool {
+pub(crate) fn strong_lucas_n<const N: usize>(
+    n: &[u64],
+    d_abs: u64,
+    d_neg: bool,
+    q_abs: u64,
+    q_neg: bool,
+) -> bool {
     let ctx = Mont::<N>::new(n);
     let r2 = ctx.r2();
     let small = |v: u64, neg: bool| {
@@ -718,9 +732,19 @@ pub(crate) fn mr(n: &[u64], base: &[u64]) -> Option<bool> {
     Some(dispatch!(n.len(), mr_n(n, base), return None))
 }
 
-pub(crate) fn strong_lucas(n: &[u64], d_abs: u64, d_neg: bool, q_abs: u64, q_neg: bool) -> Option<bool> {
+pub(crate) fn strong_lucas(
+    n: &[u64],
+    d_abs: u64,
+    d_neg: bool,
+    q_abs: u64,
+    q_neg: bool,
+) -> Option<bool> {
     let n = trim(n);
-    Some(dispatch!(n.len(), strong_lucas_n(n, d_abs, d_neg, q_abs, q_neg), return None))
+    Some(dispatch!(
+        n.len(),
+        strong_lucas_n(n, d_abs, d_neg, q_abs, q_neg),
+        return None
+    ))
 }
 
 /// Montgomery modexp of a full-width base (for the backend micro-benchmark): base^exp mod m.
@@ -808,8 +832,16 @@ mod tests {
             let e2 = rng.gen_biguint(bits);
             let p2 = ctx.out_of_mont(&ctx.pow2(&limbs(&e2)));
             assert_eq!(big(&p2), BigUint::from(2u32).modpow(&e2, &m), "pow2");
-            assert_eq!(big(&ctx.out_of_mont(&ctx.pow2(&[0]))), BigUint::one() % &m, "2^0");
-            assert_eq!(big(&ctx.out_of_mont(&ctx.pow2(&[5]))), BigUint::from(32u32) % &m, "2^5");
+            assert_eq!(
+                big(&ctx.out_of_mont(&ctx.pow2(&[0]))),
+                BigUint::one() % &m,
+                "2^0"
+            );
+            assert_eq!(
+                big(&ctx.out_of_mont(&ctx.pow2(&[5]))),
+                BigUint::from(32u32) % &m,
+                "2^5"
+            );
         }
     }
 

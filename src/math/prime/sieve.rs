@@ -52,8 +52,10 @@ fn build_table(bound: u32) -> PrimeTable {
         }
         i += 1;
     }
-    let primes: Vec<u32> =
-        (1..n).filter(|&i| !composite[i]).map(|i| (2 * i + 1) as u32).collect();
+    let primes: Vec<u32> = (1..n)
+        .filter(|&i| !composite[i])
+        .map(|i| (2 * i + 1) as u32)
+        .collect();
     let mut ninv = Vec::with_capacity(primes.len());
     let mut r128 = Vec::with_capacity(primes.len());
     for &r in &primes {
@@ -66,7 +68,12 @@ fn build_table(bound: u32) -> PrimeTable {
         let r2_64 = ((u64::MAX % r64) + 1) % r64; // 2^64 mod r
         r128.push(((r2_64 * r2_64) % r64) as u32);
     }
-    PrimeTable { bound, primes, ninv, r128 }
+    PrimeTable {
+        bound,
+        primes,
+        ninv,
+        r128,
+    }
 }
 
 impl PrimeTable {
@@ -127,7 +134,12 @@ pub(crate) const NO_ROOT: u32 = u32::MAX;
 
 /// For every table prime i < nprimes and every form (A_f, B_f): the least j >= 0 with
 /// A_f + B_f j = 0 (mod r), or NO_ROOT. Output layout: roots[i * forms + f]. Runs on `threads`.
-pub(crate) fn roots(table: &PrimeTable, nprimes: usize, forms: &[(&[u64], Step<'_>)], threads: usize) -> Vec<u32> {
+pub(crate) fn roots(
+    table: &PrimeTable,
+    nprimes: usize,
+    forms: &[(&[u64], Step<'_>)],
+    threads: usize,
+) -> Vec<u32> {
     let k = forms.len();
     let mut out = vec![0u32; nprimes * k];
     let threads = threads.max(1).min(nprimes.div_ceil(4096).max(1));
@@ -172,7 +184,12 @@ pub(crate) fn roots(table: &PrimeTable, nprimes: usize, forms: &[(&[u64], Step<'
 
 /// Roots for the two safe-prime forms p' = base + 2j and p = 2 base + 1 + 4j, from one residue of
 /// `base` per prime (the second form's residue is 2a + 1). Same layout as `roots` with two forms.
-pub(crate) fn roots_safe(table: &PrimeTable, nprimes: usize, base: &[u64], threads: usize) -> Vec<u32> {
+pub(crate) fn roots_safe(
+    table: &PrimeTable,
+    nprimes: usize,
+    base: &[u64],
+    threads: usize,
+) -> Vec<u32> {
     let mut out = vec![0u32; nprimes * 2];
     let threads = threads.max(1).min(nprimes.div_ceil(4096).max(1));
     let chunk = nprimes.div_ceil(threads).max(1);
@@ -260,7 +277,10 @@ impl Sieve {
         }
         let split = primes.partition_point(|&r| (r as usize) < w);
         let split_stride = primes.partition_point(|&r| (r as u64) <= stride);
-        let adv_small = primes[..split_stride].iter().map(|&r| (stride % r as u64) as u32).collect();
+        let adv_small = primes[..split_stride]
+            .iter()
+            .map(|&r| (stride % r as u64) as u32)
+            .collect();
         Sieve {
             nprimes,
             split,
@@ -327,7 +347,11 @@ impl Sieve {
                 if *o == NO_ROOT {
                     continue;
                 }
-                *o = if *o >= stride { *o - stride } else { *o + r - stride };
+                *o = if *o >= stride {
+                    *o - stride
+                } else {
+                    *o + r - stride
+                };
             }
         }
     }
@@ -356,9 +380,16 @@ mod tests {
         for bits in [1u64, 63, 64, 65, 200, 1024, 2048] {
             let x = rng.gen_biguint(bits);
             let limbs = x.to_u64_digits();
-            for i in (0..t.primes.len()).step_by(997).chain([0, 1, t.primes.len() - 1]) {
+            for i in (0..t.primes.len())
+                .step_by(997)
+                .chain([0, 1, t.primes.len() - 1])
+            {
                 let r = t.primes[i];
-                assert_eq!(BigUint::from(t.residue(i, &limbs)), &x % r, "bits {bits} r {r}");
+                assert_eq!(
+                    BigUint::from(t.residue(i, &limbs)),
+                    &x % r,
+                    "bits {bits} r {r}"
+                );
             }
         }
     }
@@ -372,7 +403,11 @@ mod tests {
         let a2 = &base * 2u32 + 1u32;
         let q = BigUint::from(1009u32 * 2); // general step with a root-less prime (1009 | q)
         let (bl, a2l, ql) = (base.to_u64_digits(), a2.to_u64_digits(), q.to_u64_digits());
-        let forms = [(&bl[..], Step::Pow2(1)), (&a2l[..], Step::Pow2(2)), (&bl[..], Step::General(&ql))];
+        let forms = [
+            (&bl[..], Step::Pow2(1)),
+            (&a2l[..], Step::Pow2(2)),
+            (&bl[..], Step::General(&ql)),
+        ];
         let n = table.primes.len();
         let rts = roots(&table, n, &forms, 2);
         let safe = roots_safe(&table, n, &bl, 2);
@@ -381,7 +416,15 @@ mod tests {
         }
         let (w, threads) = (256usize, 3u64);
         for worker in 0..threads {
-            let mut s = Sieve::new(table.clone(), n, &rts, 3, w, worker * w as u64, threads * w as u64);
+            let mut s = Sieve::new(
+                table.clone(),
+                n,
+                &rts,
+                3,
+                w,
+                worker * w as u64,
+                threads * w as u64,
+            );
             for round in 0..5u64 {
                 let start = (worker + round * threads) * w as u64;
                 let limit = if round == 4 { 100 } else { w };
