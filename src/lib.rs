@@ -3,7 +3,9 @@
 //! The library returns values and errors and never prints; `src/cmd/` (in the binary) decides how
 //! to show them. Randomness enters through one `rand_core::CryptoRngCore` argument.
 
+pub mod ccm;
 pub mod cli;
+pub mod cmc;
 pub mod cms;
 pub mod crypt;
 pub mod error;

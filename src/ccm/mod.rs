@@ -1,0 +1,5 @@
+//! Cryptography Configuration Modules (formats.md section 5): the policy model and the signed JAR
+//! that carries it.
+
+pub mod policy;
+pub mod suites;

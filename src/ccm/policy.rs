@@ -1,0 +1,1 @@
+//! CCM policy: source and canonical forms, schema, queries.

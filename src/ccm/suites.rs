@@ -1,0 +1,1 @@
+//! The TLS cipher suites a CCM may name.

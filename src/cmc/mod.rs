@@ -1,0 +1,3 @@
+//! CMC key archival (RFC 5272/6402 and the archive draft, formats.md section 4).
+
+pub mod types;

@@ -1,0 +1,1 @@
+//! The CMC and archive-draft ASN.1 types.
