@@ -88,6 +88,9 @@ _kmi() {
             kmi__subcmd__help__subcmd__log,verify)
                 cmd="kmi__subcmd__help__subcmd__log__subcmd__verify"
                 ;;
+            kmi__subcmd__help__subcmd__share,blind)
+                cmd="kmi__subcmd__help__subcmd__share__subcmd__blind"
+                ;;
             kmi__subcmd__help__subcmd__share,combine)
                 cmd="kmi__subcmd__help__subcmd__share__subcmd__combine"
                 ;;
@@ -175,6 +178,9 @@ _kmi() {
             kmi__subcmd__log__subcmd__help,verify)
                 cmd="kmi__subcmd__log__subcmd__help__subcmd__verify"
                 ;;
+            kmi__subcmd__share,blind)
+                cmd="kmi__subcmd__share__subcmd__blind"
+                ;;
             kmi__subcmd__share,combine)
                 cmd="kmi__subcmd__share__subcmd__combine"
                 ;;
@@ -192,6 +198,9 @@ _kmi() {
                 ;;
             kmi__subcmd__share,verify)
                 cmd="kmi__subcmd__share__subcmd__verify"
+                ;;
+            kmi__subcmd__share__subcmd__help,blind)
+                cmd="kmi__subcmd__share__subcmd__help__subcmd__blind"
                 ;;
             kmi__subcmd__share__subcmd__help,combine)
                 cmd="kmi__subcmd__share__subcmd__help__subcmd__combine"
@@ -678,8 +687,22 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__help__subcmd__share)
-            opts="split verify reconstruct partial combine"
+            opts="split verify reconstruct partial combine blind"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__help__subcmd__share__subcmd__blind)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1396,7 +1419,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share)
-            opts="-q -h -V --batch --quiet --help --version split verify reconstruct partial combine help"
+            opts="-q -h -V --batch --quiet --help --version split verify reconstruct partial combine blind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1409,8 +1432,8 @@ _kmi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kmi__subcmd__share__subcmd__combine)
-            opts="-o -q -h -V --set --decrypt --sign --output --force --log --batch --quiet --help --version"
+        kmi__subcmd__share__subcmd__blind)
+            opts="-o -q -h -V --set --decrypt --sign --factor --output --force --log --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1447,6 +1470,140 @@ _kmi() {
                     return 0
                     ;;
                 --sign)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --factor)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -o)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --log)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__share__subcmd__combine)
+            opts="-o -q -h -V --set --decrypt --sign --blind --output --force --log --batch --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --set)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --decrypt)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --sign)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --blind)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -1514,8 +1671,22 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__help)
-            opts="split verify reconstruct partial combine help"
+            opts="split verify reconstruct partial combine blind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__share__subcmd__help__subcmd__blind)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1612,7 +1783,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__partial)
-            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --output --force --log --batch --quiet --help --version"
+            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --blinded --output --force --log --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1679,6 +1850,21 @@ _kmi() {
                     return 0
                     ;;
                 --sign)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --blinded)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"

@@ -92,16 +92,17 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s k -l threshold -d 'Number of shares needed to use or rebuild the key (k)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s n -l shares -d 'Number of shares to make (n, at most 255)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s o -l output -d 'Write set.pem and share-<i>.pem into DIR (created if missing)' -r -f -a "(__fish_complete_directories)"
@@ -147,6 +148,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l decrypt -d 'Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l sign -d 'Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l blinded -d 'Work on a client\'s KMI BLINDED INPUT (from kmi share blind) without seeing what it hides' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l force -d 'Overwrite FILE if it exists'
@@ -157,6 +159,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l set -d 'The share set (set.pem)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l decrypt -d 'Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l sign -d 'Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l blind -d 'The partials were made on a blinded input: remove this blinding factor (from kmi share blind)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l force -d 'Overwrite FILE if it exists'
@@ -164,11 +167,23 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l set -d 'The share set (set.pem)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l decrypt -d 'Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l sign -d 'Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l factor -d 'Write the secret blinding factor to FILE (kept by the client, mode 0600)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l to -d 'The recipient\'s public (or private) key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s i -l input -d 'Read the plaintext from FILE (\'-\' for standard input)' -r -F
@@ -231,4 +246,5 @@ complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "verify" -d 'Check that a ceremony record is an unbroken chain (and ends at HEAD)'

@@ -230,9 +230,13 @@ $ kmi share reconstruct --set shares/set.pem --identity t1.pem --identity t3.pem
         long_about = "Compute one trustee's partial result on a ciphertext (--decrypt) or a file to sign \
 (--sign) without rebuilding the key: x^(2 Delta s_i) mod N for RSA (Shoup), alpha^(s_i) mod p for \
 ElGamal, each with a non-interactive Chaum-Pedersen proof that it was made with the committed \
-share. Writes a KMI PARTIAL tied to the set and to the SHA-256 of the input.",
+share. Writes a KMI PARTIAL tied to the set and to the SHA-256 of the input.\n\n\
+With --blinded the input is a KMI BLINDED INPUT from kmi share blind: the trustee computes its \
+partial on a value that is uniformly random to it and never learns the plaintext or the file \
+being signed (see kmi share blind).",
         after_long_help = "Examples:\n  $ kmi share partial --share shares/share-2.pem --decrypt secret.bin -o p2.pem\n  \
-$ kmi share partial --share shares/share-2.pem --sign policy.txt -o p2.pem"
+$ kmi share partial --share shares/share-2.pem --sign policy.txt -o p2.pem\n  \
+$ kmi share partial --share shares/share-2.pem --blinded request.pem -o p2.pem"
     )]
     Partial(SharePartialArgs),
 
@@ -242,9 +246,52 @@ $ kmi share partial --share shares/share-2.pem --sign policy.txt -o p2.pem"
 the RSA-OAEP plaintext, the ElGamal payload, or an RSASSA-PKCS1-v1_5 SHA-256 signature over FILE \
 that openssl dgst -sha256 -verify accepts with the set's public key.",
         after_long_help = "Examples:\n  $ kmi share combine --set shares/set.pem p1.pem p2.pem p4.pem --decrypt secret.bin -o secret.txt\n  \
-$ kmi share combine --set shares/set.pem p1.pem p2.pem p4.pem --sign policy.txt -o policy.sig"
+$ kmi share combine --set shares/set.pem p1.pem p2.pem p4.pem --sign policy.txt -o policy.sig\n  \
+$ kmi share combine --set shares/set.pem p1.pem p2.pem --decrypt secret.bin --blind factor.pem -o secret.txt"
     )]
     Combine(ShareCombineArgs),
+
+    /// Blind a ciphertext or file to sign so the trustees never see it
+    #[command(
+        long_about = "Blind a ciphertext (--decrypt) or a file to sign (--sign) for threshold use, so \
+the trustees who compute partial results never see the plaintext or what is signed (the escrow \
+protocol's Omega blinding). Writes the blinded input for the trustees (-o, KMI BLINDED INPUT) and \
+the blinding factor the client keeps (--factor, KMI BLINDING FACTOR, mode 0600).\n\n\
+RSA: x' = x * r^e mod N for a random unit r; the trustees' partials combine to x'^d = x^d * r and \
+the client multiplies by r^-1. ElGamal: alpha' = alpha^u for a random u in [1, q); the partials \
+combine to (alpha^x)^u and the client raises that to u^-1 mod q. The blinded value is uniformly \
+distributed whatever the input, so a trustee learns nothing from it; its proof of correctness \
+still binds the partial to its share.\n\n\
+The flow:\n  \
+1. client:   kmi share blind --set set.pem --decrypt secret.bin -o request.pem --factor factor.pem\n  \
+2. trustee:  kmi share partial --share share-i.pem --blinded request.pem -o p-i.pem  (k trustees)\n  \
+3. client:   kmi share combine --set set.pem p-*.pem --decrypt secret.bin --blind factor.pem -o secret.txt\n\n\
+Step 3 rebuilds the blinded value from the original input and the factor, checks every proof \
+against it, combines, removes the factor and then unpads (OAEP), decrypts (ElGamal) or checks \
+the signature (RSA) exactly as an unblinded combine does.",
+        after_long_help = "Examples:\n  $ kmi share blind --set shares/set.pem --decrypt secret.bin -o request.pem --factor factor.pem\n  \
+$ kmi share blind --set shares/set.pem --sign policy.txt -o request.pem --factor factor.pem"
+    )]
+    Blind(ShareBlindArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShareBlindArgs {
+    /// The share set (set.pem)
+    #[arg(long, value_name = "SET", value_hint = ValueHint::FilePath)]
+    pub set: PathBuf,
+
+    #[command(flatten)]
+    pub input: ThresholdInputArgs,
+
+    /// Write the secret blinding factor to FILE (kept by the client, mode 0600)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub factor: PathBuf,
+
+    #[command(flatten)]
+    pub out: OutputFileArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -291,6 +338,33 @@ pub struct ThresholdInputArgs {
     pub sign: Option<PathBuf>,
 }
 
+/// What a trustee's partial works on: the input itself, or a client's blinded value.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct PartialInputArgs {
+    /// Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)
+    #[arg(long, value_name = "CIPHERTEXT", value_hint = ValueHint::FilePath)]
+    pub decrypt: Option<PathBuf>,
+
+    /// Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub sign: Option<PathBuf>,
+
+    /// Work on a client's KMI BLINDED INPUT (from kmi share blind) without seeing what it hides
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub blinded: Option<PathBuf>,
+}
+
+impl PartialInputArgs {
+    /// The unblinded input, when that is what was given.
+    pub fn plain(&self) -> Option<ThresholdInputArgs> {
+        self.blinded.is_none().then(|| ThresholdInputArgs {
+            decrypt: self.decrypt.clone(),
+            sign: self.sign.clone(),
+        })
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct SharePartialArgs {
     /// This trustee's share
@@ -301,7 +375,7 @@ pub struct SharePartialArgs {
     pub open: ShareOpenArgs,
 
     #[command(flatten)]
-    pub input: ThresholdInputArgs,
+    pub input: PartialInputArgs,
 
     #[command(flatten)]
     pub out: OutputFileArgs,
@@ -321,6 +395,10 @@ pub struct ShareCombineArgs {
 
     #[command(flatten)]
     pub input: ThresholdInputArgs,
+
+    /// The partials were made on a blinded input: remove this blinding factor (from kmi share blind)
+    #[arg(long, value_name = "FACTOR", value_hint = ValueHint::FilePath)]
+    pub blind: Option<PathBuf>,
 
     #[command(flatten)]
     pub out: OutputFileArgs,

@@ -1,4 +1,4 @@
-//! kmi share split | verify | reconstruct
+//! kmi share split | verify | reconstruct | partial | combine | blind
 
 use std::path::{Path, PathBuf};
 
@@ -6,14 +6,18 @@ use der::Encode;
 use serde_json::json;
 
 use kmi::cli::{
-    KeyPassphraseArgs, PassphraseArgs, ShareCombineArgs, ShareCommand, ShareOpenArgs,
-    SharePartialArgs, ShareReconstructArgs, ShareSplitArgs, ShareVerifyArgs, ThresholdInputArgs,
+    KeyPassphraseArgs, PassphraseArgs, ShareBlindArgs, ShareCombineArgs, ShareCommand,
+    ShareOpenArgs, SharePartialArgs, ShareReconstructArgs, ShareSplitArgs, ShareVerifyArgs,
+    ThresholdInputArgs,
 };
 use kmi::io::armor::decode_armor;
 use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
 use kmi::keys::{encode_private, fingerprint, Key};
 use kmi::log::Record;
 use kmi::rng::KmiRng;
+use kmi::threshold::blind::{
+    KmiBlindedInput, KmiBlindingFactor, BLINDED_PEM_LABEL, FACTOR_PEM_LABEL,
+};
 use kmi::threshold::set::{split, OpenedShare, Operation, SetPublic, ShareSet};
 use kmi::threshold::share::{
     KmiPartial, KmiShare, PARTIAL_PEM_LABEL, SET_PEM_LABEL, SHARE_PEM_LABEL,
@@ -29,6 +33,7 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
         ShareCommand::Reconstruct(a) => ("share reconstruct", a.log.log.clone()),
         ShareCommand::Partial(a) => ("share partial", a.log.log.clone()),
         ShareCommand::Combine(a) => ("share combine", a.log.log.clone()),
+        ShareCommand::Blind(a) => ("share blind", a.log.log.clone()),
     };
     let mut rec = Record::default();
     let result = match command {
@@ -37,6 +42,7 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
         ShareCommand::Reconstruct(a) => reconstruct(ctx, a, &mut rec),
         ShareCommand::Partial(a) => partial(ctx, a, &mut rec),
         ShareCommand::Combine(a) => combine(ctx, a, &mut rec),
+        ShareCommand::Blind(a) => blind(ctx, a, &mut rec),
     };
     // Every operation leaves a line, whether it succeeded or not.
     if let Some(log) = log {
@@ -101,8 +107,14 @@ impl ThresholdInput {
 
 fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
     rec.inputs.push(a.share.clone());
-    rec.inputs
-        .extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
+    rec.inputs.extend(
+        a.input
+            .decrypt
+            .iter()
+            .chain(&a.input.sign)
+            .chain(&a.input.blinded)
+            .cloned(),
+    );
     let spec = a.out.spec(false);
     spec.check_writable()?;
     let openers = Openers::load(ctx, &a.open)?;
@@ -111,46 +123,120 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
     let opened = set.open(&share).map_err(|e| e.in_file(&a.share))?;
     rec.set_id = Some(set.id_hex());
     rec.shares = vec![opened.index];
-    let input = ThresholdInput::read(&a.input, &set)?;
     let mut rng = KmiRng::new(None)?;
-    let p = set
-        .prepare(input.operation(), &input.bytes)
-        .and_then(|prepared| set.partial(&opened, &prepared, &mut rng))
-        .map_err(|e| match e {
-            Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.share.display())),
-            other => other.in_file(&input.name),
-        })?;
+    let in_share = |e: Error| match e {
+        Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.share.display())),
+        other => other,
+    };
+    let (p, input_name, what) = match (&a.input.blinded, a.input.plain()) {
+        (Some(path), _) => {
+            let blinded: KmiBlindedInput =
+                read_armored(path, BLINDED_PEM_LABEL, "a blinded input", |d| {
+                    KmiBlindedInput::from_der_checked(d)
+                })?;
+            let prepared = set.prepare_blinded(&blinded).map_err(|e| e.in_file(path))?;
+            let p = set
+                .partial(&opened, &prepared, &mut rng)
+                .map_err(in_share)?;
+            (p, path.clone(), blinded.operation_name())
+        }
+        (None, Some(plain)) => {
+            let input = ThresholdInput::read(&plain, &set)?;
+            let p = set
+                .prepare(input.operation(), &input.bytes)
+                .map_err(|e| e.in_file(&input.name))
+                .and_then(|prepared| set.partial(&opened, &prepared, &mut rng).map_err(in_share))?;
+            let what = if input.sign {
+                "signature"
+            } else {
+                "decryption"
+            };
+            (p, input.name, what)
+        }
+        (None, None) => unreachable!("clap requires one input"),
+    };
     let der = p.to_der().map_err(|e| Error::internal(e.to_string()))?;
     write_output(&spec, encode_pem(PARTIAL_PEM_LABEL, &der)?.as_bytes())?;
     rec.outputs.extend(spec.path.clone());
     ctx.note(format!(
-        "partial {} of set {} on {} ({})",
+        "partial {} of set {} on {} ({what})",
         opened.index,
         &set.id_hex()[..16],
+        input_name.display(),
+    ));
+    Ok(())
+}
+
+/// Read a PEM (with `label`) or DER file of one of the share formats.
+fn read_armored<T>(
+    path: &Path,
+    label: &str,
+    what: &str,
+    decode: impl Fn(&[u8]) -> Result<T>,
+) -> Result<T> {
+    let input = read_input(path)?;
+    let armored = decode_armor(&input.bytes).map_err(|e| e.in_file(path))?;
+    match armored.label.as_deref() {
+        None => decode(&armored.der).map_err(|e| e.in_file(path)),
+        Some(l) if l == label => decode(&armored.der).map_err(|e| e.in_file(path)),
+        Some(other) => Err(Error::Malformed {
+            path: path.into(),
+            what: format!("PEM label '{other}' is not {what} (expected {label})"),
+        }),
+    }
+}
+
+fn blind(ctx: &Context, a: ShareBlindArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.set.clone());
+    rec.inputs
+        .extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
+    let spec = a.out.spec(false);
+    let factor_spec = OutputSpec::new(&a.factor, a.out.force, true);
+    if factor_spec.path.is_none() && spec.path.is_none() {
+        return Err(Error::usage(
+            "the blinded input and the factor cannot both go to standard output",
+        ));
+    }
+    spec.check_writable()?;
+    factor_spec.check_writable()?;
+    let set = read_set(&a.set)?;
+    rec.set_id = Some(set.id_hex());
+    set.check_public().map_err(|e| e.in_file(&a.set))?;
+    let input = ThresholdInput::read(&a.input, &set)?;
+    let prepared = set
+        .prepare(input.operation(), &input.bytes)
+        .map_err(|e| e.in_file(&input.name))?;
+    let mut rng = KmiRng::new(None)?;
+    let (blinded, factor) = set.blind(&prepared, &mut rng)?;
+    let encode = |e: der::Error| Error::internal(e.to_string());
+    let factor_pem = zeroize::Zeroizing::new(encode_pem(
+        FACTOR_PEM_LABEL,
+        &zeroize::Zeroizing::new(factor.to_der().map_err(encode)?),
+    )?);
+    write_output(&factor_spec, factor_pem.as_bytes())?;
+    write_output(
+        &spec,
+        encode_pem(BLINDED_PEM_LABEL, &blinded.to_der().map_err(encode)?)?.as_bytes(),
+    )?;
+    rec.outputs.extend(spec.path.clone());
+    rec.outputs.extend(factor_spec.path.clone());
+    ctx.note(format!(
+        "blinded {} for set {}: give {} to the trustees, keep {} secret for kmi share combine --blind",
         input.name.display(),
-        if input.sign {
-            "signature"
-        } else {
-            "decryption"
-        }
+        &set.id_hex()[..16],
+        spec.path.as_deref().map_or("standard output".into(), |p| p.display().to_string()),
+        a.factor.display(),
     ));
     Ok(())
 }
 
 fn read_partial(path: &Path) -> Result<KmiPartial> {
-    let input = read_input(path)?;
-    let armored = decode_armor(&input.bytes).map_err(|e| e.in_file(path))?;
-    match armored.label.as_deref() {
-        None | Some(PARTIAL_PEM_LABEL) => {
-            KmiPartial::from_der_checked(&armored.der).map_err(|e| e.in_file(path))
-        }
-        Some(other) => Err(Error::Malformed {
-            path: path.into(),
-            what: format!(
-                "PEM label '{other}' is not a partial result (expected {PARTIAL_PEM_LABEL})"
-            ),
-        }),
-    }
+    read_armored(
+        path,
+        PARTIAL_PEM_LABEL,
+        "a partial result",
+        KmiPartial::from_der_checked,
+    )
 }
 
 fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
@@ -158,13 +244,23 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
     rec.inputs.extend(a.partials.iter().cloned());
     rec.inputs
         .extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
+    rec.inputs.extend(a.blind.iter().cloned());
     let spec = a.out.spec(a.input.decrypt.is_some());
     spec.check_writable()?;
     let set = read_set(&a.set)?;
     rec.set_id = Some(set.id_hex());
     set.check_public().map_err(|e| e.in_file(&a.set))?;
     let input = ThresholdInput::read(&a.input, &set)?;
-    let prepared = set.prepare(input.operation(), &input.bytes)?;
+    let mut prepared = set.prepare(input.operation(), &input.bytes)?;
+    if let Some(path) = &a.blind {
+        let factor: KmiBlindingFactor =
+            read_armored(path, FACTOR_PEM_LABEL, "a blinding factor", |d| {
+                KmiBlindingFactor::from_der_checked(d)
+            })?;
+        prepared = set
+            .blinded_view(prepared, &factor)
+            .map_err(|e| e.in_file(path))?;
+    }
     let mut good: Vec<KmiPartial> = Vec::new();
     let mut bad: Vec<String> = Vec::new();
     for path in &a.partials {

@@ -354,14 +354,18 @@ pub enum Operation<'a> {
     RsaSign,
     /// Decrypt a kmi ElGamal hybrid message.
     ElGamalDecrypt(&'a crate::crypt::elgamal::KmiElGamalMessage),
+    /// A trustee's work on a client's blinded input: it cannot tell what the value is.
+    Blinded,
 }
 
 /// An operation with its input read once: the value the partial results are computed on, and
 /// the SHA-256 of the input file that ties every partial to it.
 pub struct Prepared<'a> {
-    op: Operation<'a>,
-    x: BigUint,
-    digest: [u8; 32],
+    pub(super) op: Operation<'a>,
+    pub(super) x: BigUint,
+    pub(super) digest: [u8; 32],
+    /// Set on the client's side of a blinded operation: how to remove its factor.
+    pub(super) unblind: Option<super::blind::Unblinding>,
 }
 
 impl ShareSet {
@@ -399,7 +403,12 @@ impl ShareSet {
                 ))
             }
         };
-        Ok(Prepared { op, x, digest })
+        Ok(Prepared {
+            op,
+            x,
+            digest,
+            unblind: None,
+        })
     }
 }
 
@@ -510,24 +519,38 @@ impl ShareSet {
             .iter()
             .map(|p| (p.index, from_uint(&p.value)))
             .collect();
+        let unblind = |y: BigUint| match &input.unblind {
+            Some(u) => u.apply(&self.public, &y),
+            None => y,
+        };
         match (&self.public, &input.op) {
             (SetPublic::Rsa(r), Operation::RsaDecrypt) => {
-                let y = shoup::combine(r, x, &values)?;
+                let y = unblind(shoup::combine(r, x, &values)?);
                 let len = (r.key.n.bits() as usize).div_ceil(8);
                 let em = zeroize::Zeroizing::new(crate::crypt::rsa_pad::i2osp(&y, len)?);
                 crate::crypt::rsa_pad::eme_oaep_sha256_decode(&em)
             }
             (SetPublic::Rsa(r), Operation::RsaSign) => {
-                let y = shoup::combine(r, x, &values)?;
-                let len = (r.key.n.bits() as usize).div_ceil(8);
+                let y = unblind(shoup::combine(r, x, &values)?);
+                // A signature that does not verify is never written (a wrong factor, or a fault).
+                let signed_value = input.unblind.as_ref().map_or(x, |u| u.original());
+                let k = (r.key.n.bits() as usize).div_ceil(8);
+                if &crate::math::modular::pow_mod(&y, &r.key.e, &r.key.n) != signed_value {
+                    return Err(Error::check(
+                        "the combined signature does not verify (wrong blinding factor?)",
+                    ));
+                }
                 Ok(zeroize::Zeroizing::new(crate::crypt::rsa_pad::i2osp(
-                    &y, len,
+                    &y, k,
                 )?))
             }
             (SetPublic::ElGamal { public, .. }, Operation::ElGamalDecrypt(m)) => {
-                let shared = feldman::combine(&public.group, &values)?;
+                let shared = unblind(feldman::combine(&public.group, &values)?);
                 crate::crypt::elgamal::decrypt_with_shared(&public.group, m, &shared)
             }
+            (_, Operation::Blinded) => Err(Error::usage(
+                "partials on a blinded input are combined by the client that blinded it (kmi share combine --blind FACTOR)",
+            )),
             _ => Err(Error::usage(
                 "this input does not fit the share set's scheme",
             )),

@@ -12,3 +12,4 @@ mod key_io;
 mod log;
 mod selftest;
 mod share;
+mod share_blind;
