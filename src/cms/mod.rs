@@ -1,4 +1,5 @@
-//! CMS EnvelopedData (RFC 5652 section 6) for encrypted shares: write and open.
+//! CMS EnvelopedData (RFC 5652 section 6) for encrypted shares and escrowed keys: write and open.
+//! SignedData lives in [`signed`].
 //!
 //! Writing: AES-256-CBC content encryption under a fresh random key, with one RecipientInfo per
 //! [`Recipient`]: KeyTransRecipientInfo with RSAES-OAEP-SHA256 (to a certificate, or to a bare
@@ -19,6 +20,7 @@ pub mod asn1;
 pub mod ber;
 pub mod ktri;
 pub mod pwri;
+pub mod signed;
 
 use ::cms::content_info::{CmsVersion, ContentInfo};
 use ::cms::enveloped_data::{EncryptedContentInfo, EnvelopedData, RecipientInfo, RecipientInfos};

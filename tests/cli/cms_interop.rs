@@ -398,3 +398,202 @@ fn kmi_opens_openssl_password_envelopes() {
         );
     }
 }
+
+// ------------------------------------------------------------------------------------------------
+// SignedData: openssl cms -verify reads what kmi signs; kmi verifies what openssl cms -sign writes.
+
+mod signed {
+    use super::*;
+    use kmi::cms::signed::{parse_signed, sid_for_cert, sid_for_spki, SignedDataSpec};
+
+    const PKI_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.12.2");
+
+    fn spec(
+        t: &Trustee,
+        content_type: ObjectIdentifier,
+        detached: bool,
+        attrs: bool,
+    ) -> SignedDataSpec {
+        SignedDataSpec {
+            content_type,
+            content: MSG.to_vec(),
+            detached,
+            signed_attributes: attrs,
+            certificates: vec![t.cert.clone()],
+            sid: sid_for_cert(&t.cert),
+            unsigned_attributes: vec![],
+        }
+    }
+
+    fn openssl_verify(w: &Work, file: &str, detached: bool) -> std::process::Output {
+        let mut cmd = openssl();
+        cmd.current_dir(w.dir.path()).args([
+            "cms",
+            "-verify",
+            "-noverify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            file,
+            "-out",
+            "out.bin",
+        ]);
+        if detached {
+            cmd.args(["-content", "msg.bin"]);
+        }
+        output_of(&mut cmd)
+    }
+
+    #[test]
+    fn openssl_verifies_what_kmi_signs() {
+        let t = trustee();
+        t.w.write("msg.bin", MSG);
+        for (name, ct, detached, attrs) in [
+            ("data-attrs.der", ID_DATA, false, true),
+            ("data-noattrs.der", ID_DATA, false, false),
+            ("pkidata-attrs.der", PKI_DATA, false, true),
+            ("detached-noattrs.der", ID_DATA, true, false),
+            ("detached-attrs.der", ID_DATA, true, true),
+        ] {
+            let der = spec(&t, ct, detached, attrs).sign(&t.key).unwrap();
+            t.w.write(name, &der);
+            let out = openssl_verify(&t.w, name, detached);
+            assert!(
+                out.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            if !detached {
+                assert_eq!(t.w.read("out.bin"), MSG, "{name}");
+            }
+            let text = asn1parse(&t.w, name);
+            // RFC 5652 5.1: version 3 for a non-data eContentType.
+            if ct == PKI_DATA {
+                assert!(
+                    text.contains("id-cct-PKIData") || text.contains("1.3.6.1.5.5.7.12.2"),
+                    "{text}"
+                );
+                let version = text.lines().nth(4).unwrap_or_default();
+                assert!(
+                    version.contains("INTEGER") && version.ends_with(":03"),
+                    "{text}"
+                );
+            }
+            // And kmi verifies it too.
+            let msg = parse_signed(&der).unwrap();
+            let checks = msg.verify(detached.then_some(MSG), &[], &[]).unwrap();
+            assert_eq!(checks.len(), 1);
+            assert!(checks[0].outcome.is_ok(), "{name}: {:?}", checks[0].outcome);
+        }
+        // Same inputs, same bytes (no signing time; PKCS#1 v1.5 is deterministic).
+        let a = spec(&t, ID_DATA, true, false).sign(&t.key).unwrap();
+        let b = spec(&t, ID_DATA, true, false).sign(&t.key).unwrap();
+        assert_eq!(a, b);
+        // A changed signature byte: openssl and kmi both say no.
+        let mut bad = spec(&t, PKI_DATA, false, true).sign(&t.key).unwrap();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        t.w.write("bad.der", &bad);
+        assert!(!openssl_verify(&t.w, "bad.der", false).status.success());
+        let checks = parse_signed(&bad).unwrap().verify(None, &[], &[]).unwrap();
+        assert!(checks[0].outcome.is_err());
+    }
+
+    #[test]
+    fn key_identifier_signer_without_certificate() {
+        let t = trustee();
+        let spki = kmi::keys::encode_public_spki(&kmi::keys::PublicKey::Rsa(t.key.public.clone()))
+            .unwrap();
+        let mut s = spec(&t, PKI_DATA, false, true);
+        s.certificates.clear();
+        s.sid = sid_for_spki(&spki).unwrap();
+        let der = s.sign(&t.key).unwrap();
+        t.w.write("ski.der", &der);
+        // openssl needs the certificate to find the key: give it with -certfile.
+        let out = output_of(openssl().current_dir(t.w.dir.path()).args([
+            "cms",
+            "-verify",
+            "-noverify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "ski.der",
+            "-certfile",
+            "c.pem",
+            "-out",
+            "out.bin",
+        ]));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let msg = parse_signed(&der).unwrap();
+        let unmatched = msg.verify(None, &[], &[]).unwrap();
+        assert!(unmatched[0].outcome.is_err(), "no key given: cannot verify");
+        let checks = msg.verify(None, &[], &[spki]).unwrap();
+        assert!(checks[0].outcome.is_ok(), "{:?}", checks[0].outcome);
+    }
+
+    #[test]
+    fn kmi_verifies_what_openssl_signs() {
+        let t = trustee();
+        t.w.write("msg.bin", MSG);
+        let base = [
+            "cms", "-sign", "-binary", "-md", "sha256", "-in", "msg.bin", "-signer", "c.pem",
+            "-inkey", "k.pem",
+        ];
+        for (name, extra, detached) in [
+            ("attached.der", vec!["-nodetach", "-outform", "DER"], false),
+            (
+                "detached-noattr.der",
+                vec!["-noattr", "-outform", "DER"],
+                true,
+            ),
+            (
+                "streamed.ber",
+                vec!["-nodetach", "-stream", "-outform", "DER"],
+                false,
+            ),
+            ("attached.pem", vec!["-nodetach", "-outform", "PEM"], false),
+            (
+                "sha384.der",
+                vec!["-nodetach", "-outform", "DER", "-md", "sha384"],
+                false,
+            ),
+        ] {
+            let args: Vec<&str> = base
+                .iter()
+                .copied()
+                .chain(extra)
+                .chain(["-out", name])
+                .collect();
+            ossl(&t.w, &args);
+            let msg = parse_signed(&t.w.read(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            if !detached {
+                assert_eq!(msg.content().unwrap().unwrap(), MSG, "{name}");
+            }
+            let checks = msg.verify(detached.then_some(MSG), &[], &[]).unwrap();
+            assert_eq!(checks.len(), 1);
+            assert!(checks[0].outcome.is_ok(), "{name}: {:?}", checks[0].outcome);
+            assert!(
+                checks[0].certificate.is_some(),
+                "{name}: signer certificate found"
+            );
+            if detached {
+                let other = msg.verify(Some(b"other content"), &[], &[]).unwrap();
+                assert!(other[0].outcome.is_err(), "{name}: wrong content accepted");
+            }
+        }
+        // Not SignedData: a clear error, no panic.
+        let err = parse_signed(b"\x30\x03\x02\x01\x01")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("ContentInfo") || err.contains("SignedData"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,465 @@
+//! CMS SignedData (RFC 5652 section 5) with one RSA PKCS#1 v1.5 signer: write and verify.
+//!
+//! Shared by CMC (a Full PKI Request is SignedData over PKIData, with id-aa-cmc-unsignedData
+//! as an unsigned attribute) and CCM (a JAR's signature block is detached SignedData over the
+//! .SF file). Writing is split in two, [`SignedDataSpec::signed_bytes`] and
+//! [`SignedDataSpec::assemble`], so a signature can come from somewhere other than a whole key:
+//! k trustees' partial signatures combined by `kmi share combine --sign`.
+//!
+//! Without signed attributes the signature is over the content itself (what openssl's -noattr and
+//! a threshold signature over a file produce); with them, over the DER of the SET OF attributes
+//! (content-type and message-digest; no signing time, so the same inputs give the same bytes).
+
+use ::cms::cert::IssuerAndSerialNumber;
+use ::cms::content_info::{CmsVersion, ContentInfo};
+use ::cms::signed_data::{
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
+use der::asn1::{ObjectIdentifier as Oid, OctetString, SetOfVec};
+use der::{Any, Decode, Encode};
+use rsa::{Pkcs1v15Sign, RsaPublicKey};
+use sha2::{Digest, Sha256, Sha384, Sha512};
+use spki::SubjectPublicKeyInfoRef;
+use x509_cert::attr::{Attribute, AttributeValue};
+use x509_cert::ext::pkix::SubjectKeyIdentifier;
+use x509_cert::Certificate;
+
+use super::asn1::*;
+use super::ktri::{cert_ski, cert_spki, key_identifier, rsa_public_from_spki};
+use crate::keys::RsaPrivate;
+use crate::{Error, Result};
+
+/// id-signedData (RFC 5652 section 5.1).
+pub const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+/// id-contentType and id-messageDigest signed attributes (RFC 5652 section 11).
+pub const ID_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+pub const ID_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
+pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+
+/// Everything a SignedData needs except the signature.
+#[derive(Clone)]
+pub struct SignedDataSpec {
+    pub content_type: Oid,
+    pub content: Vec<u8>,
+    /// Leave the content out (eContent absent), as a JAR signature block does.
+    pub detached: bool,
+    /// Sign content-type and message-digest attributes instead of the content itself.
+    pub signed_attributes: bool,
+    /// Certificates to include (the signer's first).
+    pub certificates: Vec<Certificate>,
+    pub sid: SignerIdentifier,
+    pub unsigned_attributes: Vec<Attribute>,
+}
+
+/// The signer named by its certificate's issuer and serial number.
+pub fn sid_for_cert(cert: &Certificate) -> SignerIdentifier {
+    SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+        issuer: cert.tbs_certificate.issuer.clone(),
+        serial_number: cert.tbs_certificate.serial_number.clone(),
+    })
+}
+
+/// The signer named by a key identifier (RFC 5280 method 1 over its SPKI), for a key that has no
+/// certificate yet (a CMC request signed by the key being enrolled).
+pub fn sid_for_spki(spki_der: &[u8]) -> Result<SignerIdentifier> {
+    let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(der_err("public key"))?;
+    let os = OctetString::new(key_identifier(&spki)).map_err(|e| Error::internal(e.to_string()))?;
+    Ok(SignerIdentifier::SubjectKeyIdentifier(
+        SubjectKeyIdentifier(os),
+    ))
+}
+
+fn internal(e: der::Error) -> Error {
+    Error::internal(format!("SignedData encoding: {e}"))
+}
+
+impl SignedDataSpec {
+    fn signed_attrs(&self) -> Result<Option<SetOfVec<Attribute>>> {
+        if !self.signed_attributes {
+            return Ok(None);
+        }
+        let one = |oid: Oid, value: AttributeValue| -> Result<Attribute> {
+            let mut values = SetOfVec::new();
+            values.insert(value).map_err(internal)?;
+            Ok(Attribute { oid, values })
+        };
+        let digest = OctetString::new(Sha256::digest(&self.content).to_vec()).map_err(internal)?;
+        let mut attrs = SetOfVec::new();
+        attrs
+            .insert(one(
+                ID_CONTENT_TYPE,
+                Any::encode_from(&self.content_type).map_err(internal)?,
+            )?)
+            .map_err(internal)?;
+        attrs
+            .insert(one(
+                ID_MESSAGE_DIGEST,
+                Any::encode_from(&digest).map_err(internal)?,
+            )?)
+            .map_err(internal)?;
+        Ok(Some(attrs))
+    }
+
+    /// The bytes the signer's RSASSA-PKCS1-v1_5 SHA-256 signature is computed over.
+    pub fn signed_bytes(&self) -> Result<Vec<u8>> {
+        match self.signed_attrs()? {
+            Some(attrs) => attrs.to_der().map_err(internal),
+            None => Ok(self.content.clone()),
+        }
+    }
+
+    /// The ContentInfo(SignedData) DER around `signature`.
+    pub fn assemble(&self, signature: &[u8]) -> Result<Vec<u8>> {
+        let ski_signer = matches!(self.sid, SignerIdentifier::SubjectKeyIdentifier(_));
+        let signer = SignerInfo {
+            version: if ski_signer {
+                CmsVersion::V3
+            } else {
+                CmsVersion::V1
+            },
+            sid: self.sid.clone(),
+            digest_alg: alg(SHA256),
+            signed_attrs: self.signed_attrs()?,
+            signature_algorithm: alg_with(RSA_ENCRYPTION, &der::asn1::Null)?,
+            signature: OctetString::new(signature.to_vec()).map_err(internal)?,
+            unsigned_attrs: if self.unsigned_attributes.is_empty() {
+                None
+            } else {
+                let mut set = SetOfVec::new();
+                for a in &self.unsigned_attributes {
+                    set.insert(a.clone()).map_err(internal)?;
+                }
+                Some(set)
+            },
+        };
+        let mut digest_algorithms = SetOfVec::new();
+        digest_algorithms.insert(alg(SHA256)).map_err(internal)?;
+        let certificates = if self.certificates.is_empty() {
+            None
+        } else {
+            let mut set = SetOfVec::new();
+            for c in &self.certificates {
+                set.insert(::cms::cert::CertificateChoices::Certificate(c.clone()))
+                    .map_err(internal)?;
+            }
+            Some(CertificateSet(set))
+        };
+        let mut signer_infos = SetOfVec::new();
+        signer_infos.insert(signer).map_err(internal)?;
+        // RFC 5652 5.1: version 3 when eContentType is not id-data or a signer is named by key id.
+        let version = if self.content_type != ID_DATA || ski_signer {
+            CmsVersion::V3
+        } else {
+            CmsVersion::V1
+        };
+        let sd = SignedData {
+            version,
+            digest_algorithms,
+            encap_content_info: EncapsulatedContentInfo {
+                econtent_type: self.content_type,
+                econtent: if self.detached {
+                    None
+                } else {
+                    Some(
+                        Any::encode_from(
+                            &OctetString::new(self.content.clone()).map_err(internal)?,
+                        )
+                        .map_err(internal)?,
+                    )
+                },
+            },
+            certificates,
+            crls: None,
+            signer_infos: SignerInfos(signer_infos),
+        };
+        ContentInfo {
+            content_type: ID_SIGNED_DATA,
+            content: Any::encode_from(&sd).map_err(internal)?,
+        }
+        .to_der()
+        .map_err(internal)
+    }
+
+    /// Sign with a whole RSA key.
+    pub fn sign(&self, key: &RsaPrivate) -> Result<Vec<u8>> {
+        let digest = Sha256::digest(self.signed_bytes()?);
+        let signature = key
+            .to_rsa_crate()?
+            .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
+            .map_err(|e| Error::internal(format!("RSA signature: {e}")))?;
+        self.assemble(&signature)
+    }
+}
+
+/// A parsed SignedData message.
+#[derive(Clone, Debug)]
+pub struct SignedMessage {
+    pub signed_data: SignedData,
+}
+
+/// How one signer's signature checked out.
+#[derive(Clone, Debug)]
+pub struct SignerCheck {
+    /// The signer identifier in words: issuer and serial, or the key identifier in hex.
+    pub sid: String,
+    /// The certificate the signer was matched to, when one was found.
+    pub certificate: Option<Certificate>,
+    /// Ok, or why the signature does not verify.
+    pub outcome: std::result::Result<(), String>,
+}
+
+/// Parse ContentInfo(SignedData) from DER, BER or PEM ("CMS", "PKCS7").
+pub fn parse_signed(bytes: &[u8]) -> Result<SignedMessage> {
+    let armored = crate::io::armor::decode_armor(bytes)?;
+    if let Some(label) = armored.label.as_deref() {
+        if label != "CMS" && label != "PKCS7" {
+            return Err(Error::format(format!(
+                "expected a CMS message, found PEM label \"{label}\""
+            )));
+        }
+    }
+    let der = super::ber::normalize(&armored.der)?;
+    let ci = ContentInfo::from_der(&der).map_err(der_err("malformed CMS ContentInfo"))?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(Error::format(format!(
+            "the CMS content type is {}, not SignedData",
+            ci.content_type
+        )));
+    }
+    let signed_data = ci
+        .content
+        .decode_as::<SignedData>()
+        .map_err(der_err("malformed SignedData"))?;
+    Ok(SignedMessage { signed_data })
+}
+
+/// The signer identifier in words.
+pub fn describe_sid(sid: &SignerIdentifier) -> String {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(ias) => format!(
+            "issuer \"{}\" serial {}",
+            ias.issuer,
+            hex::encode(ias.serial_number.as_bytes())
+        ),
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            format!("key id {}", hex::encode(ski.0.as_bytes()))
+        }
+    }
+}
+
+fn cert_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(ias) => {
+            ias.issuer == cert.tbs_certificate.issuer
+                && ias.serial_number == cert.tbs_certificate.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            cert_ski(cert).as_deref() == Some(ski.0.as_bytes())
+                || cert_spki(cert)
+                    .ok()
+                    .and_then(|d| {
+                        SubjectPublicKeyInfoRef::from_der(&d)
+                            .ok()
+                            .map(|s| key_identifier(&s) == ski.0.as_bytes())
+                    })
+                    .unwrap_or(false)
+        }
+    }
+}
+
+enum Hash {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Hash {
+    fn from_alg(alg: &spki::AlgorithmIdentifierOwned) -> std::result::Result<Self, String> {
+        if !hash_params_ok(alg) {
+            return Err(format!("digest algorithm {} has parameters", alg.oid));
+        }
+        match alg.oid {
+            SHA256 => Ok(Hash::Sha256),
+            SHA384 => Ok(Hash::Sha384),
+            SHA512 => Ok(Hash::Sha512),
+            other => Err(format!(
+                "digest algorithm {other} is not supported (SHA-256, SHA-384, SHA-512)"
+            )),
+        }
+    }
+
+    fn digest(&self, bytes: &[u8]) -> Vec<u8> {
+        match self {
+            Hash::Sha256 => Sha256::digest(bytes).to_vec(),
+            Hash::Sha384 => Sha384::digest(bytes).to_vec(),
+            Hash::Sha512 => Sha512::digest(bytes).to_vec(),
+        }
+    }
+
+    fn padding(&self) -> Pkcs1v15Sign {
+        match self {
+            Hash::Sha256 => Pkcs1v15Sign::new::<Sha256>(),
+            Hash::Sha384 => Pkcs1v15Sign::new::<Sha384>(),
+            Hash::Sha512 => Pkcs1v15Sign::new::<Sha512>(),
+        }
+    }
+
+    fn with_rsa(&self) -> Oid {
+        match self {
+            Hash::Sha256 => SHA256_WITH_RSA,
+            Hash::Sha384 => SHA384_WITH_RSA,
+            Hash::Sha512 => SHA512_WITH_RSA,
+        }
+    }
+}
+
+impl SignedMessage {
+    /// The encapsulated content type.
+    pub fn content_type(&self) -> Oid {
+        self.signed_data.encap_content_info.econtent_type
+    }
+
+    /// The encapsulated content's octets, or None when the signature is detached.
+    pub fn content(&self) -> Result<Option<Vec<u8>>> {
+        match &self.signed_data.encap_content_info.econtent {
+            None => Ok(None),
+            Some(any) => any
+                .decode_as::<OctetString>()
+                .map(|o| Some(o.as_bytes().to_vec()))
+                .map_err(der_err("eContent is not an OCTET STRING")),
+        }
+    }
+
+    /// The certificates the message carries.
+    pub fn certificates(&self) -> Vec<Certificate> {
+        self.signed_data
+            .certificates
+            .as_ref()
+            .map(|set| {
+                set.0
+                    .iter()
+                    .filter_map(|c| match c {
+                        ::cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Check every signer's signature over `detached` (when the content is not encapsulated).
+    /// Signers are matched to the message's certificates, then to `extra_certs`, then (by key
+    /// identifier) to `extra_spkis`: the public key of a request signed by the key it enrolls.
+    pub fn verify(
+        &self,
+        detached: Option<&[u8]>,
+        extra_certs: &[Certificate],
+        extra_spkis: &[Vec<u8>],
+    ) -> Result<Vec<SignerCheck>> {
+        let content = match (self.content()?, detached) {
+            (Some(c), None) => c,
+            (None, Some(d)) => d.to_vec(),
+            (Some(_), Some(_)) => {
+                return Err(Error::usage(
+                    "the message carries its content; no detached content is needed",
+                ))
+            }
+            (None, None) => {
+                return Err(Error::usage(
+                    "the signature is detached: the signed content is needed to verify it",
+                ))
+            }
+        };
+        let certs: Vec<Certificate> = self
+            .certificates()
+            .into_iter()
+            .chain(extra_certs.iter().cloned())
+            .collect();
+        Ok(self
+            .signed_data
+            .signer_infos
+            .0
+            .iter()
+            .map(|si| {
+                let certificate = certs.iter().find(|c| cert_matches(&si.sid, c)).cloned();
+                let spki = match &certificate {
+                    Some(c) => cert_spki(c).ok(),
+                    None => match &si.sid {
+                        SignerIdentifier::SubjectKeyIdentifier(ski) => extra_spkis
+                            .iter()
+                            .find(|d| {
+                                SubjectPublicKeyInfoRef::from_der(d)
+                                    .map(|s| key_identifier(&s) == ski.0.as_bytes())
+                                    .unwrap_or(false)
+                            })
+                            .cloned(),
+                        _ => None,
+                    },
+                };
+                let outcome = match spki {
+                    None => Err("no certificate or public key for this signer".to_string()),
+                    Some(spki) => verify_signer(si, &self.content_type(), &content, &spki),
+                };
+                SignerCheck {
+                    sid: describe_sid(&si.sid),
+                    certificate,
+                    outcome,
+                }
+            })
+            .collect())
+    }
+}
+
+/// One SignerInfo's signature (RFC 5652 section 5.6).
+fn verify_signer(
+    si: &SignerInfo,
+    content_type: &Oid,
+    content: &[u8],
+    spki_der: &[u8],
+) -> std::result::Result<(), String> {
+    let hash = Hash::from_alg(&si.digest_alg)?;
+    let sig_oid = si.signature_algorithm.oid;
+    if sig_oid != RSA_ENCRYPTION && sig_oid != hash.with_rsa() {
+        return Err(format!(
+            "signature algorithm {sig_oid} is not RSA PKCS#1 v1.5 with the signer's digest"
+        ));
+    }
+    let signed_bytes = match &si.signed_attrs {
+        None => content.to_vec(),
+        Some(attrs) => {
+            let value_of = |oid: Oid| -> std::result::Result<&Any, String> {
+                let found: Vec<&Attribute> = attrs.iter().filter(|a| a.oid == oid).collect();
+                match found.as_slice() {
+                    [a] if a.values.len() == 1 => Ok(a.values.get(0).expect("one value")),
+                    _ => Err(format!("signed attribute {oid} is missing or repeated")),
+                }
+            };
+            let md = value_of(ID_MESSAGE_DIGEST)?
+                .decode_as::<OctetString>()
+                .map_err(|e| format!("message-digest attribute: {e}"))?;
+            if md.as_bytes() != hash.digest(content) {
+                return Err("the content does not match the signed message digest".into());
+            }
+            let ct = value_of(ID_CONTENT_TYPE)?
+                .decode_as::<Oid>()
+                .map_err(|e| format!("content-type attribute: {e}"))?;
+            if &ct != content_type {
+                return Err("the signed content-type attribute disagrees with eContentType".into());
+            }
+            attrs
+                .to_der()
+                .map_err(|e| format!("signed attributes: {e}"))?
+        }
+    };
+    let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| e.to_string())?;
+    let public: RsaPublicKey = rsa_public_from_spki(spki).map_err(|e| e.to_string())?;
+    public
+        .verify(
+            hash.padding(),
+            &hash.digest(&signed_bytes),
+            si.signature.as_bytes(),
+        )
+        .map_err(|_| "the signature does not verify".to_string())
+}
