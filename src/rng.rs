@@ -9,7 +9,7 @@ use crate::{Error, Result};
 /// The RNG a command uses: the OS RNG unless the user asked for a seeded fixture.
 pub enum KmiRng {
     Os(OsRng),
-    Seeded(ChaCha20Rng),
+    Seeded(Box<ChaCha20Rng>),
 }
 
 impl KmiRng {
@@ -25,7 +25,7 @@ impl KmiRng {
                     return Err(Error::usage("--seed must not be empty"));
                 }
                 let key: [u8; 32] = Sha256::digest(&bytes).into();
-                Ok(KmiRng::Seeded(ChaCha20Rng::from_seed(key)))
+                Ok(KmiRng::Seeded(Box::new(ChaCha20Rng::from_seed(key))))
             }
         }
     }

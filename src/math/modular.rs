@@ -137,6 +137,26 @@ pub fn reduce_signed(x: &BigInt, m: &BigUint) -> BigUint {
         .expect("mod_floor is non-negative")
 }
 
+
+/// base^exp mod m: the one modular exponentiation the threshold schemes use, so the backend can
+/// be chosen in one place by measurement.
+pub fn pow_mod(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
+    // The Montgomery backend is about 1.7x faster than num-bigint at 1024-2048 bits (see
+    // benches/safe_prime.rs); num-bigint covers even and very wide moduli.
+    crate::math::prime::modpow_odd(base, exp, m).unwrap_or_else(|| base.modpow(exp, m))
+}
+
+/// base^exp mod m for a signed exponent (a negative one goes through the inverse of base).
+pub fn pow_mod_signed(base: &BigUint, exp: &BigInt, m: &BigUint) -> Option<BigUint> {
+    match exp.sign() {
+        Sign::Minus => {
+            let inv = mod_inverse(base, m)?;
+            Some(pow_mod(&inv, exp.magnitude(), m))
+        }
+        _ => Some(pow_mod(base, exp.magnitude(), m)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,24 +242,5 @@ mod tests {
         assert_eq!(small_factor(&n(1_000_003), 1000), None);
         assert_eq!(small_factor(&n(7), 1000), None);
         assert_eq!(small_primes(20), vec![2, 3, 5, 7, 11, 13, 17, 19]);
-    }
-}
-
-/// base^exp mod m: the one modular exponentiation the threshold schemes use, so the backend can
-/// be chosen in one place by measurement.
-pub fn pow_mod(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
-    // The Montgomery backend is about 1.7x faster than num-bigint at 1024-2048 bits (see
-    // benches/safe_prime.rs); num-bigint covers even and very wide moduli.
-    crate::math::prime::modpow_odd(base, exp, m).unwrap_or_else(|| base.modpow(exp, m))
-}
-
-/// base^exp mod m for a signed exponent (a negative one goes through the inverse of base).
-pub fn pow_mod_signed(base: &BigUint, exp: &BigInt, m: &BigUint) -> Option<BigUint> {
-    match exp.sign() {
-        Sign::Minus => {
-            let inv = mod_inverse(base, m)?;
-            Some(pow_mod(&inv, exp.magnitude(), m))
-        }
-        _ => Some(pow_mod(base, exp.magnitude(), m)),
     }
 }

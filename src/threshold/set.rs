@@ -319,32 +319,6 @@ pub fn split(
     Ok((set, shares))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::keys::elgamal::{generate_key, NamedGroup};
-    use rand_chacha::ChaCha20Rng;
-    use rand_core::SeedableRng;
-
-    #[test]
-    fn split_verify_reconstruct_elgamal_through_files() {
-        let mut rng = ChaCha20Rng::from_seed([21; 32]);
-        let key = PrivateKey::ElGamal(generate_key(NamedGroup::Ffdhe2048.group(), &mut rng));
-        let (set, shares) = split(&key, 2, 3, Some("t".into()), None, &mut rng).unwrap();
-        set.check_public().unwrap();
-        let reparsed = ShareSet::from_der(&set.file.to_der().unwrap()).unwrap();
-        assert_eq!(reparsed.id, set.id);
-        let opened: Vec<OpenedShare> = shares
-            .iter()
-            .map(|s| KmiShare::from_der_checked(&s.to_der().unwrap()).unwrap())
-            .map(|s| reparsed.open(&s).unwrap())
-            .collect();
-        assert!(opened.iter().all(|s| reparsed.verify_share(s)));
-        assert!(reparsed.batch_verify(&opened, &mut rng));
-        let rebuilt = reparsed.reconstruct(&opened[1..], &mut rng).unwrap();
-        assert_eq!(rebuilt.public(), key.public());
-    }
-}
 
 /// What a set is asked to do without rebuilding the key.
 pub enum Operation<'a> {
@@ -555,5 +529,32 @@ impl ShareSet {
                 "this input does not fit the share set's scheme",
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::elgamal::{generate_key, NamedGroup};
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    #[test]
+    fn split_verify_reconstruct_elgamal_through_files() {
+        let mut rng = ChaCha20Rng::from_seed([21; 32]);
+        let key = PrivateKey::ElGamal(generate_key(NamedGroup::Ffdhe2048.group(), &mut rng));
+        let (set, shares) = split(&key, 2, 3, Some("t".into()), None, &mut rng).unwrap();
+        set.check_public().unwrap();
+        let reparsed = ShareSet::from_der(&set.file.to_der().unwrap()).unwrap();
+        assert_eq!(reparsed.id, set.id);
+        let opened: Vec<OpenedShare> = shares
+            .iter()
+            .map(|s| KmiShare::from_der_checked(&s.to_der().unwrap()).unwrap())
+            .map(|s| reparsed.open(&s).unwrap())
+            .collect();
+        assert!(opened.iter().all(|s| reparsed.verify_share(s)));
+        assert!(reparsed.batch_verify(&opened, &mut rng));
+        let rebuilt = reparsed.reconstruct(&opened[1..], &mut rng).unwrap();
+        assert_eq!(rebuilt.public(), key.public());
     }
 }
