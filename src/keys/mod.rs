@@ -1,6 +1,7 @@
 //! Keys: the RSA and ElGamal types, their generation and registration checks, and their encodings
 //! (PKCS#8, encrypted PKCS#8, SubjectPublicKeyInfo, PKCS#1, X9.42 DH).
 
+pub mod cert;
 pub mod check;
 pub mod elgamal;
 pub mod encoding;

@@ -137,7 +137,6 @@ pub fn reduce_signed(x: &BigInt, m: &BigUint) -> BigUint {
         .expect("mod_floor is non-negative")
 }
 
-
 /// base^exp mod m: the one modular exponentiation the threshold schemes use, so the backend can
 /// be chosen in one place by measurement.
 pub fn pow_mod(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {

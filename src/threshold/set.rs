@@ -319,7 +319,6 @@ pub fn split(
     Ok((set, shares))
 }
 
-
 /// What a set is asked to do without rebuilding the key.
 pub enum Operation<'a> {
     /// Decrypt an RSA-OAEP (SHA-256) ciphertext: the input is the raw k-byte block.

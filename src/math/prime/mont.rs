@@ -431,35 +431,59 @@ impl<const N: usize> Mont<N> {
         self.mul(x, &one)
     }
 
-    /// (Montgomery form of) base^exp with a fixed 4-bit window; `exp` little-endian limbs.
+    /// (Montgomery form of) base^exp with a sliding window over odd powers; `exp` little-endian
+    /// limbs. Variable-time, like the rest of this backend.
     pub fn pow(&self, base: &[u64; N], exp: &[u64]) -> [u64; N] {
         let ebits = bit_len(exp);
         if ebits == 0 {
             return self.one;
         }
-        let mut table = [[0u64; N]; 16];
-        table[0] = self.one;
-        table[1] = *base;
-        for i in 2..16 {
-            table[i] = self.mul(&table[i - 1], base);
+        // Window sizes that minimise squarings + multiplications + table cost for the length.
+        let w = match ebits {
+            0..=24 => 1,
+            25..=80 => 3,
+            81..=240 => 4,
+            241..=670 => 5,
+            _ => 6,
+        };
+        let mut table = [[0u64; N]; 32];
+        table[0] = *base;
+        if w > 1 {
+            let base_sq = self.sqr(base);
+            for i in 1..(1usize << (w - 1)) {
+                table[i] = self.mul(&table[i - 1], &base_sq);
+            }
         }
-        let windows = ebits.div_ceil(4);
         let mut acc = self.one;
-        let mut first = true;
-        for w in (0..windows).rev() {
-            let bitpos = 4 * w;
-            let d = ((exp[bitpos / 64] >> (bitpos % 64)) & 0xf) as usize;
-            if first {
-                acc = table[d];
-                first = false;
+        let mut started = false;
+        let mut i = ebits as isize - 1;
+        while i >= 0 {
+            if !bit(exp, i as usize) {
+                if started {
+                    acc = self.sqr(&acc);
+                }
+                i -= 1;
                 continue;
             }
-            for _ in 0..4 {
-                acc = self.sqr(&acc);
+            // The longest window of at most w bits ending in a set bit.
+            let mut len = (w as isize).min(i + 1);
+            while !bit(exp, (i - len + 1) as usize) {
+                len -= 1;
             }
-            if d != 0 {
-                acc = self.mul(&acc, &table[d]);
+            let mut value = 0usize;
+            for j in (i - len + 1..=i).rev() {
+                value = (value << 1) | bit(exp, j as usize) as usize;
             }
+            if started {
+                for _ in 0..len {
+                    acc = self.sqr(&acc);
+                }
+                acc = self.mul(&acc, &table[value >> 1]);
+            } else {
+                acc = table[value >> 1];
+                started = true;
+            }
+            i -= len;
         }
         acc
     }

@@ -1,0 +1,230 @@
+//! X.509 certificates as a signer's credential: reading, and the checks a relying party makes
+//! itself (chain to a trusted certificate, validity at a given time, key usage). jarsigner skips
+//! expiry for trusted signers and openssl's -noverify skips everything, so kmi does not lean on
+//! either for these decisions.
+
+use std::time::{Duration, SystemTime};
+
+use der::{Decode, Encode};
+use rsa::{Pkcs1v15Sign, RsaPublicKey};
+use sha2::{Digest, Sha256, Sha384, Sha512};
+use spki::SubjectPublicKeyInfoRef;
+use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage, KeyUsages};
+use x509_cert::Certificate;
+
+use crate::{Error, Result};
+
+const SHA256_WITH_RSA: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const SHA384_WITH_RSA: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+const SHA512_WITH_RSA: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+const ANY_EKU: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.29.37.0");
+const CODE_SIGNING_EKU: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
+
+/// One or more certificates from PEM ("CERTIFICATE", any number of blocks) or DER bytes.
+pub fn read_certificates(bytes: &[u8]) -> Result<Vec<Certificate>> {
+    let text = std::str::from_utf8(bytes).ok();
+    if let Some(text) = text.filter(|t| t.contains("-----BEGIN")) {
+        let certs = Certificate::load_pem_chain(text.as_bytes())
+            .map_err(|e| Error::format(format!("malformed PEM certificate: {e}")))?;
+        if certs.is_empty() {
+            return Err(Error::format("no certificate found"));
+        }
+        return Ok(certs);
+    }
+    Certificate::from_der(bytes)
+        .map(|c| vec![c])
+        .map_err(|e| Error::format(format!("malformed certificate: {e}")))
+}
+
+/// The subject in RFC 4514 form, for messages.
+pub fn subject(cert: &Certificate) -> String {
+    cert.tbs_certificate.subject.to_string()
+}
+
+/// The certificate's validity period as times.
+pub fn validity(cert: &Certificate) -> (SystemTime, SystemTime) {
+    let v = &cert.tbs_certificate.validity;
+    (v.not_before.to_system_time(), v.not_after.to_system_time())
+}
+
+/// Is `cert` valid at `at`? Err says which bound it is outside.
+pub fn check_validity(cert: &Certificate, at: SystemTime) -> std::result::Result<(), String> {
+    let (not_before, not_after) = validity(cert);
+    let day = |t: SystemTime| {
+        let secs = t
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO)
+            .as_secs();
+        crate::keys::cert::civil_date(secs)
+    };
+    if at < not_before {
+        return Err(format!(
+            "certificate \"{}\" is not valid before {}",
+            subject(cert),
+            day(not_before)
+        ));
+    }
+    if at > not_after {
+        return Err(format!(
+            "certificate \"{}\" expired on {}",
+            subject(cert),
+            day(not_after)
+        ));
+    }
+    Ok(())
+}
+
+/// YYYY-MM-DD of a Unix time (UTC), for messages.
+pub fn civil_date(unix_secs: u64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = (unix_secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn extension<T: for<'a> Decode<'a> + der::oid::AssociatedOid>(
+    cert: &Certificate,
+) -> std::result::Result<Option<T>, String> {
+    let Some(exts) = cert.tbs_certificate.extensions.as_ref() else {
+        return Ok(None);
+    };
+    match exts.iter().find(|e| e.extn_id == T::OID) {
+        None => Ok(None),
+        Some(e) => T::from_der(e.extn_value.as_bytes())
+            .map(Some)
+            .map_err(|err| format!("malformed extension {}: {err}", T::OID)),
+    }
+}
+
+/// May this certificate's key sign code and documents? keyUsage, when present, must have
+/// digitalSignature; extendedKeyUsage, when present, must allow code signing (as jarsigner asks).
+pub fn check_signing_usage(cert: &Certificate) -> std::result::Result<(), String> {
+    if let Some(ku) = extension::<KeyUsage>(cert)? {
+        if !ku.0.contains(KeyUsages::DigitalSignature) {
+            return Err(format!(
+                "certificate \"{}\" does not allow digitalSignature (its key usage is {:?})",
+                subject(cert),
+                ku.0
+            ));
+        }
+    }
+    if let Some(eku) = extension::<ExtendedKeyUsage>(cert)? {
+        if !eku
+            .0
+            .iter()
+            .any(|o| *o == CODE_SIGNING_EKU || *o == ANY_EKU)
+        {
+            return Err(format!(
+                "certificate \"{}\" has an extended key usage without codeSigning",
+                subject(cert)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Does `issuer`'s key verify `cert`'s signature? (RSA PKCS#1 v1.5 with SHA-256/384/512.)
+pub fn signed_by(cert: &Certificate, issuer: &Certificate) -> std::result::Result<(), String> {
+    let tbs = cert
+        .tbs_certificate
+        .to_der()
+        .map_err(|e| format!("certificate encoding: {e}"))?;
+    let spki_der = issuer
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| format!("issuer public key: {e}"))?;
+    let spki = SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|e| e.to_string())?;
+    let key = RsaPublicKey::try_from(spki)
+        .map_err(|_| format!("issuer \"{}\" has no RSA key", subject(issuer)))?;
+    let sig = cert
+        .signature
+        .as_bytes()
+        .ok_or("certificate signature is not a whole number of bytes")?;
+    let ok = match cert.signature_algorithm.oid {
+        SHA256_WITH_RSA => key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs), sig),
+        SHA384_WITH_RSA => key.verify(Pkcs1v15Sign::new::<Sha384>(), &Sha384::digest(&tbs), sig),
+        SHA512_WITH_RSA => key.verify(Pkcs1v15Sign::new::<Sha512>(), &Sha512::digest(&tbs), sig),
+        other => {
+            return Err(format!(
+                "certificate signature algorithm {other} is not supported"
+            ))
+        }
+    };
+    ok.map_err(|_| {
+        format!(
+            "the signature on certificate \"{}\" does not verify with \"{}\"",
+            subject(cert),
+            subject(issuer)
+        )
+    })
+}
+
+/// Chain `leaf` to one of `trusted` through `intermediates`, checking every signature and every
+/// certificate's validity at `at`. Returns the chain, leaf first, ending at the trusted one.
+pub fn chain_to_trusted(
+    leaf: &Certificate,
+    intermediates: &[Certificate],
+    trusted: &[Certificate],
+    at: SystemTime,
+) -> Result<Vec<Certificate>> {
+    let mut chain = vec![leaf.clone()];
+    loop {
+        let current = chain.last().expect("chain starts with the leaf").clone();
+        check_validity(&current, at).map_err(Error::check)?;
+        if trusted.contains(&current) {
+            return Ok(chain);
+        }
+        if chain.len() > 8 {
+            return Err(Error::check("certificate chain is too long"));
+        }
+        let issuer_name = &current.tbs_certificate.issuer;
+        let mut last_err = None;
+        let next = trusted
+            .iter()
+            .chain(intermediates)
+            .filter(|c| &c.tbs_certificate.subject == issuer_name && **c != current)
+            .find(|c| match signed_by(&current, c) {
+                Ok(()) => true,
+                Err(e) => {
+                    last_err = Some(e);
+                    false
+                }
+            })
+            .cloned();
+        match next {
+            Some(issuer) => chain.push(issuer),
+            None => {
+                return Err(Error::check(last_err.unwrap_or_else(|| {
+                    format!(
+                        "certificate \"{}\" does not chain to a trusted certificate",
+                        subject(&current)
+                    )
+                })))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(951_782_400), "2000-02-29");
+        assert_eq!(civil_date(1_795_996_799), "2026-11-29");
+    }
+}
