@@ -1,3 +1,5 @@
 //! CMC key archival (RFC 5272/6402 and the archive draft, formats.md section 4).
 
+pub mod oids;
+pub mod print;
 pub mod types;
