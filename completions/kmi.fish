@@ -30,6 +30,7 @@ complete -c kmi -n "__fish_kmi_needs_command" -s h -l help -d 'Print help (see m
 complete -c kmi -n "__fish_kmi_needs_command" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "key" -d 'Generate, check, inspect and convert keys'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
+complete -c kmi -n "__fish_kmi_needs_command" -f -a "ccm" -d 'Write, sign, verify and query CCM policies (signed JARs)'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "demo" -d 'Run a whole key-escrow ceremony in a fresh directory, narrated and self-checking'
@@ -185,6 +186,94 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -f -a "template" -d 'Print a commented starting policy'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -f -a "fmt" -d 'Write a policy in canonical form (the exact bytes that get signed)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -f -a "lint" -d 'Report every problem in a policy (exit 1 if there is any)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -f -a "prepare" -d 'Emit the .SF signature file a threshold signature is made over'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -f -a "sign" -d 'Sign a policy into a JAR that jarsigner -verify -strict accepts'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -f -a "verify" -d 'Verify a signed policy JAR against trusted certificates'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -f -a "check" -d 'Verify a policy JAR, then ask whether it allows an algorithm and key size'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -f -a "show" -d 'Print a policy JAR\'s content and signer WITHOUT verifying it'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -l export -d 'The 1999 export policy (the default)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -l domestic -d 'A domestic policy: today\'s suites and sizes'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from lint" -l json -d 'Print the problems as JSON'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from lint" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from lint" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from lint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from lint" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l key -d 'The signer\'s RSA private key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l cert -d 'The signer\'s certificate (PEM or DER; for --threshold-set, a certificate for the set\'s key)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l chain -d 'Intermediate certificates to include in the signature block' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l threshold-set -d 'Sign with k trustees\' partial signatures over the .SF (from kmi ccm prepare) instead' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l partials -d 'The trustees\' partial signatures (kmi share partial --sign SF)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l signer -d 'The signer name of the META-INF/NAME.SF and .RSA entries (A-Z, 0-9, _ and -; at most 8)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l trust -d 'A trusted certificate (repeatable; PEM files may hold several)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l at -d 'Check certificates and expiry as of DATE (YYYY-MM-DD, UTC) instead of now' -r
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l json -d 'Print the result as JSON'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l trust -d 'A trusted certificate (repeatable; PEM files may hold several)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l at -d 'Check certificates and expiry as of DATE (YYYY-MM-DD, UTC) instead of now' -r
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l app -d 'The application asking' -r -f -a "ssl\t'SSL/TLS cipher suites'
+smime\t'S/MIME mail'
+capi\t'Cryptographic APIs'"
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l alg -d 'Cipher suite (ssl) or algorithm (smime, capi); with --key, defaults to the key\'s type' -r
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l bits -d 'Key size in bits' -r
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l key -d 'Take the key size (and type) from a key file' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l country -d 'Country of use (ISO 3166 alpha-2)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l recovery -d 'Key recovery is in place for this use'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l json -d 'Print the decision as JSON'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from show" -l json -d 'Print as JSON'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from show" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "template" -d 'Print a commented starting policy'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "fmt" -d 'Write a policy in canonical form (the exact bytes that get signed)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "lint" -d 'Report every problem in a policy (exit 1 if there is any)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "prepare" -d 'Emit the .SF signature file a threshold signature is made over'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "sign" -d 'Sign a policy into a JAR that jarsigner -verify -strict accepts'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Verify a signed policy JAR against trusted certificates'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "check" -d 'Verify a policy JAR, then ask whether it allows an algorithm and key size'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a policy JAR\'s content and signer WITHOUT verifying it'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l to -d 'The recipient\'s public (or private) key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s i -l input -d 'Read the plaintext from FILE (\'-\' for standard input)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
@@ -228,14 +317,15 @@ complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l batch -d 'Never pro
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "demo" -d 'Run a whole key-escrow ceremony in a fresh directory, narrated and self-checking'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "log" -d 'Check a ceremony record'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share encrypt decrypt demo log selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "ccm" -d 'Write, sign, verify and query CCM policies (signed JARs)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "demo" -d 'Run a whole key-escrow ceremony in a fresh directory, narrated and self-checking'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "log" -d 'Check a ceremony record'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Generate a new private key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "check" -d 'Check a key the way a key registry would before accepting it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
@@ -247,4 +337,12 @@ complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "template" -d 'Print a commented starting policy'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "fmt" -d 'Write a policy in canonical form (the exact bytes that get signed)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "lint" -d 'Report every problem in a policy (exit 1 if there is any)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "prepare" -d 'Emit the .SF signature file a threshold signature is made over'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "sign" -d 'Sign a policy into a JAR that jarsigner -verify -strict accepts'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "verify" -d 'Verify a signed policy JAR against trusted certificates'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "check" -d 'Verify a policy JAR, then ask whether it allows an algorithm and key size'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "show" -d 'Print a policy JAR\'s content and signer WITHOUT verifying it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "verify" -d 'Check that a ceremony record is an unbroken chain (and ends at HEAD)'

@@ -1,5 +1,5 @@
-//! The share formats (KMI SHARE, KMI SHARE SET, KMI PARTIAL), the ElGamal message format and CMS
-//! envelopes: parsing untrusted bytes must never panic.
+//! The share formats (KMI SHARE, KMI SHARE SET, KMI PARTIAL, KMI BLINDED INPUT, KMI BLINDING
+//! FACTOR), the ElGamal message format, CMS envelopes and SignedData: parsing untrusted bytes must never panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -14,6 +14,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = kmi::threshold::share::KmiPartial::from_der_checked(&der);
     let _ = kmi::crypt::elgamal::KmiElGamalMessage::from_der_checked(&der);
+    let _ = kmi::threshold::blind::KmiBlindedInput::from_der_checked(&der);
+    let _ = kmi::threshold::blind::KmiBlindingFactor::from_der_checked(&der);
+    if let Ok(msg) = kmi::cms::signed::parse_signed(data) {
+        let _ = msg.content();
+        let _ = msg.verify(Some(b"detached"), &[], &[]);
+        let _ = msg.verify(None, &[], &[]);
+    }
     // The BER normaliser sees every envelope first; opening is bounded by the KDF cost, not fuzzed.
     let _ = kmi::cms::ber::normalize_cms(data);
 });

@@ -1,6 +1,7 @@
 //! The command-line definitions (clap derive). One definition feeds `--help`, the man pages in
 //! `man/` and the completions in `completions/` (see `docs`). Nothing here runs a command.
 
+pub mod ccm;
 pub mod docs;
 
 use std::path::PathBuf;
@@ -55,6 +56,13 @@ pub enum Command {
         after_long_help = "Examples:\n  $ kmi share split key.pem --threshold 3 --shares 5 --plain -o shares\n  $ kmi share verify --set shares/set.pem shares/share-1.pem shares/share-2.pem"
     )]
     Share(ShareCommand),
+
+    /// Write, sign, verify and query CCM policies (signed JARs)
+    #[command(
+        subcommand,
+        after_long_help = "Examples:\n  $ kmi ccm template --export -o ccm.txt\n  $ kmi ccm sign ccm.txt --key signer.pem --cert signer.crt -o policy.jar\n  $ kmi ccm check policy.jar --trust ca.crt --app smime --alg RSA --bits 1024 --country FR"
+    )]
+    Ccm(ccm::CcmCommand),
 
     /// Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key
     #[command(

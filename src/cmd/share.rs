@@ -239,37 +239,23 @@ fn read_partial(path: &Path) -> Result<KmiPartial> {
     )
 }
 
-fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
-    rec.inputs.push(a.set.clone());
-    rec.inputs.extend(a.partials.iter().cloned());
-    rec.inputs
-        .extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
-    rec.inputs.extend(a.blind.iter().cloned());
-    let spec = a.out.spec(a.input.decrypt.is_some());
-    spec.check_writable()?;
-    let set = read_set(&a.set)?;
-    rec.set_id = Some(set.id_hex());
-    set.check_public().map_err(|e| e.in_file(&a.set))?;
-    let input = ThresholdInput::read(&a.input, &set)?;
-    let mut prepared = set.prepare(input.operation(), &input.bytes)?;
-    if let Some(path) = &a.blind {
-        let factor: KmiBlindingFactor =
-            read_armored(path, FACTOR_PEM_LABEL, "a blinding factor", |d| {
-                KmiBlindingFactor::from_der_checked(d)
-            })?;
-        prepared = set
-            .blinded_view(prepared, &factor)
-            .map_err(|e| e.in_file(path))?;
-    }
+/// Read and check every partial for `prepared`, warn about and skip bad ones, and fail unless
+/// at least k are good (saying how many are missing).
+pub(super) fn good_partials(
+    ctx: &Context,
+    set: &ShareSet,
+    prepared: &kmi::threshold::set::Prepared<'_>,
+    paths: &[PathBuf],
+) -> Result<Vec<KmiPartial>> {
     let mut good: Vec<KmiPartial> = Vec::new();
     let mut bad: Vec<String> = Vec::new();
-    for path in &a.partials {
+    for path in paths {
         let verdict = match read_partial(path) {
             Err(e) => Some(strip_file(&e, path)),
             Ok(p) if good.iter().any(|g| g.index == p.index) => {
                 Some(format!("partial {} given twice", p.index))
             }
-            Ok(p) => match set.check_partial(&p, &prepared)? {
+            Ok(p) => match set.check_partial(&p, prepared)? {
                 None => {
                     good.push(p);
                     None
@@ -295,11 +281,40 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
             }
         )));
     }
+    Ok(good)
+}
+
+fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.set.clone());
+    rec.inputs.extend(a.partials.iter().cloned());
+    rec.inputs
+        .extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
+    rec.inputs.extend(a.blind.iter().cloned());
+    let spec = a.out.spec(a.input.decrypt.is_some());
+    spec.check_writable()?;
+    let set = read_set(&a.set)?;
+    rec.set_id = Some(set.id_hex());
+    set.check_public().map_err(|e| e.in_file(&a.set))?;
+    let input = ThresholdInput::read(&a.input, &set)?;
+    let mut prepared = set.prepare(input.operation(), &input.bytes)?;
+    if let Some(path) = &a.blind {
+        let factor: KmiBlindingFactor =
+            read_armored(path, FACTOR_PEM_LABEL, "a blinding factor", |d| {
+                KmiBlindingFactor::from_der_checked(d)
+            })?;
+        prepared = set
+            .blinded_view(prepared, &factor)
+            .map_err(|e| e.in_file(path))?;
+    }
+    let good = good_partials(ctx, &set, &prepared, &a.partials)?;
     rec.shares = good.iter().map(|p| p.index).collect();
     let out = set.combine(&good, &prepared)?;
     write_output(&spec, &out)?;
     rec.outputs.extend(spec.path.clone());
-    let used: Vec<String> = good[..k].iter().map(|p| p.index.to_string()).collect();
+    let used: Vec<String> = good[..set.public.threshold() as usize]
+        .iter()
+        .map(|p| p.index.to_string())
+        .collect();
     ctx.note(format!(
         "combined partials {} of set {} into a {}",
         used.join(", "),
@@ -458,7 +473,7 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
 }
 
 /// Read a share set file (PEM "KMI SHARE SET" or DER).
-fn read_set(path: &Path) -> Result<ShareSet> {
+pub(super) fn read_set(path: &Path) -> Result<ShareSet> {
     let input = read_input(path)?;
     let armored = decode_armor(&input.bytes).map_err(|e| e.in_file(path))?;
     match armored.label.as_deref() {

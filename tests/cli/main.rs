@@ -1,6 +1,7 @@
 //! CLI tests: every command group through the real binary (assert_cmd), with the real peers
 //! (openssl, and later jarsigner and pyasn1) reading what kmi writes and writing what kmi reads.
 
+mod ccm;
 mod cms_interop;
 mod common;
 mod crypt;
