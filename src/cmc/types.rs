@@ -1121,4 +1121,4 @@ fn enc_err(e: der::Error) -> Error {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
