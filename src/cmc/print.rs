@@ -259,6 +259,7 @@ pub struct ControlReport {
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // a report, built once and not moved around
 pub enum ControlValue {
     TransactionId {
         value: String,
