@@ -31,7 +31,6 @@ pub const REPORT_VERSION: u32 = 1;
 
 /// id-signedData (RFC 5652 section 5).
 const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
-const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
 
 /// Nested contents (a cmsSequence entry holding SignedData holding PKIData ...) deeper than this
@@ -1011,7 +1010,7 @@ impl Reporter<'_> {
 
     fn key(&self, spki: &SubjectPublicKeyInfoOwned) -> KeyReport {
         let alg = &spki.algorithm;
-        let bits = if alg.oid == RSA_ENCRYPTION {
+        let bits = if alg.oid == crate::oids::RSA_ENCRYPTION {
             spki.subject_public_key
                 .as_bytes()
                 .and_then(|b| pkcs1::RsaPublicKey::from_der(b).ok())
