@@ -3,3 +3,6 @@
 pub mod oids;
 pub mod print;
 pub mod types;
+
+#[cfg(test)]
+mod peer_tests;

@@ -284,6 +284,13 @@ impl CmcOids {
                     "OID profile line {lineno}: \"{value}\" is not a dotted object identifier"
                 ))
             })?;
+            // const-oid (under der 0.7) cannot decode an OID of fewer than 3 content octets, so
+            // such an identifier could be written but never read back.
+            if oid.as_bytes().len() < 3 {
+                return Err(Error::format(format!(
+                    "OID profile line {lineno}: \"{value}\" is too short (kmi reads OIDs of 3 or more content octets)"
+                )));
+            }
             let mut fields = oids.fields_mut();
             let Some((known, slot)) = fields.iter_mut().find(|(n, _)| *n == name) else {
                 return Err(Error::format(format!(
@@ -390,7 +397,7 @@ mod tests {
 
     #[test]
     fn profile_errors_name_the_line() {
-        let e = CmcOids::from_profile("\nid-cmc-keyArchivl=1.2.3\n").unwrap_err();
+        let e = CmcOids::from_profile("\nid-cmc-keyArchivl=1.2.3.4\n").unwrap_err();
         assert!(e
             .to_string()
             .starts_with("OID profile line 2: unknown name \"id-cmc-keyArchivl\""));
@@ -401,7 +408,9 @@ mod tests {
             e.to_string().contains("line 2: expected NAME=DOTTED-OID"),
             "{e}"
         );
-        let e = CmcOids::from_profile("id-cmc-keyArchival=1.2.3\nid-cmc-keyArchival=1.2.4\n")
+        let e = CmcOids::from_profile("id-cmc-keyArchival=1.2.3\n").unwrap_err();
+        assert!(e.to_string().contains("too short"), "{e}");
+        let e = CmcOids::from_profile("id-cmc-keyArchival=1.2.3.4\nid-cmc-keyArchival=1.2.3.5\n")
             .unwrap_err();
         assert!(
             e.to_string().contains("line 2") && e.to_string().contains("twice"),

@@ -31,7 +31,6 @@ pub const REPORT_VERSION: u32 = 1;
 
 /// id-signedData (RFC 5652 section 5).
 const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
-const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
 
 /// Nested contents (a cmsSequence entry holding SignedData holding PKIData ...) deeper than this
@@ -119,7 +118,7 @@ pub struct MessageReport {
 
 /// One content, by type.
 #[derive(Clone, Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ContentReport {
     SignedData(Box<SignedDataReport>),
     EnvelopedData(EnvelopedReport),
@@ -158,7 +157,7 @@ pub struct CertificateReport {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum IdentifierReport {
     IssuerAndSerialNumber { issuer: String, serial: String },
     SubjectKeyIdentifier { hex: String },
@@ -205,7 +204,7 @@ pub struct EnvelopedReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum RecipientReport {
     Ktri {
         rid: IdentifierReport,
@@ -258,7 +257,8 @@ pub struct ControlReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // a report, built once and not moved around
 pub enum ControlValue {
     TransactionId {
         value: String,
@@ -350,7 +350,7 @@ pub struct ExtendedFailReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum ShroudReport {
     PublicKeyCertificate {
         subject: String,
@@ -383,7 +383,7 @@ pub struct KeyReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum RequestReport {
     Tcr {
         body_part_id: u32,
@@ -1010,7 +1010,7 @@ impl Reporter<'_> {
 
     fn key(&self, spki: &SubjectPublicKeyInfoOwned) -> KeyReport {
         let alg = &spki.algorithm;
-        let bits = if alg.oid == RSA_ENCRYPTION {
+        let bits = if alg.oid == crate::oids::RSA_ENCRYPTION {
             spki.subject_public_key
                 .as_bytes()
                 .and_then(|b| pkcs1::RsaPublicKey::from_der(b).ok())
@@ -1632,3 +1632,6 @@ fn other_text(t: &mut Text, msgs: &[OtherMsgReport]) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests;

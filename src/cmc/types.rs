@@ -6,7 +6,9 @@
 //! (draft-ietf-pkix-cmc-archive, J. Schaad: ShroudMethod, ServerKeyGenRequest/Response,
 //! KeyArchival, KeyRecoveryReq/Rsp, MultiplePrivateKeys). The draft's ASN.1 is quoted as kmi
 //! implements it; where the draft is ambiguous formats.md decides, and the choice is said on the
-//! type.
+//! type. Caveat: only the front pages of draft-ietf-pkix-cmc-archive-00/-01 could be consulted
+//! when this was written; the field lists of the draft's productions follow the author's reading
+//! of -01 and must be checked against the draft's own module before interop claims are made.
 //!
 //! Tagging traps handled here, with known-answer tests below:
 //! - a tagged CHOICE is always EXPLICIT, even in an IMPLICIT TAGS module (X.680 31.2.7):
@@ -298,7 +300,7 @@ pub struct PendInfo {
 ///     failInfoOID            OBJECT IDENTIFIER,
 ///     failInfoValue          AttributeValue }
 /// ```
-/// RFC 6402 section 2.? (the `extendedFailInfo` arm of CMCStatusInfoV2's OtherStatusInfo).
+/// RFC 6402's update of CMCStatusInfoV2 (the `extendedFailInfo` arm of OtherStatusInfo).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct ExtendedFailInfo {
     pub fail_info_oid: Oid,
@@ -1119,3 +1121,6 @@ pub fn int_to_u32(i: &Int) -> Option<u32> {
 fn enc_err(e: der::Error) -> Error {
     Error::internal(format!("DER encoding failed: {e}"))
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

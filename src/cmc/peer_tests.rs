@@ -1,0 +1,215 @@
+//! The other direction of the real-peer check: PKIData and PKIResponse written by kmi, read by
+//! pyasn1-modules (`scripts/cmc_fixtures.py check`: decodeOpenTypes=True, every control against
+//! an independent spec, DER re-encoding equal to kmi's bytes).
+//!
+//! Needs KMI_PYTHON, a python with pyasn1-modules; `scripts/test` sets it. Unset, the test fails
+//! (it does not skip): run `scripts/test`, or set KMI_PYTHON=.venv/bin/python.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use cms::content_info::ContentInfo;
+use der::asn1::{Any, GeneralizedTime, Int, OctetString};
+use der::{Decode, Encode};
+use spki::AlgorithmIdentifierOwned;
+
+use super::oids::{ArchiveError, CmcOids};
+use super::types::tests::{crm, fixture, orm, small_spki, tcr};
+use super::types::*;
+
+fn python() -> String {
+    match std::env::var("KMI_PYTHON") {
+        Ok(p) if !p.is_empty() => p,
+        _ => panic!(
+            "KMI_PYTHON is not set: this test checks kmi's CMC DER with pyasn1-modules. \
+             Run scripts/test (which makes the venv and sets KMI_PYTHON), or set \
+             KMI_PYTHON=.venv/bin/python after `python3 -m venv .venv && \
+             .venv/bin/pip install pyasn1 pyasn1-modules`"
+        ),
+    }
+}
+
+/// Write `der` and have pyasn1 check it as `kind`; returns its report lines.
+fn pyasn1_check(kind: &str, der: &[u8]) -> String {
+    let python = python();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{kind}.der"));
+    std::fs::write(&path, der).unwrap();
+    let script: PathBuf = [env!("CARGO_MANIFEST_DIR"), "scripts", "cmc_fixtures.py"]
+        .iter()
+        .collect();
+    let out = Command::new(&python)
+        .arg(&script)
+        .args(["check", kind])
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run KMI_PYTHON={python}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "pyasn1 rejected kmi's {kind}:\n{stdout}\n{}\nDER: {}",
+        String::from_utf8_lossy(&out.stderr),
+        hex::encode(der)
+    );
+    stdout
+}
+
+fn alg(oid: &str) -> AlgorithmIdentifierOwned {
+    AlgorithmIdentifierOwned {
+        oid: der::asn1::ObjectIdentifier::new_unwrap(oid),
+        parameters: None,
+    }
+}
+
+fn controls(oids: &CmcOids, list: &[Control]) -> Vec<TaggedAttribute> {
+    list.iter()
+        .enumerate()
+        .map(|(i, c)| TaggedAttribute::from_control(i as u32 + 1, c, oids).unwrap())
+        .collect()
+}
+
+#[test]
+fn pyasn1_reads_kmi_pkidata() {
+    let oids = CmcOids::default();
+    let cert = x509_cert::Certificate::from_der(&fixture("archive-cert.der")).unwrap();
+    let by_cert = Shroud::PublicKey(ShroudWithPublicKey::Certificate(Box::new(cert)))
+        .to_method(&oids)
+        .unwrap();
+    let by_key = Shroud::PublicKey(ShroudWithPublicKey::PublicKey(small_spki()))
+        .to_method(&oids)
+        .unwrap();
+    let pd = PkiData {
+        control_sequence: controls(
+            &oids,
+            &[
+                Control::TransactionId(Int::new(&[0x10, 0x92]).unwrap()),
+                Control::SenderNonce(OctetString::new(vec![7; 16]).unwrap()),
+                Control::Identification("alice".into()),
+                Control::KeyArchival(KeyArchival {
+                    req_body_part_id: 10,
+                    cms_body_part_id: 11,
+                    selection_criteria: None,
+                }),
+                Control::ServerKeyGenRequest(Box::new(ServerKeyGenRequest {
+                    certificate_request: crm(),
+                    shroud_method: by_cert,
+                    f_archive_key: false,
+                    selection_criteria: Some(OctetString::new(b"sel".to_vec()).unwrap()),
+                })),
+                Control::ServerKeyGenRequest(Box::new(ServerKeyGenRequest {
+                    certificate_request: orm(),
+                    shroud_method: by_key.clone(),
+                    f_archive_key: true,
+                    selection_criteria: None,
+                })),
+                Control::KeyRecoveryReq(KeyRecoveryReq {
+                    shroud_method: by_key,
+                    bulk_encryption_algorithm: Some(alg("2.16.840.1.101.3.4.1.42")),
+                    selection_criteria: None,
+                }),
+                Control::Unknown {
+                    attr_type: der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.32473.1.98"),
+                    values: vec![
+                        Any::encode_from(&1u8).unwrap(),
+                        Any::encode_from(&2u8).unwrap(),
+                    ],
+                },
+            ],
+        ),
+        req_sequence: vec![tcr(), crm(), orm()],
+        cms_sequence: vec![TaggedContentInfo {
+            body_part_id: 11,
+            content_info: ContentInfo::from_der(&fixture("enveloped-ktri.der")).unwrap(),
+        }],
+        other_msg_sequence: vec![OtherMsg {
+            body_part_id: 12,
+            other_msg_type: der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.32473.1.99"),
+            other_msg_value: Any::encode_from(&der::asn1::Utf8StringRef::new("hi").unwrap())
+                .unwrap(),
+        }],
+    };
+    let out = pyasn1_check("pkidata", &pd.to_der().unwrap());
+    for needle in [
+        "control 1 1.3.6.1.5.5.7.7.5 typed",
+        "control 3 1.3.6.1.5.5.7.7.2 typed",
+        "control 4 1.3.6.1.4.1.32473.1.3.6 typed",
+        "control 5 1.3.6.1.4.1.32473.1.3.4 typed",
+        "control 6 1.3.6.1.4.1.32473.1.3.4 typed",
+        "control 7 1.3.6.1.4.1.32473.1.3.7 typed",
+        "control 8 1.3.6.1.4.1.32473.1.98 open",
+        "request tcr\nrequest crm\nrequest orm\n",
+        "cms 11 1.2.840.113549.1.7.3",
+        "ok pkidata",
+    ] {
+        assert!(out.contains(needle), "{needle:?} not in:\n{out}");
+    }
+}
+
+#[test]
+fn pyasn1_reads_kmi_pkiresponse() {
+    let oids = CmcOids::default();
+    let body = vec![BodyPartReference::BodyPartId(10)];
+    let status = |other_info| {
+        Control::StatusInfoV2(CmcStatusInfoV2 {
+            cmc_status: CmcStatus::FAILED,
+            body_list: vec![
+                BodyPartReference::BodyPartId(10),
+                BodyPartReference::BodyPartPath(vec![1, 10]),
+            ],
+            status_string: Some("no".into()),
+            other_info,
+        })
+    };
+    let pr = PkiResponse {
+        control_sequence: controls(
+            &oids,
+            &[
+                Control::StatusInfoV2(
+                    CmcStatusInfoV2::archive_failure(
+                        body,
+                        ArchiveError::ArchiveRequired,
+                        Some("archive required".into()),
+                        &oids,
+                    )
+                    .unwrap(),
+                ),
+                status(Some(OtherStatusInfo::FailInfo(
+                    CmcFailInfo::MUST_ARCHIVE_KEYS,
+                ))),
+                status(Some(OtherStatusInfo::PendInfo(PendInfo {
+                    pend_token: OctetString::new(vec![1, 2]).unwrap(),
+                    pend_time: GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(
+                        1_735_689_600,
+                    ))
+                    .unwrap(),
+                }))),
+                status(None),
+                Control::RecipientNonce(OctetString::new(vec![7; 16]).unwrap()),
+                Control::ServerKeyGenResponse(ServerKeyGenResponse {
+                    cms_body_part_id: 11,
+                    request_body_part_id: 5,
+                    selection_criteria: None,
+                }),
+                Control::KeyRecoveryRsp(KeyRecoveryRsp {
+                    body_part_id: 11,
+                    selection_criteria: Some(OctetString::new(vec![1]).unwrap()),
+                }),
+            ],
+        ),
+        cms_sequence: vec![TaggedContentInfo {
+            body_part_id: 11,
+            content_info: ContentInfo::from_der(&fixture("enveloped-ktri.der")).unwrap(),
+        }],
+        other_msg_sequence: vec![],
+    };
+    let out = pyasn1_check("pkiresponse", &pr.to_der().unwrap());
+    for needle in [
+        "control 1 1.3.6.1.5.5.7.7.25 typed",
+        "control 4 1.3.6.1.5.5.7.7.25 typed",
+        "control 6 1.3.6.1.4.1.32473.1.3.5 typed",
+        "control 7 1.3.6.1.4.1.32473.1.3.8 typed",
+        "ok pkiresponse",
+    ] {
+        assert!(out.contains(needle), "{needle:?} not in:\n{out}");
+    }
+}
