@@ -613,6 +613,15 @@ fn canonical_syntax_problem(bytes: &[u8]) -> Option<String> {
     }
     let mut previous: Option<&[u8]> = None;
     for (n, text, cr) in split_lines(bytes) {
+        let eq = text.iter().position(|&b| b == b'=');
+        let (key, value) = match eq {
+            Some(i) => (&text[..i], &text[i + 1..]),
+            None => (text, &text[text.len()..]),
+        };
+        // Only the first `=` separates: a vendor value may itself hold `= x`.
+        let padded = |s: &[u8]| {
+            s.first().copied().is_some_and(is_blank) || s.last().copied().is_some_and(is_blank)
+        };
         let why = if let Some(msg) = line_bytes_problem(text) {
             Some(msg)
         } else if cr {
@@ -621,14 +630,9 @@ fn canonical_syntax_problem(bytes: &[u8]) -> Option<String> {
             Some("blank line".into())
         } else if text.first() == Some(&b'#') {
             Some("comment line".into())
-        } else if !text.contains(&b'=') {
+        } else if eq.is_none() {
             Some("expected key=value".into())
-        } else if text.first().copied().is_some_and(is_blank)
-            || text.last().copied().is_some_and(is_blank)
-            || text
-                .windows(2)
-                .any(|w| (w[1] == b'=' && is_blank(w[0])) || (w[0] == b'=' && is_blank(w[1])))
-        {
+        } else if padded(key) || padded(value) {
             Some("spaces around the key or value".into())
         } else {
             None
@@ -636,7 +640,6 @@ fn canonical_syntax_problem(bytes: &[u8]) -> Option<String> {
         if let Some(why) = why {
             return Some(format!("line {n}: not canonical: {why}"));
         }
-        let key = text.split(|&b| b == b'=').next().unwrap_or_default();
         if let Some(prev) = previous {
             let k = String::from_utf8_lossy(key);
             if key == prev {
@@ -1719,6 +1722,17 @@ mod tests {
         assert_eq!(again.get("countries.allow"), p.get("countries.allow"));
         // Canonical bytes are also valid source.
         assert_eq!(Policy::parse_source(&c).unwrap().canonical_bytes(), c);
+    }
+
+    #[test]
+    fn vendor_values_with_equals_and_inner_blanks_round_trip() {
+        // The round trip the ccm_policy fuzz target asserts: only the first `=` separates key
+        // and value, so `= x` is a value, not padding.
+        let src = "ccm.version=1\nccm.id=t\nx-a.b = = x\nx-a.c=p\tq = r\n";
+        let p = Policy::parse_source(src.as_bytes()).unwrap();
+        let c = p.canonical_bytes();
+        assert_eq!(c, b"ccm.id=t\nccm.version=1\nx-a.b== x\nx-a.c=p\tq = r\n");
+        assert_eq!(Policy::parse_canonical(&c).unwrap().canonical_bytes(), c);
     }
 
     #[test]

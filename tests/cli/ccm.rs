@@ -866,3 +866,58 @@ fn threshold_signed_jar_passes_jarsigner() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 missing"));
     assert!(!w.path("short.jar").exists());
 }
+
+#[test]
+fn template_fmt_and_lint() {
+    let w = Work::new();
+    for kind in ["--export", "--domestic"] {
+        let src = w.path("t.txt");
+        kmi()
+            .args(["ccm", "template", kind, "--force", "-o"])
+            .arg(&src)
+            .assert()
+            .success();
+        kmi().args(["ccm", "lint"]).arg(&src).assert().success();
+        // fmt is canonical and idempotent.
+        let once = stdout_of(kmi().args(["ccm", "fmt"]).arg(&src));
+        let canon = w.write("canon.txt", &once);
+        assert_eq!(stdout_of(kmi().args(["ccm", "fmt"]).arg(&canon)), once);
+        assert!(!once.contains('#') && !once.contains("\n\n") && !once.contains(" = "));
+        let keys: Vec<&str> = once.lines().map(|l| l.split('=').next().unwrap()).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "{kind}: lines sorted by key");
+    }
+    // Every problem is reported with its line; exit 1.
+    let bad = w.write(
+        "bad.txt",
+        "# a comment\r\nccm.version = 1\r\nccm.id = x\r\nssl.suite.TLS_NOT_A_SUITE = true\r\n\
+         enforce.bogus = true\r\nsmime.RSA.max_bits = lots\r\nccm.id = again\r\n",
+    );
+    let out = output_of(kmi().args(["ccm", "lint"]).arg(&bad));
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for (line, key) in [
+        (4, "ssl.suite.TLS_NOT_A_SUITE"),
+        (5, "enforce.bogus"),
+        (6, "smime.RSA.max_bits"),
+        (7, "ccm.id"),
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.contains(&format!("bad.txt:{line}:")) && l.contains(key)),
+            "line {line} {key} not reported:\n{text}"
+        );
+    }
+    // fmt stops at the first problem, naming line and key; nothing is written.
+    let out = output_of(
+        kmi()
+            .args(["ccm", "fmt"])
+            .arg(&bad)
+            .arg("-o")
+            .arg(w.path("out.txt")),
+    );
+    let err = one_line_error(&out, 2);
+    assert!(err.contains("line 4") && err.contains("TLS_NOT_A_SUITE"), "{err}");
+    assert!(!w.path("out.txt").exists());
+}
