@@ -119,7 +119,7 @@ pub struct MessageReport {
 
 /// One content, by type.
 #[derive(Clone, Debug, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ContentReport {
     SignedData(Box<SignedDataReport>),
     EnvelopedData(EnvelopedReport),
@@ -158,7 +158,7 @@ pub struct CertificateReport {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum IdentifierReport {
     IssuerAndSerialNumber { issuer: String, serial: String },
     SubjectKeyIdentifier { hex: String },
@@ -205,7 +205,7 @@ pub struct EnvelopedReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum RecipientReport {
     Ktri {
         rid: IdentifierReport,
@@ -258,7 +258,7 @@ pub struct ControlReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum ControlValue {
     TransactionId {
         value: String,
@@ -350,7 +350,7 @@ pub struct ExtendedFailReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum ShroudReport {
     PublicKeyCertificate {
         subject: String,
@@ -383,7 +383,7 @@ pub struct KeyReport {
 }
 
 #[derive(Clone, Debug, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum RequestReport {
     Tcr {
         body_part_id: u32,
@@ -1632,3 +1632,6 @@ fn other_text(t: &mut Text, msgs: &[OtherMsgReport]) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests;

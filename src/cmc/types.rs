@@ -1119,3 +1119,6 @@ pub fn int_to_u32(i: &Int) -> Option<u32> {
 fn enc_err(e: der::Error) -> Error {
     Error::internal(format!("DER encoding failed: {e}"))
 }
+
+#[cfg(test)]
+mod tests;
