@@ -1,6 +1,7 @@
 //! The command-line definitions (clap derive). One definition feeds `--help`, the man pages in
 //! `man/` and the completions in `completions/` (see `docs`). Nothing here runs a command.
 
+pub mod cmc;
 pub mod docs;
 
 use std::path::PathBuf;
@@ -55,6 +56,13 @@ pub enum Command {
         after_long_help = "Examples:\n  $ kmi share split key.pem --threshold 3 --shares 5 --plain -o shares\n  $ kmi share verify --set shares/set.pem shares/share-1.pem shares/share-2.pem"
     )]
     Share(ShareCommand),
+
+    /// Archive, recover and generate keys with an escrow agent (CMC, RFC 5272 + key archival draft)
+    #[command(
+        subcommand,
+        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice -o archive.req\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp"
+    )]
+    Cmc(cmc::CmcCommand),
 
     /// Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key
     #[command(

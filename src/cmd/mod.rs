@@ -1,6 +1,7 @@
 //! The command layer: turns parsed arguments into library calls and files, and decides how
 //! results are shown. The only code besides `kmi::io` that touches the terminal.
 
+mod cmc;
 mod crypt;
 mod demo;
 mod key;
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Key(c) => key::run(&ctx, c),
         Command::Share(c) => share::run(&ctx, c),
+        Command::Cmc(c) => cmc::run(&ctx, c),
         Command::Encrypt(a) => crypt::encrypt(&ctx, a),
         Command::Decrypt(a) => crypt::decrypt(&ctx, a),
         Command::Log(kmi::cli::LogCommand::Verify(a)) => log_verify(&ctx, a),
