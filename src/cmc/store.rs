@@ -429,3 +429,106 @@ impl KeyStore for DirStore {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::elgamal::{generate_key, NamedGroup};
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    fn entry<'a>(key: &'a PrivateKey, identity: &str, selection: Option<&str>) -> NewEntry<'a> {
+        NewEntry {
+            key,
+            identity: identity.into(),
+            selection: selection.map(|s| s.as_bytes().to_vec()),
+            subject: Some(format!("CN={identity}")),
+            source: "archive",
+            signer_spki: vec![0x30, 0x00],
+            archived: "2024-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn whole_keys_are_filed_found_and_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        let key = PrivateKey::ElGamal(generate_key(NamedGroup::Ffdhe2048.group(), &mut rng));
+        let mut store = DirStore::open(&dir.path().join("escrow")).unwrap();
+        let fp = match store.put(&entry(&key, "alice", Some("laptop")), &mut rng).unwrap() {
+            PutOutcome::Stored { fingerprint } => fingerprint,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(fp.len(), 64);
+        assert_eq!(
+            store.put(&entry(&key, "alice", None), &mut rng).unwrap(),
+            PutOutcome::AlreadyHeld {
+                fingerprint: fp.clone()
+            }
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir.path().join("escrow")), 0o700);
+            assert_eq!(mode(&store.key_path(&fp)), 0o600);
+            assert_eq!(mode(&store.meta_path(&fp)), 0o600);
+        }
+        let found = store.find("alice", Some(b"laptop")).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].selection.as_deref(), Some("laptop"));
+        assert!(store.find("alice", Some(b"desktop")).unwrap().is_empty());
+        assert!(store.find("bob", None).unwrap().is_empty());
+        let back = store.load(&found[0], &mut rng).unwrap();
+        assert_eq!(back.public(), key.public());
+        assert_eq!(store.signer_spkis().unwrap(), vec![vec![0x30, 0x00]]);
+    }
+
+    #[test]
+    fn split_entries_hold_only_shares_and_need_k_trustees() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        let key = PrivateKey::ElGamal(generate_key(NamedGroup::Ffdhe2048.group(), &mut rng));
+        let trustees: Vec<Zeroizing<String>> = (1..=3)
+            .map(|i| Zeroizing::new(format!("trustee {i}")))
+            .collect();
+        let recipients = trustees
+            .iter()
+            .map(|p| Recipient::Passphrase {
+                passphrase: p.clone(),
+                iterations: 10,
+            })
+            .collect();
+        let mut store = DirStore::open(dir.path())
+            .unwrap()
+            .with_split(SplitConfig {
+                threshold: 2,
+                total: 3,
+                recipients,
+            })
+            .unwrap();
+        let PutOutcome::Stored { fingerprint: fp } =
+            store.put(&entry(&key, "alice", None), &mut rng).unwrap()
+        else {
+            panic!()
+        };
+        assert!(!store.key_path(&fp).exists(), "no whole key on disk");
+        assert!(store.shares_dir(&fp).join("share-3.pem").exists());
+        let meta = store.find("alice", None).unwrap().remove(0);
+        assert_eq!(meta.split.as_ref().unwrap().threshold, 2);
+
+        let no_openers = DirStore::open(dir.path()).unwrap();
+        assert!(matches!(
+            no_openers.load(&meta, &mut rng),
+            Err(Error::Usage(_))
+        ));
+        let one = DirStore::open(dir.path())
+            .unwrap()
+            .with_openers(Vec::new(), vec![trustees[0].clone()]);
+        assert!(one.load(&meta, &mut rng).is_err(), "one share of two");
+        let two = DirStore::open(dir.path())
+            .unwrap()
+            .with_openers(Vec::new(), vec![trustees[0].clone(), trustees[2].clone()]);
+        assert_eq!(two.load(&meta, &mut rng).unwrap().public(), key.public());
+    }
+}
