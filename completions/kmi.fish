@@ -31,6 +31,7 @@ complete -c kmi -n "__fish_kmi_needs_command" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "key" -d 'Generate, check, inspect and convert keys'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "ccm" -d 'Write, sign, verify and query CCM policies (signed JARs)'
+complete -c kmi -n "__fish_kmi_needs_command" -f -a "cmc" -d 'Archive, recover and generate keys with an escrow agent (CMC, RFC 5272 + key archival draft)'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "demo" -d 'Run a whole key-escrow ceremony in a fresh directory, narrated and self-checking'
@@ -274,6 +275,129 @@ complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "check" -d 'Verify a policy JAR, then ask whether it allows an algorithm and key size'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a policy JAR\'s content and signer WITHOUT verifying it'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -f -a "archive-request" -d 'Build a signed request that archives an encryption key with an escrow agent'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -f -a "recovery-request" -d 'Build a signed request for the archived keys of an identity'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -f -a "keygen-request" -d 'Build a signed request for a key the agent generates (and may archive)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -f -a "respond" -d 'Answer a request as the escrow agent: archive, recover or generate keys'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -f -a "parse" -d 'Print every layer of a CMC message, checking its signatures'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -f -a "extract" -d 'Decrypt the keys an agent\'s response returns and write them as PKCS#8'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key -d 'The private key to archive (RSA or ElGamal)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l agent -d 'The escrow agent\'s certificate (the key is encrypted to it)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l subject -d 'The subject of the certification request, RFC 4514 (default CN=<identity>)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l identity -d 'The identity the key is filed under (default: the subject\'s CN)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l placement -d 'Where the encrypted key goes' -r -f -a "body\t'In the signed cmsSequence'
+unsigned\t'In the id-aa-cmc-unsignedData unsigned attribute'"
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l selection -d 'Selection criteria stored with the key, to pick it out at recovery' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key-usage -d 'The key\'s intended use, requested as its keyUsage' -r -f -a "encipherment\t'Encryption or key agreement (escrowed)'
+signature\t'Signing only (never escrowed unless forced)'
+both\t'Both'"
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l sign-key -d 'Sign the request with this RSA private key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l sign-cert -d 'The certificate of --sign-key, included in the request (without it the signer is named by key identifier)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l force-signing-key -d 'Archive a key declared for signing only (signature keys should never be escrowed)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l pem -d 'Write PEM (label CMS) instead of DER'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l identity -d 'The identity whose keys are wanted (default: the CN of --sign-cert)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l shroud-key -d 'Have keys returned encrypted to this certificate or RSA public key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l shroud-secret -d 'Have keys returned under the secret shared with the agent that ID names' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l selection -d 'Only keys archived with these selection criteria' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l sign-key -d 'Sign the request with this RSA private key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l sign-cert -d 'The certificate of --sign-key, included in the request (without it the signer is named by key identifier)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l pem -d 'Write PEM (label CMS) instead of DER'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l subject -d 'The subject of the key\'s certification request, RFC 4514' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l identity -d 'The identity the key is filed under with --archive (default: the subject\'s CN)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l shroud-key -d 'Have keys returned encrypted to this certificate or RSA public key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l shroud-secret -d 'Have keys returned under the secret shared with the agent that ID names' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l algorithm -d 'The kind of key' -r -f -a "rsa\t'A safe-prime RSA key'
+elgamal\t'An ElGamal key (X9.42 DH)'"
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l bits -d 'Key size: |N| for RSA, |p| for ElGamal' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l selection -d 'Selection criteria stored with an archived key' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l sign-key -d 'Sign the request with this RSA private key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l sign-cert -d 'The certificate of --sign-key, included in the request (without it the signer is named by key identifier)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l archive -d 'Ask the agent to archive the key it generates'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l pem -d 'Write PEM (label CMS) instead of DER'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l agent-key -d 'The agent\'s RSA private key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l agent-cert -d 'The agent\'s certificate' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l store -d 'The key store directory (created, mode 0700, if missing)' -r -f -a "(__fish_complete_directories)"
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l split -d 'Keep archived keys only as K-of-N threshold shares (needs N --to trustees)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l to -d 'With --split: encrypt share i to the i-th trustee\'s certificate or RSA public key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l share-key -d 'A trustee\'s RSA private key that opens shares of split keys for recovery (repeatable)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l secret-file -d 'Read the secret shared with the client from the first line of FILE (else prompt)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pwri-kek -d 'How a shared-secret shroud wraps the content key' -r -f -a "aes-kw\t'AES key wrap (RFC 3394), as the draft specifies'
+rfc3211\t'id-alg-PWRI-KEK (RFC 3211), which openssl cms -decrypt -pwri_password opens'"
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pwri-iterations -d 'PBKDF2 iterations for a shared-secret shroud' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l threads -d 'Search for primes with N threads (default: one per core)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l allow-any-signer -d 'Return keys for any validly signed recovery request, not only one signed by the key that archived them'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l accept-signing-keys -d 'Archive keys whose declared use is signing only'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l require-archive -d 'Refuse key generation unless the request lets the agent archive the key'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l json -d 'Print what was done as JSON on standard output'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pem -d 'Write PEM (label CMS) instead of DER'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -l cert -d 'Also check signers against these certificates (repeatable)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -l json -d 'Print the report as JSON'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l key -d 'The private key the keys were shrouded to' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l passphrase-file -d 'Read the secret shared with the agent from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l agent-cert -d 'Check the response\'s signature with the agent\'s certificate' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l der -d 'Write DER instead of PEM'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "archive-request" -d 'Build a signed request that archives an encryption key with an escrow agent'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "recovery-request" -d 'Build a signed request for the archived keys of an identity'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "keygen-request" -d 'Build a signed request for a key the agent generates (and may archive)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "respond" -d 'Answer a request as the escrow agent: archive, recover or generate keys'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "parse" -d 'Print every layer of a CMC message, checking its signatures'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "extract" -d 'Decrypt the keys an agent\'s response returns and write them as PKCS#8'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l to -d 'The recipient\'s public (or private) key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s i -l input -d 'Read the plaintext from FILE (\'-\' for standard input)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
@@ -317,15 +441,16 @@ complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l batch -d 'Never pro
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "ccm" -d 'Write, sign, verify and query CCM policies (signed JARs)'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "demo" -d 'Run a whole key-escrow ceremony in a fresh directory, narrated and self-checking'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "log" -d 'Check a ceremony record'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm encrypt decrypt demo log selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "ccm" -d 'Write, sign, verify and query CCM policies (signed JARs)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "cmc" -d 'Archive, recover and generate keys with an escrow agent (CMC, RFC 5272 + key archival draft)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "demo" -d 'Run a whole key-escrow ceremony in a fresh directory, narrated and self-checking'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "log" -d 'Check a ceremony record'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Generate a new private key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "check" -d 'Check a key the way a key registry would before accepting it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
@@ -345,4 +470,10 @@ complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "verify" -d 'Verify a signed policy JAR against trusted certificates'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "check" -d 'Verify a policy JAR, then ask whether it allows an algorithm and key size'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "show" -d 'Print a policy JAR\'s content and signer WITHOUT verifying it'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cmc" -f -a "archive-request" -d 'Build a signed request that archives an encryption key with an escrow agent'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cmc" -f -a "recovery-request" -d 'Build a signed request for the archived keys of an identity'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cmc" -f -a "keygen-request" -d 'Build a signed request for a key the agent generates (and may archive)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cmc" -f -a "respond" -d 'Answer a request as the escrow agent: archive, recover or generate keys'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cmc" -f -a "parse" -d 'Print every layer of a CMC message, checking its signatures'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cmc" -f -a "extract" -d 'Decrypt the keys an agent\'s response returns and write them as PKCS#8'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from log" -f -a "verify" -d 'Check that a ceremony record is an unbroken chain (and ends at HEAD)'

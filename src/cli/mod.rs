@@ -2,6 +2,7 @@
 //! `man/` and the completions in `completions/` (see `docs`). Nothing here runs a command.
 
 pub mod ccm;
+pub mod cmc;
 pub mod docs;
 
 use std::path::PathBuf;
@@ -63,6 +64,13 @@ pub enum Command {
         after_long_help = "Examples:\n  $ kmi ccm template --export -o ccm.txt\n  $ kmi ccm sign ccm.txt --key signer.pem --cert signer.crt -o policy.jar\n  $ kmi ccm check policy.jar --trust ca.crt --app smime --alg RSA --bits 1024 --country FR"
     )]
     Ccm(ccm::CcmCommand),
+
+    /// Archive, recover and generate keys with an escrow agent (CMC, RFC 5272 + key archival draft)
+    #[command(
+        subcommand,
+        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice -o archive.req\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp"
+    )]
+    Cmc(cmc::CmcCommand),
 
     /// Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key
     #[command(

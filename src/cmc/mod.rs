@@ -1,7 +1,11 @@
 //! CMC key archival (RFC 5272/6402 and the archive draft, formats.md section 4).
 
+pub mod agent;
+pub mod build;
+pub mod extract;
 pub mod oids;
 pub mod print;
+pub mod store;
 pub mod types;
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 //! Writing: AES-256-CBC content encryption under a fresh random key, with one RecipientInfo per
 //! [`Recipient`]: KeyTransRecipientInfo with RSAES-OAEP-SHA256 (to a certificate, or to a bare
 //! public key named by its key identifier) or PasswordRecipientInfo (PBKDF2-HMAC-SHA256 and
-//! id-alg-PWRI-KEK with AES-256, RFC 3211). `openssl cms -decrypt` opens all three.
+//! id-alg-PWRI-KEK with AES-256, RFC 3211; or id-aes256-wrap, RFC 3394, for CMC's shared-secret
+//! shrouding). `openssl cms -decrypt` opens all but the last.
 //!
 //! Reading: DER, BER (indefinite lengths, constructed strings; see [`ber`]) or PEM ("CMS",
 //! "PKCS7"); KTRI with RSAES-OAEP or PKCS#1 v1.5; PWRI with id-alg-PWRI-KEK or AES key wrap;
@@ -54,6 +55,13 @@ pub enum Recipient {
         passphrase: Zeroizing<String>,
         iterations: u32,
     },
+    /// PasswordRecipientInfo with PBKDF2-HMAC-SHA256 and id-aes256-wrap (RFC 3394 AES key wrap)
+    /// as the key-encryption algorithm: the CMC archive draft's shared-secret shrouding. openssl
+    /// 3.0 cannot open it (use [`Recipient::Passphrase`] for openssl peers).
+    PassphraseKeyWrap {
+        passphrase: Zeroizing<String>,
+        iterations: u32,
+    },
 }
 
 impl std::fmt::Debug for Recipient {
@@ -63,6 +71,9 @@ impl std::fmt::Debug for Recipient {
             Recipient::PublicKey(k) => write!(f, "PublicKey({} bytes)", k.len()),
             Recipient::Passphrase { iterations, .. } => {
                 write!(f, "Passphrase {{ iterations: {iterations} }}")
+            }
+            Recipient::PassphraseKeyWrap { iterations, .. } => {
+                write!(f, "PassphraseKeyWrap {{ iterations: {iterations} }}")
             }
         }
     }
@@ -127,6 +138,10 @@ pub fn envelope(
                 passphrase,
                 iterations,
             } => pwri::build(passphrase, *iterations, cek.as_ref(), rng)?,
+            Recipient::PassphraseKeyWrap {
+                passphrase,
+                iterations,
+            } => pwri::build_aes_kw(passphrase, *iterations, cek.as_ref(), rng)?,
         });
     }
 

@@ -1,9 +1,11 @@
 //! PasswordRecipientInfo (RFC 5652 section 6.2.4, RFC 3211): PBKDF2 derives a key-encryption key
 //! from the passphrase, which wraps the content-encryption key.
 //!
-//! kmi writes PBKDF2-HMAC-SHA256 and id-alg-PWRI-KEK with AES-256-CBC (what `openssl cms -decrypt
-//! -pwri_password` reads) and reads that, any AES size and the PBKDF2 PRFs SHA-1/256/384/512, and
-//! plain AES key wrap (RFC 3394, id-aesN-wrap) as the key-encryption algorithm.
+//! kmi writes PBKDF2-HMAC-SHA256 with either key-encryption algorithm: id-alg-PWRI-KEK with
+//! AES-256-CBC ([`build`]: what `openssl cms -decrypt -pwri_password` reads, used for shares) or
+//! id-aes256-wrap, the RFC 3394 key wrap ([`build_aes_kw`]: what the CMC archive draft specifies
+//! for shared-secret shrouding; openssl 3.0 cannot open it). It reads both, any AES size and the
+//! PBKDF2 PRFs SHA-1/256/384/512.
 
 use ::cms::content_info::CmsVersion;
 use ::cms::enveloped_data::{PasswordRecipientInfo, RecipientInfo};
@@ -63,6 +65,49 @@ pub fn build(
         version: CmsVersion::V0,
         key_derivation_alg: Some(alg_with(PBKDF2, &kdf)?),
         key_enc_alg: alg_with(PWRI_KEK, &kek_alg)?,
+        enc_key: OctetString::new(wrapped).map_err(|e| Error::internal(e.to_string()))?,
+    }))
+}
+
+/// Build a PWRI for `cek` under `passphrase` with PBKDF2-HMAC-SHA256 (random 16-byte salt) and
+/// id-aes256-wrap (RFC 3394 AES key wrap, parameters absent per RFC 3565 section 2.3.2).
+pub fn build_aes_kw(
+    passphrase: &str,
+    iterations: u32,
+    cek: &[u8],
+    rng: &mut dyn CryptoRngCore,
+) -> Result<RecipientInfo> {
+    if iterations == 0 {
+        return Err(Error::usage(
+            "the PBKDF2 iteration count must be at least 1",
+        ));
+    }
+    if cek.len() % 8 != 0 || cek.len() < 16 {
+        return Err(Error::internal(
+            "AES key wrap needs a key of a multiple of 8 bytes, at least 16",
+        ));
+    }
+    let mut salt = [0u8; 16];
+    rng.fill_bytes(&mut salt);
+    let mut kek = Zeroizing::new([0u8; 32]);
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(passphrase.as_bytes(), &salt, iterations, kek.as_mut());
+    let wrapped = aes_kw::KekAes256::new(GenericArray::from_slice(kek.as_ref()))
+        .wrap_vec(cek)
+        .map_err(|e| Error::internal(format!("AES key wrap: {e}")))?;
+    let null = der::Any::encode_from(&Null).map_err(|e| Error::internal(e.to_string()))?;
+    let kdf = Pbkdf2Params {
+        salt: OctetString::new(salt.to_vec()).map_err(|e| Error::internal(e.to_string()))?,
+        iteration_count: iterations,
+        key_length: None,
+        prf: Some(AlgorithmIdentifierOwned {
+            oid: HMAC_SHA256,
+            parameters: Some(null),
+        }),
+    };
+    Ok(RecipientInfo::Pwri(PasswordRecipientInfo {
+        version: CmsVersion::V0,
+        key_derivation_alg: Some(alg_with(PBKDF2, &kdf)?),
+        key_enc_alg: alg(AES256_WRAP),
         enc_key: OctetString::new(wrapped).map_err(|e| Error::internal(e.to_string()))?,
     }))
 }

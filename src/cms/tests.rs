@@ -469,3 +469,26 @@ fn too_small_a_key_is_a_usage_error() {
     assert!(matches!(e, Error::Usage(_)), "{e}");
     assert!(e.to_string().contains("512-bit"), "{e}");
 }
+
+#[test]
+fn aes_key_wrap_passphrase_round_trip() {
+    let r = Recipient::PassphraseKeyWrap {
+        passphrase: Zeroizing::new("shared secret".to_string()),
+        iterations: 1000,
+    };
+    let env = envelope(MSG, ID_DATA, &[r], &mut rng()).unwrap();
+    let ed = parse(&env).unwrap();
+    assert_eq!(ed.version, CmsVersion::V3);
+    let RecipientInfo::Pwri(p) = ed.recip_infos.0.iter().next().unwrap() else {
+        panic!()
+    };
+    // id-aes256-wrap with absent parameters (RFC 3565 section 2.3.2), CEK wrapped to 40 bytes.
+    assert_eq!(p.key_enc_alg, alg(AES256_WRAP));
+    assert_eq!(p.enc_key.as_bytes().len(), 40);
+    let o = open_with_passphrase(&env, "shared secret").unwrap();
+    assert_eq!(o.content.as_slice(), MSG);
+    assert!(matches!(
+        open_with_passphrase(&env, "wrong"),
+        Err(Error::CheckFailed(_))
+    ));
+}

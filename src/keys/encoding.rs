@@ -123,7 +123,8 @@ fn rsa_pkcs1_private(k: &RsaPrivate) -> Result<Zeroizing<Vec<u8>>> {
     ))
 }
 
-fn dh_params_der(g: &ElGamalGroup) -> Result<Vec<u8>> {
+/// X9.42 DomainParameters DER (p, g, q): the parameters of a dhpublicnumber AlgorithmIdentifier.
+pub fn dh_params_der(g: &ElGamalGroup) -> Result<Vec<u8>> {
     let mut b = Vec::new();
     let (p, gi, q) = (uint(&g.p, &mut b), uint(&g.g, &mut b), uint(&g.q, &mut b));
     let params = DhDomainParameters {
@@ -360,7 +361,8 @@ fn unsupported_algorithm(oid: der::asn1::ObjectIdentifier) -> Error {
     }
 }
 
-fn decode_dh_params(params: Option<AnyRef<'_>>) -> Result<ElGamalGroup> {
+/// The group in X9.42 DomainParameters (bounded sizes; not checked for primality here).
+pub fn decode_dh_params(params: Option<AnyRef<'_>>) -> Result<ElGamalGroup> {
     let any = params.ok_or_else(|| Error::format("X9.42 key without domain parameters"))?;
     let dp: DhDomainParameters = any
         .decode_as()

@@ -918,6 +918,9 @@ fn template_fmt_and_lint() {
             .arg(w.path("out.txt")),
     );
     let err = one_line_error(&out, 2);
-    assert!(err.contains("line 4") && err.contains("TLS_NOT_A_SUITE"), "{err}");
+    assert!(
+        err.contains("line 4") && err.contains("TLS_NOT_A_SUITE"),
+        "{err}"
+    );
     assert!(!w.path("out.txt").exists());
 }

@@ -1,0 +1,406 @@
+//! `kmi cmc ...`: CMC key archival (RFC 5272/6402 with the key archival draft) between a client
+//! and kmi's escrow agent.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum, ValueHint};
+
+use super::{KeyPassphraseArgs, OutputFileArgs};
+
+#[derive(Debug, Subcommand)]
+pub enum CmcCommand {
+    /// Build a signed request that archives an encryption key with an escrow agent
+    #[command(
+        long_about = "Build a Full PKI Request (SignedData over PKIData) that archives KEY with the escrow \
+agent: a certification request for KEY's public key (PKCS#10 for RSA; a CRMF template for ElGamal, \
+which cannot sign), a KeyArchival control pointing at it, an id-cmc-identification control, and \
+KEY itself as EnvelopedData (id-ct-encKeyWithID, RSA-OAEP to --agent). --placement unsigned (the \
+default, which the draft requires every agent to support) puts the key in the \
+id-aa-cmc-unsignedData attribute, bound to the signed control; --placement body puts it in the \
+signed cmsSequence.\n\n\
+The request is signed by --sign-key (with --sign-cert, or named by key identifier), or, without \
+--sign-key, by KEY itself (RSA). Recovering the key later needs a request signed by the same \
+key, unless the agent allows any signer.\n\n\
+Signature keys are never escrowed: a key declared --key-usage signature is refused unless \
+--force-signing-key.",
+        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice -o archive.req\n  \
+$ kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req"
+    )]
+    ArchiveRequest(ArchiveRequestArgs),
+
+    /// Build a signed request for the archived keys of an identity
+    #[command(
+        long_about = "Build a Full PKI Request with a KeyRecoveryReq control: the agent returns every key \
+archived under --identity (narrowed by --selection) as EnvelopedData for --shroud-key (a \
+certificate or RSA public key: key transport) or under the secret shared with the agent, named \
+by --shroud-secret (password recipient). Signed by --sign-key, which must be the key that signed \
+the archive request unless the agent allows any signer.",
+        after_long_help = "Examples:\n  $ kmi cmc recovery-request --identity alice --shroud-key new.pub --sign-key sign.pem --sign-cert sign.crt -o recover.req\n  \
+$ kmi cmc recovery-request --identity alice --shroud-secret alice-2024 --selection laptop-2024 --sign-key sign.pem -o recover.req"
+    )]
+    RecoveryRequest(RecoveryRequestArgs),
+
+    /// Build a signed request for a key the agent generates (and may archive)
+    #[command(
+        long_about = "Build a Full PKI Request with a ServerKeyGenRequest control: the agent generates a \
+safe-prime RSA key of --bits bits or an ElGamal key (an RFC 7919 group for 2048..8192 bits, \
+otherwise a fresh safe-prime group that this command makes), returns it shrouded as asked and, \
+with --archive, keeps it in its store.",
+        after_long_help = "Examples:\n  $ kmi cmc keygen-request --subject CN=alice --shroud-key alice.pub --archive --sign-key sign.pem -o keygen.req\n  \
+$ kmi cmc keygen-request --subject CN=bob --shroud-secret bob-2024 --algorithm elgamal --bits 2048 --sign-key sign.pem --sign-cert sign.crt -o keygen.req"
+    )]
+    KeygenRequest(KeygenRequestArgs),
+
+    /// Answer a request as the escrow agent: archive, recover or generate keys
+    #[command(
+        long_about = "Answer one request as the escrow agent and write the signed PKIResponse. The \
+request's signature is verified (and for an archive, the binding of an unsigned-attribute key to \
+a signed KeyArchival control, the PKCS#10 self-signature, and that the decrypted private key \
+matches the request's public key).\n\n\
+Archive: the key is filed in --store DIR as DIR/<fingerprint>.key (PKCS#8, 0600) and .json \
+(identity, selection criteria, subject, time, the request signer); with --split K/N and N --to \
+trustees only threshold shares are kept, so the agent never holds the whole key. Recovery: keys \
+are found by identity and selection criteria and returned for the shroud the request asks for. \
+Key generation: a safe-prime RSA or ElGamal key is made and returned (and filed when the request \
+sets fArchiveKey).\n\n\
+A request that fails a check gets a PKIResponse with CMCStatusInfoV2 failed and the failInfo or \
+archive error code (written to -o like any response), and kmi exits 1 naming the failure.",
+        after_long_help = "Examples:\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp\n  \
+$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --split 2/3 --to t1.crt --to t2.crt --to t3.crt archive.req -o archive.rsp\n  \
+$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp"
+    )]
+    Respond(RespondArgs),
+
+    /// Print every layer of a CMC message, checking its signatures
+    #[command(
+        long_about = "Print every layer of a CMC message: ContentInfo, SignedData (signers, with their \
+signature checked against the included certificates or the request's own public key), PKIData \
+or PKIResponse (controls, requests, CMS entries), EnvelopedData (recipients), unsigned \
+attributes. DER, BER (indefinite lengths) and PEM are read. --json prints the documented, \
+versioned report.",
+        after_long_help = "Examples:\n  $ kmi cmc parse archive.req\n  $ kmi cmc parse --json recover.rsp"
+    )]
+    Parse(ParseArgs),
+
+    /// Decrypt the keys an agent's response returns and write them as PKCS#8
+    #[command(
+        long_about = "Decrypt the private keys of a recovery or key generation response: with --key (the \
+private key of the certificate or public key the request shrouded to) or --passphrase-file (the \
+secret shared with the agent). One key is written to -o as PKCS#8; several go to the directory \
+-o as key-<i>.pem. With --agent-cert the response's signature is checked first; without it kmi \
+says that it was not.",
+        after_long_help = "Examples:\n  $ kmi cmc extract recover.rsp --key new.pem --agent-cert agent.crt -o recovered.pem\n  \
+$ kmi cmc extract keygen.rsp --passphrase-file bob.secret -o bob.pem"
+    )]
+    Extract(ExtractArgs),
+}
+
+/// The identifier table in force.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OidProfileArgs {
+    /// Read NAME=DOTTED-OID lines overriding kmi's CMC identifiers (for peers that number the draft's identifiers differently)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub oid_profile: Option<PathBuf>,
+}
+
+/// Where a CMC message goes.
+#[derive(Debug, Args)]
+pub struct MessageOutputArgs {
+    #[command(flatten)]
+    pub file: OutputFileArgs,
+
+    /// Write PEM (label CMS) instead of DER
+    #[arg(long)]
+    pub pem: bool,
+}
+
+/// Who signs a request.
+#[derive(Debug, Args)]
+pub struct SignerArgs {
+    /// Sign the request with this RSA private key
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub sign_key: Option<PathBuf>,
+
+    /// The certificate of --sign-key, included in the request (without it the signer is named by key identifier)
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath, requires = "sign_key")]
+    pub sign_cert: Option<PathBuf>,
+}
+
+/// How returned keys are to be protected.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ShroudArgs {
+    /// Have keys returned encrypted to this certificate or RSA public key
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub shroud_key: Option<PathBuf>,
+
+    /// Have keys returned under the secret shared with the agent that ID names
+    #[arg(long, value_name = "ID")]
+    pub shroud_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PlacementChoice {
+    /// In the signed cmsSequence
+    Body,
+    /// In the id-aa-cmc-unsignedData unsigned attribute
+    Unsigned,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum KeyUsageChoice {
+    /// Encryption or key agreement (escrowed)
+    Encipherment,
+    /// Signing only (never escrowed unless forced)
+    Signature,
+    /// Both
+    Both,
+}
+
+#[derive(Debug, Args)]
+pub struct ArchiveRequestArgs {
+    /// The private key to archive (RSA or ElGamal)
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub key: PathBuf,
+
+    /// The escrow agent's certificate (the key is encrypted to it)
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath)]
+    pub agent: PathBuf,
+
+    /// The subject of the certification request, RFC 4514 (default CN=<identity>)
+    #[arg(long, value_name = "DN")]
+    pub subject: Option<String>,
+
+    /// The identity the key is filed under (default: the subject's CN)
+    #[arg(long, value_name = "TEXT")]
+    pub identity: Option<String>,
+
+    /// Where the encrypted key goes
+    #[arg(long, value_enum, default_value_t = PlacementChoice::Unsigned)]
+    pub placement: PlacementChoice,
+
+    /// Selection criteria stored with the key, to pick it out at recovery
+    #[arg(long, value_name = "TEXT")]
+    pub selection: Option<String>,
+
+    /// The key's intended use, requested as its keyUsage
+    #[arg(long, value_enum, default_value_t = KeyUsageChoice::Encipherment)]
+    pub key_usage: KeyUsageChoice,
+
+    /// Archive a key declared for signing only (signature keys should never be escrowed)
+    #[arg(long)]
+    pub force_signing_key: bool,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+    #[command(flatten)]
+    pub key_passphrase: KeyPassphraseArgs,
+    #[command(flatten)]
+    pub oids: OidProfileArgs,
+    #[command(flatten)]
+    pub out: MessageOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RecoveryRequestArgs {
+    /// The identity whose keys are wanted (default: the CN of --sign-cert)
+    #[arg(long, value_name = "TEXT")]
+    pub identity: Option<String>,
+
+    #[command(flatten)]
+    pub shroud: ShroudArgs,
+
+    /// Only keys archived with these selection criteria
+    #[arg(long, value_name = "TEXT")]
+    pub selection: Option<String>,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+    #[command(flatten)]
+    pub key_passphrase: KeyPassphraseArgs,
+    #[command(flatten)]
+    pub oids: OidProfileArgs,
+    #[command(flatten)]
+    pub out: MessageOutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum KeygenAlgorithmChoice {
+    /// A safe-prime RSA key
+    Rsa,
+    /// An ElGamal key (X9.42 DH)
+    Elgamal,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenRequestArgs {
+    /// The subject of the key's certification request, RFC 4514
+    #[arg(long, value_name = "DN")]
+    pub subject: String,
+
+    /// The identity the key is filed under with --archive (default: the subject's CN)
+    #[arg(long, value_name = "TEXT")]
+    pub identity: Option<String>,
+
+    #[command(flatten)]
+    pub shroud: ShroudArgs,
+
+    /// Ask the agent to archive the key it generates
+    #[arg(long)]
+    pub archive: bool,
+
+    /// The kind of key
+    #[arg(long, value_enum, default_value_t = KeygenAlgorithmChoice::Rsa)]
+    pub algorithm: KeygenAlgorithmChoice,
+
+    /// Key size: |N| for RSA, |p| for ElGamal
+    #[arg(long, value_name = "N", default_value_t = 2048)]
+    pub bits: u32,
+
+    /// Selection criteria stored with an archived key
+    #[arg(long, value_name = "TEXT")]
+    pub selection: Option<String>,
+
+    #[command(flatten)]
+    pub signer: SignerArgs,
+    #[command(flatten)]
+    pub key_passphrase: KeyPassphraseArgs,
+    #[command(flatten)]
+    pub oids: OidProfileArgs,
+    #[command(flatten)]
+    pub out: MessageOutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PwriKekChoice {
+    /// AES key wrap (RFC 3394), as the draft specifies
+    AesKw,
+    /// id-alg-PWRI-KEK (RFC 3211), which openssl cms -decrypt -pwri_password opens
+    Rfc3211,
+}
+
+#[derive(Debug, Args)]
+pub struct RespondArgs {
+    /// The request
+    #[arg(value_name = "REQ", value_hint = ValueHint::FilePath)]
+    pub request: PathBuf,
+
+    /// The agent's RSA private key
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub agent_key: PathBuf,
+
+    /// The agent's certificate
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath)]
+    pub agent_cert: PathBuf,
+
+    /// The key store directory (created, mode 0700, if missing)
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub store: PathBuf,
+
+    /// Keep archived keys only as K-of-N threshold shares (needs N --to trustees)
+    #[arg(long, value_name = "K/N", requires = "to")]
+    pub split: Option<String>,
+
+    /// With --split: encrypt share i to the i-th trustee's certificate or RSA public key
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, requires = "split")]
+    pub to: Vec<PathBuf>,
+
+    /// A trustee's RSA private key that opens shares of split keys for recovery (repeatable)
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub share_key: Vec<PathBuf>,
+
+    /// Read the secret shared with the client from the first line of FILE (else prompt)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub secret_file: Option<PathBuf>,
+
+    /// How a shared-secret shroud wraps the content key
+    #[arg(long, value_enum, default_value_t = PwriKekChoice::AesKw)]
+    pub pwri_kek: PwriKekChoice,
+
+    /// PBKDF2 iterations for a shared-secret shroud
+    #[arg(long, value_name = "N", default_value_t = 600_000)]
+    pub pwri_iterations: u32,
+
+    /// Return keys for any validly signed recovery request, not only one signed by the key that archived them
+    #[arg(long)]
+    pub allow_any_signer: bool,
+
+    /// Archive keys whose declared use is signing only
+    #[arg(long)]
+    pub accept_signing_keys: bool,
+
+    /// Refuse key generation unless the request lets the agent archive the key
+    #[arg(long)]
+    pub require_archive: bool,
+
+    /// Search for primes with N threads (default: one per core)
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Print what was done as JSON on standard output
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub key_passphrase: KeyPassphraseArgs,
+    #[command(flatten)]
+    pub oids: OidProfileArgs,
+    #[command(flatten)]
+    pub out: MessageOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// The message ('-' for standard input)
+    #[arg(value_name = "MSG", value_hint = ValueHint::FilePath)]
+    pub message: PathBuf,
+
+    /// Also check signers against these certificates (repeatable)
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath)]
+    pub cert: Vec<PathBuf>,
+
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub oids: OidProfileArgs,
+}
+
+/// What opens the returned keys.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ExtractOpenArgs {
+    /// The private key the keys were shrouded to
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub key: Option<PathBuf>,
+
+    /// Read the secret shared with the agent from the first line of FILE
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The agent's response
+    #[arg(value_name = "RESP", value_hint = ValueHint::FilePath)]
+    pub response: PathBuf,
+
+    #[command(flatten)]
+    pub open: ExtractOpenArgs,
+
+    /// Check the response's signature with the agent's certificate
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath)]
+    pub agent_cert: Option<PathBuf>,
+
+    /// Write DER instead of PEM
+    #[arg(long)]
+    pub der: bool,
+
+    #[command(flatten)]
+    pub out: OutputFileArgs,
+    #[command(flatten)]
+    pub key_passphrase: KeyPassphraseArgs,
+    #[command(flatten)]
+    pub oids: OidProfileArgs,
+}

@@ -1,0 +1,1174 @@
+//! The escrow agent: one request in, one signed PKIResponse out ([`respond`]), as a pure function
+//! of the request bytes, the agent's credentials and policy, a [`KeyStore`] and an RNG.
+//!
+//! What is checked, in order; the first failure becomes a PKIResponse whose CMCStatusInfoV2 is
+//! `failed` (bodyList: the body part at fault, or 0 for the whole message) with:
+//! - not DER/BER, not ContentInfo(SignedData), eContentType not id-cct-PKIData, PKIData or a
+//!   known control malformed, no (or more than one) archive control: failInfo **badRequest**;
+//! - a signature that does not verify, or a signer without a certificate or known public key:
+//!   **badMessageCheck**;
+//! - archive: the KeyArchival control names no request or no key, a key in
+//!   id-aa-cmc-unsignedData that no signed KeyArchival control (with cmsBodyPartID 0) names, a
+//!   key not encrypted for this agent, not id-ct-encKeyWithID, failing its consistency checks or
+//!   not matching the request's public key: **badRequest**; a PKCS#10 whose self-signature fails:
+//!   **popFailed**; a key whose declared use is signing only: **badRequest** (signature keys are
+//!   never escrowed), unless the agent runs with `accept_signing_keys`;
+//! - recovery and keygen: a shroud method kmi does not know, or a shared secret the agent does
+//!   not hold: extendedFailInfo **unsupportedShroudMethod**; a non-RSA shroud key or an
+//!   unsupported algorithm: **badAlg**; no key filed under the identity and selection criteria:
+//!   **noKeysFound**; keys found but the request not signed by an authorised key: **badIdentity**;
+//!   keygen without fArchiveKey when the agent requires archival: **archiveRequired**.
+//!
+//! Who may recover a key: the request's signature must verify, and the signer's public key must
+//! be the one that signed the request that archived the key (recorded in the store as
+//! `signer_spki`): a client that archives with `--sign-key`/`--sign-cert` recovers with the same
+//! key. When the archived key signed its own request (no certificate yet) and has since been
+//! lost, the operator, having checked the requester's identity out of band, runs the agent with
+//! `allow_any_signer`; the request must still carry a valid signature. kmi's agent holds no
+//! trust anchors, so certificates are not chain-validated: what a certificate adds is the
+//! signer's public key.
+//!
+//! Responses are SignedData(id-cct-PKIResponse) signed by the agent (issuerAndSerialNumber, its
+//! certificate included). Controls: 1 statusInfoV2, 2 transactionId and 3 recipientNonce (echoed
+//! from the request when it had them), 4 senderNonce, 5 KeyRecoveryRsp or ServerKeyGenResponse,
+//! and cmsSequence entry 6 with the shrouded key(s): EnvelopedData(id-ct-encKeyWithID), or
+//! id-ct-multiplePrivateKeys for several keys, for the shroud the request asked for: KTRI
+//! (RSA-OAEP-SHA256) to the given certificate or public key, or PWRI (PBKDF2-HMAC-SHA256 with
+//! AES key wrap per the draft, or RFC 3211 for openssl peers) under the shared secret.
+
+use std::collections::BTreeMap;
+
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier};
+use der::asn1::{Int, OctetString};
+use der::{Decode, Encode};
+use rand_core::CryptoRngCore;
+use serde::Serialize;
+use spki::SubjectPublicKeyInfoRef;
+use x509_cert::ext::pkix::KeyUsage;
+use x509_cert::Certificate;
+use zeroize::Zeroizing;
+
+use super::build::{
+    common_name, enc_err, is_signature_only, shrouded_keys, ID_REG_CTRL_ALG_ID,
+    ID_REG_CTRL_RSA_KEY_LEN, SHA256_WITH_RSA,
+};
+use super::oids::{ArchiveError, CmcOids};
+use super::store::{spki_fingerprint, KeyStore, NewEntry, PutOutcome};
+use super::types::*;
+use crate::cms::asn1::{AES256_CBC, ID_ENVELOPED_DATA};
+use crate::cms::ktri::{cert_spki, key_identifier};
+use crate::cms::signed::{sid_for_cert, SignedDataSpec, SignedMessage, ID_SIGNED_DATA};
+use crate::cms::Recipient;
+use crate::keys::check::check_key;
+use crate::keys::elgamal::ElGamalGroup;
+use crate::keys::encoding::decode_dh_params;
+use crate::keys::rsa::RsaGenParams;
+use crate::keys::{decode_key, encode_public_spki, Key, PrivateKey, RsaPrivate};
+use crate::math::prime::SearchConfig;
+use crate::oids::{DH_PUBLIC_NUMBER, RSA_ENCRYPTION};
+use crate::{Error, Result};
+
+/// Body part IDs of kmi's responses.
+pub const RSP_STATUS: BodyPartID = 1;
+pub const RSP_TRANSACTION_ID: BodyPartID = 2;
+pub const RSP_RECIPIENT_NONCE: BodyPartID = 3;
+pub const RSP_SENDER_NONCE: BodyPartID = 4;
+pub const RSP_CONTROL: BodyPartID = 5;
+pub const RSP_KEYS: BodyPartID = 6;
+
+/// RSA sizes the agent generates.
+pub const KEYGEN_RSA_BITS: std::ops::RangeInclusive<u32> = 1024..=8192;
+/// The smallest ElGamal group the agent accepts for key generation.
+pub const KEYGEN_MIN_ELGAMAL_BITS: u64 = 512;
+
+/// How a shared-secret PWRI wraps the content key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PwriKek {
+    /// id-aes256-wrap (RFC 3394): what the draft specifies.
+    AesKw,
+    /// id-alg-PWRI-KEK (RFC 3211): what openssl 3.0 and Bouncy Castle open.
+    Rfc3211,
+}
+
+/// The agent's policy switches.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    /// Recover for any validly signed request, not only one signed by the key that archived.
+    pub allow_any_signer: bool,
+    /// Archive keys whose declared use is signing only.
+    pub accept_signing_keys: bool,
+    /// Refuse server key generation without fArchiveKey (archiveRequired).
+    pub require_archive: bool,
+}
+
+/// The agent: credentials, policy and where shared secrets come from.
+pub struct Agent<'a> {
+    pub key: &'a RsaPrivate,
+    pub cert: &'a Certificate,
+    pub oids: &'a CmcOids,
+    /// The secret shared with the client that names it: `Ok(None)` when the agent has none.
+    pub shared_secret: &'a dyn Fn(&str) -> Result<Option<Zeroizing<String>>>,
+    pub pwri_kek: PwriKek,
+    pub pwri_iterations: u32,
+    pub policy: Policy,
+    pub search: SearchConfig,
+    /// The time recorded for newly filed keys (RFC 3339).
+    pub now: String,
+}
+
+/// The kind of request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RequestKind {
+    Archive,
+    Recovery,
+    Keygen,
+}
+
+/// Why a request failed, as the response says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailInfo {
+    Cmc(CmcFailInfo),
+    Archive(ArchiveError),
+}
+
+impl FailInfo {
+    pub fn name(&self) -> String {
+        match self {
+            FailInfo::Cmc(c) => c.name().unwrap_or("CMCFailInfo").to_string(),
+            FailInfo::Archive(a) => a.name().to_string(),
+        }
+    }
+}
+
+/// A failed request.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub info: FailInfo,
+    pub body: Vec<BodyPartID>,
+    pub message: String,
+}
+
+fn fail(info: CmcFailInfo, body: BodyPartID, message: impl Into<String>) -> Failure {
+    Failure {
+        info: FailInfo::Cmc(info),
+        body: vec![body],
+        message: message.into(),
+    }
+}
+
+fn fail_archive(err: ArchiveError, body: BodyPartID, message: impl Into<String>) -> Failure {
+    Failure {
+        info: FailInfo::Archive(err),
+        body: vec![body],
+        message: message.into(),
+    }
+}
+
+/// One key the agent handled.
+#[derive(Clone, Debug, Serialize)]
+pub struct KeyInfo {
+    /// SHA-256 of the SubjectPublicKeyInfo DER (hex).
+    pub fingerprint: String,
+    pub algorithm: &'static str,
+    pub bits: u64,
+    /// "stored", "already held", "returned", "generated".
+    pub action: String,
+}
+
+/// What [`respond`] did.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    pub kind: Option<RequestKind>,
+    pub identity: Option<String>,
+    pub keys: Vec<KeyInfo>,
+    /// None on success.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fail_info: Option<String>,
+    /// The request's signers, in words.
+    pub signers: Vec<String>,
+}
+
+impl Outcome {
+    pub fn ok(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// What the request gave to echo.
+#[derive(Default)]
+struct Echo {
+    transaction_id: Option<Int>,
+    sender_nonce: Option<OctetString>,
+}
+
+/// The decoded request.
+struct Parsed {
+    signed: SignedData,
+    pki: PkiData,
+    controls: Vec<(BodyPartID, Control)>,
+}
+
+struct Success {
+    status_body: Vec<BodyPartID>,
+    control: Option<Control>,
+    cms: Option<Vec<u8>>,
+}
+
+/// Answer one request. `Err` only for failures of the agent itself (it cannot sign, its
+/// configuration is unusable); everything wrong with the request is a failed PKIResponse with
+/// `Outcome::failure` set.
+pub fn respond(
+    agent: &Agent<'_>,
+    request: &[u8],
+    store: &mut dyn KeyStore,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<(Vec<u8>, Outcome)> {
+    let mut outcome = Outcome {
+        kind: None,
+        identity: None,
+        keys: Vec::new(),
+        failure: None,
+        fail_info: None,
+        signers: Vec::new(),
+    };
+    let mut echo = Echo::default();
+    let result = handle(agent, request, store, rng, &mut echo, &mut outcome);
+    let oids = agent.oids;
+    let (status, extra, cms) = match result {
+        Ok(s) => (
+            CmcStatusInfoV2 {
+                cmc_status: CmcStatus::SUCCESS,
+                body_list: refs(&s.status_body),
+                status_string: None,
+                other_info: None,
+            },
+            s.control,
+            s.cms,
+        ),
+        Err(f) => {
+            outcome.failure = Some(f.message.clone());
+            outcome.fail_info = Some(f.info.name());
+            outcome.keys.clear();
+            let status = match f.info {
+                FailInfo::Cmc(c) => CmcStatusInfoV2 {
+                    cmc_status: CmcStatus::FAILED,
+                    body_list: refs(&f.body),
+                    status_string: Some(f.message.clone()),
+                    other_info: Some(OtherStatusInfo::FailInfo(c)),
+                },
+                FailInfo::Archive(a) => CmcStatusInfoV2::archive_failure(
+                    refs(&f.body),
+                    a,
+                    Some(f.message.clone()),
+                    oids,
+                )?,
+            };
+            (status, None, None)
+        }
+    };
+    let mut pr = PkiResponse::default();
+    pr.control_sequence.push(TaggedAttribute::from_control(
+        RSP_STATUS,
+        &Control::StatusInfoV2(status),
+        oids,
+    )?);
+    if let Some(t) = echo.transaction_id {
+        pr.control_sequence.push(TaggedAttribute::from_control(
+            RSP_TRANSACTION_ID,
+            &Control::TransactionId(t),
+            oids,
+        )?);
+    }
+    if let Some(n) = echo.sender_nonce {
+        pr.control_sequence.push(TaggedAttribute::from_control(
+            RSP_RECIPIENT_NONCE,
+            &Control::RecipientNonce(n),
+            oids,
+        )?);
+    }
+    let mut nonce = [0u8; 16];
+    rng.fill_bytes(&mut nonce);
+    pr.control_sequence.push(TaggedAttribute::from_control(
+        RSP_SENDER_NONCE,
+        &Control::SenderNonce(OctetString::new(nonce.to_vec()).map_err(enc_err)?),
+        oids,
+    )?);
+    if let Some(c) = extra {
+        pr.control_sequence
+            .push(TaggedAttribute::from_control(RSP_CONTROL, &c, oids)?);
+    }
+    if let Some(env) = cms {
+        pr.cms_sequence.push(TaggedContentInfo {
+            body_part_id: RSP_KEYS,
+            content_info: ContentInfo::from_der(&env).map_err(enc_err)?,
+        });
+    }
+    let spec = SignedDataSpec {
+        content_type: oids.cct_pki_response,
+        content: pr.to_der().map_err(enc_err)?,
+        detached: false,
+        signed_attributes: true,
+        certificates: vec![agent.cert.clone()],
+        sid: sid_for_cert(agent.cert),
+        unsigned_attributes: Vec::new(),
+    };
+    Ok((spec.sign(agent.key)?, outcome))
+}
+
+fn refs(ids: &[BodyPartID]) -> Vec<BodyPartReference> {
+    ids.iter()
+        .map(|i| BodyPartReference::BodyPartId(*i))
+        .collect()
+}
+
+fn bad(body: BodyPartID) -> impl Fn(String) -> Failure {
+    move |m| fail(CmcFailInfo::BAD_REQUEST, body, m)
+}
+
+fn parse(request: &[u8], oids: &CmcOids) -> std::result::Result<Parsed, Failure> {
+    let b = bad(0);
+    let armored = crate::io::armor::decode_armor(request)
+        .map_err(|e| b(format!("unreadable request: {e}")))?;
+    let der = crate::cms::ber::normalize_cms(&armored.der)
+        .map_err(|e| b(format!("the request is not DER or BER: {e}")))?;
+    let ci = ContentInfo::from_der(&der)
+        .map_err(|e| b(format!("the request is not a CMS ContentInfo: {e}")))?;
+    if ci.content_type != ID_SIGNED_DATA {
+        let name = oids
+            .name_of(&ci.content_type)
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        return Err(b(format!(
+            "the request's content type is {}{name}, not SignedData: a Full PKI Request is signed",
+            ci.content_type
+        )));
+    }
+    let signed: SignedData = ci
+        .content
+        .decode_as()
+        .map_err(|e| b(format!("malformed SignedData: {e}")))?;
+    let ect = signed.encap_content_info.econtent_type;
+    if ect != oids.cct_pki_data {
+        return Err(b(format!(
+            "the signed content type is {ect}, not id-cct-PKIData"
+        )));
+    }
+    let content = super::print::econtent_of(&signed)
+        .map_err(|e| b(e.to_string()))?
+        .ok_or_else(|| b("the SignedData has no content (detached PKIData)".into()))?;
+    let pki = PkiData::from_der(&content).map_err(|e| b(format!("malformed PKIData: {e}")))?;
+    let mut controls = Vec::new();
+    for ta in &pki.control_sequence {
+        let c = ta
+            .decode_control(oids)
+            .map_err(|e| fail(CmcFailInfo::BAD_REQUEST, ta.body_part_id, e.to_string()))?;
+        controls.push((ta.body_part_id, c));
+    }
+    Ok(Parsed {
+        signed,
+        pki,
+        controls,
+    })
+}
+
+/// What a certification request says about the key to archive.
+struct RequestKey {
+    /// The SubjectPublicKeyInfo DER.
+    spki: Vec<u8>,
+    key_usage: Option<KeyUsage>,
+    subject: Option<String>,
+}
+
+/// The request's public key: from a PKCS#10 (whose self-signature is checked: the POP) or a
+/// CRMF template; with the keyUsage it asks for.
+fn request_public_key(
+    req: &TaggedRequest,
+    body: BodyPartID,
+) -> std::result::Result<RequestKey, Failure> {
+    let b = bad(body);
+    match req {
+        TaggedRequest::Tcr(t) => {
+            let cr = &t.certification_request;
+            let spki = cr
+                .info
+                .public_key
+                .to_der()
+                .map_err(|e| b(format!("request public key: {e}")))?;
+            verify_pkcs10(cr, &spki).map_err(|m| fail(CmcFailInfo::POP_FAILED, body, m))?;
+            let mut ku = None;
+            for attr in cr.info.attributes.iter() {
+                if attr.oid != x509_cert::request::ExtensionReq::OID {
+                    continue;
+                }
+                for v in attr.values.iter() {
+                    let exts: Vec<x509_cert::ext::Extension> = v
+                        .decode_as()
+                        .map_err(|e| b(format!("malformed extensionRequest: {e}")))?;
+                    ku = ku.or(key_usage_of(&exts).map_err(&b)?);
+                }
+            }
+            Ok(RequestKey {
+                spki,
+                key_usage: ku,
+                subject: Some(cr.info.subject.to_string()),
+            })
+        }
+        TaggedRequest::Crm(c) => {
+            let t = &c.cert_req.cert_template;
+            let spki = t
+                .public_key
+                .as_ref()
+                .ok_or_else(|| b("the CRMF template has no public key".into()))?
+                .to_der()
+                .map_err(|e| b(format!("request public key: {e}")))?;
+            let ku = match &t.extensions {
+                Some(exts) => key_usage_of(exts).map_err(&b)?,
+                None => None,
+            };
+            Ok(RequestKey {
+                spki,
+                key_usage: ku,
+                subject: t.subject.as_ref().map(|s| s.to_string()),
+            })
+        }
+        TaggedRequest::Orm(_) => Err(b(
+            "an other-request-message (orm) carries no public key kmi can archive against".into(),
+        )),
+    }
+}
+
+use der::oid::AssociatedOid;
+
+fn key_usage_of(
+    exts: &[x509_cert::ext::Extension],
+) -> std::result::Result<Option<KeyUsage>, String> {
+    match exts.iter().find(|e| e.extn_id == KeyUsage::OID) {
+        None => Ok(None),
+        Some(e) => KeyUsage::from_der(e.extn_value.as_bytes())
+            .map(Some)
+            .map_err(|err| format!("malformed keyUsage request: {err}")),
+    }
+}
+
+fn verify_pkcs10(
+    cr: &x509_cert::request::CertReq,
+    spki_der: &[u8],
+) -> std::result::Result<(), String> {
+    use rsa::Pkcs1v15Sign;
+    use sha2::{Digest, Sha256};
+    if cr.algorithm.oid != SHA256_WITH_RSA {
+        return Err(format!(
+            "the PKCS#10 signature algorithm {} is not sha256WithRSAEncryption",
+            cr.algorithm.oid
+        ));
+    }
+    let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| e.to_string())?;
+    let public = crate::cms::ktri::rsa_public_from_spki(spki).map_err(|e| e.to_string())?;
+    let tbs = cr.info.to_der().map_err(|e| e.to_string())?;
+    let sig = cr
+        .signature
+        .as_bytes()
+        .ok_or("the PKCS#10 signature has unused bits")?;
+    public
+        .verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs), sig)
+        .map_err(|_| "the PKCS#10 self-signature does not verify (no proof of possession)".into())
+}
+
+/// The signer's SPKI: the matched certificate's, or the key-identifier match among `extras`.
+fn signer_spki(
+    sid: &SignerIdentifier,
+    cert: Option<&Certificate>,
+    extras: &[Vec<u8>],
+) -> Option<Vec<u8>> {
+    if let Some(c) = cert {
+        return cert_spki(c).ok();
+    }
+    let SignerIdentifier::SubjectKeyIdentifier(ski) = sid else {
+        return None;
+    };
+    extras
+        .iter()
+        .find(|d| {
+            SubjectPublicKeyInfoRef::from_der(d)
+                .map(|s| key_identifier(&s) == ski.0.as_bytes())
+                .unwrap_or(false)
+        })
+        .cloned()
+}
+
+/// Verify every signer; the verified signers' SPKIs.
+fn verify(
+    parsed: &Parsed,
+    extras: &[Vec<u8>],
+    outcome: &mut Outcome,
+) -> std::result::Result<Vec<Vec<u8>>, Failure> {
+    let msg = SignedMessage {
+        signed_data: parsed.signed.clone(),
+    };
+    let checks = msg
+        .verify(None, &[], extras)
+        .map_err(|e| fail(CmcFailInfo::BAD_MESSAGE_CHECK, 0, e.to_string()))?;
+    if checks.is_empty() {
+        return Err(fail(
+            CmcFailInfo::BAD_MESSAGE_CHECK,
+            0,
+            "the request has no signer",
+        ));
+    }
+    let mut spkis = Vec::new();
+    for (check, si) in checks.iter().zip(parsed.signed.signer_infos.0.iter()) {
+        outcome.signers.push(check.sid.clone());
+        if let Err(why) = &check.outcome {
+            return Err(fail(
+                CmcFailInfo::BAD_MESSAGE_CHECK,
+                0,
+                format!("the request's signature ({}) is bad: {why}", check.sid),
+            ));
+        }
+        if let Some(s) = signer_spki(&si.sid, check.certificate.as_ref(), extras) {
+            spkis.push(s);
+        }
+    }
+    Ok(spkis)
+}
+
+fn identification(parsed: &Parsed) -> Option<String> {
+    parsed.controls.iter().find_map(|(_, c)| match c {
+        Control::Identification(s) => Some(s.clone()),
+        _ => None,
+    })
+}
+
+/// The id-aa-cmc-unsignedData values of every signer with the archive identifier.
+fn unsigned_archived_keys(
+    parsed: &Parsed,
+    oids: &CmcOids,
+) -> std::result::Result<Vec<CmcUnsignedData>, Failure> {
+    let mut out = Vec::new();
+    for si in parsed.signed.signer_infos.0.iter() {
+        let Some(attrs) = &si.unsigned_attrs else {
+            continue;
+        };
+        for a in attrs.iter().filter(|a| a.oid == oids.aa_cmc_unsigned_data) {
+            for v in a.values.iter() {
+                let ud: CmcUnsignedData = v.decode_as().map_err(|e| {
+                    fail(
+                        CmcFailInfo::BAD_REQUEST,
+                        0,
+                        format!("malformed CMCUnsignedData: {e}"),
+                    )
+                })?;
+                if ud.identifier == oids.archive_enveloped_data {
+                    out.push(ud);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn handle(
+    agent: &Agent<'_>,
+    request: &[u8],
+    store: &mut dyn KeyStore,
+    rng: &mut dyn CryptoRngCore,
+    echo: &mut Echo,
+    outcome: &mut Outcome,
+) -> std::result::Result<Success, Failure> {
+    let oids = agent.oids;
+    let parsed = parse(request, oids)?;
+    for (_, c) in &parsed.controls {
+        match c {
+            Control::TransactionId(t) => echo.transaction_id = Some(t.clone()),
+            Control::SenderNonce(n) => echo.sender_nonce = Some(n.clone()),
+            _ => {}
+        }
+    }
+    let mut kinds: BTreeMap<&'static str, Vec<BodyPartID>> = BTreeMap::new();
+    for (id, c) in &parsed.controls {
+        let k = match c {
+            Control::KeyArchival(_) => "KeyArchival",
+            Control::KeyRecoveryReq(_) => "KeyRecoveryReq",
+            Control::ServerKeyGenRequest(_) => "ServerKeyGenRequest",
+            _ => continue,
+        };
+        kinds.entry(k).or_default().push(*id);
+    }
+    let unsigned = unsigned_archived_keys(&parsed, oids)?;
+    let (kind, body) = match kinds.iter().collect::<Vec<_>>().as_slice() {
+        [] if !unsigned.is_empty() => {
+            return Err(fail(
+                CmcFailInfo::BAD_REQUEST,
+                0,
+                "the request carries a key in id-aa-cmc-unsignedData but no signed KeyArchival control: an unsigned key is only trusted when a signed control names it",
+            ))
+        }
+        [] => {
+            return Err(fail(
+                CmcFailInfo::BAD_REQUEST,
+                0,
+                "the request has no KeyArchival, KeyRecoveryReq or ServerKeyGenRequest control",
+            ))
+        }
+        [(k, ids)] if ids.len() == 1 => (**k, ids[0]),
+        _ => {
+            let names: Vec<String> = kinds
+                .iter()
+                .map(|(k, ids)| format!("{} x{k}", ids.len()))
+                .collect();
+            return Err(fail(
+                CmcFailInfo::BAD_REQUEST,
+                0,
+                format!(
+                    "kmi's agent answers one archive control per request; this one has {}",
+                    names.join(", ")
+                ),
+            ));
+        }
+    };
+    let control = parsed
+        .controls
+        .iter()
+        .find(|(id, _)| *id == body)
+        .map(|(_, c)| c.clone())
+        .expect("found above");
+    match control {
+        Control::KeyArchival(ka) => {
+            outcome.kind = Some(RequestKind::Archive);
+            archive(agent, &parsed, body, &ka, &unsigned, store, rng, outcome)
+        }
+        Control::KeyRecoveryReq(krr) => {
+            outcome.kind = Some(RequestKind::Recovery);
+            recover(agent, &parsed, body, &krr, store, rng, outcome)
+        }
+        Control::ServerKeyGenRequest(skg) => {
+            outcome.kind = Some(RequestKind::Keygen);
+            keygen(agent, &parsed, body, &skg, store, rng, outcome)
+        }
+        _ => unreachable!("kind {kind} is one of the three"),
+    }
+}
+
+fn key_info(key: &PrivateKey, action: &str) -> std::result::Result<KeyInfo, Failure> {
+    let public = key.public();
+    let spki = encode_public_spki(&public).map_err(internal)?;
+    Ok(KeyInfo {
+        fingerprint: spki_fingerprint(&spki),
+        algorithm: public.kind(),
+        bits: public.bits(),
+        action: action.into(),
+    })
+}
+
+fn internal(e: Error) -> Failure {
+    fail(CmcFailInfo::INTERNAL_CA_ERROR, 0, e.to_string())
+}
+
+fn selection_bytes(s: &Option<OctetString>) -> Option<Vec<u8>> {
+    s.as_ref().map(|o| o.as_bytes().to_vec())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn archive(
+    agent: &Agent<'_>,
+    parsed: &Parsed,
+    body: BodyPartID,
+    ka: &KeyArchival,
+    unsigned: &[CmcUnsignedData],
+    store: &mut dyn KeyStore,
+    rng: &mut dyn CryptoRngCore,
+    outcome: &mut Outcome,
+) -> std::result::Result<Success, Failure> {
+    let oids = agent.oids;
+    let b = bad(body);
+    let req = parsed
+        .pki
+        .req_sequence
+        .iter()
+        .find(|r| r.body_part_id() == Some(ka.req_body_part_id))
+        .ok_or_else(|| {
+            b(format!(
+                "the KeyArchival control names request {}, which is not in the request",
+                ka.req_body_part_id
+            ))
+        })?;
+    let RequestKey {
+        spki,
+        key_usage: ku,
+        subject,
+    } = request_public_key(req, ka.req_body_part_id)?;
+    let signers = verify(parsed, std::slice::from_ref(&spki), outcome)?;
+    if let Some(ku) = &ku {
+        if is_signature_only(ku) && !agent.policy.accept_signing_keys {
+            return Err(fail(
+                CmcFailInfo::BAD_REQUEST,
+                ka.req_body_part_id,
+                "the key's declared use is signing only: signature keys are never escrowed",
+            ));
+        }
+    }
+
+    // The envelope: a cmsSequence entry, or the unsigned attribute bound to this control.
+    let envelope: ContentInfo = if ka.cms_body_part_id == 0 {
+        let bound: Vec<&CmcUnsignedData> = unsigned
+            .iter()
+            .filter(|u| u.body_part_path.as_slice() == [body])
+            .collect();
+        let stray = unsigned.len() - bound.len();
+        if stray > 0 {
+            return Err(b(format!(
+                "{stray} key(s) in id-aa-cmc-unsignedData are not bound to a signed KeyArchival control (bodyPartPath must be [{body}])"
+            )));
+        }
+        match bound.as_slice() {
+            [one] => one
+                .content
+                .decode_as()
+                .map_err(|e| b(format!("the unsigned archived key is not a ContentInfo: {e}")))?,
+            [] => {
+                return Err(b(
+                    "KeyArchival says the key is in id-aa-cmc-unsignedData (cmsBodyPartID 0), but no unsigned attribute carries it".into(),
+                ))
+            }
+            _ => return Err(b("more than one unsigned archived key names this control".into())),
+        }
+    } else {
+        if !unsigned.is_empty() {
+            return Err(b(
+                "a key in id-aa-cmc-unsignedData is not bound to a KeyArchival control with cmsBodyPartID 0".into(),
+            ));
+        }
+        parsed
+            .pki
+            .cms_sequence
+            .iter()
+            .find(|t| t.body_part_id == ka.cms_body_part_id)
+            .map(|t| t.content_info.clone())
+            .ok_or_else(|| {
+                b(format!(
+                    "the KeyArchival control names cmsSequence entry {}, which is not in the request",
+                    ka.cms_body_part_id
+                ))
+            })?
+    };
+    if envelope.content_type != ID_ENVELOPED_DATA {
+        return Err(b(format!(
+            "the archived key is in {}, not EnvelopedData",
+            envelope.content_type
+        )));
+    }
+    let env_der = envelope.to_der().map_err(|e| internal(enc_error(e)))?;
+    let opened = crate::cms::open_with_key(&env_der, agent.key, Some(agent.cert)).map_err(|e| {
+        b(match e {
+            Error::CheckFailed(m) => {
+                format!("the archived key cannot be opened by this agent: {m}")
+            }
+            other => format!("the archived key's envelope: {other}"),
+        })
+    })?;
+    if opened.content_type != oids.ct_enc_key_with_id {
+        return Err(b(format!(
+            "the archived envelope holds {}, not id-ct-encKeyWithID",
+            opened.content_type
+        )));
+    }
+    let ekwi = EncKeyWithId::from_der(&opened.content)
+        .map_err(|e| b(format!("malformed EncKeyWithID: {e}")))?;
+    let pkcs8 = ekwi.private_key.to_der().map_err(|e| b(e.to_string()))?;
+    let key = match decode_key(&pkcs8, std::path::Path::new("archived key"), &|| {
+        Err(Error::format("encrypted"))
+    }) {
+        Ok(Key::Private(k)) => k,
+        Ok(Key::Public(_)) => return Err(b("the archived key is not a private key".into())),
+        Err(e) => return Err(b(format!("the archived private key: {e}"))),
+    };
+    let report = check_key(&Key::Private(key.clone()), false);
+    if let Some(why) = report.first_failure() {
+        return Err(b(format!(
+            "the archived private key fails its checks: {why}"
+        )));
+    }
+    let requested = match decode_key(&spki, std::path::Path::new("request"), &|| {
+        Err(Error::format("encrypted"))
+    }) {
+        Ok(k) => k.public(),
+        Err(e) => return Err(bad(ka.req_body_part_id)(format!("request public key: {e}"))),
+    };
+    if requested != key.public() {
+        return Err(fail(
+            CmcFailInfo::BAD_REQUEST,
+            body,
+            "the archived private key does not match the public key of the request",
+        ));
+    }
+    let identity = identification(parsed)
+        .or_else(|| match &ekwi.identifier {
+            Some(EncKeyIdentifier::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .or_else(|| match req {
+            TaggedRequest::Tcr(t) => common_name(&t.certification_request.info.subject),
+            TaggedRequest::Crm(c) => c
+                .cert_req
+                .cert_template
+                .subject
+                .as_ref()
+                .and_then(common_name),
+            TaggedRequest::Orm(_) => None,
+        })
+        .ok_or_else(|| bad(0)("the request names no identity (id-cmc-identification)".into()))?;
+    outcome.identity = Some(identity.clone());
+    let signer = signers.first().cloned().unwrap_or_default();
+    let put = store
+        .put(
+            &NewEntry {
+                key: &key,
+                identity,
+                selection: selection_bytes(&ka.selection_criteria),
+                subject,
+                source: "archive",
+                signer_spki: signer,
+                archived: agent.now.clone(),
+            },
+            rng,
+        )
+        .map_err(|e| {
+            fail(
+                CmcFailInfo::INTERNAL_CA_ERROR,
+                body,
+                format!("cannot file the key: {e}"),
+            )
+        })?;
+    outcome.keys.push(key_info(
+        &key,
+        match put {
+            PutOutcome::Stored { .. } => "stored",
+            PutOutcome::AlreadyHeld { .. } => "already held",
+        },
+    )?);
+    Ok(Success {
+        status_body: vec![body, ka.req_body_part_id],
+        control: None,
+        cms: None,
+    })
+}
+
+fn enc_error(e: der::Error) -> Error {
+    Error::internal(format!("DER encoding failed: {e}"))
+}
+
+/// The recipients for a shroud method.
+fn shroud_recipients(
+    agent: &Agent<'_>,
+    method: &ShroudMethod,
+    body: BodyPartID,
+) -> std::result::Result<Vec<Recipient>, Failure> {
+    let shroud = Shroud::from_method(method, agent.oids).map_err(|e| bad(body)(e.to_string()))?;
+    let rsa_only = |spki_der: &[u8]| -> std::result::Result<(), Failure> {
+        let spki = SubjectPublicKeyInfoRef::from_der(spki_der)
+            .map_err(|e| bad(body)(format!("shroud public key: {e}")))?;
+        crate::cms::ktri::rsa_public_from_spki(spki)
+            .map(|_| ())
+            .map_err(|e| fail(CmcFailInfo::BAD_ALG, body, format!("shroud key: {e}")))
+    };
+    match shroud {
+        Shroud::PublicKey(ShroudWithPublicKey::Certificate(c)) => {
+            rsa_only(&cert_spki(&c).map_err(|e| bad(body)(e.to_string()))?)?;
+            Ok(vec![Recipient::Certificate(*c)])
+        }
+        Shroud::PublicKey(ShroudWithPublicKey::PublicKey(k)) => {
+            let der = k.to_der().map_err(|e| bad(body)(e.to_string()))?;
+            rsa_only(&der)?;
+            Ok(vec![Recipient::PublicKey(der)])
+        }
+        Shroud::SharedSecret(id) => match (agent.shared_secret)(&id) {
+            Ok(Some(passphrase)) => Ok(vec![match agent.pwri_kek {
+                PwriKek::AesKw => Recipient::PassphraseKeyWrap {
+                    passphrase,
+                    iterations: agent.pwri_iterations,
+                },
+                PwriKek::Rfc3211 => Recipient::Passphrase {
+                    passphrase,
+                    iterations: agent.pwri_iterations,
+                },
+            }]),
+            Ok(None) => Err(fail_archive(
+                ArchiveError::UnsupportedShroudMethod,
+                body,
+                format!("this agent holds no secret shared with {id:?}"),
+            )),
+            Err(e) => Err(internal(e)),
+        },
+        Shroud::Other(a) => Err(fail_archive(
+            ArchiveError::UnsupportedShroudMethod,
+            body,
+            format!(
+                "unsupported shroud method {} (kmi knows id-cmc-shroudWithPublicKey and id-cmc-shroudWithSharedSecret)",
+                a.oid
+            ),
+        )),
+    }
+}
+
+/// The public key named by a public-key shroud, to verify a request signed by it.
+fn shroud_spki(method: &ShroudMethod, oids: &CmcOids) -> Option<Vec<u8>> {
+    match Shroud::from_method(method, oids).ok()? {
+        Shroud::PublicKey(ShroudWithPublicKey::Certificate(c)) => cert_spki(&c).ok(),
+        Shroud::PublicKey(ShroudWithPublicKey::PublicKey(k)) => k.to_der().ok(),
+        _ => None,
+    }
+}
+
+fn recover(
+    agent: &Agent<'_>,
+    parsed: &Parsed,
+    body: BodyPartID,
+    krr: &KeyRecoveryReq,
+    store: &mut dyn KeyStore,
+    rng: &mut dyn CryptoRngCore,
+    outcome: &mut Outcome,
+) -> std::result::Result<Success, Failure> {
+    let oids = agent.oids;
+    let mut extras: Vec<Vec<u8>> = shroud_spki(&krr.shroud_method, oids).into_iter().collect();
+    extras.extend(store.signer_spkis().map_err(internal)?);
+    let signers = verify(parsed, &extras, outcome)?;
+    let identity = identification(parsed).ok_or_else(|| {
+        bad(0)("a recovery request must name its identity (id-cmc-identification)".into())
+    })?;
+    outcome.identity = Some(identity.clone());
+    if let Some(alg) = &krr.bulk_encryption_algorithm {
+        if alg.oid != AES256_CBC {
+            return Err(fail(
+                CmcFailInfo::BAD_ALG,
+                body,
+                format!(
+                    "bulk encryption algorithm {} is not supported (kmi uses id-aes256-CBC)",
+                    alg.oid
+                ),
+            ));
+        }
+    }
+    let recipients = shroud_recipients(agent, &krr.shroud_method, body)?;
+    let selection = selection_bytes(&krr.selection_criteria);
+    let found = store
+        .find(&identity, selection.as_deref())
+        .map_err(internal)?;
+    if found.is_empty() {
+        return Err(fail_archive(
+            ArchiveError::NoKeysFound,
+            body,
+            format!(
+                "no archived key for identity {identity:?}{}",
+                if selection.is_some() {
+                    " with these selection criteria"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    let signer_fps: Vec<String> = signers.iter().map(|s| spki_fingerprint(s)).collect();
+    let allowed: Vec<_> = found
+        .iter()
+        .filter(|m| agent.policy.allow_any_signer || signer_fps.contains(&m.signer_spki_sha256))
+        .collect();
+    if allowed.is_empty() {
+        return Err(fail(
+            CmcFailInfo::BAD_IDENTITY,
+            body,
+            format!(
+                "{} key(s) are filed under {identity:?}, but the request is not signed by the key that archived them",
+                found.len()
+            ),
+        ));
+    }
+    let mut keys = Vec::new();
+    for m in allowed {
+        let k = store.load(m, rng).map_err(|e| {
+            fail(
+                CmcFailInfo::INTERNAL_CA_ERROR,
+                body,
+                format!("cannot load key {}: {e}", &m.fingerprint[..16]),
+            )
+        })?;
+        outcome.keys.push(key_info(&k, "returned")?);
+        keys.push((k, Some(identity.clone())));
+    }
+    let env = shrouded_keys(&keys, &recipients, oids, rng).map_err(internal)?;
+    Ok(Success {
+        status_body: vec![body],
+        control: Some(Control::KeyRecoveryRsp(KeyRecoveryRsp {
+            body_part_id: RSP_KEYS,
+            selection_criteria: krr.selection_criteria.clone(),
+        })),
+        cms: Some(env),
+    })
+}
+
+/// What the template and its controls ask to be generated.
+enum Wanted {
+    Rsa(u32),
+    ElGamal(ElGamalGroup),
+}
+
+fn wanted_algorithm(msg: &CertReqMsg, body: BodyPartID) -> std::result::Result<Wanted, Failure> {
+    let bad_alg = |m: String| fail(CmcFailInfo::BAD_ALG, body, m);
+    let b = bad(body);
+    for atv in msg.cert_req.controls.iter().flatten() {
+        if atv.oid == ID_REG_CTRL_RSA_KEY_LEN {
+            let bits: u32 = atv
+                .value
+                .decode_as()
+                .map_err(|e| b(format!("malformed id-regCtrl-rsaKeyLen: {e}")))?;
+            if !KEYGEN_RSA_BITS.contains(&bits) {
+                return Err(bad_alg(format!(
+                    "RSA keys of {bits} bits are not generated here ({}..{})",
+                    KEYGEN_RSA_BITS.start(),
+                    KEYGEN_RSA_BITS.end()
+                )));
+            }
+            return Ok(Wanted::Rsa(bits));
+        }
+        if atv.oid == ID_REG_CTRL_ALG_ID {
+            let alg: spki::AlgorithmIdentifierOwned = atv
+                .value
+                .decode_as()
+                .map_err(|e| b(format!("malformed id-regCtrl-algId: {e}")))?;
+            if alg.oid != DH_PUBLIC_NUMBER {
+                return Err(bad_alg(format!(
+                    "algorithm {} is not generated here (RSA or X9.42 ElGamal)",
+                    alg.oid
+                )));
+            }
+            let group = decode_dh_params(alg.parameters.as_ref().map(Into::into))
+                .map_err(|e| b(e.to_string()))?;
+            return Ok(Wanted::ElGamal(group));
+        }
+    }
+    match msg.cert_req.cert_template.public_key.as_ref().map(|k| k.algorithm.oid) {
+        Some(o) if o == RSA_ENCRYPTION => Ok(Wanted::Rsa(2048)),
+        Some(o) if o == DH_PUBLIC_NUMBER => Ok(Wanted::ElGamal(
+            crate::keys::elgamal::NamedGroup::Ffdhe2048.group(),
+        )),
+        Some(o) => Err(bad_alg(format!("algorithm {o} is not generated here"))),
+        None => Err(b(
+            "the request does not say what key to generate (template publicKey or id-regCtrl-rsaKeyLen / id-regCtrl-algId)".into(),
+        )),
+    }
+}
+
+fn keygen(
+    agent: &Agent<'_>,
+    parsed: &Parsed,
+    body: BodyPartID,
+    skg: &ServerKeyGenRequest,
+    store: &mut dyn KeyStore,
+    rng: &mut dyn CryptoRngCore,
+    outcome: &mut Outcome,
+) -> std::result::Result<Success, Failure> {
+    let oids = agent.oids;
+    let extras: Vec<Vec<u8>> = shroud_spki(&skg.shroud_method, oids).into_iter().collect();
+    let signers = verify(parsed, &extras, outcome)?;
+    if agent.policy.require_archive && !skg.f_archive_key {
+        return Err(fail_archive(
+            ArchiveError::ArchiveRequired,
+            body,
+            "this agent generates keys only when it may archive them (fArchiveKey TRUE)",
+        ));
+    }
+    let TaggedRequest::Crm(msg) = &skg.certificate_request else {
+        return Err(bad(body)(
+            "the ServerKeyGenRequest's certificateRequest must be a CRMF template (crm)".into(),
+        ));
+    };
+    let wanted = wanted_algorithm(msg, body)?;
+    let recipients = shroud_recipients(agent, &skg.shroud_method, body)?;
+    let subject = msg.cert_req.cert_template.subject.clone();
+    let identity = identification(parsed)
+        .or_else(|| subject.as_ref().and_then(common_name))
+        .ok_or_else(|| bad(0)("the request names no identity (id-cmc-identification)".into()))?;
+    outcome.identity = Some(identity.clone());
+    let key = match wanted {
+        Wanted::Rsa(bits) => PrivateKey::Rsa(
+            crate::keys::rsa::generate(
+                &RsaGenParams {
+                    bits: bits as usize,
+                    safe: true,
+                    e: num_bigint::BigUint::from(65537u32),
+                },
+                rng,
+                &agent.search,
+                &crate::keys::Quiet,
+            )
+            .map_err(internal)?,
+        ),
+        Wanted::ElGamal(group) => {
+            if group.p.bits() < KEYGEN_MIN_ELGAMAL_BITS {
+                return Err(fail(
+                    CmcFailInfo::BAD_ALG,
+                    body,
+                    format!(
+                        "a {}-bit ElGamal group is too small (at least {KEYGEN_MIN_ELGAMAL_BITS})",
+                        group.p.bits()
+                    ),
+                ));
+            }
+            let key = PrivateKey::ElGamal(crate::keys::elgamal::generate_key(group, rng));
+            // The group came from the client: the registration checks (p, q prime, q | p - 1,
+            // g of order q) decide whether it is usable.
+            if let Some(why) = check_key(&Key::Private(key.clone()), false).first_failure() {
+                return Err(fail(
+                    CmcFailInfo::BAD_ALG,
+                    body,
+                    format!("the requested ElGamal group is unusable: {why}"),
+                ));
+            }
+            key
+        }
+    };
+    let mut info = key_info(&key, "generated")?;
+    if skg.f_archive_key {
+        let put = store
+            .put(
+                &NewEntry {
+                    key: &key,
+                    identity: identity.clone(),
+                    selection: selection_bytes(&skg.selection_criteria),
+                    subject: subject.as_ref().map(|s| s.to_string()),
+                    source: "keygen",
+                    signer_spki: signers.first().cloned().unwrap_or_default(),
+                    archived: agent.now.clone(),
+                },
+                rng,
+            )
+            .map_err(|e| {
+                fail(
+                    CmcFailInfo::INTERNAL_CA_ERROR,
+                    body,
+                    format!("cannot file the generated key: {e}"),
+                )
+            })?;
+        if matches!(put, PutOutcome::Stored { .. }) {
+            info.action = "generated and stored".into();
+        }
+    }
+    outcome.keys.push(info);
+    let env = shrouded_keys(&[(key, Some(identity))], &recipients, oids, rng).map_err(internal)?;
+    Ok(Success {
+        status_body: vec![body],
+        control: Some(Control::ServerKeyGenResponse(ServerKeyGenResponse {
+            cms_body_part_id: RSP_KEYS,
+            request_body_part_id: body,
+            selection_criteria: skg.selection_criteria.clone(),
+        })),
+        cms: Some(env),
+    })
+}
+
+#[cfg(test)]
+mod tests;

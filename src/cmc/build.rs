@@ -1,0 +1,598 @@
+//! The client's Full PKI Requests (RFC 5272 section 3.2 with the archive draft): key archival,
+//! key recovery and server-side key generation, each a ContentInfo(SignedData(id-cct-PKIData)).
+//!
+//! Layout decisions (every request kmi builds, so the agent and the printer know where to look):
+//! - body part IDs are fixed per role: 1 transactionId, 2 senderNonce, 3 identification,
+//!   4 the archive control (KeyArchival, KeyRecoveryReq or ServerKeyGenRequest), 5 the
+//!   certification request, 6 the cmsSequence entry with the archived key (body placement);
+//! - every request carries id-cmc-identification (`--identity`, default the subject's CN): the
+//!   agent files an archived key under it and looks recovered keys up by it;
+//! - a random transactionId (63 bits) and senderNonce (16 bytes), which the agent echoes;
+//! - the SignedData signs content-type and message-digest attributes (SHA-256, RSA PKCS#1 v1.5);
+//!   the signer is `--sign-key` with `--sign-cert` (issuerAndSerialNumber, certificate
+//!   included), `--sign-key` alone (subjectKeyIdentifier), or, for an archive request without
+//!   `--sign-key`, the RSA key being archived (subjectKeyIdentifier = SHA-1 of its public key:
+//!   the agent verifies it with the public key of the enclosed PKCS#10).
+//!
+//! The key to archive travels as EnvelopedData(id-ct-encKeyWithID) for the agent's certificate
+//! (RSA-OAEP-SHA256, AES-256-CBC), its EncKeyWithID identifier being the identity. With
+//! [`Placement::Body`] it is cmsSequence entry 6 and KeyArchival.cmsBodyPartID = 6; with
+//! [`Placement::Unsigned`] (the default: the draft requires every system to support it) it is an
+//! id-aa-cmc-unsignedData attribute of the signer, CMCUnsignedData { bodyPartPath [4],
+//! id-cmc-archive-enveloped-data, ContentInfo(EnvelopedData) }, and KeyArchival.cmsBodyPartID = 0.
+//!
+//! The certification request of an archived key is PKCS#10 when the key is RSA (self-signed by
+//! it, with an extensionRequest for keyUsage stating the key's intended use). An ElGamal key
+//! cannot sign, so it gets a CRMF CertReqMsg instead (certReqId 5, a template with subject,
+//! publicKey and keyUsage keyAgreement) with no POP field: its proof of possession is the archived private
+//! key itself, which the agent decrypts and matches to the template's public key.
+//!
+//! Server key generation names the key in a CRMF template the way RFC 9483 section 4.1.6 does
+//! for central key generation: template publicKey = the algorithm with an empty key, and a CRMF
+//! control for the size: id-regCtrl-rsaKeyLen (RFC 9480) = the modulus bits for RSA, or
+//! id-regCtrl-algId = dhpublicnumber with the group's DomainParameters for ElGamal (an RFC 7919
+//! group for 2048..8192 bits, otherwise a fresh safe-prime group made by the client, since a
+//! group is public).
+
+use std::str::FromStr;
+
+use cms::content_info::ContentInfo;
+use der::asn1::{Any, BitString, Int, ObjectIdentifier as Oid, OctetString, SetOfVec};
+use der::{Decode, Encode};
+use rand_core::CryptoRngCore;
+use rsa::Pkcs1v15Sign;
+use sha2::{Digest, Sha256};
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use x509_cert::attr::{Attribute, AttributeTypeAndValue};
+use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
+use x509_cert::ext::Extension;
+use x509_cert::name::Name;
+use x509_cert::request::{CertReq, CertReqInfo, ExtensionReq};
+use x509_cert::Certificate;
+
+use super::oids::CmcOids;
+use super::types::*;
+use crate::cms::signed::{sid_for_cert, sid_for_spki, SignedDataSpec};
+use crate::cms::Recipient;
+use crate::keys::elgamal::ElGamalGroup;
+use crate::keys::encoding::{dh_params_der, encode_private_pkcs8};
+use crate::keys::{encode_public_spki, PrivateKey, PublicKey, RsaPrivate};
+use crate::oids::{DH_PUBLIC_NUMBER, RSA_ENCRYPTION};
+use crate::{Error, Result};
+
+/// Body part IDs of kmi's requests (see the module documentation).
+pub const BODY_TRANSACTION_ID: BodyPartID = 1;
+pub const BODY_SENDER_NONCE: BodyPartID = 2;
+pub const BODY_IDENTIFICATION: BodyPartID = 3;
+pub const BODY_CONTROL: BodyPartID = 4;
+pub const BODY_REQUEST: BodyPartID = 5;
+pub const BODY_ARCHIVED_KEY: BodyPartID = 6;
+
+/// id-regCtrl-rsaKeyLen (RFC 9480 section 2.? / RFC 9483 section 4.3.3): `RsaKeyLenCtrl ::= INTEGER`.
+pub const ID_REG_CTRL_RSA_KEY_LEN: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.5.1.12");
+/// id-regCtrl-algId (RFC 9480): `AlgIdCtrl ::= AlgorithmIdentifier`.
+pub const ID_REG_CTRL_ALG_ID: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.5.1.11");
+/// sha256WithRSAEncryption.
+pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+/// id-at-commonName.
+const CN: Oid = Oid::new_unwrap("2.5.4.3");
+
+/// Where the archived key goes in the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// A cmsSequence entry of the signed PKIData.
+    Body,
+    /// The id-aa-cmc-unsignedData unsigned attribute (outside the signature, bound to the signed
+    /// KeyArchival control by its bodyPartPath).
+    Unsigned,
+}
+
+/// The declared use of a key, written as the keyUsage extension request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyUse {
+    /// keyEncipherment (RSA) or keyAgreement (ElGamal): the only use whose keys are escrowed.
+    Encipherment,
+    /// digitalSignature + nonRepudiation: never escrowed unless forced.
+    Signature,
+    Both,
+}
+
+impl KeyUse {
+    /// The keyUsage bits for a key of this kind.
+    pub fn key_usage(self, public: &PublicKey) -> Result<KeyUsage> {
+        let enc = match public {
+            PublicKey::Rsa(_) => KeyUsages::KeyEncipherment,
+            PublicKey::ElGamal(_) => KeyUsages::KeyAgreement,
+        };
+        let sig = KeyUsages::DigitalSignature | KeyUsages::NonRepudiation;
+        if matches!(public, PublicKey::ElGamal(_)) && self != KeyUse::Encipherment {
+            return Err(Error::usage(
+                "an ElGamal key cannot sign: its only use is encipherment",
+            ));
+        }
+        Ok(KeyUsage(match self {
+            KeyUse::Encipherment => enc.into(),
+            KeyUse::Signature => sig,
+            KeyUse::Both => sig | enc,
+        }))
+    }
+}
+
+/// Whether a keyUsage allows signing only (no encipherment or key agreement): a key the agent
+/// must not escrow.
+pub fn is_signature_only(ku: &KeyUsage) -> bool {
+    let enc = KeyUsages::KeyEncipherment | KeyUsages::DataEncipherment | KeyUsages::KeyAgreement;
+    !ku.0.is_empty() && (ku.0 & enc).is_empty()
+}
+
+/// Who signs a request.
+pub struct RequestSigner {
+    pub key: RsaPrivate,
+    /// With a certificate the signer is named by issuer and serial number and the certificate
+    /// travels in the SignedData; without, by subjectKeyIdentifier.
+    pub cert: Option<Certificate>,
+}
+
+impl RequestSigner {
+    fn spec(&self, content_type: Oid, content: Vec<u8>) -> Result<SignedDataSpec> {
+        let (sid, certificates) = match &self.cert {
+            Some(c) => {
+                let spki = crate::cms::ktri::cert_spki(c)?;
+                let own = encode_public_spki(&PublicKey::Rsa(self.key.public.clone()))?;
+                if spki != own {
+                    return Err(Error::usage(
+                        "--sign-cert is not the certificate of --sign-key",
+                    ));
+                }
+                (sid_for_cert(c), vec![c.clone()])
+            }
+            None => (
+                sid_for_spki(&encode_public_spki(&PublicKey::Rsa(
+                    self.key.public.clone(),
+                ))?)?,
+                Vec::new(),
+            ),
+        };
+        Ok(SignedDataSpec {
+            content_type,
+            content,
+            detached: false,
+            signed_attributes: true,
+            certificates,
+            sid,
+            unsigned_attributes: Vec::new(),
+        })
+    }
+}
+
+/// What an archive request needs.
+pub struct ArchiveRequest<'a> {
+    pub key: &'a PrivateKey,
+    pub agent: &'a Certificate,
+    pub subject: Name,
+    pub identity: String,
+    pub placement: Placement,
+    pub selection: Option<Vec<u8>>,
+    pub key_use: KeyUse,
+    /// None: the key being archived signs (RSA only).
+    pub signer: Option<RequestSigner>,
+}
+
+/// How the client wants keys returned to it.
+#[derive(Clone, Debug)]
+pub enum ShroudChoice {
+    /// KTRI to this certificate or SubjectPublicKeyInfo.
+    PublicKey(ShroudWithPublicKey),
+    /// PWRI under the secret the client shares with the agent, named by this identifier.
+    SharedSecret(String),
+}
+
+impl ShroudChoice {
+    fn method(&self, oids: &CmcOids) -> Result<ShroudMethod> {
+        match self {
+            ShroudChoice::PublicKey(p) => Shroud::PublicKey(p.clone()).to_method(oids),
+            ShroudChoice::SharedSecret(s) => Shroud::SharedSecret(s.clone()).to_method(oids),
+        }
+    }
+}
+
+/// What a recovery request needs.
+pub struct RecoveryRequest {
+    pub identity: String,
+    pub shroud: ShroudChoice,
+    pub selection: Option<Vec<u8>>,
+    pub signer: RequestSigner,
+}
+
+/// The algorithm of a server-generated key.
+#[derive(Clone, Debug)]
+pub enum KeygenAlgorithm {
+    /// A safe-prime RSA key of this many bits.
+    Rsa { bits: u32 },
+    /// An ElGamal key in this group.
+    ElGamal { group: ElGamalGroup },
+}
+
+/// What a server key generation request needs.
+pub struct KeygenRequest {
+    pub subject: Name,
+    pub identity: String,
+    pub shroud: ShroudChoice,
+    pub archive: bool,
+    pub algorithm: KeygenAlgorithm,
+    pub selection: Option<Vec<u8>>,
+    pub signer: RequestSigner,
+}
+
+pub(crate) fn enc_err(e: der::Error) -> Error {
+    Error::internal(format!("DER encoding failed: {e}"))
+}
+
+/// A subject DN from its RFC 4514 text (`CN=alice,O=Example`).
+pub fn parse_subject(text: &str) -> Result<Name> {
+    let name = Name::from_str(text)
+        .map_err(|e| Error::usage(format!("--subject {text:?}: not an RFC 4514 name: {e}")))?;
+    if name.0.is_empty() {
+        return Err(Error::usage("--subject: the name is empty"));
+    }
+    Ok(name)
+}
+
+/// The first commonName of a name, when it has one in a string type kmi reads.
+pub fn common_name(name: &Name) -> Option<String> {
+    name.0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .find(|atv| atv.oid == CN)
+        .and_then(|atv| directory_string(&atv.value))
+}
+
+fn directory_string(any: &Any) -> Option<String> {
+    use der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+    if let Ok(s) = any.decode_as::<Utf8StringRef>() {
+        return Some(s.as_str().to_string());
+    }
+    if let Ok(s) = any.decode_as::<PrintableStringRef>() {
+        return Some(s.as_str().to_string());
+    }
+    if let Ok(s) = any.decode_as::<Ia5StringRef>() {
+        return Some(s.as_str().to_string());
+    }
+    any.decode_as::<TeletexStringRef>()
+        .ok()
+        .map(|s| s.as_str().to_string())
+}
+
+fn random_transaction_id(rng: &mut dyn CryptoRngCore) -> Result<Int> {
+    let mut b = [0u8; 8];
+    rng.fill_bytes(&mut b);
+    b[0] &= 0x7f;
+    b[0] |= 0x01; // never zero, never negative, always 8 bytes
+    Int::new(&b).map_err(enc_err)
+}
+
+fn random_nonce(rng: &mut dyn CryptoRngCore) -> Result<OctetString> {
+    let mut b = [0u8; 16];
+    rng.fill_bytes(&mut b);
+    OctetString::new(b.to_vec()).map_err(enc_err)
+}
+
+/// The three controls every request starts with.
+fn common_controls(
+    identity: &str,
+    oids: &CmcOids,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Vec<TaggedAttribute>> {
+    Ok(vec![
+        TaggedAttribute::from_control(
+            BODY_TRANSACTION_ID,
+            &Control::TransactionId(random_transaction_id(rng)?),
+            oids,
+        )?,
+        TaggedAttribute::from_control(
+            BODY_SENDER_NONCE,
+            &Control::SenderNonce(random_nonce(rng)?),
+            oids,
+        )?,
+        TaggedAttribute::from_control(
+            BODY_IDENTIFICATION,
+            &Control::Identification(identity.to_string()),
+            oids,
+        )?,
+    ])
+}
+
+fn selection_octets(s: &Option<Vec<u8>>) -> Result<Option<OctetString>> {
+    s.as_ref()
+        .map(|b| OctetString::new(b.clone()).map_err(enc_err))
+        .transpose()
+}
+
+fn key_usage_extension(ku: &KeyUsage) -> Result<Extension> {
+    Ok(Extension {
+        extn_id: const_oid_key_usage(),
+        critical: true,
+        extn_value: OctetString::new(ku.to_der().map_err(enc_err)?).map_err(enc_err)?,
+    })
+}
+
+fn const_oid_key_usage() -> Oid {
+    Oid::new_unwrap("2.5.29.15")
+}
+
+/// A PKCS#10 request for `key`'s public key, self-signed (sha256WithRSAEncryption), with an
+/// extensionRequest for `ku`.
+pub fn pkcs10(key: &RsaPrivate, subject: Name, ku: &KeyUsage) -> Result<CertReq> {
+    let spki_der = encode_public_spki(&PublicKey::Rsa(key.public.clone()))?;
+    let public_key = SubjectPublicKeyInfoOwned::from_der(&spki_der).map_err(enc_err)?;
+    let mut attributes = SetOfVec::new();
+    attributes
+        .insert(Attribute::try_from(ExtensionReq(vec![key_usage_extension(ku)?])).map_err(enc_err)?)
+        .map_err(enc_err)?;
+    let info = CertReqInfo {
+        version: x509_cert::request::Version::V1,
+        subject,
+        public_key,
+        attributes,
+    };
+    let tbs = info.to_der().map_err(enc_err)?;
+    let signature = key
+        .to_rsa_crate()?
+        .sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs))
+        .map_err(|e| Error::internal(format!("RSA signature: {e}")))?;
+    Ok(CertReq {
+        info,
+        algorithm: AlgorithmIdentifierOwned {
+            oid: SHA256_WITH_RSA,
+            parameters: Some(Any::encode_from(&der::asn1::Null).map_err(enc_err)?),
+        },
+        signature: BitString::from_bytes(&signature).map_err(enc_err)?,
+    })
+}
+
+/// The certification request of a key to archive: PKCS#10 for RSA, a CRMF CertReqMsg without a
+/// POP field for ElGamal (see the module documentation).
+fn certification_request(key: &PrivateKey, subject: Name, ku: &KeyUsage) -> Result<TaggedRequest> {
+    match key {
+        PrivateKey::Rsa(k) => Ok(TaggedRequest::Tcr(TaggedCertificationRequest {
+            body_part_id: BODY_REQUEST,
+            certification_request: pkcs10(k, subject, ku)?,
+        })),
+        PrivateKey::ElGamal(_) => {
+            let spki_der = encode_public_spki(&key.public())?;
+            let template = CertTemplate {
+                subject: Some(subject),
+                public_key: Some(SubjectPublicKeyInfoOwned::from_der(&spki_der).map_err(enc_err)?),
+                extensions: Some(vec![key_usage_extension(ku)?]),
+                ..Default::default()
+            };
+            Ok(TaggedRequest::Crm(CertReqMsg {
+                cert_req: CertRequest {
+                    cert_req_id: Int::new(&[BODY_REQUEST as u8]).map_err(enc_err)?,
+                    cert_template: template,
+                    controls: None,
+                },
+                popo: None,
+                reg_info: None,
+            }))
+        }
+    }
+}
+
+/// ContentInfo(EnvelopedData(id-ct-encKeyWithID)) holding `keys` for `recipients`; several keys
+/// go as id-ct-multiplePrivateKeys (a SEQUENCE OF EncKeyWithID).
+pub fn shrouded_keys(
+    keys: &[(PrivateKey, Option<String>)],
+    recipients: &[Recipient],
+    oids: &CmcOids,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Vec<u8>> {
+    let mut items = Vec::with_capacity(keys.len());
+    for (key, id) in keys {
+        let pkcs8 = encode_private_pkcs8(key)?;
+        items.push(EncKeyWithId {
+            private_key: PrivateKeyInfoDer::from_der(&pkcs8)?,
+            identifier: id.clone().map(EncKeyIdentifier::String),
+        });
+    }
+    let (content_type, plain) = match items.as_slice() {
+        [one] => (
+            oids.ct_enc_key_with_id,
+            zeroize::Zeroizing::new(one.to_der().map_err(enc_err)?),
+        ),
+        _ => (
+            oids.ct_multiple_private_keys,
+            zeroize::Zeroizing::new(items.to_der().map_err(enc_err)?),
+        ),
+    };
+    crate::cms::envelope(&plain, content_type, recipients, rng)
+}
+
+/// The signed request: PKIData DER inside SignedData(id-cct-PKIData).
+fn sign_pki_data(
+    pki_data: &PkiData,
+    signer: &RequestSigner,
+    unsigned: Vec<Attribute>,
+    oids: &CmcOids,
+) -> Result<Vec<u8>> {
+    let content = pki_data.to_der().map_err(enc_err)?;
+    let mut spec = signer.spec(oids.cct_pki_data, content)?;
+    spec.unsigned_attributes = unsigned;
+    spec.sign(&signer.key)
+}
+
+/// `kmi cmc archive-request`.
+pub fn archive_request(
+    req: &ArchiveRequest<'_>,
+    oids: &CmcOids,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Vec<u8>> {
+    let public = req.key.public();
+    let ku = req.key_use.key_usage(&public)?;
+    let own_signer;
+    let signer = match (&req.signer, req.key) {
+        (Some(s), _) => s,
+        (None, PrivateKey::Rsa(k)) => {
+            own_signer = RequestSigner {
+                key: k.clone(),
+                cert: None,
+            };
+            &own_signer
+        }
+        (None, PrivateKey::ElGamal(_)) => return Err(Error::usage(
+            "an ElGamal key cannot sign its own archive request: give --sign-key (and --sign-cert)",
+        )),
+    };
+    let envelope = shrouded_keys(
+        &[(req.key.clone(), Some(req.identity.clone()))],
+        &[Recipient::Certificate(req.agent.clone())],
+        oids,
+        rng,
+    )?;
+    let envelope_ci = ContentInfo::from_der(&envelope).map_err(enc_err)?;
+
+    let mut pd = PkiData {
+        control_sequence: common_controls(&req.identity, oids, rng)?,
+        ..Default::default()
+    };
+    let cms_body = match req.placement {
+        Placement::Body => BODY_ARCHIVED_KEY,
+        Placement::Unsigned => 0,
+    };
+    pd.control_sequence.push(TaggedAttribute::from_control(
+        BODY_CONTROL,
+        &Control::KeyArchival(KeyArchival {
+            req_body_part_id: BODY_REQUEST,
+            cms_body_part_id: cms_body,
+            selection_criteria: selection_octets(&req.selection)?,
+        }),
+        oids,
+    )?);
+    pd.req_sequence
+        .push(certification_request(req.key, req.subject.clone(), &ku)?);
+    let mut unsigned = Vec::new();
+    match req.placement {
+        Placement::Body => pd.cms_sequence.push(TaggedContentInfo {
+            body_part_id: BODY_ARCHIVED_KEY,
+            content_info: envelope_ci,
+        }),
+        Placement::Unsigned => {
+            let ud = CmcUnsignedData {
+                body_part_path: vec![BODY_CONTROL],
+                identifier: oids.archive_enveloped_data,
+                content: Any::encode_from(&envelope_ci).map_err(enc_err)?,
+            };
+            let mut values = SetOfVec::new();
+            values
+                .insert(Any::encode_from(&ud).map_err(enc_err)?)
+                .map_err(enc_err)?;
+            unsigned.push(Attribute {
+                oid: oids.aa_cmc_unsigned_data,
+                values,
+            });
+        }
+    }
+    sign_pki_data(&pd, signer, unsigned, oids)
+}
+
+/// `kmi cmc recovery-request`.
+pub fn recovery_request(
+    req: &RecoveryRequest,
+    oids: &CmcOids,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Vec<u8>> {
+    let mut pd = PkiData {
+        control_sequence: common_controls(&req.identity, oids, rng)?,
+        ..Default::default()
+    };
+    pd.control_sequence.push(TaggedAttribute::from_control(
+        BODY_CONTROL,
+        &Control::KeyRecoveryReq(KeyRecoveryReq {
+            shroud_method: req.shroud.method(oids)?,
+            bulk_encryption_algorithm: None,
+            selection_criteria: selection_octets(&req.selection)?,
+        }),
+        oids,
+    )?);
+    sign_pki_data(&pd, &req.signer, Vec::new(), oids)
+}
+
+/// The CertTemplate publicKey of a key to be generated: the algorithm with an empty key.
+fn empty_spki(algorithm: AlgorithmIdentifierOwned) -> Result<SubjectPublicKeyInfoOwned> {
+    Ok(SubjectPublicKeyInfoOwned {
+        algorithm,
+        subject_public_key: BitString::from_bytes(&[]).map_err(enc_err)?,
+    })
+}
+
+/// `kmi cmc keygen-request`.
+pub fn keygen_request(
+    req: &KeygenRequest,
+    oids: &CmcOids,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Vec<u8>> {
+    let null = Any::encode_from(&der::asn1::Null).map_err(enc_err)?;
+    let (spki_alg, control, ku) = match &req.algorithm {
+        KeygenAlgorithm::Rsa { bits } => (
+            AlgorithmIdentifierOwned {
+                oid: RSA_ENCRYPTION,
+                parameters: Some(null),
+            },
+            AttributeTypeAndValue {
+                oid: ID_REG_CTRL_RSA_KEY_LEN,
+                value: Any::encode_from(bits).map_err(enc_err)?,
+            },
+            KeyUsage(KeyUsages::KeyEncipherment.into()),
+        ),
+        KeygenAlgorithm::ElGamal { group } => {
+            let alg = AlgorithmIdentifierOwned {
+                oid: DH_PUBLIC_NUMBER,
+                parameters: Some(Any::from_der(&dh_params_der(group)?).map_err(enc_err)?),
+            };
+            (
+                AlgorithmIdentifierOwned {
+                    oid: DH_PUBLIC_NUMBER,
+                    parameters: None,
+                },
+                AttributeTypeAndValue {
+                    oid: ID_REG_CTRL_ALG_ID,
+                    value: Any::encode_from(&alg).map_err(enc_err)?,
+                },
+                KeyUsage(KeyUsages::KeyAgreement.into()),
+            )
+        }
+    };
+    let template = CertTemplate {
+        subject: Some(req.subject.clone()),
+        public_key: Some(empty_spki(spki_alg)?),
+        extensions: Some(vec![key_usage_extension(&ku)?]),
+        ..Default::default()
+    };
+    let skg = ServerKeyGenRequest {
+        certificate_request: TaggedRequest::Crm(CertReqMsg {
+            cert_req: CertRequest {
+                cert_req_id: Int::new(&[BODY_REQUEST as u8]).map_err(enc_err)?,
+                cert_template: template,
+                controls: Some(vec![control]),
+            },
+            popo: None,
+            reg_info: None,
+        }),
+        shroud_method: req.shroud.method(oids)?,
+        f_archive_key: req.archive,
+        selection_criteria: selection_octets(&req.selection)?,
+    };
+    let mut pd = PkiData {
+        control_sequence: common_controls(&req.identity, oids, rng)?,
+        ..Default::default()
+    };
+    pd.control_sequence.push(TaggedAttribute::from_control(
+        BODY_CONTROL,
+        &Control::ServerKeyGenRequest(Box::new(skg)),
+        oids,
+    )?);
+    sign_pki_data(&pd, &req.signer, Vec::new(), oids)
+}
+
+#[cfg(test)]
+mod tests;

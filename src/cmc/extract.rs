@@ -1,0 +1,207 @@
+//! The client's side of a response: `kmi cmc extract` checks the agent's signature (when given
+//! the agent's certificate), reads the status, and opens the shrouded keys that a
+//! KeyRecoveryRsp or ServerKeyGenResponse points at.
+//!
+//! A failed status is an error quoting the agent's failInfo (or archive error) and status
+//! string; a response that returns no keys (the answer to an archive request) is a usage error.
+
+use cms::signed_data::SignedData;
+use der::{Decode, Encode};
+use x509_cert::Certificate;
+
+use super::oids::{ArchiveError, CmcOids};
+use super::types::*;
+use crate::cms::ktri::cert_spki;
+use crate::cms::signed::parse_signed;
+use crate::keys::{decode_key, Key, PrivateKey, RsaPrivate};
+use crate::{Error, Result};
+
+/// What opens the shrouded keys.
+pub enum Opener<'a> {
+    /// The private key of the certificate or public key the request asked the keys to be
+    /// shrouded for (KTRI).
+    Key(&'a RsaPrivate),
+    /// The secret shared with the agent (PWRI).
+    Passphrase(&'a str),
+}
+
+/// Whether the response's signature was checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// Verified with the given agent certificate.
+    Verified,
+    /// No agent certificate was given: the signature was not checked.
+    NotChecked,
+}
+
+/// The kind of response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseKind {
+    Recovery,
+    Keygen,
+}
+
+/// The opened keys with their EncKeyWithID identifiers.
+pub struct Extracted {
+    pub kind: ResponseKind,
+    pub keys: Vec<(PrivateKey, Option<String>)>,
+    pub signature: SignatureCheck,
+}
+
+/// Describe a failed status for the user.
+pub fn describe_failure(s: &CmcStatusInfoV2, oids: &CmcOids) -> String {
+    let why = match (&s.other_info, s.archive_error(oids)) {
+        (_, Some(code)) => ArchiveError::from_code(code)
+            .map(|a| a.name().to_string())
+            .unwrap_or_else(|| format!("archive error {code}")),
+        (Some(OtherStatusInfo::FailInfo(f)), _) => f
+            .name()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("failInfo {}", f.0)),
+        (Some(OtherStatusInfo::ExtendedFailInfo(e)), _) => {
+            format!("extendedFailInfo {}", e.fail_info_oid)
+        }
+        _ => s
+            .cmc_status
+            .name()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("status {}", s.cmc_status.0)),
+    };
+    match &s.status_string {
+        Some(t) => format!("{why}: {t}"),
+        None => why,
+    }
+}
+
+fn verify_agent(sd: &SignedData, cert: &Certificate) -> Result<()> {
+    let msg = crate::cms::signed::SignedMessage {
+        signed_data: sd.clone(),
+    };
+    let checks = msg.verify(None, std::slice::from_ref(cert), &[])?;
+    if checks.is_empty() {
+        return Err(Error::check("the response is not signed"));
+    }
+    let want = cert_spki(cert)?;
+    for c in checks {
+        if let Err(why) = c.outcome {
+            return Err(Error::check(format!(
+                "the response's signature ({}) does not verify: {why}",
+                c.sid
+            )));
+        }
+        let signer = c.certificate.as_ref().map(cert_spki).transpose()?;
+        if signer.as_deref() != Some(want.as_slice()) {
+            return Err(Error::check(format!(
+                "the response is signed by {}, not by the agent certificate given",
+                c.sid
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Open the keys a response returns.
+pub fn extract(
+    response: &[u8],
+    opener: &Opener<'_>,
+    agent_cert: Option<&Certificate>,
+    oids: &CmcOids,
+) -> Result<Extracted> {
+    let msg = parse_signed(response)?;
+    if msg.content_type() != oids.cct_pki_response {
+        return Err(Error::format(format!(
+            "the signed content type is {}, not id-cct-PKIResponse",
+            msg.content_type()
+        )));
+    }
+    let signature = match agent_cert {
+        Some(c) => {
+            verify_agent(&msg.signed_data, c)?;
+            SignatureCheck::Verified
+        }
+        None => SignatureCheck::NotChecked,
+    };
+    let content = super::print::econtent_of(&msg.signed_data)?
+        .ok_or_else(|| Error::format("the response has no content"))?;
+    let pr = PkiResponse::from_der(&content)
+        .map_err(|e| Error::format(format!("malformed PKIResponse: {e}")))?;
+    let mut keys_body = None;
+    let mut kind = None;
+    for ta in &pr.control_sequence {
+        match ta.decode_control(oids)? {
+            Control::StatusInfoV2(s) if s.cmc_status != CmcStatus::SUCCESS => {
+                return Err(Error::check(format!(
+                    "the agent refused the request: {}",
+                    describe_failure(&s, oids)
+                )))
+            }
+            Control::KeyRecoveryRsp(r) => {
+                keys_body = Some(r.body_part_id);
+                kind = Some(ResponseKind::Recovery);
+            }
+            Control::ServerKeyGenResponse(r) => {
+                keys_body = Some(r.cms_body_part_id);
+                kind = Some(ResponseKind::Keygen);
+            }
+            _ => {}
+        }
+    }
+    let (Some(body), Some(kind)) = (keys_body, kind) else {
+        return Err(Error::usage(
+            "the response returns no keys (no KeyRecoveryRsp or ServerKeyGenResponse): it answers an archive request",
+        ));
+    };
+    let entry = pr
+        .cms_sequence
+        .iter()
+        .find(|t| t.body_part_id == body)
+        .ok_or_else(|| {
+            Error::format(format!(
+                "the response names cmsSequence entry {body}, which is not there"
+            ))
+        })?;
+    let env = entry
+        .content_info
+        .to_der()
+        .map_err(|e| Error::internal(e.to_string()))?;
+    let opened = match opener {
+        Opener::Key(k) => crate::cms::open_with_key(&env, k, None)?,
+        Opener::Passphrase(p) => crate::cms::open_with_passphrase(&env, p)?,
+    };
+    let items: Vec<EncKeyWithId> = if opened.content_type == oids.ct_enc_key_with_id {
+        vec![EncKeyWithId::from_der(&opened.content)
+            .map_err(|e| Error::format(format!("malformed EncKeyWithID: {e}")))?]
+    } else if opened.content_type == oids.ct_multiple_private_keys {
+        MultiplePrivateKeys::from_der(&opened.content)
+            .map_err(|e| Error::format(format!("malformed MultiplePrivateKeys: {e}")))?
+    } else {
+        return Err(Error::format(format!(
+            "the shrouded content is {}, not id-ct-encKeyWithID or id-ct-multiplePrivateKeys",
+            opened.content_type
+        )));
+    };
+    if items.is_empty() {
+        return Err(Error::format("the response returns an empty list of keys"));
+    }
+    let mut keys = Vec::with_capacity(items.len());
+    for item in items {
+        let der = item.private_key.to_der()?;
+        let key = match decode_key(&der, std::path::Path::new("returned key"), &|| {
+            Err(Error::format("a returned key is encrypted"))
+        })? {
+            Key::Private(k) => k,
+            Key::Public(_) => return Err(Error::format("a returned key is not a private key")),
+        };
+        let id = match item.identifier {
+            Some(EncKeyIdentifier::String(s)) => Some(s),
+            Some(EncKeyIdentifier::GeneralName(g)) => Some(format!("{g:?}")),
+            None => None,
+        };
+        keys.push((key, id));
+    }
+    Ok(Extracted {
+        kind,
+        keys,
+        signature,
+    })
+}
