@@ -1583,6 +1583,12 @@ mod tests {
             .decide(&query(App::Smime, "RSA", Some(512), None))
             .unwrap();
         assert!(!d.allowed);
+        // A vendor value may itself hold `=` with spaces: its canonical form reads back.
+        let eq = minimal("x-acme.rule=a = b\n");
+        assert_eq!(eq.get("x-acme.rule"), Some(&Value::Vendor("a = b".into())));
+        let canonical = eq.canonical_bytes();
+        let again = Policy::parse_canonical(&canonical).unwrap();
+        assert_eq!(again.canonical_bytes(), canonical);
         // A bare `x-` or a one-segment vendor key is not a vendor key.
         assert!(first_problem("ccm.version=1\nccm.id=t\nx-.a=1\n")
             .contains("line 3: x-.a: unknown key"));
