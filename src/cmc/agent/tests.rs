@@ -287,7 +287,7 @@ fn archived(store: &mut MemStore, placement: Placement) {
 }
 
 fn same_rsa(a: &PrivateKey, b: &RsaPrivate) -> bool {
-    matches!(a, PrivateKey::Rsa(k) if k.public == b.public && k.p.expose() == b.p.expose() || k.public == b.public && k.p.expose() == b.q.expose())
+    matches!(a, PrivateKey::Rsa(k) if k.public == b.public && (k.p.expose() == b.p.expose() || k.p.expose() == b.q.expose()))
 }
 
 /// Decode a signed request, change its PKIData and unsigned attributes, sign again.
