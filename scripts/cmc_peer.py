@@ -18,13 +18,18 @@ Run with the venv of scripts/test (KMI_PYTHON):
         Print p, g, q (hex) of the X9.42 group a ServerKeyGenRequest asks for (id-regCtrl-algId).
     cmc_peer.py build-archive --key KEY --agent CERT --identity ID --sign-key KEY
                               --sign-cert CERT --placement body|unsigned [--selection TEXT]
-                              [--envelope-key KEY] [--omit-control] OUT
+                              [--envelope-key KEY] [--omit-control] [--oaep-md sha1|sha256]
+                              [--keyid] [--stream] OUT
         A Full PKI Request made without kmi: PKIData (transactionId, senderNonce,
         identification, KeyArchival) with a tcr PKCS#10 from `openssl req`, signed with
         `openssl cms -sign -nodetach -binary -econtent_type id-cct-PKIData -md sha256`; the key
         as EnvelopedData(id-ct-encKeyWithID) built here with openssl primitives (rand, enc
         -aes-256-cbc, pkeyutl RSAES-OAEP-SHA256), in cmsSequence (body) or appended by pyasn1
         as the id-aa-cmc-unsignedData unsigned attribute (unsigned).
+    cmc_peer.py build-recovery --identity ID --shroud-cert CERT [--tagged] [--selection TEXT]
+                               --sign-key KEY --sign-cert CERT OUT
+        A recovery request made without kmi: KeyRecoveryReq with id-cmc-shroudWithPublicKey and
+        the certificate untagged (the draft's form) or [0] IMPLICIT (kmi's), signed by openssl.
 """
 
 import argparse
@@ -45,6 +50,8 @@ import cmc_fixtures  # noqa: E402  (the draft's controls as pyasn1 classes)
 ID_CMC_KEY_ARCHIVAL = cmc_fixtures.ID_CMC_KEY_ARCHIVAL
 ID_CMC_SERVER_KEYGEN_REQUEST = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.4")
 ID_CMC_ARCHIVE_ENVELOPED_DATA = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.9")
+ID_CMC_KEY_RECOVERY_REQ = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.7")
+ID_CMC_SHROUD_WITH_PUBLIC_KEY = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.0")
 ID_REG_CTRL_ALG_ID = univ.ObjectIdentifier("1.3.6.1.5.5.7.5.1.11")
 AES256_CBC = univ.ObjectIdentifier("2.16.840.1.101.3.4.1.42")
 
@@ -211,7 +218,7 @@ def tagged_attribute(body_part_id, oid, value):
     return cmc_fixtures.tagged_attribute(body_part_id, oid, value)
 
 
-def enveloped_enc_key(tmp, key_path, agent_cert_path, identity):
+def enveloped_enc_key(tmp, key_path, agent_cert_path, identity, oaep_md="sha256"):
     """ContentInfo(EnvelopedData(id-ct-encKeyWithID)) DER: KTRI RSAES-OAEP-SHA256 to the agent's
     certificate (issuerAndSerialNumber), AES-256-CBC content; every primitive by openssl."""
     pkcs8 = run("openssl", "pkcs8", "-topk8", "-nocrypt", "-in", key_path, "-outform", "DER")
@@ -228,8 +235,8 @@ def enveloped_enc_key(tmp, key_path, agent_cert_path, identity):
     cek_path = os.path.join(tmp, "cek.bin")
     write(cek_path, cek)
     wrapped = run("openssl", "pkeyutl", "-encrypt", "-certin", "-inkey", agent_cert_path,
-                  "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha256",
-                  "-pkeyopt", "rsa_mgf1_md:sha256", "-in", cek_path)
+                  "-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", f"rsa_oaep_md:{oaep_md}",
+                  "-pkeyopt", f"rsa_mgf1_md:{oaep_md}", "-in", cek_path)
 
     agent_der = run("openssl", "x509", "-in", agent_cert_path, "-outform", "DER")
     cert, _ = decoder.decode(agent_der, asn1Spec=rfc5280.Certificate())
@@ -240,7 +247,9 @@ def enveloped_enc_key(tmp, key_path, agent_cert_path, identity):
 
     oaep = rfc5280.AlgorithmIdentifier()
     oaep["algorithm"] = rfc4055.id_RSAES_OAEP
-    oaep["parameters"] = encoder.encode(rfc4055.rSAES_OAEP_SHA256_Params)
+    # SHA-1 is RSAES-OAEP's default: empty parameters (RFC 4055 section 4.1).
+    oaep["parameters"] = encoder.encode(rfc4055.rSAES_OAEP_SHA256_Params if oaep_md == "sha256"
+                                        else rfc4055.rSAES_OAEP_Default_Params)
 
     ktri = rfc5652.KeyTransRecipientInfo()
     ktri["version"] = 0
@@ -272,7 +281,8 @@ def cmd_build_archive(args):
         csr_der = run("openssl", "req", "-new", "-key", args.key, "-subj", f"/CN={args.identity}",
                       "-addext", "keyUsage=critical,keyEncipherment", "-sha256",
                       "-outform", "DER")
-        env = enveloped_enc_key(tmp, args.envelope_key or args.key, args.agent, args.identity)
+        env = enveloped_enc_key(tmp, args.envelope_key or args.key, args.agent, args.identity,
+                                args.oaep_md)
 
         pd = rfc6402.PKIData()
         controls = pd["controlSequence"]
@@ -305,16 +315,21 @@ def cmd_build_archive(args):
         pd_path = os.path.join(tmp, "pkidata.der")
         write(pd_path, encoder.encode(pd))
 
-        signed = run("openssl", "cms", "-sign", "-nodetach", "-binary", "-in", pd_path,
-                     "-econtent_type", "1.3.6.1.5.5.7.12.2", "-md", "sha256",
-                     "-signer", args.sign_cert, "-inkey", args.sign_key, "-outform", "DER")
+        sign = ["openssl", "cms", "-sign", "-nodetach", "-binary", "-in", pd_path,
+                "-econtent_type", "1.3.6.1.5.5.7.12.2", "-md", "sha256",
+                "-signer", args.sign_cert, "-inkey", args.sign_key, "-outform", "DER"]
+        if args.keyid:
+            sign += ["-keyid", "-nocerts"]
+        if args.stream:
+            sign += ["-stream"]
+        signed = run(*sign)
         if args.placement == "body":
             write(args.out, signed)
             return
 
-        ci, rest = decoder.decode(signed, asn1Spec=rfc5652.ContentInfo())
+        ci, rest = ber_decoder.decode(signed, asn1Spec=rfc5652.ContentInfo())
         assert not rest
-        sd, rest = decoder.decode(ci["content"], asn1Spec=rfc5652.SignedData())
+        sd, rest = ber_decoder.decode(ci["content"], asn1Spec=rfc5652.SignedData())
         assert not rest
         ud = rfc6402.CMCUnsignedData()
         ud["bodyPartPath"].append(4)
@@ -327,6 +342,41 @@ def cmd_build_archive(args):
         si["unsignedAttrs"].append(attr)
         ci["content"] = encoder.encode(sd)
         write(args.out, encoder.encode(ci))
+
+
+def cmd_build_recovery(args):
+    """A recovery request made without kmi: transactionId, senderNonce, identification and a
+    KeyRecoveryReq whose shroud method is id-cmc-shroudWithPublicKey with the certificate in the
+    draft's own untagged form (or kmi's [0] IMPLICIT form with --tagged), signed by openssl."""
+    register_controls()
+    with tempfile.TemporaryDirectory() as tmp:
+        cert = run("openssl", "x509", "-in", args.shroud_cert, "-outform", "DER")
+        if args.tagged:
+            cert = b"\xa0" + cert[1:]  # [0] IMPLICIT Certificate
+        krr = cmc_fixtures.KeyRecoveryReq()
+        krr["shroudMethod"]["algorithm"] = ID_CMC_SHROUD_WITH_PUBLIC_KEY
+        krr["shroudMethod"]["parameters"] = cert
+        krr["bulkEncryptionAlgorithm"]["algorithm"] = AES256_CBC
+        if args.selection is not None:
+            krr["selectionCriteria"] = args.selection.encode()
+        pd = rfc6402.PKIData()
+        controls = pd["controlSequence"]
+        controls.append(tagged_attribute(1, rfc6402.id_cmc_transactionId,
+                                         univ.Integer(int.from_bytes(os.urandom(7), "big"))))
+        controls.append(tagged_attribute(2, rfc6402.id_cmc_senderNonce,
+                                         univ.OctetString(os.urandom(16))))
+        controls.append(tagged_attribute(3, rfc6402.id_cmc_identification,
+                                         char.UTF8String(args.identity)))
+        controls.append(tagged_attribute(4, ID_CMC_KEY_RECOVERY_REQ, krr))
+        pd["reqSequence"]
+        pd["cmsSequence"]
+        pd["otherMsgSequence"]
+        pd_path = os.path.join(tmp, "pkidata.der")
+        write(pd_path, encoder.encode(pd))
+        write(args.out, run("openssl", "cms", "-sign", "-nodetach", "-binary", "-in", pd_path,
+                            "-econtent_type", "1.3.6.1.5.5.7.12.2", "-md", "sha256",
+                            "-signer", args.sign_cert, "-inkey", args.sign_key,
+                            "-outform", "DER"))
 
 
 def main():
@@ -353,14 +403,30 @@ def main():
     s.add_argument("--envelope-key", help="archive this key instead (a mismatch, for the tests)")
     s.add_argument("--omit-control", action="store_true",
                    help="leave out the KeyArchival control (an unbound key, for the tests)")
+    s.add_argument("--oaep-md", choices=["sha1", "sha256"], default="sha256")
+    s.add_argument("--keyid", action="store_true",
+                   help="name the signer by subjectKeyIdentifier and leave its certificate out")
+    s.add_argument("--stream", action="store_true",
+                   help="let openssl write BER with indefinite lengths (body placement)")
+    s.add_argument("out")
+    s = sub.add_parser("build-recovery")
+    s.add_argument("--identity", required=True)
+    s.add_argument("--shroud-cert", required=True)
+    s.add_argument("--tagged", action="store_true")
+    s.add_argument("--selection")
+    s.add_argument("--sign-key", required=True)
+    s.add_argument("--sign-cert", required=True)
     s.add_argument("out")
     args = p.parse_args()
+    if args.cmd == "build-archive" and args.stream and args.placement != "body":
+        p.error("--stream works with --placement body only (pyasn1 re-encodes the signed message)")
     {
         "envelope": cmd_envelope,
         "enckey": cmd_enckey,
         "status": cmd_status,
         "keygen-group": cmd_keygen_group,
         "build-archive": cmd_build_archive,
+        "build-recovery": cmd_build_recovery,
     }[args.cmd](args)
 
 

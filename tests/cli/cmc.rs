@@ -691,6 +691,116 @@ fn a_request_built_by_pyasn1_and_openssl_is_parsed_archived_and_recovered() {
     }
 }
 
+/// What else peers write: BER with indefinite lengths (`openssl cms -stream`), RSAES-OAEP with
+/// the default SHA-1 parameters, a signer named by key identifier with no certificate (the
+/// archived key signing for itself), and a recovery request whose shroud certificate is in the
+/// draft's untagged form or kmi's [0] form. kmi's agent accepts each and the key comes back.
+#[test]
+fn peer_variants_are_accepted() {
+    let w = Work::new();
+    let p = pki(&w);
+    for (i, (placement, flags, self_signed)) in [
+        ("body", &["--stream"][..], false),
+        ("body", &["--oaep-md", "sha1"][..], false),
+        ("unsigned", &["--keyid"][..], true),
+        ("body", &["--keyid", "--stream"][..], true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (sign_key, sign_cert) = if self_signed {
+            (&p.enc, &p.enc_crt)
+        } else {
+            (&p.alice_key, &p.alice_crt)
+        };
+        let req = w.path(&format!("variant-{i}.req"));
+        let mut args = vec![
+            os("build-archive"),
+            os("--key"),
+            p.enc.as_os_str(),
+            os("--agent"),
+            p.agent_crt.as_os_str(),
+            os("--identity"),
+            os("alice"),
+            os("--sign-key"),
+            sign_key.as_os_str(),
+            os("--sign-cert"),
+            sign_cert.as_os_str(),
+            os("--placement"),
+            os(placement),
+        ];
+        args.extend(flags.iter().map(|f| os(f)));
+        args.push(req.as_os_str());
+        peer(&args);
+        if flags.contains(&"--stream") {
+            assert_eq!(
+                &std::fs::read(&req).unwrap()[..2],
+                [0x30, 0x80],
+                "indefinite BER"
+            );
+        }
+        let v = parse_json(&req);
+        let signer = &v["content"]["signers"][0];
+        assert_eq!(
+            signer["status"]["verified"], true,
+            "variant {i}: {signer:#}"
+        );
+        if self_signed {
+            assert_eq!(signer["sid"]["type"], "subject_key_identifier");
+            assert!(v["content"]["certificates"].as_array().unwrap().is_empty());
+        }
+        let r = respond_ok(
+            &w,
+            &p,
+            &req,
+            &format!("store-{i}"),
+            &format!("variant-{i}.rsp"),
+            &[],
+        );
+        assert_eq!(
+            fingerprint_of(&r),
+            openssl_fingerprint(&p.enc, &[]),
+            "variant {i}"
+        );
+    }
+
+    // Recovery requests built by the peer, from the store alice's certificate filed into.
+    for (i, tagged) in [false, true].into_iter().enumerate() {
+        let req = w.path(&format!("peer-recover-{i}.req"));
+        let mut args = vec![
+            os("build-recovery"),
+            os("--identity"),
+            os("alice"),
+            os("--shroud-cert"),
+            p.alice_crt.as_os_str(),
+            os("--sign-key"),
+            p.alice_key.as_os_str(),
+            os("--sign-cert"),
+            p.alice_crt.as_os_str(),
+        ];
+        if tagged {
+            args.push(os("--tagged"));
+        }
+        args.push(req.as_os_str());
+        peer(&args);
+        let v = parse_json(&req);
+        let krr = &v["content"]["econtent"]["controls"][3]["value"];
+        assert_eq!(krr["type"], "key_recovery_req", "{krr:#}");
+        assert_eq!(krr["shroud"]["type"], "public_key_certificate", "{krr:#}");
+        assert_eq!(krr["shroud"]["subject"], "CN=alice", "{krr:#}");
+        let rsp = format!("peer-recover-{i}.rsp");
+        respond_ok(&w, &p, &req, "store-0", &rsp, &[]);
+        let got = extract(
+            &w,
+            &p,
+            &w.path(&rsp),
+            &[os("--key"), p.alice_key.as_os_str()],
+            &format!("peer-recovered-{i}.pem"),
+        );
+        assert_same_key(&got, &p.enc);
+    }
+}
+
 // ------------------------------------------------------------------------------------------------
 // 4: round trips
 
