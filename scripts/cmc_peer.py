@@ -19,7 +19,7 @@ Run with the venv of scripts/test (KMI_PYTHON):
     cmc_peer.py build-archive --key KEY --agent CERT --identity ID --sign-key KEY
                               --sign-cert CERT --placement body|unsigned [--selection TEXT]
                               [--envelope-key KEY] [--omit-control] [--oaep-md sha1|sha256]
-                              [--keyid] [--stream] OUT
+                              [--keyid] [--stream] [--bad-pop] OUT
         A Full PKI Request made without kmi: PKIData (transactionId, senderNonce,
         identification, KeyArchival) with a tcr PKCS#10 from `openssl req`, signed with
         `openssl cms -sign -nodetach -binary -econtent_type id-cct-PKIData -md sha256`; the key
@@ -281,6 +281,9 @@ def cmd_build_archive(args):
         csr_der = run("openssl", "req", "-new", "-key", args.key, "-subj", f"/CN={args.identity}",
                       "-addext", "keyUsage=critical,keyEncipherment", "-sha256",
                       "-outform", "DER")
+        if args.bad_pop:
+            # The last byte of the PKCS#10 signature (the BIT STRING ends the DER).
+            csr_der = csr_der[:-1] + bytes([csr_der[-1] ^ 0x01])
         env = enveloped_enc_key(tmp, args.envelope_key or args.key, args.agent, args.identity,
                                 args.oaep_md)
 
@@ -403,6 +406,8 @@ def main():
     s.add_argument("--envelope-key", help="archive this key instead (a mismatch, for the tests)")
     s.add_argument("--omit-control", action="store_true",
                    help="leave out the KeyArchival control (an unbound key, for the tests)")
+    s.add_argument("--bad-pop", action="store_true",
+                   help="flip a bit of the PKCS#10 signature (failed proof of possession)")
     s.add_argument("--oaep-md", choices=["sha1", "sha256"], default="sha256")
     s.add_argument("--keyid", action="store_true",
                    help="name the signer by subjectKeyIdentifier and leave its certificate out")

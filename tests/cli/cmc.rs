@@ -1478,19 +1478,27 @@ fn respond_refuses_bad_requests_with_a_failed_response() {
         &[],
     );
 
-    // Peer-built: a key in the unsigned attribute that no signed KeyArchival control names, and
-    // a key that is not the one the request's PKCS#10 is for.
+    // Peer-built: a key in the unsigned attribute that no signed KeyArchival control names, a
+    // key that is not the one the request's PKCS#10 is for, a PKCS#10 whose self-signature fails.
     let other = rsa_key(&w, "other.pem");
-    for (name, flag, why) in [
+    for (name, flag, why, want) in [
         (
             "unbound",
             vec![os("--omit-control")],
             "no signed KeyArchival",
+            BAD_REQUEST,
         ),
         (
             "mismatch",
             vec![os("--envelope-key"), other.as_os_str()],
             "does not match",
+            BAD_REQUEST,
+        ),
+        (
+            "badpop",
+            vec![os("--bad-pop")],
+            "self-signature",
+            Refusal::Fail(9, "popFailed"),
         ),
     ] {
         for placement in ["unsigned", "body"] {
@@ -1516,15 +1524,7 @@ fn respond_refuses_bad_requests_with_a_failed_response() {
             args.extend(flag.iter().copied());
             args.push(req.as_os_str());
             peer(&args);
-            assert_refused(
-                &w,
-                &p,
-                &req,
-                &format!("{name}-{placement}"),
-                BAD_REQUEST,
-                why,
-                &[],
-            );
+            assert_refused(&w, &p, &req, &format!("{name}-{placement}"), want, why, &[]);
         }
     }
 
