@@ -43,6 +43,7 @@ from pyasn1.codec.der import decoder, encoder
 from pyasn1.type import char, univ
 from pyasn1_modules import rfc3279, rfc4055, rfc4211, rfc5280, rfc5652, rfc6402
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cmc_fixtures  # noqa: E402  (the draft's controls as pyasn1 classes)
 
