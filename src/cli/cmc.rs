@@ -18,8 +18,9 @@ KEY itself as EnvelopedData (id-ct-encKeyWithID, RSA-OAEP to --agent). --placeme
 default, which the draft requires every agent to support) puts the key in the \
 id-aa-cmc-unsignedData attribute, bound to the signed control; --placement body puts it in the \
 signed cmsSequence.\n\n\
-The request is signed by --sign-key (with --sign-cert, or named by key identifier), or, without \
---sign-key, by KEY itself (RSA). Recovering the key later needs a request signed by the same \
+The request is signed by --sign-key (with --sign-cert, or named by key identifier, which the \
+agent can check only with a key it knows from an earlier request), or, without --sign-key, by \
+KEY itself (RSA). Recovering the key later needs a request signed by the same \
 key, unless the agent allows any signer.\n\n\
 Signature keys are never escrowed: a key declared --key-usage signature is refused unless \
 --force-signing-key.",
@@ -121,7 +122,7 @@ pub struct SignerArgs {
     #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
     pub sign_key: Option<PathBuf>,
 
-    /// The certificate of --sign-key, included in the request (without it the signer is named by key identifier)
+    /// The certificate of --sign-key, included in the request (without it the signer is named by key identifier, and the agent must already know the key)
     #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath, requires = "sign_key")]
     pub sign_cert: Option<PathBuf>,
 }

@@ -702,7 +702,11 @@ fn archive(
         key_usage: ku,
         subject,
     } = request_public_key(req, ka.req_body_part_id)?;
-    let signers = verify(parsed, std::slice::from_ref(&spki), outcome)?;
+    // A signer named only by key identifier is checked with the archived key itself or with a
+    // key the agent already knows from an earlier verified request (as for recovery).
+    let mut known = vec![spki.clone()];
+    known.extend(store.signer_spkis().map_err(internal)?);
+    let signers = verify(parsed, &known, outcome)?;
     if let Some(ku) = &ku {
         if is_signature_only(ku) && !agent.policy.accept_signing_keys {
             return Err(fail(
@@ -1072,7 +1076,8 @@ fn keygen(
     outcome: &mut Outcome,
 ) -> std::result::Result<Success, Failure> {
     let oids = agent.oids;
-    let extras: Vec<Vec<u8>> = shroud_spki(&skg.shroud_method, oids).into_iter().collect();
+    let mut extras: Vec<Vec<u8>> = shroud_spki(&skg.shroud_method, oids).into_iter().collect();
+    extras.extend(store.signer_spkis().map_err(internal)?);
     let signers = verify(parsed, &extras, outcome)?;
     if agent.policy.require_archive && !skg.f_archive_key {
         return Err(fail_archive(

@@ -222,6 +222,15 @@ fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
     let key = read_private(ctx, &a.key, &a.key_passphrase)?;
     let agent_cert = read_cert(&a.agent)?;
     let signer = signer(ctx, &a.signer, &a.key_passphrase)?;
+    let signed_by_unknown_key_id = match &signer {
+        Some(s) if s.cert.is_none() => {
+            !matches!(&key, PrivateKey::Rsa(k) if k.public == s.key.public)
+        }
+        _ => false,
+    };
+    if signed_by_unknown_key_id {
+        ctx.warn("without --sign-cert the request is signed by key identifier only: the agent can check it only if it knows --sign-key's public key from an earlier request signed with its certificate");
+    }
     let mut rng = KmiRng::new(None)?;
     let req = ArchiveRequest {
         key: &key,
@@ -313,7 +322,7 @@ fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> {
     let shroud = shroud(&a.shroud)?;
     let signer = required_signer(ctx, &a.signer, &a.key_passphrase)?;
     if signer.cert.is_none() {
-        ctx.warn("without --sign-cert the request is signed by key identifier only: the agent can check it only when --sign-key is the key of --shroud-key");
+        ctx.warn("without --sign-cert the request is signed by key identifier only: the agent can check it only when --sign-key is the key of --shroud-key or a key it knows from an earlier request signed with its certificate");
     }
     let mut rng = KmiRng::new(None)?;
     let algorithm = match a.algorithm {

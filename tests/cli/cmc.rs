@@ -1701,3 +1701,91 @@ fn outputs_are_never_half_written_or_overwritten() {
         "temporary files left: {files:?}"
     );
 }
+
+/// A request signed by key identifier alone is checked with a key the agent already knows: the
+/// first one is refused (badMessageCheck, and the client warned), and once the same signer has
+/// archived with its certificate, its key-identifier requests are accepted.
+#[test]
+fn a_key_identifier_signer_is_accepted_once_the_agent_knows_its_key() {
+    let w = Work::new();
+    let p = pki(&w);
+    let by_key_id = w.path("keyid.req");
+    let out = output_of(
+        kmi()
+            .args(["cmc", "archive-request", "--identity", "alice", "--key"])
+            .arg(&p.enc)
+            .arg("--agent")
+            .arg(&p.agent_crt)
+            .arg("--sign-key")
+            .arg(&p.alice_key)
+            .arg("-o")
+            .arg(&by_key_id),
+    );
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning") && stderr.contains("--sign-cert"),
+        "{stderr}"
+    );
+    assert_refused(
+        &w,
+        &p,
+        &by_key_id,
+        "unknown-key-id",
+        BAD_MESSAGE_CHECK,
+        "no certificate or public key for this signer",
+        &[],
+    );
+
+    let with_cert = archive_request(&w, &p, "unsigned", Signer::Cert, "cert.req");
+    respond_ok(&w, &p, &with_cert, "store", "cert.rsp", &[]);
+    let second = rsa_key(&w, "enc2.pem");
+    let second_req = w.path("second.req");
+    kmi_ok(&[
+        os("cmc"),
+        os("archive-request"),
+        os("--identity"),
+        os("alice"),
+        os("--key"),
+        second.as_os_str(),
+        os("--agent"),
+        p.agent_crt.as_os_str(),
+        os("--sign-key"),
+        p.alice_key.as_os_str(),
+        os("-o"),
+        second_req.as_os_str(),
+    ]);
+    let report = respond_ok(&w, &p, &second_req, "store", "second.rsp", &[]);
+    assert_eq!(fingerprint_of(&report), openssl_fingerprint(&second, &[]));
+
+    // Both keys come back to alice's certificate-signed recovery request.
+    let (new_crt, new_key) = party(&w, "alice-new");
+    let rec = recovery_request(
+        &w,
+        &p,
+        &[os("--shroud-key"), new_crt.as_os_str()],
+        Signer::Cert,
+        "rec.req",
+    );
+    respond_ok(&w, &p, &rec, "store", "rec.rsp", &[]);
+    let dir = w.path("keys");
+    kmi_ok(&[
+        os("cmc"),
+        os("extract"),
+        w.path("rec.rsp").as_os_str(),
+        os("--key"),
+        new_key.as_os_str(),
+        os("--agent-cert"),
+        p.agent_crt.as_os_str(),
+        os("-o"),
+        dir.as_os_str(),
+    ]);
+    let mut got: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| pkey_der(&e.unwrap().path()))
+        .collect();
+    got.sort();
+    let mut want = vec![pkey_der(&p.enc), pkey_der(&second)];
+    want.sort();
+    assert_eq!(got, want);
+}
