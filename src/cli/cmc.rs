@@ -65,7 +65,10 @@ are found by identity and selection criteria and returned for the shroud the req
 Key generation: a safe-prime RSA or ElGamal key is made and returned (and filed when the request \
 sets fArchiveKey).\n\n\
 A request that fails a check gets a PKIResponse with CMCStatusInfoV2 failed and the failInfo or \
-archive error code (written to -o like any response), and kmi exits 1 naming the failure.",
+archive error code (written to -o like any response), and kmi exits 1 naming the failure.\n\n\
+The agent holds no trust anchors: a certificate in a request gives the signer's public key, and \
+its chain is not validated. Who may recover a key is decided by that key: the signer of the \
+archive request (or any validly signed request with --allow-any-signer).",
         after_long_help = "Examples:\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp\n  \
 $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --split 2/3 --to t1.crt --to t2.crt --to t3.crt archive.req -o archive.rsp\n  \
 $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp"
