@@ -121,6 +121,28 @@ fn openssl_verify(w: &Work, msg: &Path, certfile: Option<&Path>, econtent: &str)
     out_path
 }
 
+/// `openssl cms -decrypt` of a DER EnvelopedData with a recipient's certificate and key.
+fn openssl_decrypt(w: &Work, envelope: &Path, cert: &Path, key: &Path, out: &Path) {
+    ossl(
+        w,
+        &[
+            os("cms"),
+            os("-decrypt"),
+            os("-binary"),
+            os("-inform"),
+            os("DER"),
+            os("-in"),
+            envelope.as_os_str(),
+            os("-recip"),
+            cert.as_os_str(),
+            os("-inkey"),
+            key.as_os_str(),
+            os("-out"),
+            out.as_os_str(),
+        ],
+    );
+}
+
 /// `openssl pkey -outform DER` of a key file (PEM or DER): the form both sides are compared in.
 fn pkey_der(key: &Path) -> Vec<u8> {
     let mut cmd = openssl();
@@ -532,24 +554,7 @@ fn openssl_decrypts_the_archived_key_in_either_placement() {
         let said = peer(&[os("envelope"), req.as_os_str(), env.as_os_str()]);
         assert_eq!(said.trim(), format!("placement {placement}"));
         let plain = w.path(&format!("{placement}.plain"));
-        ossl(
-            &w,
-            &[
-                os("cms"),
-                os("-decrypt"),
-                os("-binary"),
-                os("-inform"),
-                os("DER"),
-                os("-in"),
-                env.as_os_str(),
-                os("-recip"),
-                p.agent_crt.as_os_str(),
-                os("-inkey"),
-                p.agent_key.as_os_str(),
-                os("-out"),
-                plain.as_os_str(),
-            ],
-        );
+        openssl_decrypt(&w, &env, &p.agent_crt, &p.agent_key, &plain);
         let key = w.path(&format!("{placement}.key.der"));
         let said = peer(&[os("enckey"), plain.as_os_str(), key.as_os_str()]);
         assert_eq!(said.trim(), "identifier alice");
@@ -837,24 +842,7 @@ fn archive_recover_extract_for_both_placements_and_both_shrouds() {
         let plain = w.path(&format!("{placement}-pk.plain"));
         let env = w.path(&format!("{placement}-pk.env"));
         returned_envelope(&w, &rsp, &env);
-        ossl(
-            &w,
-            &[
-                os("cms"),
-                os("-decrypt"),
-                os("-binary"),
-                os("-inform"),
-                os("DER"),
-                os("-in"),
-                env.as_os_str(),
-                os("-recip"),
-                p.alice_crt.as_os_str(),
-                os("-inkey"),
-                p.alice_key.as_os_str(),
-                os("-out"),
-                plain.as_os_str(),
-            ],
-        );
+        openssl_decrypt(&w, &env, &p.alice_crt, &p.alice_key, &plain);
         let k = w.path(&format!("{placement}-pk.openssl.der"));
         peer(&[os("enckey"), plain.as_os_str(), k.as_os_str()]);
         assert_same_key(&k, &p.enc);
@@ -1282,24 +1270,7 @@ fn an_openssl_elgamal_key_is_archived_with_a_crmf_template_and_recovered() {
     let env = w.path("eg.env");
     peer(&[os("envelope"), req.as_os_str(), env.as_os_str()]);
     let plain = w.path("eg.plain");
-    ossl(
-        &w,
-        &[
-            os("cms"),
-            os("-decrypt"),
-            os("-binary"),
-            os("-inform"),
-            os("DER"),
-            os("-in"),
-            env.as_os_str(),
-            os("-recip"),
-            p.agent_crt.as_os_str(),
-            os("-inkey"),
-            p.agent_key.as_os_str(),
-            os("-out"),
-            plain.as_os_str(),
-        ],
-    );
+    openssl_decrypt(&w, &env, &p.agent_crt, &p.agent_key, &plain);
     let k = w.path("eg.openssl.der");
     peer(&[os("enckey"), plain.as_os_str(), k.as_os_str()]);
     assert_same_key(&k, &p.enc);
