@@ -666,8 +666,12 @@ fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
             ))
         }
     };
-    let got = extract::extract(&response.bytes, &opener, agent_cert.as_ref(), &oids)
-        .map_err(|e| e.in_file(&a.response))?;
+    let got = extract::extract(&response.bytes, &opener, agent_cert.as_ref(), &oids).map_err(
+        |e| match e {
+            Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.response.display())),
+            e => e.in_file(&a.response),
+        },
+    )?;
     if got.signature == SignatureCheck::NotChecked {
         ctx.warn("the response's signature was not checked: give --agent-cert CERT to check that the agent sent it");
     }

@@ -29,6 +29,20 @@ pub fn decode_armor(bytes: &[u8]) -> Result<Armored> {
     })
 }
 
+/// Every PEM block in the text, in order, as (label, DER); text between blocks is ignored.
+pub fn decode_pem_blocks(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while let Some(block) = pem_block(rest) {
+        let (label, der) = pem_rfc7468::decode_vec(block)
+            .map_err(|e| Error::format(format!("malformed PEM: {e}")))?;
+        out.push((label.to_string(), der));
+        let consumed = block.as_ptr() as usize - rest.as_ptr() as usize + block.len();
+        rest = &rest[consumed..];
+    }
+    Ok(out)
+}
+
 /// The bytes from the first `-----BEGIN ` line through the end of its `-----END ...-----` line.
 fn pem_block(bytes: &[u8]) -> Option<&[u8]> {
     let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);

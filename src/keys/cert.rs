@@ -28,10 +28,23 @@ const CODE_SIGNING_EKU: der::asn1::ObjectIdentifier =
 pub fn read_certificates(bytes: &[u8]) -> Result<Vec<Certificate>> {
     let text = std::str::from_utf8(bytes).ok();
     if let Some(text) = text.filter(|t| t.contains("-----BEGIN")) {
-        let certs = Certificate::load_pem_chain(text.as_bytes())
-            .map_err(|e| Error::format(format!("malformed PEM certificate: {e}")))?;
+        // Only the CERTIFICATE blocks: a file may hold a key and its certificate together.
+        let blocks = crate::io::armor::decode_pem_blocks(text.as_bytes())?;
+        let mut certs = Vec::new();
+        for (label, der) in blocks.iter().filter(|(l, _)| l == "CERTIFICATE") {
+            certs.push(
+                Certificate::from_der(der).map_err(|e| {
+                    Error::format(format!("malformed certificate (PEM {label}): {e}"))
+                })?,
+            );
+        }
         if certs.is_empty() {
-            return Err(Error::format("no certificate found"));
+            let found: Vec<&str> = blocks.iter().map(|(l, _)| l.as_str()).collect();
+            return Err(Error::format(if found.is_empty() {
+                "no certificate found (no complete PEM block)".to_string()
+            } else {
+                format!("not a certificate: the PEM holds {}", found.join(", "))
+            }));
         }
         return Ok(certs);
     }
@@ -226,5 +239,24 @@ mod tests {
         assert_eq!(civil_date(0), "1970-01-01");
         assert_eq!(civil_date(951_782_400), "2000-02-29");
         assert_eq!(civil_date(1_795_996_799), "2026-11-29");
+    }
+
+    #[test]
+    fn certificates_are_picked_out_of_mixed_pem() {
+        let der = include_bytes!("../../testdata/cmc/signer-cert.der");
+        let cert_pem = crate::io::armor::encode_pem("CERTIFICATE", der).unwrap();
+        let key_pem = crate::io::armor::encode_pem("PRIVATE KEY", &[0x30, 0x00]).unwrap();
+        let mixed = format!("{key_pem}notes\n{cert_pem}{cert_pem}");
+        assert_eq!(read_certificates(mixed.as_bytes()).unwrap().len(), 2);
+        assert_eq!(read_certificates(der).unwrap().len(), 1);
+        let err = read_certificates(key_pem.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("not a certificate: the PEM holds PRIVATE KEY"),
+            "{err}"
+        );
+        let cut = &cert_pem[..cert_pem.len() / 2];
+        assert!(read_certificates(cut.as_bytes()).is_err());
     }
 }
