@@ -1760,3 +1760,182 @@ fn a_key_identifier_signer_is_accepted_once_the_agent_knows_its_key() {
     want.sort();
     assert_eq!(got, want);
 }
+
+// ------------------------------------------------------------------------------------------------
+// Bouncy Castle
+
+/// `java scripts/BcCmcCheck.java ARGS...` with Debian's Bouncy Castle jars; its stdout,
+/// asserting success.
+fn bouncy_castle(args: &[&OsStr]) -> String {
+    let jars = ["bcprov", "bcutil", "bcpkix"].map(|j| format!("/usr/share/java/{j}.jar"));
+    for jar in &jars {
+        assert!(
+            Path::new(jar).exists(),
+            "this test needs Bouncy Castle ({jar} is missing): run `apt-get install -y \
+             libbcpkix-java` (scripts/test does this)"
+        );
+    }
+    require_tool(
+        "java",
+        "-version",
+        "apt-get install -y default-jdk-headless",
+    );
+    let out = std::process::Command::new("java")
+        .arg("-cp")
+        .arg(jars.join(":"))
+        .arg(script("BcCmcCheck.java"))
+        .args(args)
+        .output()
+        .expect("run java");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success() && stdout.ends_with("ok\n"),
+        "Bouncy Castle {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// A private key as unencrypted PKCS#8 DER, the form Java's KeyFactory reads.
+fn pkcs8_der(w: &Work, key: &Path, name: &str) -> PathBuf {
+    let out = w.path(name);
+    ossl(
+        w,
+        &[
+            os("pkcs8"),
+            os("-topk8"),
+            os("-nocrypt"),
+            os("-outform"),
+            os("DER"),
+            os("-in"),
+            key.as_os_str(),
+            os("-out"),
+            out.as_os_str(),
+        ],
+    );
+    out
+}
+
+/// Bouncy Castle 1.72 (its CMS classes and its own org.bouncycastle.asn1.cmc types) verifies and
+/// decodes kmi's requests and responses and opens the archived and the returned keys. Its one
+/// disagreement is recorded: it reads extendedFailInfo only untagged (RFC 5272), while kmi writes
+/// RFC 6402's [1] (formats.md section 4), so it cannot decode a failure that carries one.
+#[test]
+fn bouncy_castle_reads_kmi_requests_and_responses() {
+    let w = Work::new();
+    let p = pki(&w);
+    let agent_p8 = pkcs8_der(&w, &p.agent_key, "agent.p8");
+    // A line that starts and ends so (the middle is a body part number).
+    let has = |out: &str, start: &str, end: &str| {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(start) && l.ends_with(end)),
+            "no line {start}...{end} in:\n{out}"
+        );
+    };
+    for placement in ["unsigned", "body"] {
+        let req = archive_request(&w, &p, placement, Signer::Cert, &format!("{placement}.req"));
+        let dir = w.path(&format!("{placement}-bc"));
+        std::fs::create_dir(&dir).unwrap();
+        let out = bouncy_castle(&[os("signed"), req.as_os_str(), dir.as_os_str()]);
+        has(&out, "signer verified 2.16.840.1.101.3.4.2.1", "");
+        has(&out, "eContentType 1.3.6.1.5.5.7.12.2", "");
+        has(&out, "control ", " 1.3.6.1.5.5.7.7.5"); // transactionId
+        has(&out, "control ", " 1.3.6.1.4.1.32473.1.3.6"); // KeyArchival
+        has(&out, "request tcr", "");
+        let envelope = if placement == "unsigned" {
+            has(
+                &out,
+                "unsignedData path [",
+                "] identifier 1.3.6.1.4.1.32473.1.3.9 content 1.2.840.113549.1.7.3",
+            );
+            dir.join("unsigned-1.der")
+        } else {
+            has(&out, "cms ", " 1.2.840.113549.1.7.3");
+            std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("cms-"))
+                .expect("BC wrote the cmsSequence envelope")
+        };
+        let key_out = w.path(&format!("{placement}-bc-key.der"));
+        let out = bouncy_castle(&[
+            os("open"),
+            envelope.as_os_str(),
+            agent_p8.as_os_str(),
+            key_out.as_os_str(),
+        ]);
+        has(&out, "inner content 1.2.840.113549.1.9.16.1.21", "");
+        has(&out, "EncKeyWithID identifier alice", "");
+        assert_eq!(pkey_der(&key_out), pkey_der(&p.enc), "{placement}");
+
+        let rsp = format!("{placement}.rsp");
+        respond_ok(&w, &p, &req, &format!("store-{placement}"), &rsp, &[]);
+        let out = bouncy_castle(&[os("signed"), w.path(&rsp).as_os_str()]);
+        has(&out, "eContentType 1.3.6.1.5.5.7.12.3", "");
+        has(&out, "status 0", "");
+    }
+
+    // Recovery: BC opens the returned envelope with the new key.
+    let (new_crt, new_key) = party(&w, "alice-new");
+    let rec = recovery_request(
+        &w,
+        &p,
+        &[os("--shroud-key"), new_crt.as_os_str()],
+        Signer::Cert,
+        "rec.req",
+    );
+    let out = bouncy_castle(&[os("signed"), rec.as_os_str()]);
+    has(&out, "control ", " 1.3.6.1.4.1.32473.1.3.7"); // KeyRecoveryReq
+    respond_ok(&w, &p, &rec, "store-unsigned", "rec.rsp", &[]);
+    let dir = w.path("rec-bc");
+    std::fs::create_dir(&dir).unwrap();
+    let out = bouncy_castle(&[os("signed"), w.path("rec.rsp").as_os_str(), dir.as_os_str()]);
+    has(&out, "status 0", "");
+    has(&out, "control ", " 1.3.6.1.4.1.32473.1.3.8"); // KeyRecoveryRsp
+    let envelope = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let new_p8 = pkcs8_der(&w, &new_key, "alice-new.p8");
+    let key_out = w.path("rec-bc-key.der");
+    bouncy_castle(&[
+        os("open"),
+        envelope.as_os_str(),
+        new_p8.as_os_str(),
+        key_out.as_os_str(),
+    ]);
+    assert_eq!(pkey_der(&key_out), pkey_der(&p.enc));
+
+    // A failure with a failInfo: BC reads it.
+    let truncated = w.write("truncated.req", &std::fs::read(&rec).unwrap()[..100]);
+    assert!(
+        !respond(&w, &p, &truncated, "store-x", "truncated.rsp", &[])
+            .status
+            .success()
+    );
+    let out = bouncy_castle(&[os("signed"), w.path("truncated.rsp").as_os_str()]);
+    has(&out, "status 2", "");
+    has(&out, "failInfo 2", ""); // badRequest
+
+    // A failure with an extendedFailInfo (noKeysFound): BC 1.72 cannot read the [1] form.
+    let nobody = recovery_request(
+        &w,
+        &p,
+        &[os("--shroud-key"), new_crt.as_os_str()],
+        Signer::Cert,
+        "nobody.req",
+    );
+    assert!(!respond(&w, &p, &nobody, "store-empty", "nobody.rsp", &[])
+        .status
+        .success());
+    let out = bouncy_castle(&[os("signed"), w.path("nobody.rsp").as_os_str()]);
+    has(&out, "status unreadable by Bouncy Castle: ", "TaggedObject");
+    let s = kmi_status(&w.path("nobody.rsp"));
+    assert_eq!(
+        s["extended_fail_info"]["archive_error"]["name"],
+        "noKeysFound"
+    );
+}
