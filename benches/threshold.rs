@@ -1,7 +1,8 @@
 //! Threshold operations against their floors, in one run (`cargo bench --bench threshold`):
 //! - one Shoup partial result on a 2048-bit key against `openssl speed rsa2048`'s private-key
 //!   operation (CRT). A partial is a full-length exponent without CRT (plus its proof), so about
-//!   3-4x a CRT private op is the floor;
+//!   3-4x a CRT private op is the floor. The proof adds two more exponentiations of |N| + 256
+//!   bits; kmi runs the three side by side (rayon), so "with proof" depends on the core count;
 //! - batch verification of N = 100 Feldman shares of a 2048-bit ElGamal key against verifying one
 //!   share, and against verifying all 100 one by one.
 
