@@ -51,7 +51,7 @@ use zeroize::Zeroizing;
 
 use super::build::{
     common_name, enc_err, is_signature_only, shrouded_keys, ID_REG_CTRL_ALG_ID,
-    ID_REG_CTRL_RSA_KEY_LEN, SHA256_WITH_RSA,
+    ID_REG_CTRL_RSA_KEY_LEN,
 };
 use super::oids::{ArchiveError, CmcOids};
 use super::store::{spki_fingerprint, KeyStore, NewEntry, PutOutcome};
@@ -64,6 +64,7 @@ use crate::keys::check::check_key;
 use crate::keys::elgamal::ElGamalGroup;
 use crate::keys::encoding::decode_dh_params;
 use crate::keys::rsa::RsaGenParams;
+use crate::keys::rsa::SigHash;
 use crate::keys::{decode_key, encode_public_spki, Key, PrivateKey, RsaPrivate};
 use crate::math::prime::SearchConfig;
 use crate::oids::{DH_PUBLIC_NUMBER, RSA_ENCRYPTION};
@@ -459,14 +460,12 @@ fn verify_pkcs10(
     cr: &x509_cert::request::CertReq,
     spki_der: &[u8],
 ) -> std::result::Result<(), String> {
-    use rsa::Pkcs1v15Sign;
-    use sha2::{Digest, Sha256};
-    if cr.algorithm.oid != SHA256_WITH_RSA {
-        return Err(format!(
-            "the PKCS#10 signature algorithm {} is not sha256WithRSAEncryption",
+    let hash = SigHash::from_signature_oid(&cr.algorithm.oid).ok_or_else(|| {
+        format!(
+            "the PKCS#10 signature algorithm {} is not sha{{256,384,512}}WithRSAEncryption",
             cr.algorithm.oid
-        ));
-    }
+        )
+    })?;
     let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| e.to_string())?;
     let public = crate::cms::ktri::rsa_public_from_spki(spki).map_err(|e| e.to_string())?;
     let tbs = cr.info.to_der().map_err(|e| e.to_string())?;
@@ -474,9 +473,11 @@ fn verify_pkcs10(
         .signature
         .as_bytes()
         .ok_or("the PKCS#10 signature has unused bits")?;
-    public
-        .verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs), sig)
-        .map_err(|_| "the PKCS#10 self-signature does not verify (no proof of possession)".into())
+    if hash.verify(&public, &tbs, sig) {
+        Ok(())
+    } else {
+        Err("the PKCS#10 self-signature does not verify (no proof of possession)".into())
+    }
 }
 
 /// The signer's SPKI: the matched certificate's, or the key-identifier match among `extras`.

@@ -57,6 +57,7 @@ use crate::cms::Recipient;
 use crate::keys::elgamal::ElGamalGroup;
 use crate::keys::encoding::{dh_params_der, encode_private_pkcs8};
 use crate::keys::{encode_public_spki, PrivateKey, PublicKey, RsaPrivate};
+use crate::oids::SHA256_WITH_RSA;
 use crate::oids::{DH_PUBLIC_NUMBER, RSA_ENCRYPTION};
 use crate::{Error, Result};
 
@@ -72,8 +73,6 @@ pub const BODY_ARCHIVED_KEY: BodyPartID = 6;
 pub const ID_REG_CTRL_RSA_KEY_LEN: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.5.1.12");
 /// id-regCtrl-algId (RFC 9480): `AlgIdCtrl ::= AlgorithmIdentifier`.
 pub const ID_REG_CTRL_ALG_ID: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.5.1.11");
-/// sha256WithRSAEncryption.
-pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
 /// id-at-commonName.
 const CN: Oid = Oid::new_unwrap("2.5.4.3");
 

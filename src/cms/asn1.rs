@@ -13,19 +13,14 @@ pub const ID_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
 /// id-envelopedData (RFC 5652 section 6).
 pub const ID_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.3");
 
-/// rsaEncryption: PKCS#1 v1.5 key transport (read only).
-pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+/// rsaEncryption (PKCS#1 v1.5 key transport is read only) and the digests, from kmi's one table.
+pub use crate::oids::{RSA_ENCRYPTION, SHA1, SHA256, SHA384, SHA512};
 /// id-RSAES-OAEP (RFC 8017 appendix A.2.1, RFC 4055 section 4).
 pub const RSAES_OAEP: Oid = Oid::new_unwrap("1.2.840.113549.1.1.7");
 /// id-mgf1.
 pub const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
 /// id-pSpecified.
 pub const P_SPECIFIED: Oid = Oid::new_unwrap("1.2.840.113549.1.1.9");
-
-pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
-pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
-pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
-pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
 
 /// id-PBKDF2 (RFC 8018 appendix A.2).
 pub const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");

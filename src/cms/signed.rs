@@ -17,8 +17,8 @@ use ::cms::signed_data::{
 };
 use der::asn1::{ObjectIdentifier as Oid, OctetString, SetOfVec};
 use der::{Any, Decode, Encode};
-use rsa::{Pkcs1v15Sign, RsaPublicKey};
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use rsa::RsaPublicKey;
+use sha2::{Digest, Sha256};
 use spki::SubjectPublicKeyInfoRef;
 use x509_cert::attr::{Attribute, AttributeValue};
 use x509_cert::ext::pkix::SubjectKeyIdentifier;
@@ -26,6 +26,7 @@ use x509_cert::Certificate;
 
 use super::asn1::*;
 use super::ktri::{cert_ski, cert_spki, key_identifier, rsa_public_from_spki};
+use crate::keys::rsa::SigHash;
 use crate::keys::RsaPrivate;
 use crate::{Error, Result};
 
@@ -34,9 +35,6 @@ pub const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
 /// id-contentType and id-messageDigest signed attributes (RFC 5652 section 11).
 pub const ID_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
 pub const ID_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
-pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
-pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
-pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
 
 /// Everything a SignedData needs except the signature.
 #[derive(Clone)]
@@ -184,10 +182,10 @@ impl SignedDataSpec {
 
     /// Sign with a whole RSA key.
     pub fn sign(&self, key: &RsaPrivate) -> Result<Vec<u8>> {
-        let digest = Sha256::digest(self.signed_bytes()?);
+        let hash = SigHash::Sha256;
         let signature = key
             .to_rsa_crate()?
-            .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
+            .sign(hash.padding(), &hash.digest(&self.signed_bytes()?))
             .map_err(|e| Error::internal(format!("RSA signature: {e}")))?;
         self.assemble(&signature)
     }
@@ -269,50 +267,17 @@ fn cert_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
     }
 }
 
-enum Hash {
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl Hash {
-    fn from_alg(alg: &spki::AlgorithmIdentifierOwned) -> std::result::Result<Self, String> {
-        if !hash_params_ok(alg) {
-            return Err(format!("digest algorithm {} has parameters", alg.oid));
-        }
-        match alg.oid {
-            SHA256 => Ok(Hash::Sha256),
-            SHA384 => Ok(Hash::Sha384),
-            SHA512 => Ok(Hash::Sha512),
-            other => Err(format!(
-                "digest algorithm {other} is not supported (SHA-256, SHA-384, SHA-512)"
-            )),
-        }
+/// The signer's digest algorithm: SHA-256/384/512 with absent or NULL parameters.
+fn digest_of(alg: &spki::AlgorithmIdentifierOwned) -> std::result::Result<SigHash, String> {
+    if !hash_params_ok(alg) {
+        return Err(format!("digest algorithm {} has parameters", alg.oid));
     }
-
-    fn digest(&self, bytes: &[u8]) -> Vec<u8> {
-        match self {
-            Hash::Sha256 => Sha256::digest(bytes).to_vec(),
-            Hash::Sha384 => Sha384::digest(bytes).to_vec(),
-            Hash::Sha512 => Sha512::digest(bytes).to_vec(),
-        }
-    }
-
-    fn padding(&self) -> Pkcs1v15Sign {
-        match self {
-            Hash::Sha256 => Pkcs1v15Sign::new::<Sha256>(),
-            Hash::Sha384 => Pkcs1v15Sign::new::<Sha384>(),
-            Hash::Sha512 => Pkcs1v15Sign::new::<Sha512>(),
-        }
-    }
-
-    fn with_rsa(&self) -> Oid {
-        match self {
-            Hash::Sha256 => SHA256_WITH_RSA,
-            Hash::Sha384 => SHA384_WITH_RSA,
-            Hash::Sha512 => SHA512_WITH_RSA,
-        }
-    }
+    SigHash::from_digest_oid(&alg.oid).ok_or_else(|| {
+        format!(
+            "digest algorithm {} is not supported (SHA-256, SHA-384, SHA-512)",
+            alg.oid
+        )
+    })
 }
 
 impl SignedMessage {
@@ -419,9 +384,9 @@ fn verify_signer(
     content: &[u8],
     spki_der: &[u8],
 ) -> std::result::Result<(), String> {
-    let hash = Hash::from_alg(&si.digest_alg)?;
+    let hash = digest_of(&si.digest_alg)?;
     let sig_oid = si.signature_algorithm.oid;
-    if sig_oid != RSA_ENCRYPTION && sig_oid != hash.with_rsa() {
+    if sig_oid != RSA_ENCRYPTION && sig_oid != hash.signature_oid() {
         return Err(format!(
             "signature algorithm {sig_oid} is not RSA PKCS#1 v1.5 with the signer's digest"
         ));
@@ -455,11 +420,9 @@ fn verify_signer(
     };
     let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| e.to_string())?;
     let public: RsaPublicKey = rsa_public_from_spki(spki).map_err(|e| e.to_string())?;
-    public
-        .verify(
-            hash.padding(),
-            &hash.digest(&signed_bytes),
-            si.signature.as_bytes(),
-        )
-        .map_err(|_| "the signature does not verify".to_string())
+    if hash.verify(&public, &signed_bytes, si.signature.as_bytes()) {
+        Ok(())
+    } else {
+        Err("the signature does not verify".to_string())
+    }
 }

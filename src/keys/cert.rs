@@ -6,20 +6,14 @@
 use std::time::{Duration, SystemTime};
 
 use der::{Decode, Encode};
-use rsa::{Pkcs1v15Sign, RsaPublicKey};
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use rsa::RsaPublicKey;
 use spki::SubjectPublicKeyInfoRef;
 use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage, KeyUsages};
 use x509_cert::Certificate;
 
+use crate::keys::rsa::SigHash;
 use crate::{Error, Result};
 
-const SHA256_WITH_RSA: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
-const SHA384_WITH_RSA: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
-const SHA512_WITH_RSA: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
 const ANY_EKU: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.29.37.0");
 const CODE_SIGNING_EKU: der::asn1::ObjectIdentifier =
     der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
@@ -165,23 +159,21 @@ pub fn signed_by(cert: &Certificate, issuer: &Certificate) -> std::result::Resul
         .signature
         .as_bytes()
         .ok_or("certificate signature is not a whole number of bytes")?;
-    let ok = match cert.signature_algorithm.oid {
-        SHA256_WITH_RSA => key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs), sig),
-        SHA384_WITH_RSA => key.verify(Pkcs1v15Sign::new::<Sha384>(), &Sha384::digest(&tbs), sig),
-        SHA512_WITH_RSA => key.verify(Pkcs1v15Sign::new::<Sha512>(), &Sha512::digest(&tbs), sig),
-        other => {
-            return Err(format!(
-                "certificate signature algorithm {other} is not supported"
-            ))
-        }
-    };
-    ok.map_err(|_| {
+    let hash = SigHash::from_signature_oid(&cert.signature_algorithm.oid).ok_or_else(|| {
         format!(
+            "certificate signature algorithm {} is not supported",
+            cert.signature_algorithm.oid
+        )
+    })?;
+    if hash.verify(&key, &tbs, sig) {
+        Ok(())
+    } else {
+        Err(format!(
             "the signature on certificate \"{}\" does not verify with \"{}\"",
             subject(cert),
             subject(issuer)
-        )
-    })
+        ))
+    }
 }
 
 /// Chain `leaf` to one of `trusted` through `intermediates`, checking every signature and every

@@ -5,12 +5,14 @@ use num_bigint::BigUint;
 use num_integer::Integer;
 use num_traits::One;
 use rand_core::CryptoRngCore;
+use rsa::{Pkcs1v15Sign, RsaPublicKey};
+use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::KeygenProgress;
 use crate::math::modular::mod_inverse;
 use crate::math::prime::{random_prime, safe_prime, SearchConfig};
 use crate::math::secret::SecretUint;
-use crate::{Error, Result};
+use crate::{oids, Error, Result};
 
 /// The smallest modulus kmi generates. Anything below 2048 bits is for fixtures and teaching,
 /// and the command layer says so.
@@ -175,6 +177,66 @@ pub fn generate(
         return Err(Error::internal("generated modulus has the wrong size"));
     }
     Ok(key)
+}
+
+/// The hashes kmi signs and verifies RSASSA-PKCS1-v1_5 with, named by digest OID (CMS) or by
+/// signature OID (certificates, PKCS#10).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SigHash {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl SigHash {
+    pub fn from_digest_oid(oid: &der::asn1::ObjectIdentifier) -> Option<Self> {
+        match *oid {
+            oids::SHA256 => Some(SigHash::Sha256),
+            oids::SHA384 => Some(SigHash::Sha384),
+            oids::SHA512 => Some(SigHash::Sha512),
+            _ => None,
+        }
+    }
+
+    /// From sha{256,384,512}WithRSAEncryption.
+    pub fn from_signature_oid(oid: &der::asn1::ObjectIdentifier) -> Option<Self> {
+        match *oid {
+            oids::SHA256_WITH_RSA => Some(SigHash::Sha256),
+            oids::SHA384_WITH_RSA => Some(SigHash::Sha384),
+            oids::SHA512_WITH_RSA => Some(SigHash::Sha512),
+            _ => None,
+        }
+    }
+
+    pub fn signature_oid(self) -> der::asn1::ObjectIdentifier {
+        match self {
+            SigHash::Sha256 => oids::SHA256_WITH_RSA,
+            SigHash::Sha384 => oids::SHA384_WITH_RSA,
+            SigHash::Sha512 => oids::SHA512_WITH_RSA,
+        }
+    }
+
+    pub fn digest(self, bytes: &[u8]) -> Vec<u8> {
+        match self {
+            SigHash::Sha256 => Sha256::digest(bytes).to_vec(),
+            SigHash::Sha384 => Sha384::digest(bytes).to_vec(),
+            SigHash::Sha512 => Sha512::digest(bytes).to_vec(),
+        }
+    }
+
+    pub fn padding(self) -> Pkcs1v15Sign {
+        match self {
+            SigHash::Sha256 => Pkcs1v15Sign::new::<Sha256>(),
+            SigHash::Sha384 => Pkcs1v15Sign::new::<Sha384>(),
+            SigHash::Sha512 => Pkcs1v15Sign::new::<Sha512>(),
+        }
+    }
+
+    /// Does `signature` sign `message` (hashed here) under `key`?
+    pub fn verify(self, key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> bool {
+        key.verify(self.padding(), &self.digest(message), signature)
+            .is_ok()
+    }
 }
 
 #[cfg(test)]

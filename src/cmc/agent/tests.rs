@@ -23,6 +23,7 @@ use crate::cmc::build::{
 use crate::cmc::extract::{extract, Opener};
 use crate::cmc::store::StoredMeta;
 use crate::cms::signed::{parse_signed, sid_for_spki};
+use crate::oids::SHA256_WITH_RSA;
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
