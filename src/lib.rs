@@ -11,6 +11,7 @@ pub mod crypt;
 pub mod error;
 pub mod io;
 pub mod keys;
+pub mod limits;
 pub mod log;
 pub mod math;
 pub mod oids;
