@@ -142,7 +142,12 @@ fn run_case(path: &Path) -> Result<(), String> {
             cmd.stdout(Stdio::null());
         }
         "full" => {
-            cmd.stdout(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap());
+            cmd.stdout(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            );
         }
         "capture" => {
             cmd.stdout(std::fs::File::create(&stdout_path).unwrap());
