@@ -14,6 +14,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 #[command(
     name = "kmi",
     version,
+    long_version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        "\ncommit ",
+        env!("KMI_GIT_COMMIT"),
+        "\nCargo.lock sha256 ",
+        env!("KMI_LOCK_SHA256")
+    ),
     propagate_version = true,
     max_term_width = 100,
     long_about = "kmi generates and checks safe-prime RSA and ElGamal keys, and (in later releases) \

@@ -12,6 +12,7 @@ mod key_check;
 mod key_generate;
 mod key_io;
 mod log;
+mod network;
 mod regress;
 mod selftest;
 mod share;
