@@ -107,7 +107,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subco
 complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s k -l threshold -d 'Number of shares needed to use or rebuild the key (k)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s n -l shares -d 'Number of shares to make (n, at most 255)' -r
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s o -l output -d 'Write set.pem and share-<i>.pem into DIR (created if missing)' -r -f -a "(__fish_complete_directories)"
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s o -l output -d 'Write `set.pem` and `share-<i>.pem` into DIR (created if missing)' -r -f -a "(__fish_complete_directories)"
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l to -d 'Encrypt share i to the i-th trustee\'s certificate or RSA public key (give it n times)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l passphrase-file -d 'Encrypt share i under the passphrase in the i-th FILE (give it n times)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l label -d 'A name for the set, stored in set.pem and every share' -r
@@ -288,7 +288,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcomm
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key -d 'The private key to archive (RSA or ElGamal)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l agent -d 'The escrow agent\'s certificate (the key is encrypted to it)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l subject -d 'The subject of the certification request, RFC 4514 (default CN=<identity>)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l subject -d 'The subject of the certification request, RFC 4514 (default `CN=<identity>`)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l identity -d 'The identity the key is filed under (default: the subject\'s CN)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l placement -d 'Where the encrypted key goes' -r -f -a "body\t'In the signed cmsSequence'
 unsigned\t'In the id-aa-cmc-unsignedData unsigned attribute'"

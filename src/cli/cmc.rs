@@ -171,7 +171,7 @@ pub struct ArchiveRequestArgs {
     #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath)]
     pub agent: PathBuf,
 
-    /// The subject of the certification request, RFC 4514 (default CN=<identity>)
+    /// The subject of the certification request, RFC 4514 (default `CN=<identity>`)
     #[arg(long, value_name = "DN")]
     pub subject: Option<String>,
 

@@ -9,7 +9,8 @@ use super::Cli;
 
 /// Every command in the tree with its full name ("kmi", "kmi-key", "kmi-key-generate-rsa", ...).
 pub fn all_commands() -> Vec<(String, Command)> {
-    let mut root = Cli::command();
+    // The long version names the git commit: man pages and completions must not change with it.
+    let mut root = Cli::command().long_version(None::<&str>);
     root.build();
     let mut out = Vec::new();
     walk(&root, "kmi".to_string(), &mut out);

@@ -443,7 +443,7 @@ pub struct ShareSplitArgs {
     #[arg(long, short = 'n', value_name = "N")]
     pub shares: u32,
 
-    /// Write set.pem and share-<i>.pem into DIR (created if missing)
+    /// Write `set.pem` and `share-<i>.pem` into DIR (created if missing)
     #[arg(short, long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub output: PathBuf,
 

@@ -18,7 +18,7 @@
 //! (RSA-OAEP-SHA256, AES-256-CBC), its EncKeyWithID identifier being the identity. With
 //! [`Placement::Body`] it is cmsSequence entry 6 and KeyArchival.cmsBodyPartID = 6; with
 //! [`Placement::Unsigned`] (the default: the draft requires every system to support it) it is an
-//! id-aa-cmc-unsignedData attribute of the signer, CMCUnsignedData { bodyPartPath [4],
+//! id-aa-cmc-unsignedData attribute of the signer, CMCUnsignedData { bodyPartPath \[4\],
 //! id-cmc-archive-enveloped-data, ContentInfo(EnvelopedData) }, and KeyArchival.cmsBodyPartID = 0.
 //!
 //! The certification request of an archived key is PKCS#10 when the key is RSA (self-signed by

@@ -57,7 +57,7 @@ pub fn cert_spki(cert: &Certificate) -> Result<Vec<u8>> {
         .map_err(|e| Error::format(format!("certificate public key: {e}")))
 }
 
-/// AlgorithmIdentifier { id-RSAES-OAEP, { [0] sha256, [1] mgf1(sha256) } }, pSourceFunc default:
+/// AlgorithmIdentifier { id-RSAES-OAEP, { \[0\] sha256, \[1\] mgf1(sha256) } }, pSourceFunc default:
 /// byte for byte what openssl 3.0 writes for `-keyopt rsa_oaep_md:sha256 -keyopt rsa_mgf1_md:sha256`.
 pub fn oaep_sha256_alg() -> Result<spki::AlgorithmIdentifierOwned> {
     let params = RsaesOaepParams {

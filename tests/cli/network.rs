@@ -26,7 +26,15 @@ fn the_demo_makes_no_network_system_call() {
     let kmi = cargo_bin("kmi");
     if tool_works("strace", &["-f", "-qq", "-e", "trace=network", "true"]) {
         let status = Command::new("strace")
-            .args(["-f", "-qq", "-e", "trace=network", "-e", "signal=none", "-o"])
+            .args([
+                "-f",
+                "-qq",
+                "-e",
+                "trace=network",
+                "-e",
+                "signal=none",
+                "-o",
+            ])
             .arg(&trace)
             .arg(&kmi)
             .args(["demo", "--quiet", "--bits", "1024", "--dir"])
