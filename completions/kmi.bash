@@ -3891,7 +3891,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__split)
-            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --seed --force --key-passphrase-file --key-passphrase-fd --log --batch --quiet --help --version"
+            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --purpose --seed --insecure-fixture --force --key-passphrase-file --key-passphrase-fd --log --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3959,6 +3959,10 @@ _kmi() {
                     ;;
                 --label)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --purpose)
+                    COMPREPLY=($(compgen -W "decrypt sign" -- "${cur}"))
                     return 0
                     ;;
                 --seed)

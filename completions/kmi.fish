@@ -111,11 +111,14 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l to -d 'Encrypt share i to the i-th trustee\'s certificate or RSA public key (give it n times)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l passphrase-file -d 'Encrypt share i under the passphrase in the i-th FILE (give it n times)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l label -d 'A name for the set, stored in set.pem and every share' -r
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l seed -d 'Derive the dealing\'s randomness from HEX: for fixtures and tests only' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l purpose -d 'What the set may do: decrypt, or sign; never both (default decrypt)' -r -f -a "decrypt\t'Threshold decryption (and blinded decryption); the set never signs'
+sign\t'Threshold signatures (share partial --sign, ccm sign --threshold-set); never decrypts'"
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l seed -d 'Derive the polynomial from HEX: for fixtures and tests only (the seed rebuilds every share)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l plain -d 'Write bare, unencrypted shares'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l insecure-fixture -d 'Allow --seed together with --to or --passphrase-file (a test fixture, never a real key)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l force -d 'Replace existing set and share files in DIR'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'

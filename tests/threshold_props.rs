@@ -27,8 +27,9 @@ use kmi::keys::{PrivateKey, Quiet};
 use kmi::math::prime::SearchConfig;
 use kmi::threshold::elgamal as feldman;
 use kmi::threshold::rsa as shoup;
-use kmi::threshold::set::{split, OpenedShare, Operation, SetPublic, ShareSet};
+use kmi::threshold::set::{split, OpenedShare, Operation, SetPublic, ShareSet, SplitOptions};
 use kmi::threshold::share::KmiShare;
+use kmi::threshold::share::Purpose;
 
 const CFG: SearchConfig = SearchConfig { threads: 1 };
 
@@ -98,7 +99,11 @@ fn split_files(
     n: u32,
     rng: &mut ChaCha20Rng,
 ) -> (ShareSet, Vec<OpenedShare>) {
-    let (set, shares) = split(key, k, n, Some("props".into()), None, rng).expect("split");
+    let options = SplitOptions {
+        label: Some("props".into()),
+        ..SplitOptions::new(k, n, Purpose::Decrypt)
+    };
+    let (set, shares) = split(key, &options, rng).expect("split");
     let set2 = ShareSet::from_der(&set.file.to_der().unwrap()).expect("set DER round trip");
     assert_eq!(set2.id, set.id);
     set2.check_public()

@@ -218,9 +218,25 @@ scheme, k, n and commitments) and DIR/share-<i>.pem for i = 1..n.\n\n\
 Each share is encrypted for its trustee as CMS EnvelopedData (PEM CMS) that openssl cms -decrypt \
 opens: --to FILE (a certificate or RSA public key; RSA-OAEP-SHA256 key transport) or \
 --passphrase-file FILE (PBKDF2-HMAC-SHA256 and the RFC 3211 key wrap), given once per share, in \
-order. --plain writes bare KMI SHARE files instead: anyone who reads k of them holds the key.",
+order. --plain writes bare KMI SHARE files instead: anyone who reads k of them holds the key.\n\n\
+Every set has one purpose, recorded in the set and every share (the set id covers it): \
+--purpose decrypt (the default) or --purpose sign. A decrypt set never signs: kmi share partial \
+--sign and kmi ccm sign --threshold-set refuse it, and it refuses to decrypt an unblinded block \
+that parses as an RSA signature encoding (EMSA-PKCS1-v1_5 with any hash, or EMSA-PSS), because \
+the trustees' c^d of such a block is a signature on someone's document: a \"decryption\" \
+request would be a signature request in disguise (the chosen-message attack of the Omega paper, \
+seed 002 section 3). A sign set never decrypts and never works on blinded inputs. Use one key \
+per purpose, as PKI does.\n\n\
+The key is checked in full first (the registration checks of kmi key check with its private part, \
+safe primes for RSA), and the dealing is checked (set consistency, every share, test messages) \
+before any file is written.\n\n\
+--seed makes the polynomial a function of the seed: whoever knows the seed rebuilds every share. \
+Such a set says so inside the set and every share, every command that reads it warns, envelope \
+randomness never comes from the seed, and --seed with --to or --passphrase-file is refused \
+unless --insecure-fixture is given.",
         after_long_help = "Examples:\n  $ kmi share split key.pem -k 3 -n 5 --to t1.pem --to t2.pem --to t3.pem --to t4.pem --to t5.pem -o shares\n  \
 $ kmi share split elgamal.pem -k 2 -n 3 --passphrase-file p1 --passphrase-file p2 --passphrase-file p3 -o shares\n  \
+$ kmi share split signing-key.pem -k 2 -n 3 --purpose sign --plain -o signing-shares\n  \
 $ kmi share split key.pem --threshold 3 --shares 5 --plain -o shares"
     )]
     Split(ShareSplitArgs),
@@ -254,9 +270,12 @@ $ kmi share reconstruct --set shares/set.pem --identity t1.pem --identity t3.pem
 (--sign) without rebuilding the key: x^(2 Delta s_i) mod N for RSA (Shoup), alpha^(s_i) mod p for \
 ElGamal, each with a non-interactive Chaum-Pedersen proof that it was made with the committed \
 share. Writes a KMI PARTIAL tied to the set and to the SHA-256 of the input.\n\n\
+The set's purpose decides the operation: a decrypt set refuses --sign and refuses a --decrypt \
+block that parses as an RSA signature encoding (EMSA-PKCS1-v1_5 or EMSA-PSS); a sign set \
+refuses --decrypt and --blinded.\n\n\
 With --blinded the input is a KMI BLINDED INPUT from kmi share blind: the trustee computes its \
-partial on a value that is uniformly random to it and never learns the plaintext or the file \
-being signed (see kmi share blind).",
+partial on a value that is uniformly random to it and never learns the plaintext (see kmi share \
+blind). Decrypt sets only.",
         after_long_help = "Examples:\n  $ kmi share partial --share shares/share-2.pem --decrypt secret.bin -o p2.pem\n  \
 $ kmi share partial --share shares/share-2.pem --sign policy.txt -o p2.pem\n  \
 $ kmi share partial --share shares/share-2.pem --blinded request.pem -o p2.pem"
@@ -276,9 +295,8 @@ $ kmi share combine --set shares/set.pem p1.pem p2.pem --decrypt secret.bin --bl
 
     /// Blind a ciphertext or file to sign so the trustees never see it
     #[command(
-        long_about = "Blind a ciphertext (--decrypt) or a file to sign (--sign) for threshold use, so \
-the trustees who compute partial results never see the plaintext or what is signed (the escrow \
-protocol's Omega blinding). Writes the blinded input for the trustees (-o, KMI BLINDED INPUT) and \
+        long_about = "Blind a ciphertext (--decrypt) for threshold decryption, so the trustees who \
+compute partial results never see the plaintext (the escrow protocol's Omega blinding). Writes the blinded input for the trustees (-o, KMI BLINDED INPUT) and \
 the blinding factor the client keeps (--factor, KMI BLINDING FACTOR, mode 0600).\n\n\
 RSA: x' = x * r^e mod N for a random unit r; the trustees' partials combine to x'^d = x^d * r and \
 the client multiplies by r^-1. ElGamal: alpha' = alpha^u for a random u in [1, q); the partials \
@@ -291,9 +309,16 @@ The flow:\n  \
 3. client:   kmi share combine --set set.pem p-*.pem --decrypt secret.bin --blind factor.pem -o secret.txt\n\n\
 Step 3 rebuilds the blinded value from the original input and the factor, checks every proof \
 against it, combines, removes the factor and then unpads (OAEP), decrypts (ElGamal) or checks \
-the signature (RSA) exactly as an unblinded combine does.",
-        after_long_help = "Examples:\n  $ kmi share blind --set shares/set.pem --decrypt secret.bin -o request.pem --factor factor.pem\n  \
-$ kmi share blind --set shares/set.pem --sign policy.txt -o request.pem --factor factor.pem"
+the signature (RSA) exactly as an unblinded combine does.\n\n\
+What blinding gives away: the trustees cannot see what they raise to d, so k trustees who work \
+on blinded inputs are an unrestricted x^d oracle on the set's key. On a key that signs that is \
+a blind-signature oracle: anyone could obtain the key's signature on any document (the Omega \
+paper's chosen-message attack, seed 002 section 3; Omega's remedy, e = e1 e2 with the client \
+sending r^e1, binds what the service signs, and kmi gets the same separation from keys with one \
+purpose). Blinding is therefore offered only on decrypt sets (kmi share split --purpose \
+decrypt), whose key never signs: sign sets refuse kmi share blind and kmi share partial \
+--blinded, and a decrypt set refuses blinded signature requests.",
+        after_long_help = "Examples:\n  $ kmi share blind --set shares/set.pem --decrypt secret.bin -o request.pem --factor factor.pem"
     )]
     Blind(ShareBlindArgs),
 }
@@ -463,9 +488,17 @@ pub struct ShareSplitArgs {
     #[arg(long, value_name = "TEXT")]
     pub label: Option<String>,
 
-    /// Derive the dealing's randomness from HEX: for fixtures and tests only
+    /// What the set may do: decrypt, or sign; never both (default decrypt)
+    #[arg(long, value_enum, default_value_t = PurposeChoice::Decrypt, value_name = "PURPOSE")]
+    pub purpose: PurposeChoice,
+
+    /// Derive the polynomial from HEX: for fixtures and tests only (the seed rebuilds every share)
     #[arg(long, value_name = "HEX")]
     pub seed: Option<String>,
+
+    /// Allow --seed together with --to or --passphrase-file (a test fixture, never a real key)
+    #[arg(long, requires = "seed")]
+    pub insecure_fixture: bool,
 
     /// Replace existing set and share files in DIR
     #[arg(long)]
@@ -475,6 +508,15 @@ pub struct ShareSplitArgs {
     pub key_passphrase: KeyPassphraseArgs,
     #[command(flatten)]
     pub log: LogArgs,
+}
+
+/// What a share set may do (`share split --purpose`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PurposeChoice {
+    /// Threshold decryption (and blinded decryption); the set never signs
+    Decrypt,
+    /// Threshold signatures (share partial --sign, ccm sign --threshold-set); never decrypts
+    Sign,
 }
 
 /// How encrypted shares are opened: trustees' private keys and passphrase files.

@@ -27,7 +27,8 @@ use zeroize::Zeroizing;
 use crate::cms::Recipient;
 use crate::io::{encode_pem, write_output, OutputSpec};
 use crate::keys::{decode_key, encode_private, encode_public_spki, Key, PrivateKey, RsaPrivate};
-use crate::threshold::set::{split, ShareSet};
+use crate::threshold::set::{split, ShareSet, SplitOptions};
+use crate::threshold::share::Purpose;
 use crate::threshold::share::{KmiShare, SET_PEM_LABEL};
 use crate::{Error, Result};
 
@@ -298,15 +299,12 @@ impl KeyStore for DirStore {
                 write_output(&OutputSpec::new(&self.key_path(&fp), false, true), &pem)?;
             }
             Some(cfg) => {
-                let (set, shares) = split(
-                    entry.key,
-                    cfg.threshold,
-                    cfg.total,
-                    Some(entry.identity.clone()),
-                    None,
-                    rng,
-                )
-                .map_err(|e| match e {
+                // Archived keys are encryption keys: their sets decrypt and never sign.
+                let options = SplitOptions {
+                    label: Some(entry.identity.clone()),
+                    ..SplitOptions::new(cfg.threshold, cfg.total, Purpose::Decrypt)
+                };
+                let (set, shares) = split(entry.key, &options, rng).map_err(|e| match e {
                     Error::Usage(m) => Error::usage(format!("cannot split this key: {m}")),
                     other => other,
                 })?;

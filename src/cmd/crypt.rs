@@ -14,6 +14,14 @@ pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
     let spec = a.out.spec(false);
     spec.check_writable()?;
     let to = ctx.read_key(&a.to, &Default::default())?.public();
+    // The registration checks of `key check` (public part) on every key kmi encrypts to: an
+    // ElGamal key with y = 1, g = 1 or p = 1 would give a "ciphertext" anyone decrypts, and bad
+    // groups (p = 0, q in {0, 1}) would panic in the arithmetic (issue 18).
+    kmi::threshold::validate::registration_check(&Key::Public(to.clone()), "the recipient key")
+        .map_err(|e| match e {
+            Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.to.display())),
+            other => other,
+        })?;
     let input = kmi::io::input::read_input_allow_empty(&a.input)?;
     let mut rng = KmiRng::new(None)?;
     let out = match &to {

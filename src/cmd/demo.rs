@@ -10,10 +10,11 @@ use kmi::io::{encode_pem, write_output, OutputSpec};
 use kmi::keys::check::check_key;
 use kmi::keys::encoding::encode_public;
 use kmi::keys::rsa::{generate, RsaGenParams};
-use kmi::keys::{encode_private, fingerprint, Key, PrivateKey};
+use kmi::keys::{encode_private, fingerprint, Key, PrivateKey, PublicKey};
 use kmi::math::prime::SearchConfig;
 use kmi::rng::KmiRng;
-use kmi::threshold::set::{split, OpenedShare, Operation, Prepared, ShareSet};
+use kmi::threshold::set::{split, OpenedShare, Operation, Prepared, ShareSet, SplitOptions};
+use kmi::threshold::share::Purpose;
 use kmi::{Error, Result};
 
 use super::progress::SearchBar;
@@ -82,39 +83,25 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     let mut rng = KmiRng::new(None)?;
     let started = std::time::Instant::now();
     println!(
-        "kmi demo: a 3-of-5 key-escrow ceremony in {}",
+        "kmi demo: a 3-of-5 key-escrow ceremony for two keys, one to decrypt and one to sign, in {}",
         d.dir.display()
     );
     println!("No single trustee ever holds the escrowed key; any three of the five can use it or rebuild it.");
 
-    d.say(&format!(
-        "Generate the escrowed key: {}-bit RSA with safe primes p = 2p'+1, q = 2q'+1",
-        a.bits
-    ));
-    let bar = SearchBar::new(d.ctx.quiet);
-    let params = RsaGenParams {
-        bits: a.bits,
-        safe: true,
-        e: BigUint::from(65537u32),
-    };
-    let key = generate(&params, &mut rng, &SearchConfig::default(), &bar);
-    bar.finish();
-    let key = PrivateKey::Rsa(key?);
+    let key = generate_escrowed(
+        &mut d,
+        "Generate the escrowed decryption key",
+        a.bits,
+        "escrowed",
+        &mut rng,
+    )?;
     let public = key.public();
-    d.write(
-        "escrowed-key.pem",
-        &encode_private(&key, false, None, &mut rng)?,
-        true,
-    )?;
-    d.write(
-        "escrowed-public.pem",
-        &encode_public(&public, false)?,
-        false,
-    )?;
-    d.detail(format!("fingerprint {}", fingerprint(&public, 32)?));
-    d.ok(
-        "registry checks pass with --require-safe",
-        check_key(&Key::Private(key.clone()), true).passed(),
+    let signing_key = generate_escrowed(
+        &mut d,
+        "Generate a second key that will only ever sign (one key per purpose, as PKI does)",
+        a.bits,
+        "signing",
+        &mut rng,
     )?;
 
     d.say("Five trustees make their own RSA keys (their shares will be encrypted to them)");
@@ -131,80 +118,34 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
             &SearchConfig::default(),
             &kmi::keys::Quiet,
         )?;
-        let tk = PrivateKey::Rsa(tk);
         d.write(
             &format!("trustee-{i}-key.pem"),
-            &encode_private(&tk, false, None, &mut rng)?,
+            &encode_private(&PrivateKey::Rsa(tk.clone()), false, None, &mut rng)?,
             true,
         )?;
         let pubfile = d.write(
             &format!("trustee-{i}-public.pem"),
-            &encode_public(&tk.public(), false)?,
+            &encode_public(&kmi::keys::PublicKey::Rsa(tk.public.clone()), false)?,
             false,
         )?;
-        let PrivateKey::Rsa(rk) = tk else {
-            unreachable!("generated RSA")
-        };
-        trustees.push((rk, pubfile));
+        trustees.push((tk, pubfile));
     }
     d.detail("trustee-1..5-key.pem (each trustee keeps their own)");
 
-    d.say("Split the key 3-of-5 (Shoup) and encrypt each share to its trustee (CMS, RSA-OAEP)");
-    let (set, shares) = split(&key, 3, 5, Some("kmi demo".into()), None, &mut rng)?;
-    let set_der = set
-        .file
-        .to_der()
-        .map_err(|e| Error::internal(e.to_string()))?;
-    d.write(
-        "set.pem",
-        encode_pem("KMI SHARE SET", &set_der)?.as_bytes(),
-        false,
+    let (set, opened) = escrow(&mut d, &key, Purpose::Decrypt, "", &trustees, &mut rng)?;
+    let (signing_set, signing_opened) = escrow(
+        &mut d,
+        &signing_key,
+        Purpose::Sign,
+        "signing-",
+        &trustees,
+        &mut rng,
     )?;
-    let mut envelopes = Vec::new();
-    for (share, (_, pubfile)) in shares.iter().zip(&trustees) {
-        let der =
-            zeroize::Zeroizing::new(share.to_der().map_err(|e| Error::internal(e.to_string()))?);
-        let recipient =
-            kmi::cms::recipient_from_file_bytes(&std::fs::read(pubfile).map_err(|e| {
-                Error::Read {
-                    path: pubfile.clone(),
-                    source: e,
-                }
-            })?)?;
-        let env = kmi::cms::envelope(&der, kmi::oids::KMI_CT_SHARE, &[recipient], &mut rng)?;
-        d.write(
-            &format!("share-{}.pem", share.index),
-            encode_pem("CMS", &env)?.as_bytes(),
-            true,
-        )?;
-        envelopes.push(env);
-    }
-    d.detail(format!(
-        "set {} and share-1..5.pem; the dealer now forgets the key",
-        &set.id_hex()[..16]
-    ));
-    d.ok(
-        "the set's verification keys are consistent",
-        set.check_public().is_ok(),
-    )?;
-
-    d.say("Each trustee opens and verifies their share against the public verification keys");
-    let mut opened = Vec::new();
-    for (i, (env, (tk, _))) in envelopes.iter().zip(&trustees).enumerate() {
-        let o = kmi::cms::open_with_key(env, tk, None)?;
-        let share = kmi::threshold::share::KmiShare::from_der_checked(&o.content)?;
-        let s = set.open(&share)?;
-        d.ok(
-            &format!("trustee {} holds a valid share", i + 1),
-            set.verify_share(&s),
-        )?;
-        opened.push(s);
-    }
 
     d.say("Someone encrypts a message to the escrowed public key (RSA-OAEP-SHA256)");
     let message = b"The combination is 12-34-56.";
     let PrivateKey::Rsa(rk) = &key else {
-        unreachable!("RSA key")
+        return Err(Error::internal("the escrowed key is RSA"));
     };
     let ct = rk
         .public
@@ -223,27 +164,64 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         plain.as_slice() == message,
     )?;
 
-    d.say("Trustees 2, 3 and 4 sign a statement together (RSASSA-PKCS1-v1_5, SHA-256)");
+    d.say("The decryption set will not sign, not even a signature dressed up as a ciphertext");
     let statement = b"Key escrow ceremony completed; no single party holds the key.\n";
     d.write("statement.txt", statement, false)?;
-    let input = set.prepare(Operation::RsaSign, statement)?;
-    let partials = partials_of(&d, &set, &opened, &[2, 3, 4], &input, "sign", &mut rng)?;
-    let sig = set.combine(&partials, &input)?;
+    d.ok(
+        "asked to sign, the decryption set refuses (its purpose is decrypt)",
+        set.prepare(Operation::RsaSign, statement).is_err(),
+    )?;
+    // The disguise: EMSA-PKCS1-v1_5(SHA-256(statement)) handed in as a "ciphertext"; its
+    // "decryption" c^d would be the escrowed key's signature on the statement.
+    let disguised = {
+        use sha2::Digest;
+        let digest: [u8; 32] = sha2::Sha256::digest(statement).into();
+        let k = (rk.public.n.bits() as usize).div_ceil(8);
+        kmi::crypt::rsa_pad::emsa_pkcs1_v15_sha256(&digest, k)?
+    };
+    d.ok(
+        "asked to \"decrypt\" EMSA-PKCS1-v1_5(SHA-256(statement)), it refuses",
+        set.prepare(Operation::RsaDecrypt, &disguised).is_err(),
+    )?;
+    d.detail(
+        "(trustees computing c^d on that block would have signed the statement: Omega, section 3)",
+    );
+
+    d.say(
+        "Trustees 2, 3 and 4 sign the statement with the signing set (RSASSA-PKCS1-v1_5, SHA-256)",
+    );
+    let input = signing_set.prepare(Operation::RsaSign, statement)?;
+    let partials = partials_of(
+        &d,
+        &signing_set,
+        &signing_opened,
+        &[2, 3, 4],
+        &input,
+        "sign",
+        &mut rng,
+    )?;
+    let sig = signing_set.combine(&partials, &input)?;
     d.write("statement.sig", &sig, false)?;
     let verified = {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(statement);
-        rk.public
-            .to_rsa_crate()?
+        let PublicKey::Rsa(sk) = signing_key.public() else {
+            return Err(Error::internal("the signing key is RSA"));
+        };
+        sk.to_rsa_crate()?
             .verify(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest, &sig)
             .is_ok()
     };
     d.ok(
-        "the signature verifies with the ordinary public key",
+        "the signature verifies with the signing key's ordinary public key",
         verified,
     )?;
+    d.ok(
+        "the signing set refuses to decrypt",
+        signing_set.prepare(Operation::RsaDecrypt, &ct).is_err(),
+    )?;
     d.detail(format!(
-        "check it yourself: openssl dgst -sha256 -verify {0}/escrowed-public.pem -signature {0}/statement.sig {0}/statement.txt",
+        "check it yourself: openssl dgst -sha256 -verify {0}/signing-public.pem -signature {0}/statement.sig {0}/statement.txt",
         d.dir.display()
     ));
 
@@ -254,7 +232,9 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         set.reconstruct(&two, &mut rng).is_err(),
     )?;
 
-    d.say("Trustees 2, 4 and 5 rebuild the whole key (the integer combination factors N)");
+    d.say(
+        "Trustees 2, 4 and 5 rebuild the whole decryption key (the integer combination factors N)",
+    );
     let three: Vec<OpenedShare> = vec![opened[1].clone(), opened[3].clone(), opened[4].clone()];
     let rebuilt = set.reconstruct(&three, &mut rng)?;
     d.write(
@@ -279,6 +259,119 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     d.ctx
         .note("the demo keys lie unencrypted in the demo directory: use them for nothing else");
     Ok(())
+}
+
+/// Generate one safe-prime RSA key, write NAME-key.pem and NAME-public.pem, check it.
+fn generate_escrowed(
+    d: &mut Demo<'_>,
+    what: &str,
+    bits: usize,
+    name: &str,
+    rng: &mut KmiRng,
+) -> Result<PrivateKey> {
+    d.say(&format!(
+        "{what}: {bits}-bit RSA with safe primes p = 2p'+1, q = 2q'+1"
+    ));
+    let bar = SearchBar::new(d.ctx.quiet);
+    let params = RsaGenParams {
+        bits,
+        safe: true,
+        e: BigUint::from(65537u32),
+    };
+    let key = generate(&params, rng, &SearchConfig::default(), &bar);
+    bar.finish();
+    let key = PrivateKey::Rsa(key?);
+    let public = key.public();
+    d.write(
+        &format!("{name}-key.pem"),
+        &encode_private(&key, false, None, rng)?,
+        true,
+    )?;
+    d.write(
+        &format!("{name}-public.pem"),
+        &encode_public(&public, false)?,
+        false,
+    )?;
+    d.detail(format!(
+        "{name}-key.pem, fingerprint {}",
+        fingerprint(&public, 32)?
+    ));
+    d.ok(
+        "registry checks pass with --require-safe",
+        check_key(&Key::Private(key.clone()), true).passed(),
+    )?;
+    Ok(key)
+}
+
+/// Split `key` 3-of-5 for `purpose`, encrypt each share to its trustee, and have each trustee
+/// open and verify theirs. Files: PREFIXset.pem and PREFIXshare-<i>.pem.
+fn escrow(
+    d: &mut Demo<'_>,
+    key: &PrivateKey,
+    purpose: Purpose,
+    prefix: &str,
+    trustees: &[(kmi::keys::RsaPrivate, PathBuf)],
+    rng: &mut KmiRng,
+) -> Result<(ShareSet, Vec<OpenedShare>)> {
+    d.say(&format!(
+        "Split the {} key 3-of-5 (Shoup, purpose {}) and encrypt each share to its trustee (CMS, RSA-OAEP)",
+        if purpose == Purpose::Sign { "signing" } else { "decryption" },
+        purpose.name()
+    ));
+    let options = SplitOptions {
+        label: Some(format!("kmi demo {}", purpose.name())),
+        ..SplitOptions::new(3, 5, purpose)
+    };
+    let (set, shares) = split(key, &options, rng)?;
+    let set_der = set
+        .file
+        .to_der()
+        .map_err(|e| Error::internal(e.to_string()))?;
+    d.write(
+        &format!("{prefix}set.pem"),
+        encode_pem("KMI SHARE SET", &set_der)?.as_bytes(),
+        false,
+    )?;
+    let mut envelopes = Vec::new();
+    for (share, (_, pubfile)) in shares.iter().zip(trustees) {
+        let der =
+            zeroize::Zeroizing::new(share.to_der().map_err(|e| Error::internal(e.to_string()))?);
+        let recipient =
+            kmi::cms::recipient_from_file_bytes(&std::fs::read(pubfile).map_err(|e| {
+                Error::Read {
+                    path: pubfile.clone(),
+                    source: e,
+                }
+            })?)?;
+        let env = kmi::cms::envelope(&der, kmi::oids::KMI_CT_SHARE, &[recipient], rng)?;
+        d.write(
+            &format!("{prefix}share-{}.pem", share.index),
+            encode_pem("CMS", &env)?.as_bytes(),
+            true,
+        )?;
+        envelopes.push(env);
+    }
+    d.detail(format!(
+        "{prefix}set.pem (set {}, purpose {}) and {prefix}share-1..5.pem; the dealer now forgets the key",
+        &set.id_hex()[..16],
+        purpose.name()
+    ));
+    d.ok(
+        "the set's verification keys are consistent",
+        set.check_public().is_ok(),
+    )?;
+    let mut opened = Vec::new();
+    for (i, (env, (tk, _))) in envelopes.iter().zip(trustees).enumerate() {
+        let o = kmi::cms::open_with_key(env, tk, None)?;
+        let share = kmi::threshold::share::KmiShare::from_der_checked(&o.content)?;
+        let s = set.open(&share)?;
+        d.ok(
+            &format!("trustee {} opens and verifies their share", i + 1),
+            set.verify_share(&s),
+        )?;
+        opened.push(s);
+    }
+    Ok((set, opened))
 }
 
 fn partials_of(

@@ -6,9 +6,9 @@ use der::Encode;
 use serde_json::json;
 
 use kmi::cli::{
-    KeyPassphraseArgs, PassphraseArgs, ShareBlindArgs, ShareCombineArgs, ShareCommand,
-    ShareOpenArgs, SharePartialArgs, ShareReconstructArgs, ShareSplitArgs, ShareVerifyArgs,
-    ThresholdInputArgs,
+    KeyPassphraseArgs, PassphraseArgs, PurposeChoice, ShareBlindArgs, ShareCombineArgs,
+    ShareCommand, ShareOpenArgs, SharePartialArgs, ShareReconstructArgs, ShareSplitArgs,
+    ShareVerifyArgs, ThresholdInputArgs,
 };
 use kmi::io::armor::decode_armor;
 use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
@@ -18,9 +18,9 @@ use kmi::rng::KmiRng;
 use kmi::threshold::blind::{
     KmiBlindedInput, KmiBlindingFactor, BLINDED_PEM_LABEL, FACTOR_PEM_LABEL,
 };
-use kmi::threshold::set::{split, OpenedShare, Operation, SetPublic, ShareSet};
+use kmi::threshold::set::{split, OpenedShare, Operation, SetPublic, ShareSet, SplitOptions};
 use kmi::threshold::share::{
-    KmiPartial, KmiShare, PARTIAL_PEM_LABEL, SET_PEM_LABEL, SHARE_PEM_LABEL,
+    KmiPartial, KmiShare, Purpose, PARTIAL_PEM_LABEL, SET_PEM_LABEL, SHARE_PEM_LABEL,
 };
 use kmi::{Error, Result};
 
@@ -375,6 +375,16 @@ fn share_recipients(a: &ShareSplitArgs) -> Result<Option<Vec<kmi::cms::Recipient
 fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
     rec.inputs.push(a.key.clone());
     rec.inputs.extend(a.to.iter().cloned());
+    // The seed fixes the polynomial: seed plus any one share (encrypted or not) gives the key.
+    // Encrypting such shares to real trustees protects nothing (issue 10 item 4).
+    if a.seed.is_some()
+        && (!a.to.is_empty() || !a.passphrase_file.is_empty())
+        && !a.insecure_fixture
+    {
+        return Err(Error::usage(
+            "--seed makes every share predictable from the seed, so encrypting them to trustees protects nothing: use --plain for a fixture, or add --insecure-fixture",
+        ));
+    }
     let recipients = share_recipients(&a)?;
     let key = match ctx.read_key(&a.key, &key_pass(&a.key_passphrase))? {
         Key::Private(k) => k,
@@ -398,6 +408,8 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
         }
     }
     let mut rng = KmiRng::new(a.seed.as_deref())?;
+    // Envelope randomness (content keys, IVs, OAEP seeds, PWRI salts) never comes from the seed.
+    let mut envelope_rng = KmiRng::new(None)?;
     if rng.is_seeded() {
         ctx.warn("--seed makes predictable shares: use it for fixtures and tests only");
     }
@@ -407,14 +419,18 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
     } else {
         der::asn1::GeneralizedTime::from_system_time(std::time::SystemTime::now()).ok()
     };
-    let (set, shares) = split(
-        &key,
-        a.threshold,
-        a.shares,
-        a.label.clone(),
+    let options = SplitOptions {
+        threshold: a.threshold,
+        total: a.shares,
+        label: a.label.clone(),
         created,
-        &mut rng,
-    )?;
+        purpose: match a.purpose {
+            PurposeChoice::Decrypt => Purpose::Decrypt,
+            PurposeChoice::Sign => Purpose::Sign,
+        },
+        seeded: rng.is_seeded(),
+    };
+    let (set, shares) = split(&key, &options, &mut rng)?;
     rec.set_id = Some(set.id_hex());
     rec.shares = (1..=a.shares).collect();
 
@@ -430,7 +446,7 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
                     &der,
                     kmi::oids::KMI_CT_SHARE,
                     std::slice::from_ref(&r[i]),
-                    &mut rng,
+                    &mut envelope_rng,
                 )?;
                 zeroize::Zeroizing::new(encode_pem("CMS", &env)?)
             }
@@ -461,11 +477,12 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
     rec.outputs.push(set_path.clone());
     rec.outputs.extend(share_paths.iter().cloned());
     ctx.note(format!(
-        "split {} into {} shares, {} needed ({}), set {} in {}",
+        "split {} into {} shares, {} needed ({}, purpose {}), set {} in {}",
         a.key.display(),
         a.shares,
         a.threshold,
         set.public.scheme_name(),
+        set.purpose().name(),
         &set.id_hex()[..16],
         dir.display()
     ));
@@ -485,7 +502,20 @@ pub(super) fn read_set(path: &Path) -> Result<ShareSet> {
             })
         }
     }
-    ShareSet::from_der(&armored.der).map_err(|e| e.in_file(path))
+    let set = ShareSet::from_der(&armored.der).map_err(|e| e.in_file(path))?;
+    warn_if_seeded(path, set.seeded());
+    Ok(set)
+}
+
+/// Every command that reads a seeded set or share says so (issue 10 item 4): the seed rebuilds
+/// every share, so such a set must never hold a real key.
+fn warn_if_seeded(path: &Path, seeded: bool) {
+    if seeded {
+        eprintln!(
+            "kmi: warning: {}: this share set was dealt from a --seed: anyone who knows the seed holds the key (a test fixture, not a secret)",
+            path.display()
+        );
+    }
 }
 
 /// What opens encrypted shares: trustees' RSA private keys and passphrases, loaded once.
@@ -573,7 +603,9 @@ fn read_share(path: &Path, openers: &Openers) -> Result<KmiShare> {
             })
         }
     };
-    KmiShare::from_der_checked(&plain).map_err(|e| e.in_file(path))
+    let share = KmiShare::from_der_checked(&plain).map_err(|e| e.in_file(path))?;
+    warn_if_seeded(path, share.set.seeded);
+    Ok(share)
 }
 
 /// The verdict on one share file.

@@ -3,4 +3,5 @@
 //! ElGamal hybrid message format.
 
 pub mod elgamal;
+pub mod emsa;
 pub mod rsa_pad;

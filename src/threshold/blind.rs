@@ -25,6 +25,13 @@
 //! ```
 //! A partial on a blinded input carries inputDigest = SHA-256 of the DER of KmiBlindedInput, so
 //! the client can recompute it from the original input and the factor.
+//!
+//! What blinding gives away: a trustee cannot see what it raises to d, so k trustees who work on
+//! blinded inputs are an unrestricted x^d oracle on the set's key. On a key that signs, that is a
+//! blind-signature oracle (anyone may obtain a signature on anything: the chosen-message attack of
+//! the Omega paper, seed 002 section 3). kmi therefore offers blinding only on decrypt sets
+//! (purpose decrypt, issue 10 item 3), whose key never signs: `kmi ccm sign` refuses them, and a
+//! signature by a decrypt-only key is worth nothing to a verifier that checks key purpose.
 
 use der::asn1::{OctetString, Uint};
 use der::{Decode, Encode, Sequence};
@@ -148,6 +155,7 @@ impl ShareSet {
         input: &Prepared<'_>,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<(KmiBlindedInput, KmiBlindingFactor)> {
+        self.check_purpose(&Operation::Blinded)?;
         let operation = operation_code(&input.op)?;
         let factor = SecretUint::new(match &self.public {
             SetPublic::Rsa(r) => loop {
@@ -179,6 +187,12 @@ impl ShareSet {
                 "the blinded input was made for another share set (setId mismatch)",
             ));
         }
+        self.check_purpose(&Operation::Blinded)?;
+        if blinded.operation == OP_RSA_SIGN {
+            return Err(Error::check(
+                "refusing a blinded signature request: blinded work is only done on decrypt sets, which never sign",
+            ));
+        }
         let x = from_uint(&blinded.value);
         self.check_blinded_value(&x)?;
         Ok(Prepared {
@@ -196,6 +210,7 @@ impl ShareSet {
         original: Prepared<'a>,
         factor: &KmiBlindingFactor,
     ) -> Result<Prepared<'a>> {
+        self.check_purpose(&Operation::Blinded)?;
         if factor.set_id.as_bytes() != self.id {
             return Err(Error::check(
                 "the blinding factor belongs to another share set (setId mismatch)",
@@ -287,8 +302,9 @@ mod tests {
     use crate::keys::rsa::{generate, RsaGenParams};
     use crate::keys::{PrivateKey, Quiet};
     use crate::math::prime::SearchConfig;
-    use crate::threshold::set::{split, OpenedShare};
+    use crate::threshold::set::{split, OpenedShare, SplitOptions};
     use crate::threshold::share::KmiPartial;
+    use crate::threshold::share::Purpose;
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
 
@@ -301,7 +317,8 @@ mod tests {
             e: BigUint::from(65537u32),
         };
         let key = generate(&params, rng, &SearchConfig { threads: 1 }, &Quiet).unwrap();
-        let (set, shares) = split(&PrivateKey::Rsa(key.clone()), 2, 3, None, None, rng).unwrap();
+        let options = SplitOptions::new(2, 3, Purpose::Decrypt);
+        let (set, shares) = split(&PrivateKey::Rsa(key.clone()), &options, rng).unwrap();
         let opened = shares.iter().map(|s| set.open(s).unwrap()).collect();
         (key, set, opened)
     }
@@ -350,39 +367,52 @@ mod tests {
             b"escrowed secret"
         );
 
-        let file = b"policy to sign";
-        let original = set.prepare(Operation::RsaSign, file).unwrap();
-        let (blinded, factor) = set.blind(&original, &mut rng).unwrap();
-        let partials = trustee_partials(&set, &blinded, &shares[..2], &mut rng);
-        let client = set.blinded_view(original, &factor).unwrap();
-        let signature = set.combine(&partials, &client).unwrap();
-        let direct = key
-            .to_rsa_crate()
-            .unwrap()
-            .sign(
-                rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
-                &Sha256::digest(file),
-            )
-            .unwrap();
-        assert_eq!(&signature[..], &direct[..]);
+        // A decrypt set refuses to sign, blinded or not; a sign set refuses blinding.
+        assert!(set.prepare(Operation::RsaSign, b"policy").is_err());
+        let sign_set = {
+            let options = SplitOptions::new(2, 3, Purpose::Sign);
+            split(&PrivateKey::Rsa(key.clone()), &options, &mut rng)
+                .unwrap()
+                .0
+        };
+        let original = sign_set.prepare(Operation::RsaSign, b"policy").unwrap();
+        assert!(sign_set.blind(&original, &mut rng).is_err());
+        let forged = KmiBlindedInput {
+            set_id: OctetString::new(sign_set.id.to_vec()).unwrap(),
+            ..blinded.clone()
+        };
+        assert!(sign_set.prepare_blinded(&forged).is_err());
+        // A blinded input claiming to be a signature request is refused by a decrypt set.
+        let claimed_sign = KmiBlindedInput {
+            operation: OP_RSA_SIGN,
+            ..blinded
+        };
+        assert!(set.prepare_blinded(&claimed_sign).is_err());
     }
 
     #[test]
     fn a_factor_for_another_input_or_set_is_refused() {
         let mut rng = ChaCha20Rng::from_seed([32; 32]);
-        let (_, set, shares) = rsa_set(&mut rng);
-        let original = set.prepare(Operation::RsaSign, b"one").unwrap();
+        let (key, set, shares) = rsa_set(&mut rng);
+        let public = key.public.to_rsa_crate().unwrap();
+        let oaep = |m: &[u8], rng: &mut ChaCha20Rng| {
+            public
+                .encrypt(rng, rsa::Oaep::new::<sha2::Sha256>(), m)
+                .unwrap()
+        };
+        let (one, two) = (oaep(b"one", &mut rng), oaep(b"two", &mut rng));
+        let original = set.prepare(Operation::RsaDecrypt, &one).unwrap();
         let (blinded, factor) = set.blind(&original, &mut rng).unwrap();
-        let other = set.prepare(Operation::RsaSign, b"two").unwrap();
+        let other = set.prepare(Operation::RsaDecrypt, &two).unwrap();
         assert!(set.blinded_view(other, &factor).is_err());
         // Partials made on the blinded input do not fit the unblinded input.
         let partials = trustee_partials(&set, &blinded, &shares[..2], &mut rng);
-        let plain = set.prepare(Operation::RsaSign, b"one").unwrap();
+        let plain = set.prepare(Operation::RsaDecrypt, &one).unwrap();
         assert!(set.check_partial(&partials[0], &plain).unwrap().is_some());
         // A changed factor makes the partials' input digest disagree.
         let mut wrong = factor.clone();
         wrong.factor = to_uint(&(from_uint(&factor.factor) + 1u32)).unwrap();
-        let client = set.blinded_view(set.prepare(Operation::RsaSign, b"one").unwrap(), &wrong);
+        let client = set.blinded_view(set.prepare(Operation::RsaDecrypt, &one).unwrap(), &wrong);
         if let Ok(client) = client {
             assert!(set.check_partial(&partials[0], &client).unwrap().is_some());
         }
@@ -395,15 +425,8 @@ mod tests {
     fn blinded_elgamal_decryption_recovers_the_payload() {
         let mut rng = ChaCha20Rng::from_seed([33; 32]);
         let key = generate_key(NamedGroup::Ffdhe2048.group(), &mut rng);
-        let (set, shares) = split(
-            &PrivateKey::ElGamal(key.clone()),
-            3,
-            4,
-            None,
-            None,
-            &mut rng,
-        )
-        .unwrap();
+        let options = SplitOptions::new(3, 4, Purpose::Decrypt);
+        let (set, shares) = split(&PrivateKey::ElGamal(key.clone()), &options, &mut rng).unwrap();
         let opened: Vec<OpenedShare> = shares.iter().map(|s| set.open(s).unwrap()).collect();
         let msg = crate::crypt::elgamal::encrypt(&key.public, b"payload", &mut rng).unwrap();
         let original = set

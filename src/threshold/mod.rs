@@ -8,3 +8,4 @@ pub mod rsa;
 pub mod set;
 pub mod share;
 mod transcript;
+pub mod validate;

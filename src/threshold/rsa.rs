@@ -94,6 +94,11 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
             "threshold {k} of {n} shares: need 1 <= threshold <= shares <= 255"
         )));
     }
+    // p, q >= 7 (so p', q' >= 3) before anything is halved, divided or searched (issue 18).
+    let seven = BigUint::from(7u32);
+    if key.p.expose() < &seven || key.q.expose() < &seven || key.public.n <= seven {
+        return Err(Error::check("the key's primes are too small to share"));
+    }
     if let Some(why) = unsuitable(key, n) {
         return Err(Error::usage(why));
     }
@@ -126,18 +131,28 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
             }
         })
         .collect();
-    // v = r^2 for random r, until v generates the whole group of squares (order p'q').
+    // v = r^2 for random r, until v generates the whole group of squares (order p'q'). For a real
+    // safe-prime key almost every r does; the bound only stops a degenerate key (N = 3, N = p)
+    // from looping forever, should one ever get past the checks before dealing.
     let one = BigUint::one();
-    let v = loop {
+    let mut v = None;
+    for _ in 0..256 {
         let r = random_range(rng, &BigUint::from(2u32), modulus);
         if !r.gcd(modulus).is_one() {
             continue;
         }
-        let v = &r * &r % modulus;
-        if pow_mod(&v, &p_half, modulus) != one && pow_mod(&v, &q_half, modulus) != one {
-            break v;
+        let candidate = &r * &r % modulus;
+        if pow_mod(&candidate, &p_half, modulus) != one
+            && pow_mod(&candidate, &q_half, modulus) != one
+            && crate::threshold::validate::check_verification_base(&candidate, modulus).is_ok()
+        {
+            v = Some(candidate);
+            break;
         }
-    };
+    }
+    let v = v.ok_or_else(|| {
+        Error::check("no verification base generates the squares mod N: the key is degenerate")
+    })?;
     let verification_keys = shares
         .iter()
         .map(|s| pow_mod(&v, s.value.expose(), modulus))

@@ -10,7 +10,11 @@ use spki::SubjectPublicKeyInfoOwned;
 
 use super::elgamal::{self as feldman, Share as ElGamalShare};
 use super::rsa::{self as shoup, RsaSetPublic, RsaShare};
-use super::share::{from_uint, to_uint, Commitments, KmiShare, KmiShareSet, RsaVerificationKeys};
+use super::share::{
+    from_uint, to_uint, Commitments, KmiShare, KmiShareSet, Purpose, RsaVerificationKeys,
+    SET_VERSION,
+};
+use super::validate;
 use crate::keys::elgamal::{ElGamalPrivate, ElGamalPublic};
 use crate::keys::{decode_key, encode_public_spki, Key, PrivateKey, PublicKey};
 use crate::math::secret::SecretUint;
@@ -111,6 +115,23 @@ impl ShareSet {
                 ))
             }
         };
+        // Every number is validated before any arithmetic (issue 18; issue 10 item 9 for v).
+        match &public {
+            SetPublic::Rsa(r) => validate::rsa_set(r)?,
+            SetPublic::ElGamal {
+                public,
+                total,
+                commitments,
+                ..
+            } => {
+                if file.purpose() != Purpose::Decrypt {
+                    return Err(Error::format(
+                        "an ElGamal share set can only decrypt (purpose sign is for RSA sets)",
+                    ));
+                }
+                validate::elgamal_set(public, *total, commitments)?
+            }
+        }
         let id = file.set_id()?;
         Ok(ShareSet { file, id, public })
     }
@@ -123,6 +144,16 @@ impl ShareSet {
         hex::encode(self.id)
     }
 
+    /// What the set's key is for (decrypt or sign), bound in the set id.
+    pub fn purpose(&self) -> Purpose {
+        self.file.purpose()
+    }
+
+    /// Whether the set was dealt from a `--seed` (a fixture: the seed rebuilds every share).
+    pub fn seeded(&self) -> bool {
+        self.file.seeded
+    }
+
     /// Check a share file's value and index belong to this set (setId match).
     pub fn open(&self, share: &KmiShare) -> Result<OpenedShare> {
         if share.set_id.as_bytes() != self.id {
@@ -133,9 +164,22 @@ impl ShareSet {
                 short_hex(&self.id)
             )));
         }
+        let value = SecretUint::new(from_uint(&share.value));
+        // Shoup shares are reduced mod p'q' < N, Feldman shares mod q: anything larger is not a
+        // share of this set (and would only buy an attacker longer exponentiations).
+        let bound = match &self.public {
+            SetPublic::Rsa(r) => &r.key.n,
+            SetPublic::ElGamal { public, .. } => &public.group.q,
+        };
+        if value.expose() >= bound {
+            return Err(Error::check(format!(
+                "share {} has a value out of range for its set",
+                share.index
+            )));
+        }
         Ok(OpenedShare {
             index: share.index,
-            value: SecretUint::new(from_uint(&share.value)),
+            value,
         })
     }
 
@@ -251,15 +295,74 @@ fn elgamal_share(s: &OpenedShare) -> ElGamalShare {
     }
 }
 
-/// Split a private key into a set and n share files.
+/// How a key is dealt: the set's parameters besides the key.
+#[derive(Debug, Clone)]
+pub struct SplitOptions {
+    pub threshold: u32,
+    pub total: u32,
+    pub label: Option<String>,
+    pub created: Option<GeneralizedTime>,
+    /// What the set may do: decrypt (the default) or sign, never both (issue 10 item 3).
+    pub purpose: Purpose,
+    /// The dealing's randomness came from a seed: recorded in the set so readers warn.
+    pub seeded: bool,
+}
+
+impl SplitOptions {
+    pub fn new(threshold: u32, total: u32, purpose: Purpose) -> Self {
+        SplitOptions {
+            threshold,
+            total,
+            label: None,
+            created: None,
+            purpose,
+            seeded: false,
+        }
+    }
+}
+
+/// Split a private key into a set and n share files. The key is checked in full first (the
+/// registration checks of `key check` with its private part; safe primes for RSA), and the dealing
+/// is checked before it is returned (set consistency, every share against its commitments, the
+/// test messages over all shares), so nothing unusable is ever written while the dealer is told
+/// the key may be forgotten (issue 18).
 pub fn split(
     key: &PrivateKey,
-    threshold: u32,
-    total: u32,
-    label: Option<String>,
-    created: Option<GeneralizedTime>,
+    options: &SplitOptions,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<(ShareSet, Vec<KmiShare>)> {
+    let SplitOptions {
+        threshold,
+        total,
+        ref label,
+        ref created,
+        purpose,
+        seeded,
+    } = *options;
+    if threshold < 1 || threshold > total || total > 255 {
+        return Err(Error::usage(format!(
+            "threshold {threshold} of {total} shares: need 1 <= threshold <= shares <= 255"
+        )));
+    }
+    if matches!(key, PrivateKey::ElGamal(_)) && purpose == Purpose::Sign {
+        return Err(Error::usage(
+            "an ElGamal key can only be split to decrypt (--purpose sign needs an RSA key)",
+        ));
+    }
+    let full = Key::Private(key.clone());
+    // Safe primes are judged by the dealing itself (`rsa::unsuitable`), with advice.
+    let report = crate::keys::check::check_key(&full, false);
+    if let Some(failure) = report.first_failure() {
+        let check = report
+            .results
+            .iter()
+            .find(|r| r.failure.is_some())
+            .map(|r| r.check.as_str())
+            .unwrap_or_default();
+        return Err(Error::check(format!(
+            "the key fails the check \"{check}\" ({failure}); it cannot be split"
+        )));
+    }
     let spki_der = encode_public_spki(&key.public())?;
     let public_key = SubjectPublicKeyInfoOwned::from_der(&spki_der)
         .map_err(|e| Error::internal(format!("SubjectPublicKeyInfo: {e}")))?;
@@ -293,16 +396,34 @@ pub fn split(
         }
     };
     let file = KmiShareSet {
-        version: 1,
+        version: SET_VERSION,
         scheme,
         threshold,
         total,
+        purpose: purpose.code(),
+        seeded,
         public_key,
         commitments,
-        label,
-        created,
+        label: label.clone(),
+        created: *created,
     };
     let set = ShareSet::from_file(file)?;
+    // Check the dealing as a trustee would before anything is written.
+    let opened: Vec<OpenedShare> = values
+        .iter()
+        .map(|(index, value)| OpenedShare {
+            index: *index,
+            value: value.clone(),
+        })
+        .collect();
+    let dealt_ok = set.check_public().is_ok()
+        && opened.iter().all(|s| set.verify_share(s))
+        && set.test_messages(&opened)? != Some(false);
+    if !dealt_ok {
+        return Err(Error::internal(
+            "the dealing does not verify (commitments, shares or test messages); nothing was written",
+        ));
+    }
     let set_id = OctetString::new(set.id.to_vec()).map_err(|e| Error::internal(e.to_string()))?;
     let shares = values
         .iter()
@@ -347,6 +468,7 @@ impl ShareSet {
     pub fn prepare<'a>(&self, op: Operation<'a>, input_bytes: &[u8]) -> Result<Prepared<'a>> {
         use sha2::{Digest, Sha256};
         let digest: [u8; 32] = Sha256::digest(input_bytes).into();
+        self.check_purpose(&op)?;
         let x = match (&self.public, &op) {
             (SetPublic::Rsa(r), Operation::RsaDecrypt) => {
                 let k = (r.key.n.bits() as usize).div_ceil(8);
@@ -355,6 +477,15 @@ impl ShareSet {
                         "an RSA ciphertext for this {}-bit key has {k} bytes, not {}",
                         r.key.n.bits(),
                         input_bytes.len()
+                    )));
+                }
+                // c^d of an encoded message is a signature on it: a decryption request whose
+                // block is a signature encoding is a signature request in disguise.
+                if let Some(encoding) =
+                    crate::crypt::emsa::signature_encoding(input_bytes, r.key.n.bits() as usize)
+                {
+                    return Err(Error::check(format!(
+                        "refusing to decrypt: the block parses as a signature encoding ({encoding}), so its decryption would be a signature by this key; a genuine ciphertext that happens to parse so can be decrypted blinded (kmi share blind)"
                     )));
                 }
                 BigUint::from_bytes_be(input_bytes)
@@ -386,6 +517,26 @@ impl ShareSet {
 }
 
 impl ShareSet {
+    /// Key separation (issue 10 item 3): a decrypt set never signs and a sign set never decrypts;
+    /// blinded work (an unrestricted x^d oracle) only on decrypt sets.
+    pub(super) fn check_purpose(&self, op: &Operation<'_>) -> Result<()> {
+        let refuse = |what: &str| {
+            Err(Error::check(format!(
+                "this share set's purpose is {}: it does not {what} (deal a separate key with --purpose {} for that)",
+                self.purpose().name(),
+                if self.purpose() == Purpose::Sign { "decrypt" } else { "sign" },
+            )))
+        };
+        match (self.purpose(), op) {
+            (Purpose::Decrypt, Operation::RsaSign) => refuse("sign"),
+            (Purpose::Sign, Operation::RsaDecrypt | Operation::ElGamalDecrypt(_)) => {
+                refuse("decrypt")
+            }
+            (Purpose::Sign, Operation::Blinded) => refuse("work on blinded inputs"),
+            _ => Ok(()),
+        }
+    }
+
     /// One trustee's partial result with its proof, tied to this set and this input.
     pub fn partial(
         &self,
@@ -542,7 +693,11 @@ mod tests {
     fn split_verify_reconstruct_elgamal_through_files() {
         let mut rng = ChaCha20Rng::from_seed([21; 32]);
         let key = PrivateKey::ElGamal(generate_key(NamedGroup::Ffdhe2048.group(), &mut rng));
-        let (set, shares) = split(&key, 2, 3, Some("t".into()), None, &mut rng).unwrap();
+        let options = SplitOptions {
+            label: Some("t".into()),
+            ..SplitOptions::new(2, 3, Purpose::Decrypt)
+        };
+        let (set, shares) = split(&key, &options, &mut rng).unwrap();
         set.check_public().unwrap();
         let reparsed = ShareSet::from_der(&set.file.to_der().unwrap()).unwrap();
         assert_eq!(reparsed.id, set.id);

@@ -8,16 +8,21 @@
 //!   value        INTEGER,                  -- s_i
 //!   set          KmiShareSet }
 //! KmiShareSet ::= SEQUENCE {
-//!   version      INTEGER (1),
+//!   version      INTEGER (2),
 //!   scheme       OBJECT IDENTIFIER,        -- id-kmi-scheme-rsaShoup | -elgamalFeldman
-//!   threshold    INTEGER,
-//!   total        INTEGER,
+//!   threshold    INTEGER,                  -- 1 <= k <= n
+//!   total        INTEGER,                  -- n <= 255
+//!   purpose      INTEGER { decrypt(1), sign(2) },
+//!   seeded       BOOLEAN,                  -- TRUE: dealt from --seed (a fixture, not a secret)
 //!   publicKey    SubjectPublicKeyInfo,
 //!   commitments  CHOICE {
 //!      rsa     [0] IMPLICIT SEQUENCE { v INTEGER, verificationKeys SEQUENCE OF INTEGER },
 //!      elgamal [1] IMPLICIT SEQUENCE OF INTEGER },
 //!   label        UTF8String OPTIONAL,
 //!   created      GeneralizedTime OPTIONAL }
+//! -- version 2 added purpose and seeded (issue 10 items 3 and 4); version 1 sets are refused.
+//! -- Both sit inside the set, so the setId (its SHA-256) and every share, which carries the set,
+//! -- bind them: changing either changes the set id and orphans every share and partial.
 //! KmiPartial ::= SEQUENCE {
 //!   version INTEGER (1), setId OCTET STRING, index INTEGER, inputDigest OCTET STRING,
 //!   value INTEGER, proof SEQUENCE { c INTEGER, z INTEGER } }
@@ -34,6 +39,39 @@ use crate::{Error, Result};
 pub const SHARE_PEM_LABEL: &str = "KMI SHARE";
 pub const SET_PEM_LABEL: &str = "KMI SHARE SET";
 pub const PARTIAL_PEM_LABEL: &str = "KMI PARTIAL";
+
+/// The KmiShareSet version this kmi writes and reads.
+pub const SET_VERSION: u8 = 2;
+
+/// What a set's key is for: key separation, as PKI separates signing and encryption keys
+/// (issue 10 item 3). A decrypt set's partials never make a signature that kmi combines, and a
+/// sign set never decrypts, so trustees asked to "decrypt" cannot be made to sign.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum Purpose {
+    Decrypt = 1,
+    Sign = 2,
+}
+
+impl Purpose {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_code(code: u8) -> Option<Self> {
+        match code {
+            1 => Some(Purpose::Decrypt),
+            2 => Some(Purpose::Sign),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Purpose::Decrypt => "decrypt",
+            Purpose::Sign => "sign",
+        }
+    }
+}
 
 /// `rsa [0] IMPLICIT SEQUENCE { v INTEGER, verificationKeys SEQUENCE OF INTEGER }`
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
@@ -58,6 +96,10 @@ pub struct KmiShareSet {
     pub scheme: ObjectIdentifier,
     pub threshold: u32,
     pub total: u32,
+    /// `Purpose` code: 1 decrypt, 2 sign.
+    pub purpose: u8,
+    /// Dealt from a `--seed`: the seed alone rebuilds every share, so readers warn.
+    pub seeded: bool,
     pub public_key: SubjectPublicKeyInfoOwned,
     pub commitments: Commitments,
     #[asn1(optional = "true")]
@@ -104,6 +146,11 @@ pub fn from_uint(u: &Uint) -> BigUint {
 }
 
 impl KmiShareSet {
+    /// The set's purpose (checked on read, so a decoded set always has one).
+    pub fn purpose(&self) -> Purpose {
+        Purpose::from_code(self.purpose).unwrap_or(Purpose::Decrypt)
+    }
+
     /// setId: SHA-256 of the set's DER, which ties every share and partial to exactly this set.
     pub fn set_id(&self) -> Result<[u8; 32]> {
         let der = self
@@ -120,10 +167,16 @@ impl KmiShareSet {
     }
 
     fn validate(&self) -> Result<()> {
-        if self.version != 1 {
+        if self.version != SET_VERSION {
             return Err(Error::format(format!(
-                "share set version {} is not supported",
+                "share set version {} is not supported (kmi reads version {SET_VERSION}, which records the set's purpose; deal the key again)",
                 self.version
+            )));
+        }
+        if Purpose::from_code(self.purpose).is_none() {
+            return Err(Error::format(format!(
+                "share set purpose {} is neither decrypt (1) nor sign (2)",
+                self.purpose
             )));
         }
         if self.threshold < 1 || self.threshold > self.total || self.total > 255 {
@@ -201,10 +254,12 @@ mod tests {
         let key = crate::keys::elgamal::generate_key(NamedGroup::Ffdhe2048.group(), &mut rng);
         let spki = encode_public_spki(&PublicKey::ElGamal(key.public.clone())).unwrap();
         KmiShareSet {
-            version: 1,
+            version: SET_VERSION,
             scheme: ObjectIdentifier::new_unwrap("1.3.6.1.4.1.32473.1.2.2"),
             threshold: 2,
             total: 3,
+            purpose: 1,
+            seeded: false,
             public_key: SubjectPublicKeyInfoOwned::from_der(&spki).unwrap(),
             commitments: Commitments::ElGamal(vec![
                 to_uint(&key.public.y).unwrap(),
@@ -240,5 +295,23 @@ mod tests {
         let mut set = sample_set();
         set.threshold = 4;
         assert!(KmiShareSet::from_der_checked(&set.to_der().unwrap()).is_err());
+        let mut set = sample_set();
+        set.purpose = 3;
+        assert!(KmiShareSet::from_der_checked(&set.to_der().unwrap()).is_err());
+        let mut set = sample_set();
+        set.version = 1;
+        assert!(KmiShareSet::from_der_checked(&set.to_der().unwrap()).is_err());
+    }
+
+    #[test]
+    fn purpose_and_seeded_change_the_set_id() {
+        let set = sample_set();
+        let mut sign = set.clone();
+        sign.purpose = Purpose::Sign.code();
+        let mut seeded = set.clone();
+        seeded.seeded = true;
+        let id = set.set_id().unwrap();
+        assert_ne!(id, sign.set_id().unwrap());
+        assert_ne!(id, seeded.set_id().unwrap());
     }
 }

@@ -802,7 +802,16 @@ fn threshold_signed_jar_passes_jarsigner() {
         &["-days", "365"],
     );
     trust_signer(&w, &cert, "threshold");
-    let dir = split_plain(&w, &w.path("policy-key.pem"), 2, 3, "shares", &[]);
+    let dir = split_plain(
+        &w,
+        &w.path("policy-key.pem"),
+        2,
+        3,
+        "shares",
+        &["--purpose", "sign"],
+    );
+    // The same key dealt as a decrypt set (issue 10 item 3): ccm sign refuses that set.
+    let decrypt_dir = split_plain(&w, &w.path("policy-key.pem"), 2, 3, "decrypt-shares", &[]);
     std::fs::remove_file(w.path("policy-key.pem")).unwrap();
     let policy = export_policy(&w);
     kmi()
@@ -865,6 +874,23 @@ fn threshold_signed_jar_passes_jarsigner() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("1 missing"));
     assert!(!w.path("short.jar").exists());
+    // A decrypt set never signs a policy, whatever partials are offered.
+    let out = output_of(
+        kmi()
+            .args(["ccm", "sign"])
+            .arg(&policy)
+            .arg("--threshold-set")
+            .arg(set_file(&decrypt_dir))
+            .arg("--partials")
+            .args(&partials)
+            .arg("--cert")
+            .arg(&cert)
+            .arg("-o")
+            .arg(w.path("decrypt-set.jar")),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("purpose is decrypt"));
+    assert!(!w.path("decrypt-set.jar").exists());
 }
 
 #[test]

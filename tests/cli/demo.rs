@@ -17,10 +17,25 @@ fn demo_runs_and_openssl_agrees_with_its_artefacts() {
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("Every step checked out"), "{text}");
     assert!(!text.contains("failed"), "{text}");
-    // The threshold signature is an ordinary signature for openssl.
+    // Two keys, one per purpose; the decryption set refuses to sign, even in disguise.
+    assert!(
+        text.contains("purpose decrypt") && text.contains("purpose sign"),
+        "{text}"
+    );
+    assert!(text.contains("it refuses"), "{text}");
     openssl()
         .args(["dgst", "-sha256", "-verify"])
         .arg(dir.join("escrowed-public.pem"))
+        .arg("-signature")
+        .arg(dir.join("statement.sig"))
+        .arg(dir.join("statement.txt"))
+        .assert()
+        .failure();
+    // The threshold signature (by the signing key, not the escrowed decryption key) is an
+    // ordinary signature for openssl.
+    openssl()
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(dir.join("signing-public.pem"))
         .arg("-signature")
         .arg(dir.join("statement.sig"))
         .arg(dir.join("statement.txt"))
@@ -47,6 +62,13 @@ fn demo_runs_and_openssl_agrees_with_its_artefacts() {
         .arg(dir.join("share-2.pem"))
         .arg("-inkey")
         .arg(dir.join("trustee-2-key.pem"))
+        .assert()
+        .success();
+    openssl()
+        .args(["cms", "-decrypt", "-inform", "PEM", "-in"])
+        .arg(dir.join("signing-share-4.pem"))
+        .arg("-inkey")
+        .arg(dir.join("trustee-4-key.pem"))
         .assert()
         .success();
 }

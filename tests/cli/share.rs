@@ -437,7 +437,7 @@ fn threshold_signature_verifies_with_openssl_dgst() {
     let w = Work::new();
     let key = rsa_key(&w, "key.pem", 512, "5ea4");
     let public = openssl_pubout(&w, &key, "public.pem");
-    let dir = split_plain(&w, &key, 2, 3, "shares", &[]);
+    let dir = split_plain(&w, &key, 2, 3, "shares", &["--purpose", "sign"]);
     let doc = w.write(
         "policy.txt",
         "signed by two of three trustees\n".repeat(100),
@@ -635,7 +635,8 @@ fn tampered_share(w: &Work, dir: &Path, i: u32) -> PathBuf {
 }
 
 fn changed_share_value_is_caught(key: &Path, w: &Work, rsa: bool) {
-    let dir = split_plain(w, key, 2, 3, "shares", &[]);
+    let purpose: &[&str] = if rsa { &["--purpose", "sign"] } else { &[] };
+    let dir = split_plain(w, key, 2, 3, "shares", purpose);
     let bad = tampered_share(w, &dir, 2);
     let set = set_file(&dir);
 
@@ -965,7 +966,7 @@ fn bad_rsa_partials_are_named_and_skipped() {
 fn bad_rsa_signature_partials_are_named() {
     let w = Work::new();
     let key = rsa_key(&w, "key.pem", 512, "5eae");
-    let dir = split_plain(&w, &key, 2, 3, "shares", &[]);
+    let dir = split_plain(&w, &key, 2, 3, "shares", &["--purpose", "sign"]);
     let doc = w.write("doc.txt", "to be signed\n");
     let doc2 = w.write("doc2.txt", "not this one\n");
     let good: Vec<PathBuf> = (2..=3)
