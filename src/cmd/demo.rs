@@ -26,13 +26,13 @@ struct Demo<'a> {
 }
 
 impl Demo<'_> {
-    fn say(&mut self, text: &str) {
+    fn say(&mut self, text: &str) -> Result<()> {
         self.step += 1;
-        println!("\n[{}] {text}", self.step);
+        outln!("\n[{}] {text}", self.step)
     }
 
-    fn detail(&self, text: impl AsRef<str>) {
-        println!("    {}", text.as_ref());
+    fn detail(&self, text: impl AsRef<str>) -> Result<()> {
+        outln!("    {}", text.as_ref())
     }
 
     fn write(&self, name: &str, bytes: &[u8], secret: bool) -> Result<PathBuf> {
@@ -43,7 +43,7 @@ impl Demo<'_> {
 
     fn ok(&self, what: &str, good: bool) -> Result<()> {
         if good {
-            self.detail(format!("ok: {what}"));
+            self.detail(format!("ok: {what}"))?;
             Ok(())
         } else {
             Err(Error::check(format!(
@@ -81,16 +81,16 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     let mut d = Demo { ctx, dir, step: 0 };
     let mut rng = KmiRng::new(None)?;
     let started = std::time::Instant::now();
-    println!(
+    outln!(
         "kmi demo: a 3-of-5 key-escrow ceremony in {}",
         d.dir.display()
-    );
-    println!("No single trustee ever holds the escrowed key; any three of the five can use it or rebuild it.");
+    )?;
+    outln!("No single trustee ever holds the escrowed key; any three of the five can use it or rebuild it.")?;
 
     d.say(&format!(
         "Generate the escrowed key: {}-bit RSA with safe primes p = 2p'+1, q = 2q'+1",
         a.bits
-    ));
+    ))?;
     let bar = SearchBar::new(d.ctx.quiet);
     let params = RsaGenParams {
         bits: a.bits,
@@ -111,13 +111,13 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         &encode_public(&public, false)?,
         false,
     )?;
-    d.detail(format!("fingerprint {}", fingerprint(&public, 32)?));
+    d.detail(format!("fingerprint {}", fingerprint(&public, 32)?))?;
     d.ok(
         "registry checks pass with --require-safe",
         check_key(&Key::Private(key.clone()), true).passed(),
     )?;
 
-    d.say("Five trustees make their own RSA keys (their shares will be encrypted to them)");
+    d.say("Five trustees make their own RSA keys (their shares will be encrypted to them)")?;
     let mut trustees = Vec::new();
     for i in 1..=5 {
         let tparams = RsaGenParams {
@@ -147,9 +147,9 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         };
         trustees.push((rk, pubfile));
     }
-    d.detail("trustee-1..5-key.pem (each trustee keeps their own)");
+    d.detail("trustee-1..5-key.pem (each trustee keeps their own)")?;
 
-    d.say("Split the key 3-of-5 (Shoup) and encrypt each share to its trustee (CMS, RSA-OAEP)");
+    d.say("Split the key 3-of-5 (Shoup) and encrypt each share to its trustee (CMS, RSA-OAEP)")?;
     let (set, shares) = split(&key, 3, 5, Some("kmi demo".into()), None, &mut rng)?;
     let set_der = set
         .file
@@ -182,13 +182,13 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     d.detail(format!(
         "set {} and share-1..5.pem; the dealer now forgets the key",
         &set.id_hex()[..16]
-    ));
+    ))?;
     d.ok(
         "the set's verification keys are consistent",
         set.check_public().is_ok(),
     )?;
 
-    d.say("Each trustee opens and verifies their share against the public verification keys");
+    d.say("Each trustee opens and verifies their share against the public verification keys")?;
     let mut opened = Vec::new();
     for (i, (env, (tk, _))) in envelopes.iter().zip(&trustees).enumerate() {
         let o = kmi::cms::open_with_key(env, tk, None)?;
@@ -201,7 +201,7 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         opened.push(s);
     }
 
-    d.say("Someone encrypts a message to the escrowed public key (RSA-OAEP-SHA256)");
+    d.say("Someone encrypts a message to the escrowed public key (RSA-OAEP-SHA256)")?;
     let message = b"The combination is 12-34-56.";
     let PrivateKey::Rsa(rk) = &key else {
         unreachable!("RSA key")
@@ -213,17 +213,17 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         .map_err(|e| Error::internal(e.to_string()))?;
     d.write("message.bin", &ct, false)?;
 
-    d.say("Trustees 1, 3 and 5 decrypt it together without rebuilding the key");
+    d.say("Trustees 1, 3 and 5 decrypt it together without rebuilding the key")?;
     let input = set.prepare(Operation::RsaDecrypt, &ct)?;
     let partials = partials_of(&d, &set, &opened, &[1, 3, 5], &input, "decrypt", &mut rng)?;
     let plain = set.combine(&partials, &input)?;
-    d.detail(format!("plaintext: {}", String::from_utf8_lossy(&plain)));
+    d.detail(format!("plaintext: {}", String::from_utf8_lossy(&plain)))?;
     d.ok(
         "the combined plaintext is the message",
         plain.as_slice() == message,
     )?;
 
-    d.say("Trustees 2, 3 and 4 sign a statement together (RSASSA-PKCS1-v1_5, SHA-256)");
+    d.say("Trustees 2, 3 and 4 sign a statement together (RSASSA-PKCS1-v1_5, SHA-256)")?;
     let statement = b"Key escrow ceremony completed; no single party holds the key.\n";
     d.write("statement.txt", statement, false)?;
     let input = set.prepare(Operation::RsaSign, statement)?;
@@ -245,16 +245,16 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     d.detail(format!(
         "check it yourself: openssl dgst -sha256 -verify {0}/escrowed-public.pem -signature {0}/statement.sig {0}/statement.txt",
         d.dir.display()
-    ));
+    ))?;
 
-    d.say("Two trustees alone cannot rebuild the key");
+    d.say("Two trustees alone cannot rebuild the key")?;
     let two: Vec<OpenedShare> = vec![opened[0].clone(), opened[1].clone()];
     d.ok(
         "2 shares are refused",
         set.reconstruct(&two, &mut rng).is_err(),
     )?;
 
-    d.say("Trustees 2, 4 and 5 rebuild the whole key (the integer combination factors N)");
+    d.say("Trustees 2, 4 and 5 rebuild the whole key (the integer combination factors N)")?;
     let three: Vec<OpenedShare> = vec![opened[1].clone(), opened[3].clone(), opened[4].clone()];
     let rebuilt = set.reconstruct(&three, &mut rng)?;
     d.write(
@@ -271,11 +271,11 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         check_key(&Key::Private(rebuilt), true).passed(),
     )?;
 
-    println!(
+    outln!(
         "\nEvery step checked out in {:.1} s. Files are in {}.",
         started.elapsed().as_secs_f64(),
         d.dir.display()
-    );
+    )?;
     d.ctx
         .note("the demo keys lie unencrypted in the demo directory: use them for nothing else");
     Ok(())
