@@ -7,6 +7,22 @@ use std::process::ExitCode;
 use clap::Parser;
 use kmi::cli::Cli;
 
+/// `kmi ... >&-`: Rust's runtime puts /dev/null on a closed descriptor 1 before `main` runs, so
+/// look before it does. Functions in `.init_array` run before the C `main` that starts the Rust
+/// runtime; this one only queries the descriptor table and stores a flag.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[used]
+#[link_section = ".init_array"]
+static CHECK_STDOUT_AT_START: extern "C" fn() = {
+    extern "C" fn check_stdout_at_start() {
+        // SAFETY: fcntl(F_GETFD) on a possibly closed descriptor has no effect besides its result.
+        if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+            kmi::io::output::mark_stdout_closed();
+        }
+    }
+    check_stdout_at_start
+};
+
 fn main() -> ExitCode {
     // `kmi ... | head` closes the pipe early; end quietly as C tools do instead of failing a write.
     #[cfg(unix)]
@@ -29,9 +45,15 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
-            // --help and --version
-            let _ = e.print();
-            return ExitCode::SUCCESS;
+            // --help and --version: written like any other output (exit 3 if stdout fails).
+            let text = e.render().to_string();
+            return match kmi::io::output::write_stdout(text.as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("kmi: {e}");
+                    ExitCode::from(e.exit_code() as u8)
+                }
+            };
         }
         Err(e) => {
             eprintln!("kmi: {}", one_line_usage_error(&e.render().to_string()));

@@ -59,18 +59,18 @@ fn lint(a: CcmLintArgs) -> Result<()> {
     let problems = policy::lint(&input.bytes);
     let name = input.name.display().to_string();
     if a.json {
-        println!(
+        outln!(
             "{:#}",
             json!({ "version": 1, "file": name, "ok": problems.is_empty(), "problems": problems })
-        );
+        )?;
     } else {
         for p in &problems {
             match p.line {
-                Some(line) => println!(
+                Some(line) => outln!(
                     "{name}:{line}: {}",
                     p.to_string().trim_start_matches(&format!("line {line}: "))
-                ),
-                None => println!("{name}: {p}"),
+                )?,
+                None => outln!("{name}: {p}")?,
             }
         }
     }
@@ -207,17 +207,17 @@ fn verify(a: CcmVerifyArgs) -> Result<()> {
         Ok(v) => v,
         Err(e) => {
             if a.json {
-                println!(
+                outln!(
                     "{:#}",
                     json!({ "version": 1, "ok": false, "reason": e.to_string() })
-                );
+                )?;
             }
             return Err(e);
         }
     };
     let chain: Vec<String> = v.chain.iter().map(subject).collect();
     if a.json {
-        println!(
+        outln!(
             "{:#}",
             json!({
                 "version": 1,
@@ -226,7 +226,7 @@ fn verify(a: CcmVerifyArgs) -> Result<()> {
                 "chain": chain,
                 "policy": policy_json(&v.policy),
             })
-        );
+        )?;
     } else {
         eprintln!(
             "kmi: {}: verified; signed by \"{}\" (chain: {})",
@@ -234,7 +234,7 @@ fn verify(a: CcmVerifyArgs) -> Result<()> {
             chain[0],
             chain.join(" <- ")
         );
-        print!("{}", String::from_utf8_lossy(&v.canonical));
+        out!("{}", String::from_utf8_lossy(&v.canonical))?;
     }
     Ok(())
 }
@@ -272,14 +272,14 @@ fn check(ctx: &Context, a: CcmCheckArgs) -> Result<()> {
         .transpose()?;
     let denied = |reasons: Vec<String>, keys: Vec<String>| -> Result<()> {
         if a.json {
-            println!(
+            outln!(
                 "{:#}",
                 json!({ "version": 1, "allowed": false, "reasons": reasons, "deciding_keys": keys })
-            );
+            )?;
         } else {
-            println!("denied");
+            outln!("denied")?;
             for r in &reasons {
-                println!("  {r}");
+                outln!("  {r}")?;
             }
         }
         Err(Error::check(format!("denied: {}", reasons.join("; "))))
@@ -304,14 +304,14 @@ fn check(ctx: &Context, a: CcmCheckArgs) -> Result<()> {
         return denied(decision.reasons, decision.deciding_keys);
     }
     if a.json {
-        println!(
+        outln!(
             "{:#}",
             json!({ "version": 1, "allowed": true, "reasons": decision.reasons, "deciding_keys": decision.deciding_keys })
-        );
+        )?;
     } else {
-        println!("allowed");
+        outln!("allowed")?;
         for r in &decision.reasons {
-            println!("  {r}");
+            outln!("  {r}")?;
         }
     }
     Ok(())
@@ -322,7 +322,7 @@ fn show(a: CcmShowArgs) -> Result<()> {
     let u = signing::show(&input.bytes).map_err(|e| e.in_file(&input.name))?;
     let text = String::from_utf8_lossy(&u.content);
     if a.json {
-        println!(
+        outln!(
             "{:#}",
             json!({
                 "version": 1,
@@ -331,14 +331,14 @@ fn show(a: CcmShowArgs) -> Result<()> {
                 "certificates": u.signer_subjects,
                 "content": text,
             })
-        );
+        )?;
     } else {
-        println!("# NOT VERIFIED: shown without checking any signature or certificate");
-        println!("# signer entry: META-INF/{}.SF", u.signer_name);
+        outln!("# NOT VERIFIED: shown without checking any signature or certificate")?;
+        outln!("# signer entry: META-INF/{}.SF", u.signer_name)?;
         for s in &u.signer_subjects {
-            println!("# certificate in the block: {s}");
+            outln!("# certificate in the block: {s}")?;
         }
-        print!("{text}");
+        out!("{text}")?;
     }
     Ok(())
 }

@@ -489,10 +489,10 @@ fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
     let (response, outcome) = agent::respond(&agent, &request.bytes, &mut store, &mut rng)?;
     write_message(&a.out, &response)?;
     if a.json {
-        println!(
+        outln!(
             "{:#}",
             serde_json::json!({ "version": 1, "ok": outcome.ok(), "outcome": outcome })
-        );
+        )?;
     }
     let kind = outcome
         .kind
@@ -620,17 +620,17 @@ fn parse(_ctx: &Context, a: ParseArgs) -> Result<()> {
     let report =
         print::parse_message(&input.bytes, &oids, &verifier).map_err(|e| e.in_file(&a.message))?;
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report)
                 .map_err(|e| Error::internal(format!("JSON: {e}")))?
-        );
+        )?;
     } else {
         let text = print::render_text(&report);
         if text.ends_with('\n') {
-            print!("{text}");
+            out!("{text}")?;
         } else {
-            println!("{text}");
+            outln!("{text}")?;
         }
     }
     let bad = bad.into_inner();

@@ -27,13 +27,13 @@ struct Demo<'a> {
 }
 
 impl Demo<'_> {
-    fn say(&mut self, text: &str) {
+    fn say(&mut self, text: &str) -> Result<()> {
         self.step += 1;
-        println!("\n[{}] {text}", self.step);
+        outln!("\n[{}] {text}", self.step)
     }
 
-    fn detail(&self, text: impl AsRef<str>) {
-        println!("    {}", text.as_ref());
+    fn detail(&self, text: impl AsRef<str>) -> Result<()> {
+        outln!("    {}", text.as_ref())
     }
 
     fn write(&self, name: &str, bytes: &[u8], secret: bool) -> Result<PathBuf> {
@@ -44,7 +44,7 @@ impl Demo<'_> {
 
     fn ok(&self, what: &str, good: bool) -> Result<()> {
         if good {
-            self.detail(format!("ok: {what}"));
+            self.detail(format!("ok: {what}"))?;
             Ok(())
         } else {
             Err(Error::check(format!(
@@ -82,11 +82,11 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     let mut d = Demo { ctx, dir, step: 0 };
     let mut rng = KmiRng::new(None)?;
     let started = std::time::Instant::now();
-    println!(
+    outln!(
         "kmi demo: a 3-of-5 key-escrow ceremony for two keys, one to decrypt and one to sign, in {}",
         d.dir.display()
-    );
-    println!("No single trustee ever holds the escrowed key; any three of the five can use it or rebuild it.");
+    )?;
+    outln!("No single trustee ever holds the escrowed key; any three of the five can use it or rebuild it.")?;
 
     let key = generate_escrowed(
         &mut d,
@@ -104,7 +104,7 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         &mut rng,
     )?;
 
-    d.say("Five trustees make their own RSA keys (their shares will be encrypted to them)");
+    d.say("Five trustees make their own RSA keys (their shares will be encrypted to them)")?;
     let mut trustees = Vec::new();
     for i in 1..=5 {
         let tparams = RsaGenParams {
@@ -130,7 +130,7 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         )?;
         trustees.push((tk, pubfile));
     }
-    d.detail("trustee-1..5-key.pem (each trustee keeps their own)");
+    d.detail("trustee-1..5-key.pem (each trustee keeps their own)")?;
 
     let (set, opened) = escrow(&mut d, &key, Purpose::Decrypt, "", &trustees, &mut rng)?;
     let (signing_set, signing_opened) = escrow(
@@ -142,7 +142,7 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         &mut rng,
     )?;
 
-    d.say("Someone encrypts a message to the escrowed public key (RSA-OAEP-SHA256)");
+    d.say("Someone encrypts a message to the escrowed public key (RSA-OAEP-SHA256)")?;
     let message = b"The combination is 12-34-56.";
     let PrivateKey::Rsa(rk) = &key else {
         return Err(Error::internal("the escrowed key is RSA"));
@@ -154,17 +154,17 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         .map_err(|e| Error::internal(e.to_string()))?;
     d.write("message.bin", &ct, false)?;
 
-    d.say("Trustees 1, 3 and 5 decrypt it together without rebuilding the key");
+    d.say("Trustees 1, 3 and 5 decrypt it together without rebuilding the key")?;
     let input = set.prepare(Operation::RsaDecrypt, &ct)?;
     let partials = partials_of(&d, &set, &opened, &[1, 3, 5], &input, "decrypt", &mut rng)?;
     let plain = set.combine(&partials, &input)?;
-    d.detail(format!("plaintext: {}", String::from_utf8_lossy(&plain)));
+    d.detail(format!("plaintext: {}", String::from_utf8_lossy(&plain)))?;
     d.ok(
         "the combined plaintext is the message",
         plain.as_slice() == message,
     )?;
 
-    d.say("The decryption set will not sign, not even a signature dressed up as a ciphertext");
+    d.say("The decryption set will not sign, not even a signature dressed up as a ciphertext")?;
     let statement = b"Key escrow ceremony completed; no single party holds the key.\n";
     d.write("statement.txt", statement, false)?;
     d.ok(
@@ -185,11 +185,11 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     )?;
     d.detail(
         "(trustees computing c^d on that block would have signed the statement: Omega, section 3)",
-    );
+    )?;
 
     d.say(
         "Trustees 2, 3 and 4 sign the statement with the signing set (RSASSA-PKCS1-v1_5, SHA-256)",
-    );
+    )?;
     let input = signing_set.prepare(Operation::RsaSign, statement)?;
     let partials = partials_of(
         &d,
@@ -223,9 +223,9 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     d.detail(format!(
         "check it yourself: openssl dgst -sha256 -verify {0}/signing-public.pem -signature {0}/statement.sig {0}/statement.txt",
         d.dir.display()
-    ));
+    ))?;
 
-    d.say("Two trustees alone cannot rebuild the key");
+    d.say("Two trustees alone cannot rebuild the key")?;
     let two: Vec<OpenedShare> = vec![opened[0].clone(), opened[1].clone()];
     d.ok(
         "2 shares are refused",
@@ -234,7 +234,7 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
 
     d.say(
         "Trustees 2, 4 and 5 rebuild the whole decryption key (the integer combination factors N)",
-    );
+    )?;
     let three: Vec<OpenedShare> = vec![opened[1].clone(), opened[3].clone(), opened[4].clone()];
     let rebuilt = set.reconstruct(&three, &mut rng)?;
     d.write(
@@ -251,11 +251,11 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         check_key(&Key::Private(rebuilt), true).passed(),
     )?;
 
-    println!(
+    outln!(
         "\nEvery step checked out in {:.1} s. Files are in {}.",
         started.elapsed().as_secs_f64(),
         d.dir.display()
-    );
+    )?;
     d.ctx
         .note("the demo keys lie unencrypted in the demo directory: use them for nothing else");
     Ok(())
@@ -271,7 +271,7 @@ fn generate_escrowed(
 ) -> Result<PrivateKey> {
     d.say(&format!(
         "{what}: {bits}-bit RSA with safe primes p = 2p'+1, q = 2q'+1"
-    ));
+    ))?;
     let bar = SearchBar::new(d.ctx.quiet);
     let params = RsaGenParams {
         bits,
@@ -295,7 +295,7 @@ fn generate_escrowed(
     d.detail(format!(
         "{name}-key.pem, fingerprint {}",
         fingerprint(&public, 32)?
-    ));
+    ))?;
     d.ok(
         "registry checks pass with --require-safe",
         check_key(&Key::Private(key.clone()), true).passed(),
@@ -317,7 +317,7 @@ fn escrow(
         "Split the {} key 3-of-5 (Shoup, purpose {}) and encrypt each share to its trustee (CMS, RSA-OAEP)",
         if purpose == Purpose::Sign { "signing" } else { "decryption" },
         purpose.name()
-    ));
+    ))?;
     let options = SplitOptions {
         label: Some(format!("kmi demo {}", purpose.name())),
         ..SplitOptions::new(3, 5, purpose)
@@ -355,7 +355,7 @@ fn escrow(
         "{prefix}set.pem (set {}, purpose {}) and {prefix}share-1..5.pem; the dealer now forgets the key",
         &set.id_hex()[..16],
         purpose.name()
-    ));
+    ))?;
     d.ok(
         "the set's verification keys are consistent",
         set.check_public().is_ok(),

@@ -196,7 +196,7 @@ fn check(ctx: &Context, a: CheckArgs) -> Result<()> {
             "passed": report.passed(),
             "report": report,
         });
-        println!("{doc:#}");
+        outln!("{doc:#}")?;
     } else {
         for r in &report.results {
             let mark = match r.outcome {
@@ -204,7 +204,7 @@ fn check(ctx: &Context, a: CheckArgs) -> Result<()> {
                 CheckOutcome::Failed => "FAIL",
                 CheckOutcome::Skipped => "skip",
             };
-            println!("{mark}  {}", r.check);
+            outln!("{mark}  {}", r.check)?;
         }
     }
     match report.first_failure() {
@@ -255,7 +255,7 @@ fn inspect(ctx: &Context, a: InspectArgs) -> Result<()> {
     }
     if a.json {
         doc["version"] = json!(1);
-        println!("{doc:#}");
+        outln!("{doc:#}")?;
         return Ok(());
     }
     let kind = if key.is_private() {
@@ -265,62 +265,63 @@ fn inspect(ctx: &Context, a: InspectArgs) -> Result<()> {
     };
     match &public {
         PublicKey::Rsa(k) => {
-            println!("type:        RSA {kind} key");
-            println!("bits:        {}", k.n.bits());
+            outln!("type:        RSA {kind} key")?;
+            outln!("bits:        {}", k.n.bits())?;
             if let Some(safe) = doc.get("safe_primes") {
-                println!(
+                outln!(
                     "safe primes: {}",
                     if safe == true {
                         "yes (p, q, (p-1)/2, (q-1)/2 all prime)"
                     } else {
                         "no"
                     }
-                );
+                )?;
             }
-            println!("e:           {}", k.e);
-            print_wrapped("n", &hex(&k.n));
+            outln!("e:           {}", k.e)?;
+            print_wrapped("n", &hex(&k.n))?;
         }
         PublicKey::ElGamal(k) => {
-            println!("type:        ElGamal (X9.42 DH) {kind} key");
-            println!(
+            outln!("type:        ElGamal (X9.42 DH) {kind} key")?;
+            outln!(
                 "bits:        p {} bits, q {} bits",
                 k.group.p.bits(),
                 k.group.q.bits()
-            );
+            )?;
             if let Some(n) = NamedGroup::identify(&k.group) {
-                println!("group:       {} (RFC 7919)", n.name());
+                outln!("group:       {} (RFC 7919)", n.name())?;
             }
-            println!(
+            outln!(
                 "safe prime:  {}",
                 if k.group.is_safe_prime_group() {
                     "yes (p = 2q + 1)"
                 } else {
                     "no"
                 }
-            );
-            print_wrapped("p", &hex(&k.group.p));
-            print_wrapped("q", &hex(&k.group.q));
-            print_wrapped("g", &hex(&k.group.g));
-            print_wrapped("y", &hex(&k.y));
+            )?;
+            print_wrapped("p", &hex(&k.group.p))?;
+            print_wrapped("q", &hex(&k.group.q))?;
+            print_wrapped("g", &hex(&k.group.g))?;
+            print_wrapped("y", &hex(&k.y))?;
         }
     }
-    println!("fingerprint: {fp}");
+    outln!("fingerprint: {fp}")?;
     Ok(())
 }
 
-fn print_wrapped(name: &str, hex: &str) {
+fn print_wrapped(name: &str, hex: &str) -> Result<()> {
     let mut lines = hex
         .as_bytes()
         .chunks(64)
         .map(|c| std::str::from_utf8(c).expect("hex is ASCII"));
-    println!(
+    outln!(
         "{name}:{}{}",
         " ".repeat(12 - name.len()),
         lines.next().unwrap_or("")
-    );
+    )?;
     for l in lines {
-        println!("             {l}");
+        outln!("             {l}")?;
     }
+    Ok(())
 }
 
 fn public(ctx: &Context, a: PublicArgs) -> Result<()> {
@@ -336,6 +337,6 @@ fn print_fingerprint(ctx: &Context, a: FingerprintArgs) -> Result<()> {
         .digits
         .parse()
         .map_err(|_| Error::usage("--digits must be 16, 32 or 64"))?;
-    println!("{}", fingerprint(&key.public(), digits)?);
+    outln!("{}", fingerprint(&key.public(), digits)?)?;
     Ok(())
 }

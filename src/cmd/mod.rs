@@ -1,6 +1,9 @@
 //! The command layer: turns parsed arguments into library calls and files, and decides how
 //! results are shown. The only code besides `kmi::io` that touches the terminal.
 
+#[macro_use]
+mod out;
+
 mod ccm;
 mod cmc;
 mod crypt;
@@ -74,15 +77,16 @@ pub fn run(cli: Cli) -> Result<()> {
 fn log_verify(ctx: &Context, a: kmi::cli::LogVerifyArgs) -> Result<()> {
     let summary = kmi::log::verify(&a.file, a.head.as_deref())?;
     if a.json {
-        println!(
+        outln!(
             "{:#}",
             serde_json::json!({ "version": 1, "ok": true, "entries": summary.entries, "head": summary.head })
-        );
+        )?;
     } else {
-        println!(
+        outln!(
             "{} entries, unbroken; head {}",
-            summary.entries, summary.head
-        );
+            summary.entries,
+            summary.head
+        )?;
     }
     if a.head.is_none() {
         ctx.note("give --head HEX (from the paper record) to detect a cut or rewritten tail");

@@ -10,17 +10,17 @@ pub fn run(_ctx: &Context, args: SelftestArgs) -> Result<()> {
     if args.json {
         let all = results.iter().all(|r| r.passed);
         let doc = serde_json::json!({ "version": 1, "passed": all, "tests": results });
-        println!("{doc:#}");
+        outln!("{doc:#}")?;
     } else {
         for r in &results {
-            println!("{}  {}", if r.passed { "ok  " } else { "FAIL" }, r.name);
+            outln!("{}  {}", if r.passed { "ok  " } else { "FAIL" }, r.name)?;
         }
     }
     match results.iter().find(|r| !r.passed) {
         Some(r) => Err(Error::check(format!("selftest failed: {}", r.name))),
         None => {
             if !args.json {
-                println!("all {} known-answer tests passed", results.len());
+                outln!("all {} known-answer tests passed", results.len())?;
             }
             Ok(())
         }

@@ -710,9 +710,9 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
                 "problem": v.problem,
             })).collect::<Vec<_>>(),
         });
-        println!("{doc:#}");
+        outln!("{doc:#}")?;
     } else {
-        println!(
+        outln!(
             "set {} ({}, {} of {}{})",
             &set.id_hex()[..16],
             set.public.scheme_name(),
@@ -723,35 +723,35 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
                 .as_deref()
                 .map(|l| format!(", label {l:?}"))
                 .unwrap_or_default()
-        );
-        println!(
+        )?;
+        outln!(
             "{}  set commitments are consistent",
             if set_ok.is_ok() { "ok  " } else { "BAD " }
-        );
+        )?;
         for v in &verdicts {
             let what = v
                 .index
                 .map(|i| format!("share {i}"))
                 .unwrap_or_else(|| "share".into());
             match &v.problem {
-                None => println!("ok    {what} ({})", v.file.display()),
-                Some(p) => println!("BAD   {what} ({}): {p}", v.file.display()),
+                None => outln!("ok    {what} ({})", v.file.display())?,
+                Some(p) => outln!("BAD   {what} ({}): {p}", v.file.display())?,
             }
         }
         if good.len() > 1 {
-            println!(
+            outln!(
                 "{}  batch verification of {} shares",
                 if batch_ok { "ok  " } else { "BAD " },
                 good.len()
-            );
+            )?;
         }
         if let Some(t) = test_messages {
-            println!(
+            outln!(
                 "{}  {} test messages combine to themselves over every chosen {}-subset",
                 if t { "ok  " } else { "BAD " },
                 kmi::threshold::rsa::TEST_MESSAGES,
                 set.public.threshold()
-            );
+            )?;
         }
     }
     set_ok.map_err(|e| e.in_file(&a.set))?;

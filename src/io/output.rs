@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::{Error, Result};
 
@@ -48,6 +49,10 @@ impl OutputSpec {
                 }
                 Ok(())
             }
+            None if stdout_closed() => Err(Error::Write {
+                path: "<stdout>".into(),
+                what: "standard output is closed".into(),
+            }),
             None => Ok(()),
         }
     }
@@ -60,19 +65,53 @@ fn parent_dir(p: &Path) -> PathBuf {
     }
 }
 
+/// Set when standard output was closed when the process started (`kmi ... >&-`).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Record that descriptor 1 was closed at start. Rust's runtime replaces a closed stdin, stdout or
+/// stderr with /dev/null before `main` (so no file kmi opens can take descriptor 1), which also
+/// hides the closed stdout: writes then vanish with exit 0 and a key sent to `-` is lost. The
+/// binary looks before the runtime does (an ELF constructor in main.rs) and calls this.
+pub fn mark_stdout_closed() {
+    STDOUT_CLOSED.store(true, Ordering::Relaxed);
+}
+
+/// Whether standard output can take output at all (it was open when kmi started, and still is).
+fn stdout_closed() -> bool {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return true;
+    }
+    // SAFETY: fcntl(F_GETFD) only queries the descriptor table.
+    #[cfg(unix)]
+    if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+        return true;
+    }
+    false
+}
+
+/// Write `bytes` to standard output and flush. A write error (a full disk, `> /dev/full`) or a
+/// closed stdout is an [`Error::Write`] (exit 3); a closed pipe (`kmi ... | head`) is the reader's
+/// choice, not a failure.
+pub fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let fail = |what: String| Error::Write {
+        path: "<stdout>".into(),
+        what,
+    };
+    if stdout_closed() {
+        return Err(fail("standard output is closed".into()));
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(fail(e.to_string())),
+    }
+}
+
 /// Write `bytes` to the output described by `spec`.
 pub fn write_output(spec: &OutputSpec, bytes: &[u8]) -> Result<()> {
     let Some(path) = &spec.path else {
-        let mut out = std::io::stdout().lock();
-        return match out.write_all(bytes).and_then(|_| out.flush()) {
-            Ok(()) => Ok(()),
-            // A closed pipe (`kmi ... | head`) is the reader's choice, not a failure.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            Err(e) => Err(Error::Write {
-                path: "<stdout>".into(),
-                what: e.to_string(),
-            }),
-        };
+        return write_stdout(bytes);
     };
     let fail = |what: String| Error::Write {
         path: path.clone(),

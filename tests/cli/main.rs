@@ -8,6 +8,7 @@ mod common;
 mod crypt;
 mod demo;
 mod docs;
+mod io_hardening;
 mod key_check;
 mod key_generate;
 mod key_io;
