@@ -488,15 +488,6 @@ impl ShareSet {
                         input_bytes.len()
                     )));
                 }
-                // c^d of an encoded message is a signature on it: a decryption request whose
-                // block is a signature encoding is a signature request in disguise.
-                if let Some(encoding) =
-                    crate::crypt::emsa::signature_encoding(input_bytes, r.key.n.bits() as usize)
-                {
-                    return Err(Error::check(format!(
-                        "refusing to decrypt: the block parses as a signature encoding ({encoding}), so its decryption would be a signature by this key; a genuine ciphertext that happens to parse so can be decrypted blinded (kmi share blind)"
-                    )));
-                }
                 BigUint::from_bytes_be(input_bytes)
             }
             (SetPublic::Rsa(r), Operation::RsaSign) => {
@@ -561,6 +552,21 @@ impl ShareSet {
             )));
         }
         let (x, digest) = (&input.x, input.digest);
+        if let (SetPublic::Rsa(r), Operation::RsaDecrypt) = (&self.public, &input.op) {
+            // c^d of an encoded message is a signature on it: a trustee asked to decrypt a block
+            // that is a signature encoding is asked to sign in disguise (Omega, seed 002 section
+            // 3). Only the trustee's unblinded work is refused: a client may still blind such a
+            // block (blinded work is the documented x^d oracle of decrypt sets).
+            let k = (r.key.n.bits() as usize).div_ceil(8);
+            let block = crate::crypt::rsa_pad::i2osp(x, k)?;
+            if let Some(encoding) =
+                crate::crypt::emsa::signature_encoding(&block, r.key.n.bits() as usize)
+            {
+                return Err(Error::check(format!(
+                    "refusing to decrypt: the block parses as a signature encoding ({encoding}), so its decryption would be a signature by this key; a genuine ciphertext that happens to parse so can be decrypted blinded (kmi share blind)"
+                )));
+            }
+        }
         let (value, c, z) = match &self.public {
             SetPublic::Rsa(r) => {
                 let (xi, proof) = shoup::partial(r, &rsa_share(share), x, rng)?;
