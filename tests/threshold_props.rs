@@ -151,7 +151,8 @@ proptest! {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let (set, opened) = split_files(&PrivateKey::Rsa(key.clone()), k, n, &mut rng);
         let chosen = pick(&opened, &subset);
-        prop_assert!(set.batch_verify(&chosen, &mut rng));
+        prop_assert!(chosen.iter().all(|s| set.verify_share(s)));
+        prop_assert_eq!(set.test_messages(&chosen, &mut rng).expect("test messages"), Some(true));
 
         let rebuilt = match set.reconstruct(&chosen, &mut rng) {
             Ok(PrivateKey::Rsa(r)) => r,
@@ -221,7 +222,7 @@ proptest! {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let (set, opened) = split_files(&PrivateKey::ElGamal(key.clone()), k, n, &mut rng);
         let chosen = pick(&opened, &subset);
-        prop_assert!(set.batch_verify(&chosen, &mut rng));
+        prop_assert_eq!(set.batch_verify(&chosen, &mut rng), Some(true));
 
         match set.reconstruct(&chosen, &mut rng) {
             Ok(PrivateKey::ElGamal(r)) => {

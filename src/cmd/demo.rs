@@ -181,7 +181,9 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     };
     d.ok(
         "asked to \"decrypt\" EMSA-PKCS1-v1_5(SHA-256(statement)), it refuses",
-        set.prepare(Operation::RsaDecrypt, &disguised).is_err(),
+        set.prepare(Operation::RsaDecrypt, &disguised)
+            .and_then(|p| set.partial(&opened[0], &p, &mut rng))
+            .is_err(),
     )?;
     d.detail(
         "(trustees computing c^d on that block would have signed the statement: Omega, section 3)",

@@ -684,10 +684,15 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
     let good: Vec<OpenedShare> = verdicts.iter().filter_map(|v| v.opened.clone()).collect();
     rec.shares = verdicts.iter().filter_map(|v| v.index).collect();
     let mut rng = KmiRng::new(None)?;
-    let batch_ok = good.is_empty() || set.batch_verify(&good, &mut rng);
+    let batch = if good.is_empty() {
+        None
+    } else {
+        set.batch_verify(&good, &mut rng)
+    };
+    let batch_ok = batch != Some(false);
     let bad: Vec<&ShareVerdict> = verdicts.iter().filter(|v| v.problem.is_some()).collect();
     let test_messages = if good.len() >= set.public.threshold() as usize {
-        set.test_messages(&good)?
+        set.test_messages(&good, &mut rng)?
     } else {
         None
     };
@@ -701,7 +706,7 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
             "threshold": set.public.threshold(),
             "total": set.public.total(),
             "set_consistent": set_ok.is_ok(),
-            "batch_verified": batch_ok,
+            "batch_verified": batch,
             "test_messages_combine": test_messages,
             "shares": verdicts.iter().map(|v| json!({
                 "file": v.file.display().to_string(),
@@ -738,7 +743,7 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
                 Some(p) => outln!("BAD   {what} ({}): {p}", v.file.display())?,
             }
         }
-        if good.len() > 1 {
+        if good.len() > 1 && batch.is_some() {
             outln!(
                 "{}  batch verification of {} shares",
                 if batch_ok { "ok  " } else { "BAD " },

@@ -387,75 +387,151 @@ pub fn factor_with_lambda_multiple(
     None
 }
 
-/// Whole-set consistency of the verification keys (math.md 3), n - k + 1 checks: every v_i
-/// outside S0 = {1..k} is the interpolation of S0's, and S0 interpolates to v^d at 0.
+/// Interpolation from a base index set S0 to other points, arranged for batching (issue 18:
+/// per-point Lagrange made a 128-of-255 check take tens of seconds).
+///
+/// With Delta-scaled integer coefficients, lambda_{i,j} = Delta * Q_{i,j} / den_j where
+/// P_i = prod_{j' in S0} (i - j'), Q_{i,j} = P_i / (i - j) (exact) and den_j =
+/// prod_{j' in S0, j' != j} (j - j'), which divides Delta (coefficients_integer relies on the same
+/// fact). So sum_i r_i lambda_{i,j} = C_j * sum_i r_i Q_{i,j} with C_j = Delta / den_j: one small
+/// division per (i, j) instead of a k-term product.
+struct Interpolation {
+    /// C_j = Delta / den_j for each j in S0.
+    scale: Vec<BigInt>,
+}
+
+impl Interpolation {
+    fn new(s0: &[u32], total: u32) -> Result<Self> {
+        // coefficients_integer checks the indexes (distinct, 1..=total) and that Delta clears
+        // every denominator; its values at 0 are not needed here, only its checks.
+        coefficients_integer(s0, 0, total)?;
+        let delta = BigInt::from(factorial(total));
+        let scale = s0
+            .iter()
+            .map(|&j| {
+                let den = s0
+                    .iter()
+                    .filter(|&&jp| jp != j)
+                    .fold(BigInt::one(), |acc, &jp| {
+                        acc * (i64::from(j) - i64::from(jp))
+                    });
+                &delta / den
+            })
+            .collect();
+        Ok(Interpolation { scale })
+    }
+
+    /// E_j = sum_i r_i lambda_{i,j} for the points `others` (not in S0) with weights r_i.
+    fn weighted(&self, s0: &[u32], others: &[u32], weights: &[BigUint]) -> Vec<BigInt> {
+        let mut sums = vec![BigInt::zero(); s0.len()];
+        for (&i, r) in others.iter().zip(weights) {
+            let p_i = s0.iter().fold(BigInt::one(), |acc, &jp| {
+                acc * (i64::from(i) - i64::from(jp))
+            });
+            let r = BigInt::from(r.clone());
+            for (sum, &j) in sums.iter_mut().zip(s0) {
+                let q_ij = &p_i / (i64::from(i) - i64::from(j));
+                *sum += &r * q_ij;
+            }
+        }
+        sums.iter()
+            .zip(&self.scale)
+            .map(|(sum, c)| sum * c)
+            .collect()
+    }
+}
+
+/// Weights for a batch check, 128 bits each, from a hash of everything checked (Fiat-Shamir):
+/// whoever wrote the values cannot pick them.
+fn batch_weights(label: &str, transcript: &[&BigUint], count: usize) -> Vec<BigUint> {
+    let seed = challenge(label, transcript, 256);
+    (0..count)
+        .map(|i| challenge(label, &[&seed, &BigUint::from(i)], CHALLENGE_BITS))
+        .collect()
+}
+
+/// Whole-set consistency of the verification keys (math.md 3): every v_i outside S0 = {1..k} is
+/// the interpolation of S0's (checked as v_i^Delta = prod_j v_j^lambda_{i,j}), and S0 interpolates
+/// to v^(Delta d) at 0.
+///
+/// The n - k interpolation checks are batched (small-exponent test): with 128-bit weights r_i,
+/// prod_i (v_i^Delta)^r_i = prod_j v_j^(sum_i r_i lambda_{i,j}). A deviation survives only if its
+/// order's prime factors are all small: for a safe-prime N the squares have order p'q', so that
+/// is 2^-128; deviations of order dividing 2 Delta were already invisible to the one-by-one check
+/// (it compares Delta-th powers). Cost: about k + 1 full exponentiations instead of k (n - k).
 pub fn verification_keys_consistent(set: &RsaSetPublic) -> bool {
     let n = &set.key.n;
     let k = set.threshold;
     let s0: Vec<u32> = (1..=k).collect();
+    let others: Vec<u32> = ((k + 1)..=set.total).collect();
     let delta = set.delta();
-    let interpolate = |x: u32| -> Option<BigUint> {
-        let lambdas = coefficients_integer(&s0, x, set.total).ok()?;
-        let mut acc = BigUint::one();
-        for (j, l) in s0.iter().zip(&lambdas) {
-            acc = acc * pow_mod_signed(set.verification_key(*j).ok()?, l, n)? % n;
-        }
-        Some(acc)
+    if set.verification_keys.len() != set.total as usize {
+        return false;
+    }
+    let Ok(interp) = Interpolation::new(&s0, set.total) else {
+        return false;
     };
-    for i in (k + 1)..=set.total {
-        let Ok(vi) = set.verification_key(i) else {
+    let vk = |i: u32| set.verification_key(i).ok();
+    if !others.is_empty() {
+        let mut transcript: Vec<&BigUint> = vec![n, &set.v];
+        transcript.extend(set.verification_keys.iter());
+        let weights = batch_weights("kmi shoup vk batch v1", &transcript, others.len());
+        let mut lhs = BigUint::one();
+        for (&i, r) in others.iter().zip(&weights) {
+            let Some(vi) = vk(i) else { return false };
+            lhs = lhs * pow_mod(vi, r, n) % n;
+        }
+        let lhs = pow_mod(&lhs, &delta, n);
+        let exps = interp.weighted(&s0, &others, &weights);
+        let mut rhs = BigUint::one();
+        for (&j, e) in s0.iter().zip(&exps) {
+            let Some(vj) = vk(j) else { return false };
+            match pow_mod_signed(vj, e, n) {
+                Some(t) => rhs = rhs * t % n,
+                None => return false,
+            }
+        }
+        if lhs != rhs {
             return false;
-        };
-        match interpolate(i) {
-            Some(v) if v == pow_mod(vi, &delta, n) => {}
-            _ => return false,
         }
     }
     // (v^(Delta d))^e = v^Delta since e d = 1 mod m and v has order m.
-    match interpolate(0) {
-        Some(v0) => pow_mod(&v0, &set.key.e, n) == pow_mod(&set.v, &delta, n),
-        None => false,
+    let Ok(lambdas) = coefficients_integer(&s0, 0, set.total) else {
+        return false;
+    };
+    let mut v0 = BigUint::one();
+    for (&j, l) in s0.iter().zip(&lambdas) {
+        let Some(vj) = vk(j) else { return false };
+        match pow_mod_signed(vj, l, n) {
+            Some(t) => v0 = v0 * t % n,
+            None => return false,
+        }
     }
+    pow_mod(&v0, &set.key.e, n) == pow_mod(&set.v, &delta, n)
 }
 
-/// Number of test messages: a dealer who handed out bad shares passes one subset with
-/// probability at most 4^-L.
+/// Number of test messages: a dealer who handed out bad shares passes one with probability at
+/// most 1/4 (Omega, seed 002 section 5.1), so all of them with at most 4^-L.
 pub const TEST_MESSAGES: u32 = 5;
 
-/// The k-subsets of `0..len` the test-message check combines: all of them while there are few,
-/// otherwise the `len` cyclic windows, which still put every share in k subsets.
-fn test_subsets(len: usize, k: usize) -> Vec<Vec<usize>> {
-    fn all(start: usize, len: usize, k: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
-        if cur.len() == k {
-            out.push(cur.clone());
-            return;
-        }
-        for i in start..len {
-            cur.push(i);
-            all(i + 1, len, k, cur, out);
-            cur.pop();
-            if out.len() > 32 {
-                return;
-            }
-        }
-    }
-    let mut out = Vec::new();
-    all(0, len, k, &mut Vec::new(), &mut out);
-    if out.len() <= 32 {
-        return out;
-    }
-    (0..len)
-        .map(|j| (0..k).map(|t| (j + t) % len).collect())
-        .collect()
-}
-
-/// The escrow protocol's whole-set check: L test messages beta derived from the set; for each
-/// chosen k-subset of `shares` the partial results on beta^e must combine to beta. Needs at
-/// least k shares (which the caller has already checked one by one).
+/// The escrow protocol's whole-set check (Omega, seed 002 section 5.1): L test messages beta
+/// derived from the set; the partial results x_i = x^(2 Delta s_i) on x = beta^e of every chosen
+/// k-subset of `shares` must combine to beta. Needs at least k shares (which the caller has
+/// already checked one by one).
+///
+/// Omega checks n - 2t "carefully chosen" subsets instead of all (t+1)-subsets; the same idea here:
+/// the base subset S0 (the first k shares) must combine to beta, and every other share must lie on
+/// S0's polynomial, which is what the subset S0 minus one plus that share combining to the same
+/// value means. Both are computed in the exponent, since the verifier holds the share values:
+/// x_i = b^(s_i) with b = x^(2 Delta), S0 combines to w = b^(2 D) with D = sum lambda_j s_j, and
+/// share i lies on the polynomial when b^(Delta s_i - sum_j lambda_{i,j} s_j) = 1. Those n - k
+/// conditions are batched with random 128-bit weights. About five exponentiations per message
+/// instead of one per share plus k per subset (a 128-of-255 set: tens of seconds before).
 pub fn test_messages_combine(
     set: &RsaSetPublic,
     set_id: &[u8],
     shares: &[RsaShare],
+    rng: &mut dyn CryptoRngCore,
 ) -> Result<bool> {
     let k = set.threshold as usize;
     if shares.len() < k {
@@ -466,9 +542,52 @@ pub fn test_messages_combine(
     }
     let n = &set.key.n;
     let delta = set.delta();
-    let subsets = test_subsets(shares.len(), k);
+    let (base, rest) = shares.split_at(k);
+    let s0: Vec<u32> = base.iter().map(|s| s.index).collect();
+    let others: Vec<u32> = rest.iter().map(|s| s.index).collect();
+    let lambdas0 = coefficients_integer(&s0, 0, set.total)?;
+    let interp = Interpolation::new(&s0, set.total)?;
+    let mut seen = [false; 256];
+    for s in shares {
+        match seen.get_mut(s.index as usize) {
+            Some(slot) if !*slot && s.index >= 1 && s.index <= set.total => *slot = true,
+            _ => return Err(Error::usage("share indexes must be distinct and in 1..n")),
+        }
+    }
+    // D = sum_j lambda_{0,j} s_j: S0's combination in the exponent.
+    let big_d: BigInt = base
+        .iter()
+        .zip(&lambdas0)
+        .map(|(s, l)| l * BigInt::from(s.value.expose().clone()))
+        .sum();
+    // delta_total = sum_i r_i (Delta s_i - sum_j lambda_{i,j} s_j): 0 mod the order of b when
+    // every share lies on S0's polynomial.
+    let bound = BigUint::one() << CHALLENGE_BITS;
+    let weights: Vec<BigUint> = others
+        .iter()
+        .map(|_| random_range(rng, &BigUint::one(), &bound))
+        .collect();
+    let exps = interp.weighted(&s0, &others, &weights);
+    let delta_int = BigInt::from(delta.clone());
+    let mut deviation: BigInt = rest
+        .iter()
+        .zip(&weights)
+        .map(|(s, r)| BigInt::from(r * s.value.expose()) * &delta_int)
+        .sum();
+    for (s, e) in base.iter().zip(&exps) {
+        deviation -= e * BigInt::from(s.value.expose().clone());
+    }
+    let deviation = SecretUint::new(deviation.magnitude().clone());
+    // y = w^a x^b with e' a + e b = 1, e' = 4 Delta^2 (as in combine).
+    let e_prime: BigInt = &delta_int * &delta_int * 4u32;
+    let ext = e_prime.extended_gcd(&BigInt::from(set.key.e.clone()));
+    if !ext.gcd.is_one() {
+        return Ok(false);
+    }
+    let two_d_a = SecretUint::new((&big_d * 2u32 * &ext.x).magnitude().clone());
+    let negative = (big_d.sign() == Sign::Minus) != (ext.x.sign() == Sign::Minus);
+    let id = BigUint::from_bytes_be(set_id);
     for l in 0..TEST_MESSAGES {
-        let id = BigUint::from_bytes_be(set_id);
         let beta = challenge(
             "kmi rsa test message v1",
             &[&id, &BigUint::from(l)],
@@ -478,16 +597,25 @@ pub fn test_messages_combine(
             continue;
         }
         let x = pow_mod(&beta, &set.key.e, n);
-        let partials: Vec<(u32, BigUint)> = shares
-            .iter()
-            .map(|s| (s.index, pow_mod(&x, &(&delta * 2u32 * s.value.expose()), n)))
-            .collect();
-        for subset in &subsets {
-            let chosen: Vec<(u32, BigUint)> = subset.iter().map(|&i| partials[i].clone()).collect();
-            match combine(set, &x, &chosen) {
-                Ok(y) if y == beta => {}
-                _ => return Ok(false),
+        let b = pow_mod(&x, &(&delta * 2u32), n);
+        if !others.is_empty() && !pow_mod(&b, deviation.expose(), n).is_one() {
+            return Ok(false);
+        }
+        // w^a = b^(2 D a); a negative exponent goes through the inverse.
+        let wa = pow_mod(&b, two_d_a.expose(), n);
+        let wa = if negative {
+            match crate::math::modular::mod_inverse(&wa, n) {
+                Some(inv) => inv,
+                None => return Ok(false),
             }
+        } else {
+            wa
+        };
+        let Some(xb) = pow_mod_signed(&x, &ext.y, n) else {
+            return Ok(false);
+        };
+        if wa * xb % n != beta {
+            return Ok(false);
         }
     }
     Ok(true)
@@ -543,21 +671,39 @@ mod tests {
     fn test_messages_pass_for_honest_shares_and_fail_for_a_bad_dealer() {
         let (key, mut rng) = key(13, 256);
         let d = deal(&key, 2, 4, &mut rng).unwrap();
-        assert!(test_messages_combine(&d.public, &[1; 32], &d.shares).unwrap());
-        // A dealer who gives share 3 a value off by m/p'... here simply off by one.
-        let mut bad = d.shares.clone();
-        bad[2].value = SecretUint::new(bad[2].value.expose() + 1u32);
-        assert!(!test_messages_combine(&d.public, &[1; 32], &bad).unwrap());
-        assert_eq!(test_subsets(5, 3).len(), 10);
-        assert_eq!(test_subsets(12, 6).len(), 12);
+        assert!(test_messages_combine(&d.public, &[1; 32], &d.shares, &mut rng).unwrap());
+        // A dealer who gives one share a value off by one: caught in the base subset or outside.
+        for wrong in 0..4 {
+            let mut bad = d.shares.clone();
+            bad[wrong].value = SecretUint::new(bad[wrong].value.expose() + 1u32);
+            assert!(!test_messages_combine(&d.public, &[1; 32], &bad, &mut rng).unwrap());
+            // Any order of the shares gives the same verdicts.
+            bad.rotate_left(1);
+            assert!(!test_messages_combine(&d.public, &[1; 32], &bad, &mut rng).unwrap());
+        }
+        let mut shuffled = d.shares.clone();
+        shuffled.reverse();
+        assert!(test_messages_combine(&d.public, &[1; 32], &shuffled, &mut rng).unwrap());
     }
 
     #[test]
     fn tampered_verification_keys_are_caught() {
         let (key, mut rng) = key(10, 256);
         let mut d = deal(&key, 2, 4, &mut rng).unwrap();
+        let honest = d.public.clone();
         d.public.verification_keys[3] = &d.public.verification_keys[3] * 4u32 % &key.public.n;
         assert!(!verification_keys_consistent(&d.public));
+        // In the base subset too, and for larger sets.
+        let mut base = honest.clone();
+        base.verification_keys[0] = &base.verification_keys[0] * 4u32 % &key.public.n;
+        assert!(!verification_keys_consistent(&base));
+        let d = deal(&key, 5, 12, &mut rng).unwrap();
+        assert!(verification_keys_consistent(&d.public));
+        for i in 0..12 {
+            let mut bad = d.public.clone();
+            bad.verification_keys[i] = &bad.verification_keys[i] * 9u32 % &key.public.n;
+            assert!(!verification_keys_consistent(&bad), "v_{} changed", i + 1);
+        }
     }
 
     #[test]

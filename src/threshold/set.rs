@@ -218,29 +218,38 @@ impl ShareSet {
         }
     }
 
-    /// Batch check (ElGamal: one combined equation; RSA: each share, since every v_i differs).
-    /// False means at least one share is bad.
-    pub fn batch_verify(&self, shares: &[OpenedShare], rng: &mut dyn CryptoRngCore) -> bool {
+    /// Batch check of shares already checked one by one: ElGamal's one combined equation; None
+    /// for RSA, where every v_i differs and the one-by-one check is all there is (repeating it,
+    /// as before, doubled the cost of verifying a large set).
+    pub fn batch_verify(
+        &self,
+        shares: &[OpenedShare],
+        rng: &mut dyn CryptoRngCore,
+    ) -> Option<bool> {
         match &self.public {
-            SetPublic::Rsa(_) => shares.iter().all(|s| self.verify_share(s)),
+            SetPublic::Rsa(_) => None,
             SetPublic::ElGamal {
                 public,
                 commitments,
                 ..
             } => {
                 let es: Vec<ElGamalShare> = shares.iter().map(elgamal_share).collect();
-                feldman::batch_verify(&public.group, commitments, &es, rng)
+                Some(feldman::batch_verify(&public.group, commitments, &es, rng))
             }
         }
     }
 
     /// The RSA escrow test-message check over at least k shares; None for ElGamal sets (whose
     /// Feldman commitments already bind every share to the one polynomial).
-    pub fn test_messages(&self, shares: &[OpenedShare]) -> Result<Option<bool>> {
+    pub fn test_messages(
+        &self,
+        shares: &[OpenedShare],
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<Option<bool>> {
         match &self.public {
             SetPublic::Rsa(r) => {
                 let rs: Vec<RsaShare> = shares.iter().map(rsa_share).collect();
-                shoup::test_messages_combine(r, &self.id, &rs).map(Some)
+                shoup::test_messages_combine(r, &self.id, &rs, rng).map(Some)
             }
             SetPublic::ElGamal { .. } => Ok(None),
         }
@@ -418,7 +427,7 @@ pub fn split(
         .collect();
     let dealt_ok = set.check_public().is_ok()
         && opened.iter().all(|s| set.verify_share(s))
-        && set.test_messages(&opened)? != Some(false);
+        && set.test_messages(&opened, rng)? != Some(false);
     if !dealt_ok {
         return Err(Error::internal(
             "the dealing does not verify (commitments, shares or test messages); nothing was written",
@@ -477,15 +486,6 @@ impl ShareSet {
                         "an RSA ciphertext for this {}-bit key has {k} bytes, not {}",
                         r.key.n.bits(),
                         input_bytes.len()
-                    )));
-                }
-                // c^d of an encoded message is a signature on it: a decryption request whose
-                // block is a signature encoding is a signature request in disguise.
-                if let Some(encoding) =
-                    crate::crypt::emsa::signature_encoding(input_bytes, r.key.n.bits() as usize)
-                {
-                    return Err(Error::check(format!(
-                        "refusing to decrypt: the block parses as a signature encoding ({encoding}), so its decryption would be a signature by this key; a genuine ciphertext that happens to parse so can be decrypted blinded (kmi share blind)"
                     )));
                 }
                 BigUint::from_bytes_be(input_bytes)
@@ -552,6 +552,21 @@ impl ShareSet {
             )));
         }
         let (x, digest) = (&input.x, input.digest);
+        if let (SetPublic::Rsa(r), Operation::RsaDecrypt) = (&self.public, &input.op) {
+            // c^d of an encoded message is a signature on it: a trustee asked to decrypt a block
+            // that is a signature encoding is asked to sign in disguise (Omega, seed 002 section
+            // 3). Only the trustee's unblinded work is refused: a client may still blind such a
+            // block (blinded work is the documented x^d oracle of decrypt sets).
+            let k = (r.key.n.bits() as usize).div_ceil(8);
+            let block = crate::crypt::rsa_pad::i2osp(x, k)?;
+            if let Some(encoding) =
+                crate::crypt::emsa::signature_encoding(&block, r.key.n.bits() as usize)
+            {
+                return Err(Error::check(format!(
+                    "refusing to decrypt: the block parses as a signature encoding ({encoding}), so its decryption would be a signature by this key; a genuine ciphertext that happens to parse so can be decrypted blinded (kmi share blind)"
+                )));
+            }
+        }
         let (value, c, z) = match &self.public {
             SetPublic::Rsa(r) => {
                 let (xi, proof) = shoup::partial(r, &rsa_share(share), x, rng)?;
@@ -707,7 +722,7 @@ mod tests {
             .map(|s| reparsed.open(&s).unwrap())
             .collect();
         assert!(opened.iter().all(|s| reparsed.verify_share(s)));
-        assert!(reparsed.batch_verify(&opened, &mut rng));
+        assert_eq!(reparsed.batch_verify(&opened, &mut rng), Some(true));
         let rebuilt = reparsed.reconstruct(&opened[1..], &mut rng).unwrap();
         assert_eq!(rebuilt.public(), key.public());
     }

@@ -18,3 +18,4 @@ mod regress;
 mod selftest;
 mod share;
 mod share_blind;
+mod share_hardening;
