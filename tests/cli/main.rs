@@ -2,6 +2,7 @@
 //! (openssl, and later jarsigner and pyasn1) reading what kmi writes and writing what kmi reads.
 
 mod ccm;
+mod chain;
 mod cmc;
 mod cms_interop;
 mod common;
