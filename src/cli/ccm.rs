@@ -61,7 +61,8 @@ $ kmi ccm sign ccm.txt --threshold-set shares/set.pem --partials p1.pem p2.pem p
 
     /// Verify a signed policy JAR against trusted certificates
     #[command(
-        long_about = "Verify a policy JAR: every digest, the signature, the signer's chain \
+        long_about = "Verify a policy JAR: its zip layout (one entry per name, local headers agreeing \
+with the central directory, no bytes outside the entries), every digest, the signature, the signer's chain \
 to a --trust certificate, each certificate's validity at --at (default: now), the signer's key \
 usage, no unsigned or extra entries, canonical content. Exit 0 and print the policy, or exit 1 \
 saying why.\n\n\

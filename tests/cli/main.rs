@@ -9,6 +9,7 @@ mod common;
 mod crypt;
 mod demo;
 mod docs;
+mod jar_layout;
 mod key_check;
 mod key_generate;
 mod key_io;
