@@ -412,6 +412,32 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_entries_are_refused() {
+        // "a" carries, as its data, a complete local entry "b"; a central record for "b" then
+        // points inside "a" (two readers, two different views of the same bytes).
+        let inner = build(&[("b", "b", b"z")], b"", b"");
+        let inner_local = &inner[..LOCAL_LEN + 2];
+        let outer = build(&[("a", "a", inner_local)], b"", b"");
+        let cd_off = u32_at(&outer, outer.len() - 6).unwrap() as usize;
+        let mut z = outer[..outer.len() - END_LEN].to_vec();
+        // Copy a's central record, renamed b and pointed at a's data.
+        let mut rec = outer[cd_off..cd_off + CENTRAL_LEN + 1].to_vec();
+        rec[20..24].copy_from_slice(&1u32.to_le_bytes());
+        rec[24..28].copy_from_slice(&1u32.to_le_bytes());
+        rec[42..46].copy_from_slice(&((LOCAL_LEN + 1) as u32).to_le_bytes());
+        rec[CENTRAL_LEN] = b'b';
+        z.extend(&rec);
+        let mut end = outer[outer.len() - END_LEN..].to_vec();
+        end[8..10].copy_from_slice(&2u16.to_le_bytes());
+        end[10..12].copy_from_slice(&2u16.to_le_bytes());
+        let size = u32_at(&end, 12).unwrap() + rec.len() as u32;
+        end[12..16].copy_from_slice(&size.to_le_bytes());
+        z.extend(end);
+        let e = check(&z, 64).unwrap_err().to_string();
+        assert!(e.contains("overlaps"), "{e}");
+    }
+
+    #[test]
     fn truncations_never_panic() {
         let z = build(&[("a", "a", b"x"), ("b", "b", b"yz")], b"", b"");
         for n in 0..z.len() {
