@@ -1,4 +1,4 @@
-//! The CCM JAR reader, its structural checks and the whole verifier over untrusted bytes: a
+//! The CCM JAR reader, its raw zip layout check (src/ccm/zipcheck.rs), its structural checks and the whole verifier over untrusted bytes: a
 //! hostile JAR (bad zip, bomb, odd manifest, garbage signature block) must never panic.
 #![no_main]
 
@@ -8,6 +8,8 @@ use kmi::ccm::jar::{manifest, read_jar, signature_file, write_jar};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    // The raw zip layout check on its own (bounds-checked parsing of every header).
+    let _ = kmi::ccm::zipcheck::check(data, 64);
     if let Ok(jar) = read_jar(data) {
         let _ = jar.check_structure();
     }

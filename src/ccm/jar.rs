@@ -225,11 +225,16 @@ pub struct SignedJar {
 /// Read a JAR's entries (bounded in number and size). Does not judge them: see
 /// [`SignedJar::check_structure`].
 pub fn read_jar(bytes: &[u8]) -> Result<SignedJar> {
+    // The raw layout first: one entry per name, local headers agreeing with the central
+    // directory, no bytes outside the entries. Only then is it unambiguous which bytes the zip
+    // crate (central directory) and a streaming reader (local headers) would both read.
+    let layout = super::zipcheck::check(bytes, MAX_ENTRIES)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| Error::format(format!("not a readable JAR (zip): {e}")))?;
-    if zip.len() > MAX_ENTRIES {
-        return Err(Error::format(format!(
-            "the JAR has {} entries; a policy JAR has 4",
+    if zip.len() != layout.len() {
+        return Err(Error::check(format!(
+            "the JAR's zip layout is ambiguous: {} entries listed, {} read",
+            layout.len(),
             zip.len()
         )));
     }

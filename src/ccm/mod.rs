@@ -5,3 +5,4 @@ pub mod jar;
 pub mod policy;
 pub mod signing;
 pub mod suites;
+pub mod zipcheck;

@@ -8,7 +8,8 @@ use x509_cert::Certificate;
 use super::jar;
 use super::policy::Policy;
 use crate::cms::signed::{parse_signed, sid_for_cert, SignedDataSpec};
-use crate::keys::cert::{chain_to_trusted, check_signing_usage, subject};
+use crate::keys::cert::{check_signing_usage, subject};
+use crate::keys::chain::{self, Purpose};
 use crate::keys::RsaPrivate;
 use crate::{Error, Result};
 
@@ -145,8 +146,14 @@ pub fn verify(bytes: &[u8], trusted: &[Certificate], at: SystemTime) -> Result<V
         .certificate
         .clone()
         .ok_or_else(|| Error::check("the signer's certificate is not in the signature block"))?;
-    let chain = chain_to_trusted(&leaf, &msg.certificates(), trusted, at)?;
-    check_signing_usage(&leaf).map_err(Error::check)?;
+    // The path, validity, CA and usage checks (keyUsage digitalSignature, EKU codeSigning).
+    let chain = chain::validate(
+        &leaf,
+        &msg.certificates(),
+        trusted,
+        at,
+        Purpose::CodeSigning,
+    )?;
     let policy =
         Policy::parse_canonical(&j.ccm).map_err(|e| Error::check(format!("ccm.txt: {e}")))?;
     Ok(VerifiedPolicy {

@@ -61,10 +61,19 @@ $ kmi ccm sign ccm.txt --threshold-set shares/set.pem --partials p1.pem p2.pem p
 
     /// Verify a signed policy JAR against trusted certificates
     #[command(
-        long_about = "Verify a policy JAR: every digest, the signature, the signer's chain to a \
---trust certificate, each certificate's validity at --at (default: now) and the signer's key \
-usage (kmi checks these itself), no unsigned or extra entries, canonical content. Exit 0 and \
-print the policy, or exit 1 saying why.",
+        long_about = "Verify a policy JAR: its zip layout (one entry per name, local headers agreeing \
+with the central directory, no bytes outside the entries), every digest, the signature, the signer's chain \
+to a --trust certificate, each certificate's validity at --at (default: now), the signer's key \
+usage, no unsigned or extra entries, canonical content. Exit 0 and print the policy, or exit 1 \
+saying why.\n\n\
+The chain is validated as RFC 5280 section 6 asks (path building by rustls-webpki, RSA \
+signatures checked by kmi): every issuer, the trusted one included, must be a CA \
+(basicConstraints cA) whose keyUsage, when present, has keyCertSign, within its \
+pathLenConstraint; no certificate may carry a critical extension kmi does not process. The \
+signer must be an end-entity certificate with keyUsage digitalSignature (when present); \
+extendedKeyUsage, when present in the signer or any CA above it, must name codeSigning or \
+anyExtendedKeyUsage. Intermediates come from the signature block (kmi ccm sign --chain). A \
+self-signed signer verifies when it is itself a --trust certificate.",
         after_long_help = "Examples:\n  $ kmi ccm verify policy.jar --trust ca.crt\n  $ kmi ccm verify policy.jar --trust ca.crt --at 2027-01-01 --json"
     )]
     Verify(CcmVerifyArgs),

@@ -1,17 +1,14 @@
-//! X.509 certificates as a signer's credential: reading, and the checks a relying party makes
-//! itself (chain to a trusted certificate, validity at a given time, key usage). jarsigner skips
-//! expiry for trusted signers and openssl's -noverify skips everything, so kmi does not lean on
-//! either for these decisions.
+//! X.509 certificates as a signer's credential: reading, validity at a given time, key usage. The
+//! chain to a trusted certificate is [`super::chain`]'s (rustls-webpki). jarsigner skips expiry
+//! for trusted signers and openssl's -noverify skips everything, so kmi does not lean on either
+//! for these decisions.
 
 use std::time::{Duration, SystemTime};
 
-use der::{Decode, Encode};
-use rsa::RsaPublicKey;
-use spki::SubjectPublicKeyInfoRef;
+use der::Decode;
 use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage, KeyUsages};
 use x509_cert::Certificate;
 
-use crate::keys::rsa::SigHash;
 use crate::{Error, Result};
 
 const ANY_EKU: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.29.37.0");
@@ -100,7 +97,7 @@ pub fn civil_date(unix_secs: u64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-fn extension<T: for<'a> Decode<'a> + der::oid::AssociatedOid>(
+pub(crate) fn extension<T: for<'a> Decode<'a> + der::oid::AssociatedOid>(
     cert: &Certificate,
 ) -> std::result::Result<Option<T>, String> {
     let Some(exts) = cert.tbs_certificate.extensions.as_ref() else {
@@ -126,6 +123,11 @@ pub fn check_signing_usage(cert: &Certificate) -> std::result::Result<(), String
             ));
         }
     }
+    check_code_signing_eku(cert)
+}
+
+/// extendedKeyUsage, when present, must name codeSigning or anyExtendedKeyUsage.
+pub fn check_code_signing_eku(cert: &Certificate) -> std::result::Result<(), String> {
     if let Some(eku) = extension::<ExtendedKeyUsage>(cert)? {
         if !eku
             .0
@@ -139,87 +141,6 @@ pub fn check_signing_usage(cert: &Certificate) -> std::result::Result<(), String
         }
     }
     Ok(())
-}
-
-/// Does `issuer`'s key verify `cert`'s signature? (RSA PKCS#1 v1.5 with SHA-256/384/512.)
-pub fn signed_by(cert: &Certificate, issuer: &Certificate) -> std::result::Result<(), String> {
-    let tbs = cert
-        .tbs_certificate
-        .to_der()
-        .map_err(|e| format!("certificate encoding: {e}"))?;
-    let spki_der = issuer
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .map_err(|e| format!("issuer public key: {e}"))?;
-    let spki = SubjectPublicKeyInfoRef::from_der(&spki_der).map_err(|e| e.to_string())?;
-    let key = RsaPublicKey::try_from(spki)
-        .map_err(|_| format!("issuer \"{}\" has no RSA key", subject(issuer)))?;
-    let sig = cert
-        .signature
-        .as_bytes()
-        .ok_or("certificate signature is not a whole number of bytes")?;
-    let hash = SigHash::from_signature_oid(&cert.signature_algorithm.oid).ok_or_else(|| {
-        format!(
-            "certificate signature algorithm {} is not supported",
-            cert.signature_algorithm.oid
-        )
-    })?;
-    if hash.verify(&key, &tbs, sig) {
-        Ok(())
-    } else {
-        Err(format!(
-            "the signature on certificate \"{}\" does not verify with \"{}\"",
-            subject(cert),
-            subject(issuer)
-        ))
-    }
-}
-
-/// Chain `leaf` to one of `trusted` through `intermediates`, checking every signature and every
-/// certificate's validity at `at`. Returns the chain, leaf first, ending at the trusted one.
-pub fn chain_to_trusted(
-    leaf: &Certificate,
-    intermediates: &[Certificate],
-    trusted: &[Certificate],
-    at: SystemTime,
-) -> Result<Vec<Certificate>> {
-    let mut chain = vec![leaf.clone()];
-    loop {
-        let current = chain.last().expect("chain starts with the leaf").clone();
-        check_validity(&current, at).map_err(Error::check)?;
-        if trusted.contains(&current) {
-            return Ok(chain);
-        }
-        if chain.len() > 8 {
-            return Err(Error::check("certificate chain is too long"));
-        }
-        let issuer_name = &current.tbs_certificate.issuer;
-        let mut last_err = None;
-        let next = trusted
-            .iter()
-            .chain(intermediates)
-            .filter(|c| &c.tbs_certificate.subject == issuer_name && **c != current)
-            .find(|c| match signed_by(&current, c) {
-                Ok(()) => true,
-                Err(e) => {
-                    last_err = Some(e);
-                    false
-                }
-            })
-            .cloned();
-        match next {
-            Some(issuer) => chain.push(issuer),
-            None => {
-                return Err(Error::check(last_err.unwrap_or_else(|| {
-                    format!(
-                        "certificate \"{}\" does not chain to a trusted certificate",
-                        subject(&current)
-                    )
-                })))
-            }
-        }
-    }
 }
 
 #[cfg(test)]

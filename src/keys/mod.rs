@@ -2,6 +2,7 @@
 //! (PKCS#8, encrypted PKCS#8, SubjectPublicKeyInfo, PKCS#1, X9.42 DH).
 
 pub mod cert;
+pub mod chain;
 pub mod check;
 pub mod elgamal;
 pub mod encoding;

@@ -570,6 +570,10 @@ fn certificate_problems_and_non_canonical_content_are_rejected() {
             "30",
             "-addext",
             "keyUsage=critical,digitalSignature",
+            // An end-entity certificate (req -x509 would make it a CA, which kmi refuses as a
+            // signer before looking for a chain).
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
         ],
     );
     assert_ok(

@@ -2,6 +2,7 @@
 //! (openssl, and later jarsigner and pyasn1) reading what kmi writes and writing what kmi reads.
 
 mod ccm;
+mod chain;
 mod cmc;
 mod cms_interop;
 mod common;
@@ -9,6 +10,7 @@ mod crypt;
 mod demo;
 mod docs;
 mod io_hardening;
+mod jar_layout;
 mod key_check;
 mod key_generate;
 mod key_io;
