@@ -14,8 +14,12 @@
 //!   `--sign-key`, the RSA key being archived (subjectKeyIdentifier = SHA-1 of its public key:
 //!   the agent verifies it with the public key of the enclosed PKCS#10).
 //!
-//! The key to archive travels as EnvelopedData(id-ct-encKeyWithID) for the agent's certificate
-//! (RSA-OAEP-SHA256, AES-256-CBC), its EncKeyWithID identifier being the identity. With
+//! The key to archive travels as AuthEnvelopedData(id-ct-encKeyWithID) (RFC 5083, AES-256-GCM)
+//! for the agent's certificate (RSA-OAEP-SHA256), its EncKeyWithID identifier being the identity;
+//! or, with [`ContentCipher::Aes256Cbc`] (`--cbc`), as the draft's EnvelopedData with AES-256-CBC
+//! for agents that cannot read AuthEnvelopedData. GCM is the default because the envelope may
+//! travel in an unsigned attribute: an authenticated envelope cannot be changed without the agent
+//! noticing before any plaintext exists, where a changed CBC envelope reaches the padding. With
 //! [`Placement::Body`] it is cmsSequence entry 6 and KeyArchival.cmsBodyPartID = 6; with
 //! [`Placement::Unsigned`] (the default: the draft requires every system to support it) it is an
 //! id-aa-cmc-unsignedData attribute of the signer, CMCUnsignedData { bodyPartPath [4],
@@ -53,7 +57,7 @@ use x509_cert::Certificate;
 use super::oids::CmcOids;
 use super::types::*;
 use crate::cms::signed::{sid_for_cert, sid_for_spki, SignedDataSpec};
-use crate::cms::Recipient;
+use crate::cms::{ContentCipher, Recipient};
 use crate::keys::elgamal::ElGamalGroup;
 use crate::keys::encoding::{dh_params_der, encode_private_pkcs8};
 use crate::keys::{encode_public_spki, PrivateKey, PublicKey, RsaPrivate};
@@ -175,6 +179,10 @@ pub struct ArchiveRequest<'a> {
     pub key_use: KeyUse,
     /// None: the key being archived signs (RSA only).
     pub signer: Option<RequestSigner>,
+    /// How the key is enveloped for the agent: AES-256-GCM (AuthEnvelopedData, the default of
+    /// `cmc archive-request`) or AES-256-CBC (EnvelopedData, `--cbc`, for agents that cannot
+    /// read AuthEnvelopedData).
+    pub cipher: ContentCipher,
 }
 
 /// How the client wants keys returned to it.
@@ -378,11 +386,24 @@ fn certification_request(key: &PrivateKey, subject: Name, ku: &KeyUsage) -> Resu
     }
 }
 
-/// ContentInfo(EnvelopedData(id-ct-encKeyWithID)) holding `keys` for `recipients`; several keys
-/// go as id-ct-multiplePrivateKeys (a SEQUENCE OF EncKeyWithID).
+/// ContentInfo(EnvelopedData(id-ct-encKeyWithID)) holding `keys` for `recipients` under
+/// AES-256-CBC (the draft's bulk encryption); several keys go as id-ct-multiplePrivateKeys (a
+/// SEQUENCE OF EncKeyWithID).
 pub fn shrouded_keys(
     keys: &[(PrivateKey, Option<String>)],
     recipients: &[Recipient],
+    oids: &CmcOids,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Vec<u8>> {
+    shrouded_keys_with(keys, recipients, ContentCipher::Aes256Cbc, oids, rng)
+}
+
+/// [`shrouded_keys`] with a choice of content encryption: AES-256-GCM makes an
+/// AuthEnvelopedData (RFC 5083) around the same id-ct-encKeyWithID content.
+pub fn shrouded_keys_with(
+    keys: &[(PrivateKey, Option<String>)],
+    recipients: &[Recipient],
+    cipher: ContentCipher,
     oids: &CmcOids,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
@@ -404,7 +425,7 @@ pub fn shrouded_keys(
             zeroize::Zeroizing::new(items.to_der().map_err(enc_err)?),
         ),
     };
-    crate::cms::envelope(&plain, content_type, recipients, rng)
+    crate::cms::envelope_with(&plain, content_type, recipients, cipher, rng)
 }
 
 /// The signed request: PKIData DER inside SignedData(id-cct-PKIData).
@@ -442,9 +463,10 @@ pub fn archive_request(
             "an ElGamal key cannot sign its own archive request: give --sign-key (and --sign-cert)",
         )),
     };
-    let envelope = shrouded_keys(
+    let envelope = shrouded_keys_with(
         &[(req.key.clone(), Some(req.identity.clone()))],
         &[Recipient::Certificate(req.agent.clone())],
+        req.cipher,
         oids,
         rng,
     )?;
