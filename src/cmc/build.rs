@@ -14,10 +14,11 @@
 //!   `--sign-key`, the RSA key being archived (subjectKeyIdentifier = SHA-1 of its public key:
 //!   the agent verifies it with the public key of the enclosed PKCS#10).
 //!
-//! The key to archive travels as AuthEnvelopedData(id-ct-encKeyWithID) (RFC 5083, AES-256-GCM)
-//! for the agent's certificate (RSA-OAEP-SHA256), its EncKeyWithID identifier being the identity;
-//! or, with [`ContentCipher::Aes256Cbc`] (`--cbc`), as the draft's EnvelopedData with AES-256-CBC
-//! for agents that cannot read AuthEnvelopedData. GCM is the default because the envelope may
+//! The key to archive travels as an EncKeyWithID in AuthEnvelopedData (RFC 5083, AES-256-GCM,
+//! inner content type id-data: see [`authenticated_key_envelope`]) for the agent's certificate
+//! (RSA-OAEP-SHA256), its EncKeyWithID identifier being the identity; or, with
+//! [`ContentCipher::Aes256Cbc`] (`--cbc`), as the draft's EnvelopedData(id-ct-encKeyWithID) with
+//! AES-256-CBC for agents that cannot read AuthEnvelopedData. GCM is the default because the envelope may
 //! travel in an unsigned attribute: an authenticated envelope cannot be changed without the agent
 //! noticing before any plaintext exists, where a changed CBC envelope reaches the padding. With
 //! [`Placement::Body`] it is cmsSequence entry 6 and KeyArchival.cmsBodyPartID = 6; with
@@ -395,25 +396,9 @@ pub fn shrouded_keys(
     oids: &CmcOids,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
-    shrouded_keys_with(keys, recipients, ContentCipher::Aes256Cbc, oids, rng)
-}
-
-/// [`shrouded_keys`] with a choice of content encryption: AES-256-GCM makes an
-/// AuthEnvelopedData (RFC 5083) around the same id-ct-encKeyWithID content.
-pub fn shrouded_keys_with(
-    keys: &[(PrivateKey, Option<String>)],
-    recipients: &[Recipient],
-    cipher: ContentCipher,
-    oids: &CmcOids,
-    rng: &mut dyn CryptoRngCore,
-) -> Result<Vec<u8>> {
     let mut items = Vec::with_capacity(keys.len());
     for (key, id) in keys {
-        let pkcs8 = encode_private_pkcs8(key)?;
-        items.push(EncKeyWithId {
-            private_key: PrivateKeyInfoDer::from_der(&pkcs8)?,
-            identifier: id.clone().map(EncKeyIdentifier::String),
-        });
+        items.push(enc_key_with_id(key, id.clone())?);
     }
     let (content_type, plain) = match items.as_slice() {
         [one] => (
@@ -425,7 +410,38 @@ pub fn shrouded_keys_with(
             zeroize::Zeroizing::new(items.to_der().map_err(enc_err)?),
         ),
     };
-    crate::cms::envelope_with(&plain, content_type, recipients, cipher, rng)
+    crate::cms::envelope(&plain, content_type, recipients, rng)
+}
+
+fn enc_key_with_id(key: &PrivateKey, id: Option<String>) -> Result<EncKeyWithId> {
+    let pkcs8 = encode_private_pkcs8(key)?;
+    Ok(EncKeyWithId {
+        private_key: PrivateKeyInfoDer::from_der(&pkcs8)?,
+        identifier: id.map(EncKeyIdentifier::String),
+    })
+}
+
+/// ContentInfo(AuthEnvelopedData) (RFC 5083, AES-256-GCM) holding one key's EncKeyWithID for
+/// `recipients`, with inner content type **id-data**: RFC 5083 section 2.1 requires authAttrs
+/// (with a content-type attribute) for any other content type, and Bouncy Castle enforces it,
+/// while openssl 3.0 cannot parse authAttrs in AuthEnvelopedData at all (its ASN.1 template tags
+/// them wrongly); id-data without authAttrs is the one form both read, and the form
+/// `openssl cms -encrypt -aes-256-gcm` writes. The agent knows from the KeyArchival control that
+/// the content is an EncKeyWithID.
+pub fn authenticated_key_envelope(
+    key: &PrivateKey,
+    id: Option<String>,
+    recipients: &[Recipient],
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Vec<u8>> {
+    let plain = zeroize::Zeroizing::new(enc_key_with_id(key, id)?.to_der().map_err(enc_err)?);
+    crate::cms::envelope_with(
+        &plain,
+        crate::cms::asn1::ID_DATA,
+        recipients,
+        ContentCipher::Aes256Gcm,
+        rng,
+    )
 }
 
 /// The signed request: PKIData DER inside SignedData(id-cct-PKIData).
@@ -463,13 +479,18 @@ pub fn archive_request(
             "an ElGamal key cannot sign its own archive request: give --sign-key (and --sign-cert)",
         )),
     };
-    let envelope = shrouded_keys_with(
-        &[(req.key.clone(), Some(req.identity.clone()))],
-        &[Recipient::Certificate(req.agent.clone())],
-        req.cipher,
-        oids,
-        rng,
-    )?;
+    let to_agent = [Recipient::Certificate(req.agent.clone())];
+    let envelope = match req.cipher {
+        ContentCipher::Aes256Gcm => {
+            authenticated_key_envelope(req.key, Some(req.identity.clone()), &to_agent, rng)?
+        }
+        ContentCipher::Aes256Cbc => shrouded_keys(
+            &[(req.key.clone(), Some(req.identity.clone()))],
+            &to_agent,
+            oids,
+            rng,
+        )?,
+    };
     let envelope_ci = ContentInfo::from_der(&envelope).map_err(enc_err)?;
 
     let mut pd = PkiData {

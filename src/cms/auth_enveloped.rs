@@ -25,7 +25,10 @@
 //! ```
 //!
 //! The additional authenticated data is the DER of authAttrs with a SET OF tag in place of the
-//! `[1]` (RFC 5083 section 2.2), or empty when there are none; kmi writes none, as openssl does.
+//! `[1]` (RFC 5083 section 2.2), or empty when there are none. authAttrs must be present, with a
+//! content-type attribute, when the inner content type is not id-data (RFC 5083 section 2.1):
+//! kmi writes exactly that attribute for its id-ct-encKeyWithID and share contents, and none for
+//! id-data (what `openssl cms -encrypt` writes).
 
 use ::cms::content_info::CmsVersion;
 use ::cms::enveloped_data::{EncryptedContentInfo, OriginatorInfo, RecipientInfos};
@@ -33,9 +36,9 @@ use aes::cipher::generic_array::GenericArray;
 use aes_gcm::aead::consts::{U12, U13, U14, U15, U16};
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::{AesGcm, TagSize};
-use der::asn1::{ObjectIdentifier as Oid, OctetString};
-use der::Sequence;
-use x509_cert::attr::Attributes;
+use der::asn1::{ObjectIdentifier as Oid, OctetString, SetOfVec};
+use der::{Any, Sequence};
+use x509_cert::attr::{Attribute, Attributes};
 use zeroize::Zeroizing;
 
 use crate::{Error, Result};
@@ -52,6 +55,8 @@ pub const AES256_GCM: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.46");
 pub const GCM_NONCE_LEN: usize = 12;
 /// The tag length kmi writes (what openssl writes).
 pub const GCM_TAG_LEN: u8 = 16;
+/// id-contentType (RFC 5652 section 11.1).
+pub const ID_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
 
 /// RFC 5083 section 2.1.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
@@ -103,17 +108,53 @@ pub fn gcm_key_len(oid: &Oid) -> Option<usize> {
         .map(|(_, l)| *l)
 }
 
-/// AES-256-GCM encryption of `plaintext` with no additional data: (ciphertext, tag).
+/// The authAttrs kmi writes: the content-type attribute alone, which RFC 5083 section 2.1
+/// requires whenever the inner content type is not id-data (Bouncy Castle refuses an envelope
+/// without it), so the type is covered by the tag.
+pub fn content_type_attrs(content_type: Oid) -> Result<Attributes> {
+    let enc = |e: der::Error| Error::internal(format!("DER encoding failed: {e}"));
+    let mut values = SetOfVec::new();
+    values
+        .insert(Any::encode_from(&content_type).map_err(enc)?)
+        .map_err(enc)?;
+    let mut attrs = SetOfVec::new();
+    attrs
+        .insert(Attribute {
+            oid: ID_CONTENT_TYPE,
+            values,
+        })
+        .map_err(enc)?;
+    Ok(attrs)
+}
+
+/// The content type an authAttrs names, if it has a content-type attribute with one value.
+pub fn attrs_content_type(attrs: &Attributes) -> Result<Option<Oid>> {
+    let Some(a) = attrs.iter().find(|a| a.oid == ID_CONTENT_TYPE) else {
+        return Ok(None);
+    };
+    match a.values.as_slice() {
+        [v] => v
+            .decode_as::<Oid>()
+            .map(Some)
+            .map_err(|e| Error::format(format!("authAttrs: malformed content-type: {e}"))),
+        _ => Err(Error::format(
+            "authAttrs: the content-type attribute must have one value",
+        )),
+    }
+}
+
+/// AES-256-GCM encryption of `plaintext` with additional data `aad`: (ciphertext, tag).
 pub fn seal_aes256(
     key: &[u8],
     nonce: &[u8; GCM_NONCE_LEN],
+    aad: &[u8],
     plaintext: &[u8],
 ) -> Result<(Vec<u8>, Vec<u8>)> {
     let cipher = AesGcm::<aes::Aes256, U12, U16>::new_from_slice(key)
         .map_err(|_| Error::internal("AES-256-GCM needs a 32-byte key"))?;
     let mut buf = plaintext.to_vec();
     let tag = cipher
-        .encrypt_in_place_detached(GenericArray::from_slice(nonce), b"", &mut buf)
+        .encrypt_in_place_detached(GenericArray::from_slice(nonce), aad, &mut buf)
         .map_err(|_| Error::internal("AES-GCM encryption failed"))?;
     Ok((buf, tag.to_vec()))
 }
@@ -183,7 +224,7 @@ mod tests {
     fn gcm_round_trip_and_tamper() {
         let key = [7u8; 32];
         let nonce = [9u8; 12];
-        let (ct, tag) = seal_aes256(&key, &nonce, b"attack at dawn").unwrap();
+        let (ct, tag) = seal_aes256(&key, &nonce, b"", b"attack at dawn").unwrap();
         assert_eq!(tag.len(), 16);
         assert_eq!(
             open(&key, &nonce, b"", &ct, &tag).unwrap().as_slice(),

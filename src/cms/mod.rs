@@ -144,6 +144,10 @@ pub fn envelope(
 
 /// ContentInfo(EnvelopedData or AuthEnvelopedData) DER: `plaintext` under `cipher` with a fresh
 /// random key, one RecipientInfo per recipient, inner content type `content_type`.
+///
+/// AuthEnvelopedData with a content type other than id-data carries authAttrs with the
+/// content-type attribute (RFC 5083 section 2.1; Bouncy Castle insists). openssl 3.0 cannot parse
+/// authAttrs in AuthEnvelopedData, so an envelope meant for openssl too uses id-data.
 pub fn envelope_with(
     plaintext: &[u8],
     content_type: ObjectIdentifier,
@@ -221,7 +225,18 @@ pub fn envelope_with(
         ContentCipher::Aes256Gcm => {
             let mut nonce = [0u8; auth_enveloped::GCM_NONCE_LEN];
             rng.fill_bytes(&mut nonce);
-            let (ciphertext, tag) = auth_enveloped::seal_aes256(cek.as_ref(), &nonce, plaintext)?;
+            // RFC 5083 section 2.1: authAttrs with the content type unless it is id-data.
+            let auth_attrs = if content_type == ID_DATA {
+                None
+            } else {
+                Some(auth_enveloped::content_type_attrs(content_type)?)
+            };
+            let aad = match &auth_attrs {
+                Some(a) => a.to_der().map_err(enc_err)?,
+                None => Vec::new(),
+            };
+            let (ciphertext, tag) =
+                auth_enveloped::seal_aes256(cek.as_ref(), &nonce, &aad, plaintext)?;
             let params = GcmParameters {
                 nonce: OctetString::new(nonce.to_vec()).map_err(enc_err)?,
                 icv_len: auth_enveloped::GCM_TAG_LEN,
@@ -236,7 +251,7 @@ pub fn envelope_with(
                     content_enc_alg: alg_with(AES256_GCM, &params)?,
                     encrypted_content: Some(OctetString::new(ciphertext).map_err(enc_err)?),
                 },
-                auth_attrs: None,
+                auth_attrs,
                 mac: OctetString::new(tag).map_err(enc_err)?,
                 unauth_attrs: None,
             };
@@ -355,8 +370,20 @@ impl Sealed {
                 params.icv_len
             )));
         }
+        // RFC 5083 section 2.2: the AAD is the DER of authAttrs under a SET OF tag. A
+        // content-type attribute there must name the content type (it is what the tag covers).
         let aad = match &aed.auth_attrs {
-            Some(attrs) => attrs.to_der().map_err(der_err("authAttrs"))?,
+            Some(attrs) => {
+                if let Some(ct) = auth_enveloped::attrs_content_type(attrs)? {
+                    if ct != eci.content_type {
+                        return Err(Error::format(format!(
+                            "AuthEnvelopedData: authAttrs name content type {ct}, the content is {}",
+                            eci.content_type
+                        )));
+                    }
+                }
+                attrs.to_der().map_err(der_err("authAttrs"))?
+            }
             None => Vec::new(),
         };
         Ok(Sealed::Gcm {

@@ -528,6 +528,35 @@ fn gcm_envelopes_round_trip_for_keys_and_passphrases() {
     let aed = parse_auth(&env);
     assert_eq!(aed.version, CmsVersion::V0);
     assert_eq!(aed.mac.as_bytes().len(), 16);
+    // Not id-data: authAttrs name the content type (RFC 5083 section 2.1) and are authenticated.
+    assert_eq!(
+        auth_enveloped::attrs_content_type(aed.auth_attrs.as_ref().unwrap()).unwrap(),
+        Some(SHARE_CT)
+    );
+    let mut stripped = aed.clone();
+    stripped.auth_attrs = None;
+    assert_eq!(
+        open_with_key(&reencode_auth(&stripped), &a.key, None)
+            .unwrap_err()
+            .to_string(),
+        UNOPENABLE
+    );
+    let mut relabelled = aed.clone();
+    relabelled.auth_encrypted_content.content_type = ID_DATA;
+    assert!(matches!(
+        open_with_key(&reencode_auth(&relabelled), &a.key, None),
+        Err(Error::Format(_))
+    ));
+    // id-data: no authAttrs, the form openssl 3.0 reads.
+    let plain = envelope_with(MSG, ID_DATA, &recips, ContentCipher::Aes256Gcm, &mut rng()).unwrap();
+    assert!(parse_auth(&plain).auth_attrs.is_none());
+    assert_eq!(
+        open_with_key(&plain, &a.key, None)
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
     assert_eq!(aed.auth_encrypted_content.content_enc_alg.oid, AES256_GCM);
     // GCM does not pad: the ciphertext is as long as the plaintext.
     assert_eq!(

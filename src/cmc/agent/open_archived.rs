@@ -7,8 +7,9 @@
 //! transport Bleichenbacher's oracle on the agent's own key. So the work is split in two:
 //!
 //! - [`prepare`]: everything an attacker can read anyway (the envelope's type and structure, its
-//!   algorithms, that the key transport is RSA-OAEP and names this agent, the inner content type)
-//!   is checked with a precise message;
+//!   algorithms, that the key transport is RSA-OAEP and names this agent, the inner content type:
+//!   id-ct-encKeyWithID, or id-data as openssl and kmi's AuthEnvelopedData carry it) is checked
+//!   with a precise message;
 //! - [`open`]: from the first decryption on, RSA-OAEP, the content key size, the CBC padding or
 //!   GCM tag, the EncKeyWithID and PKCS#8 decoding, the key's own checks and its match with the
 //!   request's public key all end in one answer, [`UNOPENABLE`], with one failInfo (badRequest) on
@@ -26,7 +27,7 @@ use der::{Decode, Encode};
 use super::Agent;
 use crate::cmc::oids::CmcOids;
 use crate::cmc::types::{EncKeyIdentifier, EncKeyWithId};
-use crate::cms::asn1::ID_ENVELOPED_DATA;
+use crate::cms::asn1::{ID_DATA, ID_ENVELOPED_DATA};
 use crate::cms::auth_enveloped::ID_AUTH_ENVELOPED_DATA;
 use crate::cms::KeyOpening;
 use crate::keys::check::check_key;
@@ -61,9 +62,13 @@ pub fn prepare(
         .map_err(|e| format!("the archived key's envelope: {e}"))?;
     let opening = KeyOpening::prepare(&der, agent.key, Some(agent.cert))
         .map_err(|e| format!("the archived key's envelope: {e}"))?;
-    if opening.content_type() != oids.ct_enc_key_with_id {
+    // id-ct-encKeyWithID as the draft says, or id-data: what `openssl cms -encrypt` writes (it
+    // sets no other type when encrypting) and what kmi's client writes in AuthEnvelopedData
+    // (see build::authenticated_key_envelope). Either way the content must decode as one
+    // EncKeyWithID.
+    if opening.content_type() != oids.ct_enc_key_with_id && opening.content_type() != ID_DATA {
         return Err(format!(
-            "the archived envelope holds {}, not id-ct-encKeyWithID",
+            "the archived envelope holds {}, not id-ct-encKeyWithID (or id-data)",
             opening.content_type()
         ));
     }
