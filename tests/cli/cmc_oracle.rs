@@ -1195,7 +1195,14 @@ fn generate_regress_corpus() {
         }
         std::fs::write(
             root.join(format!("{name}.case")),
-            format!("# {about}\nargs: {args}\nexit: {exit}\nstderr-contains: {needle}\n"),
+            format!(
+                "# {about}\nargs: {args}\nexit: {exit}\nstderr-contains: {needle}\n{}",
+                if args.contains("-o p.pem") {
+                    "absent: p.pem\n"
+                } else {
+                    ""
+                }
+            ),
         )
         .unwrap();
     };
