@@ -958,7 +958,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__archive__subcmd__request)
-            opts="-o -q -h -V --key --agent --subject --identity --placement --selection --key-usage --force-signing-key --sign-key --sign-cert --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --help --version"
+            opts="-o -q -h -V --key --agent --subject --identity --placement --selection --key-usage --force-signing-key --cbc --sign-key --sign-cert --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1677,7 +1677,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__respond)
-            opts="-o -q -h -V --agent-key --agent-cert --store --split --to --share-key --secret-file --pwri-kek --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --threads --json --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --help --version"
+            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --store --split --to --share-key --secret-file --pwri-kek --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --threads --json --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1699,6 +1699,36 @@ _kmi() {
                     return 0
                     ;;
                 --agent-cert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --sign-key)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --sign-cert)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"

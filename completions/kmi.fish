@@ -306,6 +306,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l force-signing-key -d 'Archive a key declared for signing only (signature keys should never be escrowed)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l cbc -d 'Envelope the key as EnvelopedData with AES-256-CBC (the draft\'s form) instead of AuthEnvelopedData with AES-256-GCM, for agents that cannot read AuthEnvelopedData'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l pem -d 'Write PEM (label CMS) instead of DER'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -351,6 +352,8 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l agent-key -d 'The agent\'s RSA private key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l agent-cert -d 'The agent\'s certificate' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l sign-key -d 'Sign responses with this RSA key instead of --agent-key (key separation: the agent key only decrypts)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l sign-cert -d 'The certificate of --sign-key, included in every response (clients check responses with it)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l store -d 'The key store directory (created, mode 0700, if missing)' -r -f -a "(__fish_complete_directories)"
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l split -d 'Keep archived keys only as K-of-N threshold shares (needs N --to trustees)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l to -d 'With --split: encrypt share i to the i-th trustee\'s certificate or RSA public key' -r -F

@@ -9,7 +9,8 @@
 //
 // `signed` prints one line per fact (signer, eContent type, controls, requests, CMS entries,
 // unsigned attributes) and, with OUTDIR, writes every enveloped entry as OUTDIR/cms-<id>.der and
-// OUTDIR/unsigned-<n>.der. `open` decrypts a key-transport EnvelopedData, decodes the plaintext as
+// OUTDIR/unsigned-<n>.der. `open` decrypts a key-transport EnvelopedData or AuthEnvelopedData
+// (RFC 5083, AES-GCM), decodes the plaintext as
 // EncKeyWithID and writes its private key (PrivateKeyInfo DER). Any failure exits non-zero.
 
 import java.nio.file.Files;
@@ -43,11 +44,13 @@ import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.crmf.EncKeyWithID;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cms.CMSAuthEnvelopedData;
 import org.bouncycastle.cms.CMSEnvelopedData;
 import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.RecipientInformation;
 import org.bouncycastle.cms.SignerInformation;
 import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient;
 import org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient;
 import org.bouncycastle.util.Store;
 
@@ -179,23 +182,40 @@ public class BcCmcCheck {
     }
 
     static void save(Path outDir, String name, ContentInfo ci) throws Exception {
-        if (outDir != null && ci.getContentType().equals(CMSObjectIdentifiers.envelopedData)) {
+        if (outDir != null && (ci.getContentType().equals(CMSObjectIdentifiers.envelopedData)
+                || ci.getContentType().equals(CMSObjectIdentifiers.authEnvelopedData))) {
             Files.write(outDir.resolve(name + ".der"), ci.getEncoded("DER"));
         }
     }
 
     static void open(String[] args) throws Exception {
-        CMSEnvelopedData env = new CMSEnvelopedData(Files.readAllBytes(Path.of(args[1])));
+        byte[] der = Files.readAllBytes(Path.of(args[1]));
         PrivateKey key = KeyFactory.getInstance("RSA")
                 .generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(Path.of(args[2]))));
-        System.out.println("inner content " + org.bouncycastle.asn1.cms.EnvelopedData
-                .getInstance(env.toASN1Structure().getContent()).getEncryptedContentInfo().getContentType());
-        RecipientInformation ri = env.getRecipientInfos().getRecipients().iterator().next();
-        System.out.println("recipient " + ri.getKeyEncryptionAlgOID() + " content encryption "
-                + env.getEncryptionAlgOID());
         // The JDK has no RSAES-OAEP by OID: Bouncy Castle's own provider does the unwrapping.
-        byte[] plain = ri.getContent(new JceKeyTransEnvelopedRecipient(key)
-                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()));
+        java.security.Provider bc = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+        ContentInfo outer = ContentInfo.getInstance(der);
+        byte[] plain;
+        if (outer.getContentType().equals(CMSObjectIdentifiers.authEnvelopedData)) {
+            // RFC 5083 AuthEnvelopedData (AES-GCM): kmi's default for archived keys.
+            CMSAuthEnvelopedData env = new CMSAuthEnvelopedData(der);
+            System.out.println("inner content " + org.bouncycastle.asn1.cms.AuthEnvelopedData
+                    .getInstance(outer.getContent()).getAuthEncryptedContentInfo().getContentType());
+            RecipientInformation ri = env.getRecipientInfos().getRecipients().iterator().next();
+            System.out.println("recipient " + ri.getKeyEncryptionAlgOID() + " content encryption "
+                    + org.bouncycastle.asn1.cms.AuthEnvelopedData.getInstance(outer.getContent())
+                            .getAuthEncryptedContentInfo().getContentEncryptionAlgorithm().getAlgorithm()
+                    + " authenticated");
+            plain = ri.getContent(new JceKeyTransAuthEnvelopedRecipient(key).setProvider(bc));
+        } else {
+            CMSEnvelopedData env = new CMSEnvelopedData(der);
+            System.out.println("inner content " + org.bouncycastle.asn1.cms.EnvelopedData
+                    .getInstance(env.toASN1Structure().getContent()).getEncryptedContentInfo().getContentType());
+            RecipientInformation ri = env.getRecipientInfos().getRecipients().iterator().next();
+            System.out.println("recipient " + ri.getKeyEncryptionAlgOID() + " content encryption "
+                    + env.getEncryptionAlgOID());
+            plain = ri.getContent(new JceKeyTransEnvelopedRecipient(key).setProvider(bc));
+        }
         EncKeyWithID ekwi = EncKeyWithID.getInstance(plain);
         System.out.println("EncKeyWithID identifier " + (ekwi.hasIdentifier() ? ekwi.getIdentifier().toASN1Primitive() : "none"));
         Files.write(Path.of(args[3]), ekwi.getPrivateKey().getEncoded("DER"));

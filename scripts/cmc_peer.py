@@ -19,13 +19,24 @@ Run with the venv of scripts/test (KMI_PYTHON):
     cmc_peer.py build-archive --key KEY --agent CERT --identity ID --sign-key KEY
                               --sign-cert CERT --placement body|unsigned [--selection TEXT]
                               [--envelope-key KEY] [--omit-control] [--oaep-md sha1|sha256]
-                              [--keyid] [--stream] [--bad-pop] OUT
+                              [--keyid] [--stream] [--bad-pop] [--envelope-file ENV] OUT
         A Full PKI Request made without kmi: PKIData (transactionId, senderNonce,
         identification, KeyArchival) with a tcr PKCS#10 from `openssl req`, signed with
         `openssl cms -sign -nodetach -binary -econtent_type id-cct-PKIData -md sha256`; the key
         as EnvelopedData(id-ct-encKeyWithID) built here with openssl primitives (rand, enc
         -aes-256-cbc, pkeyutl RSAES-OAEP-SHA256), in cmsSequence (body) or appended by pyasn1
-        as the id-aa-cmc-unsignedData unsigned attribute (unsigned).
+        as the id-aa-cmc-unsignedData unsigned attribute (unsigned). --envelope-file puts the
+        given ContentInfo (e.g. from openssl-envelope) there instead.
+    cmc_peer.py openssl-envelope --key KEY --agent CERT --identity ID
+                                 [--cipher aes-256-gcm|aes-256-cbc] [--padding oaep|pkcs1]
+                                 [--plain FILE] OUT
+        The archived key's envelope written by `openssl cms -encrypt -recip CERT` itself:
+        AuthEnvelopedData for -aes-256-gcm (the default), EnvelopedData for -aes-256-cbc, with
+        RSAES-OAEP (`-keyopt rsa_padding_mode:oaep`, the default) or openssl's own default
+        PKCS#1 v1.5 key transport (--padding pkcs1). The plaintext is the EncKeyWithID of KEY
+        (or the bytes of --plain). The envelope is left exactly as openssl wrote it: inner
+        content type id-data (openssl 3.0 sets no other when encrypting), no authAttrs.
+        Prints the outer and inner content types.
     cmc_peer.py build-recovery --identity ID --shroud-cert CERT [--tagged] [--selection TEXT]
                                --sign-key KEY --sign-cert CERT OUT
         A recovery request made without kmi: KeyRecoveryReq with id-cmc-shroudWithPublicKey and
@@ -55,6 +66,8 @@ ID_CMC_KEY_RECOVERY_REQ = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.7")
 ID_CMC_SHROUD_WITH_PUBLIC_KEY = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.0")
 ID_REG_CTRL_ALG_ID = univ.ObjectIdentifier("1.3.6.1.5.5.7.5.1.11")
 AES256_CBC = univ.ObjectIdentifier("2.16.840.1.101.3.4.1.42")
+# RFC 5083 section 1.1.
+ID_CT_AUTH_ENVELOPED_DATA = univ.ObjectIdentifier("1.2.840.113549.1.9.16.1.23")
 
 
 def run(*args, stdin=None):
@@ -148,7 +161,8 @@ def cmd_envelope(args):
     if len(found) != 1:
         raise SystemExit(f"{len(found)} CMCUnsignedData values bound to KeyArchival {body}")
     ci, rest = decoder.decode(found[0], asn1Spec=rfc5652.ContentInfo())
-    assert not rest and ci["contentType"] == rfc5652.id_envelopedData, ci["contentType"]
+    assert not rest and ci["contentType"] in (rfc5652.id_envelopedData,
+                                              ID_CT_AUTH_ENVELOPED_DATA), ci["contentType"]
     write(args.out, found[0])
     print("placement unsigned")
 
@@ -285,8 +299,11 @@ def cmd_build_archive(args):
         if args.bad_pop:
             # The last byte of the PKCS#10 signature (the BIT STRING ends the DER).
             csr_der = csr_der[:-1] + bytes([csr_der[-1] ^ 0x01])
-        env = enveloped_enc_key(tmp, args.envelope_key or args.key, args.agent, args.identity,
-                                args.oaep_md)
+        if args.envelope_file:
+            env = read(args.envelope_file)
+        else:
+            env = enveloped_enc_key(tmp, args.envelope_key or args.key, args.agent,
+                                    args.identity, args.oaep_md)
 
         pd = rfc6402.PKIData()
         controls = pd["controlSequence"]
@@ -346,6 +363,39 @@ def cmd_build_archive(args):
         si["unsignedAttrs"].append(attr)
         ci["content"] = encoder.encode(sd)
         write(args.out, encoder.encode(ci))
+
+
+def enc_key_with_id(key_path, identity):
+    """EncKeyWithID DER: KEY's PKCS#8 (by openssl) with a string identifier."""
+    pkcs8 = run("openssl", "pkcs8", "-topk8", "-nocrypt", "-in", key_path, "-outform", "DER")
+    ekwi = rfc4211.EncKeyWithID()
+    ekwi["privateKey"], _ = decoder.decode(pkcs8, asn1Spec=rfc4211.PrivateKeyInfo())
+    ekwi["identifier"]["string"] = char.UTF8String(identity)
+    return encoder.encode(ekwi)
+
+
+def cmd_openssl_envelope(args):
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = os.path.join(tmp, "plain.der")
+        write(plain, read(args.plain) if args.plain else enc_key_with_id(args.key, args.identity))
+        cmd = ["openssl", "cms", "-encrypt", "-binary", "-outform", "DER", "-in", plain,
+               f"-{args.cipher}", "-recip", args.agent]
+        if args.padding == "oaep":
+            cmd += ["-keyopt", "rsa_padding_mode:oaep"]
+        der = run(*cmd)
+    ci, rest = decoder.decode(der, asn1Spec=rfc5652.ContentInfo())
+    assert not rest
+    if ci["contentType"] == ID_CT_AUTH_ENVELOPED_DATA:
+        from pyasn1_modules import rfc5083
+        inner, rest = decoder.decode(bytes(ci["content"]), asn1Spec=rfc5083.AuthEnvelopedData())
+        eci = inner["authEncryptedContentInfo"]
+    else:
+        inner, rest = decoder.decode(bytes(ci["content"]), asn1Spec=rfc5652.EnvelopedData())
+        eci = inner["encryptedContentInfo"]
+    assert not rest
+    write(args.out, der)
+    print(f"contentType {ci['contentType']}")
+    print(f"inner {eci['contentType']}")
 
 
 def cmd_build_recovery(args):
@@ -414,6 +464,15 @@ def main():
                    help="name the signer by subjectKeyIdentifier and leave its certificate out")
     s.add_argument("--stream", action="store_true",
                    help="let openssl write BER with indefinite lengths (body placement)")
+    s.add_argument("--envelope-file", help="use this ContentInfo as the archived key's envelope")
+    s.add_argument("out")
+    s = sub.add_parser("openssl-envelope")
+    s.add_argument("--key", required=True)
+    s.add_argument("--agent", required=True)
+    s.add_argument("--identity", required=True)
+    s.add_argument("--cipher", choices=["aes-256-gcm", "aes-256-cbc"], default="aes-256-gcm")
+    s.add_argument("--padding", choices=["oaep", "pkcs1"], default="oaep")
+    s.add_argument("--plain", help="envelope these bytes instead of KEY's EncKeyWithID")
     s.add_argument("out")
     s = sub.add_parser("build-recovery")
     s.add_argument("--identity", required=True)
@@ -432,6 +491,7 @@ def main():
         "status": cmd_status,
         "keygen-group": cmd_keygen_group,
         "build-archive": cmd_build_archive,
+        "openssl-envelope": cmd_openssl_envelope,
         "build-recovery": cmd_build_recovery,
     }[args.cmd](args)
 

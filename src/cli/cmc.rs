@@ -14,10 +14,15 @@ pub enum CmcCommand {
         long_about = "Build a Full PKI Request (SignedData over PKIData) that archives KEY with the escrow \
 agent: a certification request for KEY's public key (PKCS#10 for RSA; a CRMF template for ElGamal, \
 which cannot sign), a KeyArchival control pointing at it, an id-cmc-identification control, and \
-KEY itself as EnvelopedData (id-ct-encKeyWithID, RSA-OAEP to --agent). --placement unsigned (the \
-default, which the draft requires every agent to support) puts the key in the \
-id-aa-cmc-unsignedData attribute, bound to the signed control; --placement body puts it in the \
-signed cmsSequence.\n\n\
+KEY itself encrypted to --agent (id-ct-encKeyWithID, RSA-OAEP key transport). The envelope is \
+AuthEnvelopedData with AES-256-GCM (RFC 5083/5084), which openssl cms 3.0 and Bouncy Castle \
+read: a changed envelope fails its authentication tag before anything is decrypted, where \
+AES-CBC, which has no integrity, would let whoever changes it probe the agent. --cbc writes the \
+draft's EnvelopedData with AES-256-CBC instead, for agents that cannot read AuthEnvelopedData. \
+--placement unsigned (the default, which the draft requires every agent to support) puts the key \
+in the id-aa-cmc-unsignedData attribute, bound to the signed control (outside the signature, \
+which is why the envelope itself must resist changes); --placement body puts it in the signed \
+cmsSequence.\n\n\
 The request is signed by --sign-key (with --sign-cert, or named by key identifier, which the \
 agent can check only with a key it knows from an earlier request), or, without --sign-key, by \
 KEY itself (RSA). Recovering the key later needs a request signed by the same \
@@ -68,7 +73,18 @@ A request that fails a check gets a PKIResponse with CMCStatusInfoV2 failed and 
 archive error code (written to -o like any response), and kmi exits 1 naming the failure.\n\n\
 The agent holds no trust anchors: a certificate in a request gives the signer's public key, and \
 its chain is not validated. Who may recover a key is decided by that key: the signer of the \
-archive request (or any validly signed request with --allow-any-signer).",
+archive request (or any validly signed request with --allow-any-signer).\n\n\
+Decryption is no oracle: PKCS#1 v1.5 key transport is refused before anything is decrypted \
+(RSA-OAEP only), and once the agent starts decrypting an archived key, every failure (the \
+decryption, the padding or tag, the EncKeyWithID, the key's checks, its match with the \
+request) gets the same status, failInfo and statusString, \"the archived key could not be \
+opened\", and the same exit message.\n\n\
+--sign-key and --sign-cert sign responses with a key of their own instead of --agent-key. Keep \
+the two apart: --agent-key decrypts whatever requests carry, and RSA decryption and signing are \
+the same private operation, so a key that does both turns any weakness of one use into one of \
+the other; a separate signing key can also live elsewhere and be rotated without changing the \
+certificate clients encrypt to. Clients then check responses with --sign-cert (cmc extract \
+--agent-cert).",
         after_long_help = "Examples:\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp\n  \
 $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --split 2/3 --to t1.crt --to t2.crt --to t3.crt archive.req -o archive.rsp\n  \
 $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp"
@@ -195,6 +211,10 @@ pub struct ArchiveRequestArgs {
     #[arg(long)]
     pub force_signing_key: bool,
 
+    /// Envelope the key as EnvelopedData with AES-256-CBC (the draft's form) instead of AuthEnvelopedData with AES-256-GCM, for agents that cannot read AuthEnvelopedData
+    #[arg(long)]
+    pub cbc: bool,
+
     #[command(flatten)]
     pub signer: SignerArgs,
     #[command(flatten)]
@@ -296,6 +316,14 @@ pub struct RespondArgs {
     /// The agent's certificate
     #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath)]
     pub agent_cert: PathBuf,
+
+    /// Sign responses with this RSA key instead of --agent-key (key separation: the agent key only decrypts)
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath, requires = "sign_cert")]
+    pub sign_key: Option<PathBuf>,
+
+    /// The certificate of --sign-key, included in every response (clients check responses with it)
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath, requires = "sign_key")]
+    pub sign_cert: Option<PathBuf>,
 
     /// The key store directory (created, mode 0700, if missing)
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]

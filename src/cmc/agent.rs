@@ -8,9 +8,13 @@
 //! - a signature that does not verify, or a signer without a certificate or known public key:
 //!   **badMessageCheck**;
 //! - archive: the KeyArchival control names no request or no key, a key in
-//!   id-aa-cmc-unsignedData that no signed KeyArchival control (with cmsBodyPartID 0) names, a
-//!   key not encrypted for this agent, not id-ct-encKeyWithID, failing its consistency checks or
-//!   not matching the request's public key: **badRequest**; a PKCS#10 whose self-signature fails:
+//!   id-aa-cmc-unsignedData that no signed KeyArchival control (with cmsBodyPartID 0) names, an
+//!   envelope that is not EnvelopedData or AuthEnvelopedData, not encrypted for this agent with
+//!   RSA-OAEP (PKCS#1 v1.5 key transport is refused before any decryption) or not
+//!   id-ct-encKeyWithID: **badRequest** saying which; once decryption has started, whatever fails
+//!   (decryption, padding or tag, EncKeyWithID, the key's checks, its match with the request's
+//!   public key): **badRequest** with the one statusString "the archived key could not be
+//!   opened" (no decryption oracle: see `open_archived`); a PKCS#10 whose self-signature fails:
 //!   **popFailed**; a key whose declared use is signing only: **badRequest** (signature keys are
 //!   never escrowed), unless the agent runs with `accept_signing_keys`;
 //! - recovery and keygen: a shroud method kmi does not know, or a shared secret the agent does
@@ -29,7 +33,7 @@
 //! signer's public key.
 //!
 //! Responses are SignedData(id-cct-PKIResponse) signed by the agent (issuerAndSerialNumber, its
-//! certificate included). Controls: 1 statusInfoV2, 2 transactionId and 3 recipientNonce (echoed
+//! certificate included): by its decryption key, or by a separate [`ResponseSigner`]. Controls: 1 statusInfoV2, 2 transactionId and 3 recipientNonce (echoed
 //! from the request when it had them), 4 senderNonce, 5 KeyRecoveryRsp or ServerKeyGenResponse,
 //! and cmsSequence entry 6 with the shrouded key(s): EnvelopedData(id-ct-encKeyWithID), or
 //! id-ct-multiplePrivateKeys for several keys, for the shroud the request asked for: KTRI
@@ -56,7 +60,7 @@ use super::build::{
 use super::oids::{ArchiveError, CmcOids};
 use super::store::{spki_fingerprint, KeyStore, NewEntry, PutOutcome};
 use super::types::*;
-use crate::cms::asn1::{AES256_CBC, ID_ENVELOPED_DATA};
+use crate::cms::asn1::AES256_CBC;
 use crate::cms::ktri::{cert_spki, key_identifier};
 use crate::cms::signed::{sid_for_cert, SignedDataSpec, SignedMessage, ID_SIGNED_DATA};
 use crate::cms::Recipient;
@@ -104,10 +108,26 @@ pub struct Policy {
     pub require_archive: bool,
 }
 
-/// The agent: credentials, policy and where shared secrets come from.
-pub struct Agent<'a> {
+/// A key and certificate that sign the agent's responses in place of its decryption key.
+///
+/// Key separation: the agent's key decrypts whatever a request carries; if the same key also
+/// signed, every weakness of the decryption path (a padding or timing oracle) would be one on the
+/// signing key too, and the other way round (RSA signing and decryption are the same private
+/// operation). A separate signing key can also live elsewhere (a token, another host) and be
+/// rotated without re-keying the clients that encrypt to the agent's certificate.
+pub struct ResponseSigner<'a> {
     pub key: &'a RsaPrivate,
     pub cert: &'a Certificate,
+}
+
+/// The agent: credentials, policy and where shared secrets come from.
+pub struct Agent<'a> {
+    /// The key transport (decryption) key: archived keys are encrypted to it.
+    pub key: &'a RsaPrivate,
+    /// Its certificate, which clients encrypt to.
+    pub cert: &'a Certificate,
+    /// Who signs responses: `None` for the decryption key and its certificate.
+    pub response_signer: Option<ResponseSigner<'a>>,
     pub oids: &'a CmcOids,
     /// The secret shared with the client that names it: `Ok(None)` when the agent has none.
     pub shared_secret: &'a dyn Fn(&str) -> Result<Option<Zeroizing<String>>>,
@@ -309,16 +329,20 @@ pub fn respond(
             content_info: ContentInfo::from_der(&env).map_err(enc_err)?,
         });
     }
+    let (sign_key, sign_cert) = match &agent.response_signer {
+        Some(s) => (s.key, s.cert),
+        None => (agent.key, agent.cert),
+    };
     let spec = SignedDataSpec {
         content_type: oids.cct_pki_response,
         content: pr.to_der().map_err(enc_err)?,
         detached: false,
         signed_attributes: true,
-        certificates: vec![agent.cert.clone()],
-        sid: sid_for_cert(agent.cert),
+        certificates: vec![sign_cert.clone()],
+        sid: sid_for_cert(sign_cert),
         unsigned_attributes: Vec::new(),
     };
-    Ok((spec.sign(agent.key)?, outcome))
+    Ok((spec.sign(sign_key)?, outcome))
 }
 
 fn refs(ids: &[BodyPartID]) -> Vec<BodyPartReference> {
@@ -761,61 +785,23 @@ fn archive(
                 ))
             })?
     };
-    if envelope.content_type != ID_ENVELOPED_DATA {
-        return Err(b(format!(
-            "the archived key is in {}, not EnvelopedData",
-            envelope.content_type
-        )));
-    }
-    let env_der = envelope.to_der().map_err(|e| internal(enc_error(e)))?;
-    let opened = crate::cms::open_with_key(&env_der, agent.key, Some(agent.cert)).map_err(|e| {
-        b(match e {
-            Error::CheckFailed(m) => {
-                format!("the archived key cannot be opened by this agent: {m}")
-            }
-            other => format!("the archived key's envelope: {other}"),
-        })
-    })?;
-    if opened.content_type != oids.ct_enc_key_with_id {
-        return Err(b(format!(
-            "the archived envelope holds {}, not id-ct-encKeyWithID",
-            opened.content_type
-        )));
-    }
-    let ekwi = EncKeyWithId::from_der(&opened.content)
-        .map_err(|e| b(format!("malformed EncKeyWithID: {e}")))?;
-    let pkcs8 = ekwi.private_key.to_der().map_err(|e| b(e.to_string()))?;
-    let key = match decode_key(&pkcs8, std::path::Path::new("archived key"), &|| {
-        Err(Error::format("encrypted"))
-    }) {
-        Ok(Key::Private(k)) => k,
-        Ok(Key::Public(_)) => return Err(b("the archived key is not a private key".into())),
-        Err(e) => return Err(b(format!("the archived private key: {e}"))),
-    };
-    let report = check_key(&Key::Private(key.clone()), false);
-    if let Some(why) = report.first_failure() {
-        return Err(b(format!(
-            "the archived private key fails its checks: {why}"
-        )));
-    }
+    // The request's public key, before anything is decrypted.
     let requested = match decode_key(&spki, std::path::Path::new("request"), &|| {
         Err(Error::format("encrypted"))
     }) {
         Ok(k) => k.public(),
         Err(e) => return Err(bad(ka.req_body_part_id)(format!("request public key: {e}"))),
     };
-    if requested != key.public() {
-        return Err(fail(
-            CmcFailInfo::BAD_REQUEST,
-            body,
-            "the archived private key does not match the public key of the request",
-        ));
-    }
+    // What can be checked without the agent's key has its own message; from the first
+    // decryption on, every failure is one answer (see open_archived).
+    let opening = open_archived::prepare(agent, &envelope, oids).map_err(&b)?;
+    let open_archived::Archived {
+        key,
+        identifier: ekwi_identifier,
+    } = open_archived::open(&opening, &requested)
+        .ok_or_else(|| b(open_archived::UNOPENABLE.into()))?;
     let identity = identification(parsed)
-        .or_else(|| match &ekwi.identifier {
-            Some(EncKeyIdentifier::String(s)) => Some(s.clone()),
-            _ => None,
-        })
+        .or_else(|| ekwi_identifier.clone())
         .or_else(|| match req {
             TaggedRequest::Tcr(t) => common_name(&t.certification_request.info.subject),
             TaggedRequest::Crm(c) => c
@@ -861,10 +847,6 @@ fn archive(
         control: None,
         cms: None,
     })
-}
-
-fn enc_error(e: der::Error) -> Error {
-    Error::internal(format!("DER encoding failed: {e}"))
 }
 
 /// The recipients for a shroud method.
@@ -1176,5 +1158,6 @@ fn keygen(
     })
 }
 
+mod open_archived;
 #[cfg(test)]
 mod tests;

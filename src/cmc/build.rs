@@ -14,8 +14,13 @@
 //!   `--sign-key`, the RSA key being archived (subjectKeyIdentifier = SHA-1 of its public key:
 //!   the agent verifies it with the public key of the enclosed PKCS#10).
 //!
-//! The key to archive travels as EnvelopedData(id-ct-encKeyWithID) for the agent's certificate
-//! (RSA-OAEP-SHA256, AES-256-CBC), its EncKeyWithID identifier being the identity. With
+//! The key to archive travels as an EncKeyWithID in AuthEnvelopedData (RFC 5083, AES-256-GCM,
+//! inner content type id-data: see [`authenticated_key_envelope`]) for the agent's certificate
+//! (RSA-OAEP-SHA256), its EncKeyWithID identifier being the identity; or, with
+//! [`ContentCipher::Aes256Cbc`] (`--cbc`), as the draft's EnvelopedData(id-ct-encKeyWithID) with
+//! AES-256-CBC for agents that cannot read AuthEnvelopedData. GCM is the default because the envelope may
+//! travel in an unsigned attribute: an authenticated envelope cannot be changed without the agent
+//! noticing before any plaintext exists, where a changed CBC envelope reaches the padding. With
 //! [`Placement::Body`] it is cmsSequence entry 6 and KeyArchival.cmsBodyPartID = 6; with
 //! [`Placement::Unsigned`] (the default: the draft requires every system to support it) it is an
 //! id-aa-cmc-unsignedData attribute of the signer, CMCUnsignedData { bodyPartPath \[4\],
@@ -53,7 +58,7 @@ use x509_cert::Certificate;
 use super::oids::CmcOids;
 use super::types::*;
 use crate::cms::signed::{sid_for_cert, sid_for_spki, SignedDataSpec};
-use crate::cms::Recipient;
+use crate::cms::{ContentCipher, Recipient};
 use crate::keys::elgamal::ElGamalGroup;
 use crate::keys::encoding::{dh_params_der, encode_private_pkcs8};
 use crate::keys::{encode_public_spki, PrivateKey, PublicKey, RsaPrivate};
@@ -175,6 +180,10 @@ pub struct ArchiveRequest<'a> {
     pub key_use: KeyUse,
     /// None: the key being archived signs (RSA only).
     pub signer: Option<RequestSigner>,
+    /// How the key is enveloped for the agent: AES-256-GCM (AuthEnvelopedData, the default of
+    /// `cmc archive-request`) or AES-256-CBC (EnvelopedData, `--cbc`, for agents that cannot
+    /// read AuthEnvelopedData).
+    pub cipher: ContentCipher,
 }
 
 /// How the client wants keys returned to it.
@@ -378,8 +387,9 @@ fn certification_request(key: &PrivateKey, subject: Name, ku: &KeyUsage) -> Resu
     }
 }
 
-/// ContentInfo(EnvelopedData(id-ct-encKeyWithID)) holding `keys` for `recipients`; several keys
-/// go as id-ct-multiplePrivateKeys (a SEQUENCE OF EncKeyWithID).
+/// ContentInfo(EnvelopedData(id-ct-encKeyWithID)) holding `keys` for `recipients` under
+/// AES-256-CBC (the draft's bulk encryption); several keys go as id-ct-multiplePrivateKeys (a
+/// SEQUENCE OF EncKeyWithID).
 pub fn shrouded_keys(
     keys: &[(PrivateKey, Option<String>)],
     recipients: &[Recipient],
@@ -388,11 +398,7 @@ pub fn shrouded_keys(
 ) -> Result<Vec<u8>> {
     let mut items = Vec::with_capacity(keys.len());
     for (key, id) in keys {
-        let pkcs8 = encode_private_pkcs8(key)?;
-        items.push(EncKeyWithId {
-            private_key: PrivateKeyInfoDer::from_der(&pkcs8)?,
-            identifier: id.clone().map(EncKeyIdentifier::String),
-        });
+        items.push(enc_key_with_id(key, id.clone())?);
     }
     let (content_type, plain) = match items.as_slice() {
         [one] => (
@@ -405,6 +411,37 @@ pub fn shrouded_keys(
         ),
     };
     crate::cms::envelope(&plain, content_type, recipients, rng)
+}
+
+fn enc_key_with_id(key: &PrivateKey, id: Option<String>) -> Result<EncKeyWithId> {
+    let pkcs8 = encode_private_pkcs8(key)?;
+    Ok(EncKeyWithId {
+        private_key: PrivateKeyInfoDer::from_der(&pkcs8)?,
+        identifier: id.map(EncKeyIdentifier::String),
+    })
+}
+
+/// ContentInfo(AuthEnvelopedData) (RFC 5083, AES-256-GCM) holding one key's EncKeyWithID for
+/// `recipients`, with inner content type **id-data**: RFC 5083 section 2.1 requires authAttrs
+/// (with a content-type attribute) for any other content type, and Bouncy Castle enforces it,
+/// while openssl 3.0 cannot parse authAttrs in AuthEnvelopedData at all (its ASN.1 template tags
+/// them wrongly); id-data without authAttrs is the one form both read, and the form
+/// `openssl cms -encrypt -aes-256-gcm` writes. The agent knows from the KeyArchival control that
+/// the content is an EncKeyWithID.
+pub fn authenticated_key_envelope(
+    key: &PrivateKey,
+    id: Option<String>,
+    recipients: &[Recipient],
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Vec<u8>> {
+    let plain = zeroize::Zeroizing::new(enc_key_with_id(key, id)?.to_der().map_err(enc_err)?);
+    crate::cms::envelope_with(
+        &plain,
+        crate::cms::asn1::ID_DATA,
+        recipients,
+        ContentCipher::Aes256Gcm,
+        rng,
+    )
 }
 
 /// The signed request: PKIData DER inside SignedData(id-cct-PKIData).
@@ -442,12 +479,18 @@ pub fn archive_request(
             "an ElGamal key cannot sign its own archive request: give --sign-key (and --sign-cert)",
         )),
     };
-    let envelope = shrouded_keys(
-        &[(req.key.clone(), Some(req.identity.clone()))],
-        &[Recipient::Certificate(req.agent.clone())],
-        oids,
-        rng,
-    )?;
+    let to_agent = [Recipient::Certificate(req.agent.clone())];
+    let envelope = match req.cipher {
+        ContentCipher::Aes256Gcm => {
+            authenticated_key_envelope(req.key, Some(req.identity.clone()), &to_agent, rng)?
+        }
+        ContentCipher::Aes256Cbc => shrouded_keys(
+            &[(req.key.clone(), Some(req.identity.clone()))],
+            &to_agent,
+            oids,
+            rng,
+        )?,
+    };
     let envelope_ci = ContentInfo::from_der(&envelope).map_err(enc_err)?;
 
     let mut pd = PkiData {

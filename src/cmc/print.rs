@@ -13,7 +13,7 @@
 //! [`SignerStatus`] per SignerInfo (in SignerInfos order), or [`no_verification`].
 
 use cms::content_info::ContentInfo;
-use cms::enveloped_data::{EnvelopedData, RecipientIdentifier, RecipientInfo};
+use cms::enveloped_data::{EnvelopedData, RecipientIdentifier, RecipientInfo, RecipientInfos};
 use cms::signed_data::{CertificateSet, SignedData, SignerIdentifier};
 use der::asn1::{Any, ObjectIdentifier as Oid};
 use der::{Decode, Encode, Tagged};
@@ -23,6 +23,7 @@ use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use super::oids::{ArchiveError, CmcOids};
 use super::types::*;
 use crate::cms::asn1::{Pbkdf2Params, RsaesOaepParams, ID_ENVELOPED_DATA};
+use crate::cms::auth_enveloped::{AuthEnvelopedData, ID_AUTH_ENVELOPED_DATA};
 use crate::cms::ber;
 use crate::{Error, Result};
 
@@ -122,6 +123,8 @@ pub struct MessageReport {
 pub enum ContentReport {
     SignedData(Box<SignedDataReport>),
     EnvelopedData(EnvelopedReport),
+    /// RFC 5083 (AES-GCM): the same report, with the length of the authentication tag.
+    AuthEnvelopedData(EnvelopedReport),
     PkiData(PkiDataReport),
     PkiResponse(PkiResponseReport),
     /// A content type kmi does not describe.
@@ -200,7 +203,13 @@ pub struct EnvelopedReport {
     pub content_encryption_algorithm: OidName,
     /// Length of the encrypted content, absent when detached.
     pub encrypted_len: Option<usize>,
+    /// unprotectedAttrs (EnvelopedData) or unauthAttrs (AuthEnvelopedData).
     pub unprotected_attributes: usize,
+    /// AuthEnvelopedData only: authAttrs and the length of the mac (the GCM tag).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authenticated_attributes: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_len: Option<usize>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -611,6 +620,17 @@ impl Reporter<'_> {
                 .map_err(|e| Error::format(format!("malformed EnvelopedData: {e}")))?;
             return Ok(ContentReport::EnvelopedData(self.enveloped(&ed)));
         }
+        if *ct == ID_AUTH_ENVELOPED_DATA {
+            let bad = |e: der::Error| Error::format(format!("malformed AuthEnvelopedData: {e}"));
+            let ci = ContentInfo {
+                content_type: *ct,
+                content: content.clone(),
+            };
+            let der = ber::normalize_cms(&ci.to_der().map_err(bad)?)?;
+            let ci = ContentInfo::from_der(&der).map_err(bad)?;
+            let aed = ci.content.decode_as::<AuthEnvelopedData>().map_err(bad)?;
+            return Ok(ContentReport::AuthEnvelopedData(self.auth_enveloped(&aed)));
+        }
         if *ct == self.oids.cct_pki_data {
             let pd = content
                 .decode_as::<PkiData>()
@@ -749,8 +769,38 @@ impl Reporter<'_> {
     }
 
     fn enveloped(&self, ed: &EnvelopedData) -> EnvelopedReport {
-        let recipients = ed
-            .recip_infos
+        EnvelopedReport {
+            version: ed.version as u8,
+            recipients: self.recipients(&ed.recip_infos),
+            content_type: self.name(&ed.encrypted_content.content_type),
+            content_encryption_algorithm: self.name(&ed.encrypted_content.content_enc_alg.oid),
+            encrypted_len: ed
+                .encrypted_content
+                .encrypted_content
+                .as_ref()
+                .map(|c| c.as_bytes().len()),
+            unprotected_attributes: ed.unprotected_attrs.as_ref().map(|a| a.len()).unwrap_or(0),
+            authenticated_attributes: None,
+            mac_len: None,
+        }
+    }
+
+    fn auth_enveloped(&self, aed: &AuthEnvelopedData) -> EnvelopedReport {
+        let eci = &aed.auth_encrypted_content;
+        EnvelopedReport {
+            version: aed.version as u8,
+            recipients: self.recipients(&aed.recip_infos),
+            content_type: self.name(&eci.content_type),
+            content_encryption_algorithm: self.name(&eci.content_enc_alg.oid),
+            encrypted_len: eci.encrypted_content.as_ref().map(|c| c.as_bytes().len()),
+            unprotected_attributes: aed.unauth_attrs.as_ref().map(|a| a.len()).unwrap_or(0),
+            authenticated_attributes: Some(aed.auth_attrs.as_ref().map(|a| a.len()).unwrap_or(0)),
+            mac_len: Some(aed.mac.as_bytes().len()),
+        }
+    }
+
+    fn recipients(&self, infos: &RecipientInfos) -> Vec<RecipientReport> {
+        infos
             .0
             .iter()
             .map(|ri| match ri {
@@ -800,19 +850,7 @@ impl Reporter<'_> {
                     ori_type: self.name(&o.ori_type),
                 },
             })
-            .collect();
-        EnvelopedReport {
-            version: ed.version as u8,
-            recipients,
-            content_type: self.name(&ed.encrypted_content.content_type),
-            content_encryption_algorithm: self.name(&ed.encrypted_content.content_enc_alg.oid),
-            encrypted_len: ed
-                .encrypted_content
-                .encrypted_content
-                .as_ref()
-                .map(|c| c.as_bytes().len()),
-            unprotected_attributes: ed.unprotected_attrs.as_ref().map(|a| a.len()).unwrap_or(0),
-        }
+            .collect()
     }
 
     fn pki_data(&self, pd: &PkiData, depth: usize) -> ContentReport {
@@ -1201,7 +1239,8 @@ pub fn render_text(report: &MessageReport) -> String {
 fn content_text(t: &mut Text, c: &ContentReport) {
     match c {
         ContentReport::SignedData(sd) => signed_text(t, sd),
-        ContentReport::EnvelopedData(e) => enveloped_text(t, e),
+        ContentReport::EnvelopedData(e) => enveloped_text(t, "EnvelopedData", e),
+        ContentReport::AuthEnvelopedData(e) => enveloped_text(t, "AuthEnvelopedData", e),
         ContentReport::PkiData(p) => {
             t.line(format!(
                 "PKIData: {} controls, {} requests, {} cms, {} other",
@@ -1321,8 +1360,8 @@ fn signed_text(t: &mut Text, sd: &SignedDataReport) {
     });
 }
 
-fn enveloped_text(t: &mut Text, e: &EnvelopedReport) {
-    t.line(format!("EnvelopedData v{}", e.version));
+fn enveloped_text(t: &mut Text, kind: &str, e: &EnvelopedReport) {
+    t.line(format!("{kind} v{}", e.version));
     t.nest(|t| {
         for r in &e.recipients {
             match r {
@@ -1376,8 +1415,12 @@ fn enveloped_text(t: &mut Text, e: &EnvelopedReport) {
             .encrypted_len
             .map(|l| format!("{l} bytes"))
             .unwrap_or_else(|| "detached".into());
+        let mac = e
+            .mac_len
+            .map(|m| format!(", {m}-byte tag"))
+            .unwrap_or_default();
         t.line(format!(
-            "content: {} under {}, {len}",
+            "content: {} under {}, {len}{mac}",
             e.content_type, e.content_encryption_algorithm
         ));
     });

@@ -13,7 +13,7 @@ use kmi::cli::cmc::{
     PwriKekChoice, RecoveryRequestArgs, RespondArgs, ShroudArgs, SignerArgs,
 };
 use kmi::cli::{KeyPassphraseArgs, PassphraseArgs};
-use kmi::cmc::agent::{self, Agent, Policy, PwriKek};
+use kmi::cmc::agent::{self, Agent, Policy, PwriKek, ResponseSigner};
 use kmi::cmc::build::{
     self, common_name, parse_subject, ArchiveRequest, KeyUse, KeygenAlgorithm, KeygenRequest,
     Placement, RecoveryRequest, RequestSigner, ShroudChoice,
@@ -24,6 +24,7 @@ use kmi::cmc::print::{self, SignerStatus};
 use kmi::cmc::store::{spki_fingerprint, DirStore, SplitConfig};
 use kmi::cmc::types::{ShroudWithPublicKey, TaggedRequest};
 use kmi::cms::signed::SignedMessage;
+use kmi::cms::ContentCipher;
 use kmi::io::{encode_pem, read_input, write_output, OutputSpec, PassphraseSource};
 use kmi::keys::elgamal::{generate_group, GroupSpec, NamedGroup};
 use kmi::keys::{encode_private, encode_public_spki, Key, PrivateKey, RsaPrivate};
@@ -244,6 +245,11 @@ fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
         selection: a.selection.as_ref().map(|s| s.as_bytes().to_vec()),
         key_use,
         signer,
+        cipher: if a.cbc {
+            ContentCipher::Aes256Cbc
+        } else {
+            ContentCipher::Aes256Gcm
+        },
     };
     let signed_by = match &req.signer {
         Some(s) if s.cert.is_some() => "--sign-key with its certificate",
@@ -253,10 +259,15 @@ fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
     let der = build::archive_request(&req, &oids, &mut rng).map_err(|e| e.in_file(&a.key))?;
     write_message(&a.out, &der)?;
     ctx.note(format!(
-        "archive request for {} ({} {}-bit key, identity {identity:?}, key in {}), signed by {signed_by}: {}",
+        "archive request for {} ({} {}-bit key, identity {identity:?}, key in {} {}), signed by {signed_by}: {}",
         a.key.display(),
         key.public().kind(),
         key.public().bits(),
+        if a.cbc {
+            "EnvelopedData (AES-256-CBC) in"
+        } else {
+            "AuthEnvelopedData (AES-256-GCM) in"
+        },
         match a.placement {
             PlacementChoice::Body => "the signed body",
             PlacementChoice::Unsigned => "an unsigned attribute",
@@ -414,6 +425,27 @@ fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
             a.agent_key.display()
         )));
     }
+    let response_signer = match (&a.sign_key, &a.sign_cert) {
+        (Some(k), Some(c)) => {
+            let key = read_rsa_private(ctx, k, &a.key_passphrase, "--sign-key")?;
+            let cert = read_cert(c)?;
+            if !cert_belongs_to(&cert, &key)? {
+                return Err(Error::usage(format!(
+                    "{}: is not the certificate of --sign-key {}",
+                    c.display(),
+                    k.display()
+                )));
+            }
+            if key.public == agent_key.public {
+                return Err(Error::usage(
+                    "--sign-key is --agent-key: give a key of its own, or leave both --sign-key and --sign-cert out",
+                ));
+            }
+            Some((key, cert))
+        }
+        (None, None) => None,
+        _ => return Err(Error::usage("give --sign-key and --sign-cert together")),
+    };
     let request = read_input(&a.request)?;
     let mut store = DirStore::open(&a.store)?;
     if let Some(split) = &a.split {
@@ -470,6 +502,9 @@ fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
     let agent = Agent {
         key: &agent_key,
         cert: &agent_cert,
+        response_signer: response_signer
+            .as_ref()
+            .map(|(key, cert)| ResponseSigner { key, cert }),
         oids: &oids,
         shared_secret: &shared_secret,
         pwri_kek: match a.pwri_kek {

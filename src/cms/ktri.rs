@@ -1,5 +1,6 @@
 //! KeyTransRecipientInfo (RFC 5652 section 6.2.1) with RSAES-OAEP (RFC 8017, parameters per
-//! RFC 4055 section 4.1); PKCS#1 v1.5 (rsaEncryption) is read too.
+//! RFC 4055 section 4.1). PKCS#1 v1.5 key transport (rsaEncryption) is refused on read (see
+//! [`key_transport`]).
 
 use ::cms::cert::IssuerAndSerialNumber;
 use ::cms::content_info::CmsVersion;
@@ -9,7 +10,7 @@ use der::oid::AssociatedOid;
 use der::{Decode, Encode};
 use rand_core::CryptoRngCore;
 use rsa::traits::PublicKeyParts;
-use rsa::{Oaep, Pkcs1v15Encrypt, RsaPrivateKey, RsaPublicKey};
+use rsa::{Oaep, RsaPrivateKey, RsaPublicKey};
 use sha1::Sha1;
 use sha2::digest::DynDigest;
 use sha2::{Digest, Sha256, Sha384, Sha512};
@@ -146,23 +147,53 @@ pub fn same_public(private: &RsaPrivateKey, public: &RsaPublicKey) -> bool {
     private.n() == public.n() && private.e() == public.e()
 }
 
-fn digest_for(hash: &spki::AlgorithmIdentifierOwned) -> Result<Box<dyn DynDigest + Send + Sync>> {
+/// The OAEP parameters of a key transport algorithm, read and checked before any decryption.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OaepParams {
+    hash: der::asn1::ObjectIdentifier,
+    mgf_hash: der::asn1::ObjectIdentifier,
+}
+
+fn hash_oid(hash: &spki::AlgorithmIdentifierOwned) -> Result<der::asn1::ObjectIdentifier> {
     if !hash_params_ok(hash) {
         return Err(Error::format(
             "RSAES-OAEP: hash parameters must be absent or NULL",
         ));
     }
-    Ok(match hash.oid {
-        o if o == SHA1 => Box::new(Sha1::new()),
+    match hash.oid {
+        o if o == SHA1 || o == SHA256 || o == SHA384 || o == SHA512 => Ok(o),
+        o => Err(Error::format(format!("RSAES-OAEP: unsupported hash {o}"))),
+    }
+}
+
+fn digest_for(oid: der::asn1::ObjectIdentifier) -> Box<dyn DynDigest + Send + Sync> {
+    match oid {
         o if o == SHA256 => Box::new(Sha256::new()),
         o if o == SHA384 => Box::new(Sha384::new()),
         o if o == SHA512 => Box::new(Sha512::new()),
-        o => return Err(Error::format(format!("RSAES-OAEP: unsupported hash {o}"))),
-    })
+        // hash_oid admits nothing else.
+        _ => Box::new(Sha1::new()),
+    }
 }
 
-/// The OAEP padding an RSAES-OAEP AlgorithmIdentifier describes (absent parameters: all defaults).
-fn oaep_from_alg(key_alg: &spki::AlgorithmIdentifierOwned) -> Result<Oaep> {
+/// The key transport a KTRI uses, checked before anything is decrypted. kmi reads RSAES-OAEP
+/// only (RFC 8017 section 7.1, parameters per RFC 4055 section 4.1; absent parameters are the
+/// SHA-1 defaults). PKCS#1 v1.5 key transport (rsaEncryption, RFC 8017 section 7.2) is refused
+/// everywhere kmi opens an envelope: every envelope kmi writes uses OAEP, and a reader that tells
+/// a v1.5 padding failure from other failures, by message or by timing, is Bleichenbacher's
+/// oracle on its private key (the escrow agent decrypts whatever a request carries).
+pub fn key_transport(key_alg: &spki::AlgorithmIdentifierOwned) -> Result<OaepParams> {
+    if key_alg.oid == RSA_ENCRYPTION {
+        return Err(Error::format(
+            "PKCS#1 v1.5 key transport (rsaEncryption) is refused: it invites Bleichenbacher's attack; kmi reads RSAES-OAEP only",
+        ));
+    }
+    if key_alg.oid != RSAES_OAEP {
+        return Err(Error::format(format!(
+            "unsupported key transport algorithm {} (kmi reads RSAES-OAEP)",
+            key_alg.oid
+        )));
+    }
     let params = match &key_alg.parameters {
         None => RsaesOaepParams {
             hash: None,
@@ -171,10 +202,12 @@ fn oaep_from_alg(key_alg: &spki::AlgorithmIdentifierOwned) -> Result<Oaep> {
         },
         Some(_) => params_as::<RsaesOaepParams>(key_alg, "RSAES-OAEP")?,
     };
-    let hash = params.hash.unwrap_or_else(|| alg(SHA1));
-    let digest = digest_for(&hash)?;
-    let mgf_digest = match params.mask_gen {
-        None => Box::new(Sha1::new()),
+    let hash = match &params.hash {
+        Some(h) => hash_oid(h)?,
+        None => SHA1,
+    };
+    let mgf_hash = match params.mask_gen {
+        None => SHA1,
         Some(mg) => {
             if mg.oid != MGF1 {
                 return Err(Error::format(format!(
@@ -182,7 +215,7 @@ fn oaep_from_alg(key_alg: &spki::AlgorithmIdentifierOwned) -> Result<Oaep> {
                     mg.oid
                 )));
             }
-            digest_for(&params_as::<spki::AlgorithmIdentifierOwned>(&mg, "MGF1")?)?
+            hash_oid(&params_as::<spki::AlgorithmIdentifierOwned>(&mg, "MGF1")?)?
         }
     };
     if let Some(ps) = params.p_source {
@@ -196,34 +229,26 @@ fn oaep_from_alg(key_alg: &spki::AlgorithmIdentifierOwned) -> Result<Oaep> {
             ));
         }
     }
-    Ok(Oaep {
-        digest,
-        mgf_digest,
-        label: None,
-    })
+    Ok(OaepParams { hash, mgf_hash })
 }
 
-/// Decrypt the content-encryption key of one KTRI. Errors are check failures (wrong key) or
-/// format errors (an algorithm kmi does not read).
+/// RSAES-OAEP-decrypt the content-encryption key of one KTRI whose algorithm
+/// [`key_transport`] accepted. `None` for every failure alike: the rsa crate decodes OAEP
+/// without branching on the padding (RFC 8017 section 7.1.2 note: an opponent must not learn
+/// which check failed), and kmi keeps no reason either. RSA blinding uses `rng`.
 pub fn decrypt_cek(
     ktri: &KeyTransRecipientInfo,
+    params: OaepParams,
     key: &RsaPrivateKey,
     rng: &mut dyn CryptoRngCore,
-) -> Result<Zeroizing<Vec<u8>>> {
+) -> Option<Zeroizing<Vec<u8>>> {
     let mut rng = rng;
-    let ct = ktri.enc_key.as_bytes();
-    let alg = &ktri.key_enc_alg;
-    let result = if alg.oid == RSAES_OAEP {
-        key.decrypt_blinded(&mut rng, oaep_from_alg(alg)?, ct)
-    } else if alg.oid == RSA_ENCRYPTION {
-        key.decrypt_blinded(&mut rng, Pkcs1v15Encrypt, ct)
-    } else {
-        return Err(Error::format(format!(
-            "unsupported key transport algorithm {}",
-            alg.oid
-        )));
+    let padding = Oaep {
+        digest: digest_for(params.hash),
+        mgf_digest: digest_for(params.mgf_hash),
+        label: None,
     };
-    result
+    key.decrypt_blinded(&mut rng, padding, ktri.enc_key.as_bytes())
+        .ok()
         .map(Zeroizing::new)
-        .map_err(|_| Error::check("the key does not decrypt this recipient's content key"))
 }

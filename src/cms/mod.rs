@@ -1,31 +1,43 @@
-//! CMS EnvelopedData (RFC 5652 section 6) for encrypted shares and escrowed keys: write and open.
-//! SignedData lives in [`signed`].
+//! CMS EnvelopedData (RFC 5652 section 6) and AuthEnvelopedData (RFC 5083) for encrypted shares
+//! and escrowed keys: write and open. SignedData lives in [`signed`].
 //!
-//! Writing: AES-256-CBC content encryption under a fresh random key, with one RecipientInfo per
+//! Writing: AES-256-CBC (EnvelopedData, [`envelope`]) or AES-256-GCM (AuthEnvelopedData,
+//! [`envelope_with`]) content encryption under a fresh random key, with one RecipientInfo per
 //! [`Recipient`]: KeyTransRecipientInfo with RSAES-OAEP-SHA256 (to a certificate, or to a bare
 //! public key named by its key identifier) or PasswordRecipientInfo (PBKDF2-HMAC-SHA256 and
 //! id-alg-PWRI-KEK with AES-256, RFC 3211; or id-aes256-wrap, RFC 3394, for CMC's shared-secret
 //! shrouding). `openssl cms -decrypt` opens all but the last.
 //!
 //! Reading: DER, BER (indefinite lengths, constructed strings; see [`ber`]) or PEM ("CMS",
-//! "PKCS7"); KTRI with RSAES-OAEP or PKCS#1 v1.5; PWRI with id-alg-PWRI-KEK or AES key wrap;
-//! AES-128/192/256-CBC content.
+//! "PKCS7"); KTRI with RSAES-OAEP only (PKCS#1 v1.5 key transport is refused:
+//! [`ktri::key_transport`]); PWRI with id-alg-PWRI-KEK or AES key wrap, within kmi's KDF limits
+//! ([`crate::limits`]); AES-128/192/256-CBC or -GCM content.
 //!
-//! The `cms` crate (0.2.3) supplies the types; its builder is not used because it writes
-//! PKCS#1 v1.5 only, no PWRI, and always id-data as the inner content type.
+//! Opening with a key is two steps ([`KeyOpening`]): everything visible without the key is
+//! checked first, with precise errors; after that every failure (RSA-OAEP, content key size,
+//! padding, tag) is one outcome, [`Unopenable`], and costs the same work, so that a reader who
+//! answers for others is no padding or Bleichenbacher oracle.
+//!
+//! The `cms` crate (0.2.3) supplies the types (AuthEnvelopedData is in [`auth_enveloped`]); its
+//! builder is not used because it writes PKCS#1 v1.5 only, no PWRI, and always id-data as the
+//! inner content type.
 //!
 //! CBC has no integrity: a changed ciphertext is detected only when the padding breaks. What kmi
-//! envelopes (shares) carries its own consistency checks.
+//! envelopes as shares carries its own consistency checks; an escrowed key goes in
+//! AuthEnvelopedData by default.
 
 pub mod asn1;
+pub mod auth_enveloped;
 pub mod ber;
 pub mod ktri;
 pub mod pwri;
 pub mod signed;
 
 use ::cms::content_info::{CmsVersion, ContentInfo};
-use ::cms::enveloped_data::{EncryptedContentInfo, EnvelopedData, RecipientInfo, RecipientInfos};
-use aes::cipher::block_padding::Pkcs7;
+use ::cms::enveloped_data::{
+    EncryptedContentInfo, EnvelopedData, KeyTransRecipientInfo, RecipientInfo, RecipientInfos,
+};
+use aes::cipher::block_padding::{NoPadding, Pkcs7};
 use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode};
@@ -37,6 +49,7 @@ use zeroize::Zeroizing;
 use crate::keys::RsaPrivate;
 use crate::{Error, Result};
 use asn1::*;
+use auth_enveloped::{AuthEnvelopedData, GcmParameters, AES256_GCM, ID_AUTH_ENVELOPED_DATA};
 
 /// Who can open an envelope. (The certificate is held by value, as the interface asks; recipient
 /// lists are short, so the large variant costs nothing that matters.)
@@ -101,6 +114,17 @@ fn enc_err(e: impl std::fmt::Display) -> Error {
     Error::internal(format!("CMS encoding failed: {e}"))
 }
 
+/// The content encryption of a new envelope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContentCipher {
+    /// EnvelopedData with AES-256-CBC (RFC 5652 section 6, RFC 3565): read by every CMS peer, but
+    /// without integrity.
+    Aes256Cbc,
+    /// AuthEnvelopedData with AES-256-GCM (RFC 5083, RFC 5084): authenticated; `openssl cms`
+    /// (3.0) and Bouncy Castle read it.
+    Aes256Gcm,
+}
+
 /// ContentInfo(EnvelopedData) DER: `plaintext` under AES-256-CBC with a fresh random key, one
 /// RecipientInfo per recipient, inner content type `content_type` (e.g. id-kmi-ct-share or id-data).
 pub fn envelope(
@@ -109,13 +133,33 @@ pub fn envelope(
     recipients: &[Recipient],
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
+    envelope_with(
+        plaintext,
+        content_type,
+        recipients,
+        ContentCipher::Aes256Cbc,
+        rng,
+    )
+}
+
+/// ContentInfo(EnvelopedData or AuthEnvelopedData) DER: `plaintext` under `cipher` with a fresh
+/// random key, one RecipientInfo per recipient, inner content type `content_type`.
+///
+/// AuthEnvelopedData with a content type other than id-data carries authAttrs with the
+/// content-type attribute (RFC 5083 section 2.1; Bouncy Castle insists). openssl 3.0 cannot parse
+/// authAttrs in AuthEnvelopedData, so an envelope meant for openssl too uses id-data.
+pub fn envelope_with(
+    plaintext: &[u8],
+    content_type: ObjectIdentifier,
+    recipients: &[Recipient],
+    cipher: ContentCipher,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Vec<u8>> {
     if recipients.is_empty() {
         return Err(Error::usage("an envelope needs at least one recipient"));
     }
     let mut cek = Zeroizing::new([0u8; 32]);
     rng.fill_bytes(cek.as_mut());
-    let mut iv = [0u8; 16];
-    rng.fill_bytes(&mut iv);
 
     let mut infos = Vec::with_capacity(recipients.len());
     for r in recipients {
@@ -145,42 +189,296 @@ pub fn envelope(
         });
     }
 
-    let ciphertext = cbc::Encryptor::<aes::Aes256>::new(cek.as_ref().into(), &iv.into())
-        .encrypt_padded_vec_mut::<Pkcs7>(plaintext);
-    let iv_os = OctetString::new(iv.to_vec()).map_err(enc_err)?;
-
-    // RFC 5652 section 6.1: version 3 with any pwri; 0 when every RecipientInfo is version 0
-    // (and no originatorInfo or unprotectedAttrs, which kmi never writes); else 2.
-    let version = if infos.iter().any(|i| matches!(i, RecipientInfo::Pwri(_))) {
-        CmsVersion::V3
-    } else if infos
-        .iter()
-        .all(|i| matches!(i, RecipientInfo::Ktri(k) if k.version == CmsVersion::V0))
-    {
-        CmsVersion::V0
-    } else {
-        CmsVersion::V2
-    };
-    let ed = EnvelopedData {
-        version,
-        originator_info: None,
-        recip_infos: RecipientInfos::try_from(infos).map_err(enc_err)?,
-        encrypted_content: EncryptedContentInfo {
-            content_type,
-            content_enc_alg: alg_with(AES256_CBC, &iv_os)?,
-            encrypted_content: Some(OctetString::new(ciphertext).map_err(enc_err)?),
-        },
-        unprotected_attrs: None,
+    let (outer_type, content) = match cipher {
+        ContentCipher::Aes256Cbc => {
+            let mut iv = [0u8; 16];
+            rng.fill_bytes(&mut iv);
+            let ciphertext = cbc::Encryptor::<aes::Aes256>::new(cek.as_ref().into(), &iv.into())
+                .encrypt_padded_vec_mut::<Pkcs7>(plaintext);
+            let iv_os = OctetString::new(iv.to_vec()).map_err(enc_err)?;
+            // RFC 5652 section 6.1: version 3 with any pwri; 0 when every RecipientInfo is
+            // version 0 (and no originatorInfo or unprotectedAttrs, which kmi never writes);
+            // else 2.
+            let version = if infos.iter().any(|i| matches!(i, RecipientInfo::Pwri(_))) {
+                CmsVersion::V3
+            } else if infos
+                .iter()
+                .all(|i| matches!(i, RecipientInfo::Ktri(k) if k.version == CmsVersion::V0))
+            {
+                CmsVersion::V0
+            } else {
+                CmsVersion::V2
+            };
+            let ed = EnvelopedData {
+                version,
+                originator_info: None,
+                recip_infos: RecipientInfos::try_from(infos).map_err(enc_err)?,
+                encrypted_content: EncryptedContentInfo {
+                    content_type,
+                    content_enc_alg: alg_with(AES256_CBC, &iv_os)?,
+                    encrypted_content: Some(OctetString::new(ciphertext).map_err(enc_err)?),
+                },
+                unprotected_attrs: None,
+            };
+            (ID_ENVELOPED_DATA, Any::encode_from(&ed).map_err(enc_err)?)
+        }
+        ContentCipher::Aes256Gcm => {
+            let mut nonce = [0u8; auth_enveloped::GCM_NONCE_LEN];
+            rng.fill_bytes(&mut nonce);
+            // RFC 5083 section 2.1: authAttrs with the content type unless it is id-data.
+            let auth_attrs = if content_type == ID_DATA {
+                None
+            } else {
+                Some(auth_enveloped::content_type_attrs(content_type)?)
+            };
+            let aad = match &auth_attrs {
+                Some(a) => a.to_der().map_err(enc_err)?,
+                None => Vec::new(),
+            };
+            let (ciphertext, tag) =
+                auth_enveloped::seal_aes256(cek.as_ref(), &nonce, &aad, plaintext)?;
+            let params = GcmParameters {
+                nonce: OctetString::new(nonce.to_vec()).map_err(enc_err)?,
+                icv_len: auth_enveloped::GCM_TAG_LEN,
+            };
+            let aed = AuthEnvelopedData {
+                // RFC 5083 section 2.1: always 0.
+                version: CmsVersion::V0,
+                originator_info: None,
+                recip_infos: RecipientInfos::try_from(infos).map_err(enc_err)?,
+                auth_encrypted_content: EncryptedContentInfo {
+                    content_type,
+                    content_enc_alg: alg_with(AES256_GCM, &params)?,
+                    encrypted_content: Some(OctetString::new(ciphertext).map_err(enc_err)?),
+                },
+                auth_attrs,
+                mac: OctetString::new(tag).map_err(enc_err)?,
+                unauth_attrs: None,
+            };
+            (
+                ID_AUTH_ENVELOPED_DATA,
+                Any::encode_from(&aed).map_err(enc_err)?,
+            )
+        }
     };
     let ci = ContentInfo {
-        content_type: ID_ENVELOPED_DATA,
-        content: Any::encode_from(&ed).map_err(enc_err)?,
+        content_type: outer_type,
+        content,
     };
     ci.to_der().map_err(enc_err)
 }
 
-/// Parse an envelope from DER, BER or PEM ("CMS" / "PKCS7").
-fn parse(input: &[u8]) -> Result<EnvelopedData> {
+/// The encrypted content of an envelope with its cipher and parameters, read and checked before
+/// any key is tried.
+enum Sealed {
+    /// AES-CBC with PKCS#7 padding (EnvelopedData).
+    Cbc {
+        key_len: usize,
+        iv: [u8; 16],
+        ciphertext: Vec<u8>,
+    },
+    /// AES-GCM (AuthEnvelopedData).
+    Gcm {
+        key_len: usize,
+        nonce: [u8; auth_enveloped::GCM_NONCE_LEN],
+        ciphertext: Vec<u8>,
+        tag: Vec<u8>,
+        aad: Vec<u8>,
+    },
+}
+
+fn encrypted_bytes(eci: &EncryptedContentInfo) -> Result<Vec<u8>> {
+    Ok(eci
+        .encrypted_content
+        .as_ref()
+        .ok_or_else(|| {
+            Error::format(
+                "the envelope has no encrypted content (detached content is not supported)",
+            )
+        })?
+        .as_bytes()
+        .to_vec())
+}
+
+impl Sealed {
+    /// EnvelopedData's content: AES-128/192/256-CBC, a 16-byte IV, whole blocks.
+    fn cbc(eci: &EncryptedContentInfo) -> Result<Self> {
+        let alg: &AlgorithmIdentifierOwned = &eci.content_enc_alg;
+        let key_len = match alg.oid {
+            o if o == AES256_CBC => 32,
+            o if o == AES192_CBC => 24,
+            o if o == AES128_CBC => 16,
+            o if auth_enveloped::gcm_key_len(&o).is_some() => {
+                return Err(Error::format(
+                    "AES-GCM content belongs in AuthEnvelopedData (RFC 5084 section 3), not EnvelopedData",
+                ))
+            }
+            o => {
+                return Err(Error::format(format!(
+                    "unsupported content encryption algorithm {o}"
+                )))
+            }
+        };
+        let iv: OctetString = params_as(alg, "content encryption algorithm")?;
+        let iv: [u8; 16] = iv
+            .as_bytes()
+            .try_into()
+            .map_err(|_| Error::format("content encryption: the IV must be 16 bytes"))?;
+        let ciphertext = encrypted_bytes(eci)?;
+        if ciphertext.is_empty() || ciphertext.len() % 16 != 0 {
+            return Err(Error::format(
+                "content encryption: the AES-CBC ciphertext is not a whole number of blocks",
+            ));
+        }
+        Ok(Sealed::Cbc {
+            key_len,
+            iv,
+            ciphertext,
+        })
+    }
+
+    /// AuthEnvelopedData's content: AES-128/192/256-GCM with a 12-byte nonce and a 12..16-byte
+    /// tag in `mac`, authenticating authAttrs (RFC 5083 section 2.2).
+    fn gcm(aed: &AuthEnvelopedData) -> Result<Self> {
+        let eci = &aed.auth_encrypted_content;
+        let alg: &AlgorithmIdentifierOwned = &eci.content_enc_alg;
+        let key_len = auth_enveloped::gcm_key_len(&alg.oid).ok_or_else(|| {
+            Error::format(format!(
+                "unsupported content encryption algorithm {} in AuthEnvelopedData (kmi reads AES-GCM)",
+                alg.oid
+            ))
+        })?;
+        let params: GcmParameters = params_as(alg, "AES-GCM")?;
+        let nonce: [u8; auth_enveloped::GCM_NONCE_LEN] =
+            params.nonce.as_bytes().try_into().map_err(|_| {
+                Error::format(format!(
+                    "AES-GCM: the nonce must be {} bytes",
+                    auth_enveloped::GCM_NONCE_LEN
+                ))
+            })?;
+        if !(12..=16).contains(&params.icv_len) {
+            return Err(Error::format(format!(
+                "AES-GCM: tag length {} is not 12 to 16 (RFC 5084 section 3.2)",
+                params.icv_len
+            )));
+        }
+        let tag = aed.mac.as_bytes().to_vec();
+        if tag.len() != usize::from(params.icv_len) {
+            return Err(Error::format(format!(
+                "AES-GCM: the mac is {} bytes, the parameters say {}",
+                tag.len(),
+                params.icv_len
+            )));
+        }
+        // RFC 5083 section 2.2: the AAD is the DER of authAttrs under a SET OF tag. A
+        // content-type attribute there must name the content type (it is what the tag covers).
+        let aad = match &aed.auth_attrs {
+            Some(attrs) => {
+                if let Some(ct) = auth_enveloped::attrs_content_type(attrs)? {
+                    if ct != eci.content_type {
+                        return Err(Error::format(format!(
+                            "AuthEnvelopedData: authAttrs name content type {ct}, the content is {}",
+                            eci.content_type
+                        )));
+                    }
+                }
+                attrs.to_der().map_err(der_err("authAttrs"))?
+            }
+            None => Vec::new(),
+        };
+        Ok(Sealed::Gcm {
+            key_len,
+            nonce,
+            ciphertext: encrypted_bytes(eci)?,
+            tag,
+            aad,
+        })
+    }
+
+    fn key_len(&self) -> usize {
+        match self {
+            Sealed::Cbc { key_len, .. } | Sealed::Gcm { key_len, .. } => *key_len,
+        }
+    }
+
+    /// Decrypt with a content-encryption key of [`Sealed::key_len`] bytes: the plaintext, or
+    /// `None` (bad padding, bad tag) with no reason. CBC decrypts every block and checks the
+    /// padding without branching on it ([`ct_unpad`]).
+    fn open(&self, cek: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        match self {
+            Sealed::Cbc {
+                key_len,
+                iv,
+                ciphertext,
+            } => {
+                if cek.len() != *key_len {
+                    return None;
+                }
+                let mut buf = Zeroizing::new(ciphertext.clone());
+                macro_rules! dec {
+                    ($aes:ty) => {
+                        cbc::Decryptor::<$aes>::new_from_slices(cek, iv)
+                            .ok()?
+                            .decrypt_padded_mut::<NoPadding>(buf.as_mut())
+                            .ok()?
+                    };
+                }
+                let _ = match key_len {
+                    16 => dec!(aes::Aes128),
+                    24 => dec!(aes::Aes192),
+                    _ => dec!(aes::Aes256),
+                };
+                let (len, ok) = ct_unpad(&buf);
+                if bool::from(ok) {
+                    buf.truncate(len);
+                    Some(buf)
+                } else {
+                    None
+                }
+            }
+            Sealed::Gcm {
+                nonce,
+                ciphertext,
+                tag,
+                aad,
+                ..
+            } => auth_enveloped::open(cek, nonce, aad, ciphertext, tag),
+        }
+    }
+}
+
+/// PKCS#7 unpadding of whole AES blocks without a data-dependent branch: the unpadded length and
+/// whether the padding was valid (1..=16 bytes, each equal to the count).
+fn ct_unpad(buf: &[u8]) -> (usize, subtle::Choice) {
+    use subtle::{ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess};
+    let n = buf.len();
+    if n < 16 {
+        return (0, subtle::Choice::from(0));
+    }
+    let last = &buf[n - 16..];
+    let pad = last[15];
+    let mut ok = !pad.ct_eq(&0) & !pad.ct_gt(&16);
+    for (i, b) in last.iter().enumerate() {
+        // Byte i of the last block is padding when i >= 16 - pad.
+        let in_pad = !(i as u8).ct_lt(&16u8.wrapping_sub(pad));
+        ok &= !in_pad | b.ct_eq(&pad);
+    }
+    let len = n - usize::from(u8::conditional_select(&0, &pad, ok));
+    (len, ok)
+}
+
+use subtle::ConditionallySelectable;
+
+/// A parsed envelope of either kind.
+struct Envelope {
+    recipients: Vec<RecipientInfo>,
+    content_type: ObjectIdentifier,
+    sealed: Sealed,
+}
+
+/// Parse an envelope from DER, BER or PEM ("CMS" / "PKCS7"): EnvelopedData or AuthEnvelopedData,
+/// with no more than [`crate::limits::MAX_ENVELOPE_RECIPIENTS`] recipients.
+fn parse(input: &[u8]) -> Result<Envelope> {
     let armored = crate::io::armor::decode_armor(input)?;
     if let Some(label) = armored.label.as_deref() {
         if label != "CMS" && label != "PKCS7" {
@@ -191,139 +489,232 @@ fn parse(input: &[u8]) -> Result<EnvelopedData> {
     }
     let der = ber::normalize_cms(&armored.der)?;
     let ci = ContentInfo::from_der(&der).map_err(der_err("malformed CMS ContentInfo"))?;
-    if ci.content_type != ID_ENVELOPED_DATA {
+    let (recip_infos, content_type, sealed) = if ci.content_type == ID_ENVELOPED_DATA {
+        let ed = ci
+            .content
+            .decode_as::<EnvelopedData>()
+            .map_err(der_err("malformed CMS EnvelopedData"))?;
+        let sealed = Sealed::cbc(&ed.encrypted_content)?;
+        (ed.recip_infos, ed.encrypted_content.content_type, sealed)
+    } else if ci.content_type == ID_AUTH_ENVELOPED_DATA {
+        let aed = ci
+            .content
+            .decode_as::<AuthEnvelopedData>()
+            .map_err(der_err("malformed CMS AuthEnvelopedData"))?;
+        let sealed = Sealed::gcm(&aed)?;
+        (
+            aed.recip_infos,
+            aed.auth_encrypted_content.content_type,
+            sealed,
+        )
+    } else {
         return Err(Error::format(format!(
-            "not CMS EnvelopedData (content type {})",
+            "not CMS EnvelopedData or AuthEnvelopedData (content type {})",
             ci.content_type
         )));
+    };
+    let recipients = recip_infos.0.into_vec();
+    if recipients.len() > crate::limits::MAX_ENVELOPE_RECIPIENTS {
+        return Err(Error::format(format!(
+            "the envelope has {} recipients; kmi reads at most {}",
+            recipients.len(),
+            crate::limits::MAX_ENVELOPE_RECIPIENTS
+        )));
     }
-    ci.content
-        .decode_as::<EnvelopedData>()
-        .map_err(der_err("malformed CMS EnvelopedData"))
+    Ok(Envelope {
+        recipients,
+        content_type,
+        sealed,
+    })
 }
 
-/// Decrypt the content with a candidate content-encryption key.
-fn decrypt_content(eci: &EncryptedContentInfo, cek: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    let alg: &AlgorithmIdentifierOwned = &eci.content_enc_alg;
-    let iv: OctetString = params_as(alg, "content encryption algorithm")?;
-    let iv = iv.as_bytes();
-    let ct = eci
-        .encrypted_content
-        .as_ref()
-        .ok_or_else(|| {
-            Error::format(
-                "the envelope has no encrypted content (detached content is not supported)",
-            )
-        })?
-        .as_bytes();
-    let bad_size = || Error::check("the content key has the wrong size for the content cipher");
-    if iv.len() != 16 {
-        return Err(Error::format("content encryption: the IV must be 16 bytes"));
+/// What [`KeyOpening::open`] says when the envelope does not open: nothing more. Whether the
+/// RSA-OAEP decryption, the key length, the padding or the tag failed is not told, so that a
+/// reader that answers for others (the escrow agent) is no oracle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unopenable;
+
+impl std::fmt::Display for Unopenable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(UNOPENABLE)
     }
-    macro_rules! dec {
-        ($aes:ty) => {
-            cbc::Decryptor::<$aes>::new_from_slices(cek, iv)
-                .map_err(|_| bad_size())?
-                .decrypt_padded_vec_mut::<Pkcs7>(ct)
-        };
-    }
-    let out = match alg.oid {
-        o if o == AES256_CBC => dec!(aes::Aes256),
-        o if o == AES192_CBC => dec!(aes::Aes192),
-        o if o == AES128_CBC => dec!(aes::Aes128),
-        o => {
-            return Err(Error::format(format!(
-                "unsupported content encryption algorithm {o}"
-            )))
+}
+
+/// The one message for an envelope that a key does not open.
+pub const UNOPENABLE: &str =
+    "the envelope does not open with this key (not a recipient, or the envelope was changed)";
+
+/// An envelope read and checked for opening with an RSA private key, in two steps. [`prepare`]
+/// checks everything an attacker can see anyway (the structure, the algorithms, that the key
+/// transport is RSA-OAEP, which recipients name the key) and says exactly what is wrong;
+/// [`KeyOpening::open`] then decrypts with one outcome for every failure ([`Unopenable`]).
+///
+/// [`prepare`]: KeyOpening::prepare
+pub struct KeyOpening {
+    content_type: ObjectIdentifier,
+    candidates: Vec<(KeyTransRecipientInfo, ktri::OaepParams)>,
+    sealed: Sealed,
+    private: rsa::RsaPrivateKey,
+}
+
+impl KeyOpening {
+    /// Read `der` for `key`. With `cert`, only the KTRIs that name it (by issuer and serial
+    /// number or key identifier) are candidates; without, every KTRI is. A candidate whose key
+    /// transport is not RSA-OAEP (PKCS#1 v1.5 included: [`ktri::key_transport`]) is never
+    /// decrypted; when no candidate is left the envelope is refused with the reason.
+    pub fn prepare(der: &[u8], key: &RsaPrivate, cert: Option<&Certificate>) -> Result<Self> {
+        let env = parse(der)?;
+        let private = key.to_rsa_crate()?;
+        if let Some(cert) = cert {
+            let spki_der = ktri::cert_spki(cert)?;
+            let spki = SubjectPublicKeyInfoRef::from_der(&spki_der)
+                .map_err(der_err("certificate public key"))?;
+            if !ktri::same_public(&private, &ktri::rsa_public_from_spki(spki)?) {
+                return Err(Error::check("the certificate does not belong to this key"));
+            }
         }
-    };
-    out.map(Zeroizing::new).map_err(|_| {
-        Error::check("content decryption failed (wrong key, or the envelope was changed)")
-    })
+        let mut named = 0;
+        let mut refused = None;
+        let mut candidates = Vec::new();
+        for ri in env.recipients {
+            let RecipientInfo::Ktri(k) = ri else { continue };
+            if let Some(cert) = cert {
+                if !ktri::names_cert(&k, cert) {
+                    continue;
+                }
+            }
+            named += 1;
+            match ktri::key_transport(&k.key_enc_alg) {
+                Ok(params) => candidates.push((k, params)),
+                Err(e) => {
+                    refused.get_or_insert(e);
+                }
+            }
+        }
+        if candidates.is_empty() {
+            return Err(match (named, refused) {
+                (_, Some(e)) => e,
+                _ if cert.is_some() => {
+                    Error::check("no recipient of this envelope names the certificate")
+                }
+                _ => Error::check("the envelope has no key transport recipient"),
+            });
+        }
+        Ok(KeyOpening {
+            content_type: env.content_type,
+            candidates,
+            sealed: env.sealed,
+            private,
+        })
+    }
+
+    /// encryptedContentInfo.contentType: the type of the plaintext, readable before opening.
+    pub fn content_type(&self) -> ObjectIdentifier {
+        self.content_type
+    }
+
+    /// Decrypt. Every candidate costs the same work whether its RSA-OAEP decryption succeeds or
+    /// not: a failed decryption (or a content key of the wrong size) is replaced by a random key
+    /// and the content decryption still runs, and the outcome is decided at the end; so neither
+    /// the answer nor the time taken says which step failed.
+    pub fn open(&self) -> std::result::Result<Opened, Unopenable> {
+        // Blinding for the RSA decryption and the stand-in keys; the OS RNG, as no caller-chosen
+        // stream is needed here.
+        use rand_core::RngCore;
+        let mut rng = rand_core::OsRng;
+        for (k, params) in &self.candidates {
+            let cek = ktri::decrypt_cek(k, *params, &self.private, &mut rng);
+            let rsa_ok = cek
+                .as_ref()
+                .is_some_and(|c| c.len() == self.sealed.key_len());
+            let cek = match cek {
+                Some(c) if rsa_ok => c,
+                _ => {
+                    let mut stand_in = Zeroizing::new(vec![0u8; self.sealed.key_len()]);
+                    rng.fill_bytes(stand_in.as_mut());
+                    stand_in
+                }
+            };
+            let content = self.sealed.open(&cek);
+            if let (true, Some(content)) = (rsa_ok, content) {
+                return Ok(Opened {
+                    content_type: self.content_type,
+                    content,
+                });
+            }
+        }
+        Err(Unopenable)
+    }
 }
 
 /// Try every KTRI with this RSA private key. With `cert`, only the KTRIs that name it (by issuer
-/// and serial number or key identifier) are tried; without, all of them.
+/// and serial number or key identifier) are tried; without, all of them. Whatever fails once
+/// decryption has started is one error ([`UNOPENABLE`]).
 pub fn open_with_key(der: &[u8], key: &RsaPrivate, cert: Option<&Certificate>) -> Result<Opened> {
-    let ed = parse(der)?;
-    let private = key.to_rsa_crate()?;
-    if let Some(cert) = cert {
-        let spki_der = ktri::cert_spki(cert)?;
-        let spki = SubjectPublicKeyInfoRef::from_der(&spki_der)
-            .map_err(der_err("certificate public key"))?;
-        if !ktri::same_public(&private, &ktri::rsa_public_from_spki(spki)?) {
-            return Err(Error::check("the certificate does not belong to this key"));
-        }
-    }
-    // Blinding for the RSA decryption; the OS RNG, as no caller-chosen stream is needed here.
-    let mut rng = rand_core::OsRng;
-    let mut candidates = 0;
-    let mut last_err = None;
-    for ri in ed.recip_infos.0.iter() {
-        let RecipientInfo::Ktri(k) = ri else { continue };
-        if let Some(cert) = cert {
-            if !ktri::names_cert(k, cert) {
-                continue;
-            }
-        }
-        candidates += 1;
-        let cek = match ktri::decrypt_cek(k, &private, &mut rng) {
-            Ok(cek) => cek,
-            Err(e) => {
-                last_err = Some(e);
-                continue;
-            }
-        };
-        match decrypt_content(&ed.encrypted_content, &cek) {
-            Ok(content) => {
-                return Ok(Opened {
-                    content_type: ed.encrypted_content.content_type,
-                    content,
-                })
-            }
-            Err(e) => last_err = Some(e),
-        }
-    }
-    Err(match (candidates, last_err) {
-        (0, _) if cert.is_some() => {
-            Error::check("no recipient of this envelope names the certificate")
-        }
-        (0, _) => Error::check("the envelope has no key transport recipient"),
-        (_, Some(e @ Error::Format(_))) => e,
-        (1, Some(e)) if cert.is_some() => e,
-        _ => Error::check("no recipient matches this key"),
-    })
+    KeyOpening::prepare(der, key, cert)?
+        .open()
+        .map_err(|_| Error::check(UNOPENABLE))
 }
 
 /// Try every PWRI with this passphrase; id-alg-PWRI-KEK (RFC 3211) and AES key wrap (RFC 3394)
-/// are both read.
+/// are both read. The envelope's key-derivation work is bounded before anything is derived: at
+/// most [`crate::limits::MAX_PWRI_RECIPIENTS`] password recipients, each within
+/// [`crate::limits::MAX_PBKDF2_ITERATIONS`], their summed work charged to the command's budget
+/// ([`crate::limits::charge_kdf_work`]); `--allow-slow-kdf` lifts the last two.
 pub fn open_with_passphrase(der: &[u8], passphrase: &str) -> Result<Opened> {
-    let ed = parse(der)?;
-    let mut candidates = 0;
-    let mut unsupported = None;
-    for ri in ed.recip_infos.0.iter() {
-        let RecipientInfo::Pwri(p) = ri else { continue };
-        candidates += 1;
-        let cek = match pwri::unwrap_cek(p, passphrase) {
-            Ok(Some(cek)) => cek,
-            Ok(None) => continue,
+    let env = parse(der)?;
+    let pwris: Vec<&::cms::enveloped_data::PasswordRecipientInfo> = env
+        .recipients
+        .iter()
+        .filter_map(|ri| match ri {
+            RecipientInfo::Pwri(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    if pwris.is_empty() {
+        return Err(Error::check("the envelope has no passphrase recipient"));
+    }
+    if pwris.len() > crate::limits::MAX_PWRI_RECIPIENTS {
+        return Err(Error::format(format!(
+            "the envelope has {} password recipients; kmi reads at most {}",
+            pwris.len(),
+            crate::limits::MAX_PWRI_RECIPIENTS
+        )));
+    }
+    // Read every PWRI's parameters first: one kmi cannot read is skipped when another can be
+    // tried, and one over the iteration limit refuses the envelope.
+    let mut prepared = Vec::with_capacity(pwris.len());
+    let mut unreadable = None;
+    for p in pwris {
+        match pwri::PreparedPwri::new(p) {
+            Ok(pp) => prepared.push(pp),
             Err(e) => {
-                unsupported = Some(e);
-                continue;
+                unreadable.get_or_insert(e);
             }
+        }
+    }
+    if prepared.is_empty() {
+        return Err(
+            unreadable.unwrap_or_else(|| Error::check("wrong passphrase or not a recipient"))
+        );
+    }
+    for pp in &prepared {
+        pp.check_limits()?;
+    }
+    let work = prepared.iter().map(|p| p.work()).sum();
+    crate::limits::charge_kdf_work(work, "the envelope")?;
+    for pp in &prepared {
+        let Some(cek) = pp.unwrap(passphrase) else {
+            continue;
         };
-        if let Ok(content) = decrypt_content(&ed.encrypted_content, &cek) {
+        if let Some(content) = env.sealed.open(&cek) {
             return Ok(Opened {
-                content_type: ed.encrypted_content.content_type,
+                content_type: env.content_type,
                 content,
             });
         }
     }
-    Err(match (candidates, unsupported) {
-        (0, _) => Error::check("the envelope has no passphrase recipient"),
-        (1, Some(e)) => e,
-        _ => Error::check("wrong passphrase or not a recipient"),
-    })
+    Err(Error::check("wrong passphrase or not a recipient"))
 }
 
 /// A recipient from a file: a certificate, an SPKI public key ("PUBLIC KEY") or a PKCS#1 RSA

@@ -6,6 +6,10 @@
 //! id-aes256-wrap, the RFC 3394 key wrap ([`build_aes_kw`]: what the CMC archive draft specifies
 //! for shared-secret shrouding; openssl 3.0 cannot open it). It reads both, any AES size and the
 //! PBKDF2 PRFs SHA-1/256/384/512.
+//!
+//! The iteration count is attacker input: reading checks it against
+//! [`crate::limits::MAX_PBKDF2_ITERATIONS`] and charges its work to the per-command budget
+//! ([`crate::limits::charge_kdf_work`]) before deriving anything ([`PreparedPwri`]).
 
 use ::cms::content_info::CmsVersion;
 use ::cms::enveloped_data::{PasswordRecipientInfo, RecipientInfo};
@@ -21,8 +25,6 @@ use super::asn1::*;
 use crate::{Error, Result};
 
 const BLOCK: usize = 16;
-/// Iteration counts above this are refused when reading, so a hostile file cannot stall kmi.
-pub const MAX_READ_ITERATIONS: u32 = 100_000_000;
 
 /// Build a PWRI for `cek` under `passphrase`.
 pub fn build(
@@ -112,96 +114,191 @@ pub fn build_aes_kw(
     }))
 }
 
+/// The PBKDF2 pseudo-random function of a PWRI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Prf {
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Prf {
+    /// Output bytes of one PRF block.
+    fn output_len(self) -> usize {
+        match self {
+            Prf::Sha1 => 20,
+            Prf::Sha256 => 32,
+            Prf::Sha384 => 48,
+            Prf::Sha512 => 64,
+        }
+    }
+
+    /// The cost of one HMAC computation relative to HMAC-SHA256: SHA-384/512 compress 128-byte
+    /// blocks with 80 rounds of 64-bit words, about twice the time of SHA-256 (measured with
+    /// `openssl kdf ... PBKDF2`: 2.0 M vs 4.3 M iterations/s on one core); SHA-1 is cheaper,
+    /// counted as 1.
+    fn weight(self) -> u64 {
+        match self {
+            Prf::Sha1 | Prf::Sha256 => 1,
+            Prf::Sha384 | Prf::Sha512 => 2,
+        }
+    }
+}
+
+/// How the key-encryption key wraps the content-encryption key.
+#[derive(Clone, Debug)]
+enum KekKind {
+    /// id-alg-PWRI-KEK (RFC 3211) with AES-CBC and this IV.
+    Pwri { iv: [u8; BLOCK] },
+    /// AES key wrap (RFC 3394).
+    Wrap,
+}
+
+/// One PasswordRecipientInfo whose parameters were read and checked, before any key derivation:
+/// what it costs ([`PreparedPwri::work`]) is known before anything is derived.
+#[derive(Clone, Debug)]
+pub struct PreparedPwri {
+    prf: Prf,
+    salt: Vec<u8>,
+    iterations: u32,
+    key_len: usize,
+    kek: KekKind,
+    wrapped: Vec<u8>,
+}
+
+impl PreparedPwri {
+    /// Read a PWRI's algorithms and parameters; an error (a format error) when it uses something
+    /// kmi does not read. The cost is checked separately ([`PreparedPwri::check_limits`]).
+    pub fn new(pwri: &PasswordRecipientInfo) -> Result<Self> {
+        let kdf_alg = pwri.key_derivation_alg.as_ref().ok_or_else(|| {
+            Error::format("PasswordRecipientInfo without a key derivation algorithm")
+        })?;
+        if kdf_alg.oid != PBKDF2 {
+            return Err(Error::format(format!(
+                "unsupported password key derivation {}",
+                kdf_alg.oid
+            )));
+        }
+        let kdf: Pbkdf2Params = params_as(kdf_alg, "PBKDF2")?;
+        if kdf.iteration_count == 0 {
+            return Err(Error::format("PBKDF2 iteration count 0 is out of range"));
+        }
+        let prf = match kdf.prf.as_ref().map(|p| p.oid).unwrap_or(HMAC_SHA1) {
+            o if o == HMAC_SHA1 => Prf::Sha1,
+            o if o == HMAC_SHA256 => Prf::Sha256,
+            o if o == HMAC_SHA384 => Prf::Sha384,
+            o if o == HMAC_SHA512 => Prf::Sha512,
+            o => return Err(Error::format(format!("unsupported PBKDF2 PRF {o}"))),
+        };
+
+        // The key-encryption algorithm fixes the KEK size.
+        let kea = &pwri.key_enc_alg;
+        let (key_len, kek) = if kea.oid == PWRI_KEK {
+            let inner: AlgorithmIdentifierOwned = params_as(kea, "id-alg-PWRI-KEK")?;
+            let key_len = aes_cbc_key_len(&inner.oid).ok_or_else(|| {
+                Error::format(format!("id-alg-PWRI-KEK: unsupported cipher {}", inner.oid))
+            })?;
+            let iv: OctetString = params_as(&inner, "id-alg-PWRI-KEK cipher")?;
+            let iv: [u8; BLOCK] = iv
+                .as_bytes()
+                .try_into()
+                .map_err(|_| Error::format("id-alg-PWRI-KEK: the IV must be 16 bytes"))?;
+            (key_len, KekKind::Pwri { iv })
+        } else if let Some(key_len) = aes_wrap_key_len(&kea.oid) {
+            (key_len, KekKind::Wrap)
+        } else {
+            return Err(Error::format(format!(
+                "unsupported password key encryption algorithm {}",
+                kea.oid
+            )));
+        };
+        if let Some(kl) = kdf.key_length {
+            if kl as usize != key_len {
+                return Err(Error::format(
+                    "PBKDF2 keyLength does not match the key-encryption algorithm",
+                ));
+            }
+        }
+        Ok(PreparedPwri {
+            prf,
+            salt: kdf.salt.as_bytes().to_vec(),
+            iterations: kdf.iteration_count,
+            key_len,
+            kek,
+            wrapped: pwri.enc_key.as_bytes().to_vec(),
+        })
+    }
+
+    /// Refuse an iteration count above [`crate::limits::MAX_PBKDF2_ITERATIONS`] unless slow KDFs
+    /// are allowed (a format error: the file asks for more than kmi spends).
+    pub fn check_limits(&self) -> Result<()> {
+        if self.iterations > crate::limits::MAX_PBKDF2_ITERATIONS
+            && !crate::limits::slow_kdf_allowed()
+        {
+            return Err(Error::format(format!(
+                "PBKDF2 iteration count {} is above kmi's limit of {} (--allow-slow-kdf lifts it)",
+                self.iterations,
+                crate::limits::MAX_PBKDF2_ITERATIONS
+            )));
+        }
+        Ok(())
+    }
+
+    /// The PBKDF2 work one passphrase costs, in PBKDF2-HMAC-SHA256 iterations (the unit of
+    /// [`crate::limits::MAX_KDF_WORK_PER_COMMAND`]): iterations x PRF output blocks (RFC 8018
+    /// section 5.2) x the PRF's relative cost.
+    pub fn work(&self) -> u64 {
+        u64::from(self.iterations)
+            * self.key_len.div_ceil(self.prf.output_len()) as u64
+            * self.prf.weight()
+    }
+
+    /// Derive the KEK from `passphrase` and unwrap the content-encryption key: `None` when the
+    /// passphrase does not open it. The caller has charged [`PreparedPwri::work`].
+    pub fn unwrap(&self, passphrase: &str) -> Option<Zeroizing<Vec<u8>>> {
+        let mut kek = Zeroizing::new(vec![0u8; self.key_len]);
+        let (pw, salt, n) = (passphrase.as_bytes(), self.salt.as_slice(), self.iterations);
+        match self.prf {
+            Prf::Sha1 => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(pw, salt, n, &mut kek),
+            Prf::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(pw, salt, n, &mut kek),
+            Prf::Sha384 => pbkdf2::pbkdf2_hmac::<sha2::Sha384>(pw, salt, n, &mut kek),
+            Prf::Sha512 => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(pw, salt, n, &mut kek),
+        }
+        let wrapped = self.wrapped.as_slice();
+        match &self.kek {
+            KekKind::Pwri { iv } => match self.key_len {
+                16 => rfc3211_unwrap(&Aes128::new(GenericArray::from_slice(&kek)), iv, wrapped),
+                24 => rfc3211_unwrap(&Aes192::new(GenericArray::from_slice(&kek)), iv, wrapped),
+                _ => rfc3211_unwrap(&Aes256::new(GenericArray::from_slice(&kek)), iv, wrapped),
+            },
+            KekKind::Wrap => {
+                let unwrapped = match self.key_len {
+                    16 => {
+                        aes_kw::KekAes128::new(GenericArray::from_slice(&kek)).unwrap_vec(wrapped)
+                    }
+                    24 => {
+                        aes_kw::KekAes192::new(GenericArray::from_slice(&kek)).unwrap_vec(wrapped)
+                    }
+                    _ => aes_kw::KekAes256::new(GenericArray::from_slice(&kek)).unwrap_vec(wrapped),
+                };
+                unwrapped.ok().map(Zeroizing::new)
+            }
+        }
+    }
+}
+
 /// The content-encryption key of one PWRI: `Ok(None)` when the passphrase does not open it,
-/// an error when the recipient info uses something kmi does not read.
+/// an error when the recipient info uses something kmi does not read or its work passes kmi's
+/// limits (charged to this process before deriving).
 pub fn unwrap_cek(
     pwri: &PasswordRecipientInfo,
     passphrase: &str,
 ) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    let kdf_alg = pwri
-        .key_derivation_alg
-        .as_ref()
-        .ok_or_else(|| Error::format("PasswordRecipientInfo without a key derivation algorithm"))?;
-    if kdf_alg.oid != PBKDF2 {
-        return Err(Error::format(format!(
-            "unsupported password key derivation {}",
-            kdf_alg.oid
-        )));
-    }
-    let kdf: Pbkdf2Params = params_as(kdf_alg, "PBKDF2")?;
-    if kdf.iteration_count == 0 || kdf.iteration_count > MAX_READ_ITERATIONS {
-        return Err(Error::format(format!(
-            "PBKDF2 iteration count {} is out of range",
-            kdf.iteration_count
-        )));
-    }
-
-    // The key-encryption algorithm fixes the KEK size.
-    enum Kek {
-        Pwri { key_len: usize, iv: Vec<u8> },
-        Wrap { key_len: usize },
-    }
-    let kea = &pwri.key_enc_alg;
-    let kek_kind = if kea.oid == PWRI_KEK {
-        let inner: AlgorithmIdentifierOwned = params_as(kea, "id-alg-PWRI-KEK")?;
-        let key_len = aes_cbc_key_len(&inner.oid).ok_or_else(|| {
-            Error::format(format!("id-alg-PWRI-KEK: unsupported cipher {}", inner.oid))
-        })?;
-        let iv: OctetString = params_as(&inner, "id-alg-PWRI-KEK cipher")?;
-        if iv.as_bytes().len() != BLOCK {
-            return Err(Error::format("id-alg-PWRI-KEK: the IV must be 16 bytes"));
-        }
-        Kek::Pwri {
-            key_len,
-            iv: iv.as_bytes().to_vec(),
-        }
-    } else if let Some(key_len) = aes_wrap_key_len(&kea.oid) {
-        Kek::Wrap { key_len }
-    } else {
-        return Err(Error::format(format!(
-            "unsupported password key encryption algorithm {}",
-            kea.oid
-        )));
-    };
-    let key_len = match &kek_kind {
-        Kek::Pwri { key_len, .. } | Kek::Wrap { key_len } => *key_len,
-    };
-    if let Some(kl) = kdf.key_length {
-        if kl as usize != key_len {
-            return Err(Error::format(
-                "PBKDF2 keyLength does not match the key-encryption algorithm",
-            ));
-        }
-    }
-
-    let mut kek = Zeroizing::new(vec![0u8; key_len]);
-    let salt = kdf.salt.as_bytes();
-    let prf = kdf.prf.as_ref().map(|p| p.oid).unwrap_or(HMAC_SHA1);
-    let (pw, n) = (passphrase.as_bytes(), kdf.iteration_count);
-    match prf {
-        o if o == HMAC_SHA1 => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(pw, salt, n, &mut kek),
-        o if o == HMAC_SHA256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(pw, salt, n, &mut kek),
-        o if o == HMAC_SHA384 => pbkdf2::pbkdf2_hmac::<sha2::Sha384>(pw, salt, n, &mut kek),
-        o if o == HMAC_SHA512 => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(pw, salt, n, &mut kek),
-        o => return Err(Error::format(format!("unsupported PBKDF2 PRF {o}"))),
-    }
-
-    let wrapped = pwri.enc_key.as_bytes();
-    Ok(match kek_kind {
-        Kek::Pwri { iv, .. } => match key_len {
-            16 => rfc3211_unwrap(&Aes128::new(GenericArray::from_slice(&kek)), &iv, wrapped),
-            24 => rfc3211_unwrap(&Aes192::new(GenericArray::from_slice(&kek)), &iv, wrapped),
-            _ => rfc3211_unwrap(&Aes256::new(GenericArray::from_slice(&kek)), &iv, wrapped),
-        },
-        Kek::Wrap { .. } => {
-            let unwrapped = match key_len {
-                16 => aes_kw::KekAes128::new(GenericArray::from_slice(&kek)).unwrap_vec(wrapped),
-                24 => aes_kw::KekAes192::new(GenericArray::from_slice(&kek)).unwrap_vec(wrapped),
-                _ => aes_kw::KekAes256::new(GenericArray::from_slice(&kek)).unwrap_vec(wrapped),
-            };
-            unwrapped.ok().map(Zeroizing::new)
-        }
-    })
+    let prepared = PreparedPwri::new(pwri)?;
+    prepared.check_limits()?;
+    crate::limits::charge_kdf_work(prepared.work(), "the password recipient")?;
+    Ok(prepared.unwrap(passphrase))
 }
 
 fn aes_cbc_key_len(oid: &der::asn1::ObjectIdentifier) -> Option<usize> {

@@ -59,6 +59,15 @@ fn make(seed: u64, cn: &str) -> Fixture {
 
 type Oid = der::asn1::ObjectIdentifier;
 
+/// The EnvelopedData of a DER or BER envelope, as the cms crate's type (the module's own `parse`
+/// reads either kind of envelope into its internal form).
+fn parse(der: &[u8]) -> Result<EnvelopedData> {
+    let ci = ContentInfo::from_der(&ber::normalize_cms(der)?).map_err(der_err("ContentInfo"))?;
+    ci.content
+        .decode_as::<EnvelopedData>()
+        .map_err(der_err("EnvelopedData"))
+}
+
 fn alice() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| make(1, "alice"))
@@ -223,7 +232,7 @@ fn wrong_key_fails_cleanly() {
     )
     .unwrap();
     let e = open_with_key(&env, &b.key, None).unwrap_err();
-    assert_eq!(e.to_string(), "no recipient matches this key");
+    assert_eq!(e.to_string(), UNOPENABLE);
     assert_eq!(e.exit_code() as u8, 1);
     let e = open_with_key(&env, &b.key, Some(&b.cert)).unwrap_err();
     assert_eq!(
@@ -491,4 +500,326 @@ fn aes_key_wrap_passphrase_round_trip() {
         open_with_passphrase(&env, "wrong"),
         Err(Error::CheckFailed(_))
     ));
+}
+
+/// Re-encode an AuthEnvelopedData.
+fn reencode_auth(aed: &AuthEnvelopedData) -> Vec<u8> {
+    ContentInfo {
+        content_type: ID_AUTH_ENVELOPED_DATA,
+        content: Any::encode_from(aed).unwrap(),
+    }
+    .to_der()
+    .unwrap()
+}
+
+fn parse_auth(der: &[u8]) -> AuthEnvelopedData {
+    ContentInfo::from_der(der)
+        .unwrap()
+        .content
+        .decode_as::<AuthEnvelopedData>()
+        .unwrap()
+}
+
+#[test]
+fn gcm_envelopes_round_trip_for_keys_and_passphrases() {
+    let a = alice();
+    let recips = [Recipient::Certificate(a.cert.clone()), pass("pw")];
+    let env = envelope_with(MSG, SHARE_CT, &recips, ContentCipher::Aes256Gcm, &mut rng()).unwrap();
+    let aed = parse_auth(&env);
+    assert_eq!(aed.version, CmsVersion::V0);
+    assert_eq!(aed.mac.as_bytes().len(), 16);
+    // Not id-data: authAttrs name the content type (RFC 5083 section 2.1) and are authenticated.
+    assert_eq!(
+        auth_enveloped::attrs_content_type(aed.auth_attrs.as_ref().unwrap()).unwrap(),
+        Some(SHARE_CT)
+    );
+    let mut stripped = aed.clone();
+    stripped.auth_attrs = None;
+    assert_eq!(
+        open_with_key(&reencode_auth(&stripped), &a.key, None)
+            .unwrap_err()
+            .to_string(),
+        UNOPENABLE
+    );
+    let mut relabelled = aed.clone();
+    relabelled.auth_encrypted_content.content_type = ID_DATA;
+    assert!(matches!(
+        open_with_key(&reencode_auth(&relabelled), &a.key, None),
+        Err(Error::Format(_))
+    ));
+    // id-data: no authAttrs, the form openssl 3.0 reads.
+    let plain = envelope_with(MSG, ID_DATA, &recips, ContentCipher::Aes256Gcm, &mut rng()).unwrap();
+    assert!(parse_auth(&plain).auth_attrs.is_none());
+    assert_eq!(
+        open_with_key(&plain, &a.key, None)
+            .unwrap()
+            .content
+            .as_slice(),
+        MSG
+    );
+    assert_eq!(aed.auth_encrypted_content.content_enc_alg.oid, AES256_GCM);
+    // GCM does not pad: the ciphertext is as long as the plaintext.
+    assert_eq!(
+        aed.auth_encrypted_content
+            .encrypted_content
+            .as_ref()
+            .unwrap()
+            .as_bytes()
+            .len(),
+        MSG.len()
+    );
+    let o = open_with_key(&env, &a.key, Some(&a.cert)).unwrap();
+    assert_eq!((o.content.as_slice(), o.content_type), (MSG, SHARE_CT));
+    assert_eq!(
+        open_with_passphrase(&env, "pw").unwrap().content.as_slice(),
+        MSG
+    );
+    // Any change to the ciphertext or the tag fails the tag, with the one message.
+    for what in ["content", "mac"] {
+        let mut aed = parse_auth(&env);
+        match what {
+            "content" => {
+                let mut ct = aed
+                    .auth_encrypted_content
+                    .encrypted_content
+                    .as_ref()
+                    .unwrap()
+                    .as_bytes()
+                    .to_vec();
+                ct[0] ^= 1;
+                aed.auth_encrypted_content.encrypted_content = Some(OctetString::new(ct).unwrap());
+            }
+            _ => {
+                let mut mac = aed.mac.as_bytes().to_vec();
+                mac[15] ^= 1;
+                aed.mac = OctetString::new(mac).unwrap();
+            }
+        }
+        let bad = reencode_auth(&aed);
+        let e = open_with_key(&bad, &a.key, Some(&a.cert)).unwrap_err();
+        assert_eq!(e.to_string(), UNOPENABLE, "{what}");
+        assert!(open_with_passphrase(&bad, "pw").is_err(), "{what}");
+    }
+}
+
+#[test]
+fn every_failure_after_decryption_starts_is_one_outcome() {
+    let a = alice();
+    let env = envelope(
+        MSG,
+        SHARE_CT,
+        &[Recipient::Certificate(a.cert.clone())],
+        &mut rng(),
+    )
+    .unwrap();
+    let with_ktri = |f: &dyn Fn(&mut KeyTransRecipientInfo)| {
+        let mut ed = parse(&env).unwrap();
+        let infos: Vec<RecipientInfo> = ed
+            .recip_infos
+            .0
+            .iter()
+            .cloned()
+            .map(|ri| match ri {
+                RecipientInfo::Ktri(mut k) => {
+                    f(&mut k);
+                    RecipientInfo::Ktri(k)
+                }
+                other => other,
+            })
+            .collect();
+        ed.recip_infos = RecipientInfos::try_from(infos).unwrap();
+        reencode(&ed)
+    };
+    let with_content = |f: &dyn Fn(&mut Vec<u8>)| {
+        let mut ed = parse(&env).unwrap();
+        let mut ct = ed
+            .encrypted_content
+            .encrypted_content
+            .as_ref()
+            .unwrap()
+            .as_bytes()
+            .to_vec();
+        f(&mut ct);
+        ed.encrypted_content.encrypted_content = Some(OctetString::new(ct).unwrap());
+        reencode(&ed)
+    };
+    let n = MSG.len().div_ceil(16) * 16;
+    let variants = [
+        // OAEP decoding fails.
+        with_ktri(&|k| {
+            let mut b = k.enc_key.as_bytes().to_vec();
+            b[10] ^= 1;
+            k.enc_key = OctetString::new(b).unwrap();
+        }),
+        // The ciphertext is not below the modulus.
+        with_ktri(&|k| k.enc_key = OctetString::new(vec![0xff; 128]).unwrap()),
+        // A valid OAEP encryption of a 16-byte key (wrong size for AES-256).
+        with_ktri(&|k| {
+            let public = a.key.to_rsa_crate().unwrap().to_public_key();
+            let mut r = rng();
+            let c = public
+                .encrypt(&mut r, rsa::Oaep::new::<sha2::Sha256>(), &[7u8; 16])
+                .unwrap();
+            k.enc_key = OctetString::new(c).unwrap();
+        }),
+        // Bad padding, in two ways.
+        with_content(&|ct| ct[n - 17] ^= 0x80),
+        with_content(&|ct| ct[n - 17] ^= 0x01),
+        // A block dropped: garbage everywhere.
+        with_content(&|ct| ct.truncate(n - 16)),
+    ];
+    for (i, bad) in variants.iter().enumerate() {
+        let e = open_with_key(bad, &a.key, Some(&a.cert)).unwrap_err();
+        assert_eq!(e.to_string(), UNOPENABLE, "variant {i}");
+        assert!(matches!(e, Error::CheckFailed(_)), "variant {i}");
+    }
+}
+
+#[test]
+fn pkcs1_v15_key_transport_is_refused_before_decrypting() {
+    let a = alice();
+    // A v1.5 KTRI that would decrypt: the CEK of a good envelope, re-encrypted with v1.5.
+    let env = envelope(
+        MSG,
+        SHARE_CT,
+        &[Recipient::Certificate(a.cert.clone())],
+        &mut rng(),
+    )
+    .unwrap();
+    let mut ed = parse(&env).unwrap();
+    let RecipientInfo::Ktri(mut k) = ed.recip_infos.0.iter().next().unwrap().clone() else {
+        panic!()
+    };
+    let private = a.key.to_rsa_crate().unwrap();
+    let cek = private
+        .decrypt(rsa::Oaep::new::<sha2::Sha256>(), k.enc_key.as_bytes())
+        .unwrap();
+    let mut r = rng();
+    let v15 = private
+        .to_public_key()
+        .encrypt(&mut r, rsa::Pkcs1v15Encrypt, &cek)
+        .unwrap();
+    k.key_enc_alg = alg_with(RSA_ENCRYPTION, &der::asn1::Null).unwrap();
+    k.enc_key = OctetString::new(v15).unwrap();
+    ed.recip_infos = RecipientInfos::try_from(vec![RecipientInfo::Ktri(k)]).unwrap();
+    let bad = reencode(&ed);
+    for cert in [Some(&a.cert), None] {
+        let e = open_with_key(&bad, &a.key, cert).unwrap_err();
+        assert!(matches!(e, Error::Format(_)), "{e}");
+        assert!(e.to_string().contains("PKCS#1 v1.5"), "{e}");
+    }
+}
+
+fn pwri_with_iterations(iterations: u32) -> Vec<u8> {
+    let env = envelope(MSG, SHARE_CT, &[pass("pw")], &mut rng()).unwrap();
+    let mut ed = parse(&env).unwrap();
+    let RecipientInfo::Pwri(mut p) = ed.recip_infos.0.iter().next().unwrap().clone() else {
+        panic!()
+    };
+    let kda = p.key_derivation_alg.as_mut().unwrap();
+    let mut kdf: Pbkdf2Params = params_as(kda, "kdf").unwrap();
+    kdf.iteration_count = iterations;
+    *kda = alg_with(PBKDF2, &kdf).unwrap();
+    ed.recip_infos = RecipientInfos::try_from(vec![RecipientInfo::Pwri(p)]).unwrap();
+    reencode(&ed)
+}
+
+#[test]
+fn pwri_work_is_bounded_before_deriving() {
+    // Over the per-derivation cap: refused at once, nothing charged.
+    let before = crate::limits::kdf_work_spent();
+    let env = pwri_with_iterations(crate::limits::MAX_PBKDF2_ITERATIONS + 1);
+    let t = std::time::Instant::now();
+    let e = open_with_passphrase(&env, "pw").unwrap_err();
+    assert!(t.elapsed() < std::time::Duration::from_millis(500));
+    assert!(matches!(e, Error::Format(_)), "{e}");
+    assert!(e.to_string().contains("iteration count"), "{e}");
+    // Too many password recipients.
+    let mut ed = parse(&env).unwrap();
+    let p = ed.recip_infos.0.iter().next().unwrap().clone();
+    let mut many = Vec::new();
+    for i in 0..=crate::limits::MAX_PWRI_RECIPIENTS {
+        let RecipientInfo::Pwri(mut q) = p.clone() else {
+            panic!()
+        };
+        // Distinct values (a SET OF holds no duplicates in DER).
+        q.enc_key = OctetString::new(vec![i as u8; 32]).unwrap();
+        many.push(RecipientInfo::Pwri(q));
+    }
+    ed.recip_infos = RecipientInfos::try_from(many).unwrap();
+    let e = open_with_passphrase(&reencode(&ed), "pw").unwrap_err();
+    assert!(e.to_string().contains("password recipients"), "{e}");
+    // The other unit tests run in this process too; none of this test's envelopes was charged.
+    assert!(crate::limits::kdf_work_spent() >= before);
+    // Work is iterations x PRF blocks: PBKDF2-HMAC-SHA1 needs two blocks for an AES-256 key.
+    let env = pwri_with_iterations(1000);
+    let ed = parse(&env).unwrap();
+    let RecipientInfo::Pwri(p) = ed.recip_infos.0.iter().next().unwrap() else {
+        panic!()
+    };
+    assert_eq!(pwri::PreparedPwri::new(p).unwrap().work(), 1000);
+    let mut p1 = p.clone();
+    let kda = p1.key_derivation_alg.as_mut().unwrap();
+    let mut kdf: Pbkdf2Params = params_as(kda, "kdf").unwrap();
+    kdf.prf = None;
+    *kda = alg_with(PBKDF2, &kdf).unwrap();
+    assert_eq!(pwri::PreparedPwri::new(&p1).unwrap().work(), 2000);
+}
+
+#[test]
+fn too_many_recipients_are_refused() {
+    let a = alice();
+    let env = envelope(
+        MSG,
+        SHARE_CT,
+        &[Recipient::Certificate(a.cert.clone())],
+        &mut rng(),
+    )
+    .unwrap();
+    let mut ed = parse(&env).unwrap();
+    let RecipientInfo::Ktri(k) = ed.recip_infos.0.iter().next().unwrap().clone() else {
+        panic!()
+    };
+    let mut many = Vec::new();
+    for i in 0..=crate::limits::MAX_ENVELOPE_RECIPIENTS {
+        let mut k = k.clone();
+        k.enc_key = OctetString::new(vec![i as u8; 128]).unwrap();
+        many.push(RecipientInfo::Ktri(k));
+    }
+    ed.recip_infos = RecipientInfos::try_from(many).unwrap();
+    let e = open_with_key(&reencode(&ed), &a.key, None).unwrap_err();
+    assert!(matches!(e, Error::Format(_)), "{e}");
+    assert!(e.to_string().contains("recipients"), "{e}");
+}
+
+#[test]
+fn constant_time_unpadding_agrees_with_pkcs7() {
+    // The obvious PKCS#7 check (RFC 5652 section 6.3), branches and all.
+    let reference = |b: &[u8]| -> Option<usize> {
+        let n = *b.last()? as usize;
+        ((1..=16).contains(&n) && b[b.len() - n..].iter().all(|&x| x as usize == n))
+            .then(|| b.len() - n)
+    };
+    let mut block = [0u8; 32];
+    for pad in 0u8..=20 {
+        for filler in [0u8, 1, 3, 16, 0xff] {
+            block.fill(filler);
+            let p = pad as usize;
+            for b in block[32 - p..].iter_mut() {
+                *b = pad;
+            }
+            for flip in [None, Some(30usize), Some(20)] {
+                let mut v = block;
+                if let Some(i) = flip {
+                    v[i] ^= 0x40;
+                }
+                let (len, ok) = ct_unpad(&v);
+                assert_eq!(
+                    bool::from(ok).then_some(len),
+                    reference(&v),
+                    "pad {pad} filler {filler} flip {flip:?}"
+                );
+            }
+        }
+    }
 }
