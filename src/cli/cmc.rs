@@ -19,12 +19,14 @@ default, which the draft requires every agent to support) puts the key in the \
 id-aa-cmc-unsignedData attribute, bound to the signed control; --placement body puts it in the \
 signed cmsSequence.\n\n\
 The request is signed by --sign-key (with --sign-cert, or named by key identifier, which the \
-agent can check only with a key it knows from an earlier request), or, without --sign-key, by \
-KEY itself (RSA). Recovering the key later needs a request signed by the same \
-key, unless the agent allows any signer.\n\n\
-Signature keys are never escrowed: a key declared --key-usage signature is refused unless \
---force-signing-key.",
-        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice -o archive.req\n  \
+agent can check only with a key it knows from an earlier request). Signing with KEY itself \
+(RSA) is possible with --sign-with-archived-key, but not the default: an escrowed key is an \
+encryption key, and a key that signs its own requests is a signing key too. Recovering the key \
+later needs a request signed by the same key, unless the agent allows any signer.\n\n\
+Signature keys are never escrowed: a key declared --key-usage signature or both is refused \
+unless --force-signing-key (and the agent refuses it unless run with --accept-signing-keys). \
+KEY passes the registration checks of kmi key check before anything is built.",
+        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
 $ kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req"
     )]
     ArchiveRequest(ArchiveRequestArgs),
@@ -58,9 +60,12 @@ $ kmi cmc keygen-request --subject CN=bob --shroud-secret bob-2024 --algorithm e
 request's signature is verified (and for an archive, the binding of an unsigned-attribute key to \
 a signed KeyArchival control, the PKCS#10 self-signature, and that the decrypted private key \
 matches the request's public key).\n\n\
-Archive: the key is filed in --store DIR as DIR/<fingerprint>.key (PKCS#8, 0600) and .json \
-(identity, selection criteria, subject, time, the request signer); with --split K/N and N --to \
-trustees only threshold shares are kept, so the agent never holds the whole key. Recovery: keys \
+Archive: the key is filed in --store DIR as DIR/<fingerprint>/key.pem (PKCS#8, 0600) and \
+meta.json (identity, selection criteria, subject, time, the request signer), written into a \
+temporary directory and renamed into place, so an entry is whole or absent; with --split K/N and \
+N --to trustees only threshold shares are kept (DIR/<fingerprint>/shares/), so the agent never \
+holds the whole key. Only encryption keys are archived: the request must declare keyUsage \
+keyEncipherment or keyAgreement, and no signing use (--accept-signing-keys overrides). Recovery: keys \
 are found by identity and selection criteria and returned for the shroud the request asks for. \
 Key generation: a safe-prime RSA or ElGamal key is made and returned (and filed when the request \
 sets fArchiveKey).\n\n\
@@ -191,9 +196,13 @@ pub struct ArchiveRequestArgs {
     #[arg(long, value_enum, default_value_t = KeyUsageChoice::Encipherment)]
     pub key_usage: KeyUsageChoice,
 
-    /// Archive a key declared for signing only (signature keys should never be escrowed)
+    /// Archive a key declared for signing (--key-usage signature or both; signature keys should never be escrowed)
     #[arg(long)]
     pub force_signing_key: bool,
+
+    /// Sign the request with the archived key itself (RSA) instead of --sign-key: the key then signs, so it is no longer an encryption key only
+    #[arg(long, conflicts_with = "sign_key")]
+    pub sign_with_archived_key: bool,
 
     #[command(flatten)]
     pub signer: SignerArgs,
@@ -329,13 +338,17 @@ pub struct RespondArgs {
     #[arg(long)]
     pub allow_any_signer: bool,
 
-    /// Archive keys whose declared use is signing only
+    /// Archive keys not declared for encryption alone (no keyUsage, or a signing use such as digitalSignature)
     #[arg(long)]
     pub accept_signing_keys: bool,
 
     /// Refuse key generation unless the request lets the agent archive the key
     #[arg(long)]
     pub require_archive: bool,
+
+    /// The largest key generated for a request, in bits (|N| for RSA, |p| for ElGamal); larger requests are refused (badAlg) before any work
+    #[arg(long, value_name = "BITS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(512..=16384))]
+    pub max_bits: u64,
 
     /// Search for primes with N threads (default: one per core)
     #[arg(long, value_name = "N", default_value_t = 0)]

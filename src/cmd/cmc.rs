@@ -112,6 +112,15 @@ fn signer(
         return Ok(None);
     };
     let key = read_rsa_private(ctx, path, pass, "--sign-key")?;
+    if let Some(why) =
+        kmi::keys::check::check_key(&Key::Private(PrivateKey::Rsa(key.clone())), false)
+            .first_failure()
+    {
+        return Err(Error::check(format!(
+            "{}: the signing key fails its registration checks (kmi key check): {why}",
+            path.display()
+        )));
+    }
     let cert = match &args.sign_cert {
         None => None,
         Some(p) => {
@@ -191,13 +200,22 @@ fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
         KeyUsageChoice::Signature => KeyUse::Signature,
         KeyUsageChoice::Both => KeyUse::Both,
     };
-    if key_use == KeyUse::Signature {
+    if key_use != KeyUse::Encipherment {
+        let flag = match key_use {
+            KeyUse::Signature => "--key-usage signature",
+            _ => "--key-usage both",
+        };
         if !a.force_signing_key {
-            return Err(Error::usage(
-                "a key whose use is signing only is never escrowed (whoever holds a copy can sign as its owner); --force-signing-key overrides",
-            ));
+            return Err(Error::usage(format!(
+                "a key declared for signing ({flag}) is never escrowed (whoever holds a copy can sign as its owner); --force-signing-key overrides"
+            )));
         }
-        ctx.warn("archiving a signing-only key: the agent's operators will be able to sign as its owner, and the agent refuses such keys unless run with --accept-signing-keys");
+        ctx.warn(format!("archiving a key declared for signing ({flag}): the agent's operators will be able to sign as its owner, and an agent refuses it unless run with --accept-signing-keys"));
+    }
+    if a.signer.sign_key.is_none() && !a.sign_with_archived_key {
+        return Err(Error::usage(
+            "the request must be signed by a separate signing key: give --sign-key KEY (and --sign-cert CERT), or --sign-with-archived-key to sign with the archived key itself",
+        ));
     }
     let (subject, identity) = match (&a.subject, &a.identity) {
         (Some(s), id) => {
@@ -220,6 +238,23 @@ fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
         }
     };
     let key = read_private(ctx, &a.key, &a.key_passphrase)?;
+    // The key's registration checks first: a malformed key (p = q, CRT values that do not match)
+    // is the user's input problem, named, not a signature failure deep in the request builder.
+    if let Some(why) = kmi::keys::check::check_key(&Key::Private(key.clone()), false).first_failure()
+    {
+        return Err(Error::check(format!(
+            "{}: the key fails its registration checks (kmi key check): {why}",
+            a.key.display()
+        )));
+    }
+    if a.sign_with_archived_key {
+        if matches!(key, PrivateKey::ElGamal(_)) {
+            return Err(Error::usage(
+                "--sign-with-archived-key: an ElGamal key cannot sign; give --sign-key KEY (and --sign-cert CERT)",
+            ));
+        }
+        ctx.warn("--sign-with-archived-key: the archived key signs its own request, so it serves as a signing key too; a separate --sign-key keeps the escrowed key an encryption key only");
+    }
     let agent_cert = read_cert(&a.agent)?;
     let signer = signer(ctx, &a.signer, &a.key_passphrase)?;
     let signed_by_unknown_key_id = match &signer {
@@ -481,6 +516,7 @@ fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
             allow_any_signer: a.allow_any_signer,
             accept_signing_keys: a.accept_signing_keys,
             require_archive: a.require_archive,
+            max_keygen_bits: a.max_bits,
         },
         search: SearchConfig { threads: a.threads },
         now,
@@ -517,6 +553,14 @@ fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
             ));
             Ok(())
         }
+        Some(_) if outcome.store_error.is_some() => Err(Error::Write {
+            path: a.store.clone(),
+            what: format!(
+                "the key store could not be written ({}); the failure response is in {}",
+                outcome.store_error.as_deref().unwrap_or_default(),
+                where_to(&spec)
+            ),
+        }),
         Some(why) => Err(Error::check(format!(
             "{kind} request refused ({}): {why}; the failure response is in {}",
             outcome.fail_info.as_deref().unwrap_or("failed"),

@@ -600,36 +600,45 @@ fn a_key_that_does_not_match_the_request_is_refused() {
 }
 
 #[test]
-fn signing_only_keys_are_not_escrowed() {
+fn signing_keys_are_not_escrowed() {
     let key = PrivateKey::Rsa(enc_key().clone());
-    let req = build::archive_request(
-        &ArchiveRequest {
-            key: &key,
-            agent: &agent_party().cert,
-            subject: Name::from_str("CN=alice").unwrap(),
-            identity: "alice".into(),
-            placement: Placement::Body,
-            selection: None,
-            key_use: KeyUse::Signature,
-            signer: None,
-        },
-        oids(),
-        &mut rng(),
-    )
-    .unwrap();
-    let mut store = MemStore::default();
-    let (rsp, out) = run(Policy::default(), &req, &mut store);
-    assert_eq!(fail_info(&rsp), CmcFailInfo::BAD_REQUEST);
-    assert!(out.failure.unwrap().contains("signing only"));
-    let (_, out) = run(
-        Policy {
-            accept_signing_keys: true,
-            ..Default::default()
-        },
-        &req,
-        &mut store,
-    );
-    assert!(out.ok());
+    for (key_use, named) in [
+        (KeyUse::Signature, "digitalSignature, nonRepudiation"),
+        (KeyUse::Both, "digitalSignature, nonRepudiation"),
+    ] {
+        let req = build::archive_request(
+            &ArchiveRequest {
+                key: &key,
+                agent: &agent_party().cert,
+                subject: Name::from_str("CN=alice").unwrap(),
+                identity: "alice".into(),
+                placement: Placement::Body,
+                selection: None,
+                key_use,
+                signer: None,
+            },
+            oids(),
+            &mut rng(),
+        )
+        .unwrap();
+        let mut store = MemStore::default();
+        let (rsp, out) = run(Policy::default(), &req, &mut store);
+        assert_eq!(fail_info(&rsp), CmcFailInfo::BAD_REQUEST);
+        let why = out.failure.unwrap();
+        assert!(why.contains("signature keys are never escrowed"), "{why}");
+        assert!(why.contains(named), "{why}");
+        assert!(why.contains("--key-usage encipherment"), "{why}");
+        assert!(store.entries.is_empty());
+        let (_, out) = run(
+            Policy {
+                accept_signing_keys: true,
+                ..Default::default()
+            },
+            &req,
+            &mut store,
+        );
+        assert!(out.ok());
+    }
 }
 
 #[test]
