@@ -96,10 +96,13 @@ versioned report.",
         long_about = "Decrypt the private keys of a recovery or key generation response: with --key (the \
 private key of the certificate or public key the request shrouded to) or --passphrase-file (the \
 secret shared with the agent). One key is written to -o as PKCS#8; several go to the directory \
--o as key-<i>.pem. With --agent-cert the response's signature is checked first; without it kmi \
-says that it was not.",
-        after_long_help = "Examples:\n  $ kmi cmc extract recover.rsp --key new.pem --agent-cert agent.crt -o recovered.pem\n  \
-$ kmi cmc extract keygen.rsp --passphrase-file bob.secret -o bob.pem"
+-o as key-<i>.pem. The response's signature is checked first with --agent-cert (without it kmi \
+refuses, unless --insecure). With --request (the request it answers) the response must echo the \
+request's transactionId, return its senderNonce as recipientNonce and answer its recovery or \
+key generation control: a validly signed response to another request, or an old one replayed, \
+is refused before anything is decrypted.",
+        after_long_help = "Examples:\n  $ kmi cmc extract recover.rsp --request recover.req --key new.pem --agent-cert agent.crt -o recovered.pem\n  \
+$ kmi cmc extract keygen.rsp --request keygen.req --passphrase-file bob.secret --agent-cert agent.crt -o bob.pem"
     )]
     Extract(ExtractArgs),
 }
@@ -406,9 +409,17 @@ pub struct ExtractArgs {
     #[command(flatten)]
     pub open: ExtractOpenArgs,
 
-    /// Check the response's signature with the agent's certificate
+    /// Check the response's signature with the agent's certificate (required unless --insecure)
     #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath)]
     pub agent_cert: Option<PathBuf>,
+
+    /// The request this response answers: its transactionId and senderNonce must come back, and the response must answer its control
+    #[arg(long, value_name = "REQ", value_hint = ValueHint::FilePath)]
+    pub request: Option<PathBuf>,
+
+    /// Open the keys without checking the agent's signature (no --agent-cert)
+    #[arg(long)]
+    pub insecure: bool,
 
     /// Write DER instead of PEM
     #[arg(long)]

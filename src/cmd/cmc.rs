@@ -691,8 +691,20 @@ fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
     let spec = a.out.spec(true);
     spec.check_writable()?;
+    if a.agent_cert.is_none() && !a.insecure {
+        return Err(Error::usage(
+            "give --agent-cert CERT: the response's signature must be checked before its keys are used (--insecure opens an unchecked response)",
+        ));
+    }
     let response = read_input(&a.response)?;
     let agent_cert = a.agent_cert.as_deref().map(read_cert).transpose()?;
+    let binding = match &a.request {
+        Some(p) => {
+            let bytes = read_input(p)?;
+            Some(extract::RequestBinding::from_request(&bytes.bytes, &oids).map_err(|e| e.in_file(p))?)
+        }
+        None => None,
+    };
     let key;
     let secret;
     let opener = match (&a.open.key, &a.open.passphrase_file) {
@@ -710,14 +722,24 @@ fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
             ))
         }
     };
-    let got = extract::extract(&response.bytes, &opener, agent_cert.as_ref(), &oids).map_err(
+    let got = extract::extract(
+        &response.bytes,
+        &opener,
+        agent_cert.as_ref(),
+        binding.as_ref(),
+        &oids,
+    )
+    .map_err(
         |e| match e {
             Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.response.display())),
             e => e.in_file(&a.response),
         },
     )?;
     if got.signature == SignatureCheck::NotChecked {
-        ctx.warn("the response's signature was not checked: give --agent-cert CERT to check that the agent sent it");
+        ctx.warn("--insecure: the response's signature was not checked; anyone could have made it");
+    }
+    if binding.is_none() {
+        ctx.warn("the response was not tied to its request: give --request REQ to check that it answers it");
     }
     let mut rng = KmiRng::new(None)?;
     let describe = |k: &PrivateKey, id: &Option<String>| -> Result<String> {
