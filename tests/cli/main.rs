@@ -3,6 +3,7 @@
 
 mod ccm;
 mod cmc;
+mod cmc_hardening;
 mod cms_interop;
 mod common;
 mod crypt;
