@@ -1073,7 +1073,10 @@ fn recover(
             fail(
                 CmcFailInfo::INTERNAL_CA_ERROR,
                 body,
-                format!("cannot load key {}: {e}", super::store::short_fp(&m.fingerprint)),
+                format!(
+                    "cannot load key {}: {e}",
+                    super::store::short_fp(&m.fingerprint)
+                ),
             )
         })?;
         outcome.keys.push(key_info(&k, "returned")?);
@@ -1106,7 +1109,9 @@ fn wanted_algorithm(
         fail(
             CmcFailInfo::BAD_ALG,
             body,
-            format!("{what} of {bits} bits is larger than this agent generates (--max-bits {max_bits})"),
+            format!(
+                "{what} of {bits} bits is larger than this agent generates (--max-bits {max_bits})"
+            ),
         )
     };
     let b = bad(body);

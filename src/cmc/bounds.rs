@@ -79,6 +79,12 @@ fn children<'a>(value: &'a [u8], max: usize, what: &str) -> Result<Option<Vec<Tl
     Ok(Some(out))
 }
 
+/// The fields of a SEQUENCE of a known shape (at most `max`): `None` when it has more or is not
+/// DER (not the structure looked for; the real decoder decides).
+fn shape(value: &[u8], max: usize) -> Option<Vec<Tlv<'_>>> {
+    children(value, max, "fields").ok().flatten()
+}
+
 /// The one TLV of `der` (a whole element), or `None`.
 fn one(der: &[u8]) -> Option<Tlv<'_>> {
     let mut r = SliceReader::new(der).ok()?;
@@ -117,7 +123,7 @@ pub fn check_content_info(der: &[u8]) -> Result<()> {
     if h.tag != Tag::Sequence {
         return Ok(());
     }
-    let Some(ci) = children(v, 2, "ContentInfo fields")? else {
+    let Some(ci) = shape(v, 2) else {
         return Ok(());
     };
     let [ct, content] = ci.as_slice() else {
@@ -144,7 +150,7 @@ pub fn check_content_info(der: &[u8]) -> Result<()> {
 /// SignedData ::= SEQUENCE { version, digestAlgorithms SET, encapContentInfo,
 /// certificates [0] OPTIONAL, crls [1] OPTIONAL, signerInfos SET } (RFC 5652 section 5.1).
 fn check_signed_data(v: &[u8]) -> Result<()> {
-    let Some(fields) = children(v, 6, "SignedData fields")? else {
+    let Some(fields) = shape(v, 6) else {
         return Ok(());
     };
     for (i, (h, value)) in fields.iter().enumerate() {
@@ -171,7 +177,7 @@ fn check_signed_data(v: &[u8]) -> Result<()> {
 
 /// SignerInfo: signedAttrs [0] and unsignedAttrs [1], each a SET OF Attribute.
 fn check_signer_info(v: &[u8]) -> Result<()> {
-    let Some(fields) = children(v, 7, "SignerInfo fields")? else {
+    let Some(fields) = shape(v, 7) else {
         return Ok(());
     };
     for (h, value) in fields {
@@ -188,7 +194,7 @@ fn check_signer_info(v: &[u8]) -> Result<()> {
             if ah.tag != Tag::Sequence {
                 continue;
             }
-            let Some(parts) = children(attr, 2, "Attribute fields")? else {
+            let Some(parts) = shape(attr, 2) else {
                 continue;
             };
             if let [_, (vh, values)] = parts.as_slice() {
@@ -198,7 +204,7 @@ fn check_signer_info(v: &[u8]) -> Result<()> {
                         // CMCUnsignedData { bodyPartPath, identifier, content }: the content
                         // may be a ContentInfo(EnvelopedData).
                         for (_, ud) in vals.into_iter().flatten() {
-                            if let Some(ud) = children(ud, 3, "CMCUnsignedData fields")? {
+                            if let Some(ud) = shape(ud, 3) {
                                 if let Some((ch, content)) = ud.get(2) {
                                     if ch.tag == Tag::Sequence {
                                         check_nested_content_info(content)?;
@@ -216,13 +222,14 @@ fn check_signer_info(v: &[u8]) -> Result<()> {
 
 /// A ContentInfo given by its value bytes (`value` is the inside of its SEQUENCE).
 fn check_nested_content_info(value: &[u8]) -> Result<()> {
-    let Some(ci) = children(value, 2, "ContentInfo fields")? else {
+    let Some(ci) = shape(value, 2) else {
         return Ok(());
     };
     let [ct, content] = ci.as_slice() else {
         return Ok(());
     };
-    if !ctx(content.0.tag, 0) || !(oid_is(ct, ID_ENVELOPED_DATA) || oid_is(ct, ID_AUTH_ENVELOPED_DATA))
+    if !ctx(content.0.tag, 0)
+        || !(oid_is(ct, ID_ENVELOPED_DATA) || oid_is(ct, ID_AUTH_ENVELOPED_DATA))
     {
         return Ok(());
     }
@@ -237,7 +244,7 @@ fn check_nested_content_info(value: &[u8]) -> Result<()> {
 /// EnvelopedData / AuthEnvelopedData ::= SEQUENCE { version, originatorInfo [0] OPTIONAL,
 /// recipientInfos SET, ... } (RFC 5652 section 6.1, RFC 5083 section 2.1).
 fn check_enveloped(v: &[u8]) -> Result<()> {
-    let Some(fields) = children(v, 6, "EnvelopedData fields")? else {
+    let Some(fields) = shape(v, 6) else {
         return Ok(());
     };
     if let Some((_, ris)) = fields.iter().find(|(h, _)| h.tag == Tag::Set) {
@@ -254,7 +261,7 @@ pub fn check_pki_body(der: &[u8]) -> Result<()> {
     if h.tag != Tag::Sequence {
         return Ok(());
     }
-    let Some(seqs) = children(v, 4, "PKIData fields")? else {
+    let Some(seqs) = shape(v, 4) else {
         return Ok(());
     };
     let response = seqs.len() == 3;
@@ -279,7 +286,7 @@ pub fn check_pki_body(der: &[u8]) -> Result<()> {
             }
             if i == 0 {
                 // TaggedAttribute { bodyPartID, attrType, attrValues SET }
-                if let Some(parts) = children(item, 3, "TaggedAttribute fields")? {
+                if let Some(parts) = shape(item, 3) {
                     if let Some((vh, values)) = parts.get(2) {
                         if vh.tag == Tag::Set {
                             children(values, MAX_ATTRIBUTE_VALUES, "values of a control")?;
@@ -288,7 +295,7 @@ pub fn check_pki_body(der: &[u8]) -> Result<()> {
                 }
             } else if role == "cmsSequence entries" {
                 // TaggedContentInfo { bodyPartID, contentInfo }
-                if let Some(parts) = children(item, 2, "TaggedContentInfo fields")? {
+                if let Some(parts) = shape(item, 2) {
                     if let Some((ch, ci)) = parts.get(1) {
                         if ch.tag == Tag::Sequence {
                             check_nested_content_info(ci)?;

@@ -193,10 +193,16 @@ fn check_binding(pr: &PkiResponse, req: &RequestBinding, oids: &CmcOids) -> Resu
             _ => {}
         }
     }
-    let no = |what: &str| Err(Error::check(format!("the response does not answer the request: {what}")));
+    let no = |what: &str| {
+        Err(Error::check(format!(
+            "the response does not answer the request: {what}"
+        )))
+    };
     if let Some(want) = &req.sender_nonce {
         match &rnonce {
-            None => return no("it has no recipientNonce (the request's senderNonce is not echoed)"),
+            None => {
+                return no("it has no recipientNonce (the request's senderNonce is not echoed)")
+            }
             Some(n) if n != want => {
                 return no("its recipientNonce is not the request's senderNonce")
             }

@@ -616,15 +616,25 @@ mod tests {
         let fp = spki_fingerprint(&encode_public_spki(&key.public()).unwrap());
         let mut store = DirStore::open(dir.path()).unwrap();
         store.fail_after_key = true;
-        let e = store.put(&entry(&key, "alice", None), &mut rng).unwrap_err();
+        let e = store
+            .put(&entry(&key, "alice", None), &mut rng)
+            .unwrap_err();
         assert!(matches!(e, Error::Write { .. }), "{e:?}");
-        assert!(!store.entry_dir(&fp).exists(), "no entry after a failed write");
+        assert!(
+            !store.entry_dir(&fp).exists(),
+            "no entry after a failed write"
+        );
         assert!(store.find("alice", None).unwrap().is_empty());
         // What a kill half way leaves: an incomplete temporary holding only the key.
-        let stale = dir.path().join(format!("{INCOMPLETE_PREFIX}0123456789abcdef"));
+        let stale = dir
+            .path()
+            .join(format!("{INCOMPLETE_PREFIX}0123456789abcdef"));
         std::fs::create_dir(&stale).unwrap();
         std::fs::write(stale.join(KEY_FILE), b"half").unwrap();
-        assert!(store.entries().unwrap().is_empty(), "temporaries are ignored");
+        assert!(
+            store.entries().unwrap().is_empty(),
+            "temporaries are ignored"
+        );
         store.fail_after_key = false;
         assert_eq!(
             store.put(&entry(&key, "alice", None), &mut rng).unwrap(),
@@ -634,7 +644,10 @@ mod tests {
         );
         let found = store.find("alice", None).unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!(store.load(&found[0], &mut rng).unwrap().public(), key.public());
+        assert_eq!(
+            store.load(&found[0], &mut rng).unwrap().public(),
+            key.public()
+        );
     }
 
     #[test]

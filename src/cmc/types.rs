@@ -199,12 +199,7 @@ impl PkiData {
             .chain(self.other_msg_sequence.iter().map(|o| Some(o.body_part_id)))
             .flatten();
         let mut seen = std::collections::BTreeSet::new();
-        for id in ids {
-            if !seen.insert(id) {
-                return Some(id);
-            }
-        }
-        None
+        ids.into_iter().find(|id| !seen.insert(*id))
     }
 }
 

@@ -240,7 +240,8 @@ fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
     let key = read_private(ctx, &a.key, &a.key_passphrase)?;
     // The key's registration checks first: a malformed key (p = q, CRT values that do not match)
     // is the user's input problem, named, not a signature failure deep in the request builder.
-    if let Some(why) = kmi::keys::check::check_key(&Key::Private(key.clone()), false).first_failure()
+    if let Some(why) =
+        kmi::keys::check::check_key(&Key::Private(key.clone()), false).first_failure()
     {
         return Err(Error::check(format!(
             "{}: the key fails its registration checks (kmi key check): {why}",
@@ -701,7 +702,10 @@ fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
     let binding = match &a.request {
         Some(p) => {
             let bytes = read_input(p)?;
-            Some(extract::RequestBinding::from_request(&bytes.bytes, &oids).map_err(|e| e.in_file(p))?)
+            Some(
+                extract::RequestBinding::from_request(&bytes.bytes, &oids)
+                    .map_err(|e| e.in_file(p))?,
+            )
         }
         None => None,
     };
@@ -729,12 +733,10 @@ fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
         binding.as_ref(),
         &oids,
     )
-    .map_err(
-        |e| match e {
-            Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.response.display())),
-            e => e.in_file(&a.response),
-        },
-    )?;
+    .map_err(|e| match e {
+        Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.response.display())),
+        e => e.in_file(&a.response),
+    })?;
     if got.signature == SignatureCheck::NotChecked {
         ctx.warn("--insecure: the response's signature was not checked; anyone could have made it");
     }

@@ -47,7 +47,10 @@ fn ossl(dir: &Path, args: &[&OsStr]) -> Vec<u8> {
 
 /// A self-signed RSA 1024 party: (certificate, key) as `name.crt`, `name.key` in `dir`.
 fn party(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
-    let (crt, key) = (dir.join(format!("{name}.crt")), dir.join(format!("{name}.key")));
+    let (crt, key) = (
+        dir.join(format!("{name}.crt")),
+        dir.join(format!("{name}.key")),
+    );
     ossl(
         dir,
         &[
@@ -316,7 +319,13 @@ fn agent(w: &Work) -> Agent {
     }
 }
 
-fn respond_cmd(a: &Agent, req: &Path, store: &str, rsp: &str, extra: &[&str]) -> assert_cmd::Command {
+fn respond_cmd(
+    a: &Agent,
+    req: &Path,
+    store: &str,
+    rsp: &str,
+    extra: &[&str],
+) -> assert_cmd::Command {
     let mut cmd = kmi();
     cmd.current_dir(&a.dir)
         .args(["cmc", "respond", "--agent-key"])
@@ -343,7 +352,10 @@ fn assert_refused(a: &Agent, req: &Path, name: &str, fail_info: &str, why: &str)
     let took = start.elapsed();
     let line = one_line_error(&out, 1);
     assert!(line.contains(why), "{name}: {line:?} does not say {why:?}");
-    assert!(line.contains(fail_info), "{name}: {line:?} does not say {fail_info}");
+    assert!(
+        line.contains(fail_info),
+        "{name}: {line:?} does not say {fail_info}"
+    );
     // The response: verified by openssl, status failed with the failInfo.
     ossl(
         &a.dir,
@@ -393,8 +405,19 @@ fn controls_sharing_a_body_part_id_are_a_bad_request_not_a_crash() {
     let a = agent(&w);
     let al = alice(&w);
     let req = w.path("dup.req");
-    sign_pki_data(w.dir.path(), &duplicate_ids_pki_data(), (&al.0, &al.1), &req);
-    assert_refused(&a, &req, "dup", "badRequest", "bodyPartID 1 is used more than once");
+    sign_pki_data(
+        w.dir.path(),
+        &duplicate_ids_pki_data(),
+        (&al.0, &al.1),
+        &req,
+    );
+    assert_refused(
+        &a,
+        &req,
+        "dup",
+        "badRequest",
+        "bodyPartID 1 is used more than once",
+    );
 
     // A control sharing its ID with a request and a cmsSequence entry (kmi's archive layout with
     // the transactionId renumbered to 5, the PKCS#10's ID).
@@ -404,7 +427,13 @@ fn controls_sharing_a_body_part_id_are_a_bad_request_not_a_crash() {
     pd.control_sequence[0].body_part_id = 5;
     let req = w.path("dup-req.req");
     sign_pki_data(w.dir.path(), &pd, (&al.0, &al.1), &req);
-    assert_refused(&a, &req, "dup-req", "badRequest", "bodyPartID 5 is used more than once");
+    assert_refused(
+        &a,
+        &req,
+        "dup-req",
+        "badRequest",
+        "bodyPartID 5 is used more than once",
+    );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -459,9 +488,18 @@ fn keygen_sizes_above_max_bits_are_refused_at_once() {
     let pd = keygen_pki_data(&al.0, RSA_ENCRYPTION, rsa_len_ctrl(2048));
     let req = w.path("rsa2048.req");
     sign_pki_data(w.dir.path(), &pd, (&al.0, &al.1), &req);
-    let out = output_of(&mut respond_cmd(&a, &req, "s", "r.rsp", &["--max-bits", "1024"]));
+    let out = output_of(&mut respond_cmd(
+        &a,
+        &req,
+        "s",
+        "r.rsp",
+        &["--max-bits", "1024"],
+    ));
     let line = one_line_error(&out, 1);
-    assert!(line.contains("--max-bits 1024") && line.contains("badAlg"), "{line}");
+    assert!(
+        line.contains("--max-bits 1024") && line.contains("badAlg"),
+        "{line}"
+    );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -476,7 +514,17 @@ fn too_many_controls_are_refused_before_the_signature_is_checked() {
     let pd = recovery_pki_data(&al.0, filler_controls(253));
     let req = w.path("257.req");
     sign_pki_data(w.dir.path(), &pd, (&al.0, &al.1), &req);
-    assert_refused(&a, &req, "c257", "badRequest", "too many controls: kmi reads at most 256");
+    assert_refused(
+        &a,
+        &req,
+        "c257",
+        "badRequest",
+        "too many controls: kmi reads at most 256",
+    );
+    // The printer reads the same bound.
+    let out = output_of(kmi().args(["cmc", "parse"]).arg(&req));
+    let line = one_line_error(&out, 2);
+    assert!(line.contains("too many controls"), "{line}");
     // 256 controls are fine (the request is then answered: no keys for alice).
     let pd = recovery_pki_data(&al.0, filler_controls(252));
     let req = w.path("256.req");
@@ -507,26 +555,22 @@ fn a_huge_request_is_refused_on_its_size_in_bounded_memory() {
         body.extend_from_slice(&one);
     }
     let controls = tlv(0x30, &body);
-    let pki = tlv(0x30, &[controls, tlv(0x30, &[]), tlv(0x30, &[]), tlv(0x30, &[])].concat());
+    let pki = tlv(
+        0x30,
+        &[controls, tlv(0x30, &[]), tlv(0x30, &[]), tlv(0x30, &[])].concat(),
+    );
     let econtent = tlv(
         0x30,
-        &[
-            oid_der("1.3.6.1.5.5.7.12.2"),
-            tlv(0xa0, &tlv(0x04, &pki)),
-        ]
-        .concat(),
+        &[oid_der("1.3.6.1.5.5.7.12.2"), tlv(0xa0, &tlv(0x04, &pki))].concat(),
     );
     let sd = tlv(
         0x30,
-        &[
-            tlv(0x02, &[1]),
-            tlv(0x31, &[]),
-            econtent,
-            tlv(0x31, &[]),
-        ]
-        .concat(),
+        &[tlv(0x02, &[1]), tlv(0x31, &[]), econtent, tlv(0x31, &[])].concat(),
     );
-    let ci = tlv(0x30, &[oid_der("1.2.840.113549.1.7.2"), tlv(0xa0, &sd)].concat());
+    let ci = tlv(
+        0x30,
+        &[oid_der("1.2.840.113549.1.7.2"), tlv(0xa0, &sd)].concat(),
+    );
     assert!(ci.len() > 50 << 20, "{} bytes", ci.len());
     let req = w.write("huge.req", &ci);
     let mut cmd = std::process::Command::new(kmi_path());
@@ -563,7 +607,12 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     if n < 0x80 {
         out.push(n as u8);
     } else {
-        let bytes: Vec<u8> = n.to_be_bytes().iter().copied().skip_while(|b| *b == 0).collect();
+        let bytes: Vec<u8> = n
+            .to_be_bytes()
+            .iter()
+            .copied()
+            .skip_while(|b| *b == 0)
+            .collect();
         out.push(0x80 | bytes.len() as u8);
         out.extend(bytes);
     }
@@ -594,8 +643,18 @@ fn archival_needs_a_declared_encryption_only_key_usage() {
     let line = one_line_error(&out, 1);
     assert!(line.contains("--key-usage encipherment"), "{line}");
     // ... archived only when the operator says so.
-    let out = output_of(&mut respond_cmd(&a, &req, "ok", "ok.rsp", &["--accept-signing-keys"]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = output_of(&mut respond_cmd(
+        &a,
+        &req,
+        "ok",
+        "ok.rsp",
+        &["--accept-signing-keys"],
+    ));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // --key-usage both: the client refuses without --force-signing-key, the agent refuses it.
     let base = |out: &str| {
@@ -630,7 +689,11 @@ fn archival_needs_a_declared_encryption_only_key_usage() {
             .args(base("both.req"))
             .args(["--key-usage", "both", "--force-signing-key"]),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_refused(
         &a,
         &w.path("both.req"),
@@ -671,16 +734,23 @@ fn the_client_signs_with_a_separate_key_unless_told_otherwise() {
     let help = stdout_of(kmi().args(["cmc", "archive-request", "--help"]));
     assert!(help.contains("--sign-with-archived-key") && help.contains("--sign-key"));
     // The opt-in works, with a warning, and the agent archives it.
-    let out = output_of(
-        kmi()
-            .current_dir(w.dir.path())
-            .args(args(&["--sign-with-archived-key", "-o", "a.req"])),
-    );
+    let out = output_of(kmi().current_dir(w.dir.path()).args(args(&[
+        "--sign-with-archived-key",
+        "-o",
+        "a.req",
+    ])));
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("warning") && err.contains("signing key"), "{err}");
+    assert!(
+        err.contains("warning") && err.contains("signing key"),
+        "{err}"
+    );
     let out = output_of(&mut respond_cmd(&a, &w.path("a.req"), "s", "a.rsp", &[]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The two are exclusive.
     let out = output_of(kmi().current_dir(w.dir.path()).args(args(&[
         "--sign-with-archived-key",
@@ -704,7 +774,13 @@ fn archiving_a_p_equals_q_key_names_the_check() {
     let al = alice(&w);
     let p_hex = String::from_utf8(ossl(
         w.dir.path(),
-        &[os("prime"), os("-generate"), os("-bits"), os("512"), os("-hex")],
+        &[
+            os("prime"),
+            os("-generate"),
+            os("-bits"),
+            os("512"),
+            os("-hex"),
+        ],
     ))
     .unwrap();
     let p = big_hex(p_hex.trim());
@@ -744,7 +820,13 @@ fn archiving_a_p_equals_q_key_names_the_check() {
     let out = output_of(
         kmi()
             .current_dir(w.dir.path())
-            .args(["cmc", "recovery-request", "--identity", "alice", "--shroud-key"])
+            .args([
+                "cmc",
+                "recovery-request",
+                "--identity",
+                "alice",
+                "--shroud-key",
+            ])
             .arg(&al.0)
             .arg("--sign-key")
             .arg(&key)
@@ -824,27 +906,47 @@ fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
             .arg("-o")
             .arg(&req),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let key_pem = std::fs::read(&enc).unwrap().len() as u64;
     let out = respond_with_fsize(&a, &req, "store", key_pem + 200);
     let line = one_line_error(&out, 3);
     assert!(line.contains("key store could not be written"), "{line}");
-    assert!(!out.stdout.is_empty(), "the failure response is still written");
+    assert!(
+        !out.stdout.is_empty(),
+        "the failure response is still written"
+    );
     let entries: Vec<String> = std::fs::read_dir(a.dir.join("store"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(entries.is_empty(), "nothing filed, no temporary left: {entries:?}");
+    assert!(
+        entries.is_empty(),
+        "nothing filed, no temporary left: {entries:?}"
+    );
     // Retried without the limit: archived.
     let out = output_of(&mut respond_cmd(&a, &req, "store", "a.rsp", &[]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Recovered.
     let (new_crt, new_key) = party(w.dir.path(), "new");
     let rec = w.path("r.req");
     let out = output_of(
         kmi()
             .current_dir(w.dir.path())
-            .args(["cmc", "recovery-request", "--identity", "alice", "--shroud-key"])
+            .args([
+                "cmc",
+                "recovery-request",
+                "--identity",
+                "alice",
+                "--shroud-key",
+            ])
             .arg(&new_crt)
             .arg("--sign-key")
             .arg(&sig_key)
@@ -855,7 +957,11 @@ fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
     );
     assert!(out.status.success());
     let out = output_of(&mut respond_cmd(&a, &rec, "store", "r.rsp", &[]));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got = w.path("got.pem");
     let out = output_of(
         kmi()
@@ -869,7 +975,11 @@ fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
             .arg("-o")
             .arg(&got),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(openssl_spki(&got, &[]), openssl_spki(&enc, &[]));
 }
 
@@ -896,15 +1006,27 @@ fn extract_checks_the_signature_and_the_request_it_answers() {
             .args(["-o", "a.req"]),
     );
     assert!(out.status.success());
-    assert!(output_of(&mut respond_cmd(&a, &w.path("a.req"), "store", "a.rsp", &[]))
-        .status
-        .success());
+    assert!(output_of(&mut respond_cmd(
+        &a,
+        &w.path("a.req"),
+        "store",
+        "a.rsp",
+        &[]
+    ))
+    .status
+    .success());
     let (new_crt, new_key) = party(w.dir.path(), "new");
     for r in ["r1", "r2"] {
         let out = output_of(
             kmi()
                 .current_dir(w.dir.path())
-                .args(["cmc", "recovery-request", "--identity", "alice", "--shroud-key"])
+                .args([
+                    "cmc",
+                    "recovery-request",
+                    "--identity",
+                    "alice",
+                    "--shroud-key",
+                ])
                 .arg(&new_crt)
                 .arg("--sign-key")
                 .arg(&al.1)
@@ -936,7 +1058,10 @@ fn extract_checks_the_signature_and_the_request_it_answers() {
     // Without --agent-cert: refused (it was a warning), unless --insecure.
     let out = extract("r1.rsp", &[], "k0.pem");
     let line = one_line_error(&out, 2);
-    assert!(line.contains("--agent-cert") && line.contains("--insecure"), "{line}");
+    assert!(
+        line.contains("--agent-cert") && line.contains("--insecure"),
+        "{line}"
+    );
     assert!(!w.path("k0.pem").exists());
     let out = extract("r1.rsp", &["--insecure"], "k1.pem");
     assert!(out.status.success());
@@ -970,8 +1095,15 @@ fn extract_checks_the_signature_and_the_request_it_answers() {
         &["--agent-cert", &agent_cert, "--request", "r1.req"],
         "k5.pem",
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(openssl_spki(&w.path("k5.pem"), &[]), openssl_spki(&enc, &[]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        openssl_spki(&w.path("k5.pem"), &[]),
+        openssl_spki(&enc, &[])
+    );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -990,7 +1122,8 @@ fn write_regression_corpus() {
     let (alice_crt, alice_key) = party(dir, "alice");
     let (_, enc) = party(dir, "enc");
     let g2048 = NamedGroup::Ffdhe2048.group();
-    let respond = "cmc respond --agent-key agent.key --agent-cert agent.crt --store store -o rsp.der req.der";
+    let respond =
+        "cmc respond --agent-key agent.key --agent-cert agent.crt --store store -o rsp.der req.der";
     let cases: Vec<(&str, &str, PkiData, &str)> = vec![
         (
             "duplicate-body-part-id",
@@ -1042,7 +1175,12 @@ fn write_regression_corpus() {
         std::fs::create_dir_all(&case_dir).unwrap();
         std::fs::copy(&agent_crt, case_dir.join("agent.crt")).unwrap();
         std::fs::copy(&agent_key, case_dir.join("agent.key")).unwrap();
-        sign_pki_data(dir, &pd, (&alice_crt, &alice_key), &case_dir.join("req.der"));
+        sign_pki_data(
+            dir,
+            &pd,
+            (&alice_crt, &alice_key),
+            &case_dir.join("req.der"),
+        );
         std::fs::write(
             root.join(format!("{name}.case")),
             format!("# {about}\nargs: {respond}\nexit: 1\nstderr-contains: {why}\n"),

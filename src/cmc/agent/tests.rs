@@ -341,6 +341,7 @@ fn archive_then_recover_both_placements_both_shrouds() {
             &rsp,
             &Opener::Key(&alice().key),
             Some(&agent_party().cert),
+            None,
             oids(),
         )
         .unwrap();
@@ -359,9 +360,9 @@ fn archive_then_recover_both_placements_both_shrouds() {
             a.pwri_kek = kek;
             let (rsp, out) = respond(&a, &req, &mut store, &mut rng()).unwrap();
             assert!(out.ok(), "{:?}", out.failure);
-            let got = extract(&rsp, &Opener::Passphrase(SECRET), None, oids()).unwrap();
+            let got = extract(&rsp, &Opener::Passphrase(SECRET), None, None, oids()).unwrap();
             assert!(same_rsa(&got.keys[0].0, enc_key()));
-            assert!(extract(&rsp, &Opener::Passphrase("wrong"), None, oids()).is_err());
+            assert!(extract(&rsp, &Opener::Passphrase("wrong"), None, None, oids()).is_err());
         }
     }
 }
@@ -412,13 +413,13 @@ fn recovery_uses_selection_and_returns_several_keys() {
     let req = recovery_req(shroud_to(a), cert_signer(a), Some("desktop"));
     let (rsp, out) = run(Policy::default(), &req, &mut store);
     assert!(out.ok(), "{:?}", out.failure);
-    let got = extract(&rsp, &Opener::Key(&a.key), None, oids()).unwrap();
+    let got = extract(&rsp, &Opener::Key(&a.key), None, None, oids()).unwrap();
     assert_eq!(got.keys.len(), 1);
     assert!(same_rsa(&got.keys[0].0, other_key()));
 
     let req = recovery_req(shroud_to(a), cert_signer(a), None);
     let (rsp, _) = run(Policy::default(), &req, &mut store);
-    let got = extract(&rsp, &Opener::Key(&a.key), None, oids()).unwrap();
+    let got = extract(&rsp, &Opener::Key(&a.key), None, None, oids()).unwrap();
     assert_eq!(got.keys.len(), 2, "id-ct-multiplePrivateKeys");
 
     let req = recovery_req(shroud_to(a), cert_signer(a), Some("phone"));
@@ -451,6 +452,7 @@ fn keygen_rsa_and_elgamal() {
         &rsp,
         &Opener::Key(&a.key),
         Some(&agent_party().cert),
+        None,
         oids(),
     )
     .unwrap();
@@ -483,7 +485,7 @@ fn keygen_rsa_and_elgamal() {
     .unwrap();
     let (rsp, out) = run(Policy::default(), &req, &mut store);
     assert!(out.ok(), "{:?}", out.failure);
-    let got = extract(&rsp, &Opener::Passphrase(SECRET), None, oids()).unwrap();
+    let got = extract(&rsp, &Opener::Passphrase(SECRET), None, None, oids()).unwrap();
     let PrivateKey::ElGamal(k) = &got.keys[0].0 else {
         panic!("not ElGamal")
     };
