@@ -24,12 +24,14 @@ in the id-aa-cmc-unsignedData attribute, bound to the signed control (outside th
 which is why the envelope itself must resist changes); --placement body puts it in the signed \
 cmsSequence.\n\n\
 The request is signed by --sign-key (with --sign-cert, or named by key identifier, which the \
-agent can check only with a key it knows from an earlier request), or, without --sign-key, by \
-KEY itself (RSA). Recovering the key later needs a request signed by the same \
-key, unless the agent allows any signer.\n\n\
-Signature keys are never escrowed: a key declared --key-usage signature is refused unless \
---force-signing-key.",
-        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice -o archive.req\n  \
+agent can check only with a key it knows from an earlier request). Signing with KEY itself \
+(RSA) is possible with --sign-with-archived-key, but not the default: an escrowed key is an \
+encryption key, and a key that signs its own requests is a signing key too. Recovering the key \
+later needs a request signed by the same key, unless the agent allows any signer.\n\n\
+Signature keys are never escrowed: a key declared --key-usage signature or both is refused \
+unless --force-signing-key (and the agent refuses it unless run with --accept-signing-keys). \
+KEY passes the registration checks of kmi key check before anything is built.",
+        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
 $ kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req"
     )]
     ArchiveRequest(ArchiveRequestArgs),
@@ -63,9 +65,12 @@ $ kmi cmc keygen-request --subject CN=bob --shroud-secret bob-2024 --algorithm e
 request's signature is verified (and for an archive, the binding of an unsigned-attribute key to \
 a signed KeyArchival control, the PKCS#10 self-signature, and that the decrypted private key \
 matches the request's public key).\n\n\
-Archive: the key is filed in --store DIR as DIR/<fingerprint>.key (PKCS#8, 0600) and .json \
-(identity, selection criteria, subject, time, the request signer); with --split K/N and N --to \
-trustees only threshold shares are kept, so the agent never holds the whole key. Recovery: keys \
+Archive: the key is filed in --store DIR as DIR/<fingerprint>/key.pem (PKCS#8, 0600) and \
+meta.json (identity, selection criteria, subject, time, the request signer), written into a \
+temporary directory and renamed into place, so an entry is whole or absent; with --split K/N and \
+N --to trustees only threshold shares are kept (DIR/<fingerprint>/shares/), so the agent never \
+holds the whole key. Only encryption keys are archived: the request must declare keyUsage \
+keyEncipherment or keyAgreement, and no signing use (--accept-signing-keys overrides). Recovery: keys \
 are found by identity and selection criteria and returned for the shroud the request asks for. \
 Key generation: a safe-prime RSA or ElGamal key is made and returned (and filed when the request \
 sets fArchiveKey).\n\n\
@@ -107,10 +112,13 @@ versioned report.",
         long_about = "Decrypt the private keys of a recovery or key generation response: with --key (the \
 private key of the certificate or public key the request shrouded to) or --passphrase-file (the \
 secret shared with the agent). One key is written to -o as PKCS#8; several go to the directory \
--o as key-<i>.pem. With --agent-cert the response's signature is checked first; without it kmi \
-says that it was not.",
-        after_long_help = "Examples:\n  $ kmi cmc extract recover.rsp --key new.pem --agent-cert agent.crt -o recovered.pem\n  \
-$ kmi cmc extract keygen.rsp --passphrase-file bob.secret -o bob.pem"
+-o as key-<i>.pem. The response's signature is checked first with --agent-cert (without it kmi \
+refuses, unless --insecure). With --request (the request it answers) the response must echo the \
+request's transactionId, return its senderNonce as recipientNonce and answer its recovery or \
+key generation control: a validly signed response to another request, or an old one replayed, \
+is refused before anything is decrypted.",
+        after_long_help = "Examples:\n  $ kmi cmc extract recover.rsp --request recover.req --key new.pem --agent-cert agent.crt -o recovered.pem\n  \
+$ kmi cmc extract keygen.rsp --request keygen.req --passphrase-file bob.secret --agent-cert agent.crt -o bob.pem"
     )]
     Extract(ExtractArgs),
 }
@@ -207,13 +215,17 @@ pub struct ArchiveRequestArgs {
     #[arg(long, value_enum, default_value_t = KeyUsageChoice::Encipherment)]
     pub key_usage: KeyUsageChoice,
 
-    /// Archive a key declared for signing only (signature keys should never be escrowed)
+    /// Archive a key declared for signing (--key-usage signature or both; signature keys should never be escrowed)
     #[arg(long)]
     pub force_signing_key: bool,
 
     /// Envelope the key as EnvelopedData with AES-256-CBC (the draft's form) instead of AuthEnvelopedData with AES-256-GCM, for agents that cannot read AuthEnvelopedData
     #[arg(long)]
     pub cbc: bool,
+
+    /// Sign the request with the archived key itself (RSA) instead of --sign-key: the key then signs, so it is no longer an encryption key only
+    #[arg(long, conflicts_with = "sign_key")]
+    pub sign_with_archived_key: bool,
 
     #[command(flatten)]
     pub signer: SignerArgs,
@@ -357,13 +369,17 @@ pub struct RespondArgs {
     #[arg(long)]
     pub allow_any_signer: bool,
 
-    /// Archive keys whose declared use is signing only
+    /// Archive keys not declared for encryption alone (no keyUsage, or a signing use such as digitalSignature)
     #[arg(long)]
     pub accept_signing_keys: bool,
 
     /// Refuse key generation unless the request lets the agent archive the key
     #[arg(long)]
     pub require_archive: bool,
+
+    /// The largest key generated for a request, in bits (|N| for RSA, |p| for ElGamal); larger requests are refused (badAlg) before any work
+    #[arg(long, value_name = "BITS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(512..=16384))]
+    pub max_bits: u64,
 
     /// Search for primes with N threads (default: one per core)
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -421,9 +437,17 @@ pub struct ExtractArgs {
     #[command(flatten)]
     pub open: ExtractOpenArgs,
 
-    /// Check the response's signature with the agent's certificate
+    /// Check the response's signature with the agent's certificate (required unless --insecure)
     #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath)]
     pub agent_cert: Option<PathBuf>,
+
+    /// The request this response answers: its transactionId and senderNonce must come back, and the response must answer its control
+    #[arg(long, value_name = "REQ", value_hint = ValueHint::FilePath)]
+    pub request: Option<PathBuf>,
+
+    /// Open the keys without checking the agent's signature (no --agent-cert)
+    #[arg(long)]
+    pub insecure: bool,
 
     /// Write DER instead of PEM
     #[arg(long)]

@@ -15,8 +15,15 @@
 //!   (decryption, padding or tag, EncKeyWithID, the key's checks, its match with the request's
 //!   public key): **badRequest** with the one statusString "the archived key could not be
 //!   opened" (no decryption oracle: see `open_archived`); a PKCS#10 whose self-signature fails:
-//!   **popFailed**; a key whose declared use is signing only: **badRequest** (signature keys are
-//!   never escrowed), unless the agent runs with `accept_signing_keys`;
+//!   **popFailed**; a key not declared for keyEncipherment or keyAgreement alone (no keyUsage,
+//!   or any signing use): **badRequest** (signature keys are never escrowed,
+//!   [`escrow_refusal`]), unless the agent runs with `accept_signing_keys`;
+//! - any bodyPartID used twice in the PKIData, or more controls, body parts, certificates,
+//!   signers, attributes or recipients than [`super::bounds`] allows: **badRequest**, before the
+//!   signature is checked;
+//! - keygen: a size above `Policy::max_keygen_bits` (`--max-bits`, default 4096) or an ElGamal
+//!   group that fails the registration checks (or has q under 160 bits): **badAlg**, before any
+//!   key is generated;
 //! - recovery and keygen: a shroud method kmi does not know, or a shared secret the agent does
 //!   not hold: extendedFailInfo **unsupportedShroudMethod**; a non-RSA shroud key or an
 //!   unsupported algorithm: **badAlg**; no key filed under the identity and selection criteria:
@@ -54,7 +61,7 @@ use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
 use super::build::{
-    common_name, enc_err, is_signature_only, shrouded_keys, ID_REG_CTRL_ALG_ID,
+    common_name, enc_err, escrow_refusal, shrouded_keys, ID_REG_CTRL_ALG_ID,
     ID_REG_CTRL_RSA_KEY_LEN,
 };
 use super::oids::{ArchiveError, CmcOids};
@@ -64,12 +71,12 @@ use crate::cms::asn1::AES256_CBC;
 use crate::cms::ktri::{cert_spki, key_identifier};
 use crate::cms::signed::{sid_for_cert, SignedDataSpec, SignedMessage, ID_SIGNED_DATA};
 use crate::cms::Recipient;
-use crate::keys::check::check_key;
+use crate::keys::check::check_group;
 use crate::keys::elgamal::ElGamalGroup;
 use crate::keys::encoding::decode_dh_params;
 use crate::keys::rsa::RsaGenParams;
 use crate::keys::rsa::SigHash;
-use crate::keys::{decode_key, encode_public_spki, Key, PrivateKey, RsaPrivate};
+use crate::keys::{decode_key, encode_public_spki, PrivateKey, RsaPrivate};
 use crate::math::prime::SearchConfig;
 use crate::oids::{DH_PUBLIC_NUMBER, RSA_ENCRYPTION};
 use crate::{Error, Result};
@@ -97,8 +104,13 @@ pub enum PwriKek {
     Rfc3211,
 }
 
+/// The agent's own default for [`Policy::max_keygen_bits`] (`--max-bits`).
+pub const DEFAULT_MAX_KEYGEN_BITS: u64 = 4096;
+/// The smallest subgroup order q the agent generates ElGamal keys in.
+pub const KEYGEN_MIN_ELGAMAL_Q_BITS: u64 = 160;
+
 /// The agent's policy switches.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Policy {
     /// Recover for any validly signed request, not only one signed by the key that archived.
     pub allow_any_signer: bool,
@@ -106,6 +118,21 @@ pub struct Policy {
     pub accept_signing_keys: bool,
     /// Refuse server key generation without fArchiveKey (archiveRequired).
     pub require_archive: bool,
+    /// The largest key the agent generates for a request: |N| for RSA, |p| for ElGamal
+    /// (`--max-bits`). A request for more is refused with badAlg before any work: the client
+    /// chooses the size, the agent pays for it (an 8192-bit safe-prime RSA key takes minutes).
+    pub max_keygen_bits: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            allow_any_signer: false,
+            accept_signing_keys: false,
+            require_archive: false,
+            max_keygen_bits: DEFAULT_MAX_KEYGEN_BITS,
+        }
+    }
 }
 
 /// A key and certificate that sign the agent's responses in place of its decryption key.
@@ -212,6 +239,11 @@ pub struct Outcome {
     pub fail_info: Option<String>,
     /// The request's signers, in words.
     pub signers: Vec<String>,
+    /// Set when the key store could not be written: a failure of the agent, not of the request
+    /// (the command exits 3). The detail stays local: the response says only that the key could
+    /// not be filed.
+    #[serde(skip)]
+    pub store_error: Option<String>,
 }
 
 impl Outcome {
@@ -256,6 +288,7 @@ pub fn respond(
         failure: None,
         fail_info: None,
         signers: Vec::new(),
+        store_error: None,
     };
     let mut echo = Echo::default();
     let result = handle(agent, request, store, rng, &mut echo, &mut outcome);
@@ -357,10 +390,12 @@ fn bad(body: BodyPartID) -> impl Fn(String) -> Failure {
 
 fn parse(request: &[u8], oids: &CmcOids) -> std::result::Result<Parsed, Failure> {
     let b = bad(0);
+    super::bounds::check_message_size(request).map_err(|e| b(e.to_string()))?;
     let armored = crate::io::armor::decode_armor(request)
         .map_err(|e| b(format!("unreadable request: {e}")))?;
     let der = crate::cms::ber::normalize_cms(&armored.der)
         .map_err(|e| b(format!("the request is not DER or BER: {e}")))?;
+    super::bounds::check_content_info(&der).map_err(|e| b(format!("the request: {e}")))?;
     let ci = ContentInfo::from_der(&der)
         .map_err(|e| b(format!("the request is not a CMS ContentInfo: {e}")))?;
     if ci.content_type != ID_SIGNED_DATA {
@@ -386,7 +421,13 @@ fn parse(request: &[u8], oids: &CmcOids) -> std::result::Result<Parsed, Failure>
     let content = super::print::econtent_of(&signed)
         .map_err(|e| b(e.to_string()))?
         .ok_or_else(|| b("the SignedData has no content (detached PKIData)".into()))?;
+    super::bounds::check_pki_body(&content).map_err(|e| b(format!("the PKIData: {e}")))?;
     let pki = PkiData::from_der(&content).map_err(|e| b(format!("malformed PKIData: {e}")))?;
+    if let Some(id) = pki.duplicate_body_part_id() {
+        return Err(b(format!(
+            "bodyPartID {id} is used more than once in the PKIData (RFC 5272 section 3.2.1: body part IDs are unique)"
+        )));
+    }
     let mut controls = Vec::new();
     for ta in &pki.control_sequence {
         let c = ta
@@ -434,7 +475,11 @@ fn request_public_key(
                     let exts: Vec<x509_cert::ext::Extension> = v
                         .decode_as()
                         .map_err(|e| b(format!("malformed extensionRequest: {e}")))?;
-                    ku = ku.or(key_usage_of(&exts).map_err(&b)?);
+                    if let Some(k) = key_usage_of(&exts).map_err(&b)? {
+                        if ku.replace(k).is_some() {
+                            return Err(b("the request asks for keyUsage more than once".into()));
+                        }
+                    }
                 }
             }
             Ok(RequestKey {
@@ -472,7 +517,12 @@ use der::oid::AssociatedOid;
 fn key_usage_of(
     exts: &[x509_cert::ext::Extension],
 ) -> std::result::Result<Option<KeyUsage>, String> {
-    match exts.iter().find(|e| e.extn_id == KeyUsage::OID) {
+    let mut found = exts.iter().filter(|e| e.extn_id == KeyUsage::OID);
+    let first = found.next();
+    if found.next().is_some() {
+        return Err("the request asks for keyUsage more than once".into());
+    }
+    match first {
         None => Ok(None),
         Some(e) => KeyUsage::from_der(e.extn_value.as_bytes())
             .map(Some)
@@ -640,7 +690,10 @@ fn handle(
                 "the request has no KeyArchival, KeyRecoveryReq or ServerKeyGenRequest control",
             ))
         }
-        [(k, ids)] if ids.len() == 1 => (**k, ids[0]),
+        [(k, ids)] if ids.len() == 1 => match ids.first() {
+            Some(id) => (**k, *id),
+            None => return Err(bad(0)("no archive control".into())),
+        },
         _ => {
             let names: Vec<String> = kinds
                 .iter()
@@ -656,26 +709,39 @@ fn handle(
             ));
         }
     };
+    // Body part IDs are unique (checked in `parse`), so this finds the archive control itself;
+    // a miss is answered, not assumed away.
     let control = parsed
         .controls
         .iter()
-        .find(|(id, _)| *id == body)
-        .map(|(_, c)| c.clone())
-        .expect("found above");
+        .find(|(id, c)| {
+            *id == body
+                && matches!(
+                    c,
+                    Control::KeyArchival(_)
+                        | Control::KeyRecoveryReq(_)
+                        | Control::ServerKeyGenRequest(_)
+                )
+        })
+        .map(|(_, c)| c.clone());
     match control {
-        Control::KeyArchival(ka) => {
+        Some(Control::KeyArchival(ka)) => {
             outcome.kind = Some(RequestKind::Archive);
             archive(agent, &parsed, body, &ka, &unsigned, store, rng, outcome)
         }
-        Control::KeyRecoveryReq(krr) => {
+        Some(Control::KeyRecoveryReq(krr)) => {
             outcome.kind = Some(RequestKind::Recovery);
             recover(agent, &parsed, body, &krr, store, rng, outcome)
         }
-        Control::ServerKeyGenRequest(skg) => {
+        Some(Control::ServerKeyGenRequest(skg)) => {
             outcome.kind = Some(RequestKind::Keygen);
             keygen(agent, &parsed, body, &skg, store, rng, outcome)
         }
-        _ => unreachable!("kind {kind} is one of the three"),
+        _ => Err(fail(
+            CmcFailInfo::BAD_REQUEST,
+            body,
+            format!("the {kind} control (body part {body}) could not be selected"),
+        )),
     }
 }
 
@@ -688,6 +754,21 @@ fn key_info(key: &PrivateKey, action: &str) -> std::result::Result<KeyInfo, Fail
         bits: public.bits(),
         action: action.into(),
     })
+}
+
+/// The store refused a key: the agent's failure (internalCAError, exit 3), reported in full
+/// locally and in general terms to the client. A usage error of the store (a key that cannot be
+/// split) is the request's problem and says why.
+fn store_failure(outcome: &mut Outcome, body: BodyPartID, e: Error) -> Failure {
+    if let Error::Usage(m) = &e {
+        return fail(CmcFailInfo::BAD_REQUEST, body, m.clone());
+    }
+    outcome.store_error = Some(e.to_string());
+    fail(
+        CmcFailInfo::INTERNAL_CA_ERROR,
+        body,
+        "the agent could not file the key (its key store failed); try again later",
+    )
 }
 
 fn internal(e: Error) -> Failure {
@@ -732,12 +813,12 @@ fn archive(
     let mut known = vec![spki.clone()];
     known.extend(store.signer_spkis().map_err(internal)?);
     let signers = verify(parsed, &known, outcome)?;
-    if let Some(ku) = &ku {
-        if is_signature_only(ku) && !agent.policy.accept_signing_keys {
+    if let Some(why) = escrow_refusal(ku.as_ref()) {
+        if !agent.policy.accept_signing_keys {
             return Err(fail(
                 CmcFailInfo::BAD_REQUEST,
                 ka.req_body_part_id,
-                "the key's declared use is signing only: signature keys are never escrowed",
+                format!("{why}; an agent run with --accept-signing-keys archives it anyway"),
             ));
         }
     }
@@ -828,13 +909,7 @@ fn archive(
             },
             rng,
         )
-        .map_err(|e| {
-            fail(
-                CmcFailInfo::INTERNAL_CA_ERROR,
-                body,
-                format!("cannot file the key: {e}"),
-            )
-        })?;
+        .map_err(|e| store_failure(outcome, body, e))?;
     outcome.keys.push(key_info(
         &key,
         match put {
@@ -980,7 +1055,10 @@ fn recover(
             fail(
                 CmcFailInfo::INTERNAL_CA_ERROR,
                 body,
-                format!("cannot load key {}: {e}", &m.fingerprint[..16]),
+                format!(
+                    "cannot load key {}: {e}",
+                    super::store::short_fp(&m.fingerprint)
+                ),
             )
         })?;
         outcome.keys.push(key_info(&k, "returned")?);
@@ -1003,8 +1081,21 @@ enum Wanted {
     ElGamal(ElGamalGroup),
 }
 
-fn wanted_algorithm(msg: &CertReqMsg, body: BodyPartID) -> std::result::Result<Wanted, Failure> {
+fn wanted_algorithm(
+    msg: &CertReqMsg,
+    body: BodyPartID,
+    max_bits: u64,
+) -> std::result::Result<Wanted, Failure> {
     let bad_alg = |m: String| fail(CmcFailInfo::BAD_ALG, body, m);
+    let too_big = |what: &str, bits: u64| {
+        fail(
+            CmcFailInfo::BAD_ALG,
+            body,
+            format!(
+                "{what} of {bits} bits is larger than this agent generates (--max-bits {max_bits})"
+            ),
+        )
+    };
     let b = bad(body);
     for atv in msg.cert_req.controls.iter().flatten() {
         if atv.oid == ID_REG_CTRL_RSA_KEY_LEN {
@@ -1012,6 +1103,9 @@ fn wanted_algorithm(msg: &CertReqMsg, body: BodyPartID) -> std::result::Result<W
                 .value
                 .decode_as()
                 .map_err(|e| b(format!("malformed id-regCtrl-rsaKeyLen: {e}")))?;
+            if u64::from(bits) > max_bits {
+                return Err(too_big("an RSA key", bits.into()));
+            }
             if !KEYGEN_RSA_BITS.contains(&bits) {
                 return Err(bad_alg(format!(
                     "RSA keys of {bits} bits are not generated here ({}..{})",
@@ -1034,10 +1128,11 @@ fn wanted_algorithm(msg: &CertReqMsg, body: BodyPartID) -> std::result::Result<W
             }
             let group = decode_dh_params(alg.parameters.as_ref().map(Into::into))
                 .map_err(|e| b(e.to_string()))?;
-            return Ok(Wanted::ElGamal(group));
+            return check_keygen_group(group, body, max_bits).map(Wanted::ElGamal);
         }
     }
     match msg.cert_req.cert_template.public_key.as_ref().map(|k| k.algorithm.oid) {
+        Some(o) if o == RSA_ENCRYPTION && max_bits < 2048 => Err(too_big("an RSA key", 2048)),
         Some(o) if o == RSA_ENCRYPTION => Ok(Wanted::Rsa(2048)),
         Some(o) if o == DH_PUBLIC_NUMBER => Ok(Wanted::ElGamal(
             crate::keys::elgamal::NamedGroup::Ffdhe2048.group(),
@@ -1047,6 +1142,41 @@ fn wanted_algorithm(msg: &CertReqMsg, body: BodyPartID) -> std::result::Result<W
             "the request does not say what key to generate (template publicKey or id-regCtrl-rsaKeyLen / id-regCtrl-algId)".into(),
         )),
     }
+}
+
+/// A client-chosen ElGamal group, checked before any key is made in it: its size first (cheap,
+/// bounds the primality tests that follow), then the registration checks of `key check`
+/// (p, q prime, q | p - 1, g of order q). A key drawn from (1, q) with q = 0 or 1 panicked, and
+/// a tiny q gives a key anyone can brute-force.
+fn check_keygen_group(
+    group: ElGamalGroup,
+    body: BodyPartID,
+    max_bits: u64,
+) -> std::result::Result<ElGamalGroup, Failure> {
+    let bad_alg = |m: String| fail(CmcFailInfo::BAD_ALG, body, m);
+    let bits = group.p.bits();
+    if bits > max_bits {
+        return Err(bad_alg(format!(
+            "an ElGamal group of {bits} bits is larger than this agent generates (--max-bits {max_bits})"
+        )));
+    }
+    if bits < KEYGEN_MIN_ELGAMAL_BITS {
+        return Err(bad_alg(format!(
+            "a {bits}-bit ElGamal group is too small (at least {KEYGEN_MIN_ELGAMAL_BITS})"
+        )));
+    }
+    if group.q.bits() < KEYGEN_MIN_ELGAMAL_Q_BITS {
+        return Err(bad_alg(format!(
+            "the ElGamal group's q has {} bits (at least {KEYGEN_MIN_ELGAMAL_Q_BITS})",
+            group.q.bits()
+        )));
+    }
+    if let Some(why) = check_group(&group).first_failure() {
+        return Err(bad_alg(format!(
+            "the requested ElGamal group is unusable: {why}"
+        )));
+    }
+    Ok(group)
 }
 
 fn keygen(
@@ -1074,7 +1204,7 @@ fn keygen(
             "the ServerKeyGenRequest's certificateRequest must be a CRMF template (crm)".into(),
         ));
     };
-    let wanted = wanted_algorithm(msg, body)?;
+    let wanted = wanted_algorithm(msg, body, agent.policy.max_keygen_bits)?;
     let recipients = shroud_recipients(agent, &skg.shroud_method, body)?;
     let subject = msg.cert_req.cert_template.subject.clone();
     let identity = identification(parsed)
@@ -1095,28 +1225,9 @@ fn keygen(
             )
             .map_err(internal)?,
         ),
+        // The group passed check_keygen_group in wanted_algorithm (or is a named group).
         Wanted::ElGamal(group) => {
-            if group.p.bits() < KEYGEN_MIN_ELGAMAL_BITS {
-                return Err(fail(
-                    CmcFailInfo::BAD_ALG,
-                    body,
-                    format!(
-                        "a {}-bit ElGamal group is too small (at least {KEYGEN_MIN_ELGAMAL_BITS})",
-                        group.p.bits()
-                    ),
-                ));
-            }
-            let key = PrivateKey::ElGamal(crate::keys::elgamal::generate_key(group, rng));
-            // The group came from the client: the registration checks (p, q prime, q | p - 1,
-            // g of order q) decide whether it is usable.
-            if let Some(why) = check_key(&Key::Private(key.clone()), false).first_failure() {
-                return Err(fail(
-                    CmcFailInfo::BAD_ALG,
-                    body,
-                    format!("the requested ElGamal group is unusable: {why}"),
-                ));
-            }
-            key
+            PrivateKey::ElGamal(crate::keys::elgamal::generate_key(group, rng))
         }
     };
     let mut info = key_info(&key, "generated")?;
@@ -1134,13 +1245,7 @@ fn keygen(
                 },
                 rng,
             )
-            .map_err(|e| {
-                fail(
-                    CmcFailInfo::INTERNAL_CA_ERROR,
-                    body,
-                    format!("cannot file the generated key: {e}"),
-                )
-            })?;
+            .map_err(|e| store_failure(outcome, body, e))?;
         if matches!(put, PutOutcome::Stored { .. }) {
             info.action = "generated and stored".into();
         }

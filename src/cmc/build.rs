@@ -10,9 +10,10 @@
 //! - a random transactionId (63 bits) and senderNonce (16 bytes), which the agent echoes;
 //! - the SignedData signs content-type and message-digest attributes (SHA-256, RSA PKCS#1 v1.5);
 //!   the signer is `--sign-key` with `--sign-cert` (issuerAndSerialNumber, certificate
-//!   included), `--sign-key` alone (subjectKeyIdentifier), or, for an archive request without
-//!   `--sign-key`, the RSA key being archived (subjectKeyIdentifier = SHA-1 of its public key:
-//!   the agent verifies it with the public key of the enclosed PKCS#10).
+//!   included), `--sign-key` alone (subjectKeyIdentifier), or, for an archive request with
+//!   `--sign-with-archived-key` (never by default: an escrowed key is an encryption key), the
+//!   RSA key being archived (subjectKeyIdentifier = SHA-1 of its public key: the agent verifies
+//!   it with the public key of the enclosed PKCS#10).
 //!
 //! The key to archive travels as an EncKeyWithID in AuthEnvelopedData (RFC 5083, AES-256-GCM,
 //! inner content type id-data: see [`authenticated_key_envelope`]) for the agent's certificate
@@ -122,11 +123,44 @@ impl KeyUse {
     }
 }
 
-/// Whether a keyUsage allows signing only (no encipherment or key agreement): a key the agent
-/// must not escrow.
-pub fn is_signature_only(ku: &KeyUsage) -> bool {
-    let enc = KeyUsages::KeyEncipherment | KeyUsages::DataEncipherment | KeyUsages::KeyAgreement;
-    !ku.0.is_empty() && (ku.0 & enc).is_empty()
+/// Why a key with this requested keyUsage must not be escrowed, or `None` when it may be.
+///
+/// Escrow is for encryption keys: a copy of a signing key lets whoever holds it sign as the
+/// owner (issue 10 item 8). So the request must *say* the key is for keyEncipherment or
+/// keyAgreement (dataEncipherment, encipherOnly and decipherOnly may accompany them) and name no
+/// signing use (digitalSignature, nonRepudiation, keyCertSign, cRLSign). No keyUsage at all is
+/// refused too: a key whose use is not declared may be used to sign.
+pub fn escrow_refusal(ku: Option<&KeyUsage>) -> Option<String> {
+    const HINT: &str = "(kmi cmc archive-request --key-usage encipherment)";
+    let Some(ku) = ku else {
+        return Some(format!(
+            "the request declares no keyUsage: only keys declared for keyEncipherment or keyAgreement alone are escrowed {HINT}"
+        ));
+    };
+    let signing = [
+        (KeyUsages::DigitalSignature, "digitalSignature"),
+        (KeyUsages::NonRepudiation, "nonRepudiation"),
+        (KeyUsages::KeyCertSign, "keyCertSign"),
+        (KeyUsages::CRLSign, "cRLSign"),
+    ];
+    let named: Vec<&str> = signing
+        .iter()
+        .filter(|(u, _)| ku.0.contains(*u))
+        .map(|(_, n)| *n)
+        .collect();
+    if !named.is_empty() {
+        return Some(format!(
+            "the key is declared for signing ({}): signature keys are never escrowed; keyUsage must be keyEncipherment or keyAgreement only {HINT}",
+            named.join(", ")
+        ));
+    }
+    let enc = KeyUsages::KeyEncipherment | KeyUsages::KeyAgreement;
+    if (ku.0 & enc).is_empty() {
+        return Some(format!(
+            "the key's keyUsage names neither keyEncipherment nor keyAgreement: only encryption keys are escrowed {HINT}"
+        ));
+    }
+    None
 }
 
 /// Who signs a request.
@@ -178,7 +212,8 @@ pub struct ArchiveRequest<'a> {
     pub placement: Placement,
     pub selection: Option<Vec<u8>>,
     pub key_use: KeyUse,
-    /// None: the key being archived signs (RSA only).
+    /// None: the key being archived signs its own request (RSA only; `--sign-with-archived-key`,
+    /// an explicit choice: the key then serves as a signing key too).
     pub signer: Option<RequestSigner>,
     /// How the key is enveloped for the agent: AES-256-GCM (AuthEnvelopedData, the default of
     /// `cmc archive-request`) or AES-256-CBC (EnvelopedData, `--cbc`, for agents that cannot

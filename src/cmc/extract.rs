@@ -4,6 +4,13 @@
 //!
 //! A failed status is an error quoting the agent's failInfo (or archive error) and status
 //! string; a response that returns no keys (the answer to an archive request) is a usage error.
+//!
+//! Tying the response to its request (issue 10 item 10): given the request ([`RequestBinding`],
+//! `--request FILE`), the response must echo its transactionId and return its senderNonce as
+//! recipientNonce (RFC 5272 sections 6.6, 6.7), and answer its kind of control (a KeyRecoveryRsp
+//! for a KeyRecoveryReq, a ServerKeyGenResponse naming the ServerKeyGenRequest's body part).
+//! Without this check a validly signed response to another request, or an old one replayed,
+//! would be opened as if it answered this one.
 
 use cms::signed_data::SignedData;
 use der::{Decode, Encode};
@@ -46,6 +53,64 @@ pub struct Extracted {
     pub kind: ResponseKind,
     pub keys: Vec<(PrivateKey, Option<String>)>,
     pub signature: SignatureCheck,
+}
+
+/// What a request expects of its response.
+#[derive(Clone, Debug)]
+pub struct RequestBinding {
+    pub transaction_id: Option<der::asn1::Int>,
+    pub sender_nonce: Option<der::asn1::OctetString>,
+    /// The kind of keys-returning control, with its body part ID; `None` for an archive request.
+    pub control: Option<(ResponseKind, BodyPartID)>,
+}
+
+impl RequestBinding {
+    /// Read a request (a signed Full PKI Request, as `kmi cmc ...-request` writes it). Its
+    /// signature is not checked here: the client made it.
+    pub fn from_request(request: &[u8], oids: &CmcOids) -> Result<Self> {
+        let msg = bounded_signed(request)?;
+        if msg.content_type() != oids.cct_pki_data {
+            return Err(Error::format(format!(
+                "the signed content type is {}, not id-cct-PKIData: not a request",
+                msg.content_type()
+            )));
+        }
+        let content = super::print::econtent_of(&msg.signed_data)?
+            .ok_or_else(|| Error::format("the request has no content"))?;
+        super::bounds::check_pki_body(&content)?;
+        let pd = PkiData::from_der(&content)
+            .map_err(|e| Error::format(format!("malformed PKIData: {e}")))?;
+        let mut b = RequestBinding {
+            transaction_id: None,
+            sender_nonce: None,
+            control: None,
+        };
+        for ta in &pd.control_sequence {
+            let (slot, value) = match ta.decode_control(oids)? {
+                Control::TransactionId(t) => {
+                    if b.transaction_id.replace(t).is_some() {
+                        return Err(Error::format("the request has two transactionId controls"));
+                    }
+                    continue;
+                }
+                Control::SenderNonce(n) => {
+                    if b.sender_nonce.replace(n).is_some() {
+                        return Err(Error::format("the request has two senderNonce controls"));
+                    }
+                    continue;
+                }
+                Control::KeyRecoveryReq(_) => (ResponseKind::Recovery, ta.body_part_id),
+                Control::ServerKeyGenRequest(_) => (ResponseKind::Keygen, ta.body_part_id),
+                _ => continue,
+            };
+            if b.control.replace((slot, value)).is_some() {
+                return Err(Error::format(
+                    "the request has more than one recovery or key generation control",
+                ));
+            }
+        }
+        Ok(b)
+    }
 }
 
 /// Describe a failed status for the user.
@@ -100,14 +165,100 @@ fn verify_agent(sd: &SignedData, cert: &Certificate) -> Result<()> {
     Ok(())
 }
 
-/// Open the keys a response returns.
+/// A signed CMC message, its size and counts checked before it is decoded.
+fn bounded_signed(bytes: &[u8]) -> Result<crate::cms::signed::SignedMessage> {
+    super::bounds::check_message_size(bytes)?;
+    let armored = crate::io::armor::decode_armor(bytes)?;
+    let der = crate::cms::ber::normalize(&armored.der)?;
+    super::bounds::check_content_info(&der)?;
+    parse_signed(bytes)
+}
+
+/// The most keys one response may return (id-ct-multiplePrivateKeys).
+pub const MAX_RETURNED_KEYS: usize = 256;
+
+/// Check that the response's controls answer `req`: `Err` names the first mismatch.
+fn check_binding(pr: &PkiResponse, req: &RequestBinding, oids: &CmcOids) -> Result<()> {
+    let mut tid = None;
+    let mut rnonce = None;
+    let mut answers = None;
+    for ta in &pr.control_sequence {
+        match ta.decode_control(oids)? {
+            Control::TransactionId(t) => tid = Some(t),
+            Control::RecipientNonce(n) => rnonce = Some(n),
+            Control::KeyRecoveryRsp(_) => answers = Some((ResponseKind::Recovery, None)),
+            Control::ServerKeyGenResponse(r) => {
+                answers = Some((ResponseKind::Keygen, Some(r.request_body_part_id)))
+            }
+            _ => {}
+        }
+    }
+    let no = |what: &str| {
+        Err(Error::check(format!(
+            "the response does not answer the request: {what}"
+        )))
+    };
+    if let Some(want) = &req.sender_nonce {
+        match &rnonce {
+            None => {
+                return no("it has no recipientNonce (the request's senderNonce is not echoed)")
+            }
+            Some(n) if n != want => {
+                return no("its recipientNonce is not the request's senderNonce")
+            }
+            _ => {}
+        }
+    }
+    if let Some(want) = &req.transaction_id {
+        match &tid {
+            None => return no("it has no transactionId"),
+            Some(t) if t != want => return no("its transactionId is not the request's"),
+            _ => {}
+        }
+    }
+    match (&req.control, answers) {
+        (None, _) => Err(Error::usage(
+            "the request is an archive request: its response returns no keys",
+        )),
+        (Some((want, body)), Some((got, refers))) => {
+            if *want != got {
+                return no(&format!(
+                    "the request asks for {}, the response is for {}",
+                    kind_name(*want),
+                    kind_name(got)
+                ));
+            }
+            if let Some(r) = refers {
+                if r != *body {
+                    return no(&format!(
+                        "its ServerKeyGenResponse answers body part {r}, the request's control is {body}"
+                    ));
+                }
+            }
+            Ok(())
+        }
+        // A failed response returns no keys; the status says why.
+        (Some(_), None) => Ok(()),
+    }
+}
+
+fn kind_name(k: ResponseKind) -> &'static str {
+    match k {
+        ResponseKind::Recovery => "key recovery",
+        ResponseKind::Keygen => "key generation",
+    }
+}
+
+/// Open the keys a response returns. With `request`, the response must answer it (see the
+/// module documentation) before anything is opened.
 pub fn extract(
     response: &[u8],
     opener: &Opener<'_>,
     agent_cert: Option<&Certificate>,
+    request: Option<&RequestBinding>,
     oids: &CmcOids,
 ) -> Result<Extracted> {
-    let msg = parse_signed(response)?;
+    let msg = bounded_signed(response)?;
     if msg.content_type() != oids.cct_pki_response {
         return Err(Error::format(format!(
             "the signed content type is {}, not id-cct-PKIResponse",
@@ -123,8 +274,12 @@ pub fn extract(
     };
     let content = super::print::econtent_of(&msg.signed_data)?
         .ok_or_else(|| Error::format("the response has no content"))?;
+    super::bounds::check_pki_body(&content)?;
     let pr = PkiResponse::from_der(&content)
         .map_err(|e| Error::format(format!("malformed PKIResponse: {e}")))?;
+    if let Some(req) = request {
+        check_binding(&pr, req, oids)?;
+    }
     let mut keys_body = None;
     let mut kind = None;
     for ta in &pr.control_sequence {
@@ -182,6 +337,12 @@ pub fn extract(
     };
     if items.is_empty() {
         return Err(Error::format("the response returns an empty list of keys"));
+    }
+    if items.len() > MAX_RETURNED_KEYS {
+        return Err(Error::format(format!(
+            "the response returns {} keys; kmi reads at most {MAX_RETURNED_KEYS}",
+            items.len()
+        )));
     }
     let mut keys = Vec::with_capacity(items.len());
     for item in items {

@@ -1,6 +1,7 @@
 //! CMC key archival (RFC 5272/6402 and the archive draft, formats.md section 4).
 
 pub mod agent;
+pub mod bounds;
 pub mod build;
 pub mod extract;
 pub mod oids;

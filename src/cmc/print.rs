@@ -533,7 +533,12 @@ pub fn parse_message(
     oids: &CmcOids,
     verify: &dyn Fn(&SignedData) -> Vec<SignerStatus>,
 ) -> Result<MessageReport> {
+    super::bounds::check_message_size(input)?;
     let norm = normalize_input(input)?;
+    // Counts an attacker picks, before anything is decoded (a bare PKIData/PKIResponse, or a
+    // ContentInfo whose nested PKIData is checked where it is decoded).
+    super::bounds::check_content_info(&norm.der)?;
+    super::bounds::check_pki_body(&norm.der)?;
     let r = Reporter { oids, verify };
     let (content_info, content_type, content) = match decode_message(&norm.der)? {
         Message::ContentInfo(ci) => {
@@ -654,6 +659,7 @@ impl Reporter<'_> {
             None => ContentReport::Absent,
             Some(bytes) => {
                 if ect == self.oids.cct_pki_data || ect == self.oids.cct_pki_response {
+                    super::bounds::check_pki_body(&bytes)?;
                     let any = Any::from_der(&bytes).map_err(|e| {
                         Error::format(format!(
                             "malformed signed content ({}): {e}",

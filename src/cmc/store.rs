@@ -2,19 +2,25 @@
 //! SHA-256 fingerprint (64 hex digits) of the key's SubjectPublicKeyInfo DER.
 //!
 //! ```text
-//! DIR/<fp>.json          metadata (below), mode 0600
-//! DIR/<fp>.key           the private key, PKCS#8 PEM, mode 0600             (whole keys)
-//! DIR/<fp>.shares/       set.pem + share-<i>.pem, each share CMS-encrypted  (--split K/N --to ...)
+//! DIR/<fp>/meta.json     metadata (below), mode 0600
+//! DIR/<fp>/key.pem       the private key, PKCS#8 PEM, mode 0600            (whole keys)
+//! DIR/<fp>/shares/       set.pem + share-<i>.pem, each share CMS-encrypted (--split K/N --to ...)
+//! DIR/.incomplete-<hex>/ an entry being written (ignored by readers)
 //! ```
 //! A split entry holds no copy of the key: its shares are EnvelopedData for the trustees'
 //! certificates or public keys, exactly as `kmi share split --to` writes them, so `kmi share
-//! reconstruct --set DIR/<fp>.shares/set.pem --identity ...` rebuilds the key without kmi's agent,
+//! reconstruct --set DIR/<fp>/shares/set.pem --identity ...` rebuilds the key without kmi's agent,
 //! and the agent recovers it only when given k trustees' keys ([`DirStore::with_openers`]).
 //! Splitting needs a key the threshold schemes take: ElGamal, or safe-prime RSA (what the
 //! agent's own key generation makes); any other key is refused rather than stored whole.
 //!
-//! Every file is written atomically (temporary file, then rename); an existing entry is never
-//! overwritten: archiving the same key again is reported as already held.
+//! An entry is committed as a whole (issue 18): its files are written (each fsynced) into a fresh
+//! `.incomplete-<hex>` directory inside the store, the directory is fsynced and renamed to
+//! `<fp>`, and the store directory is fsynced. A run that dies or fails half way (a full disk
+//! between the key and the metadata) leaves only an incomplete temporary, which readers ignore
+//! and the next archive of the key does not trip over: the key was not filed, and archiving it
+//! again works. An existing entry is never overwritten: archiving the same key again is reported
+//! as already held. (A transactional store replaces this directory layout later.)
 
 use std::path::{Path, PathBuf};
 
@@ -129,6 +135,9 @@ pub struct DirStore {
     split: Option<SplitConfig>,
     identities: Vec<RsaPrivate>,
     passphrases: Vec<Zeroizing<String>>,
+    /// Test hook: fail after writing the key, before the metadata.
+    #[cfg(test)]
+    fail_after_key: bool,
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> Error {
@@ -154,6 +163,8 @@ impl DirStore {
             split: None,
             identities: Vec::new(),
             passphrases: Vec::new(),
+            #[cfg(test)]
+            fail_after_key: false,
         })
     }
 
@@ -186,37 +197,150 @@ impl DirStore {
         &self.dir
     }
 
+    /// The directory of the entry `fp`.
+    pub fn entry_dir(&self, fp: &str) -> PathBuf {
+        self.dir.join(fp)
+    }
+
     fn meta_path(&self, fp: &str) -> PathBuf {
-        self.dir.join(format!("{fp}.json"))
+        self.entry_dir(fp).join(META_FILE)
     }
 
     fn key_path(&self, fp: &str) -> PathBuf {
-        self.dir.join(format!("{fp}.key"))
+        self.entry_dir(fp).join(KEY_FILE)
     }
 
     fn shares_dir(&self, fp: &str) -> PathBuf {
-        self.dir.join(format!("{fp}.shares"))
+        self.entry_dir(fp).join(SHARES_DIR)
     }
 
-    /// Every entry's metadata, in fingerprint order. A metadata file that does not parse is an
-    /// error naming it (a store is not silently partial).
+    /// Every entry's metadata, in fingerprint order. Only directories named by a fingerprint
+    /// are entries (incomplete temporaries and anything else are ignored); an entry whose
+    /// metadata does not parse or does not match its name is an error naming it (a store is not
+    /// silently partial).
     pub fn entries(&self) -> Result<Vec<StoredMeta>> {
         let mut out = Vec::new();
         let rd = std::fs::read_dir(&self.dir).map_err(|e| io_err(&self.dir, e))?;
-        let mut paths: Vec<PathBuf> = rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        let mut names: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| is_fingerprint(n))
             .collect();
-        paths.sort();
-        for p in paths {
+        names.sort();
+        for name in names {
+            let p = self.meta_path(&name);
             let text = std::fs::read_to_string(&p).map_err(|e| io_err(&p, e))?;
-            let meta: StoredMeta = serde_json::from_str(&text).map_err(|e| Error::Malformed {
+            let bad = |what: String| Error::Malformed {
                 path: p.clone(),
-                what: format!("not a key store entry: {e}"),
-            })?;
+                what,
+            };
+            let meta: StoredMeta = serde_json::from_str(&text)
+                .map_err(|e| bad(format!("not a key store entry: {e}")))?;
+            if meta.fingerprint != name {
+                return Err(bad(format!(
+                    "the entry says fingerprint {:?}, but is filed as {name}",
+                    meta.fingerprint
+                )));
+            }
+            if let Some(s) = &meta.split {
+                if s.threshold < 1 || s.threshold > s.total || s.total > MAX_SPLIT_SHARES {
+                    return Err(bad(format!(
+                        "split {}/{}: need 1 <= K <= N <= {MAX_SPLIT_SHARES}",
+                        s.threshold, s.total
+                    )));
+                }
+            }
             out.push(meta);
         }
         Ok(out)
+    }
+
+    /// Write an entry's files into `tmp` (not yet an entry).
+    fn write_entry(
+        &self,
+        tmp: &Path,
+        fp: &str,
+        entry: &NewEntry<'_>,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<()> {
+        let public = entry.key.public();
+        let selection_text = entry
+            .selection
+            .as_ref()
+            .and_then(|s| std::str::from_utf8(s).ok().map(str::to_string));
+        let mut meta = StoredMeta {
+            version: META_VERSION,
+            fingerprint: fp.to_string(),
+            algorithm: algorithm_name(entry.key).into(),
+            bits: public.bits(),
+            identity: entry.identity.clone(),
+            selection_hex: entry.selection.as_ref().map(hex::encode),
+            selection: selection_text,
+            subject: entry.subject.clone(),
+            archived: entry.archived.clone(),
+            source: entry.source.into(),
+            signer_spki: hex::encode(&entry.signer_spki),
+            signer_spki_sha256: spki_fingerprint(&entry.signer_spki),
+            split: None,
+        };
+        match &self.split {
+            None => {
+                let pem = encode_private(entry.key, false, None, rng)?;
+                write_output(&OutputSpec::new(&tmp.join(KEY_FILE), false, true), &pem)?;
+                #[cfg(test)]
+                if self.fail_after_key {
+                    return Err(write_err(&tmp.join(META_FILE), "injected failure (test)"));
+                }
+            }
+            Some(cfg) => {
+                // Archived keys are encryption keys: their sets decrypt and never sign.
+                let options = SplitOptions {
+                    label: Some(entry.identity.clone()),
+                    ..SplitOptions::new(cfg.threshold, cfg.total, Purpose::Decrypt)
+                };
+                let (set, shares) = split(entry.key, &options, rng).map_err(|e| match e {
+                    Error::Usage(m) => Error::usage(format!("cannot split this key: {m}")),
+                    other => other,
+                })?;
+                // Encrypt every share before writing anything.
+                let mut files = Vec::with_capacity(shares.len());
+                for (share, r) in shares.iter().zip(&cfg.recipients) {
+                    let der = Zeroizing::new(share.to_der().map_err(super::build::enc_err)?);
+                    let env = crate::cms::envelope(
+                        &der,
+                        crate::oids::KMI_CT_SHARE,
+                        std::slice::from_ref(r),
+                        rng,
+                    )?;
+                    files.push(encode_pem("CMS", &env)?);
+                }
+                let sd = tmp.join(SHARES_DIR);
+                create_private_dir(&sd)?;
+                for (i, pem) in files.iter().enumerate() {
+                    let p = sd.join(format!("share-{}.pem", i + 1));
+                    write_output(&OutputSpec::new(&p, false, true), pem.as_bytes())?;
+                }
+                let set_der = set.file.to_der().map_err(super::build::enc_err)?;
+                write_output(
+                    &OutputSpec::new(&sd.join("set.pem"), false, false),
+                    encode_pem(SET_PEM_LABEL, &set_der)?.as_bytes(),
+                )?;
+                sync_dir(&sd)?;
+                meta.split = Some(SplitMeta {
+                    threshold: cfg.threshold,
+                    total: cfg.total,
+                    set_id: set.id_hex(),
+                });
+            }
+        }
+        let json = serde_json::to_string_pretty(&meta)
+            .map_err(|e| Error::internal(format!("metadata: {e}")))?;
+        write_output(
+            &OutputSpec::new(&tmp.join(META_FILE), false, true),
+            format!("{json}\n").as_bytes(),
+        )?;
+        Ok(())
     }
 
     fn open_share(&self, path: &Path) -> Result<KmiShare> {
@@ -260,6 +384,41 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     })
 }
 
+/// The metadata file of an entry.
+pub const META_FILE: &str = "meta.json";
+/// The whole private key of an entry.
+pub const KEY_FILE: &str = "key.pem";
+/// The shares of a split entry.
+pub const SHARES_DIR: &str = "shares";
+/// The prefix of an entry being written.
+const INCOMPLETE_PREFIX: &str = ".incomplete-";
+/// Shares of one split entry (as `share split`).
+const MAX_SPLIT_SHARES: u32 = 255;
+
+/// 64 lower-case hex digits: the only names that are entries.
+fn is_fingerprint(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The first 16 hex digits of a fingerprint, for messages.
+pub fn short_fp(fp: &str) -> &str {
+    fp.get(..16).unwrap_or(fp)
+}
+
+fn write_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Write {
+        path: path.to_path_buf(),
+        what: e.to_string(),
+    }
+}
+
+/// fsync a directory (its entries: the files created and renamed in it).
+fn sync_dir(dir: &Path) -> Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| write_err(dir, e))
+}
+
 fn algorithm_name(key: &PrivateKey) -> &'static str {
     match key {
         PrivateKey::Rsa(_) => "rsa",
@@ -271,81 +430,43 @@ impl KeyStore for DirStore {
     fn put(&mut self, entry: &NewEntry<'_>, rng: &mut dyn CryptoRngCore) -> Result<PutOutcome> {
         let public = entry.key.public();
         let fp = spki_fingerprint(&encode_public_spki(&public)?);
-        if self.meta_path(&fp).exists() {
+        if self.entry_dir(&fp).exists() {
             return Ok(PutOutcome::AlreadyHeld { fingerprint: fp });
         }
-        let selection_text = entry
-            .selection
-            .as_ref()
-            .and_then(|s| std::str::from_utf8(s).ok().map(str::to_string));
-        let mut meta = StoredMeta {
-            version: META_VERSION,
-            fingerprint: fp.clone(),
-            algorithm: algorithm_name(entry.key).into(),
-            bits: public.bits(),
-            identity: entry.identity.clone(),
-            selection_hex: entry.selection.as_ref().map(hex::encode),
-            selection: selection_text,
-            subject: entry.subject.clone(),
-            archived: entry.archived.clone(),
-            source: entry.source.into(),
-            signer_spki: hex::encode(&entry.signer_spki),
-            signer_spki_sha256: spki_fingerprint(&entry.signer_spki),
-            split: None,
-        };
-        match &self.split {
-            None => {
-                let pem = encode_private(entry.key, false, None, rng)?;
-                write_output(&OutputSpec::new(&self.key_path(&fp), false, true), &pem)?;
-            }
-            Some(cfg) => {
-                // Archived keys are encryption keys: their sets decrypt and never sign.
-                let options = SplitOptions {
-                    label: Some(entry.identity.clone()),
-                    ..SplitOptions::new(cfg.threshold, cfg.total, Purpose::Decrypt)
-                };
-                let (set, shares) = split(entry.key, &options, rng).map_err(|e| match e {
-                    Error::Usage(m) => Error::usage(format!("cannot split this key: {m}")),
-                    other => other,
-                })?;
-                // Encrypt every share before writing anything.
-                let mut files = Vec::with_capacity(shares.len());
-                for (share, r) in shares.iter().zip(&cfg.recipients) {
-                    let der = Zeroizing::new(share.to_der().map_err(super::build::enc_err)?);
-                    let env = crate::cms::envelope(
-                        &der,
-                        crate::oids::KMI_CT_SHARE,
-                        std::slice::from_ref(r),
-                        rng,
-                    )?;
-                    files.push(encode_pem("CMS", &env)?);
-                }
-                let sd = self.shares_dir(&fp);
-                create_private_dir(&sd)?;
-                for (i, pem) in files.iter().enumerate() {
-                    let p = sd.join(format!("share-{}.pem", i + 1));
-                    write_output(&OutputSpec::new(&p, false, true), pem.as_bytes())?;
-                }
-                let set_der = set.file.to_der().map_err(super::build::enc_err)?;
-                write_output(
-                    &OutputSpec::new(&sd.join("set.pem"), false, false),
-                    encode_pem(SET_PEM_LABEL, &set_der)?.as_bytes(),
-                )?;
-                meta.split = Some(SplitMeta {
-                    threshold: cfg.threshold,
-                    total: cfg.total,
-                    set_id: set.id_hex(),
+        let mut tag = [0u8; 8];
+        rng.fill_bytes(&mut tag);
+        let tmp = self
+            .dir
+            .join(format!("{INCOMPLETE_PREFIX}{}", hex::encode(tag)));
+        create_private_dir(&tmp)?;
+        let result = self.write_entry(&tmp, &fp, entry, rng).and_then(|()| {
+            sync_dir(&tmp)?;
+            let target = self.entry_dir(&fp);
+            if target.exists() {
+                return Ok(PutOutcome::AlreadyHeld {
+                    fingerprint: fp.clone(),
                 });
             }
+            match std::fs::rename(&tmp, &target) {
+                Ok(()) => {}
+                // Filed by someone else meanwhile (a non-empty target refuses the rename).
+                Err(_) if target.join(META_FILE).exists() => {
+                    return Ok(PutOutcome::AlreadyHeld {
+                        fingerprint: fp.clone(),
+                    })
+                }
+                Err(e) => return Err(write_err(&target, e)),
+            }
+            sync_dir(&self.dir)?;
+            Ok(PutOutcome::Stored {
+                fingerprint: fp.clone(),
+            })
+        });
+        if tmp.exists() {
+            // Best effort: a leftover is ignored by readers anyway.
+            let _ = std::fs::remove_dir_all(&tmp);
         }
-        let json = serde_json::to_string_pretty(&meta)
-            .map_err(|e| Error::internal(format!("metadata: {e}")))?;
-        // The metadata last: an entry exists only once its key or shares are on disk.
-        write_output(
-            &OutputSpec::new(&self.meta_path(&fp), false, true),
-            format!("{json}\n").as_bytes(),
-        )?;
-        Ok(PutOutcome::Stored { fingerprint: fp })
+        result
     }
 
     fn find(&self, identity: &str, selection: Option<&[u8]>) -> Result<Vec<StoredMeta>> {
@@ -380,7 +501,7 @@ impl KeyStore for DirStore {
                 if self.identities.is_empty() && self.passphrases.is_empty() {
                     return Err(Error::usage(format!(
                         "key {} is held as {}-of-{} shares: give the trustees' keys (--share-key) to recover it",
-                        &fp[..16],
+                        short_fp(fp),
                         s.threshold,
                         s.total
                     )));
@@ -403,7 +524,7 @@ impl KeyStore for DirStore {
                     }
                 }
                 set.reconstruct(&opened, rng)
-                    .map_err(|e| Error::check(format!("key {}: {e}", &fp[..16])))?
+                    .map_err(|e| Error::check(format!("key {}: {e}", short_fp(fp))))?
             }
         };
         let got = spki_fingerprint(&encode_public_spki(&key.public())?);
@@ -483,6 +604,74 @@ mod tests {
         let back = store.load(&found[0], &mut rng).unwrap();
         assert_eq!(back.public(), key.public());
         assert_eq!(store.signer_spkis().unwrap(), vec![vec![0x30, 0x00]]);
+    }
+
+    #[test]
+    fn a_failure_between_the_files_files_nothing_and_archive_can_be_retried() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let key = PrivateKey::ElGamal(generate_key(NamedGroup::Ffdhe2048.group(), &mut rng));
+        let fp = spki_fingerprint(&encode_public_spki(&key.public()).unwrap());
+        let mut store = DirStore::open(dir.path()).unwrap();
+        store.fail_after_key = true;
+        let e = store
+            .put(&entry(&key, "alice", None), &mut rng)
+            .unwrap_err();
+        assert!(matches!(e, Error::Write { .. }), "{e:?}");
+        assert!(
+            !store.entry_dir(&fp).exists(),
+            "no entry after a failed write"
+        );
+        assert!(store.find("alice", None).unwrap().is_empty());
+        // What a kill half way leaves: an incomplete temporary holding only the key.
+        let stale = dir
+            .path()
+            .join(format!("{INCOMPLETE_PREFIX}0123456789abcdef"));
+        std::fs::create_dir(&stale).unwrap();
+        std::fs::write(stale.join(KEY_FILE), b"half").unwrap();
+        assert!(
+            store.entries().unwrap().is_empty(),
+            "temporaries are ignored"
+        );
+        store.fail_after_key = false;
+        assert_eq!(
+            store.put(&entry(&key, "alice", None), &mut rng).unwrap(),
+            PutOutcome::Stored {
+                fingerprint: fp.clone()
+            }
+        );
+        let found = store.find("alice", None).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            store.load(&found[0], &mut rng).unwrap().public(),
+            key.public()
+        );
+    }
+
+    #[test]
+    fn entries_that_lie_about_their_name_or_split_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rng = ChaCha20Rng::seed_from_u64(4);
+        let key = PrivateKey::ElGamal(generate_key(NamedGroup::Ffdhe2048.group(), &mut rng));
+        let mut store = DirStore::open(dir.path()).unwrap();
+        let PutOutcome::Stored { fingerprint: fp } =
+            store.put(&entry(&key, "alice", None), &mut rng).unwrap()
+        else {
+            panic!()
+        };
+        let meta_path = store.meta_path(&fp);
+        let text = std::fs::read_to_string(&meta_path).unwrap();
+        for (from, to) in [
+            (format!("\"fingerprint\": \"{fp}\""), "\"fingerprint\": \"ab\"".to_string()),
+            (
+                "\"source\": \"archive\",".to_string(),
+                "\"source\": \"archive\", \"split\": {\"threshold\": 1, \"total\": 4000000000, \"set_id\": \"x\"},".to_string(),
+            ),
+        ] {
+            assert!(text.contains(&from), "{text}");
+            std::fs::write(&meta_path, text.replace(&from, &to)).unwrap();
+            assert!(matches!(store.entries(), Err(Error::Malformed { .. })));
+        }
     }
 
     #[test]

@@ -184,6 +184,25 @@ pub struct PkiData {
     pub other_msg_sequence: Vec<OtherMsg>,
 }
 
+impl PkiData {
+    /// A bodyPartID used by more than one control, request, cmsSequence or otherMsgSequence
+    /// entry, if any: RFC 5272 section 3.2.1 requires them to be unique within a PKIData, and a
+    /// reference to a shared one is ambiguous. A crm certReqId that does not fit a BodyPartID
+    /// is not counted (it names nothing).
+    pub fn duplicate_body_part_id(&self) -> Option<BodyPartID> {
+        let ids = self
+            .control_sequence
+            .iter()
+            .map(|c| Some(c.body_part_id))
+            .chain(self.req_sequence.iter().map(TaggedRequest::body_part_id))
+            .chain(self.cms_sequence.iter().map(|c| Some(c.body_part_id)))
+            .chain(self.other_msg_sequence.iter().map(|o| Some(o.body_part_id)))
+            .flatten();
+        let mut seen = std::collections::BTreeSet::new();
+        ids.into_iter().find(|id| !seen.insert(*id))
+    }
+}
+
 /// ```text
 /// PKIResponse ::= SEQUENCE {
 ///     controlSequence   SEQUENCE SIZE(0..MAX) OF TaggedAttribute,

@@ -113,6 +113,15 @@ fn signer(
         return Ok(None);
     };
     let key = read_rsa_private(ctx, path, pass, "--sign-key")?;
+    if let Some(why) =
+        kmi::keys::check::check_key(&Key::Private(PrivateKey::Rsa(key.clone())), false)
+            .first_failure()
+    {
+        return Err(Error::check(format!(
+            "{}: the signing key fails its registration checks (kmi key check): {why}",
+            path.display()
+        )));
+    }
     let cert = match &args.sign_cert {
         None => None,
         Some(p) => {
@@ -192,13 +201,22 @@ fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
         KeyUsageChoice::Signature => KeyUse::Signature,
         KeyUsageChoice::Both => KeyUse::Both,
     };
-    if key_use == KeyUse::Signature {
+    if key_use != KeyUse::Encipherment {
+        let flag = match key_use {
+            KeyUse::Signature => "--key-usage signature",
+            _ => "--key-usage both",
+        };
         if !a.force_signing_key {
-            return Err(Error::usage(
-                "a key whose use is signing only is never escrowed (whoever holds a copy can sign as its owner); --force-signing-key overrides",
-            ));
+            return Err(Error::usage(format!(
+                "a key declared for signing ({flag}) is never escrowed (whoever holds a copy can sign as its owner); --force-signing-key overrides"
+            )));
         }
-        ctx.warn("archiving a signing-only key: the agent's operators will be able to sign as its owner, and the agent refuses such keys unless run with --accept-signing-keys");
+        ctx.warn(format!("archiving a key declared for signing ({flag}): the agent's operators will be able to sign as its owner, and an agent refuses it unless run with --accept-signing-keys"));
+    }
+    if a.signer.sign_key.is_none() && !a.sign_with_archived_key {
+        return Err(Error::usage(
+            "the request must be signed by a separate signing key: give --sign-key KEY (and --sign-cert CERT), or --sign-with-archived-key to sign with the archived key itself",
+        ));
     }
     let (subject, identity) = match (&a.subject, &a.identity) {
         (Some(s), id) => {
@@ -221,6 +239,24 @@ fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
         }
     };
     let key = read_private(ctx, &a.key, &a.key_passphrase)?;
+    // The key's registration checks first: a malformed key (p = q, CRT values that do not match)
+    // is the user's input problem, named, not a signature failure deep in the request builder.
+    if let Some(why) =
+        kmi::keys::check::check_key(&Key::Private(key.clone()), false).first_failure()
+    {
+        return Err(Error::check(format!(
+            "{}: the key fails its registration checks (kmi key check): {why}",
+            a.key.display()
+        )));
+    }
+    if a.sign_with_archived_key {
+        if matches!(key, PrivateKey::ElGamal(_)) {
+            return Err(Error::usage(
+                "--sign-with-archived-key: an ElGamal key cannot sign; give --sign-key KEY (and --sign-cert CERT)",
+            ));
+        }
+        ctx.warn("--sign-with-archived-key: the archived key signs its own request, so it serves as a signing key too; a separate --sign-key keeps the escrowed key an encryption key only");
+    }
     let agent_cert = read_cert(&a.agent)?;
     let signer = signer(ctx, &a.signer, &a.key_passphrase)?;
     let signed_by_unknown_key_id = match &signer {
@@ -516,6 +552,7 @@ fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
             allow_any_signer: a.allow_any_signer,
             accept_signing_keys: a.accept_signing_keys,
             require_archive: a.require_archive,
+            max_keygen_bits: a.max_bits,
         },
         search: SearchConfig { threads: a.threads },
         now,
@@ -552,6 +589,14 @@ fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
             ));
             Ok(())
         }
+        Some(_) if outcome.store_error.is_some() => Err(Error::Write {
+            path: a.store.clone(),
+            what: format!(
+                "the key store could not be written ({}); the failure response is in {}",
+                outcome.store_error.as_deref().unwrap_or_default(),
+                where_to(&spec)
+            ),
+        }),
         Some(why) => Err(Error::check(format!(
             "{kind} request refused ({}): {why}; the failure response is in {}",
             outcome.fail_info.as_deref().unwrap_or("failed"),
@@ -682,8 +727,23 @@ fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
     let spec = a.out.spec(true);
     spec.check_writable()?;
+    if a.agent_cert.is_none() && !a.insecure {
+        return Err(Error::usage(
+            "give --agent-cert CERT: the response's signature must be checked before its keys are used (--insecure opens an unchecked response)",
+        ));
+    }
     let response = read_input(&a.response)?;
     let agent_cert = a.agent_cert.as_deref().map(read_cert).transpose()?;
+    let binding = match &a.request {
+        Some(p) => {
+            let bytes = read_input(p)?;
+            Some(
+                extract::RequestBinding::from_request(&bytes.bytes, &oids)
+                    .map_err(|e| e.in_file(p))?,
+            )
+        }
+        None => None,
+    };
     let key;
     let secret;
     let opener = match (&a.open.key, &a.open.passphrase_file) {
@@ -701,14 +761,22 @@ fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
             ))
         }
     };
-    let got = extract::extract(&response.bytes, &opener, agent_cert.as_ref(), &oids).map_err(
-        |e| match e {
-            Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.response.display())),
-            e => e.in_file(&a.response),
-        },
-    )?;
+    let got = extract::extract(
+        &response.bytes,
+        &opener,
+        agent_cert.as_ref(),
+        binding.as_ref(),
+        &oids,
+    )
+    .map_err(|e| match e {
+        Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.response.display())),
+        e => e.in_file(&a.response),
+    })?;
     if got.signature == SignatureCheck::NotChecked {
-        ctx.warn("the response's signature was not checked: give --agent-cert CERT to check that the agent sent it");
+        ctx.warn("--insecure: the response's signature was not checked; anyone could have made it");
+    }
+    if binding.is_none() {
+        ctx.warn("the response was not tied to its request: give --request REQ to check that it answers it");
     }
     let mut rng = KmiRng::new(None)?;
     let describe = |k: &PrivateKey, id: &Option<String>| -> Result<String> {

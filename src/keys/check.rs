@@ -208,7 +208,19 @@ fn check_rsa_public(c: &mut Checker, n: &BigUint, e: &BigUint) {
     );
 }
 
-fn check_elgamal_public(c: &mut Checker, g: &ElGamalGroup, y: &BigUint, require_safe: bool) {
+/// The registration checks of an ElGamal group alone (p, q prime, q | p - 1, g of order q): what
+/// must hold before a key is generated in a group someone else chose.
+pub fn check_group(group: &ElGamalGroup) -> CheckReport {
+    let mut c = Checker::new();
+    check_group_into(&mut c, group);
+    CheckReport {
+        key_type: "elgamal",
+        private: false,
+        results: c.results,
+    }
+}
+
+fn check_group_into(c: &mut Checker, g: &ElGamalGroup) {
     let one = BigUint::one();
     // A named RFC 7919 (p, q) is known to be prime; skip the expensive primality tests for it but
     // still run the structural checks (g and y are the key's own).
@@ -234,6 +246,11 @@ fn check_elgamal_public(c: &mut Checker, g: &ElGamalGroup, y: &BigUint, require_
         || g.g.modpow(&g.q, &g.p) == one,
         "g lies outside the order-q subgroup (g^q != 1 mod p)",
     );
+}
+
+fn check_elgamal_public(c: &mut Checker, g: &ElGamalGroup, y: &BigUint, require_safe: bool) {
+    let one = BigUint::one();
+    check_group_into(c, g);
     c.require("1 < y < p", || y > &one && y < &g.p, "y is not in (1, p)");
     c.require(
         "y lies in the order-q subgroup",

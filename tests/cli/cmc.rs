@@ -288,7 +288,7 @@ fn signer_args(p: &Pki, s: Signer) -> Vec<&OsStr> {
             p.alice_crt.as_os_str(),
         ],
         Signer::KeyId => vec![os("--sign-key"), p.alice_key.as_os_str()],
-        Signer::Archived => vec![],
+        Signer::Archived => vec![os("--sign-with-archived-key")],
     }
 }
 
@@ -823,10 +823,11 @@ fn archive_recover_extract_for_both_placements_and_both_shrouds() {
         assert_eq!(fp, openssl_fingerprint(&p.enc, &[]));
         let dir = w.path(&store);
         assert_eq!(mode_of(&dir), 0o700, "the store is private");
-        for f in ["key", "json"] {
-            assert_eq!(mode_of(&dir.join(format!("{fp}.{f}"))), 0o600);
+        assert_eq!(mode_of(&dir.join(&fp)), 0o700);
+        for f in ["key.pem", "meta.json"] {
+            assert_eq!(mode_of(&dir.join(&fp).join(f)), 0o600);
         }
-        assert_same_key(&dir.join(format!("{fp}.key")), &p.enc);
+        assert_same_key(&dir.join(&fp).join("key.pem"), &p.enc);
 
         // Shroud to a certificate.
         let rec = recovery_request(
@@ -892,6 +893,8 @@ fn archive_recover_extract_for_both_placements_and_both_shrouds() {
                     .arg(&rsp)
                     .arg("--passphrase-file")
                     .arg(&wrong)
+                    .arg("--agent-cert")
+                    .arg(&p.agent_crt)
                     .arg("-o")
                     .arg(&bad_out),
             );
@@ -1000,7 +1003,7 @@ fn keygen_rsa_and_elgamal_give_keys_openssl_accepts() {
     );
     let n = openssl_key_numbers(&got, &[]);
     assert_eq!(n["modulus"].bits(), 1024);
-    assert_same_key(&w.path("store").join(format!("{fp}.key")), &got);
+    assert_same_key(&w.path("store").join(&fp).join("key.pem"), &got);
     let st = peer(&[os("status"), w.path("rsa.rsp").as_os_str()]);
     assert!(
         st.starts_with("status 0\n") && st.contains("cms 6 "),
@@ -1144,7 +1147,7 @@ fn split_storage_keeps_only_shares_and_recovers_with_share_keys() {
             }
         }
     }
-    assert!(!w.path("store").join(format!("{fp}.key")).exists());
+    assert!(!w.path("store").join(&fp).join("key.pem").exists());
     assert!(
         files.len() >= 4,
         "metadata, 3 shares and the set: {files:?}"
@@ -1641,6 +1644,8 @@ fn outputs_are_never_half_written_or_overwritten() {
             .arg(w.path("r.rsp"))
             .arg("--key")
             .arg(&stranger)
+            .arg("--agent-cert")
+            .arg(&p.agent_crt)
             .arg("-o")
             .arg(w.path("k.pem")),
     );

@@ -4,6 +4,7 @@
 mod ccm;
 mod chain;
 mod cmc;
+mod cmc_hardening;
 mod cmc_oracle;
 mod cms_interop;
 mod common;

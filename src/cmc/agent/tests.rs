@@ -343,6 +343,7 @@ fn archive_then_recover_both_placements_both_shrouds() {
             &rsp,
             &Opener::Key(&alice().key),
             Some(&agent_party().cert),
+            None,
             oids(),
         )
         .unwrap();
@@ -361,9 +362,9 @@ fn archive_then_recover_both_placements_both_shrouds() {
             a.pwri_kek = kek;
             let (rsp, out) = respond(&a, &req, &mut store, &mut rng()).unwrap();
             assert!(out.ok(), "{:?}", out.failure);
-            let got = extract(&rsp, &Opener::Passphrase(SECRET), None, oids()).unwrap();
+            let got = extract(&rsp, &Opener::Passphrase(SECRET), None, None, oids()).unwrap();
             assert!(same_rsa(&got.keys[0].0, enc_key()));
-            assert!(extract(&rsp, &Opener::Passphrase("wrong"), None, oids()).is_err());
+            assert!(extract(&rsp, &Opener::Passphrase("wrong"), None, None, oids()).is_err());
         }
     }
 }
@@ -415,13 +416,13 @@ fn recovery_uses_selection_and_returns_several_keys() {
     let req = recovery_req(shroud_to(a), cert_signer(a), Some("desktop"));
     let (rsp, out) = run(Policy::default(), &req, &mut store);
     assert!(out.ok(), "{:?}", out.failure);
-    let got = extract(&rsp, &Opener::Key(&a.key), None, oids()).unwrap();
+    let got = extract(&rsp, &Opener::Key(&a.key), None, None, oids()).unwrap();
     assert_eq!(got.keys.len(), 1);
     assert!(same_rsa(&got.keys[0].0, other_key()));
 
     let req = recovery_req(shroud_to(a), cert_signer(a), None);
     let (rsp, _) = run(Policy::default(), &req, &mut store);
-    let got = extract(&rsp, &Opener::Key(&a.key), None, oids()).unwrap();
+    let got = extract(&rsp, &Opener::Key(&a.key), None, None, oids()).unwrap();
     assert_eq!(got.keys.len(), 2, "id-ct-multiplePrivateKeys");
 
     let req = recovery_req(shroud_to(a), cert_signer(a), Some("phone"));
@@ -454,6 +455,7 @@ fn keygen_rsa_and_elgamal() {
         &rsp,
         &Opener::Key(&a.key),
         Some(&agent_party().cert),
+        None,
         oids(),
     )
     .unwrap();
@@ -486,7 +488,7 @@ fn keygen_rsa_and_elgamal() {
     .unwrap();
     let (rsp, out) = run(Policy::default(), &req, &mut store);
     assert!(out.ok(), "{:?}", out.failure);
-    let got = extract(&rsp, &Opener::Passphrase(SECRET), None, oids()).unwrap();
+    let got = extract(&rsp, &Opener::Passphrase(SECRET), None, None, oids()).unwrap();
     let PrivateKey::ElGamal(k) = &got.keys[0].0 else {
         panic!("not ElGamal")
     };
@@ -604,37 +606,46 @@ fn a_key_that_does_not_match_the_request_is_refused() {
 }
 
 #[test]
-fn signing_only_keys_are_not_escrowed() {
+fn signing_keys_are_not_escrowed() {
     let key = PrivateKey::Rsa(enc_key().clone());
-    let req = build::archive_request(
-        &ArchiveRequest {
-            key: &key,
-            agent: &agent_party().cert,
-            subject: Name::from_str("CN=alice").unwrap(),
-            identity: "alice".into(),
-            placement: Placement::Body,
-            selection: None,
-            key_use: KeyUse::Signature,
-            signer: None,
-            cipher: crate::cms::ContentCipher::Aes256Gcm,
-        },
-        oids(),
-        &mut rng(),
-    )
-    .unwrap();
-    let mut store = MemStore::default();
-    let (rsp, out) = run(Policy::default(), &req, &mut store);
-    assert_eq!(fail_info(&rsp), CmcFailInfo::BAD_REQUEST);
-    assert!(out.failure.unwrap().contains("signing only"));
-    let (_, out) = run(
-        Policy {
-            accept_signing_keys: true,
-            ..Default::default()
-        },
-        &req,
-        &mut store,
-    );
-    assert!(out.ok());
+    for (key_use, named) in [
+        (KeyUse::Signature, "digitalSignature, nonRepudiation"),
+        (KeyUse::Both, "digitalSignature, nonRepudiation"),
+    ] {
+        let req = build::archive_request(
+            &ArchiveRequest {
+                key: &key,
+                agent: &agent_party().cert,
+                subject: Name::from_str("CN=alice").unwrap(),
+                identity: "alice".into(),
+                placement: Placement::Body,
+                selection: None,
+                key_use,
+                signer: None,
+                cipher: crate::cms::ContentCipher::Aes256Gcm,
+            },
+            oids(),
+            &mut rng(),
+        )
+        .unwrap();
+        let mut store = MemStore::default();
+        let (rsp, out) = run(Policy::default(), &req, &mut store);
+        assert_eq!(fail_info(&rsp), CmcFailInfo::BAD_REQUEST);
+        let why = out.failure.unwrap();
+        assert!(why.contains("signature keys are never escrowed"), "{why}");
+        assert!(why.contains(named), "{why}");
+        assert!(why.contains("--key-usage encipherment"), "{why}");
+        assert!(store.entries.is_empty());
+        let (_, out) = run(
+            Policy {
+                accept_signing_keys: true,
+                ..Default::default()
+            },
+            &req,
+            &mut store,
+        );
+        assert!(out.ok());
+    }
 }
 
 #[test]
