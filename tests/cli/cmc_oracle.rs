@@ -1164,8 +1164,10 @@ fn an_envelope_with_too_many_recipients_is_refused() {
     });
     let a = answer(&w, &p, &many, "many.req");
     let s = a.status["status_string"].as_str().unwrap();
+    // Inside a CMC message the agent's structural bound (16 recipients, cmc::bounds) refuses it
+    // before the envelope reader's own cap (64) is reached; either way before any decryption.
     assert!(
-        s.contains("65 recipients") && s.contains("at most 64"),
+        s.contains("recipients") && (s.contains("at most 16") || s.contains("at most 64")),
         "{s}"
     );
 }
