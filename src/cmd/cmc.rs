@@ -482,7 +482,9 @@ fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
             accept_signing_keys: a.accept_signing_keys,
             require_archive: a.require_archive,
         },
-        search: SearchConfig { threads: a.threads },
+        search: SearchConfig {
+            threads: ctx.threads(a.threads),
+        },
         now,
     };
     let mut rng = KmiRng::new(None)?;

@@ -35,6 +35,17 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
         ShareCommand::Combine(a) => ("share combine", a.log.log.clone()),
         ShareCommand::Blind(a) => ("share blind", a.log.log.clone()),
     };
+    // The record is opened and locked before the work: a bad --log fails first, and two runs
+    // on one record run one after the other.
+    let mut record = match &log {
+        Some(path) => Some(kmi::log::RecordFile::open(path, &|| {
+            ctx.note(format!(
+                "waiting for another kmi writing {}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
     let mut rec = Record::default();
     let result = match command {
         ShareCommand::Split(a) => split_key(ctx, a, &mut rec),
@@ -45,12 +56,12 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
         ShareCommand::Blind(a) => blind(ctx, a, &mut rec),
     };
     // Every operation leaves a line, whether it succeeded or not.
-    if let Some(log) = log {
+    if let (Some(log), Some(record)) = (log, record.as_mut()) {
         let outcome = match &result {
             Ok(()) => "ok".to_string(),
             Err(e) => format!("failed: {e}"),
         };
-        let head = kmi::log::append(&log, rec.entry(name, &outcome))?;
+        let head = record.append(rec.entry(name, &outcome))?;
         eprintln!("kmi: ceremony record {} head {head}", log.display());
     }
     result

@@ -3,6 +3,7 @@
 
 pub mod armor;
 pub mod input;
+pub mod lock;
 pub mod output;
 pub mod passphrase;
 
