@@ -31,6 +31,9 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 
+    // Before any thread starts: SIGINT/SIGTERM/SIGHUP remove kmi's temporaries, then end kmi.
+    kmi::io::cleanup::install_signal_cleanup();
+
     // Secrets are held in memory from here on: no core file may carry them out (issue 10 item 11).
     disable_core_dumps();
 

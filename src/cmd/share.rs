@@ -11,6 +11,7 @@ use kmi::cli::{
     ThresholdInputArgs,
 };
 use kmi::io::armor::decode_armor;
+use kmi::io::dir::{write_dir_atomic, DirFile};
 use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
 use kmi::keys::{encode_private, fingerprint, Key};
 use kmi::log::Record;
@@ -448,27 +449,35 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
         };
         files.push(pem);
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::Write {
-        path: dir.clone(),
-        what: e.to_string(),
-    })?;
     if recipients.is_none() {
         ctx.warn(format!(
             "writing unencrypted shares: anyone who reads {} of them holds the key",
             a.threshold
         ));
     }
-    for (pem, path) in files.iter().zip(&share_paths) {
-        write_output(&OutputSpec::new(path, a.force, true), pem.as_bytes())?;
-    }
     let set_der = set
         .file
         .to_der()
         .map_err(|e| Error::internal(e.to_string()))?;
-    write_output(
-        &OutputSpec::new(&set_path, a.force, false),
-        encode_pem(SET_PEM_LABEL, &set_der)?.as_bytes(),
-    )?;
+    let set_pem = encode_pem(SET_PEM_LABEL, &set_der)?;
+    // The whole dealing appears at once, or not at all: a full disk or a kill leaves no partial
+    // set, and with --force an older dealing stays whole until the new one is complete.
+    let names: Vec<String> = (1..=a.shares).map(|i| format!("share-{i}.pem")).collect();
+    let mut out: Vec<DirFile<'_>> = files
+        .iter()
+        .zip(&names)
+        .map(|(pem, name)| DirFile {
+            name,
+            bytes: pem.as_bytes(),
+            secret: true,
+        })
+        .collect();
+    out.push(DirFile {
+        name: "set.pem",
+        bytes: set_pem.as_bytes(),
+        secret: false,
+    });
+    write_dir_atomic(dir, &out, a.force, &is_dealing_file)?;
     rec.outputs.push(set_path.clone());
     rec.outputs.extend(share_paths.iter().cloned());
     ctx.note(format!(
@@ -481,6 +490,15 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
         dir.display()
     ));
     Ok(())
+}
+
+/// Files of an older dealing that `split --force` replaces with the directory.
+fn is_dealing_file(name: &str) -> bool {
+    name == "set.pem"
+        || name
+            .strip_prefix("share-")
+            .and_then(|n| n.strip_suffix(".pem"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Read a share set file (PEM "KMI SHARE SET" or DER).

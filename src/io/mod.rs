@@ -2,6 +2,8 @@
 //! output (`-` is stdout), and passphrase sources. Each concern is implemented once, here.
 
 pub mod armor;
+pub mod cleanup;
+pub mod dir;
 pub mod input;
 pub mod lock;
 pub mod output;

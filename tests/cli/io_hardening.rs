@@ -758,3 +758,288 @@ fn core_dumps_are_disabled() {
     let fields: Vec<&str> = core.split_whitespace().collect();
     assert_eq!(fields.get(4..6), Some(&["0", "0"][..]), "{core}");
 }
+
+// ------------------------------------------------------------------------------------------------
+// Multi-file output, permissions, temporaries.
+
+fn mode_of(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// `sh -c 'umask 000; exec kmi ARGS'` in `dir`.
+fn under_umask_000(dir: &Path, args: &[&str]) -> Output {
+    let out = StdCommand::new("sh")
+        .current_dir(dir)
+        .arg("-c")
+        .arg("umask 000; exec \"$0\" \"$@\"")
+        .arg(kmi_path())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("sh runs");
+    ok(&out, &args.join(" "));
+    out
+}
+
+/// Under umask 000 the share directory and the demo directory were 0777 and the ceremony record
+/// 0666: directories holding secrets are 0700, secret files and records 0600, whatever the umask.
+#[test]
+fn secrets_stay_private_under_umask_000() {
+    let w = Work::new();
+    let d = w.dir.path();
+    under_umask_000(
+        d,
+        &[
+            "-q",
+            "key",
+            "generate",
+            "elgamal",
+            "--group",
+            "ffdhe2048",
+            "-o",
+            "key.pem",
+        ],
+    );
+    assert_eq!(mode_of(&w.path("key.pem")), 0o600);
+    under_umask_000(
+        d,
+        &[
+            "-q",
+            "share",
+            "split",
+            "-k",
+            "2",
+            "-n",
+            "3",
+            "--plain",
+            "-o",
+            "s",
+            "key.pem",
+            "--log",
+            "ceremony.log",
+        ],
+    );
+    assert_eq!(mode_of(&w.path("s")), 0o700);
+    assert_eq!(mode_of(&w.path("s/share-1.pem")), 0o600);
+    assert_eq!(mode_of(&w.path("s/set.pem")), 0o644);
+    assert_eq!(mode_of(&w.path("ceremony.log")), 0o600);
+    under_umask_000(d, &["-q", "key", "public", "key.pem", "-o", "pub.pem"]);
+    assert_eq!(mode_of(&w.path("pub.pem")), 0o644);
+    under_umask_000(d, &["demo", "--bits", "1024", "--dir", "demo"]);
+    assert_eq!(mode_of(&w.path("demo")), 0o700);
+}
+
+/// Unmounts (and removes) a small tmpfs when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    /// A tmpfs of `kib` KiB (root only: mount(2) needs CAP_SYS_ADMIN).
+    fn mount(under: &Path, kib: u32) -> SmallDisk {
+        let dir = under.join("disk");
+        std::fs::create_dir(&dir).unwrap();
+        let out = StdCommand::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={kib}k,mode=0755"),
+                "tmpfs",
+            ])
+            .arg(&dir)
+            .output()
+            .expect("mount runs");
+        assert!(
+            out.status.success(),
+            "this test mounts a small tmpfs (a full disk) and must run as root: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        SmallDisk(dir)
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = StdCommand::new("umount").arg(&self.0).status();
+    }
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// A full disk in the middle of `share split --force` replaced shares 1-3 of the old dealing and
+/// then failed, so neither dealing was whole. Now the old dealing is untouched, and nothing of
+/// the new one (no temporary) is left on the disk.
+#[test]
+fn a_full_disk_leaves_the_old_dealing_whole() {
+    let w = Work::new();
+    let key = w.path("key.pem");
+    ok(
+        &output_of(
+            kmi()
+                .args([
+                    "-q",
+                    "key",
+                    "generate",
+                    "elgamal",
+                    "--group",
+                    "ffdhe2048",
+                    "-o",
+                ])
+                .arg(&key),
+        ),
+        "keygen",
+    );
+    // Five pages: the old dealing (3 shares and the set, one page each) fits with room for one
+    // file more; the new one (5 shares) does not.
+    let disk = SmallDisk::mount(w.dir.path(), 20);
+    let target = disk.0.join("shares");
+    let split = |n: &str, force: bool| {
+        let mut cmd = kmi();
+        cmd.args(["share", "split", "-k", "2", "-n", n, "--plain", "-o"])
+            .arg(&target)
+            .arg(&key);
+        if force {
+            cmd.arg("--force");
+        }
+        output_of(&mut cmd)
+    };
+    ok(&split("3", false), "first dealing");
+    let before = snapshot(&target);
+    assert_eq!(before.len(), 4);
+    let out = split("5", true);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert_eq!(snapshot(&target), before, "the old dealing changed");
+    let left: Vec<String> = std::fs::read_dir(&disk.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["shares"], "temporaries left on the disk");
+    kmi()
+        .args(["-q", "share", "verify", "--set"])
+        .arg(target.join("set.pem"))
+        .args((1..=3).map(|i| target.join(format!("share-{i}.pem"))))
+        .assert()
+        .success();
+}
+
+/// SIGINT while a dealing is being written left `.kmi-XXXX.tmp` files holding shares. The
+/// temporaries are removed on SIGINT, and the target is either absent or complete.
+#[test]
+fn sigint_while_writing_leaves_no_temporaries() {
+    let w = Work::new();
+    let key = w.path("key.pem");
+    ok(
+        &output_of(
+            kmi()
+                .args([
+                    "-q",
+                    "key",
+                    "generate",
+                    "elgamal",
+                    "--group",
+                    "ffdhe2048",
+                    "-o",
+                ])
+                .arg(&key),
+        ),
+        "keygen",
+    );
+    let has_temp = |dir: &Path| {
+        std::fs::read_dir(dir)
+            .map(|r| {
+                r.flatten()
+                    .any(|e| e.file_name().to_string_lossy().starts_with(".kmi-"))
+            })
+            .unwrap_or(false)
+    };
+    let mut caught = 0;
+    for attempt in 0..6 {
+        let target = w.path(&format!("s{attempt}"));
+        let mut child = StdCommand::new(kmi_path())
+            .args([
+                "-q", "share", "split", "-k", "2", "-n", "120", "--plain", "-o",
+            ])
+            .arg(&target)
+            .arg(&key)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        let mut signalled = false;
+        while start.elapsed() < Duration::from_secs(60) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if has_temp(w.dir.path()) || has_temp(&target) {
+                // SAFETY: kill(2) on our own child.
+                unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+                signalled = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(300));
+        }
+        let status = child.wait().unwrap();
+        if !signalled {
+            continue; // finished before a temporary was seen: try again
+        }
+        caught += 1;
+        use std::os::unix::process::ExitStatusExt;
+        assert!(
+            status.signal() == Some(libc::SIGINT) || status.success(),
+            "{status}"
+        );
+        assert!(!has_temp(w.dir.path()), "temporaries left in the parent");
+        if target.exists() {
+            assert!(!has_temp(&target), "temporaries left in the target");
+            assert_eq!(
+                std::fs::read_dir(&target).unwrap().count(),
+                121,
+                "partial dealing"
+            );
+        }
+    }
+    assert!(caught > 0, "never caught kmi while it was writing");
+}
+
+/// A run killed with SIGKILL (no cleanup possible) leaves its temporary; the next run writing
+/// into that directory removes it (its process is gone), and leaves other files alone.
+#[test]
+fn stale_temporaries_are_removed_by_the_next_write() {
+    let w = Work::new();
+    // A pid above the kernel's limit (2^22): certainly gone.
+    w.write(".kmi-4194305-Ab12Cd.tmp", "-----BEGIN KMI SHARE-----\n");
+    std::fs::create_dir(w.path(".kmi-4194306-Xy34Zw.tmp")).unwrap();
+    w.write(".kmi-4194306-Xy34Zw.tmp/share-1.pem", "secret\n");
+    w.write("notes.kmi-1.tmp", "not ours\n");
+    ok(
+        &output_of(kmi().current_dir(w.dir.path()).args([
+            "-q",
+            "key",
+            "generate",
+            "elgamal",
+            "--group",
+            "ffdhe2048",
+            "-o",
+            "key.pem",
+        ])),
+        "keygen",
+    );
+    assert_eq!(w.files(), ["key.pem", "notes.kmi-1.tmp"]);
+}
