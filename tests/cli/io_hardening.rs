@@ -1043,3 +1043,36 @@ fn stale_temporaries_are_removed_by_the_next_write() {
     );
     assert_eq!(w.files(), ["key.pem", "notes.kmi-1.tmp"]);
 }
+
+/// Two `share split --force` runs into one directory interleaved their files. The parent
+/// directory is locked while a dealing is put in place: a second run waits for the first.
+#[test]
+fn a_second_split_into_the_same_place_waits() {
+    use std::os::fd::AsRawFd;
+    let w = fixtures();
+    let parent = std::fs::File::open(w.dir.path()).unwrap();
+    // SAFETY: flock on our own open directory.
+    assert_eq!(unsafe { libc::flock(parent.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let mut child = StdCommand::new(kmi_path())
+        .current_dir(w.dir.path())
+        .args([
+            "-q", "share", "split", "-k", "2", "-n", "3", "--plain", "--force", "-o", "s",
+            "key.pem",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let before = snapshot(&w.path("s"));
+    std::thread::sleep(Duration::from_millis(2000));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "split replaced the dealing while another process held the lock"
+    );
+    assert_eq!(snapshot(&w.path("s")), before);
+    drop(parent);
+    let out = child.wait_with_output().unwrap();
+    ok(&out, "split after the lock was released");
+    assert_ne!(snapshot(&w.path("s")), before);
+}
