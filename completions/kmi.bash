@@ -377,7 +377,7 @@ _kmi() {
 
     case "${cmd}" in
         kmi)
-            opts="-q -h -V --batch --quiet --help --version key share ccm cmc encrypt decrypt demo log selftest help"
+            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version key share ccm cmc encrypt decrypt demo log selftest help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -391,7 +391,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm)
-            opts="-q -h -V --batch --quiet --help --version template fmt lint prepare sign verify check show help"
+            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version template fmt lint prepare sign verify check show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -405,7 +405,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__check)
-            opts="-q -h -V --trust --at --app --alg --bits --key --country --recovery --json --batch --quiet --help --version"
+            opts="-q -h -V --trust --at --app --alg --bits --key --country --recovery --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -469,7 +469,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__fmt)
-            opts="-o -q -h -V --output --force --batch --quiet --help --version"
+            opts="-o -q -h -V --output --force --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,7 +653,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__lint)
-            opts="-q -h -V --json --batch --quiet --help --version"
+            opts="-q -h -V --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -667,7 +667,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__prepare)
-            opts="-o -q -h -V --output --force --batch --quiet --help --version"
+            opts="-o -q -h -V --output --force --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -711,7 +711,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__show)
-            opts="-q -h -V --json --batch --quiet --help --version"
+            opts="-q -h -V --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -725,7 +725,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__sign)
-            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --cert --chain --threshold-set --partials --signer --output --force --batch --quiet --help --version"
+            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --cert --chain --threshold-set --partials --signer --output --force --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -867,7 +867,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__template)
-            opts="-o -q -h -V --export --domestic --output --force --batch --quiet --help --version"
+            opts="-o -q -h -V --export --domestic --output --force --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -911,7 +911,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__verify)
-            opts="-q -h -V --trust --at --json --batch --quiet --help --version"
+            opts="-q -h -V --trust --at --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -944,7 +944,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc)
-            opts="-q -h -V --batch --quiet --help --version archive-request recovery-request keygen-request respond parse extract help"
+            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version archive-request recovery-request keygen-request respond parse extract help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -958,7 +958,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__archive__subcmd__request)
-            opts="-o -q -h -V --key --agent --subject --identity --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --help --version"
+            opts="-o -q -h -V --key --agent --subject --identity --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1116,7 +1116,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__extract)
-            opts="-o -q -h -V --key --passphrase-file --agent-cert --request --insecure --der --output --force --key-passphrase-file --key-passphrase-fd --oid-profile --batch --quiet --help --version"
+            opts="-o -q -h -V --key --passphrase-file --agent-cert --request --insecure --der --output --force --key-passphrase-file --key-passphrase-fd --oid-profile --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1366,7 +1366,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__keygen__subcmd__request)
-            opts="-o -q -h -V --subject --identity --shroud-key --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --help --version"
+            opts="-o -q -h -V --subject --identity --shroud-key --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1513,7 +1513,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__parse)
-            opts="-q -h -V --cert --json --oid-profile --batch --quiet --help --version"
+            opts="-q -h -V --cert --json --oid-profile --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1557,7 +1557,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__recovery__subcmd__request)
-            opts="-o -q -h -V --identity --shroud-key --shroud-secret --selection --sign-key --sign-cert --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --help --version"
+            opts="-o -q -h -V --identity --shroud-key --shroud-secret --selection --sign-key --sign-cert --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1692,7 +1692,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__respond)
-            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --store --split --to --share-key --secret-file --pwri-kek --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --threads --json --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --help --version"
+            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --store --split --to --share-key --secret-file --pwri-kek --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --threads --json --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1902,7 +1902,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__decrypt)
-            opts="-i -o -q -h -V --key --input --output --force --passphrase-file --passphrase-fd --batch --quiet --help --version"
+            opts="-i -o -q -h -V --key --input --output --force --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2010,7 +2010,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__demo)
-            opts="-q -h -V --dir --bits --batch --quiet --help --version"
+            opts="-q -h -V --dir --bits --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2035,7 +2035,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__encrypt)
-            opts="-i -o -q -h -V --to --input --output --force --batch --quiet --help --version"
+            opts="-i -o -q -h -V --to --input --output --force --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2670,7 +2670,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key)
-            opts="-q -h -V --batch --quiet --help --version generate check inspect public fingerprint help"
+            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version generate check inspect public fingerprint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2684,7 +2684,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__check)
-            opts="-q -h -V --require-safe --json --passphrase-file --passphrase-fd --batch --quiet --help --version"
+            opts="-q -h -V --require-safe --json --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2717,7 +2717,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__fingerprint)
-            opts="-q -h -V --digits --passphrase-file --passphrase-fd --batch --quiet --help --version"
+            opts="-q -h -V --digits --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2754,7 +2754,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate)
-            opts="-q -h -V --batch --quiet --help --version rsa elgamal help"
+            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version rsa elgamal help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2768,7 +2768,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__elgamal)
-            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --help --version"
+            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2911,7 +2911,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__rsa)
-            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --help --version"
+            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3120,7 +3120,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__inspect)
-            opts="-q -h -V --json --passphrase-file --passphrase-fd --batch --quiet --help --version"
+            opts="-q -h -V --json --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3153,7 +3153,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__public)
-            opts="-o -q -h -V --output --force --der --passphrase-file --passphrase-fd --batch --quiet --help --version"
+            opts="-o -q -h -V --output --force --der --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3216,7 +3216,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__log)
-            opts="-q -h -V --batch --quiet --help --version verify help"
+            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version verify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3272,7 +3272,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__log__subcmd__verify)
-            opts="-q -h -V --head --json --batch --quiet --help --version"
+            opts="-q -h -V --head --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3290,7 +3290,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__selftest)
-            opts="-q -h -V --json --batch --quiet --help --version"
+            opts="-q -h -V --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3304,7 +3304,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share)
-            opts="-q -h -V --batch --quiet --help --version split verify reconstruct partial combine blind help"
+            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version split verify reconstruct partial combine blind help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3318,7 +3318,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__blind)
-            opts="-o -q -h -V --set --decrypt --sign --factor --output --force --log --batch --quiet --help --version"
+            opts="-o -q -h -V --set --decrypt --sign --factor --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3437,7 +3437,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__combine)
-            opts="-o -q -h -V --set --decrypt --sign --blind --output --force --log --batch --quiet --help --version"
+            opts="-o -q -h -V --set --decrypt --sign --blind --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3668,7 +3668,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__partial)
-            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --blinded --output --force --log --batch --quiet --help --version"
+            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --blinded --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3817,7 +3817,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__reconstruct)
-            opts="-o -q -h -V --set --identity --passphrase-file --output --force --der --encrypt --kdf --new-passphrase-file --log --batch --quiet --help --version"
+            opts="-o -q -h -V --set --identity --passphrase-file --output --force --der --encrypt --kdf --new-passphrase-file --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3940,7 +3940,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__split)
-            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --purpose --seed --insecure-fixture --force --key-passphrase-file --key-passphrase-fd --log --batch --quiet --help --version"
+            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --purpose --seed --insecure-fixture --force --key-passphrase-file --key-passphrase-fd --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4060,7 +4060,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__verify)
-            opts="-q -h -V --set --identity --passphrase-file --json --log --batch --quiet --help --version"
+            opts="-q -h -V --set --identity --passphrase-file --json --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kmi_global_optspecs
-    string join \n batch q/quiet h/help V/version
+    string join \n batch q/quiet allow-slow-kdf h/help V/version
 end
 
 function __fish_kmi_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c kmi -n "__fish_kmi_needs_command" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_needs_command" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_needs_command" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_needs_command" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "key" -d 'Generate, check, inspect and convert keys'
@@ -40,6 +41,7 @@ complete -c kmi -n "__fish_kmi_needs_command" -f -a "selftest" -d 'Run known-ans
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "generate" -d 'Generate a new private key'
@@ -50,6 +52,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcomm
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -f -a "rsa" -d 'Generate an RSA key whose primes are safe primes (p = 2p\'+1, q = 2q\'+1)'
@@ -61,6 +64,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -l json -d 'Print the results as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
@@ -68,6 +72,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -l json -d 'Print the results as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
@@ -77,6 +82,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l der -d 'Write DER instead of PEM'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l digits -d 'How many hex digits of the SHA-256 to print' -r -f -a "16\t''
@@ -86,6 +92,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l passphrase-fd -d 'Read the passphrase from the first line of file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Generate a new private key'
@@ -96,6 +103,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
@@ -122,6 +130,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l force -d 'Replace existing set and share files in DIR'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l set -d 'The share set (set.pem)' -r -F
@@ -131,6 +140,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l json -d 'Print the results as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l set -d 'The share set (set.pem)' -r -F
@@ -146,6 +156,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l encrypt -d 'Encrypt the private key (PKCS#8 PBES2, AES-256-CBC) under a passphrase'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l share -d 'This trustee\'s share' -r -F
@@ -159,6 +170,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l set -d 'The share set (set.pem)' -r -F
@@ -170,6 +182,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l set -d 'The share set (set.pem)' -r -F
@@ -181,6 +194,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
@@ -192,6 +206,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -f -a "template" -d 'Print a commented starting policy'
@@ -209,23 +224,27 @@ complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from template" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from fmt" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from lint" -l json -d 'Print the problems as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from lint" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from lint" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from lint" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from lint" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l key -d 'The signer\'s RSA private key' -r -F
@@ -240,6 +259,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l trust -d 'A trusted certificate (repeatable; PEM files may hold several)' -r -F
@@ -247,6 +267,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l json -d 'Print the result as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l trust -d 'A trusted certificate (repeatable; PEM files may hold several)' -r -F
@@ -262,11 +283,13 @@ complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l json -d 'Print the decision as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from show" -l json -d 'Print as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from show" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from show" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "template" -d 'Print a commented starting policy'
@@ -280,6 +303,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract help" -f -a "archive-request" -d 'Build a signed request that archives an encryption key with an escrow agent'
@@ -312,6 +336,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l pem -d 'Write PEM (label CMS) instead of DER'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l identity -d 'The identity whose keys are wanted (default: the CN of --sign-cert)' -r
@@ -328,6 +353,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l pem -d 'Write PEM (label CMS) instead of DER'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l subject -d 'The subject of the key\'s certification request, RFC 4514' -r
@@ -349,6 +375,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l pem -d 'Write PEM (label CMS) instead of DER'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l agent-key -d 'The agent\'s RSA private key' -r -F
@@ -377,6 +404,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pem -d 'Write PEM (label CMS) instead of DER'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -l cert -d 'Also check signers against these certificates (repeatable)' -r -F
@@ -384,6 +412,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -l json -d 'Print the report as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l key -d 'The private key the keys were shrouded to' -r -F
@@ -399,6 +428,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "archive-request" -d 'Build a signed request that archives an encryption key with an escrow agent'
@@ -414,6 +444,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s o -l output -d 'Writ
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l key -d 'The private key' -r -F
@@ -424,16 +455,19 @@ complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l passphrase-fd -d 'Re
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l dir -d 'Run in DIR (must be new or empty; default: a new directory under the system temp dir)' -r -f -a "(__fish_complete_directories)"
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l bits -d 'Size of the escrowed RSA key' -r
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand log; and not __fish_seen_subcommand_from verify help" -f -a "verify" -d 'Check that a ceremony record is an unbroken chain (and ends at HEAD)'
@@ -442,6 +476,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -l json -d 'Print the result as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check that a ceremony record is an unbroken chain (and ends at HEAD)'
@@ -449,6 +484,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand log; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l json -d 'Print the results as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'

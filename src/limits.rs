@@ -34,6 +34,30 @@ pub const MAX_PWRI_RECIPIENTS: usize = 4;
 /// is summed and charged before anything is derived, so a file over the budget is refused at once.
 pub const MAX_KDF_WORK_PER_COMMAND: u64 = 100_000_000;
 
+/// scrypt work (N * r * p) accepted on read unless slow KDFs are allowed: 32 times openssl's default
+/// (N = 2^14, r = 8, p = 1). The memory cap alone leaves p free: N = 2^17, r = 1, p = 2^17 fits in
+/// 32 MiB and costs minutes.
+pub const MAX_SCRYPT_WORK: u64 = 1 << 22;
+
+/// scrypt memory refused even with `--allow-slow-kdf`: beyond this the allocation itself fails and
+/// the process aborts (N = 2^30, r = 8 asks for 1 TiB), so no honest key can use it.
+pub const SCRYPT_MEMORY_CEILING_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// The memory scrypt needs for (N, r, p), as openssl computes it for its `maxmem` check:
+/// 128 r (N + 2) for V plus 128 r p for B.
+pub fn scrypt_memory_bytes(n: u64, r: u64, p: u64) -> u128 {
+    128 * r as u128 * (n as u128 + 2) + 128 * r as u128 * p as u128
+}
+
+/// Worker threads accepted by `--threads`: four per available core. More only adds scheduling
+/// overhead (100,000 threads turned a 0.05 s search into minutes); the result never depends on it.
+pub fn max_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .saturating_mul(4)
+}
+
 static ALLOW_SLOW_KDF: AtomicBool = AtomicBool::new(false);
 static KDF_WORK_SPENT: AtomicU64 = AtomicU64::new(0);
 

@@ -2,7 +2,7 @@
 //! before it, so an edited, deleted or reordered line breaks the chain; the hash of the last line
 //! (the head), written on paper during the ceremony, also detects a cut or rewritten tail.
 
-use std::io::{BufRead, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -33,12 +33,24 @@ pub struct LogEntry {
     pub outcome: String,
 }
 
-/// SHA-256 of a file's bytes as hex, or None when it cannot be read.
+/// A ceremony record larger than this is refused (read stops there): a line is a few hundred bytes,
+/// so this is millions of operations, and `--log /dev/zero` must not fill memory.
+pub const MAX_LOG_BYTES: u64 = crate::io::input::MAX_INPUT_BYTES;
+
+/// SHA-256 of a file's bytes as hex, or None when it cannot be read or is not a regular file
+/// (a failed command may name `/dev/zero`; its record must not read it forever).
 pub fn file_digest(path: &Path) -> Option<FileDigest> {
-    let bytes = std::fs::read(path).ok()?;
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let mut file = std::fs::File::open(path)
+        .ok()?
+        .take(crate::io::input::MAX_INPUT_BYTES);
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).ok()?;
     Some(FileDigest {
         file: path.display().to_string(),
-        sha256: hex::encode(Sha256::digest(bytes)),
+        sha256: hex::encode(hasher.finalize()),
     })
 }
 
@@ -46,40 +58,108 @@ fn line_hash(line: &str) -> String {
     hex::encode(Sha256::digest(line.as_bytes()))
 }
 
-/// Append `entry` (its `prev` is filled in here) and return the new head.
-pub fn append(path: &Path, mut entry: LogEntry) -> Result<String> {
-    let write_err = |e: std::io::Error| Error::Write {
+/// Read an open record up to [`MAX_LOG_BYTES`]; more is refused.
+fn read_record(file: &mut std::fs::File, path: &Path) -> Result<String> {
+    let mut bytes = Vec::new();
+    file.take(MAX_LOG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_LOG_BYTES {
+        return Err(Error::Malformed {
+            path: path.to_path_buf(),
+            what: format!(
+                "larger than {} MiB: not a ceremony record",
+                MAX_LOG_BYTES >> 20
+            ),
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| Error::Malformed {
         path: path.to_path_buf(),
-        what: e.to_string(),
-    };
-    let last = match std::fs::File::open(path) {
-        Ok(f) => std::io::BufReader::new(f)
-            .lines()
-            .map_while(|l| l.ok())
-            .filter(|l| !l.is_empty())
-            .last(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(Error::Read {
-                path: path.to_path_buf(),
-                source: e,
-            })
+        what: "not UTF-8: not a ceremony record".into(),
+    })
+}
+
+/// A ceremony record open for appending, locked (flock, exclusive) while this value lives: two kmi
+/// runs naming the same record wait for each other instead of both chaining to the same line. A
+/// new record is created 0600 whatever the umask: it names every file of the ceremony.
+pub struct RecordFile {
+    path: PathBuf,
+    _lock: crate::io::lock::Flock,
+    file: std::fs::File,
+}
+
+impl RecordFile {
+    /// Open (or create) and lock the record at `path`; `on_wait` is called once if another
+    /// process holds the lock and this call is about to wait for it. Refuses anything but a
+    /// regular file (`--log /dev/zero`) before any work is done.
+    pub fn open(path: &Path, on_wait: &dyn Fn()) -> Result<RecordFile> {
+        let write_err = |e: std::io::Error| Error::Write {
+            path: path.to_path_buf(),
+            what: e.to_string(),
+        };
+        let not_regular = || {
+            Error::usage(format!(
+                "{}: a ceremony record must be a regular file",
+                path.display()
+            ))
+        };
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(not_regular());
         }
-    };
-    entry.prev = last
-        .as_deref()
-        .map(line_hash)
-        .unwrap_or_else(|| GENESIS.to_string());
-    let line = serde_json::to_string(&entry).map_err(|e| Error::internal(e.to_string()))?;
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(write_err)?;
-    f.write_all(format!("{line}\n").as_bytes())
-        .map_err(write_err)?;
-    f.sync_all().map_err(write_err)?;
-    Ok(line_hash(&line))
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).append(true).create(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(path).map_err(write_err)?;
+        if !file.metadata().map_err(write_err)?.is_file() {
+            return Err(not_regular());
+        }
+        let lock = match crate::io::lock::Flock::try_exclusive(&file).map_err(write_err)? {
+            Some(lock) => lock,
+            None => {
+                on_wait();
+                crate::io::lock::Flock::exclusive(&file).map_err(write_err)?
+            }
+        };
+        Ok(RecordFile {
+            path: path.to_path_buf(),
+            _lock: lock,
+            file,
+        })
+    }
+
+    /// Append `entry` (its `prev` is filled in here), fsync, and return the new head.
+    pub fn append(&mut self, mut entry: LogEntry) -> Result<String> {
+        let path = &self.path;
+        let write_err = |e: std::io::Error| Error::Write {
+            path: path.clone(),
+            what: e.to_string(),
+        };
+        use std::io::Seek;
+        self.file
+            .seek(std::io::SeekFrom::Start(0))
+            .map_err(write_err)?;
+        let text = read_record(&mut self.file, path)?;
+        let last = text.lines().rev().find(|l| !l.is_empty());
+        entry.prev = last.map(line_hash).unwrap_or_else(|| GENESIS.to_string());
+        let line = serde_json::to_string(&entry).map_err(|e| Error::internal(e.to_string()))?;
+        self.file
+            .write_all(format!("{line}\n").as_bytes())
+            .map_err(write_err)?;
+        self.file.sync_all().map_err(write_err)?;
+        Ok(line_hash(&line))
+    }
+}
+
+/// Open, lock and append one entry: [`RecordFile::open`] then [`RecordFile::append`].
+pub fn append(path: &Path, entry: LogEntry) -> Result<String> {
+    RecordFile::open(path, &|| {})?.append(entry)
 }
 
 /// What a verified record holds.
@@ -91,10 +171,19 @@ pub struct LogSummary {
 
 /// Check the chain line by line, and the head if given.
 pub fn verify(path: &Path, expected_head: Option<&str>) -> Result<LogSummary> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Read {
+    if let Some(head) = expected_head {
+        let head = head.trim();
+        if head.len() != 64 || !head.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::usage(format!(
+                "--head {head:?} is not a head: want the 64 hex digits kmi printed"
+            )));
+        }
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| Error::Read {
         path: path.to_path_buf(),
         source: e,
     })?;
+    let text = read_record(&mut file, path)?;
     let name = path.display();
     let mut prev = GENESIS.to_string();
     let mut entries = 0;

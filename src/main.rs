@@ -31,6 +31,12 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 
+    // Before any thread starts: SIGINT/SIGTERM/SIGHUP remove kmi's temporaries, then end kmi.
+    kmi::io::cleanup::install_signal_cleanup();
+
+    // Secrets are held in memory from here on: no core file may carry them out (issue 10 item 11).
+    disable_core_dumps();
+
     // A panic is a bug; report it on one line rather than with a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let msg = info
@@ -66,6 +72,28 @@ fn main() -> ExitCode {
             eprintln!("kmi: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
+    }
+}
+
+/// RLIMIT_CORE 0 (no core file) and, on Linux, PR_SET_DUMPABLE 0 (no core file even through a
+/// core_pattern pipe, and no ptrace attach or /proc/PID/mem read by other processes of the same
+/// user). Cheap enough to do for every command. A failure is ignored: it leaves things as they were.
+fn disable_core_dumps() {
+    #[cfg(unix)]
+    {
+        let zero = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: setrlimit reads the struct we pass; it affects only this process.
+        unsafe {
+            libc::setrlimit(libc::RLIMIT_CORE, &zero);
+        }
+    }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    // SAFETY: prctl(PR_SET_DUMPABLE, 0) changes one flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
 }
 

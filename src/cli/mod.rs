@@ -45,6 +45,11 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// Read encrypted keys whose KDF is slower than kmi's limits (PBKDF2 over 10,000,000
+    /// iterations, scrypt over 32 MiB); only for key files you trust
+    #[arg(long, global = true)]
+    pub allow_slow_kdf: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -554,7 +554,9 @@ fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
             require_archive: a.require_archive,
             max_keygen_bits: a.max_bits,
         },
-        search: SearchConfig { threads: a.threads },
+        search: SearchConfig {
+            threads: ctx.threads(a.threads),
+        },
         now,
     };
     let mut rng = KmiRng::new(None)?;
@@ -809,18 +811,37 @@ fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
             write_output(&spec, &all)?;
         }
         (many, Some(dir)) => {
-            std::fs::create_dir_all(dir).map_err(|e| Error::Write {
-                path: dir.clone(),
-                what: e.to_string(),
-            })?;
+            // All keys appear at once in a 0700 directory, or none do.
             let ext = if a.der { "der" } else { "pem" };
-            for (i, (k, id)) in many.iter().enumerate() {
-                let p = dir.join(format!("key-{}.{ext}", i + 1));
-                write_output(
-                    &OutputSpec::new(&p, a.out.force, true),
-                    &encode_private(k, a.der, None, &mut rng)?,
-                )?;
-                ctx.note(format!("extracted {} to {}", describe(k, id)?, p.display()));
+            let mut names = Vec::with_capacity(many.len());
+            let mut encoded = Vec::with_capacity(many.len());
+            for (i, (k, _)) in many.iter().enumerate() {
+                names.push(format!("key-{}.{ext}", i + 1));
+                encoded.push(zeroize::Zeroizing::new(encode_private(
+                    k, a.der, None, &mut rng,
+                )?));
+            }
+            let files: Vec<kmi::io::dir::DirFile<'_>> = names
+                .iter()
+                .zip(&encoded)
+                .map(|(name, bytes)| kmi::io::dir::DirFile {
+                    name,
+                    bytes,
+                    secret: true,
+                })
+                .collect();
+            let is_key_file = |n: &str| {
+                n.strip_prefix("key-")
+                    .and_then(|r| r.strip_suffix(".pem").or_else(|| r.strip_suffix(".der")))
+                    .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()))
+            };
+            kmi::io::dir::write_dir_atomic(dir, &files, a.out.force, &is_key_file)?;
+            for ((k, id), name) in many.iter().zip(&names) {
+                ctx.note(format!(
+                    "extracted {} to {}",
+                    describe(k, id)?,
+                    dir.join(name).display()
+                ));
             }
         }
     }

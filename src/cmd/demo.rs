@@ -70,10 +70,14 @@ fn fresh_dir(requested: Option<&Path>) -> Result<PathBuf> {
             dir.display()
         )));
     }
-    std::fs::create_dir_all(&dir).map_err(|e| Error::Write {
-        path: dir.clone(),
-        what: e.to_string(),
-    })?;
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| Error::Write {
+            path: parent.to_path_buf(),
+            what: e.to_string(),
+        })?;
+    }
+    // The ceremony leaves keys and shares here: 0700 whatever the umask.
+    kmi::io::dir::create_private_dir(&dir)?;
     Ok(dir)
 }
 

@@ -63,7 +63,7 @@ fn prepare_generate(
         rng,
         encryption,
         cfg: SearchConfig {
-            threads: search.threads,
+            threads: ctx.threads(search.threads),
         },
     })
 }

@@ -39,6 +39,19 @@ impl Context {
         eprintln!("kmi: warning: {}", msg.as_ref());
     }
 
+    /// `--threads N` (0: one per core), clamped to `limits::max_threads` with a warning: the
+    /// result never depends on N, so a script written for a bigger machine still runs here.
+    pub fn threads(&self, requested: usize) -> usize {
+        let max = kmi::limits::max_threads();
+        if requested > max {
+            self.warn(format!(
+                "--threads {requested} is more than 4 per core here; using {max}"
+            ));
+            return max;
+        }
+        requested
+    }
+
     pub fn passphrase_source(&self, args: &PassphraseArgs) -> PassphraseSource {
         match (&args.passphrase_file, args.passphrase_fd) {
             (Some(f), _) => PassphraseSource::File(f.clone()),
@@ -57,6 +70,7 @@ impl Context {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    kmi::limits::set_allow_slow_kdf(cli.allow_slow_kdf);
     let ctx = Context {
         batch: cli.batch,
         quiet: cli.quiet,

@@ -11,6 +11,7 @@ use kmi::cli::{
     ShareVerifyArgs, ThresholdInputArgs,
 };
 use kmi::io::armor::decode_armor;
+use kmi::io::dir::{write_dir_atomic, DirFile};
 use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
 use kmi::keys::{encode_private, fingerprint, Key};
 use kmi::log::Record;
@@ -35,6 +36,17 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
         ShareCommand::Combine(a) => ("share combine", a.log.log.clone()),
         ShareCommand::Blind(a) => ("share blind", a.log.log.clone()),
     };
+    // The record is opened and locked before the work: a bad --log fails first, and two runs
+    // on one record run one after the other.
+    let mut record = match &log {
+        Some(path) => Some(kmi::log::RecordFile::open(path, &|| {
+            ctx.note(format!(
+                "waiting for another kmi writing {}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
     let mut rec = Record::default();
     let result = match command {
         ShareCommand::Split(a) => split_key(ctx, a, &mut rec),
@@ -45,12 +57,12 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
         ShareCommand::Blind(a) => blind(ctx, a, &mut rec),
     };
     // Every operation leaves a line, whether it succeeded or not.
-    if let Some(log) = log {
+    if let (Some(log), Some(record)) = (log, record.as_mut()) {
         let outcome = match &result {
             Ok(()) => "ok".to_string(),
             Err(e) => format!("failed: {e}"),
         };
-        let head = kmi::log::append(&log, rec.entry(name, &outcome))?;
+        let head = record.append(rec.entry(name, &outcome))?;
         eprintln!("kmi: ceremony record {} head {head}", log.display());
     }
     result
@@ -453,27 +465,35 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
         };
         files.push(pem);
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::Write {
-        path: dir.clone(),
-        what: e.to_string(),
-    })?;
     if recipients.is_none() {
         ctx.warn(format!(
             "writing unencrypted shares: anyone who reads {} of them holds the key",
             a.threshold
         ));
     }
-    for (pem, path) in files.iter().zip(&share_paths) {
-        write_output(&OutputSpec::new(path, a.force, true), pem.as_bytes())?;
-    }
     let set_der = set
         .file
         .to_der()
         .map_err(|e| Error::internal(e.to_string()))?;
-    write_output(
-        &OutputSpec::new(&set_path, a.force, false),
-        encode_pem(SET_PEM_LABEL, &set_der)?.as_bytes(),
-    )?;
+    let set_pem = encode_pem(SET_PEM_LABEL, &set_der)?;
+    // The whole dealing appears at once, or not at all: a full disk or a kill leaves no partial
+    // set, and with --force an older dealing stays whole until the new one is complete.
+    let names: Vec<String> = (1..=a.shares).map(|i| format!("share-{i}.pem")).collect();
+    let mut out: Vec<DirFile<'_>> = files
+        .iter()
+        .zip(&names)
+        .map(|(pem, name)| DirFile {
+            name,
+            bytes: pem.as_bytes(),
+            secret: true,
+        })
+        .collect();
+    out.push(DirFile {
+        name: "set.pem",
+        bytes: set_pem.as_bytes(),
+        secret: false,
+    });
+    write_dir_atomic(dir, &out, a.force, &is_dealing_file)?;
     rec.outputs.push(set_path.clone());
     rec.outputs.extend(share_paths.iter().cloned());
     ctx.note(format!(
@@ -487,6 +507,15 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
         dir.display()
     ));
     Ok(())
+}
+
+/// Files of an older dealing that `split --force` replaces with the directory.
+fn is_dealing_file(name: &str) -> bool {
+    name == "set.pem"
+        || name
+            .strip_prefix("share-")
+            .and_then(|n| n.strip_suffix(".pem"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Read a share set file (PEM "KMI SHARE SET" or DER).

@@ -2,7 +2,10 @@
 //! output (`-` is stdout), and passphrase sources. Each concern is implemented once, here.
 
 pub mod armor;
+pub mod cleanup;
+pub mod dir;
 pub mod input;
+pub mod lock;
 pub mod output;
 pub mod passphrase;
 

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::cleanup;
 use crate::{Error, Result};
 
 /// Where one output goes and how it is to be written.
@@ -121,8 +122,10 @@ pub fn write_output(spec: &OutputSpec, bytes: &[u8]) -> Result<()> {
         return Err(Error::Exists { path: path.clone() });
     }
     let dir = parent_dir(path);
+    cleanup::remove_stale_temporaries(&dir);
+    let _watch = cleanup::watch_dir(&dir);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".kmi-")
+        .prefix(&cleanup::temp_prefix())
         .suffix(".tmp")
         .permissions(permissions(spec.secret))
         .tempfile_in(&dir)
@@ -132,21 +135,31 @@ pub fn write_output(spec: &OutputSpec, bytes: &[u8]) -> Result<()> {
                 dir.display()
             ))
         })?;
-    tmp.write_all(bytes).map_err(|e| fail(e.to_string()))?;
-    tmp.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
-    if spec.force {
-        tmp.persist(path).map_err(|e| fail(e.error.to_string()))?;
-    } else {
-        // persist_noclobber closes the race between the exists() check and the rename.
-        tmp.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::Exists { path: path.clone() }
-            } else {
-                fail(e.error.to_string())
-            }
-        })?;
-    }
-    Ok(())
+    let tmp_path = tmp.path().to_path_buf();
+    cleanup::register(&tmp_path);
+    let result = (|| {
+        // The creation mode is masked by the umask; set it exactly.
+        tmp.as_file()
+            .set_permissions(permissions(spec.secret))
+            .map_err(|e| fail(e.to_string()))?;
+        tmp.write_all(bytes).map_err(|e| fail(e.to_string()))?;
+        tmp.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
+        if spec.force {
+            tmp.persist(path).map_err(|e| fail(e.error.to_string()))?;
+        } else {
+            // persist_noclobber closes the race between the exists() check and the rename.
+            tmp.persist_noclobber(path).map_err(|e| {
+                if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                    Error::Exists { path: path.clone() }
+                } else {
+                    fail(e.error.to_string())
+                }
+            })?;
+        }
+        Ok(())
+    })();
+    cleanup::deregister(&tmp_path);
+    result
 }
 
 #[cfg(unix)]

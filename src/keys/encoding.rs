@@ -15,6 +15,7 @@ use super::elgamal::{ElGamalGroup, ElGamalPrivate, ElGamalPublic};
 use super::rsa::{RsaPrivate, RsaPublic};
 use super::{be_bytes, Key, PrivateKey, PublicKey};
 use crate::io::armor::{decode_armor, encode_pem};
+use crate::limits;
 use crate::math::secret::SecretUint;
 use crate::oids;
 use crate::{Error, Result};
@@ -312,6 +313,7 @@ fn decode_encrypted(
     passphrase: &dyn Fn() -> Result<Zeroizing<String>>,
 ) -> Result<PrivateKey> {
     let enc = EncryptedPrivateKeyInfo::from_der(der).map_err(der_err("encrypted PKCS#8"))?;
+    check_kdf_work(&enc.encryption_algorithm)?;
     let pass = passphrase()?;
     let doc = enc
         .decrypt(pass.as_bytes())
@@ -319,6 +321,62 @@ fn decode_encrypted(
             path: name.to_path_buf(),
         })?;
     decode_pkcs8(doc.as_bytes())
+}
+
+/// The KDF parameters of an encrypted key are the file's choice: refuse work no honest key needs
+/// before asking for the passphrase (RFC 8018 section 5.2 PBKDF2, RFC 7914 scrypt; limits in
+/// `crate::limits`, lifted by `--allow-slow-kdf` except the scrypt memory ceiling).
+fn check_kdf_work(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<()> {
+    use pkcs8::pkcs5::pbes2::Kdf;
+    let pkcs8::pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
+        return Ok(()); // PBES1 is refused later (no decryption support), with no work done.
+    };
+    let slow_ok = limits::slow_kdf_allowed();
+    let lift = "give --allow-slow-kdf if you trust this key file";
+    match &params.kdf {
+        Kdf::Pbkdf2(p) if p.iteration_count > limits::MAX_PBKDF2_ITERATIONS && !slow_ok => {
+            return Err(Error::format(format!(
+                "encrypted key: PBKDF2 with {} iterations is more than kmi's limit of {} ({lift})",
+                p.iteration_count,
+                limits::MAX_PBKDF2_ITERATIONS
+            )));
+        }
+        Kdf::Scrypt(s) => {
+            let (n, r, p) = (
+                s.cost_parameter,
+                u64::from(s.block_size),
+                u64::from(s.parallelization),
+            );
+            let memory = limits::scrypt_memory_bytes(n, r, p);
+            let mib = |b: u128| b.div_ceil(1024 * 1024);
+            if memory > u128::from(limits::SCRYPT_MEMORY_CEILING_BYTES) {
+                return Err(Error::format(format!(
+                    "encrypted key: scrypt N = {n}, r = {r}, p = {p} needs {} MiB, more than any machine kmi runs on should give it ({} MiB, even with --allow-slow-kdf)",
+                    mib(memory),
+                    mib(u128::from(limits::SCRYPT_MEMORY_CEILING_BYTES))
+                )));
+            }
+            if slow_ok {
+                return Ok(());
+            }
+            if memory > u128::from(limits::MAX_SCRYPT_MEMORY_BYTES) {
+                return Err(Error::format(format!(
+                    "encrypted key: scrypt N = {n}, r = {r}, p = {p} needs {} MiB, more than kmi's limit of {} MiB ({lift})",
+                    mib(memory),
+                    mib(u128::from(limits::MAX_SCRYPT_MEMORY_BYTES))
+                )));
+            }
+            let work = u128::from(n) * u128::from(r) * u128::from(p);
+            if work > u128::from(limits::MAX_SCRYPT_WORK) {
+                return Err(Error::format(format!(
+                    "encrypted key: scrypt N * r * p = {work} is more than kmi's limit of {} ({lift})",
+                    limits::MAX_SCRYPT_WORK
+                )));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn decode_pkcs8(der: &[u8]) -> Result<PrivateKey> {

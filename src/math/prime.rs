@@ -625,7 +625,8 @@ fn resolve_threads(cfg: &SearchConfig) -> usize {
             .map(|n| n.get())
             .unwrap_or(1)
     } else {
-        cfg.threads
+        // A caller's count is bounded too: thousands of threads only add scheduling overhead.
+        cfg.threads.min(crate::limits::max_threads())
     }
 }
 
