@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
     // input as a well-formed JAR (ccm.txt and signature block from the input, split at 0xFF)
     // and run the structural checks and the verifier on that.
     let mut parts = data.splitn(2, |&b| b == 0xFF);
-    let (ccm, block) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+    let (ccm, block) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
     let _ = signature_file(&manifest(ccm));
     if let Ok(bytes) = write_jar(ccm, "CCM", block) {
         let jar = read_jar(&bytes).expect("kmi reads the JARs it writes");

@@ -5,7 +5,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let der = kmi::io::decode_armor(data).map(|a| a.der).unwrap_or_else(|_| data.to_vec());
+    let der = kmi::io::decode_armor(data)
+        .map(|a| a.der)
+        .unwrap_or_else(|_| data.to_vec());
     let _ = kmi::threshold::share::KmiShare::from_der_checked(&der);
     if let Ok(set) = kmi::threshold::set::ShareSet::from_der(&der) {
         if set.public.public_key().bits() <= 1024 {
