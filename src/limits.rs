@@ -97,8 +97,3 @@ pub fn charge_kdf_work(units: u64, what: &str) -> Result<()> {
         }
     }
 }
-
-/// Key-derivation work charged so far in this process.
-pub fn kdf_work_spent() -> u64 {
-    KDF_WORK_SPENT.load(Ordering::Relaxed)
-}

@@ -281,7 +281,11 @@ fn fixture() -> &'static Fixture {
         let mut store = MemStore::default();
         let (_, outcome) =
             respond(&agent(&fx), &fx.seeds[0].der, &mut store, &mut rng).expect("archive");
-        assert!(outcome.ok(), "the seed archive request: {:?}", outcome.failure);
+        assert!(
+            outcome.ok(),
+            "the seed archive request: {:?}",
+            outcome.failure
+        );
         fx.store = store;
         fx
     })
@@ -361,7 +365,11 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
     let [code, a, b, c] = [op[0], op[1], op[2], op[3]];
     let pd = &mut msg.pd;
     let n = pd.control_sequence.len();
-    let code = if envelope_only { 9 + code % 4 } else { code % 16 };
+    let code = if envelope_only {
+        9 + code % 4
+    } else {
+        code % 16
+    };
     match code {
         0 if n > 0 => pd.control_sequence[a as usize % n].body_part_id = u32_of(&[b, c]),
         1 if n > 0 => {
@@ -405,9 +413,9 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
                     s.f_archive_key = b & 1 == 1;
                     Some(Control::ServerKeyGenRequest(s))
                 }
-                Ok(Control::Identification(_)) => {
-                    Some(Control::Identification(String::from_utf8_lossy(&[b, c]).into()))
-                }
+                Ok(Control::Identification(_)) => Some(Control::Identification(
+                    String::from_utf8_lossy(&[b, c]).into(),
+                )),
                 _ => None,
             };
             if let Some(ctl) = new {
@@ -500,7 +508,7 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
             };
             let keep = inner.len().saturating_sub(usize::from(b) + 1).max(2);
             let mut cut = inner[..keep.min(inner.len())].to_vec();
-            cut.extend(std::iter::repeat(c).take(usize::from(a % 16)));
+            cut.extend(std::iter::repeat_n(c, usize::from(a % 16)));
             match Any::from_der(&cut) {
                 Ok(v) => {
                     let ci = ContentInfo {
@@ -520,7 +528,7 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
         }),
         13 if n > 0 => {
             // A transactionId of any size and sign.
-            let bytes: Vec<u8> = std::iter::repeat(b).take(usize::from(a % 40) + 1).collect();
+            let bytes: Vec<u8> = std::iter::repeat_n(b, usize::from(a % 40) + 1).collect();
             if let Ok(t) = Int::new(&bytes) {
                 let id = pd.control_sequence[c as usize % n].body_part_id;
                 if let Ok(ta) = kmi::cmc::types::TaggedAttribute::from_control(
@@ -563,7 +571,11 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
 
 /// Encode the changed request: the PKIData as the new eContent (the old signature), or signed
 /// again by `signer` with the current unsigned attributes.
-fn encode(msg: &Msg, signer: Option<&(RsaPrivate, Certificate)>, oids: &CmcOids) -> Option<Vec<u8>> {
+fn encode(
+    msg: &Msg,
+    signer: Option<&(RsaPrivate, Certificate)>,
+    oids: &CmcOids,
+) -> Option<Vec<u8>> {
     let content = msg.pd.to_der().ok()?;
     match signer {
         Some((key, cert)) => {
@@ -649,7 +661,10 @@ fuzz_target!(|data: &[u8]| {
                     "fails its checks",
                     "does not match the public key",
                 ] {
-                    assert!(!why.contains(leak), "a failure names a decryption step: {why}");
+                    assert!(
+                        !why.contains(leak),
+                        "a failure names a decryption step: {why}"
+                    );
                 }
             }
         }

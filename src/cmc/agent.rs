@@ -10,8 +10,8 @@
 //! - archive: the KeyArchival control names no request or no key, a key in
 //!   id-aa-cmc-unsignedData that no signed KeyArchival control (with cmsBodyPartID 0) names, an
 //!   envelope that is not EnvelopedData or AuthEnvelopedData, not encrypted for this agent with
-//!   RSA-OAEP (PKCS#1 v1.5 key transport is refused before any decryption) or not
-//!   id-ct-encKeyWithID: **badRequest** saying which; once decryption has started, whatever fails
+//!   RSA-OAEP (PKCS#1 v1.5 key transport is refused before any decryption) or holding neither
+//!   id-ct-encKeyWithID nor id-data: **badRequest** saying which; once decryption has started, whatever fails
 //!   (decryption, padding or tag, EncKeyWithID, the key's checks, its match with the request's
 //!   public key): **badRequest** with the one statusString "the archived key could not be
 //!   opened" (no decryption oracle: see `open_archived`); a PKCS#10 whose self-signature fails:
@@ -40,8 +40,9 @@
 //! signer's public key.
 //!
 //! Responses are SignedData(id-cct-PKIResponse) signed by the agent (issuerAndSerialNumber, its
-//! certificate included): by its decryption key, or by a separate [`ResponseSigner`]. Controls: 1 statusInfoV2, 2 transactionId and 3 recipientNonce (echoed
-//! from the request when it had them), 4 senderNonce, 5 KeyRecoveryRsp or ServerKeyGenResponse,
+//! certificate included): by its decryption key, or by a separate [`ResponseSigner`]. Controls:
+//! 1 statusInfoV2, 2 transactionId and 3 recipientNonce (echoed from the request when it had
+//! them), 4 senderNonce, 5 KeyRecoveryRsp or ServerKeyGenResponse,
 //! and cmsSequence entry 6 with the shrouded key(s): EnvelopedData(id-ct-encKeyWithID), or
 //! id-ct-multiplePrivateKeys for several keys, for the shroud the request asked for: KTRI
 //! (RSA-OAEP-SHA256) to the given certificate or public key, or PWRI (PBKDF2-HMAC-SHA256 with

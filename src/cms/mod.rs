@@ -450,7 +450,7 @@ impl Sealed {
 /// PKCS#7 unpadding of whole AES blocks without a data-dependent branch: the unpadded length and
 /// whether the padding was valid (1..=16 bytes, each equal to the count).
 fn ct_unpad(buf: &[u8]) -> (usize, subtle::Choice) {
-    use subtle::{ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess};
+    use subtle::{ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater, ConstantTimeLess};
     let n = buf.len();
     if n < 16 {
         return (0, subtle::Choice::from(0));
@@ -466,8 +466,6 @@ fn ct_unpad(buf: &[u8]) -> (usize, subtle::Choice) {
     let len = n - usize::from(u8::conditional_select(&0, &pad, ok));
     (len, ok)
 }
-
-use subtle::ConditionallySelectable;
 
 /// A parsed envelope of either kind.
 struct Envelope {
