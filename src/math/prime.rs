@@ -904,6 +904,32 @@ pub(crate) fn modpow_odd(base: &BigUint, exp: &BigUint, m: &BigUint) -> Option<B
     mont::modpow(&b.to_u64_digits(), &exp.to_u64_digits(), &m.to_u64_digits()).map(|r| to_big(&r))
 }
 
+/// base^exp mod m in constant time for exponents of at most `exp_bits` bits (see
+/// `mont::Mont::pow_ct`), or None when m is even, 1, or wider than 256 limbs. The exponent goes
+/// to the backend through a wiped limb copy of fixed length; base must be below m.
+pub(crate) fn modpow_odd_ct(
+    base: &BigUint,
+    exp: &BigUint,
+    m: &BigUint,
+    exp_bits: u64,
+) -> Option<BigUint> {
+    if m.is_even() || m <= &BigUint::one() || base >= m {
+        return None;
+    }
+    let limbs = |x: &BigUint, len: usize| {
+        let mut v = zeroize::Zeroizing::new(vec![0u64; len.max(x.iter_u64_digits().len())]);
+        for (slot, d) in v.iter_mut().zip(x.iter_u64_digits()) {
+            *slot = d;
+        }
+        v
+    };
+    let m_limbs = m.to_u64_digits();
+    let b = limbs(base, m_limbs.len());
+    let e = limbs(exp, (exp_bits as usize).div_ceil(64));
+    let r = zeroize::Zeroizing::new(mont::modpow_ct(&b, &e, &m_limbs, exp_bits as usize)?);
+    Some(to_big(&r))
+}
+
 pub mod backend {
     use super::*;
 

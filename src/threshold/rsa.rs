@@ -15,7 +15,7 @@ use rand_core::CryptoRngCore;
 use super::transcript::challenge;
 use crate::keys::rsa::{RsaPrivate, RsaPublic};
 use crate::math::lagrange::{coefficients_integer, factorial};
-use crate::math::modular::{mod_inverse, pow_mod, pow_mod_signed, random_range};
+use crate::math::modular::{mod_inverse, pow_mod, pow_mod_secret, pow_mod_signed, random_range};
 use crate::math::prime::is_probable_prime;
 use crate::math::secret::SecretUint;
 use crate::{Error, Result};
@@ -140,7 +140,7 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
     };
     let verification_keys = shares
         .iter()
-        .map(|s| pow_mod(&v, s.value.expose(), modulus))
+        .map(|s| pow_mod_secret(&v, s.value.expose(), modulus, modulus.bits()))
         .collect();
     Ok(RsaDealing {
         public: RsaSetPublic {
@@ -157,7 +157,7 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
 /// A share holder's own check: v^(s_i) = v_i.
 pub fn verify_share(set: &RsaSetPublic, share: &RsaShare) -> bool {
     set.verification_key(share.index)
-        .map(|vk| pow_mod(&set.v, share.value.expose(), &set.key.n) == *vk)
+        .map(|vk| pow_mod_secret(&set.v, share.value.expose(), &set.key.n, set.key.n.bits()) == *vk)
         .unwrap_or(false)
 }
 
@@ -200,11 +200,11 @@ pub fn partial(
     let ((x_i, v_prime), x_prime) = rayon::join(
         || {
             rayon::join(
-                || pow_mod(x, two_delta_s.expose(), n),
-                || pow_mod(&set.v, r.expose(), n),
+                || pow_mod_secret(x, two_delta_s.expose(), n, n.bits() + delta.bits() + 1),
+                || pow_mod_secret(&set.v, r.expose(), n, r_bits),
             )
         },
-        || pow_mod(&x_tilde, r.expose(), n),
+        || pow_mod_secret(&x_tilde, r.expose(), n, r_bits),
     );
     let x_i_sq = &x_i * &x_i % n;
     let c = proof_challenge([&set.v, &x_tilde, vk, &x_i_sq, &v_prime, &x_prime]);
@@ -349,7 +349,7 @@ pub fn factor_with_lambda_multiple(
         if !g.is_one() {
             return Some(g);
         }
-        let mut b = pow_mod(&a, &r, n);
+        let mut b = pow_mod_secret(&a, &r, n, multiple.bits());
         if b == one || b == n_minus_1 {
             continue;
         }
@@ -465,7 +465,17 @@ pub fn test_messages_combine(
         let x = pow_mod(&beta, &set.key.e, n);
         let partials: Vec<(u32, BigUint)> = shares
             .iter()
-            .map(|s| (s.index, pow_mod(&x, &(&delta * 2u32 * s.value.expose()), n)))
+            .map(|s| {
+                (
+                    s.index,
+                    pow_mod_secret(
+                        &x,
+                        &(&delta * 2u32 * s.value.expose()),
+                        n,
+                        n.bits() + delta.bits() + 1,
+                    ),
+                )
+            })
             .collect();
         for subset in &subsets {
             let chosen: Vec<(u32, BigUint)> = subset.iter().map(|&i| partials[i].clone()).collect();
