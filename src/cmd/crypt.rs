@@ -5,6 +5,7 @@ use kmi::crypt::elgamal::{self, KmiElGamalMessage};
 use kmi::io::armor::decode_armor;
 use kmi::io::{encode_pem, read_input, write_output};
 use kmi::keys::{Key, PrivateKey, PublicKey};
+use kmi::math::{modular::pow_mod_secret, secret::SecretUint};
 use kmi::rng::KmiRng;
 use kmi::{Error, Result};
 
@@ -65,31 +66,28 @@ pub fn decrypt(ctx: &Context, a: DecryptCmdArgs) -> Result<()> {
         }
     };
     let input = read_input(&a.input)?;
-    let plaintext =
-        match &key {
-            PrivateKey::Rsa(k) => {
-                let key = k.to_rsa_crate()?;
-                zeroize::Zeroizing::new(
-                    key.decrypt(rsa::Oaep::new::<sha2::Sha256>(), &input.bytes)
-                        .map_err(|_| {
-                            Error::check(format!(
+    let plaintext = match &key {
+        PrivateKey::Rsa(k) => {
+            let key = k.to_rsa_crate()?;
+            zeroize::Zeroizing::new(
+                key.decrypt(rsa::Oaep::new::<sha2::Sha256>(), &input.bytes)
+                    .map_err(|_| {
+                        Error::check(format!(
                     "{}: decryption failed: not an RSA-OAEP (SHA-256) ciphertext for this key",
                     input.name.display()
                 ))
-                        })?,
-                )
-            }
-            PrivateKey::ElGamal(k) => {
-                let msg = read_elgamal_message(&input.bytes, &input.name)?;
-                let g = &k.public.group;
-                let alpha = msg.alpha();
-                kmi::threshold::elgamal::check_element(g, &alpha)
-                    .map_err(|e| e.in_file(&input.name))?;
-                let shared = kmi::math::secret::SecretUint::new(
-                    kmi::math::modular::pow_mod_secret(&alpha, k.x.expose(), &g.p, g.q.bits()),
-                );
-                elgamal::decrypt_with_shared(g, &msg, shared.expose())?
-            }
-        };
+                    })?,
+            )
+        }
+        PrivateKey::ElGamal(k) => {
+            let msg = read_elgamal_message(&input.bytes, &input.name)?;
+            let g = &k.public.group;
+            let alpha = msg.alpha();
+            kmi::threshold::elgamal::check_element(g, &alpha)
+                .map_err(|e| e.in_file(&input.name))?;
+            let shared = SecretUint::new(pow_mod_secret(&alpha, k.x.expose(), &g.p, g.q.bits()));
+            elgamal::decrypt_with_shared(g, &msg, shared.expose())?
+        }
+    };
     write_output(&spec, &plaintext)
 }

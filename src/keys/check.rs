@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::elgamal::{ElGamalGroup, NamedGroup};
 use super::{Key, PrivateKey, PublicKey};
-use crate::math::modular::{mod_inverse, perfect_power, pow_mod, pow_mod_secret, small_factor};
+use crate::math::modular::{
+    mod_inverse, perfect_power_no_factor_below, pow_mod, pow_mod_secret, small_factor,
+};
 use crate::math::prime::is_probable_prime;
 
 /// Trial division bound for "N has a small factor".
@@ -187,7 +189,7 @@ fn check_rsa_public(c: &mut Checker, n: &BigUint, e: &BigUint) {
         small_factor(n, SMALL_FACTOR_BOUND).map(|r| format!("N has a small factor {r}"))
     });
     c.check("N is not a perfect power", || {
-        perfect_power(n).map(|(b, k)| {
+        perfect_power_no_factor_below(n, SMALL_FACTOR_BOUND).map(|(b, k)| {
             format!(
                 "N is a perfect power ({}-bit base to the power {k})",
                 b.bits()

@@ -51,10 +51,19 @@ pub fn jacobi(a: &BigUint, n: &BigUint) -> i8 {
 /// If n = b^k for some integer b and k >= 2, returns (b, k) with the largest such k found first
 /// among primes k. Used to reject RSA moduli that are perfect powers.
 pub fn perfect_power(n: &BigUint) -> Option<(BigUint, u32)> {
+    perfect_power_no_factor_below(n, 2)
+}
+
+/// `perfect_power` for an n known to have no prime factor below `bound` (>= 2): a base b is then
+/// at least `bound`, so b^k = n needs k <= log2(n) / floor(log2(bound)) and only those k are
+/// tried. After trial division to 2^16 that is |n|/16 exponents instead of |n| (each try is an
+/// nth root of n: for 8192- and 16384-bit moduli this loop was most of `key check`'s time).
+pub fn perfect_power_no_factor_below(n: &BigUint, bound: u32) -> Option<(BigUint, u32)> {
     if n <= &BigUint::one() {
         return None;
     }
-    let max_k = n.bits() as u32;
+    let log2_bound = 31 - bound.max(2).leading_zeros();
+    let max_k = (n.bits() / log2_bound as u64) as u32;
     // Only prime exponents need testing: b^(jk) = (b^j)^k.
     for k in 2..=max_k {
         if !is_small_prime(k) {
@@ -226,6 +235,22 @@ mod tests {
         let big = BigUint::from(0xffff_ffff_ffff_ffc5u64).pow(3);
         assert_eq!(perfect_power(&big), Some((n(0xffff_ffff_ffff_ffc5), 3)));
         assert_eq!(perfect_power(&n(1)), None);
+        // With a factor bound: the same answers while the base is above the bound.
+        let b = BigUint::from(65_537u32);
+        for k in [2u32, 3, 5, 7, 11, 13] {
+            assert_eq!(
+                perfect_power_no_factor_below(&b.pow(k), 1 << 16),
+                Some((b.clone(), k))
+            );
+        }
+        assert_eq!(
+            perfect_power_no_factor_below(&big, 1 << 16),
+            Some((n(0xffff_ffff_ffff_ffc5), 3))
+        );
+        assert_eq!(
+            perfect_power_no_factor_below(&n(65_537 * 65_539), 1 << 16),
+            None
+        );
     }
 
     #[test]

@@ -98,9 +98,9 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
         return Err(Error::usage(why));
     }
     let modulus = &key.public.n;
-    let p_half = (key.p.expose() - 1u32) >> 1usize;
-    let q_half = (key.q.expose() - 1u32) >> 1usize;
-    let m = SecretUint::new(&p_half * &q_half);
+    let p_half = SecretUint::new((key.p.expose() - 1u32) >> 1usize);
+    let q_half = SecretUint::new((key.q.expose() - 1u32) >> 1usize);
+    let m = SecretUint::new(p_half.expose() * q_half.expose());
     let d = SecretUint::new(
         mod_inverse(&key.public.e, m.expose())
             .ok_or_else(|| Error::internal("e is not invertible modulo p'q'"))?,
@@ -134,7 +134,10 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
             continue;
         }
         let v = &r * &r % modulus;
-        if pow_mod(&v, &p_half, modulus) != one && pow_mod(&v, &q_half, modulus) != one {
+        let half_bits = modulus.bits() / 2 + 1;
+        if pow_mod_secret(&v, p_half.expose(), modulus, half_bits) != one
+            && pow_mod_secret(&v, q_half.expose(), modulus, half_bits) != one
+        {
             break v;
         }
     };
@@ -463,17 +466,13 @@ pub fn test_messages_combine(
             continue;
         }
         let x = pow_mod(&beta, &set.key.e, n);
+        let bound = n.bits() + delta.bits() + 1;
         let partials: Vec<(u32, BigUint)> = shares
             .iter()
             .map(|s| {
                 (
                     s.index,
-                    pow_mod_secret(
-                        &x,
-                        &(&delta * 2u32 * s.value.expose()),
-                        n,
-                        n.bits() + delta.bits() + 1,
-                    ),
+                    pow_mod_secret(&x, &(&delta * 2u32 * s.value.expose()), n, bound),
                 )
             })
             .collect();

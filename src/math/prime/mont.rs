@@ -674,13 +674,15 @@ fn ct_window(bits: usize) -> usize {
 }
 
 /// out = table[idx] by reading every entry and masking: the addresses do not depend on idx.
+/// The equality is subtle's (`ct_eq`, behind its optimisation barrier); its 0/1 becomes an
+/// all-zeros/all-ones mask ORed in limb by limb, which the compiler vectorises.
 #[inline(always)]
 fn ct_lookup<const N: usize>(table: &[[u64; N]], idx: u64, out: &mut [u64; N]) {
     *out = [0u64; N];
     for (i, entry) in table.iter().enumerate() {
-        let hit = (i as u64).ct_eq(&idx);
+        let mask = 0u64.wrapping_sub(u64::from((i as u64).ct_eq(&idx).unwrap_u8()));
         for j in 0..N {
-            out[j].conditional_assign(&entry[j], hit);
+            out[j] |= entry[j] & mask;
         }
     }
 }
@@ -896,6 +898,20 @@ macro_rules! dispatch {
     };
 }
 
+/// The widest modulus (in limbs) the variable-time entry points below take before they answer
+/// None (the num-bigint fallback). 256 in kmi; `prime::backend::set_width_limit` lowers it so
+/// benches/key_check.rs can time the old 64-limb engine against this one in the same run. The
+/// constant-time `modpow_ct` ignores it.
+static WIDTH_LIMIT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(256);
+
+pub(crate) fn set_width_limit(limbs: usize) {
+    WIDTH_LIMIT.store(limbs.min(256), std::sync::atomic::Ordering::Relaxed);
+}
+
+fn too_wide(len: usize) -> bool {
+    len > WIDTH_LIMIT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn trim(x: &[u64]) -> &[u64] {
     let mut l = x.len();
     while l > 1 && x[l - 1] == 0 {
@@ -906,16 +922,25 @@ fn trim(x: &[u64]) -> &[u64] {
 
 pub(crate) fn euler2(p: &[u64]) -> Option<bool> {
     let p = trim(p);
+    if too_wide(p.len()) {
+        return None;
+    }
     Some(dispatch!(p.len(), euler2_n(p), return None))
 }
 
 pub(crate) fn mr2(n: &[u64]) -> Option<bool> {
     let n = trim(n);
+    if too_wide(n.len()) {
+        return None;
+    }
     Some(dispatch!(n.len(), mr2_n(n), return None))
 }
 
 pub(crate) fn mr(n: &[u64], base: &[u64]) -> Option<bool> {
     let n = trim(n);
+    if too_wide(n.len()) {
+        return None;
+    }
     Some(dispatch!(n.len(), mr_n(n, base), return None))
 }
 
@@ -927,6 +952,9 @@ pub(crate) fn strong_lucas(
     q_neg: bool,
 ) -> Option<bool> {
     let n = trim(n);
+    if too_wide(n.len()) {
+        return None;
+    }
     Some(dispatch!(
         n.len(),
         strong_lucas_n(n, d_abs, d_neg, q_abs, q_neg),
@@ -943,6 +971,9 @@ pub(crate) fn modpow_n<const N: usize>(base: &[u64], exp: &[u64], m: &[u64]) -> 
 
 pub(crate) fn modpow(base: &[u64], exp: &[u64], m: &[u64]) -> Option<Vec<u64>> {
     let m = trim(m);
+    if too_wide(m.len()) {
+        return None;
+    }
     Some(dispatch!(m.len(), modpow_n(base, exp, m), return None))
 }
 
