@@ -5,6 +5,7 @@ use kmi::crypt::elgamal::{self, KmiElGamalMessage};
 use kmi::io::armor::decode_armor;
 use kmi::io::{encode_pem, read_input, write_output};
 use kmi::keys::{Key, PrivateKey, PublicKey};
+use kmi::math::{modular::pow_mod_secret, secret::SecretUint};
 use kmi::rng::KmiRng;
 use kmi::{Error, Result};
 
@@ -92,7 +93,7 @@ pub fn decrypt(ctx: &Context, a: DecryptCmdArgs) -> Result<()> {
             let alpha = msg.alpha();
             kmi::threshold::elgamal::check_element(g, &alpha)
                 .map_err(|e| e.in_file(&input.name))?;
-            let shared = kmi::math::secret::SecretUint::new(alpha.modpow(k.x.expose(), &g.p));
+            let shared = SecretUint::new(pow_mod_secret(&alpha, k.x.expose(), &g.p, g.q.bits()));
             elgamal::decrypt_with_shared(g, &msg, shared.expose())?
         }
     };

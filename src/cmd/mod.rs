@@ -63,9 +63,11 @@ impl Context {
     /// Read any key file, asking for a passphrase only if it is encrypted.
     pub fn read_key(&self, path: &Path, pass: &PassphraseArgs) -> Result<Key> {
         let input = read_input(path)?;
+        // A plain private key file: wipe its bytes once parsed (issue 10 item 11).
+        let bytes = zeroize::Zeroizing::new(input.bytes);
         let source = self.passphrase_source(pass);
         let name = input.name.display().to_string();
-        decode_key(&input.bytes, &input.name, &|| source.read(&name, false))
+        decode_key(&bytes, &input.name, &|| source.read(&name, false))
     }
 }
 

@@ -22,7 +22,7 @@ use zeroize::Zeroizing;
 
 use super::rsa_pad::i2osp;
 use crate::keys::elgamal::{ElGamalGroup, ElGamalPublic};
-use crate::math::modular::random_range;
+use crate::math::modular::{pow_mod_secret, random_range};
 use crate::math::secret::SecretUint;
 use crate::{Error, Result};
 
@@ -74,8 +74,8 @@ pub fn encrypt(
 ) -> Result<KmiElGamalMessage> {
     let g = &to.group;
     let u = SecretUint::new(random_range(rng, &BigUint::one(), &g.q));
-    let alpha = g.g.modpow(u.expose(), &g.p);
-    let shared = SecretUint::new(to.y.modpow(u.expose(), &g.p));
+    let alpha = pow_mod_secret(&g.g, u.expose(), &g.p, g.q.bits());
+    let shared = SecretUint::new(pow_mod_secret(&to.y, u.expose(), &g.p, g.q.bits()));
     let key = message_key(g, &alpha, shared.expose())?;
     let mut nonce = [0u8; 12];
     rng.fill_bytes(&mut nonce);

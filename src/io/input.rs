@@ -43,7 +43,17 @@ pub fn read_input_allow_empty(path: &Path) -> Result<Input> {
             .take(MAX_INPUT_BYTES + 1)
             .read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        std::fs::File::open(path).and_then(|f| {
+            // Room for the whole file up front: read_to_end then never moves the bytes (a key
+            // file's contents) to a bigger buffer, leaving the old one unwiped in freed memory.
+            let size = f
+                .metadata()
+                .map(|m| m.len())
+                .unwrap_or(0)
+                .min(MAX_INPUT_BYTES);
+            bytes.reserve_exact(size as usize + 1);
+            f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)
+        })
     };
     let name = if path == Path::new("-") {
         PathBuf::from("<stdin>")

@@ -8,7 +8,9 @@ use serde::Serialize;
 
 use super::elgamal::{ElGamalGroup, NamedGroup};
 use super::{Key, PrivateKey, PublicKey};
-use crate::math::modular::{mod_inverse, perfect_power, small_factor};
+use crate::math::modular::{
+    mod_inverse, perfect_power_no_factor_below, pow_mod, pow_mod_secret, small_factor,
+};
 use crate::math::prime::is_probable_prime;
 
 /// Trial division bound for "N has a small factor".
@@ -168,7 +170,7 @@ pub fn check_key(key: &Key, require_safe: bool) -> CheckReport {
             );
             c.require(
                 "g^x = y",
-                || g.g.modpow(x, &g.p) == k.public.y,
+                || pow_mod_secret(&g.g, x, &g.p, g.q.bits()) == k.public.y,
                 "the private key does not match: g^x != y",
             );
         }
@@ -187,7 +189,7 @@ fn check_rsa_public(c: &mut Checker, n: &BigUint, e: &BigUint) {
         small_factor(n, SMALL_FACTOR_BOUND).map(|r| format!("N has a small factor {r}"))
     });
     c.check("N is not a perfect power", || {
-        perfect_power(n).map(|(b, k)| {
+        perfect_power_no_factor_below(n, SMALL_FACTOR_BOUND).map(|(b, k)| {
             format!(
                 "N is a perfect power ({}-bit base to the power {k})",
                 b.bits()
@@ -198,7 +200,7 @@ fn check_rsa_public(c: &mut Checker, n: &BigUint, e: &BigUint) {
     // with distinct primes this almost never holds.
     c.require(
         "N is not a prime power",
-        || BigUint::from(2u32).modpow(&(n * (n - 1u32)), n) != BigUint::one(),
+        || pow_mod(&BigUint::from(2u32), &(n * (n - 1u32)), n) != BigUint::one(),
         "N is a prime power",
     );
     c.require(
@@ -243,7 +245,7 @@ fn check_group_into(c: &mut Checker, g: &ElGamalGroup) {
     c.require("1 < g < p", || g.g > one && g.g < g.p, "g is not in (1, p)");
     c.require(
         "g has order q",
-        || g.g.modpow(&g.q, &g.p) == one,
+        || pow_mod(&g.g, &g.q, &g.p) == one,
         "g lies outside the order-q subgroup (g^q != 1 mod p)",
     );
 }
@@ -254,7 +256,7 @@ fn check_elgamal_public(c: &mut Checker, g: &ElGamalGroup, y: &BigUint, require_
     c.require("1 < y < p", || y > &one && y < &g.p, "y is not in (1, p)");
     c.require(
         "y lies in the order-q subgroup",
-        || y.modpow(&g.q, &g.p) == one,
+        || pow_mod(y, &g.q, &g.p) == one,
         "y lies outside the order-q subgroup (y^q != 1 mod p)",
     );
     if require_safe {

@@ -7,7 +7,7 @@ use num_traits::{One, Zero};
 use rand_core::CryptoRngCore;
 
 use super::KeygenProgress;
-use crate::math::modular::random_range;
+use crate::math::modular::{pow_mod_secret, random_range};
 use crate::math::prime::{prime_with_factor, random_prime, safe_prime, SearchConfig};
 use crate::math::secret::SecretUint;
 use crate::{Error, Result};
@@ -195,11 +195,11 @@ pub fn generate_group(
 
 /// A key pair in `group`: x uniform in [1, q), y = g^x mod p.
 pub fn generate_key(group: ElGamalGroup, rng: &mut dyn CryptoRngCore) -> ElGamalPrivate {
-    let x = random_range(rng, &BigUint::one(), &group.q);
-    let y = group.g.modpow(&x, &group.p);
+    let x = SecretUint::new(random_range(rng, &BigUint::one(), &group.q));
+    let y = pow_mod_secret(&group.g, x.expose(), &group.p, group.q.bits());
     ElGamalPrivate {
         public: ElGamalPublic { group, y },
-        x: SecretUint::new(x),
+        x,
     }
 }
 

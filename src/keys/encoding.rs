@@ -399,7 +399,8 @@ fn decode_pkcs8(der: &[u8]) -> Result<PrivateKey> {
         if group.p.bits() < 2 {
             return Err(Error::format("DH prime p is too small"));
         }
-        let y = group.g.modpow(x.expose(), &group.p);
+        let y =
+            crate::math::modular::pow_mod_secret(&group.g, x.expose(), &group.p, group.q.bits());
         Ok(PrivateKey::ElGamal(ElGamalPrivate {
             public: ElGamalPublic { group, y },
             x,

@@ -48,31 +48,39 @@ pub struct RsaGenParams {
 
 impl RsaPrivate {
     /// Build a complete key from its primes, with d = e^-1 mod lambda(N) (the smaller of the two
-    /// valid private exponents). p is made the larger prime, as is conventional.
+    /// valid private exponents). p is made the larger prime, as is conventional. Every secret
+    /// here, the intermediates p - 1, q - 1 and lambda(N) included, lives in a `SecretUint`
+    /// (wiped on drop; num-bigint's own temporaries inside lcm and the inverse are not reached).
     pub fn from_primes(p: BigUint, q: BigUint, e: BigUint) -> Result<Self> {
         let (p, q) = if p >= q { (p, q) } else { (q, p) };
+        let (p, q) = (SecretUint::new(p), SecretUint::new(q));
         if p == q {
             return Err(Error::internal("RSA primes must differ"));
         }
         let one = BigUint::one();
-        let p1 = &p - &one;
-        let q1 = &q - &one;
-        let lambda = p1.lcm(&q1);
-        let d = mod_inverse(&e, &lambda).ok_or_else(|| {
+        let p1 = SecretUint::new(p.expose() - &one);
+        let q1 = SecretUint::new(q.expose() - &one);
+        let lambda = SecretUint::new(p1.expose().lcm(q1.expose()));
+        let d = SecretUint::new(mod_inverse(&e, lambda.expose()).ok_or_else(|| {
             Error::usage("the public exponent is not invertible modulo lambda(N)")
-        })?;
-        let dp = &d % &p1;
-        let dq = &d % &q1;
-        let qinv =
-            mod_inverse(&q, &p).ok_or_else(|| Error::internal("q is not invertible mod p"))?;
+        })?);
+        let dp = SecretUint::new(d.expose() % p1.expose());
+        let dq = SecretUint::new(d.expose() % q1.expose());
+        let qinv = SecretUint::new(
+            mod_inverse(q.expose(), p.expose())
+                .ok_or_else(|| Error::internal("q is not invertible mod p"))?,
+        );
         Ok(RsaPrivate {
-            public: RsaPublic { n: &p * &q, e },
-            d: SecretUint::new(d),
-            p: SecretUint::new(p),
-            q: SecretUint::new(q),
-            dp: SecretUint::new(dp),
-            dq: SecretUint::new(dq),
-            qinv: SecretUint::new(qinv),
+            public: RsaPublic {
+                n: p.expose() * q.expose(),
+                e,
+            },
+            d,
+            p,
+            q,
+            dp,
+            dq,
+            qinv,
         })
     }
 

@@ -51,10 +51,19 @@ pub fn jacobi(a: &BigUint, n: &BigUint) -> i8 {
 /// If n = b^k for some integer b and k >= 2, returns (b, k) with the largest such k found first
 /// among primes k. Used to reject RSA moduli that are perfect powers.
 pub fn perfect_power(n: &BigUint) -> Option<(BigUint, u32)> {
+    perfect_power_no_factor_below(n, 2)
+}
+
+/// `perfect_power` for an n known to have no prime factor below `bound` (>= 2): a base b is then
+/// at least `bound`, so b^k = n needs k <= log2(n) / floor(log2(bound)) and only those k are
+/// tried. After trial division to 2^16 that is |n|/16 exponents instead of |n| (each try is an
+/// nth root of n: for 8192- and 16384-bit moduli this loop was most of `key check`'s time).
+pub fn perfect_power_no_factor_below(n: &BigUint, bound: u32) -> Option<(BigUint, u32)> {
     if n <= &BigUint::one() {
         return None;
     }
-    let max_k = n.bits() as u32;
+    let log2_bound = 31 - bound.max(2).leading_zeros();
+    let max_k = (n.bits() / log2_bound as u64) as u32;
     // Only prime exponents need testing: b^(jk) = (b^j)^k.
     for k in 2..=max_k {
         if !is_small_prime(k) {
@@ -137,12 +146,41 @@ pub fn reduce_signed(x: &BigInt, m: &BigUint) -> BigUint {
         .expect("mod_floor is non-negative")
 }
 
-/// base^exp mod m: the one modular exponentiation the threshold schemes use, so the backend can
-/// be chosen in one place by measurement.
+/// base^exp mod m for a PUBLIC exponent (verification, checks, public keys): variable time, so
+/// the exponent's bit pattern shows in the timing. For a secret exponent use `pow_mod_secret`.
+/// m = 0 gives 0 (num-bigint would panic; key checks reject such moduli with a message).
 pub fn pow_mod(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
     // The Montgomery backend is about 1.7x faster than num-bigint at 1024-2048 bits (see
-    // benches/safe_prime.rs); num-bigint covers even and very wide moduli.
+    // benches/safe_prime.rs) and serves every odd modulus up to 16384 bits; num-bigint covers
+    // even moduli.
+    if m.is_zero() {
+        return BigUint::zero();
+    }
     crate::math::prime::modpow_odd(base, exp, m).unwrap_or_else(|| base.modpow(exp, m))
+}
+
+/// base^exp mod m for a SECRET exponent (Shoup partials x^(2 Delta s_i), their proofs' r, share
+/// values, private keys x and d, blinding factors) or a secret base: constant time in exp and
+/// base for a given modulus width and `exp_bits` (issue 10 item 11). `exp_bits` is a public upper
+/// bound on the exponent's length (|q| for an ElGamal exponent, |N| + |2 Delta| for a Shoup
+/// partial): the exponent is padded to it, so every exponent below the bound costs the same
+/// fixed-window sequence of Montgomery products and table scans (`prime::mont::Mont::pow_ct`).
+/// An exponent longer than the bound is still computed correctly, at its own length.
+///
+/// Limits: the modulus must be odd (RSA N, an ElGamal p) and at most 16384 bits; an even or
+/// out-of-range modulus (only in a key that fails `key check`) falls back to num-bigint, variable
+/// time. Converting between num-bigint and limbs and reducing a base >= m go through num-bigint,
+/// which is variable time in the numbers' lengths only for the conversions (and fully for the
+/// reduction: pass a reduced base when the base is secret).
+pub fn pow_mod_secret(base: &BigUint, exp: &BigUint, m: &BigUint, exp_bits: u64) -> BigUint {
+    if m.is_zero() {
+        return BigUint::zero();
+    }
+    if base >= m {
+        let reduced = crate::math::secret::SecretUint::new(base % m);
+        return pow_mod_secret(reduced.expose(), exp, m, exp_bits);
+    }
+    crate::math::prime::modpow_odd_ct(base, exp, m, exp_bits).unwrap_or_else(|| base.modpow(exp, m))
 }
 
 /// base^exp mod m for a signed exponent (a negative one goes through the inverse of base).
@@ -197,6 +235,22 @@ mod tests {
         let big = BigUint::from(0xffff_ffff_ffff_ffc5u64).pow(3);
         assert_eq!(perfect_power(&big), Some((n(0xffff_ffff_ffff_ffc5), 3)));
         assert_eq!(perfect_power(&n(1)), None);
+        // With a factor bound: the same answers while the base is above the bound.
+        let b = BigUint::from(65_537u32);
+        for k in [2u32, 3, 5, 7, 11, 13] {
+            assert_eq!(
+                perfect_power_no_factor_below(&b.pow(k), 1 << 16),
+                Some((b.clone(), k))
+            );
+        }
+        assert_eq!(
+            perfect_power_no_factor_below(&big, 1 << 16),
+            Some((n(0xffff_ffff_ffff_ffc5), 3))
+        );
+        assert_eq!(
+            perfect_power_no_factor_below(&n(65_537 * 65_539), 1 << 16),
+            None
+        );
     }
 
     #[test]

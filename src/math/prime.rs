@@ -16,9 +16,11 @@
 //! base-2 Euler test on p), then BPSW on the rest. A search that runs off the top of the range starts
 //! the next epoch (a fresh start from the next ChaCha20 stream).
 //!
-//! The arithmetic backend (`mont.rs`) is a fixed-width, variable-time Montgomery implementation over
-//! u64 limbs (widths up to 4096 bits, straight-line squaring for 512/1024/2048-bit moduli); wider
-//! numbers fall back to num-bigint. Chosen by measurement on the 2-core bench machine (full-length
+//! The arithmetic backend (`mont.rs`) is a fixed-width Montgomery implementation over u64 limbs
+//! (widths up to 16384 bits, kmi's key size limit; straight-line squaring for 512/1024/2048-bit
+//! moduli), variable-time for the search and public exponents, with a constant-time
+//! exponentiation for secret exponents (`modular::pow_mod_secret`); it also serves the key checks
+//! and the threshold schemes. Chosen by measurement on the 2-core bench machine (full-length
 //! modexp, ms, 1024 / 2048 bits): num-bigint 0.79 / 5.7, crypto-bigint BoxedMontyForm 0.84 / 5.2,
 //! this backend 0.49 / 3.2; the Euler base-2 test each survivor costs: 0.31 / 2.4.
 //! Sieve bound: 2^20 up to 768 bits, 2^22 up to 1536, 2^24 above (benches/safe_prime.rs).
@@ -905,10 +907,36 @@ pub(crate) fn modpow_odd(base: &BigUint, exp: &BigUint, m: &BigUint) -> Option<B
     mont::modpow(&b.to_u64_digits(), &exp.to_u64_digits(), &m.to_u64_digits()).map(|r| to_big(&r))
 }
 
+/// base^exp mod m in constant time for exponents of at most `exp_bits` bits (see
+/// `mont::Mont::pow_ct`), or None when m is even, 1, or wider than 256 limbs. The exponent goes
+/// to the backend through a wiped limb copy of fixed length; base must be below m.
+pub(crate) fn modpow_odd_ct(
+    base: &BigUint,
+    exp: &BigUint,
+    m: &BigUint,
+    exp_bits: u64,
+) -> Option<BigUint> {
+    if m.is_even() || m <= &BigUint::one() || base >= m {
+        return None;
+    }
+    let limbs = |x: &BigUint, len: usize| {
+        let mut v = zeroize::Zeroizing::new(vec![0u64; len.max(x.iter_u64_digits().len())]);
+        for (slot, d) in v.iter_mut().zip(x.iter_u64_digits()) {
+            *slot = d;
+        }
+        v
+    };
+    let m_limbs = m.to_u64_digits();
+    let b = limbs(base, m_limbs.len());
+    let e = limbs(exp, (exp_bits as usize).div_ceil(64));
+    let r = zeroize::Zeroizing::new(mont::modpow_ct(&b, &e, &m_limbs, exp_bits as usize)?);
+    Some(to_big(&r))
+}
+
 pub mod backend {
     use super::*;
 
-    /// base^exp mod m with the fixed-width Montgomery backend (m odd, <= 4096 bits).
+    /// base^exp mod m with the fixed-width Montgomery backend (m odd, <= 16384 bits).
     pub fn modpow_mont(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
         let r = mont::modpow(
             &base.to_u64_digits(),
@@ -917,6 +945,13 @@ pub mod backend {
         )
         .expect("modulus too wide for the fixed-width backend");
         to_big(&r)
+    }
+
+    /// Limit the variable-time Montgomery engine to moduli of at most `limbs` 64-bit limbs
+    /// (wider ones go to num-bigint, as every modulus above 64 limbs did before the engine grew to 256). For
+    /// benchmarks only: the default, 256, covers kmi's 16384-bit limit.
+    pub fn set_width_limit(limbs: usize) {
+        mont::set_width_limit(limbs)
     }
 
     /// The Euler base-2 test on p (what each safe-prime survivor costs).

@@ -43,7 +43,7 @@ use sha2::{Digest, Sha256};
 
 use super::set::{Operation, Prepared, SetPublic, ShareSet};
 use super::share::{from_uint, to_uint};
-use crate::math::modular::{mod_inverse, pow_mod, random_range};
+use crate::math::modular::{mod_inverse, pow_mod, pow_mod_secret, random_range};
 use crate::math::secret::SecretUint;
 use crate::{Error, Result};
 
@@ -131,7 +131,7 @@ impl Unblinding {
         match (&self.kind, set) {
             (UnblindingKind::Rsa(r_inv), SetPublic::Rsa(r)) => y * r_inv.expose() % &r.key.n,
             (UnblindingKind::ElGamal(u_inv), SetPublic::ElGamal { public, .. }) => {
-                pow_mod(y, u_inv.expose(), &public.group.p)
+                pow_mod_secret(y, u_inv.expose(), &public.group.p, public.group.q.bits())
             }
             // `blinded_view` builds the unblinding from this set's own scheme.
             _ => unreachable!("unblinding built for another scheme"),
@@ -243,7 +243,7 @@ impl ShareSet {
                 let n = &r.key.n;
                 let inv = mod_inverse(f.expose(), n)
                     .ok_or_else(|| Error::format("the blinding factor is not a unit mod N"))?;
-                let value = &input.x * pow_mod(f.expose(), &r.key.e, n) % n;
+                let value = &input.x * pow_mod_secret(f.expose(), &r.key.e, n, r.key.e.bits()) % n;
                 (value, UnblindingKind::Rsa(SecretUint::new(inv)))
             }
             SetPublic::ElGamal { public, .. } => {
@@ -252,7 +252,7 @@ impl ShareSet {
                     .then(|| mod_inverse(f.expose(), &g.q))
                     .flatten()
                     .ok_or_else(|| Error::format("the blinding factor is not a unit mod q"))?;
-                let value = pow_mod(&input.x, f.expose(), &g.p);
+                let value = pow_mod_secret(&input.x, f.expose(), &g.p, g.q.bits());
                 (value, UnblindingKind::ElGamal(SecretUint::new(inv)))
             }
         };

@@ -13,7 +13,7 @@ use rand_core::CryptoRngCore;
 use super::transcript::challenge;
 use crate::keys::elgamal::{ElGamalGroup, ElGamalPrivate};
 use crate::math::lagrange::coefficients_mod;
-use crate::math::modular::{pow_mod, random_range};
+use crate::math::modular::{pow_mod, pow_mod_secret, random_range};
 use crate::math::secret::SecretUint;
 use crate::{Error, Result};
 
@@ -66,7 +66,7 @@ pub fn deal(key: &ElGamalPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -
         .chain(
             coefficients[1..]
                 .iter()
-                .map(|c| pow_mod(&group.g, c.expose(), &group.p)),
+                .map(|c| pow_mod_secret(&group.g, c.expose(), &group.p, q.bits())),
         )
         .collect();
     let shares = (1..=n)
@@ -119,7 +119,7 @@ pub fn expected_public_share(group: &ElGamalGroup, commitments: &[BigUint], inde
 /// Check one share against the commitments.
 pub fn verify_share(group: &ElGamalGroup, commitments: &[BigUint], share: &Share) -> bool {
     share.value.expose() < &group.q
-        && pow_mod(&group.g, share.value.expose(), &group.p)
+        && pow_mod_secret(&group.g, share.value.expose(), &group.p, group.q.bits())
             == expected_public_share(group, commitments, share.index)
 }
 
@@ -155,7 +155,7 @@ pub fn batch_verify(
         .fold(BigUint::one(), |acc, (c, e)| {
             acc * pow_mod(c, e, &group.p) % &group.p
         });
-    pow_mod(&group.g, &lhs_exp, &group.p) == rhs
+    pow_mod_secret(&group.g, &lhs_exp, &group.p, q.bits()) == rhs
 }
 
 /// alpha must lie in the order-q subgroup, or raising it to a share would leak the share's
@@ -186,11 +186,11 @@ pub fn partial_decrypt(
     check_element(group, alpha)?;
     let (p, q) = (&group.p, &group.q);
     let s = share.value.expose();
-    let public_share = pow_mod(&group.g, s, p);
-    let r_i = pow_mod(alpha, s, p);
+    let public_share = pow_mod_secret(&group.g, s, p, q.bits());
+    let r_i = pow_mod_secret(alpha, s, p, q.bits());
     let w = SecretUint::new(random_range(rng, &BigUint::zero(), q));
-    let a = pow_mod(&group.g, w.expose(), p);
-    let b = pow_mod(alpha, w.expose(), p);
+    let a = pow_mod_secret(&group.g, w.expose(), p, q.bits());
+    let b = pow_mod_secret(alpha, w.expose(), p, q.bits());
     let c = proof_challenge(group, [&group.g, alpha, &public_share, &r_i, &a, &b]);
     let z = (w.expose() + &c * s) % q;
     Ok((r_i, Proof { c, z }))
@@ -241,7 +241,7 @@ pub fn reconstruct(group: &ElGamalGroup, y: &BigUint, shares: &[Share]) -> Resul
         x = (x + l * s.value.expose()) % &group.q;
     }
     let x = SecretUint::new(x);
-    if pow_mod(&group.g, x.expose(), &group.p) != *y {
+    if pow_mod_secret(&group.g, x.expose(), &group.p, group.q.bits()) != *y {
         return Err(Error::check("the shares do not rebuild the key: g^x != y"));
     }
     Ok(x)

@@ -15,7 +15,7 @@ use rand_core::CryptoRngCore;
 use super::transcript::challenge;
 use crate::keys::rsa::{RsaPrivate, RsaPublic};
 use crate::math::lagrange::{coefficients_integer, factorial};
-use crate::math::modular::{mod_inverse, pow_mod, pow_mod_signed, random_range};
+use crate::math::modular::{mod_inverse, pow_mod, pow_mod_secret, pow_mod_signed, random_range};
 use crate::math::prime::is_probable_prime;
 use crate::math::secret::SecretUint;
 use crate::{Error, Result};
@@ -103,9 +103,9 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
         return Err(Error::usage(why));
     }
     let modulus = &key.public.n;
-    let p_half = (key.p.expose() - 1u32) >> 1usize;
-    let q_half = (key.q.expose() - 1u32) >> 1usize;
-    let m = SecretUint::new(&p_half * &q_half);
+    let p_half = SecretUint::new((key.p.expose() - 1u32) >> 1usize);
+    let q_half = SecretUint::new((key.q.expose() - 1u32) >> 1usize);
+    let m = SecretUint::new(p_half.expose() * q_half.expose());
     let d = SecretUint::new(
         mod_inverse(&key.public.e, m.expose())
             .ok_or_else(|| Error::internal("e is not invertible modulo p'q'"))?,
@@ -142,8 +142,9 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
             continue;
         }
         let candidate = &r * &r % modulus;
-        if pow_mod(&candidate, &p_half, modulus) != one
-            && pow_mod(&candidate, &q_half, modulus) != one
+        let half_bits = modulus.bits() / 2 + 1;
+        if pow_mod_secret(&candidate, p_half.expose(), modulus, half_bits) != one
+            && pow_mod_secret(&candidate, q_half.expose(), modulus, half_bits) != one
             && crate::threshold::validate::check_verification_base(&candidate, modulus).is_ok()
         {
             v = Some(candidate);
@@ -155,7 +156,7 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
     })?;
     let verification_keys = shares
         .iter()
-        .map(|s| pow_mod(&v, s.value.expose(), modulus))
+        .map(|s| pow_mod_secret(&v, s.value.expose(), modulus, modulus.bits()))
         .collect();
     Ok(RsaDealing {
         public: RsaSetPublic {
@@ -172,7 +173,7 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
 /// A share holder's own check: v^(s_i) = v_i.
 pub fn verify_share(set: &RsaSetPublic, share: &RsaShare) -> bool {
     set.verification_key(share.index)
-        .map(|vk| pow_mod(&set.v, share.value.expose(), &set.key.n) == *vk)
+        .map(|vk| pow_mod_secret(&set.v, share.value.expose(), &set.key.n, set.key.n.bits()) == *vk)
         .unwrap_or(false)
 }
 
@@ -215,11 +216,11 @@ pub fn partial(
     let ((x_i, v_prime), x_prime) = rayon::join(
         || {
             rayon::join(
-                || pow_mod(x, two_delta_s.expose(), n),
-                || pow_mod(&set.v, r.expose(), n),
+                || pow_mod_secret(x, two_delta_s.expose(), n, n.bits() + delta.bits() + 1),
+                || pow_mod_secret(&set.v, r.expose(), n, r_bits),
             )
         },
-        || pow_mod(&x_tilde, r.expose(), n),
+        || pow_mod_secret(&x_tilde, r.expose(), n, r_bits),
     );
     let x_i_sq = &x_i * &x_i % n;
     let c = proof_challenge([&set.v, &x_tilde, vk, &x_i_sq, &v_prime, &x_prime]);
@@ -364,7 +365,7 @@ pub fn factor_with_lambda_multiple(
         if !g.is_one() {
             return Some(g);
         }
-        let mut b = pow_mod(&a, &r, n);
+        let mut b = pow_mod_secret(&a, &r, n, multiple.bits());
         if b == one || b == n_minus_1 {
             continue;
         }
@@ -598,11 +599,13 @@ pub fn test_messages_combine(
         }
         let x = pow_mod(&beta, &set.key.e, n);
         let b = pow_mod(&x, &(&delta * 2u32), n);
-        if !others.is_empty() && !pow_mod(&b, deviation.expose(), n).is_one() {
+        if !others.is_empty()
+            && !pow_mod_secret(&b, deviation.expose(), n, deviation.expose().bits()).is_one()
+        {
             return Ok(false);
         }
         // w^a = b^(2 D a); a negative exponent goes through the inverse.
-        let wa = pow_mod(&b, two_d_a.expose(), n);
+        let wa = pow_mod_secret(&b, two_d_a.expose(), n, two_d_a.expose().bits());
         let wa = if negative {
             match crate::math::modular::mod_inverse(&wa, n) {
                 Some(inv) => inv,

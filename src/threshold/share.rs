@@ -108,14 +108,28 @@ pub struct KmiShareSet {
     pub created: Option<GeneralizedTime>,
 }
 
-/// `KmiShare`: one trustee's share with the set it belongs to.
-#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+/// `KmiShare`: one trustee's share with the set it belongs to. Debug prints the value as
+/// "[secret]" (issue 10 item 11). der's `Uint` cannot be wiped in place: the arithmetic copy
+/// (`OpenedShare::value`, a `SecretUint`) is what lives long.
+#[derive(Clone, Eq, PartialEq, Sequence)]
 pub struct KmiShare {
     pub version: u8,
     pub set_id: OctetString,
     pub index: u32,
     pub value: Uint,
     pub set: KmiShareSet,
+}
+
+impl std::fmt::Debug for KmiShare {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KmiShare")
+            .field("version", &self.version)
+            .field("set_id", &self.set_id)
+            .field("index", &self.index)
+            .field("value", &"[secret]")
+            .field("set", &self.set)
+            .finish()
+    }
 }
 
 /// `proof SEQUENCE { c INTEGER, z INTEGER }`
@@ -283,6 +297,11 @@ mod tests {
         let der = share.to_der().unwrap();
         let back = KmiShare::from_der_checked(&der).unwrap();
         assert_eq!(back, share);
+        // Debug never shows the share value (12345 = 0x3039).
+        let debug = format!("{share:?}");
+        assert!(
+            debug.contains("[secret]") && !debug.contains("12345") && !debug.contains("48, 57")
+        );
         // The elgamal arm is [1] IMPLICIT, constructed: tag 0xA1; the rsa arm would be 0xA0.
         assert_eq!(set.commitments.to_der().unwrap()[0], 0xa1);
         let mut other = share.clone();

@@ -1,12 +1,23 @@
-//! Fixed-width Montgomery arithmetic over little-endian u64 limbs: the hot path of the prime search.
+//! Fixed-width Montgomery arithmetic over little-endian u64 limbs: the modular exponentiation of
+//! all of kmi, not only the prime search. It serves the primality tests (prime search, `key check`),
+//! `modular::pow_mod` (the threshold schemes' and the key checks' public-exponent powers) and
+//! `modular::pow_mod_secret` (every power with a secret exponent: Shoup partials and proofs,
+//! ElGamal/Feldman share values, decryption, reconstruction).
 //!
-//! Variable time (the search is offline). `N` is a const generic so every loop has a known trip
-//! count; `dispatch!` picks the smallest supported width for a modulus (zero-padded limbs are fine:
-//! R = 2^(64N) only has to exceed the modulus). Everything here is cross-checked against num-bigint
-//! in the tests at the bottom.
+//! Two exponentiations: `pow` is a variable-time sliding window for public exponents; `pow_ct` is
+//! constant-time (fixed 4- or 5-bit window over an exponent padded to a public bit bound, every
+//! table entry read and masked in for each window, a branch-free final subtraction in every
+//! product, so the sequence of operations and memory addresses depends only on the modulus width
+//! and the bound). `N` is a const generic so every loop has a known trip count; `dispatch!` picks
+//! the smallest supported width for a modulus (zero-padded limbs are fine: R = 2^(64N) only has to
+//! exceed the modulus), up to 256 limbs (kmi's 16384-bit limit). Everything here is cross-checked
+//! against num-bigint in the tests at the bottom.
 #![allow(clippy::needless_range_loop)] // limb arithmetic reads clearest with explicit indices
 
 use std::cmp::Ordering;
+
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use zeroize::Zeroize;
 
 mod unrolled;
 
@@ -198,6 +209,24 @@ impl<const N: usize> Mont<N> {
         t
     }
 
+    /// t + carry 2^(64N) - m if that is >= 0, else t (t + carry 2^(64N) < 2m), without a branch or
+    /// an address that depends on t: the subtraction always runs and a mask picks the result.
+    #[inline(always)]
+    fn sub_ct(&self, t: [u64; N], carry: u64) -> [u64; N] {
+        let mut d = [0u64; N];
+        let mut b = 0;
+        for i in 0..N {
+            (d[i], b) = sbb(t[i], self.m[i], b);
+        }
+        // Keep t exactly when the subtraction borrowed and there was no carry out of t.
+        let keep_t = Choice::from((b & (carry ^ 1)) as u8);
+        let mut out = [0u64; N];
+        for i in 0..N {
+            out[i] = u64::conditional_select(&d[i], &t[i], keep_t);
+        }
+        out
+    }
+
     /// a + b mod m (a, b < m).
     #[inline(always)]
     pub fn add(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
@@ -329,6 +358,23 @@ impl<const N: usize> Mont<N> {
     /// one three-word accumulator, no intermediate array.
     #[inline(always)]
     pub fn mul(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let (r, carry) = self.mul_raw(a, b);
+        self.sub_if_needed(r, carry)
+    }
+
+    /// `mul` with a branch-free final subtraction (for `pow_ct`).
+    #[inline(always)]
+    fn mul_ct(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        #[cfg(test)]
+        tests::CT_PRODUCTS.with(|c| c.set(c.get() + 1));
+        let (r, carry) = self.mul_raw(a, b);
+        self.sub_ct(r, carry)
+    }
+
+    /// The Montgomery product before its final subtraction: (r, carry) with
+    /// r + carry 2^(64N) = a b / R mod m, below 2m. No branch and no address depends on a or b.
+    #[inline(always)]
+    fn mul_raw(&self, a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
         let m = &self.m;
         let mut u = [0u64; N];
         let mut r = [0u64; N];
@@ -356,33 +402,60 @@ impl<const N: usize> Mont<N> {
             acc.shift();
         }
         r[N - 1] = acc.a0;
-        self.sub_if_needed(r, acc.a1)
+        (r, acc.a1)
     }
 
     /// Montgomery square a^2/R mod m: the unrolled code for 8, 16 and 32 limbs, else the loops.
     #[inline(always)]
     pub fn sqr(&self, a: &[u64; N]) -> [u64; N] {
+        let (r, carry) = self.sqr_raw(a);
+        self.sub_if_needed(r, carry)
+    }
+
+    /// `sqr` with a branch-free final subtraction (for `pow_ct`).
+    #[inline(always)]
+    fn sqr_ct(&self, a: &[u64; N]) -> [u64; N] {
+        #[cfg(test)]
+        tests::CT_PRODUCTS.with(|c| c.set(c.get() + 1));
+        let (r, carry) = self.sqr_raw(a);
+        self.sub_ct(r, carry)
+    }
+
+    /// The Montgomery square before its final subtraction (as `mul_raw`). The width test is on
+    /// the constant N, so it is decided at compile time.
+    #[inline(always)]
+    fn sqr_raw(&self, a: &[u64; N]) -> ([u64; N], u64) {
         macro_rules! fixed {
             ($w:literal, $f:ident) => {
                 if N == $w {
-                    let a: &[u64; $w] = a[..].try_into().unwrap();
-                    let m: &[u64; $w] = self.m[..].try_into().unwrap();
-                    let (r, carry) = unrolled::$f(a, m, self.m0inv);
+                    let mut aa = [0u64; $w];
+                    aa.copy_from_slice(&a[..]);
+                    let mut mm = [0u64; $w];
+                    mm.copy_from_slice(&self.m[..]);
+                    let (r, carry) = unrolled::$f(&aa, &mm, self.m0inv);
                     let mut out = [0u64; N];
                     out.copy_from_slice(&r);
-                    return self.sub_if_needed(out, carry);
+                    return (out, carry);
                 }
             };
         }
         fixed!(8, sqr_8);
         fixed!(16, sqr_16);
         fixed!(32, sqr_32);
-        self.sqr_loops(a)
+        self.sqr_loops_raw(a)
     }
 
-    /// Montgomery square a^2/R mod m (FIPS, off-diagonal products computed once and doubled).
-    #[inline(always)]
+    /// Montgomery square a^2/R mod m with the loops (the cross-check for the unrolled code).
+    #[cfg(test)]
     pub fn sqr_loops(&self, a: &[u64; N]) -> [u64; N] {
+        let (r, carry) = self.sqr_loops_raw(a);
+        self.sub_if_needed(r, carry)
+    }
+
+    /// Montgomery square before the final subtraction (FIPS, off-diagonal products computed once
+    /// and doubled).
+    #[inline(always)]
+    fn sqr_loops_raw(&self, a: &[u64; N]) -> ([u64; N], u64) {
         let m = &self.m;
         let mut u = [0u64; N];
         let mut r = [0u64; N];
@@ -416,12 +489,24 @@ impl<const N: usize> Mont<N> {
             acc.shift();
         }
         r[N - 1] = acc.a0;
-        self.sub_if_needed(r, acc.a1)
+        (r, acc.a1)
     }
 
     /// Plain value (x < m, N limbs) into Montgomery form.
     pub fn to_mont(&self, x: &[u64; N], r2: &[u64; N]) -> [u64; N] {
         self.mul(x, r2)
+    }
+
+    /// `to_mont` without a data-dependent branch.
+    pub fn to_mont_ct(&self, x: &[u64; N], r2: &[u64; N]) -> [u64; N] {
+        self.mul_ct(x, r2)
+    }
+
+    /// `out_of_mont` without a data-dependent branch.
+    pub fn out_of_mont_ct(&self, x: &[u64; N]) -> [u64; N] {
+        let mut one = [0u64; N];
+        one[0] = 1;
+        self.mul_ct(x, &one)
     }
 
     /// Montgomery form back to a plain value.
@@ -488,6 +573,55 @@ impl<const N: usize> Mont<N> {
         acc
     }
 
+    /// (Montgomery form of) base^exp in constant time for exponents of at most `bits` bits
+    /// (`base` in Montgomery form, below m; `exp` little-endian limbs, any length, zero limbs
+    /// allowed). The exponent is read as ceil(bits / w) windows of w bits, w fixed by `bits`;
+    /// each window costs w squarings, one scan of the whole table (every entry loaded and masked)
+    /// and one multiplication, also for a zero window. So for a given width N and bound the work
+    /// and the memory addresses are the same for every exponent and base. An exponent longer than
+    /// `bits` is still computed correctly, with its own length as the bound (which then shows).
+    pub fn pow_ct(&self, base: &[u64; N], exp: &[u64], bits: usize) -> [u64; N] {
+        let bits = bits.max(bit_len(exp)).max(1);
+        let w = ct_window(bits);
+        let windows = bits.div_ceil(w);
+        // The exponent padded to whole windows plus one limb, so every window read is in bounds.
+        let mut e = vec![0u64; (windows * w).div_ceil(64) + 1];
+        // Limbs of `exp` past `e` are zero (bits >= bit_len(exp)).
+        let used = exp.len().min(e.len());
+        e[..used].copy_from_slice(&exp[..used]);
+        let size = 1usize << w;
+        let mut table = [[0u64; N]; 32];
+        table[0] = self.one;
+        table[1] = *base;
+        for i in 2..size {
+            table[i] = self.mul_ct(&table[i - 1], base);
+        }
+        let mut acc = self.one;
+        let mut selected = [0u64; N];
+        for win in (0..windows).rev() {
+            if win + 1 < windows {
+                for _ in 0..w {
+                    acc = self.sqr_ct(&acc);
+                }
+            }
+            // Window value: bits win*w .. win*w + w of the exponent (public positions).
+            let pos = win * w;
+            let (limb, off) = (pos / 64, pos % 64);
+            let mut v = e[limb] >> off;
+            if off != 0 {
+                v |= e[limb + 1] << (64 - off);
+            }
+            let idx = v & ((1u64 << w) - 1);
+            v.zeroize();
+            ct_lookup(&table[..size], idx, &mut selected);
+            acc = self.mul_ct(&acc, &selected);
+        }
+        e.zeroize();
+        table.as_flattened_mut().zeroize();
+        selected.zeroize();
+        acc
+    }
+
     /// (Montgomery form of) 2^exp: squarings and modular doublings only.
     pub fn pow2(&self, exp: &[u64]) -> [u64; N] {
         let ebits = bit_len(exp);
@@ -525,6 +659,31 @@ impl<const N: usize> Mont<N> {
             (t[i], b) = sbb(self.m[i], self.one[i], b);
         }
         *x == t
+    }
+}
+
+/// Window width of `pow_ct` for an exponent bound (public): 2^(w-1) table products plus
+/// bits/w multiplications, smallest around w = 4 up to a few hundred bits and w = 5 above.
+fn ct_window(bits: usize) -> usize {
+    match bits {
+        0..=32 => 1,
+        33..=96 => 3,
+        97..=384 => 4,
+        _ => 5,
+    }
+}
+
+/// out = table[idx] by reading every entry and masking: the addresses do not depend on idx.
+/// The equality is subtle's (`ct_eq`, behind its optimisation barrier); its 0/1 becomes an
+/// all-zeros/all-ones mask ORed in limb by limb, which the compiler vectorises.
+#[inline(always)]
+fn ct_lookup<const N: usize>(table: &[[u64; N]], idx: u64, out: &mut [u64; N]) {
+    *out = [0u64; N];
+    for (i, entry) in table.iter().enumerate() {
+        let mask = 0u64.wrapping_sub(u64::from((i as u64).ct_eq(&idx).unwrap_u8()));
+        for j in 0..N {
+            out[j] |= entry[j] & mask;
+        }
     }
 }
 
@@ -728,9 +887,29 @@ macro_rules! dispatch {
             25..=32 => $f::<32>($($arg),*),
             33..=48 => $f::<48>($($arg),*),
             49..=64 => $f::<64>($($arg),*),
+            65..=80 => $f::<80>($($arg),*),
+            81..=96 => $f::<96>($($arg),*),
+            97..=128 => $f::<128>($($arg),*),
+            129..=160 => $f::<160>($($arg),*),
+            161..=192 => $f::<192>($($arg),*),
+            193..=256 => $f::<256>($($arg),*),
             _ => $fallback,
         }
     };
+}
+
+/// The widest modulus (in limbs) the variable-time entry points below take before they answer
+/// None (the num-bigint fallback). 256 in kmi; `prime::backend::set_width_limit` lowers it so
+/// benches/key_check.rs can time the old 64-limb engine against this one in the same run. The
+/// constant-time `modpow_ct` ignores it.
+static WIDTH_LIMIT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(256);
+
+pub(crate) fn set_width_limit(limbs: usize) {
+    WIDTH_LIMIT.store(limbs.min(256), std::sync::atomic::Ordering::Relaxed);
+}
+
+fn too_wide(len: usize) -> bool {
+    len > WIDTH_LIMIT.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 fn trim(x: &[u64]) -> &[u64] {
@@ -743,16 +922,25 @@ fn trim(x: &[u64]) -> &[u64] {
 
 pub(crate) fn euler2(p: &[u64]) -> Option<bool> {
     let p = trim(p);
+    if too_wide(p.len()) {
+        return None;
+    }
     Some(dispatch!(p.len(), euler2_n(p), return None))
 }
 
 pub(crate) fn mr2(n: &[u64]) -> Option<bool> {
     let n = trim(n);
+    if too_wide(n.len()) {
+        return None;
+    }
     Some(dispatch!(n.len(), mr2_n(n), return None))
 }
 
 pub(crate) fn mr(n: &[u64], base: &[u64]) -> Option<bool> {
     let n = trim(n);
+    if too_wide(n.len()) {
+        return None;
+    }
     Some(dispatch!(n.len(), mr_n(n, base), return None))
 }
 
@@ -764,6 +952,9 @@ pub(crate) fn strong_lucas(
     q_neg: bool,
 ) -> Option<bool> {
     let n = trim(n);
+    if too_wide(n.len()) {
+        return None;
+    }
     Some(dispatch!(
         n.len(),
         strong_lucas_n(n, d_abs, d_neg, q_abs, q_neg),
@@ -780,7 +971,39 @@ pub(crate) fn modpow_n<const N: usize>(base: &[u64], exp: &[u64], m: &[u64]) -> 
 
 pub(crate) fn modpow(base: &[u64], exp: &[u64], m: &[u64]) -> Option<Vec<u64>> {
     let m = trim(m);
+    if too_wide(m.len()) {
+        return None;
+    }
     Some(dispatch!(m.len(), modpow_n(base, exp, m), return None))
+}
+
+/// Constant-time modexp (see `Mont::pow_ct`): base < m (any number of limbs up to m's), exp of at
+/// most `bits` bits. The result limbs are the caller's to wipe.
+pub(crate) fn modpow_ct_n<const N: usize>(
+    base: &[u64],
+    exp: &[u64],
+    m: &[u64],
+    bits: usize,
+) -> Vec<u64> {
+    let ctx = Mont::<N>::new(m);
+    let mut b = pad::<N>(base);
+    let mut bm = ctx.to_mont_ct(&b, &ctx.r2());
+    let mut r = ctx.pow_ct(&bm, exp, bits);
+    let out = ctx.out_of_mont_ct(&r).to_vec();
+    b.zeroize();
+    bm.zeroize();
+    r.zeroize();
+    out
+}
+
+/// `modpow_ct_n` at the width of m (odd, > 1, at most 256 limbs), or None when m is wider.
+pub(crate) fn modpow_ct(base: &[u64], exp: &[u64], m: &[u64], bits: usize) -> Option<Vec<u64>> {
+    let m = trim(m);
+    Some(dispatch!(
+        m.len(),
+        modpow_ct_n(base, exp, m, bits),
+        return None
+    ))
 }
 
 #[cfg(test)]
@@ -883,6 +1106,138 @@ mod tests {
         check_width::<16>(&mut rng, 1024);
         check_width::<16>(&mut rng, 1000);
         check_width::<32>(&mut rng, 2048);
+    }
+
+    thread_local! {
+        /// Montgomery products (mul_ct + sqr_ct) run on this thread, for the fixed-count test.
+        pub(super) static CT_PRODUCTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    fn products<T>(f: impl FnOnce() -> T) -> (T, u64) {
+        let before = CT_PRODUCTS.with(|c| c.get());
+        let r = f();
+        (r, CT_PRODUCTS.with(|c| c.get()) - before)
+    }
+
+    /// pow_ct against num-bigint at one width: random exponents below and at the bound, 0, 1,
+    /// all ones, exponents with zero limbs on top, one longer than the bound; and the same number
+    /// of Montgomery products for every exponent within the bound.
+    fn check_ct_width<const N: usize>(rng: &mut ChaCha20Rng, mbits: u64, ebits: usize) {
+        let mut m = rng.gen_biguint(mbits);
+        m.set_bit(0, true);
+        m.set_bit(mbits - 1, true);
+        let ml = limbs(&m);
+        let mut exps = vec![
+            BigUint::from(0u32),
+            BigUint::one(),
+            BigUint::from(2u32),
+            (BigUint::one() << ebits) - 1u32,
+            BigUint::one() << (ebits - 1),
+        ];
+        for _ in 0..4 {
+            exps.push(rng.gen_biguint(ebits as u64));
+        }
+        exps.push(rng.gen_biguint((ebits / 3).max(1) as u64));
+        let mut counts = Vec::new();
+        for e in &exps {
+            for base in [
+                rng.gen_biguint_below(&m),
+                BigUint::one(),
+                &m - 1u32,
+                BigUint::from(0u32),
+            ] {
+                let want = base.modpow(e, &m);
+                // Exponent limbs as given and with zero limbs on top.
+                let mut el = limbs(e);
+                let (got, count) = products(|| modpow_ct_n::<N>(&limbs(&base), &el, &ml, ebits));
+                assert_eq!(
+                    big(&got),
+                    want,
+                    "pow_ct {mbits}-bit m, {ebits}-bit bound, e = {e}"
+                );
+                counts.push(count);
+                el.extend([0, 0, 0]);
+                let got = modpow_ct_n::<N>(&limbs(&base), &el, &ml, ebits);
+                assert_eq!(big(&got), want, "zero limbs on top");
+                let got = modpow_ct(&limbs(&base), &el, &ml, ebits).unwrap();
+                assert_eq!(big(&got), want, "dispatch");
+            }
+        }
+        assert!(
+            counts.iter().all(|&c| c == counts[0]),
+            "products {counts:?}"
+        );
+        // Longer than the bound: still right.
+        let e = rng.gen_biguint(ebits as u64 + 70) | (BigUint::one() << (ebits + 69));
+        let base = rng.gen_biguint_below(&m);
+        let got = modpow_ct_n::<N>(&limbs(&base), &limbs(&e), &ml, ebits);
+        assert_eq!(big(&got), base.modpow(&e, &m), "exponent past the bound");
+    }
+
+    #[test]
+    fn constant_time_pow_matches_num_bigint_at_every_width() {
+        let mut rng = ChaCha20Rng::from_seed([9; 32]);
+        check_ct_width::<1>(&mut rng, 61, 5);
+        check_ct_width::<1>(&mut rng, 64, 64);
+        check_ct_width::<2>(&mut rng, 127, 40);
+        check_ct_width::<3>(&mut rng, 190, 190);
+        check_ct_width::<4>(&mut rng, 256, 100);
+        check_ct_width::<6>(&mut rng, 330, 330);
+        check_ct_width::<8>(&mut rng, 512, 160);
+        check_ct_width::<12>(&mut rng, 700, 700);
+        check_ct_width::<16>(&mut rng, 1024, 1024 + 20);
+        check_ct_width::<24>(&mut rng, 1500, 256);
+        check_ct_width::<32>(&mut rng, 2048, 2048 + 8);
+        check_ct_width::<48>(&mut rng, 3000, 300);
+        check_ct_width::<64>(&mut rng, 4096, 256);
+        check_ct_width::<80>(&mut rng, 5000, 129);
+        check_ct_width::<96>(&mut rng, 6144, 97);
+        check_ct_width::<128>(&mut rng, 8192, 64);
+        check_ct_width::<160>(&mut rng, 10000, 33);
+        check_ct_width::<192>(&mut rng, 12288, 40);
+        check_ct_width::<256>(&mut rng, 16384, 96);
+    }
+
+    #[test]
+    fn ct_lookup_reads_the_right_entry() {
+        let table: Vec<[u64; 3]> = (0..32u64).map(|i| [i, i * 7, !i]).collect();
+        for idx in 0..32u64 {
+            let mut out = [9u64; 3];
+            ct_lookup(&table, idx, &mut out);
+            assert_eq!(out, table[idx as usize]);
+        }
+    }
+
+    #[test]
+    fn branch_free_subtraction_matches_the_branchy_one() {
+        let mut rng = ChaCha20Rng::from_seed([10; 32]);
+        for _ in 0..200 {
+            let mut m = rng.gen_biguint(256);
+            m.set_bit(0, true);
+            m.set_bit(255, true);
+            let ctx = Mont::<4>::new(&limbs(&m));
+            // t + carry 2^256 < 2m: take t < 2m and split off the carry.
+            let t = rng.gen_biguint_below(&(&m * 2u32));
+            let carry = (&t >> 256u32 != BigUint::from(0u32)) as u64;
+            let low = pad::<4>(&limbs(&(&t & ((BigUint::one() << 256) - 1u32))));
+            assert_eq!(ctx.sub_ct(low, carry), ctx.sub_if_needed(low, carry));
+            assert_eq!(big(&ctx.sub_ct(low, carry)), &t % &m);
+        }
+    }
+
+    #[test]
+    fn wide_moduli_take_the_montgomery_path() {
+        let mut rng = ChaCha20Rng::from_seed([11; 32]);
+        for bits in [4097u64, 5120, 6144, 8192, 12288, 16384] {
+            let mut m = rng.gen_biguint(bits);
+            m.set_bit(0, true);
+            m.set_bit(bits - 1, true);
+            let b = rng.gen_biguint_below(&m);
+            let e = rng.gen_biguint(128);
+            let got = modpow(&limbs(&b), &limbs(&e), &limbs(&m)).expect("Montgomery width");
+            assert_eq!(big(&got), b.modpow(&e, &m), "{bits} bits");
+        }
+        assert!(modpow(&[3], &[5], &[1; 257]).is_none(), "past 16384 bits");
     }
 
     #[test]
