@@ -109,7 +109,7 @@ pub struct KmiShareSet {
 }
 
 /// `KmiShare`: one trustee's share with the set it belongs to. Debug prints the value as
-/// "[secret]" (issue 10 item 11). der's `Uint` cannot be wiped in place: the arithmetic copy
+/// "\[secret\]" (issue 10 item 11). der's `Uint` cannot be wiped in place: the arithmetic copy
 /// (`OpenedShare::value`, a `SecretUint`) is what lives long.
 #[derive(Clone, Eq, PartialEq, Sequence)]
 pub struct KmiShare {
