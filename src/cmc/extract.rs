@@ -346,7 +346,7 @@ pub fn extract(
     }
     let mut keys = Vec::with_capacity(items.len());
     for item in items {
-        let der = item.private_key.to_der()?;
+        let der = zeroize::Zeroizing::new(item.private_key.to_der()?);
         let key = match decode_key(&der, std::path::Path::new("returned key"), &|| {
             Err(Error::format("a returned key is encrypted"))
         })? {

@@ -616,8 +616,9 @@ impl Openers {
 
 /// Read one share file: PEM "KMI SHARE", PEM "CMS" (encrypted), or either as DER.
 fn read_share(path: &Path, openers: &Openers) -> Result<KmiShare> {
-    let input = read_input(path)?;
-    let armored = decode_armor(&input.bytes).map_err(|e| e.in_file(path))?;
+    // A plain share file is secret as it stands: wipe the bytes read, not only the decoded DER.
+    let bytes = zeroize::Zeroizing::new(read_input(path)?.bytes);
+    let armored = decode_armor(&bytes).map_err(|e| e.in_file(path))?;
     let der = zeroize::Zeroizing::new(armored.der);
     let plain = match armored.label.as_deref() {
         Some(SHARE_PEM_LABEL) => der,

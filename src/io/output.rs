@@ -124,6 +124,10 @@ pub fn write_output(spec: &OutputSpec, bytes: &[u8]) -> Result<()> {
     let dir = parent_dir(path);
     cleanup::remove_stale_temporaries(&dir);
     let _watch = cleanup::watch_dir(&dir);
+    #[cfg(target_os = "linux")]
+    if let Some(result) = anonymous::write(&dir, path, bytes, spec.secret, spec.force) {
+        return result;
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(&cleanup::temp_prefix())
         .suffix(".tmp")
@@ -162,6 +166,135 @@ pub fn write_output(spec: &OutputSpec, bytes: &[u8]) -> Result<()> {
     result
 }
 
+/// Outputs that have no name until they are complete (Linux O_TMPFILE): the file is created
+/// unnamed in the target directory, written, fsynced, and only then linked under its name, so a
+/// kill or a full disk at any point leaves nothing named behind (no `.kmi-*.tmp` holding a whole
+/// private key). Filesystems without O_TMPFILE (or without /proc for `linkat`) fall back to the
+/// named temporary file.
+#[cfg(target_os = "linux")]
+mod anonymous {
+    use std::ffi::CString;
+    use std::fs::File;
+    use std::io::Write;
+    use std::os::fd::{AsRawFd, FromRawFd};
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Path;
+
+    use super::{cleanup, permissions};
+    use crate::{Error, Result};
+
+    fn cstring(p: &Path) -> Option<CString> {
+        CString::new(p.as_os_str().as_bytes()).ok()
+    }
+
+    /// Link the unnamed file `fd` at `target`; fails with EEXIST when `target` exists.
+    fn link(fd: &File, target: &Path) -> std::io::Result<()> {
+        let proc_path = CString::new(format!("/proc/self/fd/{}", fd.as_raw_fd()))
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+        let target = cstring(target)
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+        // SAFETY: both paths are valid NUL-terminated strings that outlive the call; linkat
+        // only reads them.
+        let rc = unsafe {
+            libc::linkat(
+                libc::AT_FDCWD,
+                proc_path.as_ptr(),
+                libc::AT_FDCWD,
+                target.as_ptr(),
+                libc::AT_SYMLINK_FOLLOW,
+            )
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+
+    /// `None`: this filesystem cannot do it; use the named temporary file instead.
+    pub(super) fn write(
+        dir: &Path,
+        path: &Path,
+        bytes: &[u8],
+        secret: bool,
+        force: bool,
+    ) -> Option<Result<()>> {
+        let fail = |what: String| Error::Write {
+            path: path.to_path_buf(),
+            what,
+        };
+        let dir_c = cstring(dir)?;
+        // SAFETY: dir_c is a valid NUL-terminated path; the returned descriptor is owned by the
+        // File built from it below and closed exactly once.
+        let fd = unsafe {
+            libc::open(
+                dir_c.as_ptr(),
+                libc::O_TMPFILE | libc::O_WRONLY | libc::O_CLOEXEC,
+                0o600 as libc::c_uint,
+            )
+        };
+        if fd < 0 {
+            return None;
+        }
+        // SAFETY: fd was just returned by open and nothing else owns it.
+        let mut file = unsafe { File::from_raw_fd(fd) };
+        let written = (|| -> std::io::Result<()> {
+            file.set_permissions(permissions(secret))?;
+            file.write_all(bytes)?;
+            file.sync_all()
+        })();
+        if let Err(e) = written {
+            // The unnamed file disappears with its descriptor: nothing to clean up.
+            return Some(Err(fail(e.to_string())));
+        }
+        if !force {
+            return match link(&file, path) {
+                Ok(()) => Some(sync_dir(dir).map_err(|e| fail(e.to_string()))),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    Some(Err(Error::Exists {
+                        path: path.to_path_buf(),
+                    }))
+                }
+                Err(_) => None,
+            };
+        }
+        // --force: name the complete file beside the target, then rename it over the target, so
+        // the old file stays until the new one is whole.
+        let mut tag = [0u8; 8];
+        if getrandom_tag(&mut tag).is_err() {
+            return None;
+        }
+        let named = dir.join(format!(
+            "{}{}.tmp",
+            cleanup::temp_prefix(),
+            hex::encode(tag)
+        ));
+        cleanup::register(&named);
+        let result = match link(&file, &named) {
+            Ok(()) => Some(
+                std::fs::rename(&named, path)
+                    .and_then(|()| sync_dir(dir))
+                    .map_err(|e| fail(e.to_string())),
+            ),
+            Err(_) => None,
+        };
+        if !matches!(result, Some(Ok(()))) {
+            let _ = std::fs::remove_file(&named);
+        }
+        cleanup::deregister(&named);
+        result
+    }
+
+    fn getrandom_tag(tag: &mut [u8]) -> std::result::Result<(), rand_core::Error> {
+        use rand_core::RngCore;
+        rand_core::OsRng.try_fill_bytes(tag)
+    }
+
+    fn sync_dir(dir: &Path) -> std::io::Result<()> {
+        File::open(dir)?.sync_all()
+    }
+}
+
 #[cfg(unix)]
 fn permissions(secret: bool) -> std::fs::Permissions {
     use std::os::unix::fs::PermissionsExt;
@@ -178,6 +311,28 @@ fn permissions(_secret: bool) -> std::fs::Permissions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn outputs_are_never_named_before_they_are_complete() {
+        // The O_TMPFILE path leaves no temporary name behind, with or without --force, and keeps
+        // the mode exact.
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.pem");
+        write_output(&OutputSpec::new(&p, false, true), b"one").unwrap();
+        write_output(&OutputSpec::new(&p, true, true), b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["k.pem"]);
+    }
 
     #[test]
     fn refuses_to_overwrite_without_force() {
