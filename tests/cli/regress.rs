@@ -180,7 +180,10 @@ fn run_case(path: &Path) -> Result<(), String> {
         if start.elapsed() > DEADLINE {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("still running after {DEADLINE:?} (a hang)"));
+            return Err(format!(
+                "{} ({}): still running after {DEADLINE:?} (a hang)",
+                case.name, case.about
+            ));
         }
         std::thread::sleep(Duration::from_millis(20));
     };
