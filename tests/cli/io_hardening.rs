@@ -1076,3 +1076,83 @@ fn a_second_split_into_the_same_place_waits() {
     ok(&out, "split after the lock was released");
     assert_ne!(snapshot(&w.path("s")), before);
 }
+
+/// A private key never exists under a name before it is complete: on Linux kmi creates the output
+/// unnamed (O_TMPFILE) and links it into place only after it is written and fsynced, so a kill at
+/// any moment leaves no file holding part (or all) of a key under a temporary name. strace records
+/// the file-system calls; the old code created `.kmi-*.tmp` and renamed it.
+#[test]
+fn outputs_are_created_unnamed_and_linked_when_complete() {
+    let traced = StdCommand::new("strace")
+        .args(["-f", "-qq", "-e", "trace=none", "true"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !traced {
+        assert!(
+            std::env::var_os("KMI_REQUIRE_PEERS").is_none(),
+            "this test needs strace (scripts/test installs it)"
+        );
+        eprintln!("notice: skipped: strace cannot trace here");
+        return;
+    }
+    let w = Work::new();
+    for force in [false, true] {
+        let trace = w.path(&format!("trace-{force}"));
+        let mut cmd = StdCommand::new("strace");
+        cmd.args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=openat,open,linkat,rename,renameat,renameat2",
+            "-o",
+        ])
+        .arg(&trace)
+        .arg(kmi_path())
+        .args([
+            "key",
+            "generate",
+            "rsa",
+            "--bits",
+            "512",
+            "--no-safe",
+            "--seed",
+            "07",
+            "-o",
+        ])
+        .arg(w.path("k.pem"));
+        if force {
+            cmd.arg("--force");
+        }
+        let out = cmd.output().expect("run kmi under strace");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let calls = std::fs::read_to_string(&trace).expect("trace");
+        let tmpfile = calls
+            .lines()
+            .position(|l| l.contains("O_TMPFILE") && !l.contains("= -1"))
+            .unwrap_or_else(|| panic!("no O_TMPFILE open:\n{calls}"));
+        let linked = calls
+            .lines()
+            .position(|l| {
+                l.contains("linkat(") && l.contains("/proc/self/fd/") && l.ends_with("= 0")
+            })
+            .unwrap_or_else(|| panic!("no linkat of the unnamed file:\n{calls}"));
+        assert!(tmpfile < linked, "{calls}");
+        // No named temporary is ever opened for writing; with --force the complete file is
+        // linked under a temporary name and renamed over the old one.
+        assert!(
+            !calls
+                .lines()
+                .any(|l| l.contains(".kmi-") && l.contains("O_CREAT")),
+            "a named temporary was created:\n{calls}"
+        );
+    }
+    assert_eq!(
+        w.files().iter().filter(|f| f.starts_with(".kmi-")).count(),
+        0
+    );
+}
