@@ -94,9 +94,14 @@ fn read_rsa_private(
 
 fn read_cert(path: &Path) -> Result<Certificate> {
     let input = read_input(path)?;
-    let mut certs =
-        kmi::keys::cert::read_certificates(&input.bytes).map_err(|e| e.in_file(path))?;
-    Ok(certs.remove(0))
+    kmi::keys::cert::read_certificates(&input.bytes)
+        .map_err(|e| e.in_file(path))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Malformed {
+            path: path.to_path_buf(),
+            what: "no certificate found".into(),
+        })
 }
 
 fn cert_belongs_to(cert: &Certificate, key: &RsaPrivate) -> Result<bool> {
