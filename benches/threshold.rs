@@ -120,14 +120,15 @@ fn main() {
 /// the consistency and k per subset per test message); `share verify` of the same set with
 /// kmi 0.1 was stopped after 300 s wall (31.6 s CPU on a loaded machine).
 fn verify_large_rsa_set(key: &kmi::keys::rsa::RsaPrivate, rng: &mut ChaCha20Rng) {
-    use kmi::threshold::set::{split, OpenedShare, ShareSet, SplitOptions};
-    use kmi::threshold::share::Purpose;
+    use kmi::threshold::file::Purpose;
+    use kmi::threshold::set::{split, ShareSet, SplitOptions};
+    use kmi::threshold::SecretShare;
     let start = Instant::now();
     let options = SplitOptions::new(128, 255, Purpose::Decrypt);
     let (set, shares) =
         split(&kmi::keys::PrivateKey::Rsa(key.clone()), &options, rng).expect("split 128 of 255");
     let dealt = start.elapsed().as_secs_f64();
-    let opened: Vec<OpenedShare> = shares.iter().map(|s| set.open(s).expect("open")).collect();
+    let opened: Vec<SecretShare> = shares.iter().map(|s| set.open(s).expect("open")).collect();
     let reread = ShareSet::from_der(&der::Encode::to_der(&set.file).expect("der")).expect("set");
     let consistency = time(1, || reread.check_public().is_ok());
     let each = time(1, || opened.iter().all(|s| reread.verify_share(s)));
@@ -159,7 +160,7 @@ fn spread(mut v: Vec<f64>) -> (f64, f64, f64) {
 /// whole partial (`shoup::partial` now; before: the same three exponentiations side by side with
 /// `pow_mod`, rebuilt here, the hash is the same in both), and an ElGamal-2048 partial value
 /// alpha^(s_i) (ffdhe2048, |q| = 2047). Target: constant time within 1.25x.
-fn constant_time_vs_variable_time(dealing: &shoup::RsaDealing, x: &BigUint, rng: &mut ChaCha20Rng) {
+fn constant_time_vs_variable_time(dealing: &shoup::Dealing, x: &BigUint, rng: &mut ChaCha20Rng) {
     use kmi::math::modular::{pow_mod, pow_mod_secret, random_range};
     let set = &dealing.public;
     let share = &dealing.shares[0];

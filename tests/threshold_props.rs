@@ -26,10 +26,11 @@ use kmi::keys::rsa::{generate, RsaGenParams, RsaPrivate};
 use kmi::keys::{PrivateKey, Quiet};
 use kmi::math::prime::SearchConfig;
 use kmi::threshold::elgamal as feldman;
+use kmi::threshold::file::Purpose;
+use kmi::threshold::file::ShareFile;
 use kmi::threshold::rsa as shoup;
-use kmi::threshold::set::{split, OpenedShare, Operation, SetPublic, ShareSet, SplitOptions};
-use kmi::threshold::share::KmiShare;
-use kmi::threshold::share::Purpose;
+use kmi::threshold::set::{split, Operation, SetPublic, ShareSet, SplitOptions};
+use kmi::threshold::SecretShare;
 
 const CFG: SearchConfig = SearchConfig { threads: 1 };
 
@@ -98,7 +99,7 @@ fn split_files(
     k: u32,
     n: u32,
     rng: &mut ChaCha20Rng,
-) -> (ShareSet, Vec<OpenedShare>) {
+) -> (ShareSet, Vec<SecretShare>) {
     let options = SplitOptions {
         label: Some("props".into()),
         ..SplitOptions::new(k, n, Purpose::Decrypt)
@@ -108,9 +109,9 @@ fn split_files(
     assert_eq!(set2.id, set.id);
     set2.check_public()
         .expect("the set's commitments are consistent");
-    let opened: Vec<OpenedShare> = shares
+    let opened: Vec<SecretShare> = shares
         .iter()
-        .map(|s| KmiShare::from_der_checked(&s.to_der().unwrap()).expect("share DER round trip"))
+        .map(|s| ShareFile::from_der_checked(&s.to_der().unwrap()).expect("share DER round trip"))
         .map(|s| set2.open(&s).expect("share of this set"))
         .collect();
     assert_eq!(opened.len(), n as usize);
@@ -175,9 +176,7 @@ proptest! {
             let SetPublic::Rsa(public) = &set.public else { panic!("not an RSA set") };
             let mut lowered = public.clone();
             lowered.threshold = k - 1;
-            let shares: Vec<shoup::RsaShare> =
-                fewer.iter().map(|s| shoup::RsaShare { index: s.index, value: s.value.clone() }).collect();
-            prop_assert!(shoup::reconstruct(&lowered, &shares, &mut rng).is_err(), "K - 1 = {} shares factored N", k - 1);
+            prop_assert!(shoup::reconstruct(&lowered, fewer, &mut rng).is_err(), "K - 1 = {} shares factored N", k - 1);
         }
     }
 
@@ -236,9 +235,7 @@ proptest! {
         if k >= 2 {
             let fewer = &chosen[..k as usize - 1];
             prop_assert!(set.reconstruct(fewer, &mut rng).is_err(), "K - 1 shares rebuilt the key");
-            let shares: Vec<feldman::Share> =
-                fewer.iter().map(|s| feldman::Share { index: s.index, value: s.value.clone() }).collect();
-            prop_assert!(feldman::reconstruct(group, &key.public.y, &shares).is_err());
+            prop_assert!(feldman::reconstruct(group, &key.public.y, fewer).is_err());
             // The interpolation of K - 1 shares at 0 is another exponent.
             let indices: Vec<u32> = fewer.iter().map(|s| s.index).collect();
             let lambdas = kmi::math::lagrange::coefficients_mod(&indices, 0, &group.q).unwrap();

@@ -8,13 +8,13 @@ fuzz_target!(|data: &[u8]| {
     let der = kmi::io::decode_armor(data)
         .map(|a| a.der)
         .unwrap_or_else(|_| data.to_vec());
-    let _ = kmi::threshold::share::KmiShare::from_der_checked(&der);
+    let _ = kmi::threshold::file::ShareFile::from_der_checked(&der);
     if let Ok(set) = kmi::threshold::set::ShareSet::from_der(&der) {
         if set.public.public_key().bits() <= 1024 {
             let _ = set.check_public();
         }
     }
-    let _ = kmi::threshold::share::KmiPartial::from_der_checked(&der);
+    let _ = kmi::threshold::file::PartialFile::from_der_checked(&der);
     let _ = kmi::crypt::elgamal::KmiElGamalMessage::from_der_checked(&der);
     let _ = kmi::threshold::blind::KmiBlindedInput::from_der_checked(&der);
     let _ = kmi::threshold::blind::KmiBlindingFactor::from_der_checked(&der);

@@ -14,7 +14,7 @@ use libfuzzer_sys::fuzz_target;
 use kmi::keys::{decode_key, encode_private, Key, PrivateKey};
 use kmi::rng::KmiRng;
 use kmi::threshold::set::{split, Operation, ShareSet, SplitOptions};
-use kmi::threshold::share::{KmiPartial, KmiShare, Purpose};
+use kmi::threshold::file::{PartialFile, ShareFile, Purpose};
 
 struct Base {
     /// (DER, modulus bytes) of each object to mutate.
@@ -231,13 +231,13 @@ fn readers(der: &[u8], base: &Base) {
     if let Ok(set) = ShareSet::from_der(der) {
         sets.push(set);
     }
-    let share = KmiShare::from_der_checked(der).ok();
+    let share = ShareFile::from_der_checked(der).ok();
     if let Some(s) = &share {
         if let Ok(set) = ShareSet::from_file(s.set.clone()) {
             sets.push(set);
         }
     }
-    let partial = KmiPartial::from_der_checked(der).ok();
+    let partial = PartialFile::from_der_checked(der).ok();
     for set in &sets {
         if set.public.public_key().bits() > 1024 {
             continue;

@@ -33,9 +33,9 @@ use zeroize::Zeroizing;
 use crate::cms::Recipient;
 use crate::io::{encode_pem, write_output, OutputSpec};
 use crate::keys::{decode_key, encode_private, encode_public_spki, Key, PrivateKey, RsaPrivate};
+use crate::threshold::file::Purpose;
+use crate::threshold::file::{ShareFile, SET_PEM_LABEL};
 use crate::threshold::set::{split, ShareSet, SplitOptions};
-use crate::threshold::share::Purpose;
-use crate::threshold::share::{KmiShare, SET_PEM_LABEL};
 use crate::{Error, Result};
 
 /// The version of the metadata file format.
@@ -343,17 +343,17 @@ impl DirStore {
         Ok(())
     }
 
-    fn open_share(&self, path: &Path) -> Result<KmiShare> {
+    fn open_share(&self, path: &Path) -> Result<ShareFile> {
         let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
         let armored = crate::io::armor::decode_armor(&bytes).map_err(|e| e.in_file(path))?;
         for key in &self.identities {
             if let Ok(o) = crate::cms::open_with_key(&armored.der, key, None) {
-                return KmiShare::from_der_checked(&o.content).map_err(|e| e.in_file(path));
+                return ShareFile::from_der_checked(&o.content).map_err(|e| e.in_file(path));
             }
         }
         for p in &self.passphrases {
             if let Ok(o) = crate::cms::open_with_passphrase(&armored.der, p) {
-                return KmiShare::from_der_checked(&o.content).map_err(|e| e.in_file(path));
+                return ShareFile::from_der_checked(&o.content).map_err(|e| e.in_file(path));
             }
         }
         Err(Error::check(format!(

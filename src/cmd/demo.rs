@@ -13,8 +13,9 @@ use kmi::keys::rsa::{generate, RsaGenParams};
 use kmi::keys::{encode_private, fingerprint, Key, PrivateKey, PublicKey};
 use kmi::math::prime::SearchConfig;
 use kmi::rng::KmiRng;
-use kmi::threshold::set::{split, OpenedShare, Operation, Prepared, ShareSet, SplitOptions};
-use kmi::threshold::share::Purpose;
+use kmi::threshold::file::Purpose;
+use kmi::threshold::set::{split, Operation, Prepared, ShareSet, SplitOptions};
+use kmi::threshold::SecretShare;
 use kmi::{Error, Result};
 
 use super::progress::SearchBar;
@@ -232,7 +233,7 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     ))?;
 
     d.say("Two trustees alone cannot rebuild the key")?;
-    let two: Vec<OpenedShare> = vec![opened[0].clone(), opened[1].clone()];
+    let two: Vec<SecretShare> = vec![opened[0].clone(), opened[1].clone()];
     d.ok(
         "2 shares are refused",
         set.reconstruct(&two, &mut rng).is_err(),
@@ -241,7 +242,7 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     d.say(
         "Trustees 2, 4 and 5 rebuild the whole decryption key (the integer combination factors N)",
     )?;
-    let three: Vec<OpenedShare> = vec![opened[1].clone(), opened[3].clone(), opened[4].clone()];
+    let three: Vec<SecretShare> = vec![opened[1].clone(), opened[3].clone(), opened[4].clone()];
     let rebuilt = set.reconstruct(&three, &mut rng)?;
     d.write(
         "rebuilt-key.pem",
@@ -318,7 +319,7 @@ fn escrow(
     prefix: &str,
     trustees: &[(kmi::keys::RsaPrivate, PathBuf)],
     rng: &mut KmiRng,
-) -> Result<(ShareSet, Vec<OpenedShare>)> {
+) -> Result<(ShareSet, Vec<SecretShare>)> {
     d.say(&format!(
         "Split the {} key 3-of-5 (Shoup, purpose {}) and encrypt each share to its trustee (CMS, RSA-OAEP)",
         if purpose == Purpose::Sign { "signing" } else { "decryption" },
@@ -369,7 +370,7 @@ fn escrow(
     let mut opened = Vec::new();
     for (i, (env, (tk, _))) in envelopes.iter().zip(trustees).enumerate() {
         let o = kmi::cms::open_with_key(env, tk, None)?;
-        let share = kmi::threshold::share::KmiShare::from_der_checked(&o.content)?;
+        let share = kmi::threshold::file::ShareFile::from_der_checked(&o.content)?;
         let s = set.open(&share)?;
         d.ok(
             &format!("trustee {} opens and verifies their share", i + 1),
@@ -383,12 +384,12 @@ fn escrow(
 fn partials_of(
     d: &Demo<'_>,
     set: &ShareSet,
-    opened: &[OpenedShare],
+    opened: &[SecretShare],
     who: &[u32],
     input: &Prepared<'_>,
     tag: &str,
     rng: &mut KmiRng,
-) -> Result<Vec<kmi::threshold::share::KmiPartial>> {
+) -> Result<Vec<kmi::threshold::file::PartialFile>> {
     let mut out = Vec::new();
     for &i in who {
         let p = set.partial(&opened[i as usize - 1], input, rng)?;

@@ -19,10 +19,11 @@ use kmi::rng::KmiRng;
 use kmi::threshold::blind::{
     KmiBlindedInput, KmiBlindingFactor, BLINDED_PEM_LABEL, FACTOR_PEM_LABEL,
 };
-use kmi::threshold::set::{split, OpenedShare, Operation, SetPublic, ShareSet, SplitOptions};
-use kmi::threshold::share::{
-    KmiPartial, KmiShare, Purpose, PARTIAL_PEM_LABEL, SET_PEM_LABEL, SHARE_PEM_LABEL,
+use kmi::threshold::file::{
+    PartialFile, Purpose, ShareFile, PARTIAL_PEM_LABEL, SET_PEM_LABEL, SHARE_PEM_LABEL,
 };
+use kmi::threshold::set::{split, Operation, SetPublic, ShareSet, SplitOptions};
+use kmi::threshold::SecretShare;
 use kmi::{Error, Result};
 
 use super::Context;
@@ -242,12 +243,12 @@ fn blind(ctx: &Context, a: ShareBlindArgs, rec: &mut Record) -> Result<()> {
     Ok(())
 }
 
-fn read_partial(path: &Path) -> Result<KmiPartial> {
+fn read_partial(path: &Path) -> Result<PartialFile> {
     read_armored(
         path,
         PARTIAL_PEM_LABEL,
         "a partial result",
-        KmiPartial::from_der_checked,
+        PartialFile::from_der_checked,
     )
 }
 
@@ -258,8 +259,8 @@ pub(super) fn good_partials(
     set: &ShareSet,
     prepared: &kmi::threshold::set::Prepared<'_>,
     paths: &[PathBuf],
-) -> Result<Vec<KmiPartial>> {
-    let mut good: Vec<KmiPartial> = Vec::new();
+) -> Result<Vec<PartialFile>> {
+    let mut good: Vec<PartialFile> = Vec::new();
     let mut bad: Vec<String> = Vec::new();
     for path in paths {
         let verdict = match read_partial(path) {
@@ -615,14 +616,14 @@ impl Openers {
 }
 
 /// Read one share file: PEM "KMI SHARE", PEM "CMS" (encrypted), or either as DER.
-fn read_share(path: &Path, openers: &Openers) -> Result<KmiShare> {
+fn read_share(path: &Path, openers: &Openers) -> Result<ShareFile> {
     // A plain share file is secret as it stands: wipe the bytes read, not only the decoded DER.
     let bytes = zeroize::Zeroizing::new(read_input(path)?.bytes);
     let armored = decode_armor(&bytes).map_err(|e| e.in_file(path))?;
     let der = zeroize::Zeroizing::new(armored.der);
     let plain = match armored.label.as_deref() {
         Some(SHARE_PEM_LABEL) => der,
-        None if KmiShare::from_der_checked(&der).is_ok() => der,
+        None if ShareFile::from_der_checked(&der).is_ok() => der,
         None | Some("CMS") | Some("PKCS7") => openers.open(&der).map_err(|e| e.in_file(path))?,
         Some(other) => {
             return Err(Error::Malformed {
@@ -633,7 +634,7 @@ fn read_share(path: &Path, openers: &Openers) -> Result<KmiShare> {
             })
         }
     };
-    let share = KmiShare::from_der_checked(&plain).map_err(|e| e.in_file(path))?;
+    let share = ShareFile::from_der_checked(&plain).map_err(|e| e.in_file(path))?;
     warn_if_seeded(path, share.set.seeded);
     Ok(share)
 }
@@ -643,7 +644,7 @@ struct ShareVerdict {
     file: PathBuf,
     index: Option<u32>,
     problem: Option<String>,
-    opened: Option<OpenedShare>,
+    opened: Option<SecretShare>,
 }
 
 /// Read, open and check each share file against `set`; unreadable files are verdicts, not errors.
@@ -711,7 +712,7 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
     let openers = Openers::load(ctx, &a.open)?;
     let set_ok = set.check_public();
     let verdicts = check_shares(&set, &a.shares, &openers);
-    let good: Vec<OpenedShare> = verdicts.iter().filter_map(|v| v.opened.clone()).collect();
+    let good: Vec<SecretShare> = verdicts.iter().filter_map(|v| v.opened.clone()).collect();
     rec.shares = verdicts.iter().filter_map(|v| v.index).collect();
     let mut rng = KmiRng::new(None)?;
     let batch = if good.is_empty() {
@@ -841,7 +842,7 @@ fn reconstruct(ctx: &Context, a: ShareReconstructArgs, rec: &mut Record) -> Resu
             v.problem.as_deref().unwrap_or("")
         ));
     }
-    let good: Vec<OpenedShare> = verdicts.iter().filter_map(|v| v.opened.clone()).collect();
+    let good: Vec<SecretShare> = verdicts.iter().filter_map(|v| v.opened.clone()).collect();
     rec.shares = good.iter().map(|s| s.index).collect();
     let k = set.public.threshold() as usize;
     if good.len() < k {

@@ -41,8 +41,8 @@ use num_traits::One;
 use rand_core::CryptoRngCore;
 use sha2::{Digest, Sha256};
 
+use super::file::{from_uint, to_uint};
 use super::set::{Operation, Prepared, SetPublic, ShareSet};
-use super::share::{from_uint, to_uint};
 use crate::math::modular::{mod_inverse, pow_mod, pow_mod_secret, random_range};
 use crate::math::secret::SecretUint;
 use crate::{Error, Result};
@@ -302,15 +302,16 @@ mod tests {
     use crate::keys::rsa::{generate, RsaGenParams};
     use crate::keys::{PrivateKey, Quiet};
     use crate::math::prime::SearchConfig;
-    use crate::threshold::set::{split, OpenedShare, SplitOptions};
-    use crate::threshold::share::KmiPartial;
-    use crate::threshold::share::Purpose;
+    use crate::threshold::file::PartialFile;
+    use crate::threshold::file::Purpose;
+    use crate::threshold::set::{split, SplitOptions};
+    use crate::threshold::SecretShare;
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
 
     fn rsa_set(
         rng: &mut ChaCha20Rng,
-    ) -> (crate::keys::rsa::RsaPrivate, ShareSet, Vec<OpenedShare>) {
+    ) -> (crate::keys::rsa::RsaPrivate, ShareSet, Vec<SecretShare>) {
         let params = RsaGenParams {
             bits: 768,
             safe: true,
@@ -327,9 +328,9 @@ mod tests {
     fn trustee_partials(
         set: &ShareSet,
         blinded: &KmiBlindedInput,
-        shares: &[OpenedShare],
+        shares: &[SecretShare],
         rng: &mut ChaCha20Rng,
-    ) -> Vec<KmiPartial> {
+    ) -> Vec<PartialFile> {
         let reread = KmiBlindedInput::from_der_checked(&blinded.to_der().unwrap()).unwrap();
         let prepared = set.prepare_blinded(&reread).unwrap();
         shares
@@ -427,7 +428,7 @@ mod tests {
         let key = generate_key(NamedGroup::Ffdhe2048.group(), &mut rng);
         let options = SplitOptions::new(3, 4, Purpose::Decrypt);
         let (set, shares) = split(&PrivateKey::ElGamal(key.clone()), &options, &mut rng).unwrap();
-        let opened: Vec<OpenedShare> = shares.iter().map(|s| set.open(s).unwrap()).collect();
+        let opened: Vec<SecretShare> = shares.iter().map(|s| set.open(s).unwrap()).collect();
         let msg = crate::crypt::elgamal::encrypt(&key.public, b"payload", &mut rng).unwrap();
         let original = set
             .prepare(Operation::ElGamalDecrypt(&msg), b"file bytes")

@@ -11,6 +11,7 @@ use num_traits::{One, Zero};
 use rand_core::CryptoRngCore;
 
 use super::transcript::challenge;
+use super::{Proof, SecretShare};
 use crate::keys::elgamal::{ElGamalGroup, ElGamalPrivate};
 use crate::math::lagrange::coefficients_mod;
 use crate::math::modular::{pow_mod, pow_mod_secret, random_range};
@@ -24,24 +25,10 @@ pub const MAX_SHARES: u32 = 255;
 /// probability at most 2^-128.
 const BATCH_WEIGHT_BITS: u64 = 128;
 
-/// One trustee's share: s_i = f(i) mod q.
-#[derive(Debug, Clone)]
-pub struct Share {
-    pub index: u32,
-    pub value: SecretUint,
-}
-
 /// The result of dealing: public commitments C_0..C_t and the n secret shares.
 pub struct Dealing {
     pub commitments: Vec<BigUint>,
-    pub shares: Vec<Share>,
-}
-
-/// A non-interactive Chaum-Pedersen proof (c, z).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Proof {
-    pub c: BigUint,
-    pub z: BigUint,
+    pub shares: Vec<SecretShare>,
 }
 
 fn check_threshold(k: u32, n: u32) -> Result<()> {
@@ -77,7 +64,7 @@ pub fn deal(key: &ElGamalPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -
             for c in coefficients.iter().rev() {
                 acc = (acc * &x + c.expose()) % q;
             }
-            Share {
+            SecretShare {
                 index: i,
                 value: SecretUint::new(acc),
             }
@@ -117,7 +104,7 @@ pub fn expected_public_share(group: &ElGamalGroup, commitments: &[BigUint], inde
 }
 
 /// Check one share against the commitments.
-pub fn verify_share(group: &ElGamalGroup, commitments: &[BigUint], share: &Share) -> bool {
+pub fn verify_share(group: &ElGamalGroup, commitments: &[BigUint], share: &SecretShare) -> bool {
     share.value.expose() < &group.q
         && pow_mod_secret(&group.g, share.value.expose(), &group.p, group.q.bits())
             == expected_public_share(group, commitments, share.index)
@@ -129,7 +116,7 @@ pub fn verify_share(group: &ElGamalGroup, commitments: &[BigUint], share: &Share
 pub fn batch_verify(
     group: &ElGamalGroup,
     commitments: &[BigUint],
-    shares: &[Share],
+    shares: &[SecretShare],
     rng: &mut dyn CryptoRngCore,
 ) -> bool {
     if shares.iter().any(|s| s.value.expose() >= &group.q) {
@@ -179,7 +166,7 @@ fn proof_challenge(group: &ElGamalGroup, values: [&BigUint; 6]) -> BigUint {
 /// Partial decryption r_i = alpha^(s_i) with a proof that it used the committed share.
 pub fn partial_decrypt(
     group: &ElGamalGroup,
-    share: &Share,
+    share: &SecretShare,
     alpha: &BigUint,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<(BigUint, Proof)> {
@@ -233,7 +220,11 @@ pub fn combine(group: &ElGamalGroup, partials: &[(u32, BigUint)]) -> Result<BigU
 }
 
 /// x = sum lambda_i s_i mod q from k shares; checked against y.
-pub fn reconstruct(group: &ElGamalGroup, y: &BigUint, shares: &[Share]) -> Result<SecretUint> {
+pub fn reconstruct(
+    group: &ElGamalGroup,
+    y: &BigUint,
+    shares: &[SecretShare],
+) -> Result<SecretUint> {
     let indices: Vec<u32> = shares.iter().map(|s| s.index).collect();
     let lambdas = coefficients_mod(&indices, 0, &group.q)?;
     let mut x = BigUint::zero();
@@ -299,11 +290,11 @@ mod tests {
         let (key, d, _) = setup(3, 5);
         let g = &key.public.group;
         for set in [[0usize, 1, 2], [0, 2, 4], [4, 3, 1]] {
-            let shares: Vec<Share> = set.iter().map(|&i| d.shares[i].clone()).collect();
+            let shares: Vec<SecretShare> = set.iter().map(|&i| d.shares[i].clone()).collect();
             let x = reconstruct(g, &key.public.y, &shares).unwrap();
             assert_eq!(x.expose(), key.x.expose());
         }
-        let two: Vec<Share> = d.shares[..2].to_vec();
+        let two: Vec<SecretShare> = d.shares[..2].to_vec();
         assert!(reconstruct(g, &key.public.y, &two).is_err());
     }
 

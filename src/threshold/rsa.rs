@@ -13,6 +13,7 @@ use num_traits::{One, Signed, Zero};
 use rand_core::CryptoRngCore;
 
 use super::transcript::challenge;
+use super::{Proof, SecretShare};
 use crate::keys::rsa::{RsaPrivate, RsaPublic};
 use crate::math::lagrange::{coefficients_integer, factorial};
 use crate::math::modular::{mod_inverse, pow_mod, pow_mod_secret, pow_mod_signed, random_range};
@@ -35,21 +36,9 @@ pub struct RsaSetPublic {
     pub verification_keys: Vec<BigUint>,
 }
 
-#[derive(Debug, Clone)]
-pub struct RsaShare {
-    pub index: u32,
-    pub value: SecretUint,
-}
-
-pub struct RsaDealing {
+pub struct Dealing {
     pub public: RsaSetPublic,
-    pub shares: Vec<RsaShare>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Proof {
-    pub c: BigUint,
-    pub z: BigUint,
+    pub shares: Vec<SecretShare>,
 }
 
 impl RsaSetPublic {
@@ -88,7 +77,7 @@ pub fn unsuitable(key: &RsaPrivate, n: u32) -> Option<String> {
 }
 
 /// Deal a safe-prime RSA key into n shares with threshold k.
-pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Result<RsaDealing> {
+pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Result<Dealing> {
     if k < 1 || k > n || n > 255 {
         return Err(Error::usage(format!(
             "threshold {k} of {n} shares: need 1 <= threshold <= shares <= 255"
@@ -118,14 +107,14 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
             m.expose(),
         )));
     }
-    let shares: Vec<RsaShare> = (1..=n)
+    let shares: Vec<SecretShare> = (1..=n)
         .map(|i| {
             let x = BigUint::from(i);
             let mut acc = BigUint::zero();
             for c in coefficients.iter().rev() {
                 acc = (acc * &x + c.expose()) % m.expose();
             }
-            RsaShare {
+            SecretShare {
                 index: i,
                 value: SecretUint::new(acc),
             }
@@ -158,7 +147,7 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
         .iter()
         .map(|s| pow_mod_secret(&v, s.value.expose(), modulus, modulus.bits()))
         .collect();
-    Ok(RsaDealing {
+    Ok(Dealing {
         public: RsaSetPublic {
             key: key.public.clone(),
             threshold: k,
@@ -171,7 +160,7 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
 }
 
 /// A share holder's own check: v^(s_i) = v_i.
-pub fn verify_share(set: &RsaSetPublic, share: &RsaShare) -> bool {
+pub fn verify_share(set: &RsaSetPublic, share: &SecretShare) -> bool {
     set.verification_key(share.index)
         .map(|vk| pow_mod_secret(&set.v, share.value.expose(), &set.key.n, set.key.n.bits()) == *vk)
         .unwrap_or(false)
@@ -194,7 +183,7 @@ fn proof_challenge(values: [&BigUint; 6]) -> BigUint {
 /// The partial result x_i = x^(2 Delta s_i) mod N and its proof of correctness.
 pub fn partial(
     set: &RsaSetPublic,
-    share: &RsaShare,
+    share: &SecretShare,
     x: &BigUint,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<(BigUint, Proof)> {
@@ -313,7 +302,7 @@ pub fn combine(set: &RsaSetPublic, x: &BigUint, partials: &[(u32, BigUint)]) -> 
 /// M = e D - Delta is a multiple of m and 2M of lambda(N); a multiple of lambda(N) factors N.
 pub fn reconstruct(
     set: &RsaSetPublic,
-    shares: &[RsaShare],
+    shares: &[SecretShare],
     rng: &mut dyn CryptoRngCore,
 ) -> Result<RsaPrivate> {
     if shares.len() < set.threshold as usize {
@@ -531,7 +520,7 @@ pub const TEST_MESSAGES: u32 = 5;
 pub fn test_messages_combine(
     set: &RsaSetPublic,
     set_id: &[u8],
-    shares: &[RsaShare],
+    shares: &[SecretShare],
     rng: &mut dyn CryptoRngCore,
 ) -> Result<bool> {
     let k = set.threshold as usize;

@@ -8,13 +8,14 @@ use num_bigint::BigUint;
 use rand_core::CryptoRngCore;
 use spki::SubjectPublicKeyInfoOwned;
 
-use super::elgamal::{self as feldman, Share as ElGamalShare};
-use super::rsa::{self as shoup, RsaSetPublic, RsaShare};
-use super::share::{
-    from_uint, to_uint, Commitments, KmiShare, KmiShareSet, Purpose, RsaVerificationKeys,
+use super::elgamal as feldman;
+use super::file::{
+    from_uint, to_uint, Commitments, Purpose, RsaVerificationKeys, ShareFile, ShareSetFile,
     SET_VERSION,
 };
+use super::rsa::{self as shoup, RsaSetPublic};
 use super::validate;
+use super::SecretShare;
 use crate::keys::elgamal::{ElGamalPrivate, ElGamalPublic};
 use crate::keys::{decode_key, encode_public_spki, Key, PrivateKey, PublicKey};
 use crate::math::secret::SecretUint;
@@ -36,16 +37,9 @@ pub enum SetPublic {
 /// A decoded set together with its file form and identifier.
 #[derive(Debug, Clone)]
 pub struct ShareSet {
-    pub file: KmiShareSet,
+    pub file: ShareSetFile,
     pub id: [u8; 32],
     pub public: SetPublic,
-}
-
-/// One opened share: its index and secret value, checked to belong to a set.
-#[derive(Debug, Clone)]
-pub struct OpenedShare {
-    pub index: u32,
-    pub value: SecretUint,
 }
 
 impl SetPublic {
@@ -79,8 +73,8 @@ impl SetPublic {
 }
 
 impl ShareSet {
-    /// Decode and check a KmiShareSet: scheme, public key and commitments must agree.
-    pub fn from_file(file: KmiShareSet) -> Result<Self> {
+    /// Decode and check a ShareSetFile: scheme, public key and commitments must agree.
+    pub fn from_file(file: ShareSetFile) -> Result<Self> {
         let spki = file
             .public_key
             .to_der()
@@ -137,7 +131,7 @@ impl ShareSet {
     }
 
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        Self::from_file(KmiShareSet::from_der_checked(der)?)
+        Self::from_file(ShareSetFile::from_der_checked(der)?)
     }
 
     pub fn id_hex(&self) -> String {
@@ -155,7 +149,7 @@ impl ShareSet {
     }
 
     /// Check a share file's value and index belong to this set (setId match).
-    pub fn open(&self, share: &KmiShare) -> Result<OpenedShare> {
+    pub fn open(&self, share: &ShareFile) -> Result<SecretShare> {
         if share.set_id.as_bytes() != self.id {
             return Err(Error::check(format!(
                 "share {} belongs to another set (setId {} is not {})",
@@ -177,7 +171,7 @@ impl ShareSet {
                 share.index
             )));
         }
-        Ok(OpenedShare {
+        Ok(SecretShare {
             index: share.index,
             value,
         })
@@ -207,14 +201,14 @@ impl ShareSet {
     }
 
     /// Check one opened share against the public commitments.
-    pub fn verify_share(&self, share: &OpenedShare) -> bool {
+    pub fn verify_share(&self, share: &SecretShare) -> bool {
         match &self.public {
-            SetPublic::Rsa(r) => shoup::verify_share(r, &rsa_share(share)),
+            SetPublic::Rsa(r) => shoup::verify_share(r, share),
             SetPublic::ElGamal {
                 public,
                 commitments,
                 ..
-            } => feldman::verify_share(&public.group, commitments, &elgamal_share(share)),
+            } => feldman::verify_share(&public.group, commitments, share),
         }
     }
 
@@ -223,7 +217,7 @@ impl ShareSet {
     /// as before, doubled the cost of verifying a large set).
     pub fn batch_verify(
         &self,
-        shares: &[OpenedShare],
+        shares: &[SecretShare],
         rng: &mut dyn CryptoRngCore,
     ) -> Option<bool> {
         match &self.public {
@@ -232,10 +226,12 @@ impl ShareSet {
                 public,
                 commitments,
                 ..
-            } => {
-                let es: Vec<ElGamalShare> = shares.iter().map(elgamal_share).collect();
-                Some(feldman::batch_verify(&public.group, commitments, &es, rng))
-            }
+            } => Some(feldman::batch_verify(
+                &public.group,
+                commitments,
+                shares,
+                rng,
+            )),
         }
     }
 
@@ -243,14 +239,11 @@ impl ShareSet {
     /// Feldman commitments already bind every share to the one polynomial).
     pub fn test_messages(
         &self,
-        shares: &[OpenedShare],
+        shares: &[SecretShare],
         rng: &mut dyn CryptoRngCore,
     ) -> Result<Option<bool>> {
         match &self.public {
-            SetPublic::Rsa(r) => {
-                let rs: Vec<RsaShare> = shares.iter().map(rsa_share).collect();
-                shoup::test_messages_combine(r, &self.id, &rs, rng).map(Some)
-            }
+            SetPublic::Rsa(r) => shoup::test_messages_combine(r, &self.id, shares, rng).map(Some),
             SetPublic::ElGamal { .. } => Ok(None),
         }
     }
@@ -258,7 +251,7 @@ impl ShareSet {
     /// Rebuild the whole private key from at least k good shares.
     pub fn reconstruct(
         &self,
-        shares: &[OpenedShare],
+        shares: &[SecretShare],
         rng: &mut dyn CryptoRngCore,
     ) -> Result<PrivateKey> {
         let k = self.public.threshold() as usize;
@@ -270,13 +263,9 @@ impl ShareSet {
             )));
         }
         match &self.public {
-            SetPublic::Rsa(r) => {
-                let rs: Vec<RsaShare> = shares.iter().map(rsa_share).collect();
-                shoup::reconstruct(r, &rs, rng).map(PrivateKey::Rsa)
-            }
+            SetPublic::Rsa(r) => shoup::reconstruct(r, shares, rng).map(PrivateKey::Rsa),
             SetPublic::ElGamal { public, .. } => {
-                let es: Vec<ElGamalShare> = shares[..k].iter().map(elgamal_share).collect();
-                let x = feldman::reconstruct(&public.group, &public.y, &es)?;
+                let x = feldman::reconstruct(&public.group, &public.y, &shares[..k])?;
                 Ok(PrivateKey::ElGamal(ElGamalPrivate {
                     public: public.clone(),
                     x,
@@ -288,20 +277,6 @@ impl ShareSet {
 
 fn short_hex(b: &[u8]) -> String {
     hex::encode(&b[..b.len().min(8)])
-}
-
-fn rsa_share(s: &OpenedShare) -> RsaShare {
-    RsaShare {
-        index: s.index,
-        value: s.value.clone(),
-    }
-}
-
-fn elgamal_share(s: &OpenedShare) -> ElGamalShare {
-    ElGamalShare {
-        index: s.index,
-        value: s.value.clone(),
-    }
 }
 
 /// How a key is dealt: the set's parameters besides the key.
@@ -339,7 +314,7 @@ pub fn split(
     key: &PrivateKey,
     options: &SplitOptions,
     rng: &mut dyn CryptoRngCore,
-) -> Result<(ShareSet, Vec<KmiShare>)> {
+) -> Result<(ShareSet, Vec<ShareFile>)> {
     let SplitOptions {
         threshold,
         total,
@@ -404,7 +379,7 @@ pub fn split(
             )
         }
     };
-    let file = KmiShareSet {
+    let file = ShareSetFile {
         version: SET_VERSION,
         scheme,
         threshold,
@@ -418,9 +393,9 @@ pub fn split(
     };
     let set = ShareSet::from_file(file)?;
     // Check the dealing as a trustee would before anything is written.
-    let opened: Vec<OpenedShare> = values
+    let opened: Vec<SecretShare> = values
         .iter()
-        .map(|(index, value)| OpenedShare {
+        .map(|(index, value)| SecretShare {
             index: *index,
             value: value.clone(),
         })
@@ -437,7 +412,7 @@ pub fn split(
     let shares = values
         .iter()
         .map(|(index, value)| {
-            Ok(KmiShare {
+            Ok(ShareFile {
                 version: 1,
                 set_id: set_id.clone(),
                 index: *index,
@@ -540,11 +515,11 @@ impl ShareSet {
     /// One trustee's partial result with its proof, tied to this set and this input.
     pub fn partial(
         &self,
-        share: &OpenedShare,
+        share: &SecretShare,
         input: &Prepared<'_>,
         rng: &mut dyn CryptoRngCore,
-    ) -> Result<super::share::KmiPartial> {
-        use super::share::{KmiPartial, PartialProof};
+    ) -> Result<super::file::PartialFile> {
+        use super::file::{PartialFile, ProofFile};
         if !self.verify_share(share) {
             return Err(Error::check(format!(
                 "share {} does not match the set's commitments",
@@ -569,23 +544,22 @@ impl ShareSet {
         }
         let (value, c, z) = match &self.public {
             SetPublic::Rsa(r) => {
-                let (xi, proof) = shoup::partial(r, &rsa_share(share), x, rng)?;
+                let (xi, proof) = shoup::partial(r, share, x, rng)?;
                 (xi, proof.c, proof.z)
             }
             SetPublic::ElGamal { public, .. } => {
-                let (ri, proof) =
-                    feldman::partial_decrypt(&public.group, &elgamal_share(share), x, rng)?;
+                let (ri, proof) = feldman::partial_decrypt(&public.group, share, x, rng)?;
                 (ri, proof.c, proof.z)
             }
         };
         let octets = |b: Vec<u8>| OctetString::new(b).map_err(|e| Error::internal(e.to_string()));
-        Ok(KmiPartial {
+        Ok(PartialFile {
             version: 1,
             set_id: octets(self.id.to_vec())?,
             index: share.index,
             input_digest: octets(digest.to_vec())?,
             value: to_uint(&value)?,
-            proof: PartialProof {
+            proof: ProofFile {
                 c: to_uint(&c)?,
                 z: to_uint(&z)?,
             },
@@ -595,7 +569,7 @@ impl ShareSet {
     /// Why a partial cannot be used for this input, or None when its proof checks out.
     pub fn check_partial(
         &self,
-        p: &super::share::KmiPartial,
+        p: &super::file::PartialFile,
         input: &Prepared<'_>,
     ) -> Result<Option<String>> {
         let (x, digest) = (&input.x, input.digest);
@@ -618,7 +592,7 @@ impl ShareSet {
         let (c, z) = (from_uint(&p.proof.c), from_uint(&p.proof.z));
         let ok = match &self.public {
             SetPublic::Rsa(r) => {
-                shoup::verify_partial(r, p.index, x, &value, &shoup::Proof { c, z })
+                shoup::verify_partial(r, p.index, x, &value, &super::Proof { c, z })
             }
             SetPublic::ElGamal {
                 public,
@@ -630,7 +604,7 @@ impl ShareSet {
                 p.index,
                 x,
                 &value,
-                &feldman::Proof { c, z },
+                &super::Proof { c, z },
             ),
         };
         Ok((!ok).then(|| {
@@ -642,7 +616,7 @@ impl ShareSet {
     /// signature, or the ElGamal payload.
     pub fn combine(
         &self,
-        partials: &[super::share::KmiPartial],
+        partials: &[super::file::PartialFile],
         input: &Prepared<'_>,
     ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         let k = self.public.threshold() as usize;
@@ -716,9 +690,9 @@ mod tests {
         set.check_public().unwrap();
         let reparsed = ShareSet::from_der(&set.file.to_der().unwrap()).unwrap();
         assert_eq!(reparsed.id, set.id);
-        let opened: Vec<OpenedShare> = shares
+        let opened: Vec<SecretShare> = shares
             .iter()
-            .map(|s| KmiShare::from_der_checked(&s.to_der().unwrap()).unwrap())
+            .map(|s| ShareFile::from_der_checked(&s.to_der().unwrap()).unwrap())
             .map(|s| reparsed.open(&s).unwrap())
             .collect();
         assert!(opened.iter().all(|s| reparsed.verify_share(s)));

@@ -1,4 +1,6 @@
-//! The share file formats of formats.md section 3, one Rust type per ASN.1 production.
+//! The share file formats of formats.md section 3, one Rust type per ASN.1 production: the
+//! production `KmiShareSet` is `ShareSetFile`, `KmiShare` is `ShareFile`, `KmiPartial` is
+//! `PartialFile` (the checked, decoded forms are `set::ShareSet` and `SecretShare`).
 //!
 //! ```text
 //! KmiShare ::= SEQUENCE {
@@ -91,7 +93,7 @@ pub enum Commitments {
 
 /// `KmiShareSet`: the public description of a dealt set.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub struct KmiShareSet {
+pub struct ShareSetFile {
     pub version: u8,
     pub scheme: ObjectIdentifier,
     pub threshold: u32,
@@ -110,19 +112,19 @@ pub struct KmiShareSet {
 
 /// `KmiShare`: one trustee's share with the set it belongs to. Debug prints the value as
 /// "\[secret\]" (issue 10 item 11). der's `Uint` cannot be wiped in place: the arithmetic copy
-/// (`OpenedShare::value`, a `SecretUint`) is what lives long.
+/// (`SecretShare::value`, a `SecretUint`) is what lives long.
 #[derive(Clone, Eq, PartialEq, Sequence)]
-pub struct KmiShare {
+pub struct ShareFile {
     pub version: u8,
     pub set_id: OctetString,
     pub index: u32,
     pub value: Uint,
-    pub set: KmiShareSet,
+    pub set: ShareSetFile,
 }
 
-impl std::fmt::Debug for KmiShare {
+impl std::fmt::Debug for ShareFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KmiShare")
+        f.debug_struct("ShareFile")
             .field("version", &self.version)
             .field("set_id", &self.set_id)
             .field("index", &self.index)
@@ -134,20 +136,20 @@ impl std::fmt::Debug for KmiShare {
 
 /// `proof SEQUENCE { c INTEGER, z INTEGER }`
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub struct PartialProof {
+pub struct ProofFile {
     pub c: Uint,
     pub z: Uint,
 }
 
 /// `KmiPartial`: one trustee's partial result with its proof of correctness.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
-pub struct KmiPartial {
+pub struct PartialFile {
     pub version: u8,
     pub set_id: OctetString,
     pub index: u32,
     pub input_digest: OctetString,
     pub value: Uint,
-    pub proof: PartialProof,
+    pub proof: ProofFile,
 }
 
 /// A big integer as a DER INTEGER.
@@ -159,7 +161,7 @@ pub fn from_uint(u: &Uint) -> BigUint {
     BigUint::from_bytes_be(u.as_bytes())
 }
 
-impl KmiShareSet {
+impl ShareSetFile {
     /// The set's purpose (checked on read, so a decoded set always has one).
     pub fn purpose(&self) -> Purpose {
         Purpose::from_code(self.purpose).unwrap_or(Purpose::Decrypt)
@@ -174,7 +176,7 @@ impl KmiShareSet {
     }
 
     pub fn from_der_checked(der: &[u8]) -> Result<Self> {
-        let set = KmiShareSet::from_der(der)
+        let set = ShareSetFile::from_der(der)
             .map_err(|e| Error::format(format!("malformed share set: {e}")))?;
         set.validate()?;
         Ok(set)
@@ -211,10 +213,10 @@ impl KmiShareSet {
     }
 }
 
-impl KmiShare {
+impl ShareFile {
     pub fn from_der_checked(der: &[u8]) -> Result<Self> {
         let share =
-            KmiShare::from_der(der).map_err(|e| Error::format(format!("malformed share: {e}")))?;
+            ShareFile::from_der(der).map_err(|e| Error::format(format!("malformed share: {e}")))?;
         if share.version != 1 {
             return Err(Error::format(format!(
                 "share version {} is not supported",
@@ -237,9 +239,9 @@ impl KmiShare {
     }
 }
 
-impl KmiPartial {
+impl PartialFile {
     pub fn from_der_checked(der: &[u8]) -> Result<Self> {
-        let p = KmiPartial::from_der(der)
+        let p = PartialFile::from_der(der)
             .map_err(|e| Error::format(format!("malformed partial: {e}")))?;
         if p.version != 1 {
             return Err(Error::format(format!(
@@ -262,12 +264,12 @@ mod tests {
     use crate::keys::elgamal::NamedGroup;
     use crate::keys::{encode_public_spki, PublicKey};
 
-    fn sample_set() -> KmiShareSet {
+    fn sample_set() -> ShareSetFile {
         let mut rng = rand_chacha::ChaCha20Rng::from_seed([5; 32]);
         use rand_core::SeedableRng;
         let key = crate::keys::elgamal::generate_key(NamedGroup::Ffdhe2048.group(), &mut rng);
         let spki = encode_public_spki(&PublicKey::ElGamal(key.public.clone())).unwrap();
-        KmiShareSet {
+        ShareSetFile {
             version: SET_VERSION,
             scheme: ObjectIdentifier::new_unwrap("1.3.6.1.4.1.32473.1.2.2"),
             threshold: 2,
@@ -287,7 +289,7 @@ mod tests {
     #[test]
     fn share_round_trips_and_set_id_binds() {
         let set = sample_set();
-        let share = KmiShare {
+        let share = ShareFile {
             version: 1,
             set_id: OctetString::new(set.set_id().unwrap().to_vec()).unwrap(),
             index: 2,
@@ -295,7 +297,7 @@ mod tests {
             set: set.clone(),
         };
         let der = share.to_der().unwrap();
-        let back = KmiShare::from_der_checked(&der).unwrap();
+        let back = ShareFile::from_der_checked(&der).unwrap();
         assert_eq!(back, share);
         // Debug never shows the share value (12345 = 0x3039).
         let debug = format!("{share:?}");
@@ -306,20 +308,20 @@ mod tests {
         assert_eq!(set.commitments.to_der().unwrap()[0], 0xa1);
         let mut other = share.clone();
         other.set.label = Some("another set".into());
-        assert!(KmiShare::from_der_checked(&other.to_der().unwrap()).is_err());
+        assert!(ShareFile::from_der_checked(&other.to_der().unwrap()).is_err());
     }
 
     #[test]
     fn impossible_sets_are_refused() {
         let mut set = sample_set();
         set.threshold = 4;
-        assert!(KmiShareSet::from_der_checked(&set.to_der().unwrap()).is_err());
+        assert!(ShareSetFile::from_der_checked(&set.to_der().unwrap()).is_err());
         let mut set = sample_set();
         set.purpose = 3;
-        assert!(KmiShareSet::from_der_checked(&set.to_der().unwrap()).is_err());
+        assert!(ShareSetFile::from_der_checked(&set.to_der().unwrap()).is_err());
         let mut set = sample_set();
         set.version = 1;
-        assert!(KmiShareSet::from_der_checked(&set.to_der().unwrap()).is_err());
+        assert!(ShareSetFile::from_der_checked(&set.to_der().unwrap()).is_err());
     }
 
     #[test]
