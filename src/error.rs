@@ -33,9 +33,11 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// An input file was read but its content is not what it should be.
-    #[error("{}: {what}", path.display())]
-    Malformed { path: PathBuf, what: String },
+    /// An error about the content of one input file: the file's name and what is wrong with it.
+    /// Structured so that a caller that reports per file (a share verdict, a CMC report) can take
+    /// the bare reason (`reason`) without cutting the path back off a string.
+    #[error("{}: {source}", path.display())]
+    InFile { path: PathBuf, source: Box<Error> },
 
     /// Input content is malformed (no file name known at this layer; the command layer adds one).
     #[error("{0}")]
@@ -64,12 +66,12 @@ impl Error {
             Error::CheckFailed(_) => ExitCode::CheckFailed,
             Error::Usage(_)
             | Error::Read { .. }
-            | Error::Malformed { .. }
             | Error::Format(_)
             | Error::BadPassphrase { .. } => ExitCode::BadInput,
             Error::Write { .. } | Error::Exists { .. } | Error::Internal(_) => {
                 ExitCode::OutputFailed
             }
+            Error::InFile { source, .. } => source.exit_code(),
         }
     }
 
@@ -89,14 +91,35 @@ impl Error {
         Error::Internal(msg.into())
     }
 
+    /// The content of `path` is malformed: `what` says how.
+    pub fn malformed(path: impl Into<PathBuf>, what: impl Into<String>) -> Self {
+        Error::InFile {
+            path: path.into(),
+            source: Box::new(Error::Format(what.into())),
+        }
+    }
+
     /// Attach a file name to a content error so the one-line message says which input is bad.
+    /// Errors that already name their file (read, passphrase, output errors) and the others
+    /// (usage, checks, internal failures) pass through unchanged.
     pub fn in_file(self, path: &Path) -> Self {
         match self {
-            Error::Format(what) => Error::Malformed {
+            Error::Format(_) => Error::InFile {
                 path: path.to_path_buf(),
-                what,
+                source: Box::new(self),
             },
             other => other,
+        }
+    }
+
+    /// The message without the input file's name: for reports that already list the file in
+    /// their own column (share verdicts).
+    pub fn reason(&self) -> String {
+        match self {
+            Error::InFile { source, .. } => source.reason(),
+            Error::Read { source, .. } => source.to_string(),
+            Error::BadPassphrase { .. } => "wrong passphrase or corrupted encrypted key".into(),
+            other => other.to_string(),
         }
     }
 }
@@ -120,5 +143,19 @@ mod tests {
     fn in_file_names_the_file() {
         let e = Error::format("truncated DER").in_file(Path::new("k.pem"));
         assert_eq!(e.to_string(), "k.pem: truncated DER");
+        assert_eq!(e.reason(), "truncated DER");
+        assert_eq!(e.exit_code() as u8, 2);
+        assert!(matches!(e, Error::InFile { .. }));
+    }
+
+    #[test]
+    fn in_file_leaves_errors_that_are_not_about_content() {
+        let e = Error::check("bad share").in_file(Path::new("s.pem"));
+        assert_eq!(e.to_string(), "bad share");
+        let e = Error::BadPassphrase {
+            path: "k.pem".into(),
+        }
+        .in_file(Path::new("other"));
+        assert!(e.to_string().starts_with("k.pem: "));
     }
 }

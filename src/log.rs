@@ -68,18 +68,16 @@ fn read_record(file: &mut std::fs::File, path: &Path) -> Result<String> {
             source,
         })?;
     if bytes.len() as u64 > MAX_LOG_BYTES {
-        return Err(Error::Malformed {
-            path: path.to_path_buf(),
-            what: format!(
+        return Err(Error::malformed(
+            path.to_path_buf(),
+            format!(
                 "larger than {} MiB: not a ceremony record",
                 MAX_LOG_BYTES >> 20
             ),
-        });
+        ));
     }
-    String::from_utf8(bytes).map_err(|_| Error::Malformed {
-        path: path.to_path_buf(),
-        what: "not UTF-8: not a ceremony record".into(),
-    })
+    String::from_utf8(bytes)
+        .map_err(|_| Error::malformed(path.to_path_buf(), "not UTF-8: not a ceremony record"))
 }
 
 /// A ceremony record open for appending, locked (flock, exclusive) while this value lives: two kmi

@@ -287,7 +287,7 @@ proptest! {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let (set, opened) = split_files(&PrivateKey::ElGamal(key.clone()), k, n, &mut rng);
         let msg = kmi::crypt::elgamal::encrypt(&key.public, &payload, &mut rng).expect("encrypt");
-        let input = kmi::crypt::elgamal::to_der(&msg).expect("message DER");
+        let input = kmi::io::TypedFile::to_der_checked(&msg).expect("message DER");
         let prepared = set.prepare(Operation::ElGamalDecrypt(&msg), &input).expect("prepare");
         let partials: Vec<_> = pick(&opened, &subset)
             .iter()

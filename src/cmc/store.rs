@@ -24,17 +24,16 @@
 
 use std::path::{Path, PathBuf};
 
-use der::Encode;
 use rand_core::CryptoRngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::cms::Recipient;
-use crate::io::{encode_pem, write_output, OutputSpec};
+use crate::io::{to_pem, write_output, OutputSpec};
 use crate::keys::{decode_key, encode_private, encode_public_spki, Key, PrivateKey, RsaPrivate};
 use crate::threshold::file::Purpose;
-use crate::threshold::file::{ShareFile, SET_PEM_LABEL};
+use crate::threshold::file::ShareFile;
 use crate::threshold::set::{split, ShareSet, SplitOptions};
 use crate::{Error, Result};
 
@@ -231,10 +230,7 @@ impl DirStore {
         for name in names {
             let p = self.meta_path(&name);
             let text = std::fs::read_to_string(&p).map_err(|e| io_err(&p, e))?;
-            let bad = |what: String| Error::Malformed {
-                path: p.clone(),
-                what,
-            };
+            let bad = |what: String| Error::malformed(p.clone(), what);
             let meta: StoredMeta = serde_json::from_str(&text)
                 .map_err(|e| bad(format!("not a key store entry: {e}")))?;
             if meta.fingerprint != name {
@@ -306,14 +302,7 @@ impl DirStore {
                 // Encrypt every share before writing anything.
                 let mut files = Vec::with_capacity(shares.len());
                 for (share, r) in shares.iter().zip(&cfg.recipients) {
-                    let der = Zeroizing::new(share.to_der().map_err(super::build::enc_err)?);
-                    let env = crate::cms::envelope(
-                        &der,
-                        crate::oids::KMI_CT_SHARE,
-                        std::slice::from_ref(r),
-                        rng,
-                    )?;
-                    files.push(encode_pem("CMS", &env)?);
+                    files.push(share.seal_for(r, rng)?);
                 }
                 let sd = tmp.join(SHARES_DIR);
                 create_private_dir(&sd)?;
@@ -321,10 +310,9 @@ impl DirStore {
                     let p = sd.join(format!("share-{}.pem", i + 1));
                     write_output(&OutputSpec::new(&p, false, true), pem.as_bytes())?;
                 }
-                let set_der = set.file.to_der().map_err(super::build::enc_err)?;
                 write_output(
                     &OutputSpec::new(&sd.join("set.pem"), false, false),
-                    encode_pem(SET_PEM_LABEL, &set_der)?.as_bytes(),
+                    to_pem(&set)?.as_bytes(),
                 )?;
                 sync_dir(&sd)?;
                 meta.split = Some(SplitMeta {
@@ -490,10 +478,7 @@ impl KeyStore for DirStore {
                 })? {
                     Key::Private(k) => k,
                     Key::Public(_) => {
-                        return Err(Error::Malformed {
-                            path: p,
-                            what: "holds a public key, not a private key".into(),
-                        })
+                        return Err(Error::malformed(p, "holds a public key, not a private key"))
                     }
                 }
             }
@@ -670,7 +655,7 @@ mod tests {
         ] {
             assert!(text.contains(&from), "{text}");
             std::fs::write(&meta_path, text.replace(&from, &to)).unwrap();
-            assert!(matches!(store.entries(), Err(Error::Malformed { .. })));
+            assert!(matches!(store.entries(), Err(Error::InFile { .. })));
         }
     }
 

@@ -51,10 +51,8 @@ fn oids(args: &OidProfileArgs) -> Result<CmcOids> {
         None => Ok(CmcOids::default()),
         Some(path) => {
             let input = read_input(path)?;
-            let text = std::str::from_utf8(&input.bytes).map_err(|_| Error::Malformed {
-                path: path.clone(),
-                what: "an OID profile must be UTF-8 text".into(),
-            })?;
+            let text = std::str::from_utf8(&input.bytes)
+                .map_err(|_| Error::malformed(path.clone(), "an OID profile must be UTF-8 text"))?;
             CmcOids::from_profile(text).map_err(|e| e.in_file(path))
         }
     }
@@ -98,10 +96,7 @@ fn read_cert(path: &Path) -> Result<Certificate> {
         .map_err(|e| e.in_file(path))?
         .into_iter()
         .next()
-        .ok_or_else(|| Error::Malformed {
-            path: path.to_path_buf(),
-            what: "no certificate found".into(),
-        })
+        .ok_or_else(|| Error::malformed(path.to_path_buf(), "no certificate found"))
 }
 
 fn cert_belongs_to(cert: &Certificate, key: &RsaPrivate) -> Result<bool> {

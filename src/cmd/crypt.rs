@@ -2,8 +2,7 @@
 
 use kmi::cli::{DecryptCmdArgs, EncryptCmdArgs};
 use kmi::crypt::elgamal::{self, KmiElGamalMessage};
-use kmi::io::armor::decode_armor;
-use kmi::io::{encode_pem, read_input, write_output};
+use kmi::io::{read_input, to_pem, write_output};
 use kmi::keys::{Key, PrivateKey, PublicKey};
 use kmi::math::{modular::pow_mod_secret, secret::SecretUint};
 use kmi::rng::KmiRng;
@@ -41,7 +40,7 @@ pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
         }
         PublicKey::ElGamal(k) => {
             let msg = elgamal::encrypt(k, &input.bytes, &mut rng)?;
-            encode_pem(elgamal::PEM_LABEL, &elgamal::to_der(&msg)?)?.into_bytes()
+            to_pem(&msg)?.as_bytes().to_vec()
         }
     };
     write_output(&spec, &out)
@@ -49,16 +48,7 @@ pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
 
 /// An ElGamal message file (PEM or DER).
 pub fn read_elgamal_message(bytes: &[u8], name: &std::path::Path) -> Result<KmiElGamalMessage> {
-    let armored = decode_armor(bytes).map_err(|e| e.in_file(name))?;
-    if let Some(label) = armored.label.as_deref() {
-        if label != elgamal::PEM_LABEL {
-            return Err(Error::Malformed {
-                path: name.into(),
-                what: format!("PEM label '{label}' is not {}", elgamal::PEM_LABEL),
-            });
-        }
-    }
-    KmiElGamalMessage::from_der_checked(&armored.der).map_err(|e| e.in_file(name))
+    kmi::io::typed::decode_typed::<KmiElGamalMessage>(bytes).map_err(|e| e.in_file(name))
 }
 
 pub fn decrypt(ctx: &Context, a: DecryptCmdArgs) -> Result<()> {

@@ -2,11 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use der::Encode;
 use num_bigint::BigUint;
 
 use kmi::cli::DemoArgs;
-use kmi::io::{encode_pem, write_output, OutputSpec};
+use kmi::io::{to_pem, write_output, OutputSpec};
 use kmi::keys::check::check_key;
 use kmi::keys::encoding::encode_public;
 use kmi::keys::rsa::{generate, RsaGenParams};
@@ -330,19 +329,9 @@ fn escrow(
         ..SplitOptions::new(3, 5, purpose)
     };
     let (set, shares) = split(key, &options, rng)?;
-    let set_der = set
-        .file
-        .to_der()
-        .map_err(|e| Error::internal(e.to_string()))?;
-    d.write(
-        &format!("{prefix}set.pem"),
-        encode_pem("KMI SHARE SET", &set_der)?.as_bytes(),
-        false,
-    )?;
+    d.write(&format!("{prefix}set.pem"), to_pem(&set)?.as_bytes(), false)?;
     let mut envelopes = Vec::new();
     for (share, (_, pubfile)) in shares.iter().zip(trustees) {
-        let der =
-            zeroize::Zeroizing::new(share.to_der().map_err(|e| Error::internal(e.to_string()))?);
         let recipient =
             kmi::cms::recipient_from_file_bytes(&std::fs::read(pubfile).map_err(|e| {
                 Error::Read {
@@ -350,13 +339,13 @@ fn escrow(
                     source: e,
                 }
             })?)?;
-        let env = kmi::cms::envelope(&der, kmi::oids::KMI_CT_SHARE, &[recipient], rng)?;
+        let sealed = share.seal_for(&recipient, rng)?;
         d.write(
             &format!("{prefix}share-{}.pem", share.index),
-            encode_pem("CMS", &env)?.as_bytes(),
+            sealed.as_bytes(),
             true,
         )?;
-        envelopes.push(env);
+        envelopes.push(sealed);
     }
     d.detail(format!(
         "{prefix}set.pem (set {}, purpose {}) and {prefix}share-1..5.pem; the dealer now forgets the key",
@@ -369,7 +358,7 @@ fn escrow(
     )?;
     let mut opened = Vec::new();
     for (i, (env, (tk, _))) in envelopes.iter().zip(trustees).enumerate() {
-        let o = kmi::cms::open_with_key(env, tk, None)?;
+        let o = kmi::cms::open_with_key(&kmi::io::decode_armor(env.as_bytes())?.der, tk, None)?;
         let share = kmi::threshold::file::ShareFile::from_der_checked(&o.content)?;
         let s = set.open(&share)?;
         d.ok(
@@ -393,10 +382,9 @@ fn partials_of(
     let mut out = Vec::new();
     for &i in who {
         let p = set.partial(&opened[i as usize - 1], input, rng)?;
-        let der = p.to_der().map_err(|e| Error::internal(e.to_string()))?;
         d.write(
             &format!("{tag}-partial-{i}.pem"),
-            encode_pem("KMI PARTIAL", &der)?.as_bytes(),
+            to_pem(&p)?.as_bytes(),
             false,
         )?;
         d.ok(

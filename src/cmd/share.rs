@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use der::Encode;
 use serde_json::json;
 
 use kmi::cli::{
@@ -12,16 +11,12 @@ use kmi::cli::{
 };
 use kmi::io::armor::decode_armor;
 use kmi::io::dir::{write_dir_atomic, DirFile};
-use kmi::io::{encode_pem, read_input, write_output, OutputSpec};
+use kmi::io::{read_input, read_typed, to_pem, write_output, OutputSpec};
 use kmi::keys::{encode_private, fingerprint, Key};
 use kmi::log::Record;
 use kmi::rng::KmiRng;
-use kmi::threshold::blind::{
-    KmiBlindedInput, KmiBlindingFactor, BLINDED_PEM_LABEL, FACTOR_PEM_LABEL,
-};
-use kmi::threshold::file::{
-    PartialFile, Purpose, ShareFile, PARTIAL_PEM_LABEL, SET_PEM_LABEL, SHARE_PEM_LABEL,
-};
+use kmi::threshold::blind::{KmiBlindedInput, KmiBlindingFactor};
+use kmi::threshold::file::{PartialFile, Purpose, ShareFile, SHARE_PEM_LABEL};
 use kmi::threshold::set::{split, Operation, SetPublic, ShareSet, SplitOptions};
 use kmi::threshold::SecretShare;
 use kmi::{Error, Result};
@@ -143,10 +138,7 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
     };
     let (p, input_name, what) = match (&a.input.blinded, a.input.plain()) {
         (Some(path), _) => {
-            let blinded: KmiBlindedInput =
-                read_armored(path, BLINDED_PEM_LABEL, "a blinded input", |d| {
-                    KmiBlindedInput::from_der_checked(d)
-                })?;
+            let blinded: KmiBlindedInput = read_typed(path)?;
             let prepared = set.prepare_blinded(&blinded).map_err(|e| e.in_file(path))?;
             let p = set
                 .partial(&opened, &prepared, &mut rng)
@@ -168,8 +160,7 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
         }
         (None, None) => unreachable!("clap requires one input"),
     };
-    let der = p.to_der().map_err(|e| Error::internal(e.to_string()))?;
-    write_output(&spec, encode_pem(PARTIAL_PEM_LABEL, &der)?.as_bytes())?;
+    write_output(&spec, to_pem(&p)?.as_bytes())?;
     rec.outputs.extend(spec.path.clone());
     ctx.note(format!(
         "partial {} of set {} on {} ({what})",
@@ -178,25 +169,6 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
         input_name.display(),
     ));
     Ok(())
-}
-
-/// Read a PEM (with `label`) or DER file of one of the share formats.
-fn read_armored<T>(
-    path: &Path,
-    label: &str,
-    what: &str,
-    decode: impl Fn(&[u8]) -> Result<T>,
-) -> Result<T> {
-    let input = read_input(path)?;
-    let armored = decode_armor(&input.bytes).map_err(|e| e.in_file(path))?;
-    match armored.label.as_deref() {
-        None => decode(&armored.der).map_err(|e| e.in_file(path)),
-        Some(l) if l == label => decode(&armored.der).map_err(|e| e.in_file(path)),
-        Some(other) => Err(Error::Malformed {
-            path: path.into(),
-            what: format!("PEM label '{other}' is not {what} (expected {label})"),
-        }),
-    }
 }
 
 fn blind(ctx: &Context, a: ShareBlindArgs, rec: &mut Record) -> Result<()> {
@@ -221,16 +193,8 @@ fn blind(ctx: &Context, a: ShareBlindArgs, rec: &mut Record) -> Result<()> {
         .map_err(|e| e.in_file(&input.name))?;
     let mut rng = KmiRng::new(None)?;
     let (blinded, factor) = set.blind(&prepared, &mut rng)?;
-    let encode = |e: der::Error| Error::internal(e.to_string());
-    let factor_pem = zeroize::Zeroizing::new(encode_pem(
-        FACTOR_PEM_LABEL,
-        &zeroize::Zeroizing::new(factor.to_der().map_err(encode)?),
-    )?);
-    write_output(&factor_spec, factor_pem.as_bytes())?;
-    write_output(
-        &spec,
-        encode_pem(BLINDED_PEM_LABEL, &blinded.to_der().map_err(encode)?)?.as_bytes(),
-    )?;
+    write_output(&factor_spec, to_pem(&factor)?.as_bytes())?;
+    write_output(&spec, to_pem(&blinded)?.as_bytes())?;
     rec.outputs.extend(spec.path.clone());
     rec.outputs.extend(factor_spec.path.clone());
     ctx.note(format!(
@@ -241,15 +205,6 @@ fn blind(ctx: &Context, a: ShareBlindArgs, rec: &mut Record) -> Result<()> {
         a.factor.display(),
     ));
     Ok(())
-}
-
-fn read_partial(path: &Path) -> Result<PartialFile> {
-    read_armored(
-        path,
-        PARTIAL_PEM_LABEL,
-        "a partial result",
-        PartialFile::from_der_checked,
-    )
 }
 
 /// Read and check every partial for `prepared`, warn about and skip bad ones, and fail unless
@@ -263,8 +218,8 @@ pub(super) fn good_partials(
     let mut good: Vec<PartialFile> = Vec::new();
     let mut bad: Vec<String> = Vec::new();
     for path in paths {
-        let verdict = match read_partial(path) {
-            Err(e) => Some(strip_file(&e, path)),
+        let verdict = match read_typed::<PartialFile>(path) {
+            Err(e) => Some(e.reason()),
             Ok(p) if good.iter().any(|g| g.index == p.index) => {
                 Some(format!("partial {} given twice", p.index))
             }
@@ -311,10 +266,7 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
     let input = ThresholdInput::read(&a.input, &set)?;
     let mut prepared = set.prepare(input.operation(), &input.bytes)?;
     if let Some(path) = &a.blind {
-        let factor: KmiBlindingFactor =
-            read_armored(path, FACTOR_PEM_LABEL, "a blinding factor", |d| {
-                KmiBlindingFactor::from_der_checked(d)
-            })?;
+        let factor: KmiBlindingFactor = read_typed(path)?;
         prepared = set
             .blinded_view(prepared, &factor)
             .map_err(|e| e.in_file(path))?;
@@ -450,19 +402,9 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
     // Encrypt everything before writing anything, so a bad recipient leaves no files behind.
     let mut files = Vec::with_capacity(shares.len());
     for (i, share) in shares.iter().enumerate() {
-        let der =
-            zeroize::Zeroizing::new(share.to_der().map_err(|e| Error::internal(e.to_string()))?);
         let pem = match &recipients {
-            None => zeroize::Zeroizing::new(encode_pem(SHARE_PEM_LABEL, &der)?),
-            Some(r) => {
-                let env = kmi::cms::envelope(
-                    &der,
-                    kmi::oids::KMI_CT_SHARE,
-                    std::slice::from_ref(&r[i]),
-                    &mut envelope_rng,
-                )?;
-                zeroize::Zeroizing::new(encode_pem("CMS", &env)?)
-            }
+            None => to_pem(share)?,
+            Some(r) => share.seal_for(&r[i], &mut envelope_rng)?,
         };
         files.push(pem);
     }
@@ -472,11 +414,7 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
             a.threshold
         ));
     }
-    let set_der = set
-        .file
-        .to_der()
-        .map_err(|e| Error::internal(e.to_string()))?;
-    let set_pem = encode_pem(SET_PEM_LABEL, &set_der)?;
+    let set_pem = to_pem(&set)?;
     // The whole dealing appears at once, or not at all: a full disk or a kill leaves no partial
     // set, and with --force an older dealing stays whole until the new one is complete.
     let names: Vec<String> = (1..=a.shares).map(|i| format!("share-{i}.pem")).collect();
@@ -519,20 +457,9 @@ fn is_dealing_file(name: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Read a share set file (PEM "KMI SHARE SET" or DER).
+/// Read a share set file (PEM "KMI SHARE SET" or DER), warning if it was dealt from a seed.
 pub(super) fn read_set(path: &Path) -> Result<ShareSet> {
-    let input = read_input(path)?;
-    let armored = decode_armor(&input.bytes).map_err(|e| e.in_file(path))?;
-    match armored.label.as_deref() {
-        None | Some(SET_PEM_LABEL) => {}
-        Some(other) => {
-            return Err(Error::Malformed {
-                path: path.into(),
-                what: format!("PEM label '{other}' is not a share set (expected {SET_PEM_LABEL})"),
-            })
-        }
-    }
-    let set = ShareSet::from_der(&armored.der).map_err(|e| e.in_file(path))?;
+    let set: ShareSet = read_typed(path)?;
     warn_if_seeded(path, set.seeded());
     Ok(set)
 }
@@ -585,22 +512,22 @@ impl Openers {
                 "encrypted share: give --identity KEY or --passphrase-file FILE to open it",
             ));
         }
-        let mut last = None;
+        // A malformed envelope is reported as such; any other failure only means "not this
+        // opener", and which one failed last says nothing useful (nor should it: no oracle).
         for (_, key) in &self.identities {
             match kmi::cms::open_with_key(der, key, None) {
                 Ok(o) => return Self::share_content(o),
                 Err(e @ Error::Format(_)) => return Err(e),
-                Err(e) => last = Some(e),
+                Err(_) => {}
             }
         }
         for pass in &self.passphrases {
             match kmi::cms::open_with_passphrase(der, pass) {
                 Ok(o) => return Self::share_content(o),
                 Err(e @ Error::Format(_)) => return Err(e),
-                Err(e) => last = Some(e),
+                Err(_) => {}
             }
         }
-        let _ = last;
         Err(Error::check("cannot open this encrypted share: none of the given identities or passphrases is its recipient"))
     }
 
@@ -626,12 +553,10 @@ fn read_share(path: &Path, openers: &Openers) -> Result<ShareFile> {
         None if ShareFile::from_der_checked(&der).is_ok() => der,
         None | Some("CMS") | Some("PKCS7") => openers.open(&der).map_err(|e| e.in_file(path))?,
         Some(other) => {
-            return Err(Error::Malformed {
-                path: path.into(),
-                what: format!(
-                    "PEM label '{other}' is not a share (expected {SHARE_PEM_LABEL} or CMS)"
-                ),
-            })
+            return Err(Error::malformed(
+                path,
+                format!("PEM label '{other}' is not a share (expected {SHARE_PEM_LABEL} or CMS)"),
+            ))
         }
     };
     let share = ShareFile::from_der_checked(&plain).map_err(|e| e.in_file(path))?;
@@ -659,7 +584,7 @@ fn check_shares(set: &ShareSet, files: &[PathBuf], openers: &Openers) -> Vec<Sha
                     return ShareVerdict {
                         file: file.clone(),
                         index: None,
-                        problem: Some(strip_file(&e, file)),
+                        problem: Some(e.reason()),
                         opened: None,
                     }
                 }
@@ -696,12 +621,6 @@ fn check_shares(set: &ShareSet, files: &[PathBuf], openers: &Openers) -> Vec<Sha
             }
         })
         .collect()
-}
-
-fn strip_file(e: &Error, file: &Path) -> String {
-    let s = e.to_string();
-    let prefix = format!("{}: ", file.display());
-    s.strip_prefix(&prefix).map(str::to_string).unwrap_or(s)
 }
 
 fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {

@@ -13,7 +13,7 @@
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use der::asn1::{OctetString, Uint};
-use der::{Decode, Encode, Sequence};
+use der::{Decode, Sequence};
 use num_bigint::BigUint;
 use num_traits::One;
 use rand_core::CryptoRngCore;
@@ -127,10 +127,7 @@ pub fn decrypt_with_shared(
         })
 }
 
-/// The DER form of a message.
-pub fn to_der(msg: &KmiElGamalMessage) -> Result<Vec<u8>> {
-    msg.to_der().map_err(|e| Error::internal(e.to_string()))
-}
+crate::impl_typed_file!(KmiElGamalMessage, PEM_LABEL, "an ElGamal message");
 
 #[cfg(test)]
 mod tests {
@@ -144,7 +141,7 @@ mod tests {
         let mut rng = ChaCha20Rng::from_seed([8; 32]);
         let key = generate_key(NamedGroup::Ffdhe2048.group(), &mut rng);
         let msg = encrypt(&key.public, b"the escrowed secret", &mut rng).unwrap();
-        let der = to_der(&msg).unwrap();
+        let der = der::Encode::to_der(&msg).unwrap();
         let back = KmiElGamalMessage::from_der_checked(&der).unwrap();
         let g = &key.public.group;
         let shared = back.alpha().modpow(key.x.expose(), &g.p);

@@ -25,10 +25,7 @@ impl Input {
 pub fn read_input(path: &Path) -> Result<Input> {
     let input = read_input_allow_empty(path)?;
     if input.bytes.is_empty() {
-        return Err(Error::Malformed {
-            path: input.name,
-            what: "input is empty".into(),
-        });
+        return Err(Error::malformed(input.name, "input is empty"));
     }
     Ok(input)
 }
@@ -65,10 +62,7 @@ pub fn read_input_allow_empty(path: &Path) -> Result<Input> {
         source,
     })?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(Error::Malformed {
-            path: name,
-            what: "input is larger than 64 MiB".into(),
-        });
+        return Err(Error::malformed(name, "input is larger than 64 MiB"));
     }
     Ok(Input { name, bytes })
 }

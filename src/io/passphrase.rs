@@ -81,10 +81,7 @@ fn read_passphrase_file(path: &std::path::Path) -> Result<Zeroizing<Vec<u8>>> {
         .read_to_end(&mut bytes)
         .map_err(read_err)?;
     if bytes.len() as u64 > MAX_PASSPHRASE_FILE_BYTES {
-        return Err(Error::Malformed {
-            path: path.to_path_buf(),
-            what: too_long(),
-        });
+        return Err(Error::malformed(path.to_path_buf(), too_long()));
     }
     Ok(bytes)
 }

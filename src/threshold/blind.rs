@@ -69,6 +69,9 @@ pub struct KmiBlindingFactor {
     pub factor: Uint,
 }
 
+crate::impl_typed_file!(KmiBlindedInput, BLINDED_PEM_LABEL, "a blinded input");
+crate::impl_typed_file!(KmiBlindingFactor, FACTOR_PEM_LABEL, "a blinding factor");
+
 /// The operation codes of KmiBlindedInput.
 const OP_RSA_DECRYPT: u8 = 1;
 const OP_RSA_SIGN: u8 = 2;

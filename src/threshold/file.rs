@@ -213,7 +213,29 @@ impl ShareSetFile {
     }
 }
 
+crate::impl_typed_file!(ShareSetFile, SET_PEM_LABEL, "a share set");
+crate::impl_typed_file!(ShareFile, SHARE_PEM_LABEL, "a share");
+crate::impl_typed_file!(PartialFile, PARTIAL_PEM_LABEL, "a partial result");
+
 impl ShareFile {
+    /// This share enveloped for one trustee: CMS EnvelopedData with content type
+    /// id-kmi-ct-share (formats.md section 3), PEM "CMS", the form `share split --to` writes.
+    /// The plaintext DER is wiped once sealed.
+    pub fn seal_for(
+        &self,
+        recipient: &crate::cms::Recipient,
+        rng: &mut dyn rand_core::CryptoRngCore,
+    ) -> Result<zeroize::Zeroizing<String>> {
+        let der = zeroize::Zeroizing::new(self.to_der().map_err(crate::io::typed::encode_error)?);
+        let env = crate::cms::envelope(
+            &der,
+            crate::oids::KMI_CT_SHARE,
+            std::slice::from_ref(recipient),
+            rng,
+        )?;
+        crate::io::encode_pem("CMS", &env).map(zeroize::Zeroizing::new)
+    }
+
     pub fn from_der_checked(der: &[u8]) -> Result<Self> {
         let share =
             ShareFile::from_der(der).map_err(|e| Error::format(format!("malformed share: {e}")))?;

@@ -11,7 +11,7 @@ use spki::SubjectPublicKeyInfoOwned;
 use super::elgamal as feldman;
 use super::file::{
     from_uint, to_uint, Commitments, Purpose, RsaVerificationKeys, ShareFile, ShareSetFile,
-    SET_VERSION,
+    SET_PEM_LABEL, SET_VERSION,
 };
 use super::rsa::{self as shoup, RsaSetPublic};
 use super::validate;
@@ -132,6 +132,12 @@ impl ShareSet {
 
     pub fn from_der(der: &[u8]) -> Result<Self> {
         Self::from_file(ShareSetFile::from_der_checked(der)?)
+    }
+
+    /// The set's file, DER-encoded.
+    pub fn to_der(&self) -> Result<Vec<u8>> {
+        use der::Encode;
+        self.file.to_der().map_err(crate::io::typed::encode_error)
     }
 
     pub fn id_hex(&self) -> String {
@@ -668,6 +674,21 @@ impl ShareSet {
                 "this input does not fit the share set's scheme",
             )),
         }
+    }
+}
+
+/// A set file read as a `ShareSet` is decoded and checked (its public part validated) in one go.
+impl der::pem::PemLabel for ShareSet {
+    const PEM_LABEL: &'static str = SET_PEM_LABEL;
+}
+
+impl crate::io::typed::TypedFile for ShareSet {
+    const WHAT: &'static str = "a share set";
+    fn from_der_checked(der: &[u8]) -> Result<Self> {
+        ShareSet::from_der(der)
+    }
+    fn to_der_checked(&self) -> Result<Vec<u8>> {
+        self.to_der()
     }
 }
 
