@@ -23,7 +23,7 @@ use kmi::cmc::oids::CmcOids;
 use kmi::cmc::print::{self, SignerStatus};
 use kmi::cmc::store::{spki_fingerprint, DirStore, SplitConfig};
 use kmi::cmc::types::{ShroudWithPublicKey, TaggedRequest};
-use kmi::cms::signed::SignedMessage;
+use kmi::cms::signed::{SignedMessage, SignerProblem};
 use kmi::cms::ContentCipher;
 use kmi::io::{encode_pem, read_input, write_output, OutputSpec, PassphraseSource};
 use kmi::keys::elgamal::{generate_group, GroupSpec, NamedGroup};
@@ -687,12 +687,13 @@ fn parse(_ctx: &Context, a: ParseArgs) -> Result<()> {
                         },
                     },
                     Err(why) => {
-                        if !why.starts_with("no certificate or public key") {
+                        // A signer kmi has no key for is reported, not counted as bad.
+                        if why != SignerProblem::NoKey {
                             bad.borrow_mut().push(format!("{}: {why}", c.sid));
                         }
                         SignerStatus {
                             verified: false,
-                            detail: why,
+                            detail: why.to_string(),
                         }
                     }
                 })

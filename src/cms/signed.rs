@@ -205,7 +205,35 @@ pub struct SignerCheck {
     /// The certificate the signer was matched to, when one was found.
     pub certificate: Option<Certificate>,
     /// Ok, or why the signature does not verify.
-    pub outcome: std::result::Result<(), String>,
+    pub outcome: std::result::Result<(), SignerProblem>,
+}
+
+/// Why one signer's signature does not verify (RFC 5652 section 5.6). Display gives the
+/// one-line reason kmi prints.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignerProblem {
+    #[error("no certificate or public key for this signer")]
+    NoKey,
+    #[error("digest algorithm {0} has parameters")]
+    DigestParameters(Oid),
+    #[error("digest algorithm {0} is not supported (SHA-256, SHA-384, SHA-512)")]
+    UnsupportedDigest(Oid),
+    #[error("signature algorithm {0} is not RSA PKCS#1 v1.5 with the signer's digest")]
+    SignatureAlgorithm(Oid),
+    #[error("signed attribute {0} is missing or repeated")]
+    AttributeCount(Oid),
+    /// A signed attribute (named) that does not decode, with der's reason.
+    #[error("{0}: {1}")]
+    AttributeMalformed(&'static str, String),
+    #[error("the content does not match the signed message digest")]
+    DigestMismatch,
+    #[error("the signed content-type attribute disagrees with eContentType")]
+    ContentTypeMismatch,
+    /// The signer's public key is not a usable RSA key.
+    #[error("{0}")]
+    BadKey(String),
+    #[error("the signature does not verify")]
+    BadSignature,
 }
 
 /// Parse ContentInfo(SignedData) from DER, BER or PEM ("CMS", "PKCS7").
@@ -268,16 +296,11 @@ fn cert_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
 }
 
 /// The signer's digest algorithm: SHA-256/384/512 with absent or NULL parameters.
-fn digest_of(alg: &spki::AlgorithmIdentifierOwned) -> std::result::Result<SigHash, String> {
+fn digest_of(alg: &spki::AlgorithmIdentifierOwned) -> std::result::Result<SigHash, SignerProblem> {
     if !hash_params_ok(alg) {
-        return Err(format!("digest algorithm {} has parameters", alg.oid));
+        return Err(SignerProblem::DigestParameters(alg.oid));
     }
-    SigHash::from_digest_oid(&alg.oid).ok_or_else(|| {
-        format!(
-            "digest algorithm {} is not supported (SHA-256, SHA-384, SHA-512)",
-            alg.oid
-        )
-    })
+    SigHash::from_digest_oid(&alg.oid).ok_or(SignerProblem::UnsupportedDigest(alg.oid))
 }
 
 impl SignedMessage {
@@ -364,7 +387,7 @@ impl SignedMessage {
                     },
                 };
                 let outcome = match spki {
-                    None => Err("no certificate or public key for this signer".to_string()),
+                    None => Err(SignerProblem::NoKey),
                     Some(spki) => verify_signer(si, &self.content_type(), &content, &spki),
                 };
                 SignerCheck {
@@ -383,46 +406,49 @@ fn verify_signer(
     content_type: &Oid,
     content: &[u8],
     spki_der: &[u8],
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), SignerProblem> {
     let hash = digest_of(&si.digest_alg)?;
     let sig_oid = si.signature_algorithm.oid;
     if sig_oid != RSA_ENCRYPTION && sig_oid != hash.signature_oid() {
-        return Err(format!(
-            "signature algorithm {sig_oid} is not RSA PKCS#1 v1.5 with the signer's digest"
-        ));
+        return Err(SignerProblem::SignatureAlgorithm(sig_oid));
     }
     let signed_bytes = match &si.signed_attrs {
         None => content.to_vec(),
         Some(attrs) => {
-            let value_of = |oid: Oid| -> std::result::Result<&Any, String> {
+            let value_of = |oid: Oid| -> std::result::Result<&Any, SignerProblem> {
                 let found: Vec<&Attribute> = attrs.iter().filter(|a| a.oid == oid).collect();
                 match found.as_slice() {
-                    [a] if a.values.len() == 1 => Ok(a.values.get(0).expect("one value")),
-                    _ => Err(format!("signed attribute {oid} is missing or repeated")),
+                    [a] if a.values.len() == 1 => {
+                        a.values.get(0).ok_or(SignerProblem::AttributeCount(oid))
+                    }
+                    _ => Err(SignerProblem::AttributeCount(oid)),
                 }
+            };
+            let malformed = |what: &'static str| {
+                move |e: der::Error| SignerProblem::AttributeMalformed(what, e.to_string())
             };
             let md = value_of(ID_MESSAGE_DIGEST)?
                 .decode_as::<OctetString>()
-                .map_err(|e| format!("message-digest attribute: {e}"))?;
+                .map_err(malformed("message-digest attribute"))?;
             if md.as_bytes() != hash.digest(content) {
-                return Err("the content does not match the signed message digest".into());
+                return Err(SignerProblem::DigestMismatch);
             }
             let ct = value_of(ID_CONTENT_TYPE)?
                 .decode_as::<Oid>()
-                .map_err(|e| format!("content-type attribute: {e}"))?;
+                .map_err(malformed("content-type attribute"))?;
             if &ct != content_type {
-                return Err("the signed content-type attribute disagrees with eContentType".into());
+                return Err(SignerProblem::ContentTypeMismatch);
             }
-            attrs
-                .to_der()
-                .map_err(|e| format!("signed attributes: {e}"))?
+            attrs.to_der().map_err(malformed("signed attributes"))?
         }
     };
-    let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| e.to_string())?;
-    let public: RsaPublicKey = rsa_public_from_spki(spki).map_err(|e| e.to_string())?;
+    let spki = SubjectPublicKeyInfoRef::from_der(spki_der)
+        .map_err(|e| SignerProblem::BadKey(e.to_string()))?;
+    let public: RsaPublicKey =
+        rsa_public_from_spki(spki).map_err(|e| SignerProblem::BadKey(e.to_string()))?;
     if hash.verify(&public, &signed_bytes, si.signature.as_bytes()) {
         Ok(())
     } else {
-        Err("the signature does not verify".to_string())
+        Err(SignerProblem::BadSignature)
     }
 }
