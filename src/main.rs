@@ -1,41 +1,22 @@
 //! `kmi`: parse the command line, dispatch, map the result to an exit code.
 
 mod cmd;
+mod process;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use kmi::cli::Cli;
 
-/// `kmi ... >&-`: Rust's runtime puts /dev/null on a closed descriptor 1 before `main` runs, so
-/// look before it does. Functions in `.init_array` run before the C `main` that starts the Rust
-/// runtime; this one only queries the descriptor table and stores a flag.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-#[used]
-#[link_section = ".init_array"]
-static CHECK_STDOUT_AT_START: extern "C" fn() = {
-    extern "C" fn check_stdout_at_start() {
-        // SAFETY: fcntl(F_GETFD) on a possibly closed descriptor has no effect besides its result.
-        if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
-            kmi::io::output::mark_stdout_closed();
-        }
-    }
-    check_stdout_at_start
-};
-
 fn main() -> ExitCode {
     // `kmi ... | head` closes the pipe early; end quietly as C tools do instead of failing a write.
-    #[cfg(unix)]
-    // SAFETY: restoring the default disposition of one signal before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+    process::default_sigpipe();
 
     // Before any thread starts: SIGINT/SIGTERM/SIGHUP remove kmi's temporaries, then end kmi.
     kmi::io::cleanup::install_signal_cleanup();
 
     // Secrets are held in memory from here on: no core file may carry them out (issue 10 item 11).
-    disable_core_dumps();
+    process::disable_core_dumps();
 
     // A panic is a bug; report it on one line rather than with a backtrace.
     std::panic::set_hook(Box::new(|info| {
@@ -72,28 +53,6 @@ fn main() -> ExitCode {
             eprintln!("kmi: {e}");
             ExitCode::from(e.exit_code() as u8)
         }
-    }
-}
-
-/// RLIMIT_CORE 0 (no core file) and, on Linux, PR_SET_DUMPABLE 0 (no core file even through a
-/// core_pattern pipe, and no ptrace attach or /proc/PID/mem read by other processes of the same
-/// user). Cheap enough to do for every command. A failure is ignored: it leaves things as they were.
-fn disable_core_dumps() {
-    #[cfg(unix)]
-    {
-        let zero = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: setrlimit reads the struct we pass; it affects only this process.
-        unsafe {
-            libc::setrlimit(libc::RLIMIT_CORE, &zero);
-        }
-    }
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    // SAFETY: prctl(PR_SET_DUMPABLE, 0) changes one flag of this process.
-    unsafe {
-        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
 }
 

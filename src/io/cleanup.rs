@@ -7,6 +7,8 @@
 //! any other thread starts (so every thread inherits the mask) and one thread waits for them with
 //! sigwait(3). The cleanup therefore runs as ordinary code, not in a signal handler, and needs no
 //! async-signal-safe tricks and no extra crate.
+// Unsafe code here: signal handlers (sigaction) and async-signal-safe unlink(2) from them. Every block has a SAFETY comment.
+#![allow(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

@@ -8,6 +8,8 @@
 //! old directory is renamed aside first and put back if the second rename fails. The parent
 //! directory is flock'ed for the whole operation, so two runs into one target take turns (the
 //! second waits) instead of interleaving.
+// Unsafe code here: renameat2(2) with RENAME_EXCHANGE, which std does not offer. Every block has a SAFETY comment.
+#![allow(unsafe_code)]
 
 use std::ffi::CString;
 use std::fs::File;

@@ -1,5 +1,7 @@
 //! Advisory locks (flock(2)) held for as long as a value lives: two kmi runs writing the same
 //! ceremony record or the same output directory wait for each other instead of interleaving.
+// Unsafe code here: flock(2) on descriptors std opened, which std (before 1.89) does not offer. Every block has a SAFETY comment.
+#![allow(unsafe_code)]
 
 use std::fs::File;
 #[cfg(unix)]

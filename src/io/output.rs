@@ -1,5 +1,7 @@
 //! Atomic output: write to a temporary file in the target directory, then rename over the target.
 //! A failed run never leaves a half-written file; an existing file is kept unless `force`.
+// Unsafe code here: O_TMPFILE open and linkat(2) to name a complete file, which std does not offer. Every block has a SAFETY comment.
+#![allow(unsafe_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,7 @@
 //! The one passphrase reader: a terminal prompt (rpassword), a file, or a file descriptor.
 //! Passphrases never come from the command line.
+// Unsafe code here: --passphrase-fd reads a descriptor the caller handed over (fcntl, from_raw_fd). Every block has a SAFETY comment.
+#![allow(unsafe_code)]
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -97,6 +99,7 @@ fn first_line(bytes: &[u8]) -> Result<Zeroizing<String>> {
 #[cfg(unix)]
 fn read_fd(fd: i32) -> Result<Zeroizing<String>> {
     use std::os::fd::FromRawFd;
+    // SAFETY: fcntl(F_GETFD) only queries the descriptor table, whatever `fd` is.
     if fd < 0 || unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
         return Err(Error::usage(format!(
             "--passphrase-fd {fd}: not an open file descriptor"
@@ -170,10 +173,8 @@ mod tests {
         // The writer stays open: reading to the end would hang.
         let text = b"first\nsecond\n";
         // SAFETY: writing from a live buffer to the pipe we just made.
-        assert_eq!(
-            unsafe { libc::write(writer, text.as_ptr().cast(), text.len()) },
-            13
-        );
+        let written = unsafe { libc::write(writer, text.as_ptr().cast(), text.len()) };
+        assert_eq!(written, 13);
         let source = PassphraseSource::Fd(fd);
         assert_eq!(source.read("t", false).unwrap().as_str(), "first");
         assert_eq!(source.read("t", false).unwrap().as_str(), "second");

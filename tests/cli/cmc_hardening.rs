@@ -581,8 +581,8 @@ fn a_huge_request_is_refused_on_its_size_in_bounded_memory() {
         .arg(&a.crt)
         .args(["--store", "s", "-o", "huge.rsp"])
         .arg(&req);
-    // SAFETY: setrlimit in the child between fork and exec touches no Rust state.
     use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit in the child between fork and exec touches no Rust state.
     unsafe {
         cmd.pre_exec(|| {
             let lim = libc::rlimit {

@@ -153,8 +153,8 @@ fn run_case(path: &Path) -> Result<(), String> {
             cmd.stdout(std::fs::File::create(&stdout_path).unwrap());
         }
         "closed" => {
-            // SAFETY: close(1) in the child between fork and exec touches no Rust state.
             use std::os::unix::process::CommandExt;
+            // SAFETY: close(1) in the child between fork and exec touches no Rust state.
             unsafe {
                 cmd.pre_exec(|| {
                     libc::close(1);

