@@ -2,22 +2,22 @@
 
 use der::asn1::ObjectIdentifier as Oid;
 
-/// rsaEncryption (PKCS#1).
-pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
-/// sha256WithRSAEncryption (RFC 8017 appendix A.2.4).
-pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
-/// sha384WithRSAEncryption.
-pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
-/// sha512WithRSAEncryption.
-pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
-/// id-sha1 (RFC 3279).
-pub const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
-/// id-sha256, id-sha384, id-sha512 (RFC 5754).
-pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
-pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
-pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
 /// dhpublicnumber (ANSI X9.42): DH/ElGamal keys with domain parameters (p, g, q).
-pub const DH_PUBLIC_NUMBER: Oid = Oid::new_unwrap("1.2.840.10046.2.1");
+pub use const_oid::db::rfc5912::DHPUBLICNUMBER as DH_PUBLIC_NUMBER;
+/// id-sha1 (RFC 3279).
+pub use const_oid::db::rfc5912::ID_SHA_1 as SHA1;
+/// id-sha256, id-sha384, id-sha512 (RFC 5754).
+pub use const_oid::db::rfc5912::ID_SHA_256 as SHA256;
+pub use const_oid::db::rfc5912::ID_SHA_384 as SHA384;
+pub use const_oid::db::rfc5912::ID_SHA_512 as SHA512;
+/// rsaEncryption (PKCS#1).
+pub use const_oid::db::rfc5912::RSA_ENCRYPTION;
+/// sha256WithRSAEncryption (RFC 8017 appendix A.2.4).
+pub use const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION as SHA256_WITH_RSA;
+/// sha384WithRSAEncryption.
+pub use const_oid::db::rfc5912::SHA_384_WITH_RSA_ENCRYPTION as SHA384_WITH_RSA;
+/// sha512WithRSAEncryption.
+pub use const_oid::db::rfc5912::SHA_512_WITH_RSA_ENCRYPTION as SHA512_WITH_RSA;
 /// dhKeyAgreement (PKCS#3): DH parameters without q, which kmi cannot use for ElGamal.
 pub const DH_KEY_AGREEMENT: Oid = Oid::new_unwrap("1.2.840.113549.1.3.1");
 

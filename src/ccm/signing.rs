@@ -14,8 +14,7 @@ use crate::keys::RsaPrivate;
 use crate::{Error, Result};
 
 /// id-data: the JAR signature block signs the .SF bytes as plain data.
-const ID_DATA: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+use const_oid::db::rfc5911::ID_DATA;
 
 /// Everything that goes into a policy JAR except the signature.
 pub struct JarPlan {

@@ -9,35 +9,35 @@ use spki::AlgorithmIdentifierOwned;
 use crate::{Error, Result};
 
 /// id-data (RFC 5652 section 4).
-pub const ID_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
+pub use const_oid::db::rfc5911::ID_DATA;
 /// id-envelopedData (RFC 5652 section 6).
-pub const ID_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.3");
+pub use const_oid::db::rfc5911::ID_ENVELOPED_DATA;
 
 /// rsaEncryption (PKCS#1 v1.5 key transport is read only) and the digests, from kmi's one table.
 pub use crate::oids::{RSA_ENCRYPTION, SHA1, SHA256, SHA384, SHA512};
-/// id-RSAES-OAEP (RFC 8017 appendix A.2.1, RFC 4055 section 4).
-pub const RSAES_OAEP: Oid = Oid::new_unwrap("1.2.840.113549.1.1.7");
 /// id-mgf1.
-pub const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
+pub use const_oid::db::rfc5912::ID_MGF_1 as MGF1;
 /// id-pSpecified.
-pub const P_SPECIFIED: Oid = Oid::new_unwrap("1.2.840.113549.1.1.9");
+pub use const_oid::db::rfc5912::ID_P_SPECIFIED as P_SPECIFIED;
+/// id-RSAES-OAEP (RFC 8017 appendix A.2.1, RFC 4055 section 4).
+pub use const_oid::db::rfc5912::ID_RSAES_OAEP as RSAES_OAEP;
 
 /// id-PBKDF2 (RFC 8018 appendix A.2).
-pub const PBKDF2: Oid = Oid::new_unwrap("1.2.840.113549.1.5.12");
+pub use const_oid::db::rfc5911::ID_PBKDF_2 as PBKDF2;
 pub const HMAC_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
-pub const HMAC_SHA256: Oid = Oid::new_unwrap("1.2.840.113549.2.9");
-pub const HMAC_SHA384: Oid = Oid::new_unwrap("1.2.840.113549.2.10");
-pub const HMAC_SHA512: Oid = Oid::new_unwrap("1.2.840.113549.2.11");
+pub use const_oid::db::rfc6268::ID_HMAC_WITH_SHA_256 as HMAC_SHA256;
+pub use const_oid::db::rfc6268::ID_HMAC_WITH_SHA_384 as HMAC_SHA384;
+pub use const_oid::db::rfc6268::ID_HMAC_WITH_SHA_512 as HMAC_SHA512;
 
 /// id-alg-PWRI-KEK (RFC 3211 section 2.3).
 pub const PWRI_KEK: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.9");
 
-pub const AES128_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.2");
-pub const AES192_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.22");
-pub const AES256_CBC: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.42");
-pub const AES128_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.5");
-pub const AES192_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.25");
-pub const AES256_WRAP: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.45");
+pub use const_oid::db::rfc5911::ID_AES_128_CBC as AES128_CBC;
+pub use const_oid::db::rfc5911::ID_AES_128_WRAP as AES128_WRAP;
+pub use const_oid::db::rfc5911::ID_AES_192_CBC as AES192_CBC;
+pub use const_oid::db::rfc5911::ID_AES_192_WRAP as AES192_WRAP;
+pub use const_oid::db::rfc5911::ID_AES_256_CBC as AES256_CBC;
+pub use const_oid::db::rfc5911::ID_AES_256_WRAP as AES256_WRAP;
 
 /// ```text
 /// RSAES-OAEP-params ::= SEQUENCE {

@@ -43,12 +43,12 @@ use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 
-/// id-ct-authEnvelopedData (RFC 5083 section 1.1).
-pub const ID_AUTH_ENVELOPED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.1.23");
 /// id-aes128-GCM, id-aes192-GCM, id-aes256-GCM (RFC 5084 section 3.2).
-pub const AES128_GCM: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.6");
-pub const AES192_GCM: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.26");
-pub const AES256_GCM: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.1.46");
+pub use const_oid::db::rfc5911::ID_AES_128_GCM as AES128_GCM;
+pub use const_oid::db::rfc5911::ID_AES_192_GCM as AES192_GCM;
+pub use const_oid::db::rfc5911::ID_AES_256_GCM as AES256_GCM;
+/// id-ct-authEnvelopedData (RFC 5083 section 1.1).
+pub use const_oid::db::rfc5911::ID_CT_AUTH_ENVELOPED_DATA as ID_AUTH_ENVELOPED_DATA;
 
 /// The nonce length kmi writes and reads: the 12 octets RFC 5084 recommends, the only length
 /// openssl and Bouncy Castle write.
@@ -56,7 +56,7 @@ pub const GCM_NONCE_LEN: usize = 12;
 /// The tag length kmi writes (what openssl writes).
 pub const GCM_TAG_LEN: u8 = 16;
 /// id-contentType (RFC 5652 section 11.1).
-pub const ID_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+pub use const_oid::db::rfc5911::ID_CONTENT_TYPE;
 
 /// RFC 5083 section 2.1.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]

@@ -30,11 +30,11 @@ use crate::keys::rsa::SigHash;
 use crate::keys::RsaPrivate;
 use crate::{Error, Result};
 
-/// id-signedData (RFC 5652 section 5.1).
-pub const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
 /// id-contentType and id-messageDigest signed attributes (RFC 5652 section 11).
-pub const ID_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
-pub const ID_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+pub use const_oid::db::rfc5911::ID_CONTENT_TYPE;
+pub use const_oid::db::rfc5911::ID_MESSAGE_DIGEST;
+/// id-signedData (RFC 5652 section 5.1).
+pub use const_oid::db::rfc5911::ID_SIGNED_DATA;
 
 /// Everything a SignedData needs except the signature.
 #[derive(Clone)]
