@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmc;
 pub mod cms;
 pub mod crypt;
+pub mod date;
 pub mod error;
 pub mod io;
 pub mod keys;

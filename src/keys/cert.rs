@@ -3,12 +3,13 @@
 //! for trusted signers and openssl's -noverify skips everything, so kmi does not lean on either
 //! for these decisions.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use der::Decode;
 use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage, KeyUsages};
 use x509_cert::Certificate;
 
+use crate::date::Date;
 use crate::{Error, Result};
 
 const ANY_EKU: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.29.37.0");
@@ -58,43 +59,24 @@ pub fn validity(cert: &Certificate) -> (SystemTime, SystemTime) {
 /// Is `cert` valid at `at`? Err says which bound it is outside.
 pub fn check_validity(cert: &Certificate, at: SystemTime) -> std::result::Result<(), String> {
     let (not_before, not_after) = validity(cert);
-    let day = |t: SystemTime| {
-        let secs = t
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or(Duration::ZERO)
-            .as_secs();
-        crate::keys::cert::civil_date(secs)
-    };
+    // The day (YYYY-MM-DD, UTC) of a validity bound, as the certificate states it.
+    let day = |t: &x509_cert::time::Time| Date::from(t.to_date_time());
+    let v = &cert.tbs_certificate.validity;
     if at < not_before {
         return Err(format!(
             "certificate \"{}\" is not valid before {}",
             subject(cert),
-            day(not_before)
+            day(&v.not_before)
         ));
     }
     if at > not_after {
         return Err(format!(
             "certificate \"{}\" expired on {}",
             subject(cert),
-            day(not_after)
+            day(&v.not_after)
         ));
     }
     Ok(())
-}
-
-/// YYYY-MM-DD of a Unix time (UTC), for messages.
-pub fn civil_date(unix_secs: u64) -> String {
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = (unix_secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 pub(crate) fn extension<T: for<'a> Decode<'a> + der::oid::AssociatedOid>(
@@ -148,10 +130,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(951_782_400), "2000-02-29");
-        assert_eq!(civil_date(1_795_996_799), "2026-11-29");
+    fn validity_messages_name_the_day() {
+        let der = include_bytes!("../../testdata/cmc/signer-cert.der");
+        let cert = Certificate::from_der(der).unwrap();
+        let (not_before, not_after) = validity(&cert);
+        let early = check_validity(&cert, SystemTime::UNIX_EPOCH).unwrap_err();
+        assert!(early.ends_with("is not valid before 2026-11-24"), "{early}");
+        let late = check_validity(&cert, not_after + std::time::Duration::from_secs(1));
+        let late = late.unwrap_err();
+        assert!(late.ends_with("expired on 2036-11-21"), "{late}");
+        assert!(check_validity(&cert, not_before).is_ok());
     }
 
     #[test]

@@ -1,15 +1,15 @@
 //! The share file formats of formats.md section 3, one Rust type per ASN.1 production: the
-//! production `KmiShareSet` is `ShareSetFile`, `KmiShare` is `ShareFile`, `KmiPartial` is
+//! production `ShareSetFile` is `ShareSetFile`, `ShareFile` is `ShareFile`, `PartialFile` is
 //! `PartialFile` (the checked, decoded forms are `set::ShareSet` and `SecretShare`).
 //!
 //! ```text
-//! KmiShare ::= SEQUENCE {
+//! ShareFile ::= SEQUENCE {
 //!   version      INTEGER (1),
-//!   setId        OCTET STRING (SIZE(32)),  -- SHA-256 of the DER of KmiShareSet
+//!   setId        OCTET STRING (SIZE(32)),  -- SHA-256 of the DER of ShareSetFile
 //!   index        INTEGER (1..n),
 //!   value        INTEGER,                  -- s_i
-//!   set          KmiShareSet }
-//! KmiShareSet ::= SEQUENCE {
+//!   set          ShareSetFile }
+//! ShareSetFile ::= SEQUENCE {
 //!   version      INTEGER (2),
 //!   scheme       OBJECT IDENTIFIER,        -- id-kmi-scheme-rsaShoup | -elgamalFeldman
 //!   threshold    INTEGER,                  -- 1 <= k <= n
@@ -25,7 +25,7 @@
 //! -- version 2 added purpose and seeded (issue 10 items 3 and 4); version 1 sets are refused.
 //! -- Both sit inside the set, so the setId (its SHA-256) and every share, which carries the set,
 //! -- bind them: changing either changes the set id and orphans every share and partial.
-//! KmiPartial ::= SEQUENCE {
+//! PartialFile ::= SEQUENCE {
 //!   version INTEGER (1), setId OCTET STRING, index INTEGER, inputDigest OCTET STRING,
 //!   value INTEGER, proof SEQUENCE { c INTEGER, z INTEGER } }
 //! ```
@@ -42,7 +42,7 @@ pub const SHARE_PEM_LABEL: &str = "KMI SHARE";
 pub const SET_PEM_LABEL: &str = "KMI SHARE SET";
 pub const PARTIAL_PEM_LABEL: &str = "KMI PARTIAL";
 
-/// The KmiShareSet version this kmi writes and reads.
+/// The ShareSetFile version this kmi writes and reads.
 pub const SET_VERSION: u8 = 2;
 
 /// What a set's key is for: key separation, as PKI separates signing and encryption keys
@@ -91,7 +91,7 @@ pub enum Commitments {
     ElGamal(Vec<Uint>),
 }
 
-/// `KmiShareSet`: the public description of a dealt set.
+/// `ShareSetFile`: the public description of a dealt set.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct ShareSetFile {
     pub version: u8,
@@ -110,7 +110,7 @@ pub struct ShareSetFile {
     pub created: Option<GeneralizedTime>,
 }
 
-/// `KmiShare`: one trustee's share with the set it belongs to. Debug prints the value as
+/// `ShareFile`: one trustee's share with the set it belongs to. Debug prints the value as
 /// "\[secret\]" (issue 10 item 11). der's `Uint` cannot be wiped in place: the arithmetic copy
 /// (`SecretShare::value`, a `SecretUint`) is what lives long.
 #[derive(Clone, Eq, PartialEq, Sequence)]
@@ -141,7 +141,7 @@ pub struct ProofFile {
     pub z: Uint,
 }
 
-/// `KmiPartial`: one trustee's partial result with its proof of correctness.
+/// `PartialFile`: one trustee's partial result with its proof of correctness.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct PartialFile {
     pub version: u8,

@@ -21,7 +21,7 @@ use crate::cmc::build::{
     RequestSigner, ShroudChoice,
 };
 use crate::cmc::extract::{extract, Opener};
-use crate::cmc::store::StoredMeta;
+use crate::cmc::store::{NewEntry, PutOutcome, StoredMeta};
 use crate::cms::signed::{parse_signed, sid_for_spki};
 use crate::oids::SHA256_WITH_RSA;
 

@@ -1,6 +1,13 @@
+use super::decode::MAX_NESTING;
 use super::*;
-use cms::signed_data::SignerInfos;
-use der::asn1::{OctetString, SetOfVec};
+use crate::cmc::oids::CmcOids;
+use crate::cmc::types::*;
+use crate::cms::asn1::ID_ENVELOPED_DATA;
+use crate::Error;
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerInfos};
+use der::asn1::{Any, ObjectIdentifier as Oid, OctetString, SetOfVec};
+use der::{Decode, Encode};
 use x509_cert::attr::Attribute;
 
 fn fixture(name: &str) -> Vec<u8> {

@@ -1,8 +1,20 @@
 //! DER round trips for every type and known answers for the tagging traps.
 
 use super::*;
-use der::asn1::{BitString, UtcTime};
+use crate::cmc::oids::{ArchiveError, CmcOids};
+use cms::content_info::ContentInfo;
+use der::asn1::{
+    Any, BitString, GeneralizedTime, Int, ObjectIdentifier as Oid, OctetString, SetOfVec, UtcTime,
+};
+use der::{Decode, Encode, EncodeValue, Tagged};
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use std::str::FromStr;
+use x509_cert::attr::AttributeTypeAndValue;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::name::Name;
+use x509_cert::request::CertReq;
+use x509_cert::time::Time;
+use x509_cert::Certificate;
 
 pub(crate) fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/testdata/cmc/{name}", env!("CARGO_MANIFEST_DIR"));

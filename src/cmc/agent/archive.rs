@@ -1,0 +1,276 @@
+//! Archive requests (KeyArchival): the request's public key and its proof of possession, the
+//! envelope that carries the key, and filing the opened key in the store.
+
+use cms::content_info::ContentInfo;
+use der::oid::AssociatedOid;
+use der::{Decode, Encode};
+use rand_core::CryptoRngCore;
+use spki::SubjectPublicKeyInfoRef;
+use x509_cert::ext::pkix::KeyUsage;
+
+use super::open_archived;
+use super::{
+    bad, fail, identification, internal, key_info, selection_bytes, store_failure, verify, Agent,
+    Failure, Outcome, Parsed, Success,
+};
+use crate::cmc::build::{common_name, escrow_refusal};
+use crate::cmc::store::{KeyStore, NewEntry, PutOutcome};
+use crate::cmc::types::*;
+use crate::keys::decode_key;
+use crate::keys::rsa::SigHash;
+use crate::Error;
+
+/// What a certification request says about the key to archive.
+struct RequestKey {
+    /// The SubjectPublicKeyInfo DER.
+    spki: Vec<u8>,
+    key_usage: Option<KeyUsage>,
+    subject: Option<String>,
+}
+
+/// The request's public key: from a PKCS#10 (whose self-signature is checked: the POP) or a
+/// CRMF template; with the keyUsage it asks for.
+fn request_public_key(
+    req: &TaggedRequest,
+    body: BodyPartID,
+) -> std::result::Result<RequestKey, Failure> {
+    let b = bad(body);
+    match req {
+        TaggedRequest::Tcr(t) => {
+            let cr = &t.certification_request;
+            let spki = cr
+                .info
+                .public_key
+                .to_der()
+                .map_err(|e| b(format!("request public key: {e}")))?;
+            verify_pkcs10(cr, &spki).map_err(|m| fail(CmcFailInfo::POP_FAILED, body, m))?;
+            let mut ku = None;
+            for attr in cr.info.attributes.iter() {
+                if attr.oid != x509_cert::request::ExtensionReq::OID {
+                    continue;
+                }
+                for v in attr.values.iter() {
+                    let exts: Vec<x509_cert::ext::Extension> = v
+                        .decode_as()
+                        .map_err(|e| b(format!("malformed extensionRequest: {e}")))?;
+                    if let Some(k) = key_usage_of(&exts).map_err(&b)? {
+                        if ku.replace(k).is_some() {
+                            return Err(b("the request asks for keyUsage more than once".into()));
+                        }
+                    }
+                }
+            }
+            Ok(RequestKey {
+                spki,
+                key_usage: ku,
+                subject: Some(cr.info.subject.to_string()),
+            })
+        }
+        TaggedRequest::Crm(c) => {
+            let t = &c.cert_req.cert_template;
+            let spki = t
+                .public_key
+                .as_ref()
+                .ok_or_else(|| b("the CRMF template has no public key".into()))?
+                .to_der()
+                .map_err(|e| b(format!("request public key: {e}")))?;
+            let ku = match &t.extensions {
+                Some(exts) => key_usage_of(exts).map_err(&b)?,
+                None => None,
+            };
+            Ok(RequestKey {
+                spki,
+                key_usage: ku,
+                subject: t.subject.as_ref().map(|s| s.to_string()),
+            })
+        }
+        TaggedRequest::Orm(_) => Err(b(
+            "an other-request-message (orm) carries no public key kmi can archive against".into(),
+        )),
+    }
+}
+
+fn key_usage_of(
+    exts: &[x509_cert::ext::Extension],
+) -> std::result::Result<Option<KeyUsage>, String> {
+    let mut found = exts.iter().filter(|e| e.extn_id == KeyUsage::OID);
+    let first = found.next();
+    if found.next().is_some() {
+        return Err("the request asks for keyUsage more than once".into());
+    }
+    match first {
+        None => Ok(None),
+        Some(e) => KeyUsage::from_der(e.extn_value.as_bytes())
+            .map(Some)
+            .map_err(|err| format!("malformed keyUsage request: {err}")),
+    }
+}
+
+fn verify_pkcs10(
+    cr: &x509_cert::request::CertReq,
+    spki_der: &[u8],
+) -> std::result::Result<(), String> {
+    let hash = SigHash::from_signature_oid(&cr.algorithm.oid).ok_or_else(|| {
+        format!(
+            "the PKCS#10 signature algorithm {} is not sha{{256,384,512}}WithRSAEncryption",
+            cr.algorithm.oid
+        )
+    })?;
+    let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| e.to_string())?;
+    let public = crate::cms::ktri::rsa_public_from_spki(spki).map_err(|e| e.to_string())?;
+    let tbs = cr.info.to_der().map_err(|e| e.to_string())?;
+    let sig = cr
+        .signature
+        .as_bytes()
+        .ok_or("the PKCS#10 signature has unused bits")?;
+    if hash.verify(&public, &tbs, sig) {
+        Ok(())
+    } else {
+        Err("the PKCS#10 self-signature does not verify (no proof of possession)".into())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn archive(
+    agent: &Agent<'_>,
+    parsed: &Parsed,
+    body: BodyPartID,
+    ka: &KeyArchival,
+    unsigned: &[CmcUnsignedData],
+    store: &mut dyn KeyStore,
+    rng: &mut dyn CryptoRngCore,
+    outcome: &mut Outcome,
+) -> std::result::Result<Success, Failure> {
+    let oids = agent.oids;
+    let b = bad(body);
+    let req = parsed
+        .pki
+        .req_sequence
+        .iter()
+        .find(|r| r.body_part_id() == Some(ka.req_body_part_id))
+        .ok_or_else(|| {
+            b(format!(
+                "the KeyArchival control names request {}, which is not in the request",
+                ka.req_body_part_id
+            ))
+        })?;
+    let RequestKey {
+        spki,
+        key_usage: ku,
+        subject,
+    } = request_public_key(req, ka.req_body_part_id)?;
+    // A signer named only by key identifier is checked with the archived key itself or with a
+    // key the agent already knows from an earlier verified request (as for recovery).
+    let mut known = vec![spki.clone()];
+    known.extend(store.signer_spkis().map_err(internal)?);
+    let signers = verify(parsed, &known, outcome)?;
+    if let Some(why) = escrow_refusal(ku.as_ref()) {
+        if !agent.policy.accept_signing_keys {
+            return Err(fail(
+                CmcFailInfo::BAD_REQUEST,
+                ka.req_body_part_id,
+                format!("{why}; an agent run with --accept-signing-keys archives it anyway"),
+            ));
+        }
+    }
+
+    // The envelope: a cmsSequence entry, or the unsigned attribute bound to this control.
+    let envelope: ContentInfo = if ka.cms_body_part_id == 0 {
+        let bound: Vec<&CmcUnsignedData> = unsigned
+            .iter()
+            .filter(|u| u.body_part_path.as_slice() == [body])
+            .collect();
+        let stray = unsigned.len() - bound.len();
+        if stray > 0 {
+            return Err(b(format!(
+                "{stray} key(s) in id-aa-cmc-unsignedData are not bound to a signed KeyArchival control (bodyPartPath must be [{body}])"
+            )));
+        }
+        match bound.as_slice() {
+            [one] => one
+                .content
+                .decode_as()
+                .map_err(|e| b(format!("the unsigned archived key is not a ContentInfo: {e}")))?,
+            [] => {
+                return Err(b(
+                    "KeyArchival says the key is in id-aa-cmc-unsignedData (cmsBodyPartID 0), but no unsigned attribute carries it".into(),
+                ))
+            }
+            _ => return Err(b("more than one unsigned archived key names this control".into())),
+        }
+    } else {
+        if !unsigned.is_empty() {
+            return Err(b(
+                "a key in id-aa-cmc-unsignedData is not bound to a KeyArchival control with cmsBodyPartID 0".into(),
+            ));
+        }
+        parsed
+            .pki
+            .cms_sequence
+            .iter()
+            .find(|t| t.body_part_id == ka.cms_body_part_id)
+            .map(|t| t.content_info.clone())
+            .ok_or_else(|| {
+                b(format!(
+                    "the KeyArchival control names cmsSequence entry {}, which is not in the request",
+                    ka.cms_body_part_id
+                ))
+            })?
+    };
+    // The request's public key, before anything is decrypted.
+    let requested = match decode_key(&spki, std::path::Path::new("request"), &|| {
+        Err(Error::format("encrypted"))
+    }) {
+        Ok(k) => k.public(),
+        Err(e) => return Err(bad(ka.req_body_part_id)(format!("request public key: {e}"))),
+    };
+    // What can be checked without the agent's key has its own message; from the first
+    // decryption on, every failure is one answer (see open_archived).
+    let opening = open_archived::prepare(agent, &envelope, oids).map_err(&b)?;
+    let open_archived::Archived {
+        key,
+        identifier: ekwi_identifier,
+    } = open_archived::open(&opening, &requested)
+        .ok_or_else(|| b(open_archived::UNOPENABLE.into()))?;
+    let identity = identification(parsed)
+        .or_else(|| ekwi_identifier.clone())
+        .or_else(|| match req {
+            TaggedRequest::Tcr(t) => common_name(&t.certification_request.info.subject),
+            TaggedRequest::Crm(c) => c
+                .cert_req
+                .cert_template
+                .subject
+                .as_ref()
+                .and_then(common_name),
+            TaggedRequest::Orm(_) => None,
+        })
+        .ok_or_else(|| bad(0)("the request names no identity (id-cmc-identification)".into()))?;
+    outcome.identity = Some(identity.clone());
+    let signer = signers.first().cloned().unwrap_or_default();
+    let put = store
+        .put(
+            &NewEntry {
+                key: &key,
+                identity,
+                selection: selection_bytes(&ka.selection_criteria),
+                subject,
+                source: "archive",
+                signer_spki: signer,
+                archived: agent.now.clone(),
+            },
+            rng,
+        )
+        .map_err(|e| store_failure(outcome, body, e))?;
+    outcome.keys.push(key_info(
+        &key,
+        match put {
+            PutOutcome::Stored { .. } => "stored",
+            PutOutcome::AlreadyHeld { .. } => "already held",
+        },
+    )?);
+    Ok(Success {
+        status_body: vec![body, ka.req_body_part_id],
+        control: None,
+        cms: None,
+    })
+}

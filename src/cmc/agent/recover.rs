@@ -1,0 +1,103 @@
+//! Recovery requests (KeyRecoveryReq): find the keys filed under the identity, check that the
+//! requester signed with the key that archived them, and return them shrouded.
+
+use rand_core::CryptoRngCore;
+
+use super::{
+    bad, fail, fail_archive, identification, internal, key_info, selection_bytes,
+    shroud_recipients, shroud_spki, verify, Agent, Failure, Outcome, Parsed, Success, RSP_KEYS,
+};
+use crate::cmc::build::shrouded_keys;
+use crate::cmc::oids::ArchiveError;
+use crate::cmc::store::{spki_fingerprint, KeyStore};
+use crate::cmc::types::*;
+use crate::cms::asn1::AES256_CBC;
+
+pub(super) fn recover(
+    agent: &Agent<'_>,
+    parsed: &Parsed,
+    body: BodyPartID,
+    krr: &KeyRecoveryReq,
+    store: &mut dyn KeyStore,
+    rng: &mut dyn CryptoRngCore,
+    outcome: &mut Outcome,
+) -> std::result::Result<Success, Failure> {
+    let oids = agent.oids;
+    let mut extras: Vec<Vec<u8>> = shroud_spki(&krr.shroud_method, oids).into_iter().collect();
+    extras.extend(store.signer_spkis().map_err(internal)?);
+    let signers = verify(parsed, &extras, outcome)?;
+    let identity = identification(parsed).ok_or_else(|| {
+        bad(0)("a recovery request must name its identity (id-cmc-identification)".into())
+    })?;
+    outcome.identity = Some(identity.clone());
+    if let Some(alg) = &krr.bulk_encryption_algorithm {
+        if alg.oid != AES256_CBC {
+            return Err(fail(
+                CmcFailInfo::BAD_ALG,
+                body,
+                format!(
+                    "bulk encryption algorithm {} is not supported (kmi uses id-aes256-CBC)",
+                    alg.oid
+                ),
+            ));
+        }
+    }
+    let recipients = shroud_recipients(agent, &krr.shroud_method, body)?;
+    let selection = selection_bytes(&krr.selection_criteria);
+    let found = store
+        .find(&identity, selection.as_deref())
+        .map_err(internal)?;
+    if found.is_empty() {
+        return Err(fail_archive(
+            ArchiveError::NoKeysFound,
+            body,
+            format!(
+                "no archived key for identity {identity:?}{}",
+                if selection.is_some() {
+                    " with these selection criteria"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    let signer_fps: Vec<String> = signers.iter().map(|s| spki_fingerprint(s)).collect();
+    let allowed: Vec<_> = found
+        .iter()
+        .filter(|m| agent.policy.allow_any_signer || signer_fps.contains(&m.signer_spki_sha256))
+        .collect();
+    if allowed.is_empty() {
+        return Err(fail(
+            CmcFailInfo::BAD_IDENTITY,
+            body,
+            format!(
+                "{} key(s) are filed under {identity:?}, but the request is not signed by the key that archived them",
+                found.len()
+            ),
+        ));
+    }
+    let mut keys = Vec::new();
+    for m in allowed {
+        let k = store.load(m, rng).map_err(|e| {
+            fail(
+                CmcFailInfo::INTERNAL_CA_ERROR,
+                body,
+                format!(
+                    "cannot load key {}: {e}",
+                    crate::cmc::store::short_fp(&m.fingerprint)
+                ),
+            )
+        })?;
+        outcome.keys.push(key_info(&k, "returned")?);
+        keys.push((k, Some(identity.clone())));
+    }
+    let env = shrouded_keys(&keys, &recipients, oids, rng).map_err(internal)?;
+    Ok(Success {
+        status_body: vec![body],
+        control: Some(Control::KeyRecoveryRsp(KeyRecoveryRsp {
+            body_part_id: RSP_KEYS,
+            selection_criteria: krr.selection_criteria.clone(),
+        })),
+        cms: Some(env),
+    })
+}

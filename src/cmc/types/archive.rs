@@ -1,0 +1,250 @@
+//! The productions of the key archival draft (draft-ietf-pkix-cmc-archive): shroud methods,
+//! ServerKeyGenRequest/Response, KeyArchival, KeyRecoveryReq/Rsp and MultiplePrivateKeys.
+
+use der::asn1::{Any, AnyRef, OctetString};
+use der::{
+    Choice, Decode, DecodeValue, Encode, EncodeValue, Header, Length, Reader, Sequence,
+    SliceReader, Tag, Tagged, Writer,
+};
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use x509_cert::Certificate;
+
+use super::enc_err;
+use super::rfc5272::{TAG_CTX0_CONS, TAG_CTX1_CONS};
+use super::*;
+use crate::cmc::oids::CmcOids;
+use crate::{Error, Result};
+
+/// ```text
+/// ShroudWithPublicKey ::= CHOICE {
+///     certificate   Certificate,
+///     publicKey     SubjectPublicKeyInfo }
+/// ```
+/// The draft (parameters of id-cmc-shroudWithPublicKey). Both arms are SEQUENCEs, which is not
+/// valid ASN.1, so (formats.md section 4) kmi writes `[0] IMPLICIT Certificate` /
+/// `[1] IMPLICIT SubjectPublicKeyInfo` and reads both that and the untagged form, told apart by
+/// the second element: a SEQUENCE in a Certificate, a BIT STRING in an SPKI.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum ShroudWithPublicKey {
+    Certificate(Box<Certificate>),
+    PublicKey(SubjectPublicKeyInfoOwned),
+}
+
+impl<'a> Choice<'a> for ShroudWithPublicKey {
+    fn can_decode(tag: Tag) -> bool {
+        tag == Tag::Sequence || tag == TAG_CTX0_CONS || tag == TAG_CTX1_CONS
+    }
+}
+
+impl<'a> Decode<'a> for ShroudWithPublicKey {
+    fn decode<R: Reader<'a>>(reader: &mut R) -> der::Result<Self> {
+        let header = Header::decode(reader)?;
+        match header.tag {
+            t if t == TAG_CTX0_CONS => {
+                Certificate::decode_value(reader, header).map(|c| Self::Certificate(Box::new(c)))
+            }
+            t if t == TAG_CTX1_CONS => {
+                SubjectPublicKeyInfoOwned::decode_value(reader, header).map(Self::PublicKey)
+            }
+            Tag::Sequence => {
+                let value = reader.read_slice(header.length)?;
+                let mut probe = SliceReader::new(value)?;
+                AnyRef::decode(&mut probe)?;
+                let second = probe.peek_tag()?;
+                let mut inner = SliceReader::new(value)?;
+                let out = match second {
+                    Tag::Sequence => {
+                        Self::Certificate(Box::new(Certificate::decode_value(&mut inner, header)?))
+                    }
+                    Tag::BitString => Self::PublicKey(SubjectPublicKeyInfoOwned::decode_value(
+                        &mut inner, header,
+                    )?),
+                    t => return Err(t.unexpected_error(None)),
+                };
+                inner.finish(out)
+            }
+            t => Err(t.unexpected_error(None)),
+        }
+    }
+}
+
+impl EncodeValue for ShroudWithPublicKey {
+    fn value_len(&self) -> der::Result<Length> {
+        match self {
+            Self::Certificate(c) => c.value_len(),
+            Self::PublicKey(k) => k.value_len(),
+        }
+    }
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        match self {
+            Self::Certificate(c) => c.encode_value(writer),
+            Self::PublicKey(k) => k.encode_value(writer),
+        }
+    }
+}
+
+impl Tagged for ShroudWithPublicKey {
+    fn tag(&self) -> Tag {
+        match self {
+            Self::Certificate(_) => TAG_CTX0_CONS,
+            Self::PublicKey(_) => TAG_CTX1_CONS,
+        }
+    }
+}
+
+/// ```text
+/// ShroudWithSharedSecret ::= UTF8String   -- names the secret shared with the server
+/// ```
+/// The draft (parameters of id-cmc-shroudWithSharedSecret). The key is then shrouded with a
+/// PasswordRecipientInfo (formats.md section 4).
+pub type ShroudWithSharedSecret = String;
+
+/// ```text
+/// ShroudMethod ::= AlgorithmIdentifier
+///     -- id-cmc-shroudWithPublicKey with ShroudWithPublicKey, or
+///     -- id-cmc-shroudWithSharedSecret with ShroudWithSharedSecret
+/// ```
+/// The draft. On the wire it is an AlgorithmIdentifier (see [`Shroud`] for the typed view).
+pub type ShroudMethod = AlgorithmIdentifierOwned;
+
+/// A [`ShroudMethod`] interpreted with the [`CmcOids`] in force.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum Shroud {
+    PublicKey(ShroudWithPublicKey),
+    SharedSecret(ShroudWithSharedSecret),
+    /// Another method, kept as it is.
+    Other(AlgorithmIdentifierOwned),
+}
+
+impl Shroud {
+    pub fn to_method(&self, oids: &CmcOids) -> Result<ShroudMethod> {
+        Ok(match self {
+            Shroud::PublicKey(p) => AlgorithmIdentifierOwned {
+                oid: oids.shroud_with_public_key,
+                parameters: Some(Any::encode_from(p).map_err(enc_err)?),
+            },
+            Shroud::SharedSecret(s) => AlgorithmIdentifierOwned {
+                oid: oids.shroud_with_shared_secret,
+                parameters: Some(
+                    Any::encode_from(&der::asn1::Utf8StringRef::new(s).map_err(enc_err)?)
+                        .map_err(enc_err)?,
+                ),
+            },
+            Shroud::Other(a) => a.clone(),
+        })
+    }
+
+    pub fn from_method(method: &ShroudMethod, oids: &CmcOids) -> Result<Self> {
+        let params = || {
+            method.parameters.as_ref().ok_or_else(|| {
+                Error::format(format!(
+                    "shroud method {}: parameters are missing",
+                    method.oid
+                ))
+            })
+        };
+        if method.oid == oids.shroud_with_public_key {
+            let der = params()?.to_der().map_err(enc_err)?;
+            ShroudWithPublicKey::from_der(&der)
+                .map(Shroud::PublicKey)
+                .map_err(|e| Error::format(format!("malformed ShroudWithPublicKey: {e}")))
+        } else if method.oid == oids.shroud_with_shared_secret {
+            params()?
+                .decode_as::<String>()
+                .map(Shroud::SharedSecret)
+                .map_err(|e| Error::format(format!("malformed ShroudWithSharedSecret: {e}")))
+        } else {
+            Ok(Shroud::Other(method.clone()))
+        }
+    }
+}
+
+fn default_false() -> bool {
+    false
+}
+
+/// ```text
+/// ServerKeyGenRequest ::= SEQUENCE {
+///     certificateRequest   TaggedRequest,
+///     shroudMethod         ShroudMethod,
+///     fArchiveKey          BOOLEAN DEFAULT FALSE,
+///     selectionCriteria    OCTET STRING OPTIONAL }
+/// ```
+/// The draft (control id-cmc-serverKeyGenRequest). `fArchiveKey` is omitted when FALSE (DER
+/// X.690 11.5) and read as FALSE when absent.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct ServerKeyGenRequest {
+    pub certificate_request: TaggedRequest,
+    pub shroud_method: ShroudMethod,
+    #[asn1(default = "default_false")]
+    pub f_archive_key: bool,
+    #[asn1(optional = "true")]
+    pub selection_criteria: Option<OctetString>,
+}
+
+/// ```text
+/// ServerKeyGenResponse ::= SEQUENCE {
+///     cmsBodyPartID        BodyPartID,     -- the cmsSequence entry with the shrouded key
+///     requestBodyPartID    BodyPartID,     -- the ServerKeyGenRequest it answers
+///     selectionCriteria    OCTET STRING OPTIONAL }
+/// ```
+/// The draft (control id-cmc-serverKeyGenResponse).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct ServerKeyGenResponse {
+    pub cms_body_part_id: BodyPartID,
+    pub request_body_part_id: BodyPartID,
+    #[asn1(optional = "true")]
+    pub selection_criteria: Option<OctetString>,
+}
+
+/// ```text
+/// KeyArchival ::= SEQUENCE {
+///     reqBodyPartID        BodyPartID,     -- the certification request of the key
+///     cmsBodyPartID        BodyPartID,     -- the cmsSequence entry with the EnvelopedData,
+///                                          -- 0 when it is in id-aa-cmc-unsignedData
+///     selectionCriteria    OCTET STRING OPTIONAL }
+/// ```
+/// The draft (control id-cmc-keyArchival).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct KeyArchival {
+    pub req_body_part_id: BodyPartID,
+    pub cms_body_part_id: BodyPartID,
+    #[asn1(optional = "true")]
+    pub selection_criteria: Option<OctetString>,
+}
+
+/// ```text
+/// KeyRecoveryReq ::= SEQUENCE {
+///     shroudMethod              ShroudMethod,
+///     bulkEncryptionAlgorithm   AlgorithmIdentifier OPTIONAL,
+///     selectionCriteria         OCTET STRING OPTIONAL }
+/// ```
+/// The draft (control id-cmc-keyRecoveryReq).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct KeyRecoveryReq {
+    pub shroud_method: ShroudMethod,
+    #[asn1(optional = "true")]
+    pub bulk_encryption_algorithm: Option<AlgorithmIdentifierOwned>,
+    #[asn1(optional = "true")]
+    pub selection_criteria: Option<OctetString>,
+}
+
+/// ```text
+/// KeyRecoveryRsp ::= SEQUENCE {
+///     bodyPartID           BodyPartID,     -- the cmsSequence entry with the shrouded keys
+///     selectionCriteria    OCTET STRING OPTIONAL }
+/// ```
+/// The draft (control id-cmc-keyRecoveryRsp).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct KeyRecoveryRsp {
+    pub body_part_id: BodyPartID,
+    #[asn1(optional = "true")]
+    pub selection_criteria: Option<OctetString>,
+}
+
+/// ```text
+/// MultiplePrivateKeys ::= SEQUENCE OF EncKeyWithID
+/// ```
+/// The draft (content type id-ct-multiplePrivateKeys): several recovered or generated keys in
+/// one shrouded content, each with its identifier.
+pub type MultiplePrivateKeys = Vec<EncKeyWithId>;
