@@ -33,7 +33,7 @@ impl JarPlan {
         cert: &Certificate,
         chain: &[Certificate],
     ) -> Result<Self> {
-        check_signing_usage(cert).map_err(Error::usage)?;
+        check_signing_usage(cert).map_err(|p| Error::usage(p.to_string()))?;
         let canonical = policy.canonical_bytes();
         let manifest = jar::manifest(&canonical);
         let signature_file = jar::signature_file(&manifest);

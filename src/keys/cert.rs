@@ -56,32 +56,56 @@ pub fn validity(cert: &Certificate) -> (SystemTime, SystemTime) {
     (v.not_before.to_system_time(), v.not_after.to_system_time())
 }
 
+/// Why a certificate may not be used as asked. Display is the one-line reason kmi prints; the
+/// subject is in RFC 4514 form and days are UTC, as the certificate states them.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CertProblem {
+    #[error("certificate \"{subject}\" is not valid before {day}")]
+    NotYetValid { subject: String, day: Date },
+    #[error("certificate \"{subject}\" expired on {day}")]
+    Expired { subject: String, day: Date },
+    #[error("malformed extension {oid}: {detail}")]
+    MalformedExtension {
+        oid: der::asn1::ObjectIdentifier,
+        detail: String,
+    },
+    #[error(
+        "certificate \"{subject}\" does not allow digitalSignature (its key usage is {usage})"
+    )]
+    NoDigitalSignature { subject: String, usage: String },
+    #[error("certificate \"{subject}\" has an extended key usage without codeSigning")]
+    NoCodeSigning { subject: String },
+    #[error(
+        "certificate \"{subject}\" may not sign certificates (its key usage lacks keyCertSign)"
+    )]
+    NoKeyCertSign { subject: String },
+}
+
 /// Is `cert` valid at `at`? Err says which bound it is outside.
-pub fn check_validity(cert: &Certificate, at: SystemTime) -> std::result::Result<(), String> {
+pub fn check_validity(cert: &Certificate, at: SystemTime) -> std::result::Result<(), CertProblem> {
     let (not_before, not_after) = validity(cert);
     // The day (YYYY-MM-DD, UTC) of a validity bound, as the certificate states it.
     let day = |t: &x509_cert::time::Time| Date::from(t.to_date_time());
     let v = &cert.tbs_certificate.validity;
     if at < not_before {
-        return Err(format!(
-            "certificate \"{}\" is not valid before {}",
-            subject(cert),
-            day(&v.not_before)
-        ));
+        return Err(CertProblem::NotYetValid {
+            subject: subject(cert),
+            day: day(&v.not_before),
+        });
     }
     if at > not_after {
-        return Err(format!(
-            "certificate \"{}\" expired on {}",
-            subject(cert),
-            day(&v.not_after)
-        ));
+        return Err(CertProblem::Expired {
+            subject: subject(cert),
+            day: day(&v.not_after),
+        });
     }
     Ok(())
 }
 
+/// The extension `T` of `cert`, decoded, when present.
 pub(crate) fn extension<T: for<'a> Decode<'a> + der::oid::AssociatedOid>(
     cert: &Certificate,
-) -> std::result::Result<Option<T>, String> {
+) -> std::result::Result<Option<T>, CertProblem> {
     let Some(exts) = cert.tbs_certificate.extensions.as_ref() else {
         return Ok(None);
     };
@@ -89,40 +113,52 @@ pub(crate) fn extension<T: for<'a> Decode<'a> + der::oid::AssociatedOid>(
         None => Ok(None),
         Some(e) => T::from_der(e.extn_value.as_bytes())
             .map(Some)
-            .map_err(|err| format!("malformed extension {}: {err}", T::OID)),
+            .map_err(|err| CertProblem::MalformedExtension {
+                oid: T::OID,
+                detail: err.to_string(),
+            }),
     }
 }
 
 /// May this certificate's key sign code and documents? keyUsage, when present, must have
 /// digitalSignature; extendedKeyUsage, when present, must allow code signing (as jarsigner asks).
-pub fn check_signing_usage(cert: &Certificate) -> std::result::Result<(), String> {
+pub fn check_signing_usage(cert: &Certificate) -> std::result::Result<(), CertProblem> {
     if let Some(ku) = extension::<KeyUsage>(cert)? {
         if !ku.0.contains(KeyUsages::DigitalSignature) {
-            return Err(format!(
-                "certificate \"{}\" does not allow digitalSignature (its key usage is {:?})",
-                subject(cert),
-                ku.0
-            ));
+            return Err(CertProblem::NoDigitalSignature {
+                subject: subject(cert),
+                usage: format!("{:?}", ku.0),
+            });
         }
     }
     check_code_signing_eku(cert)
 }
 
 /// extendedKeyUsage, when present, must name codeSigning or anyExtendedKeyUsage.
-pub fn check_code_signing_eku(cert: &Certificate) -> std::result::Result<(), String> {
+pub fn check_code_signing_eku(cert: &Certificate) -> std::result::Result<(), CertProblem> {
     if let Some(eku) = extension::<ExtendedKeyUsage>(cert)? {
         if !eku
             .0
             .iter()
             .any(|o| *o == CODE_SIGNING_EKU || *o == ANY_EKU)
         {
-            return Err(format!(
-                "certificate \"{}\" has an extended key usage without codeSigning",
-                subject(cert)
-            ));
+            return Err(CertProblem::NoCodeSigning {
+                subject: subject(cert),
+            });
         }
     }
     Ok(())
+}
+
+/// keyUsage, when present, must have keyCertSign for a certificate that issues others (RFC 5280
+/// section 4.2.1.3; openssl checks it too).
+pub fn check_may_sign_certificates(cert: &Certificate) -> std::result::Result<(), CertProblem> {
+    match extension::<KeyUsage>(cert)? {
+        Some(ku) if !ku.0.contains(KeyUsages::KeyCertSign) => Err(CertProblem::NoKeyCertSign {
+            subject: subject(cert),
+        }),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -135,9 +171,11 @@ mod tests {
         let cert = Certificate::from_der(der).unwrap();
         let (not_before, not_after) = validity(&cert);
         let early = check_validity(&cert, SystemTime::UNIX_EPOCH).unwrap_err();
+        assert!(matches!(early, CertProblem::NotYetValid { .. }));
+        let early = early.to_string();
         assert!(early.ends_with("is not valid before 2026-11-24"), "{early}");
         let late = check_validity(&cert, not_after + std::time::Duration::from_secs(1));
-        let late = late.unwrap_err();
+        let late = late.unwrap_err().to_string();
         assert!(late.ends_with("expired on 2036-11-21"), "{late}");
         assert!(check_validity(&cert, not_before).is_ok());
     }

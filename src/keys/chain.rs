@@ -34,11 +34,12 @@ use webpki::{
     EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeId, KeyPurposeIdIter, KeyUsage,
     RequiredEkuNotFoundContext, VerifiedPath,
 };
-use x509_cert::ext::pkix::{BasicConstraints, KeyUsage as KeyUsageExt, KeyUsages};
+use x509_cert::ext::pkix::BasicConstraints;
 use x509_cert::Certificate;
 
 use super::cert::{
-    check_code_signing_eku, check_signing_usage, check_validity, extension, subject,
+    check_code_signing_eku, check_may_sign_certificates, check_signing_usage, check_validity,
+    extension, subject,
 };
 use crate::keys::rsa::SigHash;
 use crate::{Error, Result};
@@ -240,7 +241,7 @@ pub fn validate(
             chain.extend(trusted.get(i).cloned());
         }
     }
-    check_signing_usage(leaf).map_err(Error::check)?;
+    check_signing_usage(leaf).map_err(|p| Error::check(p.to_string()))?;
     Ok(chain)
 }
 
@@ -267,7 +268,8 @@ fn path_checks(
                 format!("an intermediate certificate: {e}"),
             )
         })?;
-        may_sign_certificates(&cert).map_err(|why| (webpki::Error::EndEntityUsedAsCa, why))?;
+        check_may_sign_certificates(&cert)
+            .map_err(|why| (webpki::Error::EndEntityUsedAsCa, why.to_string()))?;
     }
     let Some(anchor_cert) = anchor_index(path.anchor(), anchors).and_then(|i| trusted.get(i))
     else {
@@ -302,7 +304,8 @@ fn path_checks(
             ),
         ));
     }
-    let bc = extension::<BasicConstraints>(anchor_cert).map_err(|why| (code.clone(), why))?;
+    let bc = extension::<BasicConstraints>(anchor_cert)
+        .map_err(|why| (code.clone(), why.to_string()))?;
     match bc {
         Some(bc) if bc.ca => {
             if let Some(len) = bc.path_len_constraint {
@@ -316,18 +319,7 @@ fn path_checks(
         }
         _ => return Err((code, not_a_ca_message(anchor_cert, "trusted certificate"))),
     }
-    may_sign_certificates(anchor_cert).map_err(|why| (code, why))
-}
-
-/// keyUsage, when present, must have keyCertSign (RFC 5280 4.2.1.3; openssl checks it too).
-fn may_sign_certificates(cert: &Certificate) -> std::result::Result<(), String> {
-    match extension::<KeyUsageExt>(cert)? {
-        Some(ku) if !ku.0.contains(KeyUsages::KeyCertSign) => Err(format!(
-            "certificate \"{}\" may not sign certificates (its key usage lacks keyCertSign)",
-            subject(cert)
-        )),
-        _ => Ok(()),
-    }
+    check_may_sign_certificates(anchor_cert).map_err(|why| (code, why.to_string()))
 }
 
 fn not_a_ca_message(cert: &Certificate, what: &str) -> String {
@@ -402,7 +394,7 @@ fn explain(
     let found = match e {
         W::CertExpired { .. } | W::CertNotValidYet { .. } | W::InvalidCertValidity => walk
             .iter()
-            .find_map(|c| check_validity(c, at).err()),
+            .find_map(|c| check_validity(c, at).err().map(|p| p.to_string())),
         W::EndEntityUsedAsCa => issuers.iter().find_map(|c| {
             match extension::<BasicConstraints>(c) {
                 Ok(Some(bc)) if bc.ca => None,
@@ -433,7 +425,8 @@ fn explain(
                 })
             }),
         W::RequiredEkuNotFoundContext(_) | W::EmptyEkuExtension => {
-            walk.iter().find_map(|c| check_code_signing_eku(c).err())
+            walk.iter()
+                .find_map(|c| check_code_signing_eku(c).err().map(|p| p.to_string()))
         }
         W::UnknownIssuer => walk.last().map(|c| {
             if c.tbs_certificate.subject == c.tbs_certificate.issuer {
