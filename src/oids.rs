@@ -1,24 +1,13 @@
-//! Every object identifier kmi uses, in one table (formats.md section 1).
+//! kmi's own object identifiers (formats.md section 1), under its arc, and the one standard
+//! identifier const-oid's database lacks. Standard identifiers are used by name from
+//! `const_oid::db` (rfc5911 for CMS, rfc5912 for PKIX and PKCS#1), so a typo in a dotted string
+//! cannot slip in; the CMC identifiers whose values differ between the archive draft and the
+//! RFCs live in `cmc::oids`.
 
 use der::asn1::ObjectIdentifier as Oid;
 
-/// dhpublicnumber (ANSI X9.42): DH/ElGamal keys with domain parameters (p, g, q).
-pub use const_oid::db::rfc5912::DHPUBLICNUMBER as DH_PUBLIC_NUMBER;
-/// id-sha1 (RFC 3279).
-pub use const_oid::db::rfc5912::ID_SHA_1 as SHA1;
-/// id-sha256, id-sha384, id-sha512 (RFC 5754).
-pub use const_oid::db::rfc5912::ID_SHA_256 as SHA256;
-pub use const_oid::db::rfc5912::ID_SHA_384 as SHA384;
-pub use const_oid::db::rfc5912::ID_SHA_512 as SHA512;
-/// rsaEncryption (PKCS#1).
-pub use const_oid::db::rfc5912::RSA_ENCRYPTION;
-/// sha256WithRSAEncryption (RFC 8017 appendix A.2.4).
-pub use const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION as SHA256_WITH_RSA;
-/// sha384WithRSAEncryption.
-pub use const_oid::db::rfc5912::SHA_384_WITH_RSA_ENCRYPTION as SHA384_WITH_RSA;
-/// sha512WithRSAEncryption.
-pub use const_oid::db::rfc5912::SHA_512_WITH_RSA_ENCRYPTION as SHA512_WITH_RSA;
-/// dhKeyAgreement (PKCS#3): DH parameters without q, which kmi cannot use for ElGamal.
+/// dhKeyAgreement (PKCS#3): DH parameters without q, which kmi cannot use for ElGamal (not in
+/// const-oid's database).
 pub const DH_KEY_AGREEMENT: Oid = Oid::new_unwrap("1.2.840.113549.1.3.1");
 
 /// kmi's arc under the RFC 5612 documentation enterprise number.

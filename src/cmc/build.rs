@@ -17,7 +17,7 @@
 //!
 //! The key to archive travels as an EncKeyWithID in AuthEnvelopedData (RFC 5083, AES-256-GCM,
 //! inner content type id-data: see [`authenticated_key_envelope`]) for the agent's certificate
-//! (RSA-OAEP-SHA256), its EncKeyWithID identifier being the identity; or, with
+//! (RSA-OAEP-ID_SHA_256), its EncKeyWithID identifier being the identity; or, with
 //! [`ContentCipher::Aes256Cbc`] (`--cbc`), as the draft's EnvelopedData(id-ct-encKeyWithID) with
 //! AES-256-CBC for agents that cannot read AuthEnvelopedData. GCM is the default because the envelope may
 //! travel in an unsigned attribute: an authenticated envelope cannot be changed without the agent
@@ -63,9 +63,9 @@ use crate::cms::{ContentCipher, Recipient};
 use crate::keys::elgamal::ElGamalGroup;
 use crate::keys::encoding::{dh_params_der, encode_private_pkcs8};
 use crate::keys::{encode_public_spki, PrivateKey, PublicKey, RsaPrivate};
-use crate::oids::SHA256_WITH_RSA;
-use crate::oids::{DH_PUBLIC_NUMBER, RSA_ENCRYPTION};
 use crate::{Error, Result};
+use const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION;
+use const_oid::db::rfc5912::{DHPUBLICNUMBER, RSA_ENCRYPTION};
 
 /// Body part IDs of kmi's requests (see the module documentation).
 pub const BODY_TRANSACTION_ID: BodyPartID = 1;
@@ -75,12 +75,13 @@ pub const BODY_CONTROL: BodyPartID = 4;
 pub const BODY_REQUEST: BodyPartID = 5;
 pub const BODY_ARCHIVED_KEY: BodyPartID = 6;
 
-/// id-regCtrl-rsaKeyLen (RFC 9480 section 2.? / RFC 9483 section 4.3.3): `RsaKeyLenCtrl ::= INTEGER`.
+/// id-regCtrl-rsaKeyLen (RFC 9480, RFC 9483 section 4.3.3): `RsaKeyLenCtrl ::= INTEGER`. This and
+/// id-regCtrl-algId are newer than const-oid 0.9's database, so they are spelled out here.
 pub const ID_REG_CTRL_RSA_KEY_LEN: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.5.1.12");
 /// id-regCtrl-algId (RFC 9480): `AlgIdCtrl ::= AlgorithmIdentifier`.
 pub const ID_REG_CTRL_ALG_ID: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.5.1.11");
 /// id-at-commonName.
-const CN: Oid = Oid::new_unwrap("2.5.4.3");
+use const_oid::db::rfc4519::CN;
 
 /// Where the archived key goes in the request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -353,14 +354,10 @@ fn selection_octets(s: &Option<Vec<u8>>) -> Result<Option<OctetString>> {
 
 fn key_usage_extension(ku: &KeyUsage) -> Result<Extension> {
     Ok(Extension {
-        extn_id: const_oid_key_usage(),
+        extn_id: const_oid::db::rfc5280::ID_CE_KEY_USAGE,
         critical: true,
         extn_value: OctetString::new(ku.to_der().map_err(enc_err)?).map_err(enc_err)?,
     })
-}
-
-fn const_oid_key_usage() -> Oid {
-    Oid::new_unwrap("2.5.29.15")
 }
 
 /// A PKCS#10 request for `key`'s public key, self-signed (sha256WithRSAEncryption), with an
@@ -386,7 +383,7 @@ pub fn pkcs10(key: &RsaPrivate, subject: Name, ku: &KeyUsage) -> Result<CertReq>
     Ok(CertReq {
         info,
         algorithm: AlgorithmIdentifierOwned {
-            oid: SHA256_WITH_RSA,
+            oid: SHA_256_WITH_RSA_ENCRYPTION,
             parameters: Some(Any::encode_from(&der::asn1::Null).map_err(enc_err)?),
         },
         signature: BitString::from_bytes(&signature).map_err(enc_err)?,
@@ -623,12 +620,12 @@ pub fn keygen_request(
         ),
         KeygenAlgorithm::ElGamal { group } => {
             let alg = AlgorithmIdentifierOwned {
-                oid: DH_PUBLIC_NUMBER,
+                oid: DHPUBLICNUMBER,
                 parameters: Some(Any::from_der(&dh_params_der(group)?).map_err(enc_err)?),
             };
             (
                 AlgorithmIdentifierOwned {
-                    oid: DH_PUBLIC_NUMBER,
+                    oid: DHPUBLICNUMBER,
                     parameters: None,
                 },
                 AttributeTypeAndValue {

@@ -3,6 +3,11 @@
 //! The archive draft leaves its identifiers unassigned (`{id-cmc XX0}` ...); kmi places them under
 //! the RFC 5612 documentation arc 1.3.6.1.4.1.32473.1.3 and never invents numbers under id-cmc.
 //! A peer that uses other numbers is matched with a profile file of `NAME=DOTTED-OID` lines.
+//!
+//! The defaults are written as dotted strings, like the profile files that override them, rather
+//! than taken from `const_oid::db`: that database (0.9.6, generated from RFC 5912) swaps
+//! id-cmc-identityProofV2 and id-cmc-popLinkWitnessV2 (34 and 33 in RFC 5272 section 6.2.1 and
+//! in pyasn1-modules); a test below pins kmi's values against it.
 
 use der::asn1::ObjectIdentifier as Oid;
 
@@ -369,6 +374,27 @@ fn child_arc(parent: &Oid, oid: &Oid) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_proof_v2_is_id_cmc_34_not_const_oids_value() {
+        use const_oid::db::rfc5912;
+        let o = CmcOids::default();
+        assert_eq!(o.identity_proof_v2.to_string(), "1.3.6.1.5.5.7.7.34");
+        // RFC 5912's module as const-oid 0.9.6 carries it: the two V2 identifiers are swapped.
+        assert_eq!(
+            rfc5912::ID_CMC_IDENTITY_PROOF_V_2.to_string(),
+            "1.3.6.1.5.5.7.7.33"
+        );
+        assert_eq!(
+            rfc5912::ID_CMC_POP_LINK_WITNESS_V_2.to_string(),
+            "1.3.6.1.5.5.7.7.34"
+        );
+        // The others agree with the database.
+        assert_eq!(o.status_info_v2, rfc5912::ID_CMC_STATUS_INFO_V_2);
+        assert_eq!(o.transaction_id, rfc5912::ID_CMC_TRANSACTION_ID);
+        assert_eq!(o.cct_pki_data, rfc5912::ID_CCT_PKI_DATA);
+        assert_eq!(o.ct_enc_key_with_id, rfc5912::ID_CT_ENC_KEY_WITH_ID);
+    }
 
     #[test]
     fn defaults_follow_formats_md() {

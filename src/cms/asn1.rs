@@ -13,23 +13,24 @@ pub use const_oid::db::rfc5911::ID_DATA;
 /// id-envelopedData (RFC 5652 section 6).
 pub use const_oid::db::rfc5911::ID_ENVELOPED_DATA;
 
-/// rsaEncryption (PKCS#1 v1.5 key transport is read only) and the digests, from kmi's one table.
-pub use crate::oids::{RSA_ENCRYPTION, SHA1, SHA256, SHA384, SHA512};
 /// id-mgf1.
 pub use const_oid::db::rfc5912::ID_MGF_1 as MGF1;
 /// id-pSpecified.
 pub use const_oid::db::rfc5912::ID_P_SPECIFIED as P_SPECIFIED;
 /// id-RSAES-OAEP (RFC 8017 appendix A.2.1, RFC 4055 section 4).
 pub use const_oid::db::rfc5912::ID_RSAES_OAEP as RSAES_OAEP;
+/// rsaEncryption (PKCS#1 v1.5 key transport is read only) and the digests, from kmi's one table.
+pub use const_oid::db::rfc5912::{ID_SHA_1, ID_SHA_256, ID_SHA_384, ID_SHA_512, RSA_ENCRYPTION};
 
 /// id-PBKDF2 (RFC 8018 appendix A.2).
 pub use const_oid::db::rfc5911::ID_PBKDF_2 as PBKDF2;
+/// hmacWithSHA1 (RFC 8018 appendix B.1.1; not in const-oid's database).
 pub const HMAC_SHA1: Oid = Oid::new_unwrap("1.2.840.113549.2.7");
 pub use const_oid::db::rfc6268::ID_HMAC_WITH_SHA_256 as HMAC_SHA256;
 pub use const_oid::db::rfc6268::ID_HMAC_WITH_SHA_384 as HMAC_SHA384;
 pub use const_oid::db::rfc6268::ID_HMAC_WITH_SHA_512 as HMAC_SHA512;
 
-/// id-alg-PWRI-KEK (RFC 3211 section 2.3).
+/// id-alg-PWRI-KEK (RFC 3211 section 2.3; not in const-oid's database).
 pub const PWRI_KEK: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.3.9");
 
 pub use const_oid::db::rfc5911::ID_AES_128_CBC as AES128_CBC;

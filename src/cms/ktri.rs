@@ -62,24 +62,24 @@ pub fn cert_spki(cert: &Certificate) -> Result<Vec<u8>> {
 /// byte for byte what openssl 3.0 writes for `-keyopt rsa_oaep_md:sha256 -keyopt rsa_mgf1_md:sha256`.
 pub fn oaep_sha256_alg() -> Result<spki::AlgorithmIdentifierOwned> {
     let params = RsaesOaepParams {
-        hash: Some(alg(SHA256)),
-        mask_gen: Some(alg_with(MGF1, &alg(SHA256))?),
+        hash: Some(alg(ID_SHA_256)),
+        mask_gen: Some(alg_with(MGF1, &alg(ID_SHA_256))?),
         p_source: None,
     };
     alg_with(RSAES_OAEP, &params)
 }
 
-/// Build a KTRI: the CEK encrypted with RSAES-OAEP-SHA256 to `key`.
+/// Build a KTRI: the CEK encrypted with RSAES-OAEP-ID_SHA_256 to `key`.
 pub fn build(
     rid: RecipientIdentifier,
     key: &RsaPublicKey,
     cek: &[u8],
     rng: &mut dyn CryptoRngCore,
 ) -> Result<RecipientInfo> {
-    // RSAES-OAEP-SHA256 fits a message of at most k - 2*32 - 2 bytes (RFC 8017 section 7.1.1).
+    // RSAES-OAEP-ID_SHA_256 fits a message of at most k - 2*32 - 2 bytes (RFC 8017 section 7.1.1).
     if key.size() < cek.len() + 2 * 32 + 2 {
         return Err(Error::usage(format!(
-            "the recipient's {}-bit RSA key is too small for RSA-OAEP-SHA256 (at least {} bits)",
+            "the recipient's {}-bit RSA key is too small for RSA-OAEP-ID_SHA_256 (at least {} bits)",
             key.n().bits(),
             (cek.len() + 2 * 32 + 2) * 8
         )));
@@ -161,16 +161,16 @@ fn hash_oid(hash: &spki::AlgorithmIdentifierOwned) -> Result<der::asn1::ObjectId
         ));
     }
     match hash.oid {
-        o if o == SHA1 || o == SHA256 || o == SHA384 || o == SHA512 => Ok(o),
+        o if o == ID_SHA_1 || o == ID_SHA_256 || o == ID_SHA_384 || o == ID_SHA_512 => Ok(o),
         o => Err(Error::format(format!("RSAES-OAEP: unsupported hash {o}"))),
     }
 }
 
 fn digest_for(oid: der::asn1::ObjectIdentifier) -> Box<dyn DynDigest + Send + Sync> {
     match oid {
-        o if o == SHA256 => Box::new(Sha256::new()),
-        o if o == SHA384 => Box::new(Sha384::new()),
-        o if o == SHA512 => Box::new(Sha512::new()),
+        o if o == ID_SHA_256 => Box::new(Sha256::new()),
+        o if o == ID_SHA_384 => Box::new(Sha384::new()),
+        o if o == ID_SHA_512 => Box::new(Sha512::new()),
         // hash_oid admits nothing else.
         _ => Box::new(Sha1::new()),
     }
@@ -204,10 +204,10 @@ pub fn key_transport(key_alg: &spki::AlgorithmIdentifierOwned) -> Result<OaepPar
     };
     let hash = match &params.hash {
         Some(h) => hash_oid(h)?,
-        None => SHA1,
+        None => ID_SHA_1,
     };
     let mgf_hash = match params.mask_gen {
-        None => SHA1,
+        None => ID_SHA_1,
         Some(mg) => {
             if mg.oid != MGF1 {
                 return Err(Error::format(format!(

@@ -1,7 +1,7 @@
 //! PasswordRecipientInfo (RFC 5652 section 6.2.4, RFC 3211): PBKDF2 derives a key-encryption key
 //! from the passphrase, which wraps the content-encryption key.
 //!
-//! kmi writes PBKDF2-HMAC-SHA256 with either key-encryption algorithm: id-alg-PWRI-KEK with
+//! kmi writes PBKDF2-HMAC-ID_SHA_256 with either key-encryption algorithm: id-alg-PWRI-KEK with
 //! AES-256-CBC ([`build`]: what `openssl cms -decrypt -pwri_password` reads, used for shares) or
 //! id-aes256-wrap, the RFC 3394 key wrap ([`build_aes_kw`]: what the CMC archive draft specifies
 //! for shared-secret shrouding; openssl 3.0 cannot open it). It reads both, any AES size and the
@@ -71,7 +71,7 @@ pub fn build(
     }))
 }
 
-/// Build a PWRI for `cek` under `passphrase` with PBKDF2-HMAC-SHA256 (random 16-byte salt) and
+/// Build a PWRI for `cek` under `passphrase` with PBKDF2-HMAC-ID_SHA_256 (random 16-byte salt) and
 /// id-aes256-wrap (RFC 3394 AES key wrap, parameters absent per RFC 3565 section 2.3.2).
 pub fn build_aes_kw(
     passphrase: &str,
@@ -134,7 +134,7 @@ impl Prf {
         }
     }
 
-    /// The cost of one HMAC computation relative to HMAC-SHA256: SHA-384/512 compress 128-byte
+    /// The cost of one HMAC computation relative to HMAC-ID_SHA_256: SHA-384/512 compress 128-byte
     /// blocks with 80 rounds of 64-bit words, about twice the time of SHA-256 (measured with
     /// `openssl kdf ... PBKDF2`: 2.0 M vs 4.3 M iterations/s on one core); SHA-1 is cheaper,
     /// counted as 1.
@@ -245,7 +245,7 @@ impl PreparedPwri {
         Ok(())
     }
 
-    /// The PBKDF2 work one passphrase costs, in PBKDF2-HMAC-SHA256 iterations (the unit of
+    /// The PBKDF2 work one passphrase costs, in PBKDF2-HMAC-ID_SHA_256 iterations (the unit of
     /// [`crate::limits::MAX_KDF_WORK_PER_COMMAND`]): iterations x PRF output blocks (RFC 8018
     /// section 5.2) x the PRF's relative cost.
     pub fn work(&self) -> u64 {

@@ -118,7 +118,7 @@ impl SignedDataSpec {
                 CmsVersion::V1
             },
             sid: self.sid.clone(),
-            digest_alg: alg(SHA256),
+            digest_alg: alg(ID_SHA_256),
             signed_attrs: self.signed_attrs()?,
             signature_algorithm: alg_with(RSA_ENCRYPTION, &der::asn1::Null)?,
             signature: OctetString::new(signature.to_vec()).map_err(internal)?,
@@ -133,7 +133,9 @@ impl SignedDataSpec {
             },
         };
         let mut digest_algorithms = SetOfVec::new();
-        digest_algorithms.insert(alg(SHA256)).map_err(internal)?;
+        digest_algorithms
+            .insert(alg(ID_SHA_256))
+            .map_err(internal)?;
         let certificates = if self.certificates.is_empty() {
             None
         } else {

@@ -12,9 +12,8 @@ use x509_cert::Certificate;
 use crate::date::Date;
 use crate::{Error, Result};
 
-const ANY_EKU: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.29.37.0");
-const CODE_SIGNING_EKU: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
+use const_oid::db::rfc5912::ANY_EXTENDED_KEY_USAGE as ANY_EKU;
+use const_oid::db::rfc5912::ID_KP_CODE_SIGNING as CODE_SIGNING_EKU;
 
 /// One or more certificates from PEM ("CERTIFICATE", any number of blocks) or DER bytes.
 pub fn read_certificates(bytes: &[u8]) -> Result<Vec<Certificate>> {

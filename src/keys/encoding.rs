@@ -1,6 +1,7 @@
 //! Key encodings: PKCS#8 (plain and PBES2-encrypted), SubjectPublicKeyInfo, PKCS#1 (read only),
 //! and X9.42 DH (`dhpublicnumber`) for ElGamal, all as `openssl pkey` reads and writes them.
 
+use const_oid::db::rfc5912;
 use std::path::Path;
 
 use der::asn1::{AnyRef, BitStringRef, Null, UintRef};
@@ -158,13 +159,13 @@ pub fn encode_public_spki(key: &PublicKey) -> Result<Vec<u8>> {
                 public_exponent: UintRef::new(&e).map_err(der_err("e"))?,
             };
             (
-                oids::RSA_ENCRYPTION,
+                rfc5912::RSA_ENCRYPTION,
                 null_der,
                 pk.to_der().map_err(der_err("RSA public key"))?,
             )
         }
         PublicKey::ElGamal(k) => (
-            oids::DH_PUBLIC_NUMBER,
+            rfc5912::DHPUBLICNUMBER,
             dh_params_der(&k.group)?,
             integer_der(&k.y)?.to_vec(),
         ),
@@ -183,9 +184,9 @@ pub fn encode_public_spki(key: &PublicKey) -> Result<Vec<u8>> {
 pub fn encode_private_pkcs8(key: &PrivateKey) -> Result<Zeroizing<Vec<u8>>> {
     let null_der = Null.to_der().map_err(der_err("NULL"))?;
     let (oid, params_der, inner) = match key {
-        PrivateKey::Rsa(k) => (oids::RSA_ENCRYPTION, null_der, rsa_pkcs1_private(k)?),
+        PrivateKey::Rsa(k) => (rfc5912::RSA_ENCRYPTION, null_der, rsa_pkcs1_private(k)?),
         PrivateKey::ElGamal(k) => (
-            oids::DH_PUBLIC_NUMBER,
+            rfc5912::DHPUBLICNUMBER,
             dh_params_der(&k.public.group)?,
             integer_der(k.x.expose())?,
         ),
@@ -382,9 +383,9 @@ fn check_kdf_work(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<()> {
 fn decode_pkcs8(der: &[u8]) -> Result<PrivateKey> {
     let info = PrivateKeyInfo::from_der(der).map_err(der_err("PKCS#8 private key"))?;
     let oid = info.algorithm.oid;
-    if oid == oids::RSA_ENCRYPTION {
+    if oid == rfc5912::RSA_ENCRYPTION {
         decode_pkcs1_private(info.private_key).map(PrivateKey::Rsa)
-    } else if oid == oids::DH_PUBLIC_NUMBER {
+    } else if oid == rfc5912::DHPUBLICNUMBER {
         let group = decode_dh_params(info.algorithm.parameters)?;
         let x = Zeroizing::new(
             UintRef::from_der(info.private_key)
@@ -476,9 +477,9 @@ fn decode_spki(der: &[u8]) -> Result<PublicKey> {
         .as_bytes()
         .ok_or_else(|| Error::format("public key BIT STRING has unused bits"))?;
     let oid = spki.algorithm.oid;
-    if oid == oids::RSA_ENCRYPTION {
+    if oid == rfc5912::RSA_ENCRYPTION {
         decode_pkcs1_public(bits).map(PublicKey::Rsa)
-    } else if oid == oids::DH_PUBLIC_NUMBER {
+    } else if oid == rfc5912::DHPUBLICNUMBER {
         let group = decode_dh_params(spki.algorithm.parameters)?;
         let y = to_biguint(UintRef::from_der(bits).map_err(der_err("DH public value"))?);
         bounded("y", &y)?;

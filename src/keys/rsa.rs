@@ -1,6 +1,7 @@
 //! RSA keys: generation with safe primes (the default) or ordinary primes, and the numbers that
 //! make up a key.
 
+use const_oid::db::rfc5912;
 use num_bigint::BigUint;
 use num_integer::Integer;
 use num_traits::One;
@@ -12,7 +13,7 @@ use super::KeygenProgress;
 use crate::math::modular::mod_inverse;
 use crate::math::prime::{random_prime, safe_prime, SearchConfig};
 use crate::math::secret::SecretUint;
-use crate::{oids, Error, Result};
+use crate::{Error, Result};
 
 /// The smallest modulus kmi generates. Anything below 2048 bits is for fixtures and teaching,
 /// and the command layer says so.
@@ -199,9 +200,9 @@ pub enum SigHash {
 impl SigHash {
     pub fn from_digest_oid(oid: &der::asn1::ObjectIdentifier) -> Option<Self> {
         match *oid {
-            oids::SHA256 => Some(SigHash::Sha256),
-            oids::SHA384 => Some(SigHash::Sha384),
-            oids::SHA512 => Some(SigHash::Sha512),
+            rfc5912::ID_SHA_256 => Some(SigHash::Sha256),
+            rfc5912::ID_SHA_384 => Some(SigHash::Sha384),
+            rfc5912::ID_SHA_512 => Some(SigHash::Sha512),
             _ => None,
         }
     }
@@ -209,18 +210,18 @@ impl SigHash {
     /// From sha{256,384,512}WithRSAEncryption.
     pub fn from_signature_oid(oid: &der::asn1::ObjectIdentifier) -> Option<Self> {
         match *oid {
-            oids::SHA256_WITH_RSA => Some(SigHash::Sha256),
-            oids::SHA384_WITH_RSA => Some(SigHash::Sha384),
-            oids::SHA512_WITH_RSA => Some(SigHash::Sha512),
+            rfc5912::SHA_256_WITH_RSA_ENCRYPTION => Some(SigHash::Sha256),
+            rfc5912::SHA_384_WITH_RSA_ENCRYPTION => Some(SigHash::Sha384),
+            rfc5912::SHA_512_WITH_RSA_ENCRYPTION => Some(SigHash::Sha512),
             _ => None,
         }
     }
 
     pub fn signature_oid(self) -> der::asn1::ObjectIdentifier {
         match self {
-            SigHash::Sha256 => oids::SHA256_WITH_RSA,
-            SigHash::Sha384 => oids::SHA384_WITH_RSA,
-            SigHash::Sha512 => oids::SHA512_WITH_RSA,
+            SigHash::Sha256 => rfc5912::SHA_256_WITH_RSA_ENCRYPTION,
+            SigHash::Sha384 => rfc5912::SHA_384_WITH_RSA_ENCRYPTION,
+            SigHash::Sha512 => rfc5912::SHA_512_WITH_RSA_ENCRYPTION,
         }
     }
 

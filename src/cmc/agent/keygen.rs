@@ -17,7 +17,7 @@ use crate::keys::elgamal::ElGamalGroup;
 use crate::keys::encoding::decode_dh_params;
 use crate::keys::rsa::RsaGenParams;
 use crate::keys::PrivateKey;
-use crate::oids::{DH_PUBLIC_NUMBER, RSA_ENCRYPTION};
+use const_oid::db::rfc5912::{DHPUBLICNUMBER, RSA_ENCRYPTION};
 
 /// What the template and its controls ask to be generated.
 enum Wanted {
@@ -64,7 +64,7 @@ fn wanted_algorithm(
                 .value
                 .decode_as()
                 .map_err(|e| b(format!("malformed id-regCtrl-algId: {e}")))?;
-            if alg.oid != DH_PUBLIC_NUMBER {
+            if alg.oid != DHPUBLICNUMBER {
                 return Err(bad_alg(format!(
                     "algorithm {} is not generated here (RSA or X9.42 ElGamal)",
                     alg.oid
@@ -78,7 +78,7 @@ fn wanted_algorithm(
     match msg.cert_req.cert_template.public_key.as_ref().map(|k| k.algorithm.oid) {
         Some(o) if o == RSA_ENCRYPTION && max_bits < 2048 => Err(too_big("an RSA key", 2048)),
         Some(o) if o == RSA_ENCRYPTION => Ok(Wanted::Rsa(2048)),
-        Some(o) if o == DH_PUBLIC_NUMBER => Ok(Wanted::ElGamal(
+        Some(o) if o == DHPUBLICNUMBER => Ok(Wanted::ElGamal(
             crate::keys::elgamal::NamedGroup::Ffdhe2048.group(),
         )),
         Some(o) => Err(bad_alg(format!("algorithm {o} is not generated here"))),

@@ -23,7 +23,7 @@ use crate::cmc::build::{
 use crate::cmc::extract::{extract, Opener};
 use crate::cmc::store::{NewEntry, PutOutcome, StoredMeta};
 use crate::cms::signed::{parse_signed, sid_for_spki};
-use crate::oids::SHA256_WITH_RSA;
+use const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION;
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -51,7 +51,7 @@ fn party(seed: u64, cn: &str) -> Party {
         .unwrap();
     let name = Name::from_str(&format!("CN={cn}")).unwrap();
     let sig_alg = spki::AlgorithmIdentifierOwned {
-        oid: SHA256_WITH_RSA,
+        oid: SHA_256_WITH_RSA_ENCRYPTION,
         parameters: None,
     };
     let tbs = TbsCertificate {

@@ -4,6 +4,7 @@
 use cms::content_info::ContentInfo;
 use cms::enveloped_data::{EnvelopedData, RecipientIdentifier, RecipientInfo, RecipientInfos};
 use cms::signed_data::{CertificateSet, SignedData, SignerIdentifier};
+use const_oid::db::rfc5912;
 use der::asn1::{Any, ObjectIdentifier as Oid};
 use der::{Decode, Encode, Tagged};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
@@ -17,8 +18,8 @@ use crate::cms::ber;
 use crate::{Error, Result};
 
 /// id-signedData (RFC 5652 section 5).
-const ID_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
-const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+use const_oid::db::rfc5911::ID_SIGNED_DATA;
+use const_oid::db::rfc5912::ID_EC_PUBLIC_KEY as EC_PUBLIC_KEY;
 
 /// Nested contents (a cmsSequence entry holding SignedData holding PKIData ...) deeper than this
 /// are reported by content type only.
@@ -397,7 +398,7 @@ impl Reporter<'_> {
                     key_encryption_algorithm: self.name(&k.key_enc_alg.oid),
                     oaep_hash: params::<RsaesOaepParams>(&k.key_enc_alg).map(|p| match p.hash {
                         Some(h) => self.name(&h.oid),
-                        None => self.name(&crate::cms::asn1::SHA1),
+                        None => self.name(&rfc5912::ID_SHA_1),
                     }),
                 },
                 RecipientInfo::Kari(k) => RecipientReport::Kari {
@@ -624,7 +625,7 @@ impl Reporter<'_> {
 
     fn key(&self, spki: &SubjectPublicKeyInfoOwned) -> KeyReport {
         let alg = &spki.algorithm;
-        let bits = if alg.oid == crate::oids::RSA_ENCRYPTION {
+        let bits = if alg.oid == rfc5912::RSA_ENCRYPTION {
             spki.subject_public_key
                 .as_bytes()
                 .and_then(|b| pkcs1::RsaPublicKey::from_der(b).ok())
