@@ -23,3 +23,4 @@ mod selftest;
 mod share;
 mod share_blind;
 mod share_hardening;
+mod snapshots;
