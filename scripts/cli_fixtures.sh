@@ -71,4 +71,4 @@ rm -f ee.ext signer.csr set.csr ca.srl
 ossl req -x509 -newkey rsa:2048 -nodes -keyout agent.pem -out agent.crt -days 36500 -subj "/CN=kmi example agent"
 ossl req -x509 -newkey rsa:2048 -nodes -keyout sign.pem -out sign.crt -days 36500 -subj "/CN=alice"
 for i in 1 2 3; do ossl req -x509 -key t$i.pem -out t$i.crt -days 36500 -subj "/CN=trustee $i"; done
-ls
+"$KMI" log verify ceremony.log  # its head is named by the log help examples (see testdata/README.md)

@@ -12,7 +12,7 @@ pub enum LogCommand {
 unbroken chain: every line carries the SHA-256 of the line before it, so an edited, deleted or \
 reordered line is found. With --head, the hash written on paper during the ceremony, a cut or \
 rewritten tail is found too. Exit 1 naming the first broken line.",
-        after_long_help = "Examples:\n  $ kmi log verify ceremony.log\n  $ kmi log verify ceremony.log --head 5d41402abc4b2a76b9719d911017c592ae1f6e8cbd0f2a7e1d3c7c14c46b8a90"
+        after_long_help = "Examples:\n  $ kmi log verify ceremony.log\n  $ kmi log verify ceremony.log --head 0fda3ecc90dc5ea8abd2737febe1e1b65f026c62e834ec6535a4c235c5376869"
     )]
     Verify(LogVerifyArgs),
 }

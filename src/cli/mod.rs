@@ -96,14 +96,14 @@ pub enum Command {
     /// Write, sign, verify and query CCM policies (signed JARs)
     #[command(
         subcommand,
-        after_long_help = "Examples:\n  $ kmi ccm template --export -o ccm.txt\n  $ kmi ccm sign ccm.txt --key signer.pem --cert signer.crt -o policy.jar\n  $ kmi ccm check policy.jar --trust ca.crt --app smime --alg RSA --bits 1024 --country FR"
+        after_long_help = "Examples:\n  $ kmi ccm template --export -o ccm.txt\n  $ kmi ccm sign ccm.txt --key signer.pem --cert signer.crt -o policy.jar\n  $ kmi ccm check policy.jar --trust ca.crt --app smime --alg RSA --bits 1024 --country FR --recovery"
     )]
     Ccm(ccm::CcmCommand),
 
     /// Archive, recover and generate keys with an escrow agent (CMC, RFC 5272 + key archival draft)
     #[command(
         subcommand,
-        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice -o archive.req\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp"
+        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp"
     )]
     Cmc(cmc::CmcCommand),
 
@@ -137,7 +137,7 @@ compare. Exit 0 only if every step checked out.",
     /// Check a ceremony record
     #[command(
         subcommand,
-        after_long_help = "Example:\n  $ kmi log verify ceremony.log --head 3f1a..."
+        after_long_help = "Example:\n  $ kmi log verify ceremony.log --head 0fda3ecc90dc5ea8abd2737febe1e1b65f026c62e834ec6535a4c235c5376869"
     )]
     Log(LogCommand),
 

@@ -61,7 +61,7 @@ interpolation. RSA: the shares' integer combination gives a multiple of lambda(N
 N; the complete PKCS#8 key (with CRT values) is written. Bad and extra shares are reported and \
 skipped.",
         after_long_help = "Examples:\n  $ kmi share reconstruct --set shares/set.pem shares/share-1.pem shares/share-3.pem shares/share-5.pem -o key.pem\n  \
-$ kmi share reconstruct --set shares/set.pem --identity t1.pem --identity t3.pem --passphrase-file p5 shares/share-1.pem shares/share-3.pem shares/share-5.pem -o key.pem"
+$ kmi share reconstruct --set shares/set.pem --identity t1.pem --identity t3.pem --identity t5.pem shares/share-1.pem shares/share-3.pem shares/share-5.pem -o key.pem"
     )]
     Reconstruct(ShareReconstructArgs),
 

@@ -11,6 +11,7 @@ mod common;
 mod crypt;
 mod demo;
 mod docs;
+mod help_examples;
 mod io_hardening;
 mod jar_layout;
 mod key_check;
