@@ -163,10 +163,9 @@ pub fn has_peer(name: &str) -> bool {
 
 /// `require_peer` for each of `names`: true when all are there (a notice for each missing one).
 pub fn require_peers(names: &[&str]) -> bool {
-    names
-        .iter()
-        .map(|n| require_peer(n).is_some())
-        .fold(true, |all, ok| all && ok)
+    // Every peer is looked at (a notice for each missing one), not only up to the first.
+    let found: Vec<bool> = names.iter().map(|n| require_peer(n).is_some()).collect();
+    found.into_iter().all(|ok| ok)
 }
 
 /// The program of a peer the test has already required. Panics (the test forgot its

@@ -1,5 +1,7 @@
 //! CLI tests: every command group through the real binary (assert_cmd), with the real peers
-//! (openssl, and later jarsigner and pyasn1) reading what kmi writes and writing what kmi reads.
+//! (openssl, jarsigner, Bouncy Castle, pyasn1-modules) reading what kmi writes and writing what kmi
+//! reads. A test whose peer is missing is skipped with a notice unless KMI_REQUIRE_PEERS=1
+//! (`common::require_peer`).
 
 mod ccm;
 mod chain;
