@@ -86,8 +86,8 @@ cipher suite name as --alg and the key-exchange key size as --bits; --app smime|
 algorithm name (RSA, DH, ELGAMAL, ...). --key reads the size (and the algorithm, if --alg is not \
 given) from a key file. A JAR that does not verify is always denied.",
         after_long_help = "Examples:\n  $ kmi ccm check policy.jar --trust ca.crt --app smime --alg RSA --bits 1024 --country FR --recovery\n  \
-$ kmi ccm check policy.jar --trust ca.crt --app ssl --alg TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA --bits 1024\n  \
-$ kmi ccm check policy.jar --trust ca.crt --app capi --key key.pem"
+$ kmi ccm check policy.jar --trust ca.crt --app ssl --alg TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA --bits 1024 --country FR\n  \
+$ kmi ccm check policy.jar --trust ca.crt --app capi --key key.pem --country FR --recovery"
     )]
     Check(CcmCheckArgs),
 

@@ -14,22 +14,16 @@ use crate::common::*;
 
 const STOREPASS: &str = "changeit";
 
+/// The Java peers every test here needs (with openssl, which makes the PKI).
+const JAVA_PEERS: &[&str] = &["openssl", "keytool", "jarsigner", "jar"];
+
 fn jarsigner() -> assert_cmd::Command {
-    require_tool(
-        "jarsigner",
-        "-help",
-        "apt-get install -y default-jdk-headless",
-    );
-    assert_cmd::Command::new("jarsigner")
+    assert_cmd::Command::new(peer_program("jarsigner"))
 }
 
+/// `keytool` or `jar`.
 fn java_tool(name: &str) -> assert_cmd::Command {
-    require_tool(
-        "keytool",
-        "-help",
-        "apt-get install -y default-jdk-headless",
-    );
-    assert_cmd::Command::new(name)
+    assert_cmd::Command::new(peer_program(name))
 }
 
 fn ossl(w: &Work, args: &[&str]) {
@@ -303,6 +297,9 @@ fn signed_export() -> (Work, PathBuf) {
 
 #[test]
 fn kmi_signed_jar_passes_jarsigner_strict() {
+    if !require_peers(JAVA_PEERS) {
+        return;
+    }
     let (w, cert) = signed_export();
     let out = jarsigner_verify(&w, "policy.jar");
     assert_ok(&out, "jarsigner -verify -strict");
@@ -346,6 +343,9 @@ fn kmi_signed_jar_passes_jarsigner_strict() {
 
 #[test]
 fn jarsigner_signed_jar_passes_kmi_verify() {
+    if !require_peers(JAVA_PEERS) {
+        return;
+    }
     let w = Work::new();
     make_ca(&w);
     let cert = issue(&w, "signer", "signer.key", SIGNING_EXT, &["-days", "365"]);
@@ -463,6 +463,9 @@ fn rejected(w: &Work, jar: &str, why: &str) -> Option<i32> {
 
 #[test]
 fn tampering_is_rejected_with_its_reason() {
+    if !require_peers(JAVA_PEERS) {
+        return;
+    }
     let (w, _) = signed_export();
     // The untouched JAR, rewritten by the test's own zip writer, still verifies (the rewrite
     // itself changes nothing that matters).
@@ -515,6 +518,9 @@ fn tampering_is_rejected_with_its_reason() {
 
 #[test]
 fn certificate_problems_and_non_canonical_content_are_rejected() {
+    if !require_peers(JAVA_PEERS) {
+        return;
+    }
     let w = Work::new();
     make_ca(&w);
     let policy = export_policy(&w);
@@ -652,6 +658,9 @@ fn check(w: &Work, args: &[&str]) -> (bool, String) {
 
 #[test]
 fn worked_query_examples() {
+    if !require_peers(JAVA_PEERS) {
+        return;
+    }
     let (w, _) = signed_export();
     // RSA 1024 for S/MIME in FR: denied without recovery, allowed with it.
     let (ok, text) = check(
@@ -790,6 +799,9 @@ fn worked_query_examples() {
 
 #[test]
 fn threshold_signed_jar_passes_jarsigner() {
+    if !require_peers(JAVA_PEERS) {
+        return;
+    }
     let w = Work::new();
     make_ca(&w);
     // The policy key: safe-prime RSA, certified by the CA, then split 2-of-3 and never used whole.

@@ -401,6 +401,9 @@ fn alice(w: &Work) -> (PathBuf, PathBuf) {
 
 #[test]
 fn controls_sharing_a_body_part_id_are_a_bad_request_not_a_crash() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let a = agent(&w);
     let al = alice(&w);
@@ -441,6 +444,9 @@ fn controls_sharing_a_body_part_id_are_a_bad_request_not_a_crash() {
 
 #[test]
 fn keygen_in_a_degenerate_elgamal_group_is_refused_before_any_key_is_made() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let a = agent(&w);
     let al = alice(&w);
@@ -469,6 +475,9 @@ fn keygen_in_a_degenerate_elgamal_group_is_refused_before_any_key_is_made() {
 
 #[test]
 fn keygen_sizes_above_max_bits_are_refused_at_once() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let a = agent(&w);
     let al = alice(&w);
@@ -507,6 +516,9 @@ fn keygen_sizes_above_max_bits_are_refused_at_once() {
 
 #[test]
 fn too_many_controls_are_refused_before_the_signature_is_checked() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let a = agent(&w);
     let al = alice(&w);
@@ -538,6 +550,9 @@ fn too_many_controls_are_refused_before_the_signature_is_checked() {
 /// address-space limit it is refused at once, on its size.
 #[test]
 fn a_huge_request_is_refused_on_its_size_in_bounded_memory() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let a = agent(&w);
     // ContentInfo(SignedData) shaped bytes around a PKIData of 2.5M controls; the signature is
@@ -630,6 +645,9 @@ fn oid_der(dotted: &str) -> Vec<u8> {
 
 #[test]
 fn archival_needs_a_declared_encryption_only_key_usage() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let a = agent(&w);
     let al = alice(&w);
@@ -705,6 +723,9 @@ fn archival_needs_a_declared_encryption_only_key_usage() {
 
 #[test]
 fn the_client_signs_with_a_separate_key_unless_told_otherwise() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let a = agent(&w);
     let (_, enc) = party(w.dir.path(), "enc");
@@ -769,6 +790,9 @@ fn the_client_signs_with_a_separate_key_unless_told_otherwise() {
 /// now the registration checks run first and name the failure, exit 1.
 #[test]
 fn archiving_a_p_equals_q_key_names_the_check() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let a = agent(&w);
     let al = alice(&w);
@@ -867,6 +891,9 @@ fn respond_with_fsize(a: &Agent, req: &Path, store: &str, limit: u64) -> Output 
 /// filed, and the same request archives the key when retried; recovery then returns it.
 #[test]
 fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let a = agent(&w);
     // A 4096-bit signer makes the metadata (which records the signer's SPKI) larger than the
@@ -988,6 +1015,9 @@ fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
 
 #[test]
 fn extract_checks_the_signature_and_the_request_it_answers() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let a = agent(&w);
     let al = alice(&w);

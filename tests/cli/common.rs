@@ -12,20 +12,168 @@ pub fn kmi() -> Command {
     Command::cargo_bin("kmi").expect("the kmi binary is built")
 }
 
-/// The openssl command-line tool. Tests that need it fail (never skip) when it is missing.
+/// The openssl command-line tool. The test must have called `require_peer("openssl")` first.
 pub fn openssl() -> Command {
-    require_tool("openssl", "version", "apt-get install -y openssl");
-    Command::new("openssl")
+    Command::new(peer_program("openssl"))
 }
 
-/// Fail with an install hint when a peer tool is missing.
-pub fn require_tool(tool: &str, probe_arg: &str, install: &str) {
-    let ok = StdCommand::new(tool)
-        .arg(probe_arg)
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(ok, "this test needs `{tool}`, which is not installed: run `{install}` (scripts/test does this)");
+// ------------------------------------------------------------------------------------------------
+// Peers: the other implementations kmi's output is checked against. A plain `cargo test` passes
+// without them (each test that needs one is skipped with a notice); `scripts/test` installs them
+// and sets KMI_REQUIRE_PEERS=1, under which a missing peer fails the test instead.
+
+/// A peer tool: how it is found and how to get it.
+struct PeerSpec {
+    name: &'static str,
+    /// The program to run, or None when it is not configured (KMI_PYTHON unset).
+    program: fn() -> Option<String>,
+    /// Arguments of a run that must succeed for the peer to count as working.
+    probe: &'static [&'static str],
+    install: &'static str,
+}
+
+const PEERS: &[PeerSpec] = &[
+    PeerSpec {
+        name: "openssl",
+        program: || Some("openssl".into()),
+        probe: &["version"],
+        install: "apt-get install -y openssl",
+    },
+    PeerSpec {
+        name: "jarsigner",
+        program: || Some("jarsigner".into()),
+        probe: &["-help"],
+        install: "apt-get install -y default-jdk-headless",
+    },
+    PeerSpec {
+        name: "keytool",
+        program: || Some("keytool".into()),
+        probe: &["-help"],
+        install: "apt-get install -y default-jdk-headless",
+    },
+    PeerSpec {
+        name: "jar",
+        program: || Some("jar".into()),
+        probe: &["--version"],
+        install: "apt-get install -y default-jdk-headless",
+    },
+    PeerSpec {
+        name: "java",
+        program: || Some("java".into()),
+        probe: &["-version"],
+        install: "apt-get install -y default-jdk-headless",
+    },
+    PeerSpec {
+        // Bouncy Castle's CMS classes, as a java class path (prov, util, pkix).
+        name: "bouncycastle",
+        program: || {
+            let jars = ["bcprov", "bcutil", "bcpkix"].map(|j| format!("/usr/share/java/{j}.jar"));
+            jars.iter()
+                .all(|j| Path::new(j).exists())
+                .then(|| jars.join(":"))
+        },
+        probe: &[],
+        install: "apt-get install -y libbcpkix-java",
+    },
+    PeerSpec {
+        // A python with pyasn1-modules (rfc6402), named by KMI_PYTHON.
+        name: "KMI_PYTHON",
+        program: || std::env::var("KMI_PYTHON").ok().filter(|p| !p.is_empty()),
+        probe: &["-c", "import pyasn1_modules.rfc6402"],
+        install: "python3 -m venv .venv && .venv/bin/pip install pyasn1 pyasn1-modules, then set \
+                  KMI_PYTHON=.venv/bin/python",
+    },
+    PeerSpec {
+        name: "python3",
+        program: || Some("python3".into()),
+        probe: &["--version"],
+        install: "apt-get install -y python3",
+    },
+    PeerSpec {
+        name: "unzip",
+        program: || Some("unzip".into()),
+        probe: &["-v"],
+        install: "apt-get install -y unzip",
+    },
+    PeerSpec {
+        // strace that can trace here (ptrace may be forbidden in a container).
+        name: "strace",
+        program: || Some("strace".into()),
+        probe: &["-f", "-qq", "-e", "trace=network", "true"],
+        install: "apt-get install -y strace, where ptrace is allowed",
+    },
+];
+
+/// Whether a missing peer fails the test (KMI_REQUIRE_PEERS=1, as scripts/test sets) instead of
+/// skipping it.
+pub fn peers_required() -> bool {
+    std::env::var("KMI_REQUIRE_PEERS").is_ok_and(|v| v == "1")
+}
+
+/// The program (or, for `bouncycastle`, the class path) of a working peer, probed once per run.
+fn find_peer(name: &str) -> Result<String, &'static str> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static FOUND: OnceLock<Mutex<HashMap<String, Result<String, &'static str>>>> = OnceLock::new();
+    let spec = PEERS
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("unknown peer {name}: add it to PEERS in tests/cli/common.rs"));
+    let mut found = FOUND.get_or_init(Default::default).lock().unwrap();
+    found
+        .entry(name.to_string())
+        .or_insert_with(|| {
+            let program = (spec.program)().ok_or(spec.install)?;
+            let works = spec.probe.is_empty()
+                || StdCommand::new(&program)
+                    .args(spec.probe)
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .is_ok_and(|o| o.status.success());
+            works.then_some(program).ok_or(spec.install)
+        })
+        .clone()
+}
+
+/// The peer a test needs: Some(its program, or for `bouncycastle` its class path) when it works
+/// here. Otherwise None after printing a skip notice, and the test returns at once; with
+/// KMI_REQUIRE_PEERS=1 the test fails instead. Every test that runs a peer starts with this (or
+/// `require_peers`); the peer's helpers (`openssl()`, ...) fail a test that did not.
+pub fn require_peer(name: &str) -> Option<String> {
+    match find_peer(name) {
+        Ok(program) => Some(program),
+        Err(install) => {
+            assert!(
+                !peers_required(),
+                "this test needs {name}, which is not found or does not work here \
+                 (KMI_REQUIRE_PEERS=1): {install} (scripts/test does this)"
+            );
+            eprintln!(
+                "skipping: {name} not found; set KMI_REQUIRE_PEERS=1 to fail instead (install: {install})"
+            );
+            None
+        }
+    }
+}
+
+/// Whether a peer works here, without a notice: for a test that has a fallback of its own.
+pub fn has_peer(name: &str) -> bool {
+    find_peer(name).is_ok()
+}
+
+/// `require_peer` for each of `names`: true when all are there (a notice for each missing one).
+pub fn require_peers(names: &[&str]) -> bool {
+    // Every peer is looked at (a notice for each missing one), not only up to the first.
+    let found: Vec<bool> = names.iter().map(|n| require_peer(n).is_some()).collect();
+    found.into_iter().all(|ok| ok)
+}
+
+/// The program of a peer the test has already required. Panics (the test forgot its
+/// `require_peer`) when the peer is missing.
+pub fn peer_program(name: &str) -> String {
+    find_peer(name).unwrap_or_else(|_| {
+        panic!("{name} is missing and this test did not start with require_peer(\"{name}\")")
+    })
 }
 
 /// A scratch directory that is removed when the test ends.

@@ -58,6 +58,9 @@ fn ok(out: &std::process::Output) {
 
 #[test]
 fn kmi_rsa_oaep_output_decrypts_with_openssl_pkeyutl() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let key = rsa768(&w, "key.pem", "c0de01");
     let public = openssl_pubout(&w, &key, "public.pem");
@@ -101,6 +104,9 @@ fn kmi_rsa_oaep_output_decrypts_with_openssl_pkeyutl() {
 
 #[test]
 fn kmi_decrypt_opens_openssl_pkeyutl_oaep() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let key = rsa768(&w, "key.pem", "c0de02");
     let public = openssl_pubout(&w, &key, "public.pem");
@@ -153,6 +159,9 @@ fn kmi_decrypt_opens_openssl_pkeyutl_oaep() {
 /// openssl's ciphertext, so kmi encrypt must accept it too (and the ElGamal hybrid likewise).
 #[test]
 fn empty_plaintext_encrypts_like_openssl() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let key = rsa768(&w, "key.pem", "c0de06");
     let public = openssl_pubout(&w, &key, "public.pem");
@@ -205,6 +214,9 @@ fn rsa_oaep_refuses_messages_over_the_limit() {
 
 #[test]
 fn elgamal_hybrid_round_trip_and_openssl_dhx_key() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     // kmi's own key (a small seeded group) and an openssl-made X9.42 key on ffdhe2048.
     let kmi_key = kmi_generate(

@@ -6,7 +6,9 @@ use std::path::Path;
 use std::process::{Command as StdCommand, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{kmi, kmi_path, one_line_error, openssl, output_of, testdata, Work};
+use crate::common::{
+    kmi, kmi_path, one_line_error, openssl, output_of, require_peer, testdata, Work,
+};
 
 /// `kmi args...` run in `dir` with stdout on /dev/full (a write fails with ENOSPC).
 fn to_dev_full(dir: &Path, args: &[&str]) -> Output {
@@ -167,6 +169,9 @@ fn fixtures() -> Work {
 /// exit 3 (they panicked in `println!` before: exit 101).
 #[test]
 fn every_printing_command_fails_cleanly_on_a_full_stdout() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = fixtures();
     let pkidata = testdata("cmc/pkidata.der");
     let pkidata = pkidata.to_str().unwrap();
@@ -362,6 +367,9 @@ fn passphrase_fd_reads_one_line_from_a_pipe_left_open() {
 /// ran out; each is refused at once with exit 2.
 #[test]
 fn endless_inputs_are_refused_at_once() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = fixtures();
     encrypted_key(&w);
     let d = w.dir.path();
@@ -445,6 +453,9 @@ fn endless_inputs_are_refused_at_once() {
 /// whole command: while another process holds it, kmi waits (and says so).
 #[test]
 fn a_locked_ceremony_record_makes_the_next_writer_wait() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     use std::os::fd::AsRawFd;
     let w = fixtures();
     let log = std::fs::OpenOptions::new()
@@ -568,6 +579,9 @@ fn raised_kdf_key(w: &Work, src: &str, from: u64, to: u64, out: &str) {
 /// second, with exit 2; `--allow-slow-kdf` lifts the caps (but never the scrypt memory ceiling).
 #[test]
 fn key_files_cannot_choose_unbounded_kdf_work() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     let w = Work::new();
     let d = w.dir.path();
     w.write("pass", "secret\n");
@@ -1058,6 +1072,9 @@ fn stale_temporaries_are_removed_by_the_next_write() {
 /// directory is locked while a dealing is put in place: a second run waits for the first.
 #[test]
 fn a_second_split_into_the_same_place_waits() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
     use std::os::fd::AsRawFd;
     let w = fixtures();
     let parent = std::fs::File::open(w.dir.path()).unwrap();
@@ -1093,23 +1110,13 @@ fn a_second_split_into_the_same_place_waits() {
 /// the file-system calls; the old code created `.kmi-*.tmp` and renamed it.
 #[test]
 fn outputs_are_created_unnamed_and_linked_when_complete() {
-    let traced = StdCommand::new("strace")
-        .args(["-f", "-qq", "-e", "trace=none", "true"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !traced {
-        assert!(
-            std::env::var_os("KMI_REQUIRE_PEERS").is_none(),
-            "this test needs strace (scripts/test installs it)"
-        );
-        eprintln!("notice: skipped: strace cannot trace here");
+    let Some(strace) = require_peer("strace") else {
         return;
-    }
+    };
     let w = Work::new();
     for force in [false, true] {
         let trace = w.path(&format!("trace-{force}"));
-        let mut cmd = StdCommand::new("strace");
+        let mut cmd = StdCommand::new(&strace);
         cmd.args([
             "-f",
             "-qq",

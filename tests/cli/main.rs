@@ -1,5 +1,7 @@
 //! CLI tests: every command group through the real binary (assert_cmd), with the real peers
-//! (openssl, and later jarsigner and pyasn1) reading what kmi writes and writing what kmi reads.
+//! (openssl, jarsigner, Bouncy Castle, pyasn1-modules) reading what kmi writes and writing what kmi
+//! reads. A test whose peer is missing is skipped with a notice unless KMI_REQUIRE_PEERS=1
+//! (`common::require_peer`).
 // The tests set up hostile conditions with libc (pipes, rlimits and signals in pre_exec, flock,
 // closed descriptors); every unsafe block says why it is sound.
 #![allow(unsafe_code)]
@@ -14,6 +16,7 @@ mod common;
 mod crypt;
 mod demo;
 mod docs;
+mod help_examples;
 mod io_hardening;
 mod jar_layout;
 mod key_check;
@@ -26,3 +29,4 @@ mod selftest;
 mod share;
 mod share_blind;
 mod share_hardening;
+mod snapshots;

@@ -1,0 +1,38 @@
+//! `kmi encrypt` and `kmi decrypt` (the clap definitions of what `src/cmd/crypt.rs` runs).
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueHint};
+
+use super::{OutputFileArgs, PassphraseArgs};
+
+#[derive(Debug, Args)]
+pub struct EncryptCmdArgs {
+    /// The recipient's public (or private) key
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub to: PathBuf,
+
+    /// Read the plaintext from FILE ('-' for standard input)
+    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
+    pub input: PathBuf,
+
+    #[command(flatten)]
+    pub out: OutputFileArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DecryptCmdArgs {
+    /// The private key
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub key: PathBuf,
+
+    /// Read the ciphertext from FILE ('-' for standard input)
+    #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
+    pub input: PathBuf,
+
+    #[command(flatten)]
+    pub out: OutputFileArgs,
+
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}

@@ -1,0 +1,16 @@
+//! `kmi demo` (the clap definitions of what `src/cmd/demo.rs` runs).
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueHint};
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Run in DIR (must be new or empty; default: a new directory under the system temp dir)
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    pub dir: Option<PathBuf>,
+
+    /// Size of the escrowed RSA key
+    #[arg(long, default_value_t = 2048, value_name = "BITS")]
+    pub bits: usize,
+}
