@@ -50,6 +50,9 @@ fn main() -> ExitCode {
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            // A SIGINT/SIGTERM/SIGHUP while writing: the process ends by that signal, not with
+            // the error its vanished temporary caused.
+            kmi::io::cleanup::wait_if_interrupted();
             eprintln!("kmi: {e}");
             ExitCode::from(e.exit_code() as u8)
         }

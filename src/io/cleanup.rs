@@ -73,6 +73,17 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+/// When a signal has arrived, wait for the signal thread to end the process by that signal:
+/// the command's own failure (its temporary vanished under it) must not be reported instead,
+/// nor its exit code win the race. Returns at once when no signal has arrived.
+pub fn wait_if_interrupted() {
+    if interrupted() {
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
 /// Remove every registered temporary (files, or directories with their content). The registry
 /// stays locked meanwhile, so no new temporary is registered (or renamed into place) halfway.
 pub fn remove_registered() {
