@@ -91,6 +91,18 @@ impl Error {
         Error::Internal(msg.into())
     }
 
+    /// der could not decode an input structure: `what` names it ("malformed share set").
+    /// Use as `.map_err(Error::decoding("malformed X"))`.
+    pub fn decoding(what: &str) -> impl Fn(der::Error) -> Error + '_ {
+        move |e| Error::Format(format!("{what}: {e}"))
+    }
+
+    /// der could not encode a value kmi built itself: an internal failure, never bad input.
+    /// Use as `.map_err(Error::encoding)`.
+    pub fn encoding(e: der::Error) -> Self {
+        Error::Internal(format!("DER encoding failed: {e}"))
+    }
+
     /// The content of `path` is malformed: `what` says how.
     pub fn malformed(path: impl Into<PathBuf>, what: impl Into<String>) -> Self {
         Error::InFile {

@@ -83,7 +83,7 @@ impl JarPlan {
     pub fn require_cert_key(&self, public: &crate::keys::PublicKey) -> Result<()> {
         let cert = &self.spec.certificates[0];
         let cert_spki = der::Encode::to_der(&cert.tbs_certificate.subject_public_key_info)
-            .map_err(|e| Error::internal(e.to_string()))?;
+            .map_err(Error::encoding)?;
         if cert_spki != crate::keys::encode_public_spki(public)? {
             return Err(Error::usage(format!(
                 "the certificate \"{}\" is not for this key",

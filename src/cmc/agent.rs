@@ -65,7 +65,6 @@ use spki::SubjectPublicKeyInfoRef;
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
-use super::build::enc_err;
 use super::oids::{ArchiveError, CmcOids};
 use super::store::{spki_fingerprint, KeyStore};
 use super::types::*;
@@ -347,7 +346,7 @@ pub fn respond(
     rng.fill_bytes(&mut nonce);
     pr.control_sequence.push(TaggedAttribute::from_control(
         RSP_SENDER_NONCE,
-        &Control::SenderNonce(OctetString::new(nonce.to_vec()).map_err(enc_err)?),
+        &Control::SenderNonce(OctetString::new(nonce.to_vec()).map_err(Error::encoding)?),
         oids,
     )?);
     if let Some(c) = extra {
@@ -357,7 +356,7 @@ pub fn respond(
     if let Some(env) = cms {
         pr.cms_sequence.push(TaggedContentInfo {
             body_part_id: RSP_KEYS,
-            content_info: ContentInfo::from_der(&env).map_err(enc_err)?,
+            content_info: ContentInfo::from_der(&env).map_err(Error::encoding)?,
         });
     }
     let (sign_key, sign_cert) = match &agent.response_signer {
@@ -366,7 +365,7 @@ pub fn respond(
     };
     let spec = SignedDataSpec {
         content_type: oids.cct_pki_response,
-        content: pr.to_der().map_err(enc_err)?,
+        content: pr.to_der().map_err(Error::encoding)?,
         detached: false,
         signed_attributes: true,
         certificates: vec![sign_cert.clone()],

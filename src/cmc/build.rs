@@ -268,10 +268,6 @@ pub struct KeygenRequest {
     pub signer: RequestSigner,
 }
 
-pub(crate) fn enc_err(e: der::Error) -> Error {
-    Error::internal(format!("DER encoding failed: {e}"))
-}
-
 /// A subject DN from its RFC 4514 text (`CN=alice,O=Example`).
 pub fn parse_subject(text: &str) -> Result<Name> {
     let name = Name::from_str(text)
@@ -312,13 +308,13 @@ fn random_transaction_id(rng: &mut dyn CryptoRngCore) -> Result<Int> {
     rng.fill_bytes(&mut b);
     b[0] &= 0x7f;
     b[0] |= 0x01; // never zero, never negative, always 8 bytes
-    Int::new(&b).map_err(enc_err)
+    Int::new(&b).map_err(Error::encoding)
 }
 
 fn random_nonce(rng: &mut dyn CryptoRngCore) -> Result<OctetString> {
     let mut b = [0u8; 16];
     rng.fill_bytes(&mut b);
-    OctetString::new(b.to_vec()).map_err(enc_err)
+    OctetString::new(b.to_vec()).map_err(Error::encoding)
 }
 
 /// The three controls every request starts with.
@@ -348,7 +344,7 @@ fn common_controls(
 
 fn selection_octets(s: &Option<Vec<u8>>) -> Result<Option<OctetString>> {
     s.as_ref()
-        .map(|b| OctetString::new(b.clone()).map_err(enc_err))
+        .map(|b| OctetString::new(b.clone()).map_err(Error::encoding))
         .transpose()
 }
 
@@ -356,7 +352,8 @@ fn key_usage_extension(ku: &KeyUsage) -> Result<Extension> {
     Ok(Extension {
         extn_id: const_oid::db::rfc5280::ID_CE_KEY_USAGE,
         critical: true,
-        extn_value: OctetString::new(ku.to_der().map_err(enc_err)?).map_err(enc_err)?,
+        extn_value: OctetString::new(ku.to_der().map_err(Error::encoding)?)
+            .map_err(Error::encoding)?,
     })
 }
 
@@ -364,18 +361,21 @@ fn key_usage_extension(ku: &KeyUsage) -> Result<Extension> {
 /// extensionRequest for `ku`.
 pub fn pkcs10(key: &RsaPrivate, subject: Name, ku: &KeyUsage) -> Result<CertReq> {
     let spki_der = encode_public_spki(&PublicKey::Rsa(key.public.clone()))?;
-    let public_key = SubjectPublicKeyInfoOwned::from_der(&spki_der).map_err(enc_err)?;
+    let public_key = SubjectPublicKeyInfoOwned::from_der(&spki_der).map_err(Error::encoding)?;
     let mut attributes = SetOfVec::new();
     attributes
-        .insert(Attribute::try_from(ExtensionReq(vec![key_usage_extension(ku)?])).map_err(enc_err)?)
-        .map_err(enc_err)?;
+        .insert(
+            Attribute::try_from(ExtensionReq(vec![key_usage_extension(ku)?]))
+                .map_err(Error::encoding)?,
+        )
+        .map_err(Error::encoding)?;
     let info = CertReqInfo {
         version: x509_cert::request::Version::V1,
         subject,
         public_key,
         attributes,
     };
-    let tbs = info.to_der().map_err(enc_err)?;
+    let tbs = info.to_der().map_err(Error::encoding)?;
     let signature = key
         .to_rsa_crate()?
         .sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&tbs))
@@ -384,9 +384,9 @@ pub fn pkcs10(key: &RsaPrivate, subject: Name, ku: &KeyUsage) -> Result<CertReq>
         info,
         algorithm: AlgorithmIdentifierOwned {
             oid: SHA_256_WITH_RSA_ENCRYPTION,
-            parameters: Some(Any::encode_from(&der::asn1::Null).map_err(enc_err)?),
+            parameters: Some(Any::encode_from(&der::asn1::Null).map_err(Error::encoding)?),
         },
-        signature: BitString::from_bytes(&signature).map_err(enc_err)?,
+        signature: BitString::from_bytes(&signature).map_err(Error::encoding)?,
     })
 }
 
@@ -402,13 +402,15 @@ fn certification_request(key: &PrivateKey, subject: Name, ku: &KeyUsage) -> Resu
             let spki_der = encode_public_spki(&key.public())?;
             let template = CertTemplate {
                 subject: Some(subject),
-                public_key: Some(SubjectPublicKeyInfoOwned::from_der(&spki_der).map_err(enc_err)?),
+                public_key: Some(
+                    SubjectPublicKeyInfoOwned::from_der(&spki_der).map_err(Error::encoding)?,
+                ),
                 extensions: Some(vec![key_usage_extension(ku)?]),
                 ..Default::default()
             };
             Ok(TaggedRequest::Crm(CertReqMsg {
                 cert_req: CertRequest {
-                    cert_req_id: Int::new(&[BODY_REQUEST as u8]).map_err(enc_err)?,
+                    cert_req_id: Int::new(&[BODY_REQUEST as u8]).map_err(Error::encoding)?,
                     cert_template: template,
                     controls: None,
                 },
@@ -435,11 +437,11 @@ pub fn shrouded_keys(
     let (content_type, plain) = match items.as_slice() {
         [one] => (
             oids.ct_enc_key_with_id,
-            zeroize::Zeroizing::new(one.to_der().map_err(enc_err)?),
+            zeroize::Zeroizing::new(one.to_der().map_err(Error::encoding)?),
         ),
         _ => (
             oids.ct_multiple_private_keys,
-            zeroize::Zeroizing::new(items.to_der().map_err(enc_err)?),
+            zeroize::Zeroizing::new(items.to_der().map_err(Error::encoding)?),
         ),
     };
     crate::cms::envelope(&plain, content_type, recipients, rng)
@@ -466,7 +468,11 @@ pub fn authenticated_key_envelope(
     recipients: &[Recipient],
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
-    let plain = zeroize::Zeroizing::new(enc_key_with_id(key, id)?.to_der().map_err(enc_err)?);
+    let plain = zeroize::Zeroizing::new(
+        enc_key_with_id(key, id)?
+            .to_der()
+            .map_err(Error::encoding)?,
+    );
     crate::cms::envelope_with(
         &plain,
         crate::cms::asn1::ID_DATA,
@@ -483,7 +489,7 @@ fn sign_pki_data(
     unsigned: Vec<Attribute>,
     oids: &CmcOids,
 ) -> Result<Vec<u8>> {
-    let content = pki_data.to_der().map_err(enc_err)?;
+    let content = pki_data.to_der().map_err(Error::encoding)?;
     let mut spec = signer.spec(oids.cct_pki_data, content)?;
     spec.unsigned_attributes = unsigned;
     spec.sign(&signer.key)
@@ -523,7 +529,7 @@ pub fn archive_request(
             rng,
         )?,
     };
-    let envelope_ci = ContentInfo::from_der(&envelope).map_err(enc_err)?;
+    let envelope_ci = ContentInfo::from_der(&envelope).map_err(Error::encoding)?;
 
     let mut pd = PkiData {
         control_sequence: common_controls(&req.identity, oids, rng)?,
@@ -554,12 +560,12 @@ pub fn archive_request(
             let ud = CmcUnsignedData {
                 body_part_path: vec![BODY_CONTROL],
                 identifier: oids.archive_enveloped_data,
-                content: Any::encode_from(&envelope_ci).map_err(enc_err)?,
+                content: Any::encode_from(&envelope_ci).map_err(Error::encoding)?,
             };
             let mut values = SetOfVec::new();
             values
-                .insert(Any::encode_from(&ud).map_err(enc_err)?)
-                .map_err(enc_err)?;
+                .insert(Any::encode_from(&ud).map_err(Error::encoding)?)
+                .map_err(Error::encoding)?;
             unsigned.push(Attribute {
                 oid: oids.aa_cmc_unsigned_data,
                 values,
@@ -595,7 +601,7 @@ pub fn recovery_request(
 fn empty_spki(algorithm: AlgorithmIdentifierOwned) -> Result<SubjectPublicKeyInfoOwned> {
     Ok(SubjectPublicKeyInfoOwned {
         algorithm,
-        subject_public_key: BitString::from_bytes(&[]).map_err(enc_err)?,
+        subject_public_key: BitString::from_bytes(&[]).map_err(Error::encoding)?,
     })
 }
 
@@ -605,7 +611,7 @@ pub fn keygen_request(
     oids: &CmcOids,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
-    let null = Any::encode_from(&der::asn1::Null).map_err(enc_err)?;
+    let null = Any::encode_from(&der::asn1::Null).map_err(Error::encoding)?;
     let (spki_alg, control, ku) = match &req.algorithm {
         KeygenAlgorithm::Rsa { bits } => (
             AlgorithmIdentifierOwned {
@@ -614,14 +620,14 @@ pub fn keygen_request(
             },
             AttributeTypeAndValue {
                 oid: ID_REG_CTRL_RSA_KEY_LEN,
-                value: Any::encode_from(bits).map_err(enc_err)?,
+                value: Any::encode_from(bits).map_err(Error::encoding)?,
             },
             KeyUsage(KeyUsages::KeyEncipherment.into()),
         ),
         KeygenAlgorithm::ElGamal { group } => {
             let alg = AlgorithmIdentifierOwned {
                 oid: DHPUBLICNUMBER,
-                parameters: Some(Any::from_der(&dh_params_der(group)?).map_err(enc_err)?),
+                parameters: Some(Any::from_der(&dh_params_der(group)?).map_err(Error::encoding)?),
             };
             (
                 AlgorithmIdentifierOwned {
@@ -630,7 +636,7 @@ pub fn keygen_request(
                 },
                 AttributeTypeAndValue {
                     oid: ID_REG_CTRL_ALG_ID,
-                    value: Any::encode_from(&alg).map_err(enc_err)?,
+                    value: Any::encode_from(&alg).map_err(Error::encoding)?,
                 },
                 KeyUsage(KeyUsages::KeyAgreement.into()),
             )
@@ -645,7 +651,7 @@ pub fn keygen_request(
     let skg = ServerKeyGenRequest {
         certificate_request: TaggedRequest::Crm(CertReqMsg {
             cert_req: CertRequest {
-                cert_req_id: Int::new(&[BODY_REQUEST as u8]).map_err(enc_err)?,
+                cert_req_id: Int::new(&[BODY_REQUEST as u8]).map_err(Error::encoding)?,
                 cert_template: template,
                 controls: Some(vec![control]),
             },

@@ -315,10 +315,7 @@ pub fn extract(
                 "the response names cmsSequence entry {body}, which is not there"
             ))
         })?;
-    let env = entry
-        .content_info
-        .to_der()
-        .map_err(|e| Error::internal(e.to_string()))?;
+    let env = entry.content_info.to_der().map_err(Error::encoding)?;
     let opened = match opener {
         Opener::Key(k) => crate::cms::open_with_key(&env, k, None)?,
         Opener::Passphrase(p) => crate::cms::open_with_passphrase(&env, p)?,

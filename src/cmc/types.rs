@@ -38,9 +38,5 @@ pub use controls::*;
 pub use crmf::*;
 pub use rfc5272::*;
 
-fn enc_err(e: der::Error) -> Error {
-    Error::internal(format!("DER encoding failed: {e}"))
-}
-
 #[cfg(test)]
 pub(crate) mod tests;

@@ -156,8 +156,7 @@ fn shroud(args: &ShroudArgs) -> Result<ShroudChoice> {
                     ShroudWithPublicKey::Certificate(Box::new(c))
                 }
                 kmi::cms::Recipient::PublicKey(der) => ShroudWithPublicKey::PublicKey(
-                    SubjectPublicKeyInfoOwned::from_der(&der)
-                        .map_err(|e| Error::internal(e.to_string()))?,
+                    SubjectPublicKeyInfoOwned::from_der(&der).map_err(Error::encoding)?,
                 ),
                 _ => return Err(Error::internal("unexpected recipient kind")),
             }))

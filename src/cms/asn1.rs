@@ -115,8 +115,3 @@ pub fn hash_params_ok(alg: &AlgorithmIdentifierOwned) -> bool {
         Some(any) => any.tag() == der::Tag::Null && any.value().is_empty(),
     }
 }
-
-/// Map a DER error to a format error with some context.
-pub fn der_err(what: &str) -> impl Fn(der::Error) -> Error + '_ {
-    move |e| Error::format(format!("{what}: {e}"))
-}

@@ -100,7 +100,7 @@ pub fn build(
         version,
         rid,
         key_enc_alg: oaep_sha256_alg()?,
-        enc_key: OctetString::new(enc).map_err(|e| Error::internal(e.to_string()))?,
+        enc_key: OctetString::new(enc).map_err(Error::encoding)?,
     }))
 }
 
@@ -112,7 +112,7 @@ pub fn rid_for_cert(cert: &Certificate) -> RecipientIdentifier {
 }
 
 pub fn rid_for_key_id(id: Vec<u8>) -> Result<RecipientIdentifier> {
-    let os = OctetString::new(id).map_err(|e| Error::internal(e.to_string()))?;
+    let os = OctetString::new(id).map_err(Error::encoding)?;
     Ok(RecipientIdentifier::SubjectKeyIdentifier(
         SubjectKeyIdentifier(os),
     ))

@@ -110,10 +110,6 @@ impl std::fmt::Debug for Opened {
     }
 }
 
-fn enc_err(e: impl std::fmt::Display) -> Error {
-    Error::internal(format!("CMS encoding failed: {e}"))
-}
-
 /// The content encryption of a new envelope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ContentCipher {
@@ -167,13 +163,13 @@ pub fn envelope_with(
             Recipient::Certificate(cert) => {
                 let spki_der = ktri::cert_spki(cert)?;
                 let spki = SubjectPublicKeyInfoRef::from_der(&spki_der)
-                    .map_err(der_err("certificate public key"))?;
+                    .map_err(Error::decoding("certificate public key"))?;
                 let key = ktri::rsa_public_from_spki(spki)?;
                 ktri::build(ktri::rid_for_cert(cert), &key, cek.as_ref(), rng)?
             }
             Recipient::PublicKey(der) => {
                 let spki = SubjectPublicKeyInfoRef::from_der(der)
-                    .map_err(der_err("recipient public key"))?;
+                    .map_err(Error::decoding("recipient public key"))?;
                 let id = ktri::key_identifier(&spki);
                 let key = ktri::rsa_public_from_spki(spki)?;
                 ktri::build(ktri::rid_for_key_id(id)?, &key, cek.as_ref(), rng)?
@@ -195,7 +191,7 @@ pub fn envelope_with(
             rng.fill_bytes(&mut iv);
             let ciphertext = cbc::Encryptor::<aes::Aes256>::new(cek.as_ref().into(), &iv.into())
                 .encrypt_padded_vec_mut::<Pkcs7>(plaintext);
-            let iv_os = OctetString::new(iv.to_vec()).map_err(enc_err)?;
+            let iv_os = OctetString::new(iv.to_vec()).map_err(Error::encoding)?;
             // RFC 5652 section 6.1: version 3 with any pwri; 0 when every RecipientInfo is
             // version 0 (and no originatorInfo or unprotectedAttrs, which kmi never writes);
             // else 2.
@@ -212,15 +208,18 @@ pub fn envelope_with(
             let ed = EnvelopedData {
                 version,
                 originator_info: None,
-                recip_infos: RecipientInfos::try_from(infos).map_err(enc_err)?,
+                recip_infos: RecipientInfos::try_from(infos).map_err(Error::encoding)?,
                 encrypted_content: EncryptedContentInfo {
                     content_type,
                     content_enc_alg: alg_with(AES256_CBC, &iv_os)?,
-                    encrypted_content: Some(OctetString::new(ciphertext).map_err(enc_err)?),
+                    encrypted_content: Some(OctetString::new(ciphertext).map_err(Error::encoding)?),
                 },
                 unprotected_attrs: None,
             };
-            (ID_ENVELOPED_DATA, Any::encode_from(&ed).map_err(enc_err)?)
+            (
+                ID_ENVELOPED_DATA,
+                Any::encode_from(&ed).map_err(Error::encoding)?,
+            )
         }
         ContentCipher::Aes256Gcm => {
             let mut nonce = [0u8; auth_enveloped::GCM_NONCE_LEN];
@@ -232,32 +231,32 @@ pub fn envelope_with(
                 Some(auth_enveloped::content_type_attrs(content_type)?)
             };
             let aad = match &auth_attrs {
-                Some(a) => a.to_der().map_err(enc_err)?,
+                Some(a) => a.to_der().map_err(Error::encoding)?,
                 None => Vec::new(),
             };
             let (ciphertext, tag) =
                 auth_enveloped::seal_aes256(cek.as_ref(), &nonce, &aad, plaintext)?;
             let params = GcmParameters {
-                nonce: OctetString::new(nonce.to_vec()).map_err(enc_err)?,
+                nonce: OctetString::new(nonce.to_vec()).map_err(Error::encoding)?,
                 icv_len: auth_enveloped::GCM_TAG_LEN,
             };
             let aed = AuthEnvelopedData {
                 // RFC 5083 section 2.1: always 0.
                 version: CmsVersion::V0,
                 originator_info: None,
-                recip_infos: RecipientInfos::try_from(infos).map_err(enc_err)?,
+                recip_infos: RecipientInfos::try_from(infos).map_err(Error::encoding)?,
                 auth_encrypted_content: EncryptedContentInfo {
                     content_type,
                     content_enc_alg: alg_with(AES256_GCM, &params)?,
-                    encrypted_content: Some(OctetString::new(ciphertext).map_err(enc_err)?),
+                    encrypted_content: Some(OctetString::new(ciphertext).map_err(Error::encoding)?),
                 },
                 auth_attrs,
-                mac: OctetString::new(tag).map_err(enc_err)?,
+                mac: OctetString::new(tag).map_err(Error::encoding)?,
                 unauth_attrs: None,
             };
             (
                 ID_AUTH_ENVELOPED_DATA,
-                Any::encode_from(&aed).map_err(enc_err)?,
+                Any::encode_from(&aed).map_err(Error::encoding)?,
             )
         }
     };
@@ -265,7 +264,7 @@ pub fn envelope_with(
         content_type: outer_type,
         content,
     };
-    ci.to_der().map_err(enc_err)
+    ci.to_der().map_err(Error::encoding)
 }
 
 /// The encrypted content of an envelope with its cipher and parameters, read and checked before
@@ -382,7 +381,7 @@ impl Sealed {
                         )));
                     }
                 }
-                attrs.to_der().map_err(der_err("authAttrs"))?
+                attrs.to_der().map_err(Error::decoding("authAttrs"))?
             }
             None => Vec::new(),
         };
@@ -486,19 +485,19 @@ fn parse(input: &[u8]) -> Result<Envelope> {
         }
     }
     let der = ber::normalize_cms(&armored.der)?;
-    let ci = ContentInfo::from_der(&der).map_err(der_err("malformed CMS ContentInfo"))?;
+    let ci = ContentInfo::from_der(&der).map_err(Error::decoding("malformed CMS ContentInfo"))?;
     let (recip_infos, content_type, sealed) = if ci.content_type == ID_ENVELOPED_DATA {
         let ed = ci
             .content
             .decode_as::<EnvelopedData>()
-            .map_err(der_err("malformed CMS EnvelopedData"))?;
+            .map_err(Error::decoding("malformed CMS EnvelopedData"))?;
         let sealed = Sealed::cbc(&ed.encrypted_content)?;
         (ed.recip_infos, ed.encrypted_content.content_type, sealed)
     } else if ci.content_type == ID_AUTH_ENVELOPED_DATA {
         let aed = ci
             .content
             .decode_as::<AuthEnvelopedData>()
-            .map_err(der_err("malformed CMS AuthEnvelopedData"))?;
+            .map_err(Error::decoding("malformed CMS AuthEnvelopedData"))?;
         let sealed = Sealed::gcm(&aed)?;
         (
             aed.recip_infos,
@@ -566,7 +565,7 @@ impl KeyOpening {
         if let Some(cert) = cert {
             let spki_der = ktri::cert_spki(cert)?;
             let spki = SubjectPublicKeyInfoRef::from_der(&spki_der)
-                .map_err(der_err("certificate public key"))?;
+                .map_err(Error::decoding("certificate public key"))?;
             if !ktri::same_public(&private, &ktri::rsa_public_from_spki(spki)?) {
                 return Err(Error::check("the certificate does not belong to this key"));
             }
@@ -720,17 +719,17 @@ pub fn open_with_passphrase(der: &[u8], passphrase: &str) -> Result<Opened> {
 pub fn recipient_from_file_bytes(bytes: &[u8]) -> Result<Recipient> {
     let armored = crate::io::armor::decode_armor(bytes)?;
     let from_cert = |der: &[u8]| -> Result<Recipient> {
-        let cert = Certificate::from_der(der).map_err(der_err("malformed certificate"))?;
+        let cert = Certificate::from_der(der).map_err(Error::decoding("malformed certificate"))?;
         let spki_der = ktri::cert_spki(&cert)?;
         ktri::rsa_public_from_spki(
             SubjectPublicKeyInfoRef::from_der(&spki_der)
-                .map_err(der_err("certificate public key"))?,
+                .map_err(Error::decoding("certificate public key"))?,
         )?;
         Ok(Recipient::Certificate(cert))
     };
     let from_spki = |der: &[u8]| -> Result<Recipient> {
-        let spki =
-            SubjectPublicKeyInfoRef::from_der(der).map_err(der_err("malformed public key"))?;
+        let spki = SubjectPublicKeyInfoRef::from_der(der)
+            .map_err(Error::decoding("malformed public key"))?;
         ktri::rsa_public_from_spki(spki)?;
         Ok(Recipient::PublicKey(der.to_vec()))
     };

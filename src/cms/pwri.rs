@@ -51,9 +51,9 @@ pub fn build(
         rng,
     )?;
 
-    let null = der::Any::encode_from(&Null).map_err(|e| Error::internal(e.to_string()))?;
+    let null = der::Any::encode_from(&Null).map_err(Error::encoding)?;
     let kdf = Pbkdf2Params {
-        salt: OctetString::new(salt.to_vec()).map_err(|e| Error::internal(e.to_string()))?,
+        salt: OctetString::new(salt.to_vec()).map_err(Error::encoding)?,
         iteration_count: iterations,
         key_length: None,
         prf: Some(AlgorithmIdentifierOwned {
@@ -61,13 +61,13 @@ pub fn build(
             parameters: Some(null),
         }),
     };
-    let iv_os = OctetString::new(iv.to_vec()).map_err(|e| Error::internal(e.to_string()))?;
+    let iv_os = OctetString::new(iv.to_vec()).map_err(Error::encoding)?;
     let kek_alg = alg_with(AES256_CBC, &iv_os)?;
     Ok(RecipientInfo::Pwri(PasswordRecipientInfo {
         version: CmsVersion::V0,
         key_derivation_alg: Some(alg_with(PBKDF2, &kdf)?),
         key_enc_alg: alg_with(PWRI_KEK, &kek_alg)?,
-        enc_key: OctetString::new(wrapped).map_err(|e| Error::internal(e.to_string()))?,
+        enc_key: OctetString::new(wrapped).map_err(Error::encoding)?,
     }))
 }
 
@@ -96,9 +96,9 @@ pub fn build_aes_kw(
     let wrapped = aes_kw::KekAes256::new(GenericArray::from_slice(kek.as_ref()))
         .wrap_vec(cek)
         .map_err(|e| Error::internal(format!("AES key wrap: {e}")))?;
-    let null = der::Any::encode_from(&Null).map_err(|e| Error::internal(e.to_string()))?;
+    let null = der::Any::encode_from(&Null).map_err(Error::encoding)?;
     let kdf = Pbkdf2Params {
-        salt: OctetString::new(salt.to_vec()).map_err(|e| Error::internal(e.to_string()))?,
+        salt: OctetString::new(salt.to_vec()).map_err(Error::encoding)?,
         iteration_count: iterations,
         key_length: None,
         prf: Some(AlgorithmIdentifierOwned {
@@ -110,7 +110,7 @@ pub fn build_aes_kw(
         version: CmsVersion::V0,
         key_derivation_alg: Some(alg_with(PBKDF2, &kdf)?),
         key_enc_alg: alg(AES256_WRAP),
-        enc_key: OctetString::new(wrapped).map_err(|e| Error::internal(e.to_string()))?,
+        enc_key: OctetString::new(wrapped).map_err(Error::encoding)?,
     }))
 }
 

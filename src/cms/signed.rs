@@ -62,8 +62,9 @@ pub fn sid_for_cert(cert: &Certificate) -> SignerIdentifier {
 /// The signer named by a key identifier (RFC 5280 method 1 over its SPKI), for a key that has no
 /// certificate yet (a CMC request signed by the key being enrolled).
 pub fn sid_for_spki(spki_der: &[u8]) -> Result<SignerIdentifier> {
-    let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(der_err("public key"))?;
-    let os = OctetString::new(key_identifier(&spki)).map_err(|e| Error::internal(e.to_string()))?;
+    let spki =
+        SubjectPublicKeyInfoRef::from_der(spki_der).map_err(Error::decoding("public key"))?;
+    let os = OctetString::new(key_identifier(&spki)).map_err(Error::encoding)?;
     Ok(SignerIdentifier::SubjectKeyIdentifier(
         SubjectKeyIdentifier(os),
     ))
@@ -249,7 +250,7 @@ pub fn parse_signed(bytes: &[u8]) -> Result<SignedMessage> {
         }
     }
     let der = super::ber::normalize(&armored.der)?;
-    let ci = ContentInfo::from_der(&der).map_err(der_err("malformed CMS ContentInfo"))?;
+    let ci = ContentInfo::from_der(&der).map_err(Error::decoding("malformed CMS ContentInfo"))?;
     if ci.content_type != ID_SIGNED_DATA {
         return Err(Error::format(format!(
             "the CMS content type is {}, not SignedData",
@@ -259,7 +260,7 @@ pub fn parse_signed(bytes: &[u8]) -> Result<SignedMessage> {
     let signed_data = ci
         .content
         .decode_as::<SignedData>()
-        .map_err(der_err("malformed SignedData"))?;
+        .map_err(Error::decoding("malformed SignedData"))?;
     Ok(SignedMessage { signed_data })
 }
 
@@ -318,7 +319,7 @@ impl SignedMessage {
             Some(any) => any
                 .decode_as::<OctetString>()
                 .map(|o| Some(o.as_bytes().to_vec()))
-                .map_err(der_err("eContent is not an OCTET STRING")),
+                .map_err(Error::decoding("eContent is not an OCTET STRING")),
         }
     }
 

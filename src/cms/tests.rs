@@ -62,10 +62,11 @@ type Oid = der::asn1::ObjectIdentifier;
 /// The EnvelopedData of a DER or BER envelope, as the cms crate's type (the module's own `parse`
 /// reads either kind of envelope into its internal form).
 fn parse(der: &[u8]) -> Result<EnvelopedData> {
-    let ci = ContentInfo::from_der(&ber::normalize_cms(der)?).map_err(der_err("ContentInfo"))?;
+    let ci =
+        ContentInfo::from_der(&ber::normalize_cms(der)?).map_err(Error::decoding("ContentInfo"))?;
     ci.content
         .decode_as::<EnvelopedData>()
-        .map_err(der_err("EnvelopedData"))
+        .map_err(Error::decoding("EnvelopedData"))
 }
 
 fn alice() -> &'static Fixture {

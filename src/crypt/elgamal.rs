@@ -91,10 +91,10 @@ pub fn encrypt(
             },
         )
         .map_err(|_| Error::internal("AES-GCM encryption failed"))?;
-    let octets = |b: Vec<u8>| OctetString::new(b).map_err(|e| Error::internal(e.to_string()));
+    let octets = |b: Vec<u8>| OctetString::new(b).map_err(Error::encoding);
     Ok(KmiElGamalMessage {
         version: 1,
-        alpha: Uint::new(&alpha.to_bytes_be()).map_err(|e| Error::internal(e.to_string()))?,
+        alpha: Uint::new(&alpha.to_bytes_be()).map_err(Error::encoding)?,
         nonce: octets(nonce.to_vec())?,
         ciphertext: octets(ciphertext)?,
     })

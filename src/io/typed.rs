@@ -61,11 +61,6 @@ pub fn to_pem<T: TypedFile>(value: &T) -> Result<Zeroizing<String>> {
     encode_pem(T::PEM_LABEL, &der).map(Zeroizing::new)
 }
 
-/// The DER encoding error of a value kmi built itself: an internal failure, not bad input.
-pub fn encode_error(e: der::Error) -> Error {
-    Error::internal(format!("DER encoding failed: {e}"))
-}
-
 /// `TypedFile` for a DER `Sequence` type with an inherent `from_der_checked`.
 #[macro_export]
 #[doc(hidden)]
@@ -80,7 +75,7 @@ macro_rules! impl_typed_file {
                 <$ty>::from_der_checked(der)
             }
             fn to_der_checked(&self) -> $crate::Result<Vec<u8>> {
-                der::Encode::to_der(self).map_err($crate::io::typed::encode_error)
+                der::Encode::to_der(self).map_err($crate::Error::encoding)
             }
         }
     };

@@ -88,10 +88,6 @@ fn to_biguint(u: UintRef<'_>) -> BigUint {
     BigUint::from_bytes_be(u.as_bytes())
 }
 
-fn der_err(what: &str) -> impl Fn(der::Error) -> Error + '_ {
-    move |e| Error::format(format!("{what}: {e}"))
-}
-
 // ---------------------------------------------------------------- encoding
 
 fn rsa_pkcs1_private(k: &RsaPrivate) -> Result<Zeroizing<Vec<u8>>> {
@@ -108,7 +104,7 @@ fn rsa_pkcs1_private(k: &RsaPrivate) -> Result<Zeroizing<Vec<u8>>> {
     .iter()
     .map(|n| Zeroizing::new(be_bytes(n)))
     .collect();
-    let u = |i: usize| UintRef::new(&parts[i]).map_err(der_err("RSA integer"));
+    let u = |i: usize| UintRef::new(&parts[i]).map_err(Error::decoding("RSA integer"));
     let key = pkcs1::RsaPrivateKey {
         modulus: u(0)?,
         public_exponent: u(1)?,
@@ -121,7 +117,7 @@ fn rsa_pkcs1_private(k: &RsaPrivate) -> Result<Zeroizing<Vec<u8>>> {
         other_prime_infos: None,
     };
     Ok(Zeroizing::new(
-        key.to_der().map_err(der_err("RSA private key"))?,
+        key.to_der().map_err(Error::decoding("RSA private key"))?,
     ))
 }
 
@@ -130,13 +126,13 @@ pub fn dh_params_der(g: &ElGamalGroup) -> Result<Vec<u8>> {
     let mut b = Vec::new();
     let (p, gi, q) = (uint(&g.p, &mut b), uint(&g.g, &mut b), uint(&g.q, &mut b));
     let params = DhDomainParameters {
-        p: UintRef::new(&b[p]).map_err(der_err("p"))?,
-        g: UintRef::new(&b[gi]).map_err(der_err("g"))?,
-        q: UintRef::new(&b[q]).map_err(der_err("q"))?,
+        p: UintRef::new(&b[p]).map_err(Error::decoding("p"))?,
+        g: UintRef::new(&b[gi]).map_err(Error::decoding("g"))?,
+        q: UintRef::new(&b[q]).map_err(Error::decoding("q"))?,
         j: None,
         validation_parms: None,
     };
-    params.to_der().map_err(der_err("DH parameters"))
+    params.to_der().map_err(Error::decoding("DH parameters"))
 }
 
 fn integer_der(n: &BigUint) -> Result<Zeroizing<Vec<u8>>> {
@@ -144,24 +140,24 @@ fn integer_der(n: &BigUint) -> Result<Zeroizing<Vec<u8>>> {
     Ok(Zeroizing::new(
         UintRef::new(&bytes)
             .and_then(|u| u.to_der())
-            .map_err(der_err("INTEGER"))?,
+            .map_err(Error::decoding("INTEGER"))?,
     ))
 }
 
 /// SubjectPublicKeyInfo DER.
 pub fn encode_public_spki(key: &PublicKey) -> Result<Vec<u8>> {
-    let null_der = Null.to_der().map_err(der_err("NULL"))?;
+    let null_der = Null.to_der().map_err(Error::decoding("NULL"))?;
     let (oid, params_der, key_der) = match key {
         PublicKey::Rsa(k) => {
             let (n, e) = (be_bytes(&k.n), be_bytes(&k.e));
             let pk = pkcs1::RsaPublicKey {
-                modulus: UintRef::new(&n).map_err(der_err("n"))?,
-                public_exponent: UintRef::new(&e).map_err(der_err("e"))?,
+                modulus: UintRef::new(&n).map_err(Error::decoding("n"))?,
+                public_exponent: UintRef::new(&e).map_err(Error::decoding("e"))?,
             };
             (
                 rfc5912::RSA_ENCRYPTION,
                 null_der,
-                pk.to_der().map_err(der_err("RSA public key"))?,
+                pk.to_der().map_err(Error::decoding("RSA public key"))?,
             )
         }
         PublicKey::ElGamal(k) => (
@@ -173,16 +169,18 @@ pub fn encode_public_spki(key: &PublicKey) -> Result<Vec<u8>> {
     let spki = SubjectPublicKeyInfoRef {
         algorithm: AlgorithmIdentifierRef {
             oid,
-            parameters: Some(AnyRef::from_der(&params_der).map_err(der_err("parameters"))?),
+            parameters: Some(AnyRef::from_der(&params_der).map_err(Error::decoding("parameters"))?),
         },
-        subject_public_key: BitStringRef::from_bytes(&key_der).map_err(der_err("key bits"))?,
+        subject_public_key: BitStringRef::from_bytes(&key_der)
+            .map_err(Error::decoding("key bits"))?,
     };
-    spki.to_der().map_err(der_err("SubjectPublicKeyInfo"))
+    spki.to_der()
+        .map_err(Error::decoding("SubjectPublicKeyInfo"))
 }
 
 /// Unencrypted PKCS#8 PrivateKeyInfo DER.
 pub fn encode_private_pkcs8(key: &PrivateKey) -> Result<Zeroizing<Vec<u8>>> {
-    let null_der = Null.to_der().map_err(der_err("NULL"))?;
+    let null_der = Null.to_der().map_err(Error::decoding("NULL"))?;
     let (oid, params_der, inner) = match key {
         PrivateKey::Rsa(k) => (rfc5912::RSA_ENCRYPTION, null_der, rsa_pkcs1_private(k)?),
         PrivateKey::ElGamal(k) => (
@@ -194,13 +192,13 @@ pub fn encode_private_pkcs8(key: &PrivateKey) -> Result<Zeroizing<Vec<u8>>> {
     let info = PrivateKeyInfo {
         algorithm: AlgorithmIdentifierRef {
             oid,
-            parameters: Some(AnyRef::from_der(&params_der).map_err(der_err("parameters"))?),
+            parameters: Some(AnyRef::from_der(&params_der).map_err(Error::decoding("parameters"))?),
         },
         private_key: &inner,
         public_key: None,
     };
     Ok(Zeroizing::new(
-        info.to_der().map_err(der_err("PrivateKeyInfo"))?,
+        info.to_der().map_err(Error::decoding("PrivateKeyInfo"))?,
     ))
 }
 
@@ -313,7 +311,8 @@ fn decode_encrypted(
     name: &Path,
     passphrase: &dyn Fn() -> Result<Zeroizing<String>>,
 ) -> Result<PrivateKey> {
-    let enc = EncryptedPrivateKeyInfo::from_der(der).map_err(der_err("encrypted PKCS#8"))?;
+    let enc =
+        EncryptedPrivateKeyInfo::from_der(der).map_err(Error::decoding("encrypted PKCS#8"))?;
     check_kdf_work(&enc.encryption_algorithm)?;
     let pass = passphrase()?;
     let doc = enc
@@ -381,7 +380,7 @@ fn check_kdf_work(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<()> {
 }
 
 fn decode_pkcs8(der: &[u8]) -> Result<PrivateKey> {
-    let info = PrivateKeyInfo::from_der(der).map_err(der_err("PKCS#8 private key"))?;
+    let info = PrivateKeyInfo::from_der(der).map_err(Error::decoding("PKCS#8 private key"))?;
     let oid = info.algorithm.oid;
     if oid == rfc5912::RSA_ENCRYPTION {
         decode_pkcs1_private(info.private_key).map(PrivateKey::Rsa)
@@ -389,7 +388,7 @@ fn decode_pkcs8(der: &[u8]) -> Result<PrivateKey> {
         let group = decode_dh_params(info.algorithm.parameters)?;
         let x = Zeroizing::new(
             UintRef::from_der(info.private_key)
-                .map_err(der_err("DH private value"))?
+                .map_err(Error::decoding("DH private value"))?
                 .as_bytes()
                 .to_vec(),
         );
@@ -426,7 +425,7 @@ pub fn decode_dh_params(params: Option<AnyRef<'_>>) -> Result<ElGamalGroup> {
     let any = params.ok_or_else(|| Error::format("X9.42 key without domain parameters"))?;
     let dp: DhDomainParameters = any
         .decode_as()
-        .map_err(der_err("X9.42 domain parameters"))?;
+        .map_err(Error::decoding("X9.42 domain parameters"))?;
     let group = ElGamalGroup {
         p: to_biguint(dp.p),
         q: to_biguint(dp.q),
@@ -439,7 +438,7 @@ pub fn decode_dh_params(params: Option<AnyRef<'_>>) -> Result<ElGamalGroup> {
 }
 
 fn decode_pkcs1_private(der: &[u8]) -> Result<RsaPrivate> {
-    let k = pkcs1::RsaPrivateKey::from_der(der).map_err(der_err("RSA private key"))?;
+    let k = pkcs1::RsaPrivateKey::from_der(der).map_err(Error::decoding("RSA private key"))?;
     if k.other_prime_infos.is_some() {
         return Err(Error::format("multi-prime RSA keys are not supported"));
     }
@@ -461,7 +460,7 @@ fn decode_pkcs1_private(der: &[u8]) -> Result<RsaPrivate> {
 }
 
 fn decode_pkcs1_public(der: &[u8]) -> Result<RsaPublic> {
-    let k = pkcs1::RsaPublicKey::from_der(der).map_err(der_err("RSA public key"))?;
+    let k = pkcs1::RsaPublicKey::from_der(der).map_err(Error::decoding("RSA public key"))?;
     bounded("N", &to_biguint(k.modulus))?;
     bounded("e", &to_biguint(k.public_exponent))?;
     Ok(RsaPublic {
@@ -471,7 +470,8 @@ fn decode_pkcs1_public(der: &[u8]) -> Result<RsaPublic> {
 }
 
 fn decode_spki(der: &[u8]) -> Result<PublicKey> {
-    let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(der_err("SubjectPublicKeyInfo"))?;
+    let spki =
+        SubjectPublicKeyInfoRef::from_der(der).map_err(Error::decoding("SubjectPublicKeyInfo"))?;
     let bits = spki
         .subject_public_key
         .as_bytes()
@@ -481,7 +481,7 @@ fn decode_spki(der: &[u8]) -> Result<PublicKey> {
         decode_pkcs1_public(bits).map(PublicKey::Rsa)
     } else if oid == rfc5912::DHPUBLICNUMBER {
         let group = decode_dh_params(spki.algorithm.parameters)?;
-        let y = to_biguint(UintRef::from_der(bits).map_err(der_err("DH public value"))?);
+        let y = to_biguint(UintRef::from_der(bits).map_err(Error::decoding("DH public value"))?);
         bounded("y", &y)?;
         Ok(PublicKey::ElGamal(ElGamalPublic { group, y }))
     } else {

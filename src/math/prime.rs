@@ -862,7 +862,7 @@ fn search_epoch(
                     counters.tested.fetch_add(tested % 8, Ordering::Relaxed);
                     best.fetch_min(i, Ordering::AcqRel);
                     let mut r = result.lock().unwrap_or_else(|e| e.into_inner());
-                    if r.as_ref().map_or(true, |(bi, _)| i < *bi) {
+                    if r.as_ref().is_none_or(|(bi, _)| i < *bi) {
                         *r = Some((i, p));
                     }
                     break 'intervals;

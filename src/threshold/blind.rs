@@ -171,7 +171,7 @@ impl ShareSet {
                 random_range(rng, &BigUint::one(), &public.group.q)
             }
         });
-        let octets = |b: &[u8]| OctetString::new(b).map_err(|e| Error::internal(e.to_string()));
+        let octets = |b: &[u8]| OctetString::new(b).map_err(Error::encoding);
         let file = KmiBlindingFactor {
             version: 1,
             set_id: octets(&self.id)?,
@@ -261,8 +261,7 @@ impl ShareSet {
         };
         let blinded = KmiBlindedInput {
             version: 1,
-            set_id: OctetString::new(self.id.to_vec())
-                .map_err(|e| Error::internal(e.to_string()))?,
+            set_id: OctetString::new(self.id.to_vec()).map_err(Error::encoding)?,
             operation: factor.operation,
             value: to_uint(&value)?,
         };

@@ -226,7 +226,7 @@ impl ShareFile {
         recipient: &crate::cms::Recipient,
         rng: &mut dyn rand_core::CryptoRngCore,
     ) -> Result<zeroize::Zeroizing<String>> {
-        let der = zeroize::Zeroizing::new(self.to_der().map_err(crate::io::typed::encode_error)?);
+        let der = zeroize::Zeroizing::new(self.to_der().map_err(Error::encoding)?);
         let env = crate::cms::envelope(
             &der,
             crate::oids::KMI_CT_SHARE,

@@ -137,7 +137,7 @@ impl ShareSet {
     /// The set's file, DER-encoded.
     pub fn to_der(&self) -> Result<Vec<u8>> {
         use der::Encode;
-        self.file.to_der().map_err(crate::io::typed::encode_error)
+        self.file.to_der().map_err(Error::encoding)
     }
 
     pub fn id_hex(&self) -> String {
@@ -414,7 +414,7 @@ pub fn split(
             "the dealing does not verify (commitments, shares or test messages); nothing was written",
         ));
     }
-    let set_id = OctetString::new(set.id.to_vec()).map_err(|e| Error::internal(e.to_string()))?;
+    let set_id = OctetString::new(set.id.to_vec()).map_err(Error::encoding)?;
     let shares = values
         .iter()
         .map(|(index, value)| {
@@ -558,7 +558,7 @@ impl ShareSet {
                 (ri, proof.c, proof.z)
             }
         };
-        let octets = |b: Vec<u8>| OctetString::new(b).map_err(|e| Error::internal(e.to_string()));
+        let octets = |b: Vec<u8>| OctetString::new(b).map_err(Error::encoding);
         Ok(PartialFile {
             version: 1,
             set_id: octets(self.id.to_vec())?,

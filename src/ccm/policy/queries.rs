@@ -266,8 +266,7 @@ impl Policy {
             check
         } else {
             let mut check = self.size_check(base, q.bits, &what, &[base_key.as_str()]);
-            let would_pass_with_recovery =
-                raised > base && q.bits.map_or(true, |b| raised.allows(b));
+            let would_pass_with_recovery = raised > base && q.bits.is_none_or(|b| raised.allows(b));
             if !check.passed && would_pass_with_recovery {
                 check.reason.push_str(&format!(
                     "; with a recovery agent it would be allowed up to {raised} bits ({rec_key})"

@@ -9,7 +9,6 @@ use der::{
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::Certificate;
 
-use super::enc_err;
 use super::rfc5272::{TAG_CTX0_CONS, TAG_CTX1_CONS};
 use super::*;
 use crate::cmc::oids::CmcOids;
@@ -121,13 +120,13 @@ impl Shroud {
         Ok(match self {
             Shroud::PublicKey(p) => AlgorithmIdentifierOwned {
                 oid: oids.shroud_with_public_key,
-                parameters: Some(Any::encode_from(p).map_err(enc_err)?),
+                parameters: Some(Any::encode_from(p).map_err(Error::encoding)?),
             },
             Shroud::SharedSecret(s) => AlgorithmIdentifierOwned {
                 oid: oids.shroud_with_shared_secret,
                 parameters: Some(
-                    Any::encode_from(&der::asn1::Utf8StringRef::new(s).map_err(enc_err)?)
-                        .map_err(enc_err)?,
+                    Any::encode_from(&der::asn1::Utf8StringRef::new(s).map_err(Error::encoding)?)
+                        .map_err(Error::encoding)?,
                 ),
             },
             Shroud::Other(a) => a.clone(),
@@ -144,7 +143,7 @@ impl Shroud {
             })
         };
         if method.oid == oids.shroud_with_public_key {
-            let der = params()?.to_der().map_err(enc_err)?;
+            let der = params()?.to_der().map_err(Error::encoding)?;
             ShroudWithPublicKey::from_der(&der)
                 .map(Shroud::PublicKey)
                 .map_err(|e| Error::format(format!("malformed ShroudWithPublicKey: {e}")))

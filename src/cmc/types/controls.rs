@@ -3,7 +3,6 @@
 
 use der::asn1::{Any, Int, ObjectIdentifier as Oid, OctetString, SetOfVec};
 
-use super::enc_err;
 use super::*;
 use crate::cmc::oids::CmcOids;
 use crate::{Error, Result};
@@ -77,11 +76,11 @@ impl TaggedAttribute {
         control: &Control,
         oids: &CmcOids,
     ) -> Result<Self> {
-        let values = control.values().map_err(enc_err)?;
+        let values = control.values().map_err(Error::encoding)?;
         Ok(TaggedAttribute {
             body_part_id,
             attr_type: control.attr_type(oids),
-            attr_values: SetOfVec::try_from(values).map_err(enc_err)?,
+            attr_values: SetOfVec::try_from(values).map_err(Error::encoding)?,
         })
     }
 

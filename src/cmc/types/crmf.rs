@@ -14,7 +14,6 @@ use x509_cert::name::Name;
 use x509_cert::time::Time;
 use zeroize::Zeroizing;
 
-use super::enc_err;
 use crate::{Error, Result};
 
 /// ```text
@@ -156,8 +155,8 @@ impl PrivateKeyInfoDer {
 
     /// The DER of the PrivateKeyInfo.
     pub fn to_der(&self) -> Result<Zeroizing<Vec<u8>>> {
-        let any = AnyRef::new(Tag::Sequence, &self.value).map_err(enc_err)?;
-        Ok(Zeroizing::new(any.to_der().map_err(enc_err)?))
+        let any = AnyRef::new(Tag::Sequence, &self.value).map_err(Error::encoding)?;
+        Ok(Zeroizing::new(any.to_der().map_err(Error::encoding)?))
     }
 
     /// The private key algorithm.

@@ -10,7 +10,6 @@ use der::{
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::request::CertReq;
 
-use super::enc_err;
 use super::*;
 use crate::cmc::oids::{ArchiveError, CmcOids};
 use crate::Result;
@@ -409,7 +408,7 @@ impl CmcStatusInfoV2 {
             status_string,
             other_info: Some(OtherStatusInfo::ExtendedFailInfo(ExtendedFailInfo {
                 fail_info_oid: oids.archive_error_oid(err),
-                fail_info_value: Any::encode_from(&err.code()).map_err(enc_err)?,
+                fail_info_value: Any::encode_from(&err.code()).map_err(Error::encoding)?,
             })),
         })
     }
