@@ -16,7 +16,7 @@
 //! base-2 Euler test on p), then BPSW on the rest. A search that runs off the top of the range starts
 //! the next epoch (a fresh start from the next ChaCha20 stream).
 //!
-//! The arithmetic backend (`mont.rs`) is a fixed-width Montgomery implementation over u64 limbs
+//! The arithmetic backend (`math::mont`) is a fixed-width Montgomery implementation over u64 limbs
 //! (widths up to 16384 bits, kmi's key size limit; straight-line squaring for 512/1024/2048-bit
 //! moduli), variable-time for the search and public exponents, with a constant-time
 //! exponentiation for secret exponents (`modular::pow_mod_secret`); it also serves the key checks
@@ -25,7 +25,6 @@
 //! this backend 0.49 / 3.2; the Euler base-2 test each survivor costs: 0.31 / 2.4.
 //! Sieve bound: 2^20 up to 768 bits, 2^22 up to 1536, 2^24 above (benches/safe_prime.rs).
 
-mod mont;
 mod sieve;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,6 +38,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRngCore, SeedableRng};
 use sha2::{Digest, Sha256};
 
+use crate::math::mont;
 use crate::{Error, Result};
 
 use sieve::Step;

@@ -517,7 +517,7 @@ impl<const N: usize> Mont<N> {
     }
 
     /// (Montgomery form of) base^exp with a sliding window over odd powers; `exp` little-endian
-    /// limbs. Variable-time, like the rest of this backend.
+    /// limbs. Variable-time: for public exponents (`pow_ct` takes the secret ones).
     pub fn pow(&self, base: &[u64; N], exp: &[u64]) -> [u64; N] {
         let ebits = bit_len(exp);
         if ebits == 0 {
@@ -759,8 +759,8 @@ pub(crate) fn euler2_n<const N: usize>(p: &[u64]) -> bool {
     ctx.is_one(&x) || ctx.is_minus_one(&x)
 }
 
-fn mr_core<const N: usize>(ctx: &Mont<N>, n: &[u64], x0: [u64; N], s: usize) -> bool {
-    let _ = n;
+/// The squaring part of a strong test: x0 = b^d (Montgomery form), n - 1 = d 2^s.
+fn mr_core<const N: usize>(ctx: &Mont<N>, x0: [u64; N], s: usize) -> bool {
     let mut x = x0;
     if ctx.is_one(&x) || ctx.is_minus_one(&x) {
         return true;
@@ -784,7 +784,7 @@ pub(crate) fn mr2_n<const N: usize>(n: &[u64]) -> bool {
     let s = trailing_zeros(&nm1);
     let d = shr(&nm1, s);
     let x = ctx.pow2(&d);
-    mr_core(&ctx, n, x, s)
+    mr_core(&ctx, x, s)
 }
 
 /// Strong probable prime test to `base` (reduced, 1 < base < n - 1), n odd > 3.
@@ -795,7 +795,7 @@ pub(crate) fn mr_n<const N: usize>(n: &[u64], base: &[u64]) -> bool {
     let d = shr(&nm1, s);
     let b = ctx.to_mont(&pad::<N>(base), &ctx.r2());
     let x = ctx.pow(&b, &d);
-    mr_core(&ctx, n, x, s)
+    mr_core(&ctx, x, s)
 }
 
 /// Strong Lucas probable prime test with P = 1, Q = (1 - D)/4 (Selfridge's method A picks D).
@@ -823,7 +823,6 @@ pub(crate) fn strong_lucas_n<const N: usize>(
     };
     let dm = small(d_abs, d_neg);
     let qm = small(q_abs, q_neg);
-    let two = ctx.dbl(&ctx.one());
     // n + 1 = d * 2^s
     let mut np1 = n.to_vec();
     np1.push(0);
@@ -866,7 +865,6 @@ pub(crate) fn strong_lucas_n<const N: usize>(
         }
         qk = ctx.sqr(&qk);
     }
-    let _ = two;
     false
 }
 
