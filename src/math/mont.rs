@@ -14,8 +14,9 @@
 //!
 //! Files: this one holds the arithmetic, `pow` and `pow2`, the primality-test kernels and the
 //! entry points on limbs and on `BigUint`; `mont/ct.rs` the constant-time exponentiation;
-//! `mont/unrolled.rs` the straight-line squaring for 8, 16 and 32 limbs; `mont/tests.rs` the
-//! cross-checks against num-bigint.
+//! `mont/unrolled.rs` the straight-line squaring for 8, 16 and 32 limbs, generated (`cargo run
+//! --example gen-unrolled`) by `mont/gen_unrolled.rs`; `mont/tests.rs` the cross-checks against
+//! num-bigint and the test that the generated file is fresh.
 #![allow(clippy::needless_range_loop)] // limb arithmetic reads clearest with explicit indices
 
 use std::cmp::Ordering;
@@ -25,6 +26,8 @@ use num_integer::Integer;
 use num_traits::One;
 
 mod ct;
+#[cfg(test)]
+mod gen_unrolled;
 #[cfg(test)]
 mod tests;
 mod unrolled;

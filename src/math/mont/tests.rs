@@ -248,3 +248,14 @@ fn dispatch_and_padding() {
         assert_eq!(big(&got), b.modpow(&e, &m));
     }
 }
+
+/// The checked-in `unrolled.rs` is exactly what its generator writes (as tests/cli/docs.rs does for
+/// the man pages): edits go to `gen_unrolled.rs`, then `cargo run --example gen-unrolled`.
+#[test]
+fn unrolled_rs_is_what_the_generator_writes() {
+    let generated = super::gen_unrolled::render();
+    assert!(
+        include_str!("unrolled.rs") == generated,
+        "src/math/mont/unrolled.rs is stale or edited by hand: run `cargo run --example gen-unrolled` and commit the result"
+    );
+}
