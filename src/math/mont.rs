@@ -422,8 +422,9 @@ impl<const N: usize> Mont<N> {
         self.sqr_loops_raw(a)
     }
 
-    /// Montgomery square a^2/R mod m with the loops (the cross-check for the unrolled code).
-    #[cfg(test)]
+    /// Montgomery square a^2/R mod m with the loops (the cross-check for the unrolled code, and
+    /// what benches/mont.rs times it against).
+    #[inline(always)]
     pub fn sqr_loops(&self, a: &[u64; N]) -> [u64; N] {
         let (r, carry) = self.sqr_loops_raw(a);
         self.sub_if_needed(r, carry)
@@ -484,6 +485,18 @@ impl<const N: usize> Mont<N> {
     /// (Montgomery form of) base^exp with a sliding window over odd powers; `exp` little-endian
     /// limbs. Variable-time: for public exponents (`pow_ct` takes the secret ones).
     pub fn pow(&self, base: &[u64; N], exp: &[u64]) -> [u64; N] {
+        self.pow_with(base, exp, Self::sqr)
+    }
+
+    /// `pow` with the squaring passed in (`Self::sqr`, or `Self::sqr_loops` for benches/mont.rs);
+    /// a generic parameter, so the call is direct and inlined as before.
+    #[inline(always)]
+    fn pow_with(
+        &self,
+        base: &[u64; N],
+        exp: &[u64],
+        sqr: impl Fn(&Self, &[u64; N]) -> [u64; N],
+    ) -> [u64; N] {
         let ebits = bit_len(exp);
         if ebits == 0 {
             return self.one;
@@ -499,7 +512,7 @@ impl<const N: usize> Mont<N> {
         let mut table = [[0u64; N]; 32];
         table[0] = *base;
         if w > 1 {
-            let base_sq = self.sqr(base);
+            let base_sq = sqr(self, base);
             for i in 1..(1usize << (w - 1)) {
                 table[i] = self.mul(&table[i - 1], &base_sq);
             }
@@ -510,7 +523,7 @@ impl<const N: usize> Mont<N> {
         while i >= 0 {
             if !bit(exp, i as usize) {
                 if started {
-                    acc = self.sqr(&acc);
+                    acc = sqr(self, &acc);
                 }
                 i -= 1;
                 continue;
@@ -526,7 +539,7 @@ impl<const N: usize> Mont<N> {
             }
             if started {
                 for _ in 0..len {
-                    acc = self.sqr(&acc);
+                    acc = sqr(self, &acc);
                 }
                 acc = self.mul(&acc, &table[value >> 1]);
             } else {
@@ -864,6 +877,57 @@ pub(crate) fn modpow(base: &[u64], exp: &[u64], m: &[u64]) -> Option<Vec<u64>> {
         return None;
     }
     Some(dispatch!(m.len(), modpow_n(base, exp, m), return None))
+}
+
+/// For benches/mont.rs (through `prime::backend`): `count` Montgomery squarings in a row from
+/// x = base (below m, taken as a Montgomery form as it is), with the straight-line code where
+/// `Mont::sqr` has it (`unrolled`) or with the loops; the final x.
+fn sqr_chain_n<const N: usize>(base: &[u64], m: &[u64], count: usize, unrolled: bool) -> Vec<u64> {
+    let ctx = Mont::<N>::new(m);
+    let mut x = pad::<N>(base);
+    if unrolled {
+        for _ in 0..count {
+            x = ctx.sqr(&x);
+        }
+    } else {
+        for _ in 0..count {
+            x = ctx.sqr_loops(&x);
+        }
+    }
+    x.to_vec()
+}
+
+/// `sqr_chain_n` at the width of m (odd, > 1), or None when m is wider than 256 limbs.
+pub(crate) fn sqr_chain(base: &[u64], m: &[u64], count: usize, unrolled: bool) -> Option<Vec<u64>> {
+    let m = trim(m);
+    Some(dispatch!(
+        m.len(),
+        sqr_chain_n(base, m, count, unrolled),
+        return None
+    ))
+}
+
+/// For benches/mont.rs: `modpow_n` with its squarings done by the straight-line code where
+/// `Mont::sqr` has it (`unrolled`, what `pow` does) or by the loops.
+fn modpow_sqr_n<const N: usize>(base: &[u64], exp: &[u64], m: &[u64], unrolled: bool) -> Vec<u64> {
+    let ctx = Mont::<N>::new(m);
+    let b = ctx.to_mont(&pad::<N>(base), &ctx.r2());
+    let r = if unrolled {
+        ctx.pow_with(&b, exp, Mont::sqr)
+    } else {
+        ctx.pow_with(&b, exp, Mont::sqr_loops)
+    };
+    ctx.out_of_mont(&r).to_vec()
+}
+
+/// `modpow_sqr_n` at the width of m (odd, > 1), or None when m is wider than 256 limbs.
+pub(crate) fn modpow_sqr(base: &[u64], exp: &[u64], m: &[u64], unrolled: bool) -> Option<Vec<u64>> {
+    let m = trim(m);
+    Some(dispatch!(
+        m.len(),
+        modpow_sqr_n(base, exp, m, unrolled),
+        return None
+    ))
 }
 
 /// `modpow_ct_n` at the width of m (odd, > 1, at most 256 limbs), or None when m is wider.
