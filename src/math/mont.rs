@@ -485,18 +485,14 @@ impl<const N: usize> Mont<N> {
     /// (Montgomery form of) base^exp with a sliding window over odd powers; `exp` little-endian
     /// limbs. Variable-time: for public exponents (`pow_ct` takes the secret ones).
     pub fn pow(&self, base: &[u64; N], exp: &[u64]) -> [u64; N] {
-        self.pow_with(base, exp, Self::sqr)
+        self.pow_by::<true>(base, exp)
     }
 
-    /// `pow` with the squaring passed in (`Self::sqr`, or `Self::sqr_loops` for benches/mont.rs);
-    /// a generic parameter, so the call is direct and inlined as before.
+    /// `pow` with the straight-line squaring where `sqr` has it (`UNROLLED`, what `pow` runs) or
+    /// with the loops (benches/mont.rs times the two). `UNROLLED` is a constant, so the choice is
+    /// made at compile time, as `sqr_raw`'s width test is.
     #[inline(always)]
-    fn pow_with(
-        &self,
-        base: &[u64; N],
-        exp: &[u64],
-        sqr: impl Fn(&Self, &[u64; N]) -> [u64; N],
-    ) -> [u64; N] {
+    fn pow_by<const UNROLLED: bool>(&self, base: &[u64; N], exp: &[u64]) -> [u64; N] {
         let ebits = bit_len(exp);
         if ebits == 0 {
             return self.one;
@@ -512,7 +508,7 @@ impl<const N: usize> Mont<N> {
         let mut table = [[0u64; N]; 32];
         table[0] = *base;
         if w > 1 {
-            let base_sq = sqr(self, base);
+            let base_sq = self.sqr_by::<UNROLLED>(base);
             for i in 1..(1usize << (w - 1)) {
                 table[i] = self.mul(&table[i - 1], &base_sq);
             }
@@ -523,7 +519,7 @@ impl<const N: usize> Mont<N> {
         while i >= 0 {
             if !bit(exp, i as usize) {
                 if started {
-                    acc = sqr(self, &acc);
+                    acc = self.sqr_by::<UNROLLED>(&acc);
                 }
                 i -= 1;
                 continue;
@@ -539,7 +535,7 @@ impl<const N: usize> Mont<N> {
             }
             if started {
                 for _ in 0..len {
-                    acc = sqr(self, &acc);
+                    acc = self.sqr_by::<UNROLLED>(&acc);
                 }
                 acc = self.mul(&acc, &table[value >> 1]);
             } else {
@@ -549,6 +545,16 @@ impl<const N: usize> Mont<N> {
             i -= len;
         }
         acc
+    }
+
+    /// `sqr` (`UNROLLED`) or `sqr_loops`, chosen at compile time (for `pow_by`).
+    #[inline(always)]
+    fn sqr_by<const UNROLLED: bool>(&self, a: &[u64; N]) -> [u64; N] {
+        if UNROLLED {
+            self.sqr(a)
+        } else {
+            self.sqr_loops(a)
+        }
     }
 
     /// (Montgomery form of) 2^exp: squarings and modular doublings only.
@@ -913,9 +919,9 @@ fn modpow_sqr_n<const N: usize>(base: &[u64], exp: &[u64], m: &[u64], unrolled: 
     let ctx = Mont::<N>::new(m);
     let b = ctx.to_mont(&pad::<N>(base), &ctx.r2());
     let r = if unrolled {
-        ctx.pow_with(&b, exp, Mont::sqr)
+        ctx.pow_by::<true>(&b, exp)
     } else {
-        ctx.pow_with(&b, exp, Mont::sqr_loops)
+        ctx.pow_by::<false>(&b, exp)
     };
     ctx.out_of_mont(&r).to_vec()
 }
