@@ -156,7 +156,7 @@ pub fn pow_mod(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
     if m.is_zero() {
         return BigUint::zero();
     }
-    crate::math::prime::modpow_odd(base, exp, m).unwrap_or_else(|| base.modpow(exp, m))
+    crate::math::mont::modpow_odd(base, exp, m).unwrap_or_else(|| base.modpow(exp, m))
 }
 
 /// base^exp mod m for a SECRET exponent (Shoup partials x^(2 Delta s_i), their proofs' r, share
@@ -164,7 +164,7 @@ pub fn pow_mod(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
 /// base for a given modulus width and `exp_bits` (issue 10 item 11). `exp_bits` is a public upper
 /// bound on the exponent's length (|q| for an ElGamal exponent, |N| + |2 Delta| for a Shoup
 /// partial): the exponent is padded to it, so every exponent below the bound costs the same
-/// fixed-window sequence of Montgomery products and table scans (`prime::mont::Mont::pow_ct`).
+/// fixed-window sequence of Montgomery products and table scans (`math::mont::Mont::pow_ct`).
 /// An exponent longer than the bound is still computed correctly, at its own length.
 ///
 /// Limits: the modulus must be odd (RSA N, an ElGamal p) and at most 16384 bits; an even or
@@ -180,7 +180,7 @@ pub fn pow_mod_secret(base: &BigUint, exp: &BigUint, m: &BigUint, exp_bits: u64)
         let reduced = crate::math::secret::SecretUint::new(base % m);
         return pow_mod_secret(reduced.expose(), exp, m, exp_bits);
     }
-    crate::math::prime::modpow_odd_ct(base, exp, m, exp_bits).unwrap_or_else(|| base.modpow(exp, m))
+    crate::math::mont::modpow_odd_ct(base, exp, m, exp_bits).unwrap_or_else(|| base.modpow(exp, m))
 }
 
 /// base^exp mod m for a signed exponent (a negative one goes through the inverse of base).

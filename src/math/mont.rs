@@ -10,21 +10,38 @@
 //! product, so the sequence of operations and memory addresses depends only on the modulus width
 //! and the bound). `N` is a const generic so every loop has a known trip count; `dispatch!` picks
 //! the smallest supported width for a modulus (zero-padded limbs are fine: R = 2^(64N) only has to
-//! exceed the modulus), up to 256 limbs (kmi's 16384-bit limit). Everything here is cross-checked
-//! against num-bigint in the tests at the bottom.
+//! exceed the modulus), up to 256 limbs (kmi's 16384-bit limit).
+//!
+//! Files: this one holds the arithmetic, `pow` and `pow2`, the entry points on limbs and on
+//! `BigUint`, and the bench hooks; `mont/primality.rs` the primality-test kernels at one width;
+//! `mont/ct.rs` the constant-time exponentiation; `mont/unrolled.rs` the straight-line squaring for
+//! 8, 16 and 32 limbs, generated (`cargo run --example gen-unrolled`) by `mont/gen_unrolled.rs`;
+//! `mont/tests.rs` the cross-checks against num-bigint and the test that the generated file is
+//! fresh.
 #![allow(clippy::needless_range_loop)]
-#![allow(
-    unsafe_code,
-    unsafe_op_in_unsafe_fn,
-    clippy::undocumented_unsafe_blocks
-)] // TEMP // limb arithmetic reads clearest with explicit indices
+// limb arithmetic reads clearest with explicit indices
+// Unsafe code here: the product-scanning inner loop (`Acc3::dot`) reads limbs through raw pointers
+// walking one operand forwards and the other backwards, without a bounds check per limb (each
+// caller states why its range is in bounds), and the x86_64 add-with-carry intrinsic. Every
+// block has a SAFETY comment.
+#![allow(unsafe_code)]
 
 use std::cmp::Ordering;
 
-use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
-use zeroize::Zeroize;
+use num_bigint::BigUint;
+use num_integer::Integer;
+use num_traits::One;
 
+mod ct;
+#[cfg(test)]
+mod gen_unrolled;
+mod primality;
+#[cfg(test)]
+mod tests;
 mod unrolled;
+
+use ct::modpow_ct_n;
+use primality::{euler2_n, mr2_n, mr_n, strong_lucas_n};
 
 #[inline(always)]
 fn mac(acc: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
@@ -87,14 +104,18 @@ impl Acc3 {
     unsafe fn dot(&mut self, x: *const u64, y: *const u64, count: usize) {
         let mut t = 0usize;
         while t + 4 <= count {
-            self.mac(*x.add(t), *y.sub(t));
-            self.mac(*x.add(t + 1), *y.sub(t + 1));
-            self.mac(*x.add(t + 2), *y.sub(t + 2));
-            self.mac(*x.add(t + 3), *y.sub(t + 3));
+            // SAFETY: t + 3 < count, so x[t..t+4] and y[-(t+3)..=-t] are in the caller's ranges.
+            unsafe {
+                self.mac(*x.add(t), *y.sub(t));
+                self.mac(*x.add(t + 1), *y.sub(t + 1));
+                self.mac(*x.add(t + 2), *y.sub(t + 2));
+                self.mac(*x.add(t + 3), *y.sub(t + 3));
+            }
             t += 4;
         }
         while t < count {
-            self.mac(*x.add(t), *y.sub(t));
+            // SAFETY: t < count, within the caller's ranges.
+            unsafe { self.mac(*x.add(t), *y.sub(t)) };
             t += 1;
         }
     }
@@ -212,24 +233,6 @@ impl<const N: usize> Mont<N> {
             }
         }
         t
-    }
-
-    /// t + carry 2^(64N) - m if that is >= 0, else t (t + carry 2^(64N) < 2m), without a branch or
-    /// an address that depends on t: the subtraction always runs and a mask picks the result.
-    #[inline(always)]
-    fn sub_ct(&self, t: [u64; N], carry: u64) -> [u64; N] {
-        let mut d = [0u64; N];
-        let mut b = 0;
-        for i in 0..N {
-            (d[i], b) = sbb(t[i], self.m[i], b);
-        }
-        // Keep t exactly when the subtraction borrowed and there was no carry out of t.
-        let keep_t = Choice::from((b & (carry ^ 1)) as u8);
-        let mut out = [0u64; N];
-        for i in 0..N {
-            out[i] = u64::conditional_select(&d[i], &t[i], keep_t);
-        }
-        out
     }
 
     /// a + b mod m (a, b < m).
@@ -367,15 +370,6 @@ impl<const N: usize> Mont<N> {
         self.sub_if_needed(r, carry)
     }
 
-    /// `mul` with a branch-free final subtraction (for `pow_ct`).
-    #[inline(always)]
-    fn mul_ct(&self, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
-        #[cfg(test)]
-        tests::CT_PRODUCTS.with(|c| c.set(c.get() + 1));
-        let (r, carry) = self.mul_raw(a, b);
-        self.sub_ct(r, carry)
-    }
-
     /// The Montgomery product before its final subtraction: (r, carry) with
     /// r + carry 2^(64N) = a b / R mod m, below 2m. No branch and no address depends on a or b.
     #[inline(always)]
@@ -417,15 +411,6 @@ impl<const N: usize> Mont<N> {
         self.sub_if_needed(r, carry)
     }
 
-    /// `sqr` with a branch-free final subtraction (for `pow_ct`).
-    #[inline(always)]
-    fn sqr_ct(&self, a: &[u64; N]) -> [u64; N] {
-        #[cfg(test)]
-        tests::CT_PRODUCTS.with(|c| c.set(c.get() + 1));
-        let (r, carry) = self.sqr_raw(a);
-        self.sub_ct(r, carry)
-    }
-
     /// The Montgomery square before its final subtraction (as `mul_raw`). The width test is on
     /// the constant N, so it is decided at compile time.
     #[inline(always)]
@@ -450,8 +435,9 @@ impl<const N: usize> Mont<N> {
         self.sqr_loops_raw(a)
     }
 
-    /// Montgomery square a^2/R mod m with the loops (the cross-check for the unrolled code).
-    #[cfg(test)]
+    /// Montgomery square a^2/R mod m with the loops (the cross-check for the unrolled code, and
+    /// what benches/mont.rs times it against).
+    #[inline(always)]
     pub fn sqr_loops(&self, a: &[u64; N]) -> [u64; N] {
         let (r, carry) = self.sqr_loops_raw(a);
         self.sub_if_needed(r, carry)
@@ -502,18 +488,6 @@ impl<const N: usize> Mont<N> {
         self.mul(x, r2)
     }
 
-    /// `to_mont` without a data-dependent branch.
-    pub fn to_mont_ct(&self, x: &[u64; N], r2: &[u64; N]) -> [u64; N] {
-        self.mul_ct(x, r2)
-    }
-
-    /// `out_of_mont` without a data-dependent branch.
-    pub fn out_of_mont_ct(&self, x: &[u64; N]) -> [u64; N] {
-        let mut one = [0u64; N];
-        one[0] = 1;
-        self.mul_ct(x, &one)
-    }
-
     /// Montgomery form back to a plain value.
     pub fn out_of_mont(&self, x: &[u64; N]) -> [u64; N] {
         let mut one = [0u64; N];
@@ -522,8 +496,16 @@ impl<const N: usize> Mont<N> {
     }
 
     /// (Montgomery form of) base^exp with a sliding window over odd powers; `exp` little-endian
-    /// limbs. Variable-time, like the rest of this backend.
+    /// limbs. Variable-time: for public exponents (`pow_ct` takes the secret ones).
     pub fn pow(&self, base: &[u64; N], exp: &[u64]) -> [u64; N] {
+        self.pow_by::<true>(base, exp)
+    }
+
+    /// `pow` with the straight-line squaring where `sqr` has it (`UNROLLED`, what `pow` runs) or
+    /// with the loops (benches/mont.rs times the two). `UNROLLED` is a constant, so the choice is
+    /// made at compile time, as `sqr_raw`'s width test is.
+    #[inline(always)]
+    fn pow_by<const UNROLLED: bool>(&self, base: &[u64; N], exp: &[u64]) -> [u64; N] {
         let ebits = bit_len(exp);
         if ebits == 0 {
             return self.one;
@@ -539,7 +521,7 @@ impl<const N: usize> Mont<N> {
         let mut table = [[0u64; N]; 32];
         table[0] = *base;
         if w > 1 {
-            let base_sq = self.sqr(base);
+            let base_sq = self.sqr_by::<UNROLLED>(base);
             for i in 1..(1usize << (w - 1)) {
                 table[i] = self.mul(&table[i - 1], &base_sq);
             }
@@ -550,7 +532,7 @@ impl<const N: usize> Mont<N> {
         while i >= 0 {
             if !bit(exp, i as usize) {
                 if started {
-                    acc = self.sqr(&acc);
+                    acc = self.sqr_by::<UNROLLED>(&acc);
                 }
                 i -= 1;
                 continue;
@@ -566,7 +548,7 @@ impl<const N: usize> Mont<N> {
             }
             if started {
                 for _ in 0..len {
-                    acc = self.sqr(&acc);
+                    acc = self.sqr_by::<UNROLLED>(&acc);
                 }
                 acc = self.mul(&acc, &table[value >> 1]);
             } else {
@@ -578,53 +560,14 @@ impl<const N: usize> Mont<N> {
         acc
     }
 
-    /// (Montgomery form of) base^exp in constant time for exponents of at most `bits` bits
-    /// (`base` in Montgomery form, below m; `exp` little-endian limbs, any length, zero limbs
-    /// allowed). The exponent is read as ceil(bits / w) windows of w bits, w fixed by `bits`;
-    /// each window costs w squarings, one scan of the whole table (every entry loaded and masked)
-    /// and one multiplication, also for a zero window. So for a given width N and bound the work
-    /// and the memory addresses are the same for every exponent and base. An exponent longer than
-    /// `bits` is still computed correctly, with its own length as the bound (which then shows).
-    pub fn pow_ct(&self, base: &[u64; N], exp: &[u64], bits: usize) -> [u64; N] {
-        let bits = bits.max(bit_len(exp)).max(1);
-        let w = ct_window(bits);
-        let windows = bits.div_ceil(w);
-        // The exponent padded to whole windows plus one limb, so every window read is in bounds.
-        let mut e = vec![0u64; (windows * w).div_ceil(64) + 1];
-        // Limbs of `exp` past `e` are zero (bits >= bit_len(exp)).
-        let used = exp.len().min(e.len());
-        e[..used].copy_from_slice(&exp[..used]);
-        let size = 1usize << w;
-        let mut table = [[0u64; N]; 32];
-        table[0] = self.one;
-        table[1] = *base;
-        for i in 2..size {
-            table[i] = self.mul_ct(&table[i - 1], base);
+    /// `sqr` (`UNROLLED`) or `sqr_loops`, chosen at compile time (for `pow_by`).
+    #[inline(always)]
+    fn sqr_by<const UNROLLED: bool>(&self, a: &[u64; N]) -> [u64; N] {
+        if UNROLLED {
+            self.sqr(a)
+        } else {
+            self.sqr_loops(a)
         }
-        let mut acc = self.one;
-        let mut selected = [0u64; N];
-        for win in (0..windows).rev() {
-            if win + 1 < windows {
-                for _ in 0..w {
-                    acc = self.sqr_ct(&acc);
-                }
-            }
-            // Window value: bits win*w .. win*w + w of the exponent (public positions).
-            let pos = win * w;
-            let (limb, off) = (pos / 64, pos % 64);
-            let mut v = e[limb] >> off;
-            if off != 0 {
-                v |= e[limb + 1] << (64 - off);
-            }
-            let idx = v & ((1u64 << w) - 1);
-            v.zeroize();
-            ct_lookup(&table[..size], idx, &mut selected);
-            acc = self.mul_ct(&acc, &selected);
-        }
-        e.zeroize();
-        table.as_flattened_mut().zeroize();
-        selected.zeroize();
-        acc
     }
 
     /// (Montgomery form of) 2^exp: squarings and modular doublings only.
@@ -667,31 +610,6 @@ impl<const N: usize> Mont<N> {
     }
 }
 
-/// Window width of `pow_ct` for an exponent bound (public): 2^(w-1) table products plus
-/// bits/w multiplications, smallest around w = 4 up to a few hundred bits and w = 5 above.
-fn ct_window(bits: usize) -> usize {
-    match bits {
-        0..=32 => 1,
-        33..=96 => 3,
-        97..=384 => 4,
-        _ => 5,
-    }
-}
-
-/// out = table[idx] by reading every entry and masking: the addresses do not depend on idx.
-/// The equality is subtle's (`ct_eq`, behind its optimisation barrier); its 0/1 becomes an
-/// all-zeros/all-ones mask ORed in limb by limb, which the compiler vectorises.
-#[inline(always)]
-fn ct_lookup<const N: usize>(table: &[[u64; N]], idx: u64, out: &mut [u64; N]) {
-    *out = [0u64; N];
-    for (i, entry) in table.iter().enumerate() {
-        let mask = 0u64.wrapping_sub(u64::from((i as u64).ct_eq(&idx).unwrap_u8()));
-        for j in 0..N {
-            out[j] |= entry[j] & mask;
-        }
-    }
-}
-
 pub(crate) fn bit_len(x: &[u64]) -> usize {
     for i in (0..x.len()).rev() {
         if x[i] != 0 {
@@ -711,168 +629,6 @@ fn pad<const N: usize>(x: &[u64]) -> [u64; N] {
     let used = x.len().min(N);
     t[..used].copy_from_slice(&x[..used]);
     t
-}
-
-/// x - 1 for x >= 1.
-fn minus_one(x: &[u64]) -> Vec<u64> {
-    let mut v = x.to_vec();
-    for limb in v.iter_mut() {
-        let (r, borrow) = limb.overflowing_sub(1);
-        *limb = r;
-        if !borrow {
-            break;
-        }
-    }
-    v
-}
-
-fn shr(x: &[u64], s: usize) -> Vec<u64> {
-    let (ls, bs) = (s / 64, s % 64);
-    let mut out = vec![0u64; x.len()];
-    for i in 0..x.len().saturating_sub(ls) {
-        let lo = x[i + ls] >> bs;
-        let hi = if bs > 0 && i + ls + 1 < x.len() {
-            x[i + ls + 1] << (64 - bs)
-        } else {
-            0
-        };
-        out[i] = lo | hi;
-    }
-    out
-}
-
-fn trailing_zeros(x: &[u64]) -> usize {
-    let mut tz = 0;
-    for &l in x {
-        if l == 0 {
-            tz += 64;
-        } else {
-            return tz + l.trailing_zeros() as usize;
-        }
-    }
-    tz
-}
-
-// ---- Generic tests over one width; the dispatcher below picks the width. ----
-
-/// Euler test to base 2 for a candidate safe prime p (p odd, > 3): 2^((p-1)/2) = +-1 mod p.
-/// Implies 2^(p-1) = 1 (mod p), the Fermat condition Pocklington needs.
-pub(crate) fn euler2_n<const N: usize>(p: &[u64]) -> bool {
-    let ctx = Mont::<N>::new(p);
-    let e = shr(p, 1); // (p-1)/2 for odd p
-    let x = ctx.pow2(&e);
-    ctx.is_one(&x) || ctx.is_minus_one(&x)
-}
-
-fn mr_core<const N: usize>(ctx: &Mont<N>, n: &[u64], x0: [u64; N], s: usize) -> bool {
-    let _ = n;
-    let mut x = x0;
-    if ctx.is_one(&x) || ctx.is_minus_one(&x) {
-        return true;
-    }
-    for _ in 1..s {
-        x = ctx.sqr(&x);
-        if ctx.is_minus_one(&x) {
-            return true;
-        }
-        if ctx.is_one(&x) {
-            return false;
-        }
-    }
-    false
-}
-
-/// Strong probable prime test to base 2, n odd > 2.
-pub(crate) fn mr2_n<const N: usize>(n: &[u64]) -> bool {
-    let ctx = Mont::<N>::new(n);
-    let nm1 = minus_one(n);
-    let s = trailing_zeros(&nm1);
-    let d = shr(&nm1, s);
-    let x = ctx.pow2(&d);
-    mr_core(&ctx, n, x, s)
-}
-
-/// Strong probable prime test to `base` (reduced, 1 < base < n - 1), n odd > 3.
-pub(crate) fn mr_n<const N: usize>(n: &[u64], base: &[u64]) -> bool {
-    let ctx = Mont::<N>::new(n);
-    let nm1 = minus_one(n);
-    let s = trailing_zeros(&nm1);
-    let d = shr(&nm1, s);
-    let b = ctx.to_mont(&pad::<N>(base), &ctx.r2());
-    let x = ctx.pow(&b, &d);
-    mr_core(&ctx, n, x, s)
-}
-
-/// Strong Lucas probable prime test with P = 1, Q = (1 - D)/4 (Selfridge's method A picks D).
-/// n odd, > 2, gcd(n, 2QD) = 1 and Jacobi(D/n) = -1 are the caller's job.
-/// `d_abs`/`d_neg` give D; `q_abs`/`q_neg` give Q.
-pub(crate) fn strong_lucas_n<const N: usize>(
-    n: &[u64],
-    d_abs: u64,
-    d_neg: bool,
-    q_abs: u64,
-    q_neg: bool,
-) -> bool {
-    let ctx = Mont::<N>::new(n);
-    let r2 = ctx.r2();
-    let small = |v: u64, neg: bool| {
-        let mut t = [0u64; N];
-        t[0] = v;
-        // v < n is guaranteed by the caller (n is larger than the small constants, or reduced).
-        let m = ctx.to_mont(&t, &r2);
-        if neg {
-            ctx.sub(&[0u64; N], &m)
-        } else {
-            m
-        }
-    };
-    let dm = small(d_abs, d_neg);
-    let qm = small(q_abs, q_neg);
-    let two = ctx.dbl(&ctx.one());
-    // n + 1 = d * 2^s
-    let mut np1 = n.to_vec();
-    np1.push(0);
-    for limb in np1.iter_mut() {
-        let (r, c) = limb.overflowing_add(1);
-        *limb = r;
-        if !c {
-            break;
-        }
-    }
-    let s = trailing_zeros(&np1);
-    let d = shr(&np1, s);
-    let dbits = bit_len(&d);
-    // U_1 = 1, V_1 = P = 1, Q^1.
-    let mut u = ctx.one();
-    let mut v = ctx.one();
-    let mut qk = qm;
-    for b in (0..dbits - 1).rev() {
-        // Double: U_2k = U_k V_k, V_2k = V_k^2 - 2 Q^k, Q^2k.
-        u = ctx.mul(&u, &v);
-        v = ctx.sub(&ctx.sqr(&v), &ctx.dbl(&qk));
-        qk = ctx.sqr(&qk);
-        if bit(&d, b) {
-            // Add one: U_{k+1} = (P U + V)/2, V_{k+1} = (D U + P V)/2 with P = 1.
-            let nu = ctx.half(&ctx.add(&u, &v));
-            let nv = ctx.half(&ctx.add(&ctx.mul(&dm, &u), &v));
-            u = nu;
-            v = nv;
-            qk = ctx.mul(&qk, &qm);
-        }
-    }
-    let zero = [0u64; N];
-    if u == zero || v == zero {
-        return true;
-    }
-    for _ in 1..s {
-        v = ctx.sub(&ctx.sqr(&v), &ctx.dbl(&qk));
-        if v == zero {
-            return true;
-        }
-        qk = ctx.sqr(&qk);
-    }
-    let _ = two;
-    false
 }
 
 /// Calls `$f::<N>(args)` with the smallest supported width N holding `$len` limbs, or evaluates
@@ -982,23 +738,55 @@ pub(crate) fn modpow(base: &[u64], exp: &[u64], m: &[u64]) -> Option<Vec<u64>> {
     Some(dispatch!(m.len(), modpow_n(base, exp, m), return None))
 }
 
-/// Constant-time modexp (see `Mont::pow_ct`): base < m (any number of limbs up to m's), exp of at
-/// most `bits` bits. The result limbs are the caller's to wipe.
-pub(crate) fn modpow_ct_n<const N: usize>(
-    base: &[u64],
-    exp: &[u64],
-    m: &[u64],
-    bits: usize,
-) -> Vec<u64> {
+/// For benches/mont.rs (through `prime::backend`): `count` Montgomery squarings in a row from
+/// x = base (below m, taken as a Montgomery form as it is), with the straight-line code where
+/// `Mont::sqr` has it (`unrolled`) or with the loops; the final x.
+fn sqr_chain_n<const N: usize>(base: &[u64], m: &[u64], count: usize, unrolled: bool) -> Vec<u64> {
     let ctx = Mont::<N>::new(m);
-    let mut b = pad::<N>(base);
-    let mut bm = ctx.to_mont_ct(&b, &ctx.r2());
-    let mut r = ctx.pow_ct(&bm, exp, bits);
-    let out = ctx.out_of_mont_ct(&r).to_vec();
-    b.zeroize();
-    bm.zeroize();
-    r.zeroize();
-    out
+    let mut x = pad::<N>(base);
+    if unrolled {
+        for _ in 0..count {
+            x = ctx.sqr(&x);
+        }
+    } else {
+        for _ in 0..count {
+            x = ctx.sqr_loops(&x);
+        }
+    }
+    x.to_vec()
+}
+
+/// `sqr_chain_n` at the width of m (odd, > 1), or None when m is wider than 256 limbs.
+pub(crate) fn sqr_chain(base: &[u64], m: &[u64], count: usize, unrolled: bool) -> Option<Vec<u64>> {
+    let m = trim(m);
+    Some(dispatch!(
+        m.len(),
+        sqr_chain_n(base, m, count, unrolled),
+        return None
+    ))
+}
+
+/// For benches/mont.rs: `modpow_n` with its squarings done by the straight-line code where
+/// `Mont::sqr` has it (`unrolled`, what `pow` does) or by the loops.
+fn modpow_sqr_n<const N: usize>(base: &[u64], exp: &[u64], m: &[u64], unrolled: bool) -> Vec<u64> {
+    let ctx = Mont::<N>::new(m);
+    let b = ctx.to_mont(&pad::<N>(base), &ctx.r2());
+    let r = if unrolled {
+        ctx.pow_by::<true>(&b, exp)
+    } else {
+        ctx.pow_by::<false>(&b, exp)
+    };
+    ctx.out_of_mont(&r).to_vec()
+}
+
+/// `modpow_sqr_n` at the width of m (odd, > 1), or None when m is wider than 256 limbs.
+pub(crate) fn modpow_sqr(base: &[u64], exp: &[u64], m: &[u64], unrolled: bool) -> Option<Vec<u64>> {
+    let m = trim(m);
+    Some(dispatch!(
+        m.len(),
+        modpow_sqr_n(base, exp, m, unrolled),
+        return None
+    ))
 }
 
 /// `modpow_ct_n` at the width of m (odd, > 1, at most 256 limbs), or None when m is wider.
@@ -1011,251 +799,50 @@ pub(crate) fn modpow_ct(base: &[u64], exp: &[u64], m: &[u64], bits: usize) -> Op
     ))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use num_bigint::{BigUint, RandBigInt};
-    use num_traits::One;
-    use rand_chacha::ChaCha20Rng;
-    use rand_core::SeedableRng;
+// ---- BigUint entry points (modular::pow_mod and modular::pow_mod_secret). ----
 
-    fn limbs(x: &BigUint) -> Vec<u64> {
-        x.to_u64_digits()
+/// Little-endian u64 limbs to a BigUint.
+pub(crate) fn to_big(x: &[u64]) -> BigUint {
+    let mut v = Vec::with_capacity(2 * x.len());
+    for &l in x {
+        v.push(l as u32);
+        v.push((l >> 32) as u32);
     }
+    BigUint::new(v)
+}
 
-    fn big(x: &[u64]) -> BigUint {
-        let mut v = Vec::with_capacity(2 * x.len());
-        for &l in x {
-            v.push(l as u32);
-            v.push((l >> 32) as u32);
+/// base^exp mod m on the fixed-width Montgomery backend, or None when m is even, 1, or wider
+/// than the backend handles. base may be any size. Variable-time, like num-bigint.
+pub(crate) fn modpow_odd(base: &BigUint, exp: &BigUint, m: &BigUint) -> Option<BigUint> {
+    if m.is_even() || m <= &BigUint::one() {
+        return None;
+    }
+    let b = base % m;
+    modpow(&b.to_u64_digits(), &exp.to_u64_digits(), &m.to_u64_digits()).map(|r| to_big(&r))
+}
+
+/// base^exp mod m in constant time for exponents of at most `exp_bits` bits (see
+/// `Mont::pow_ct`), or None when m is even, 1, or wider than 256 limbs. The exponent goes
+/// to the backend through a wiped limb copy of fixed length; base must be below m.
+pub(crate) fn modpow_odd_ct(
+    base: &BigUint,
+    exp: &BigUint,
+    m: &BigUint,
+    exp_bits: u64,
+) -> Option<BigUint> {
+    if m.is_even() || m <= &BigUint::one() || base >= m {
+        return None;
+    }
+    let limbs = |x: &BigUint, len: usize| {
+        let mut v = zeroize::Zeroizing::new(vec![0u64; len.max(x.iter_u64_digits().len())]);
+        for (slot, d) in v.iter_mut().zip(x.iter_u64_digits()) {
+            *slot = d;
         }
-        BigUint::new(v)
-    }
-
-    fn check_width<const N: usize>(rng: &mut ChaCha20Rng, bits: u64) {
-        for iter in 0..20 {
-            let mut m = rng.gen_biguint(bits);
-            m.set_bit(0, true);
-            if iter % 5 == 0 {
-                m.set_bit(bits - 1, true); // full top limb
-            }
-            if iter == 1 {
-                // all ones: m = 2^bits - 1
-                m = (BigUint::one() << bits) - 1u32;
-            }
-            if m <= BigUint::one() {
-                continue;
-            }
-            let ml = limbs(&m);
-            let ctx = Mont::<N>::new(&ml);
-            let r = BigUint::one() << (64 * N);
-            assert_eq!(big(&ctx.one()), &r % &m, "R mod m");
-            assert_eq!(big(&ctx.r2()), (&r * &r) % &m, "R^2 mod m");
-            let rinv = crate::math::modular::mod_inverse(&(&r % &m), &m).unwrap();
-            let mut specials = vec![BigUint::from(0u32), BigUint::one(), &m - 1u32];
-            for _ in 0..6 {
-                specials.push(rng.gen_biguint_below(&m));
-            }
-            for a in &specials {
-                for b in &specials {
-                    let al = pad::<N>(&limbs(a));
-                    let bl = pad::<N>(&limbs(b));
-                    assert_eq!(big(&ctx.mul(&al, &bl)), (a * b * &rinv) % &m, "mul");
-                    assert_eq!(big(&ctx.add(&al, &bl)), (a + b) % &m, "add");
-                    assert_eq!(big(&ctx.sub(&al, &bl)), (a + &m - b) % &m, "sub");
-                }
-                let al = pad::<N>(&limbs(a));
-                assert_eq!(big(&ctx.sqr(&al)), (a * a * &rinv) % &m, "sqr");
-                assert_eq!(ctx.sqr(&al), ctx.sqr_sos(&al), "sqr vs sos");
-                assert_eq!(ctx.sqr(&al), ctx.sqr_loops(&al), "sqr vs loops");
-                assert_eq!(ctx.mul(&al, &al), ctx.mul_cios(&al, &al), "mul vs cios");
-                assert_eq!(big(&ctx.dbl(&al)), (a * 2u32) % &m, "dbl");
-                let h = big(&ctx.half(&al));
-                assert_eq!((h * 2u32) % &m, a % &m, "half");
-                // to/from Montgomery round trip
-                let am = ctx.to_mont(&al, &ctx.r2());
-                assert_eq!(big(&ctx.out_of_mont(&am)), a.clone(), "round trip");
-            }
-            // modexp against num-bigint
-            let base = rng.gen_biguint_below(&m);
-            let exp = rng.gen_biguint(bits);
-            let got = modpow_n::<N>(&limbs(&base), &limbs(&exp), &ml);
-            assert_eq!(big(&got), base.modpow(&exp, &m), "modpow");
-            let e2 = rng.gen_biguint(bits);
-            let p2 = ctx.out_of_mont(&ctx.pow2(&limbs(&e2)));
-            assert_eq!(big(&p2), BigUint::from(2u32).modpow(&e2, &m), "pow2");
-            assert_eq!(
-                big(&ctx.out_of_mont(&ctx.pow2(&[0]))),
-                BigUint::one() % &m,
-                "2^0"
-            );
-            assert_eq!(
-                big(&ctx.out_of_mont(&ctx.pow2(&[5]))),
-                BigUint::from(32u32) % &m,
-                "2^5"
-            );
-        }
-    }
-
-    #[test]
-    fn montgomery_matches_num_bigint() {
-        let mut rng = ChaCha20Rng::from_seed([3; 32]);
-        check_width::<1>(&mut rng, 64);
-        check_width::<1>(&mut rng, 17);
-        check_width::<2>(&mut rng, 128);
-        check_width::<2>(&mut rng, 100);
-        check_width::<3>(&mut rng, 190);
-        check_width::<4>(&mut rng, 256);
-        check_width::<6>(&mut rng, 300); // padded width
-        check_width::<8>(&mut rng, 512);
-        check_width::<16>(&mut rng, 1024);
-        check_width::<16>(&mut rng, 1000);
-        check_width::<32>(&mut rng, 2048);
-    }
-
-    thread_local! {
-        /// Montgomery products (mul_ct + sqr_ct) run on this thread, for the fixed-count test.
-        pub(super) static CT_PRODUCTS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-    }
-
-    fn products<T>(f: impl FnOnce() -> T) -> (T, u64) {
-        let before = CT_PRODUCTS.with(|c| c.get());
-        let r = f();
-        (r, CT_PRODUCTS.with(|c| c.get()) - before)
-    }
-
-    /// pow_ct against num-bigint at one width: random exponents below and at the bound, 0, 1,
-    /// all ones, exponents with zero limbs on top, one longer than the bound; and the same number
-    /// of Montgomery products for every exponent within the bound.
-    fn check_ct_width<const N: usize>(rng: &mut ChaCha20Rng, mbits: u64, ebits: usize) {
-        let mut m = rng.gen_biguint(mbits);
-        m.set_bit(0, true);
-        m.set_bit(mbits - 1, true);
-        let ml = limbs(&m);
-        let mut exps = vec![
-            BigUint::from(0u32),
-            BigUint::one(),
-            BigUint::from(2u32),
-            (BigUint::one() << ebits) - 1u32,
-            BigUint::one() << (ebits - 1),
-        ];
-        for _ in 0..4 {
-            exps.push(rng.gen_biguint(ebits as u64));
-        }
-        exps.push(rng.gen_biguint((ebits / 3).max(1) as u64));
-        let mut counts = Vec::new();
-        for e in &exps {
-            for base in [
-                rng.gen_biguint_below(&m),
-                BigUint::one(),
-                &m - 1u32,
-                BigUint::from(0u32),
-            ] {
-                let want = base.modpow(e, &m);
-                // Exponent limbs as given and with zero limbs on top.
-                let mut el = limbs(e);
-                let (got, count) = products(|| modpow_ct_n::<N>(&limbs(&base), &el, &ml, ebits));
-                assert_eq!(
-                    big(&got),
-                    want,
-                    "pow_ct {mbits}-bit m, {ebits}-bit bound, e = {e}"
-                );
-                counts.push(count);
-                el.extend([0, 0, 0]);
-                let got = modpow_ct_n::<N>(&limbs(&base), &el, &ml, ebits);
-                assert_eq!(big(&got), want, "zero limbs on top");
-                let got = modpow_ct(&limbs(&base), &el, &ml, ebits).unwrap();
-                assert_eq!(big(&got), want, "dispatch");
-            }
-        }
-        assert!(
-            counts.iter().all(|&c| c == counts[0]),
-            "products {counts:?}"
-        );
-        // Longer than the bound: still right.
-        let e = rng.gen_biguint(ebits as u64 + 70) | (BigUint::one() << (ebits + 69));
-        let base = rng.gen_biguint_below(&m);
-        let got = modpow_ct_n::<N>(&limbs(&base), &limbs(&e), &ml, ebits);
-        assert_eq!(big(&got), base.modpow(&e, &m), "exponent past the bound");
-    }
-
-    #[test]
-    fn constant_time_pow_matches_num_bigint_at_every_width() {
-        let mut rng = ChaCha20Rng::from_seed([9; 32]);
-        check_ct_width::<1>(&mut rng, 61, 5);
-        check_ct_width::<1>(&mut rng, 64, 64);
-        check_ct_width::<2>(&mut rng, 127, 40);
-        check_ct_width::<3>(&mut rng, 190, 190);
-        check_ct_width::<4>(&mut rng, 256, 100);
-        check_ct_width::<6>(&mut rng, 330, 330);
-        check_ct_width::<8>(&mut rng, 512, 160);
-        check_ct_width::<12>(&mut rng, 700, 700);
-        check_ct_width::<16>(&mut rng, 1024, 1024 + 20);
-        check_ct_width::<24>(&mut rng, 1500, 256);
-        check_ct_width::<32>(&mut rng, 2048, 2048 + 8);
-        check_ct_width::<48>(&mut rng, 3000, 300);
-        check_ct_width::<64>(&mut rng, 4096, 256);
-        check_ct_width::<80>(&mut rng, 5000, 129);
-        check_ct_width::<96>(&mut rng, 6144, 97);
-        check_ct_width::<128>(&mut rng, 8192, 64);
-        check_ct_width::<160>(&mut rng, 10000, 33);
-        check_ct_width::<192>(&mut rng, 12288, 40);
-        check_ct_width::<256>(&mut rng, 16384, 96);
-    }
-
-    #[test]
-    fn ct_lookup_reads_the_right_entry() {
-        let table: Vec<[u64; 3]> = (0..32u64).map(|i| [i, i * 7, !i]).collect();
-        for idx in 0..32u64 {
-            let mut out = [9u64; 3];
-            ct_lookup(&table, idx, &mut out);
-            assert_eq!(out, table[idx as usize]);
-        }
-    }
-
-    #[test]
-    fn branch_free_subtraction_matches_the_branchy_one() {
-        let mut rng = ChaCha20Rng::from_seed([10; 32]);
-        for _ in 0..200 {
-            let mut m = rng.gen_biguint(256);
-            m.set_bit(0, true);
-            m.set_bit(255, true);
-            let ctx = Mont::<4>::new(&limbs(&m));
-            // t + carry 2^256 < 2m: take t < 2m and split off the carry.
-            let t = rng.gen_biguint_below(&(&m * 2u32));
-            let carry = (&t >> 256u32 != BigUint::from(0u32)) as u64;
-            let low = pad::<4>(&limbs(&(&t & ((BigUint::one() << 256) - 1u32))));
-            assert_eq!(ctx.sub_ct(low, carry), ctx.sub_if_needed(low, carry));
-            assert_eq!(big(&ctx.sub_ct(low, carry)), &t % &m);
-        }
-    }
-
-    #[test]
-    fn wide_moduli_take_the_montgomery_path() {
-        let mut rng = ChaCha20Rng::from_seed([11; 32]);
-        for bits in [4097u64, 5120, 6144, 8192, 12288, 16384] {
-            let mut m = rng.gen_biguint(bits);
-            m.set_bit(0, true);
-            m.set_bit(bits - 1, true);
-            let b = rng.gen_biguint_below(&m);
-            let e = rng.gen_biguint(128);
-            let got = modpow(&limbs(&b), &limbs(&e), &limbs(&m)).expect("Montgomery width");
-            assert_eq!(big(&got), b.modpow(&e, &m), "{bits} bits");
-        }
-        assert!(modpow(&[3], &[5], &[1; 257]).is_none(), "past 16384 bits");
-    }
-
-    #[test]
-    fn dispatch_and_padding() {
-        let mut rng = ChaCha20Rng::from_seed([4; 32]);
-        for bits in [65u64, 200, 320, 700, 1500, 3000] {
-            let mut m = rng.gen_biguint(bits);
-            m.set_bit(0, true);
-            m.set_bit(bits - 1, true);
-            let b = rng.gen_biguint_below(&m);
-            let e = rng.gen_biguint(bits);
-            let got = modpow(&limbs(&b), &limbs(&e), &limbs(&m)).unwrap();
-            assert_eq!(big(&got), b.modpow(&e, &m));
-        }
-    }
+        v
+    };
+    let m_limbs = m.to_u64_digits();
+    let b = limbs(base, m_limbs.len());
+    let e = limbs(exp, (exp_bits as usize).div_ceil(64));
+    let r = zeroize::Zeroizing::new(modpow_ct(&b, &e, &m_limbs, exp_bits as usize)?);
+    Some(to_big(&r))
 }
