@@ -135,7 +135,10 @@ fn analyse(source: &[u8]) -> (Policy, Vec<Problem>) {
             continue;
         }
         first_seen.insert(key.to_string(), n);
-        match classify(key).and_then(|kind| parse_value(kind, value)) {
+        let parsed = classify(key)
+            .map_err(|p| p.to_string())
+            .and_then(|kind| parse_value(kind, value).map_err(|p| p.to_string()));
+        match parsed {
             Ok(value) => {
                 entries.insert(key.to_string(), Entry { value, line: n });
             }

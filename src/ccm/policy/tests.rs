@@ -1,7 +1,8 @@
 //! Tests of the policy: the templates and the worked examples of formats.md, query edge cases,
 //! parsing, lint and the canonical form.
 
-use super::countries::ISO_3166_ALPHA2;
+use super::countries::{check_country, CountryProblem, ISO_3166_ALPHA2};
+use super::values::{classify, parse_value, KeyProblem, Kind, ValueProblem};
 use super::*;
 
 fn date(s: &str) -> Date {
@@ -451,6 +452,90 @@ fn problems_name_line_and_key() {
     assert!(first_problem("ccm.version=1\nccm.id=a b\n").contains("expected 1 to 64"));
     let long = "x".repeat(65);
     assert!(first_problem(&format!("ccm.version=1\nccm.id={long}\n")).contains("1 to 64"));
+}
+
+#[test]
+fn key_and_value_problems_are_named_by_variant() {
+    assert_eq!(classify("ccm.owner"), Err(KeyProblem::UnknownCcmKey));
+    assert_eq!(
+        classify("ssl.suite.TLS_FOO"),
+        Err(KeyProblem::UnknownSuite { suggestion: None })
+    );
+    let suite = classify("ssl.suite.tls_rsa_with_rc4_128_sha").unwrap_err();
+    assert_eq!(
+        suite,
+        KeyProblem::UnknownSuite {
+            suggestion: Some("TLS_RSA_WITH_RC4_128_SHA".into())
+        }
+    );
+    assert_eq!(
+        suite.to_string(),
+        "unknown cipher suite (did you mean TLS_RSA_WITH_RC4_128_SHA?)"
+    );
+    assert_eq!(
+        classify("capi.rsa.max_bits"),
+        Err(KeyProblem::AlgorithmCase {
+            upper: "RSA".into()
+        })
+    );
+    assert_eq!(
+        classify("smime.RSA.min_bits"),
+        Err(KeyProblem::UnknownAppKey {
+            app: "smime".into()
+        })
+    );
+    let idea = classify("smime.IDEA.max_bits").unwrap_err();
+    assert_eq!(
+        idea.to_string(),
+        format!("unknown algorithm IDEA (known: {})", ALGORITHMS.join(", "))
+    );
+    assert_eq!(classify("colour.x"), Err(KeyProblem::UnknownKey));
+    assert_eq!(classify("smime.RSA.max_bits"), Ok(Kind::Bits));
+
+    assert_eq!(parse_value(Kind::Bits, ""), Err(ValueProblem::MissingValue));
+    assert_eq!(
+        parse_value(Kind::Version, "2"),
+        Err(ValueProblem::UnsupportedVersion("2".into()))
+    );
+    assert_eq!(
+        parse_value(Kind::Date, "2023-02-29"),
+        Err(ValueProblem::NotACalendarDate("2023-02-29".into()))
+    );
+    assert_eq!(
+        parse_value(Kind::Date, "tomorrow"),
+        Err(ValueProblem::NotADate)
+    );
+    assert_eq!(
+        parse_value(Kind::Bits, "65536"),
+        Err(ValueProblem::BitsAboveMax("65536".into()))
+    );
+    assert_eq!(parse_value(Kind::Bits, "0128"), Err(ValueProblem::NotBits));
+    assert_eq!(
+        parse_value(Kind::Countries, "FR,DE,FR"),
+        Err(ValueProblem::CountryListedTwice("FR".into()))
+    );
+    assert_eq!(
+        parse_value(Kind::Countries, "FR,*"),
+        Err(ValueProblem::StarNotAlone)
+    );
+    let lower = parse_value(Kind::Countries, "DE,fr").unwrap_err();
+    assert_eq!(
+        lower,
+        ValueProblem::Country(CountryProblem::NotUpperCase("fr".into()))
+    );
+    assert_eq!(lower.to_string(), "fr: country codes are upper case (FR)");
+    assert_eq!(
+        check_country("UK"),
+        Err(CountryProblem::Unassigned("UK".into()))
+    );
+    assert_eq!(
+        check_country("FRA"),
+        Err(CountryProblem::NotTwoLetters("FRA".into()))
+    );
+    assert_eq!(
+        parse_country("fr").unwrap_err().to_string(),
+        "fr: country codes are upper case (FR)"
+    );
 }
 
 #[test]
