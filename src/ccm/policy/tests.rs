@@ -2,6 +2,7 @@
 //! parsing, lint and the canonical form.
 
 use super::countries::{check_country, CountryProblem, ISO_3166_ALPHA2};
+use super::parse::{canonical_syntax_problem, ByteProblem, LineShape, NotCanonical};
 use super::values::{classify, parse_value, KeyProblem, Kind, ValueProblem};
 use super::*;
 
@@ -668,6 +669,45 @@ fn parse_canonical_names_what_is_not_canonical() {
         );
         assert_eq!(e.exit_code() as u8, 2);
     }
+}
+
+#[test]
+fn canonical_problems_are_named_by_variant() {
+    let problem = |s: &str| canonical_syntax_problem(s.as_bytes());
+    assert_eq!(problem(""), Some(NotCanonical::Empty));
+    assert_eq!(
+        problem("ccm.id=t\r\nccm.version=1\n"),
+        Some(NotCanonical::Line {
+            line: 1,
+            shape: LineShape::CrBeforeLf
+        })
+    );
+    assert_eq!(
+        problem("ccm.id=t\nx-a.b=\u{1}\n"),
+        Some(NotCanonical::Line {
+            line: 2,
+            shape: LineShape::Bytes(ByteProblem::ControlCharacter { byte: 1, column: 7 })
+        })
+    );
+    let order = problem("ccm.version=1\nccm.id=t\n").unwrap();
+    assert_eq!(
+        order,
+        NotCanonical::OutOfOrder {
+            line: 2,
+            key: "ccm.id".into(),
+            previous: "ccm.version".into()
+        }
+    );
+    assert_eq!(
+        order.to_string(),
+        "line 2: not canonical: ccm.id sorts before the previous key ccm.version \
+         (canonical lines are sorted bytewise by key)"
+    );
+    assert_eq!(
+        problem("ccm.id=t\nccm.version=1"),
+        Some(NotCanonical::NoFinalLf { line: 2 })
+    );
+    assert_eq!(problem("ccm.id=t\nccm.version=1\n"), None);
 }
 
 #[test]
