@@ -19,25 +19,34 @@ pub fn is_assigned_country(code: [u8; 2]) -> bool {
     ISO_3166_ALPHA2.as_bytes().chunks(3).any(|c| c[..2] == code)
 }
 
-/// A country code as typed on a command line: two upper-case letters of an assigned code.
-pub fn parse_country(s: &str) -> Result<[u8; 2]> {
-    check_country(s).map_err(Error::usage)
+/// Why a string is not a country code. Display is the message, the string first.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(super) enum CountryProblem {
+    #[error("{0}: not a two-letter ISO 3166 country code")]
+    NotTwoLetters(String),
+    /// Two letters, not both upper case.
+    #[error("{0}: country codes are upper case ({})", .0.to_ascii_uppercase())]
+    NotUpperCase(String),
+    #[error("{0}: not an assigned ISO 3166-1 alpha-2 code")]
+    Unassigned(String),
 }
 
-pub(super) fn check_country(s: &str) -> std::result::Result<[u8; 2], String> {
+/// A country code as typed on a command line: two upper-case letters of an assigned code.
+pub fn parse_country(s: &str) -> Result<[u8; 2]> {
+    check_country(s).map_err(|p| Error::usage(p.to_string()))
+}
+
+pub(super) fn check_country(s: &str) -> std::result::Result<[u8; 2], CountryProblem> {
     let b = s.as_bytes();
     if b.len() != 2 || !b.iter().all(u8::is_ascii_alphabetic) {
-        return Err(format!("{s}: not a two-letter ISO 3166 country code"));
+        return Err(CountryProblem::NotTwoLetters(s.to_string()));
     }
     if !b.iter().all(u8::is_ascii_uppercase) {
-        return Err(format!(
-            "{s}: country codes are upper case ({})",
-            s.to_ascii_uppercase()
-        ));
+        return Err(CountryProblem::NotUpperCase(s.to_string()));
     }
     let code = [b[0], b[1]];
     if !is_assigned_country(code) {
-        return Err(format!("{s}: not an assigned ISO 3166-1 alpha-2 code"));
+        return Err(CountryProblem::Unassigned(s.to_string()));
     }
     Ok(code)
 }

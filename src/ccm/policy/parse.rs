@@ -79,17 +79,26 @@ fn trim(s: &str) -> &str {
     s.trim_matches([' ', '\t'])
 }
 
+/// A byte that makes a line unreadable; `column` is 1-based.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(super) enum ByteProblem {
+    #[error("control character 0x{byte:02X} at column {column}")]
+    ControlCharacter { byte: u8, column: usize },
+    #[error("non-ASCII byte 0x{byte:02X} at column {column} (a CCM is ASCII)")]
+    NonAscii { byte: u8, column: usize },
+}
+
 /// Byte-level problems that make a line unreadable: non-ASCII and control characters.
-fn line_bytes_problem(text: &[u8]) -> Option<String> {
-    let (col, &b) = text
+fn line_bytes_problem(text: &[u8]) -> Option<ByteProblem> {
+    let (col, &byte) = text
         .iter()
         .enumerate()
         .find(|&(_, &b)| !b.is_ascii() || (b.is_ascii_control() && b != b'\t'))?;
-    let col = col + 1;
-    Some(if b.is_ascii() {
-        format!("control character 0x{b:02X} at column {col}")
+    let column = col + 1;
+    Some(if byte.is_ascii() {
+        ByteProblem::ControlCharacter { byte, column }
     } else {
-        format!("non-ASCII byte 0x{b:02X} at column {col} (a CCM is ASCII)")
+        ByteProblem::NonAscii { byte, column }
     })
 }
 
@@ -101,8 +110,8 @@ fn analyse(source: &[u8]) -> (Policy, Vec<Problem>) {
     let mut first_seen: HashMap<String, usize> = HashMap::new();
 
     for (n, text, _cr) in split_lines(source) {
-        if let Some(msg) = line_bytes_problem(text) {
-            problems.push(problem(Some(n), None, msg));
+        if let Some(p) = line_bytes_problem(text) {
+            problems.push(problem(Some(n), None, p.to_string()));
             continue;
         }
         // ASCII by the check above.
@@ -135,7 +144,10 @@ fn analyse(source: &[u8]) -> (Policy, Vec<Problem>) {
             continue;
         }
         first_seen.insert(key.to_string(), n);
-        match classify(key).and_then(|kind| parse_value(kind, value)) {
+        let parsed = classify(key)
+            .map_err(|p| p.to_string())
+            .and_then(|kind| parse_value(kind, value).map_err(|p| p.to_string()));
+        match parsed {
             Ok(value) => {
                 entries.insert(key.to_string(), Entry { value, line: n });
             }
@@ -166,11 +178,50 @@ pub fn lint(source: &[u8]) -> Vec<Problem> {
     analyse(source).1
 }
 
+/// What is wrong with one line of a would-be canonical policy, on its own.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(super) enum LineShape {
+    #[error(transparent)]
+    Bytes(ByteProblem),
+    #[error("CR before LF (canonical lines end with LF alone)")]
+    CrBeforeLf,
+    #[error("blank line")]
+    Blank,
+    #[error("comment line")]
+    Comment,
+    #[error("expected key=value")]
+    NoEquals,
+    #[error("spaces around the key or value")]
+    Padded,
+}
+
+/// Why bytes are not in canonical form; `line` is 1-based.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(super) enum NotCanonical {
+    #[error("not canonical: empty")]
+    Empty,
+    #[error("line {line}: not canonical: {shape}")]
+    Line { line: usize, shape: LineShape },
+    #[error("line {line}: {key}: duplicate key")]
+    DuplicateKey { line: usize, key: String },
+    #[error(
+        "line {line}: not canonical: {key} sorts before the previous key {previous} \
+         (canonical lines are sorted bytewise by key)"
+    )]
+    OutOfOrder {
+        line: usize,
+        key: String,
+        previous: String,
+    },
+    #[error("line {line}: not canonical: the last line has no LF")]
+    NoFinalLf { line: usize },
+}
+
 /// Why `bytes` is not in canonical form, or `None` if its lines are. Schema problems are left
 /// to `analyse`.
-fn canonical_syntax_problem(bytes: &[u8]) -> Option<String> {
+pub(super) fn canonical_syntax_problem(bytes: &[u8]) -> Option<NotCanonical> {
     if bytes.is_empty() {
-        return Some("not canonical: empty".into());
+        return Some(NotCanonical::Empty);
     }
     let mut previous: Option<&[u8]> = None;
     for (n, text, cr) in split_lines(bytes) {
@@ -183,44 +234,42 @@ fn canonical_syntax_problem(bytes: &[u8]) -> Option<String> {
         let padded = |s: &[u8]| {
             s.first().copied().is_some_and(is_blank) || s.last().copied().is_some_and(is_blank)
         };
-        let why = if let Some(msg) = line_bytes_problem(text) {
-            Some(msg)
+        let shape = if let Some(p) = line_bytes_problem(text) {
+            Some(LineShape::Bytes(p))
         } else if cr {
-            Some("CR before LF (canonical lines end with LF alone)".into())
+            Some(LineShape::CrBeforeLf)
         } else if text.is_empty() {
-            Some("blank line".into())
+            Some(LineShape::Blank)
         } else if text.first() == Some(&b'#') {
-            Some("comment line".into())
+            Some(LineShape::Comment)
         } else if eq.is_none() {
-            Some("expected key=value".into())
+            Some(LineShape::NoEquals)
         } else if padded(key) || padded(value) {
-            Some("spaces around the key or value".into())
+            Some(LineShape::Padded)
         } else {
             None
         };
-        if let Some(why) = why {
-            return Some(format!("line {n}: not canonical: {why}"));
+        if let Some(shape) = shape {
+            return Some(NotCanonical::Line { line: n, shape });
         }
         if let Some(prev) = previous {
-            let k = String::from_utf8_lossy(key);
+            let k = String::from_utf8_lossy(key).into_owned();
             if key == prev {
-                return Some(format!("line {n}: {k}: duplicate key"));
+                return Some(NotCanonical::DuplicateKey { line: n, key: k });
             }
             if key < prev {
-                let p = String::from_utf8_lossy(prev);
-                return Some(format!(
-                    "line {n}: not canonical: {k} sorts before the previous key {p} \
-                     (canonical lines are sorted bytewise by key)"
-                ));
+                return Some(NotCanonical::OutOfOrder {
+                    line: n,
+                    key: k,
+                    previous: String::from_utf8_lossy(prev).into_owned(),
+                });
             }
         }
         previous = Some(key);
     }
     if bytes.last() != Some(&b'\n') {
-        let lines = split_lines(bytes).count();
-        return Some(format!(
-            "line {lines}: not canonical: the last line has no LF"
-        ));
+        let line = split_lines(bytes).count();
+        return Some(NotCanonical::NoFinalLf { line });
     }
     None
 }
@@ -239,7 +288,7 @@ impl Policy {
     /// any other spelling of the same policy is refused rather than reinterpreted.
     pub fn parse_canonical(bytes: &[u8]) -> Result<Policy> {
         if let Some(why) = canonical_syntax_problem(bytes) {
-            return Err(Error::format(why));
+            return Err(Error::format(why.to_string()));
         }
         let policy = Policy::parse_source(bytes)?;
         let lines: Vec<&[u8]> = split_lines(bytes).map(|(_, text, _)| text).collect();

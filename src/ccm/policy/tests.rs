@@ -1,7 +1,9 @@
 //! Tests of the policy: the templates and the worked examples of formats.md, query edge cases,
 //! parsing, lint and the canonical form.
 
-use super::countries::ISO_3166_ALPHA2;
+use super::countries::{check_country, CountryProblem, ISO_3166_ALPHA2};
+use super::parse::{canonical_syntax_problem, ByteProblem, LineShape, NotCanonical};
+use super::values::{classify, parse_value, KeyProblem, Kind, ValueProblem};
 use super::*;
 
 fn date(s: &str) -> Date {
@@ -454,6 +456,90 @@ fn problems_name_line_and_key() {
 }
 
 #[test]
+fn key_and_value_problems_are_named_by_variant() {
+    assert_eq!(classify("ccm.owner"), Err(KeyProblem::UnknownCcmKey));
+    assert_eq!(
+        classify("ssl.suite.TLS_FOO"),
+        Err(KeyProblem::UnknownSuite { suggestion: None })
+    );
+    let suite = classify("ssl.suite.tls_rsa_with_rc4_128_sha").unwrap_err();
+    assert_eq!(
+        suite,
+        KeyProblem::UnknownSuite {
+            suggestion: Some("TLS_RSA_WITH_RC4_128_SHA".into())
+        }
+    );
+    assert_eq!(
+        suite.to_string(),
+        "unknown cipher suite (did you mean TLS_RSA_WITH_RC4_128_SHA?)"
+    );
+    assert_eq!(
+        classify("capi.rsa.max_bits"),
+        Err(KeyProblem::AlgorithmCase {
+            upper: "RSA".into()
+        })
+    );
+    assert_eq!(
+        classify("smime.RSA.min_bits"),
+        Err(KeyProblem::UnknownAppKey {
+            app: "smime".into()
+        })
+    );
+    let idea = classify("smime.IDEA.max_bits").unwrap_err();
+    assert_eq!(
+        idea.to_string(),
+        format!("unknown algorithm IDEA (known: {})", ALGORITHMS.join(", "))
+    );
+    assert_eq!(classify("colour.x"), Err(KeyProblem::UnknownKey));
+    assert_eq!(classify("smime.RSA.max_bits"), Ok(Kind::Bits));
+
+    assert_eq!(parse_value(Kind::Bits, ""), Err(ValueProblem::MissingValue));
+    assert_eq!(
+        parse_value(Kind::Version, "2"),
+        Err(ValueProblem::UnsupportedVersion("2".into()))
+    );
+    assert_eq!(
+        parse_value(Kind::Date, "2023-02-29"),
+        Err(ValueProblem::NotACalendarDate("2023-02-29".into()))
+    );
+    assert_eq!(
+        parse_value(Kind::Date, "tomorrow"),
+        Err(ValueProblem::NotADate)
+    );
+    assert_eq!(
+        parse_value(Kind::Bits, "65536"),
+        Err(ValueProblem::BitsAboveMax("65536".into()))
+    );
+    assert_eq!(parse_value(Kind::Bits, "0128"), Err(ValueProblem::NotBits));
+    assert_eq!(
+        parse_value(Kind::Countries, "FR,DE,FR"),
+        Err(ValueProblem::CountryListedTwice("FR".into()))
+    );
+    assert_eq!(
+        parse_value(Kind::Countries, "FR,*"),
+        Err(ValueProblem::StarNotAlone)
+    );
+    let lower = parse_value(Kind::Countries, "DE,fr").unwrap_err();
+    assert_eq!(
+        lower,
+        ValueProblem::Country(CountryProblem::NotUpperCase("fr".into()))
+    );
+    assert_eq!(lower.to_string(), "fr: country codes are upper case (FR)");
+    assert_eq!(
+        check_country("UK"),
+        Err(CountryProblem::Unassigned("UK".into()))
+    );
+    assert_eq!(
+        check_country("FRA"),
+        Err(CountryProblem::NotTwoLetters("FRA".into()))
+    );
+    assert_eq!(
+        parse_country("fr").unwrap_err().to_string(),
+        "fr: country codes are upper case (FR)"
+    );
+}
+
+#[test]
 fn lint_reports_every_problem_in_line_order() {
     let src = "ccm.version=1\nenforce.strict=true\nssl.suite.TLS_FOO=true\n\
                enforce.country_check=true\nenforce.strict=false\nsmime.RSA.max_bits=big\n";
@@ -583,6 +669,45 @@ fn parse_canonical_names_what_is_not_canonical() {
         );
         assert_eq!(e.exit_code() as u8, 2);
     }
+}
+
+#[test]
+fn canonical_problems_are_named_by_variant() {
+    let problem = |s: &str| canonical_syntax_problem(s.as_bytes());
+    assert_eq!(problem(""), Some(NotCanonical::Empty));
+    assert_eq!(
+        problem("ccm.id=t\r\nccm.version=1\n"),
+        Some(NotCanonical::Line {
+            line: 1,
+            shape: LineShape::CrBeforeLf
+        })
+    );
+    assert_eq!(
+        problem("ccm.id=t\nx-a.b=\u{1}\n"),
+        Some(NotCanonical::Line {
+            line: 2,
+            shape: LineShape::Bytes(ByteProblem::ControlCharacter { byte: 1, column: 7 })
+        })
+    );
+    let order = problem("ccm.version=1\nccm.id=t\n").unwrap();
+    assert_eq!(
+        order,
+        NotCanonical::OutOfOrder {
+            line: 2,
+            key: "ccm.id".into(),
+            previous: "ccm.version".into()
+        }
+    );
+    assert_eq!(
+        order.to_string(),
+        "line 2: not canonical: ccm.id sorts before the previous key ccm.version \
+         (canonical lines are sorted bytewise by key)"
+    );
+    assert_eq!(
+        problem("ccm.id=t\nccm.version=1"),
+        Some(NotCanonical::NoFinalLf { line: 2 })
+    );
+    assert_eq!(problem("ccm.id=t\nccm.version=1\n"), None);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::countries::{check_country, country_str};
+use super::countries::{check_country, country_str, CountryProblem};
 use super::ALGORITHMS;
 use crate::ccm::suites;
 use crate::date::Date;
@@ -117,67 +117,127 @@ pub(super) fn is_key(key: &str) -> bool {
     segs >= 2
 }
 
+/// Why the schema has no such key. Display is the message a policy problem gives after
+/// `line N: key: `.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(super) enum KeyProblem {
+    #[error("unknown ccm key (ccm.version, ccm.id, ccm.expires)")]
+    UnknownCcmKey,
+    #[error("unknown key (countries.allow, countries.deny)")]
+    UnknownCountriesKey,
+    #[error(
+        "unknown enforce key (enforce.fail_closed, enforce.country_check, \
+         enforce.recovery_agent_required)"
+    )]
+    UnknownEnforceKey,
+    /// `ssl.suite.<name>` for a name that is not an IANA suite name; `suggestion` is the name
+    /// it matches when case is ignored.
+    #[error("unknown cipher suite{}", did_you_mean(.suggestion))]
+    UnknownSuite { suggestion: Option<String> },
+    #[error("unknown ssl key (ssl.suite.<IANA name>, ssl.rsa.max_bits, ssl.dh.max_bits)")]
+    UnknownSslKey,
+    /// An `smime.*` or `capi.*` key of the wrong shape; `app` is `smime` or `capi`.
+    #[error("unknown {app} key ({app}.<ALG>.max_bits, {app}.<ALG>.recovery.max_bits)")]
+    UnknownAppKey { app: String },
+    /// A known algorithm written in another case; `upper` is its spelling.
+    #[error("algorithm names are upper case ({upper})")]
+    AlgorithmCase { upper: String },
+    #[error("unknown algorithm {name} (known: {})", ALGORITHMS.join(", "))]
+    UnknownAlgorithm { name: String },
+    #[error("unknown key")]
+    UnknownKey,
+}
+
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(name) => format!(" (did you mean {name}?)"),
+        None => String::new(),
+    }
+}
+
+/// Why a value is not of its key's type. Display is the message a policy problem gives after
+/// `line N: key: `.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(super) enum ValueProblem {
+    #[error("missing value")]
+    MissingValue,
+    #[error("unsupported version {0} (kmi reads version 1)")]
+    UnsupportedVersion(String),
+    #[error("expected 1 to 64 characters from A-Z a-z 0-9 . _ -")]
+    NotAToken,
+    /// Shaped like `YYYY-MM-DD` but no such day.
+    #[error("{0} is not a calendar date")]
+    NotACalendarDate(String),
+    #[error("expected a date YYYY-MM-DD")]
+    NotADate,
+    #[error("expected true or false")]
+    NotABool,
+    #[error("expected 0, a number 1 to 65535 without leading zeros, or unlimited")]
+    NotBits,
+    #[error("{0} is above 65535 (write unlimited for no limit)")]
+    BitsAboveMax(String),
+    #[error("* stands alone: it cannot be listed with country codes")]
+    StarNotAlone,
+    #[error("empty entry in the country list")]
+    EmptyCountry,
+    #[error(transparent)]
+    Country(#[from] CountryProblem),
+    #[error("{0} is listed twice")]
+    CountryListedTwice(String),
+}
+
 /// What type of value a key takes, or why the schema has no such key. `key` is well-formed.
-pub(super) fn classify(key: &str) -> std::result::Result<Kind, String> {
+pub(super) fn classify(key: &str) -> std::result::Result<Kind, KeyProblem> {
     let segs: Vec<&str> = key.split('.').collect();
     match segs.as_slice() {
         ["ccm", "version"] => Ok(Kind::Version),
         ["ccm", "id"] => Ok(Kind::Token),
         ["ccm", "expires"] => Ok(Kind::Date),
-        ["ccm", ..] => Err("unknown ccm key (ccm.version, ccm.id, ccm.expires)".into()),
+        ["ccm", ..] => Err(KeyProblem::UnknownCcmKey),
         ["countries", "allow" | "deny"] => Ok(Kind::Countries),
-        ["countries", ..] => Err("unknown key (countries.allow, countries.deny)".into()),
+        ["countries", ..] => Err(KeyProblem::UnknownCountriesKey),
         ["enforce", "fail_closed" | "country_check" | "recovery_agent_required"] => Ok(Kind::Bool),
-        ["enforce", ..] => Err(
-            "unknown enforce key (enforce.fail_closed, enforce.country_check, \
-             enforce.recovery_agent_required)"
-                .into(),
-        ),
+        ["enforce", ..] => Err(KeyProblem::UnknownEnforceKey),
         ["ssl", "suite", name] => match suites::by_name(name) {
             Some(_) => Ok(Kind::Bool),
-            None => match suites::by_name_ignore_case(name) {
-                Some(s) => Err(format!("unknown cipher suite (did you mean {}?)", s.name)),
-                None => Err("unknown cipher suite".into()),
-            },
+            None => Err(KeyProblem::UnknownSuite {
+                suggestion: suites::by_name_ignore_case(name).map(|s| s.name.to_string()),
+            }),
         },
         ["ssl", "rsa" | "dh", "max_bits"] => Ok(Kind::Bits),
-        ["ssl", ..] => {
-            Err("unknown ssl key (ssl.suite.<IANA name>, ssl.rsa.max_bits, ssl.dh.max_bits)".into())
-        }
+        ["ssl", ..] => Err(KeyProblem::UnknownSslKey),
         [app @ ("smime" | "capi"), alg, rest @ ..] => {
             let shape_ok = matches!(rest, ["max_bits"] | ["recovery", "max_bits"]);
             if !shape_ok {
-                return Err(format!(
-                    "unknown {app} key ({app}.<ALG>.max_bits, {app}.<ALG>.recovery.max_bits)"
-                ));
+                return Err(KeyProblem::UnknownAppKey {
+                    app: app.to_string(),
+                });
             }
             if ALGORITHMS.contains(alg) {
                 Ok(Kind::Bits)
             } else if ALGORITHMS.iter().any(|a| a.eq_ignore_ascii_case(alg)) {
-                Err(format!(
-                    "algorithm names are upper case ({})",
-                    alg.to_ascii_uppercase()
-                ))
+                Err(KeyProblem::AlgorithmCase {
+                    upper: alg.to_ascii_uppercase(),
+                })
             } else {
-                Err(format!(
-                    "unknown algorithm {alg} (known: {})",
-                    ALGORITHMS.join(", ")
-                ))
+                Err(KeyProblem::UnknownAlgorithm {
+                    name: alg.to_string(),
+                })
             }
         }
         [vendor, ..] if vendor.len() > 2 && vendor.starts_with("x-") => Ok(Kind::Vendor),
-        _ => Err("unknown key".into()),
+        _ => Err(KeyProblem::UnknownKey),
     }
 }
 
-pub(super) fn parse_value(kind: Kind, s: &str) -> std::result::Result<Value, String> {
+pub(super) fn parse_value(kind: Kind, s: &str) -> std::result::Result<Value, ValueProblem> {
     if s.is_empty() && kind != Kind::Vendor {
-        return Err("missing value".into());
+        return Err(ValueProblem::MissingValue);
     }
     match kind {
         Kind::Version => match s {
             "1" => Ok(Value::Version(1)),
-            _ => Err(format!("unsupported version {s} (kmi reads version 1)")),
+            _ => Err(ValueProblem::UnsupportedVersion(s.to_string())),
         },
         Kind::Token => {
             let ok = s.len() <= 64
@@ -186,29 +246,28 @@ pub(super) fn parse_value(kind: Kind, s: &str) -> std::result::Result<Value, Str
             if ok {
                 Ok(Value::Token(s.to_string()))
             } else {
-                Err("expected 1 to 64 characters from A-Z a-z 0-9 . _ -".into())
+                Err(ValueProblem::NotAToken)
             }
         }
         Kind::Date => match Date::parse(s) {
             Some(d) => Ok(Value::Date(d)),
             None if s.len() == 10 && s.bytes().filter(|&b| b == b'-').count() == 2 => {
-                Err(format!("{s} is not a calendar date"))
+                Err(ValueProblem::NotACalendarDate(s.to_string()))
             }
-            None => Err("expected a date YYYY-MM-DD".into()),
+            None => Err(ValueProblem::NotADate),
         },
         Kind::Countries => parse_countries(s).map(Value::Countries),
         Kind::Bool => match s {
             "true" => Ok(Value::Bool(true)),
             "false" => Ok(Value::Bool(false)),
-            _ => Err("expected true or false".into()),
+            _ => Err(ValueProblem::NotABool),
         },
         Kind::Bits => parse_bits(s).map(Value::Bits),
         Kind::Vendor => Ok(Value::Vendor(s.to_string())),
     }
 }
 
-fn parse_bits(s: &str) -> std::result::Result<Bits, String> {
-    const EXPECTED: &str = "expected 0, a number 1 to 65535 without leading zeros, or unlimited";
+fn parse_bits(s: &str) -> std::result::Result<Bits, ValueProblem> {
     if s == "unlimited" {
         return Ok(Bits::Unlimited);
     }
@@ -216,15 +275,15 @@ fn parse_bits(s: &str) -> std::result::Result<Bits, String> {
         return Ok(Bits::Limited(0));
     }
     if !s.bytes().all(|b| b.is_ascii_digit()) || s.starts_with('0') {
-        return Err(EXPECTED.into());
+        return Err(ValueProblem::NotBits);
     }
     match s.parse::<u16>() {
         Ok(n) => Ok(Bits::Limited(n)),
-        Err(_) => Err(format!("{s} is above 65535 (write unlimited for no limit)")),
+        Err(_) => Err(ValueProblem::BitsAboveMax(s.to_string())),
     }
 }
 
-fn parse_countries(s: &str) -> std::result::Result<Countries, String> {
+fn parse_countries(s: &str) -> std::result::Result<Countries, ValueProblem> {
     let items: Vec<&str> = s.split(',').map(|i| i.trim_matches([' ', '\t'])).collect();
     if items == ["*"] {
         return Ok(Countries::Any);
@@ -232,16 +291,16 @@ fn parse_countries(s: &str) -> std::result::Result<Countries, String> {
     let mut list = Vec::with_capacity(items.len());
     for item in items {
         if item == "*" {
-            return Err("* stands alone: it cannot be listed with country codes".into());
+            return Err(ValueProblem::StarNotAlone);
         }
         if item.is_empty() {
-            return Err("empty entry in the country list".into());
+            return Err(ValueProblem::EmptyCountry);
         }
         list.push(check_country(item)?);
     }
     list.sort_unstable();
     if let Some(w) = list.windows(2).find(|w| w[0] == w[1]) {
-        return Err(format!("{} is listed twice", country_str(w[0])));
+        return Err(ValueProblem::CountryListedTwice(country_str(w[0])));
     }
     Ok(Countries::Only(list))
 }

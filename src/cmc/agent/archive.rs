@@ -2,6 +2,7 @@
 //! envelope that carries the key, and filing the opened key in the store.
 
 use cms::content_info::ContentInfo;
+use der::asn1::ObjectIdentifier;
 use der::oid::AssociatedOid;
 use der::{Decode, Encode};
 use rand_core::CryptoRngCore;
@@ -43,7 +44,8 @@ fn request_public_key(
                 .public_key
                 .to_der()
                 .map_err(|e| b(format!("request public key: {e}")))?;
-            verify_pkcs10(cr, &spki).map_err(|m| fail(CmcFailInfo::POP_FAILED, body, m))?;
+            verify_pkcs10(cr, &spki)
+                .map_err(|p| fail(CmcFailInfo::POP_FAILED, body, p.to_string()))?;
             let mut ku = None;
             for attr in cr.info.attributes.iter() {
                 if attr.oid != x509_cert::request::ExtensionReq::OID {
@@ -53,9 +55,9 @@ fn request_public_key(
                     let exts: Vec<x509_cert::ext::Extension> = v
                         .decode_as()
                         .map_err(|e| b(format!("malformed extensionRequest: {e}")))?;
-                    if let Some(k) = key_usage_of(&exts).map_err(&b)? {
+                    if let Some(k) = key_usage_of(&exts).map_err(|p| b(p.to_string()))? {
                         if ku.replace(k).is_some() {
-                            return Err(b("the request asks for keyUsage more than once".into()));
+                            return Err(b(KeyUsageProblem::Repeated.to_string()));
                         }
                     }
                 }
@@ -75,7 +77,7 @@ fn request_public_key(
                 .to_der()
                 .map_err(|e| b(format!("request public key: {e}")))?;
             let ku = match &t.extensions {
-                Some(exts) => key_usage_of(exts).map_err(&b)?,
+                Some(exts) => key_usage_of(exts).map_err(|p| b(p.to_string()))?,
                 None => None,
             };
             Ok(RequestKey {
@@ -90,43 +92,72 @@ fn request_public_key(
     }
 }
 
-fn key_usage_of(
+/// Why the keyUsage a request asks for cannot be read. Display is the failure's statusString.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(super) enum KeyUsageProblem {
+    #[error("the request asks for keyUsage more than once")]
+    Repeated,
+    /// The decoder's reason.
+    #[error("malformed keyUsage request: {0}")]
+    Malformed(String),
+}
+
+/// The keyUsage among a request's extensions, if it asks for one.
+pub(super) fn key_usage_of(
     exts: &[x509_cert::ext::Extension],
-) -> std::result::Result<Option<KeyUsage>, String> {
+) -> std::result::Result<Option<KeyUsage>, KeyUsageProblem> {
     let mut found = exts.iter().filter(|e| e.extn_id == KeyUsage::OID);
     let first = found.next();
     if found.next().is_some() {
-        return Err("the request asks for keyUsage more than once".into());
+        return Err(KeyUsageProblem::Repeated);
     }
     match first {
         None => Ok(None),
         Some(e) => KeyUsage::from_der(e.extn_value.as_bytes())
             .map(Some)
-            .map_err(|err| format!("malformed keyUsage request: {err}")),
+            .map_err(|err| KeyUsageProblem::Malformed(err.to_string())),
     }
 }
 
-fn verify_pkcs10(
+/// Why a PKCS#10 request's self-signature (its proof of possession) does not stand. Display is
+/// the failure's statusString.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub(super) enum PopProblem {
+    /// The signature algorithm, when it is not sha256, sha384 or sha512 with RSA.
+    #[error("the PKCS#10 signature algorithm {0} is not sha{{256,384,512}}WithRSAEncryption")]
+    UnsupportedAlgorithm(ObjectIdentifier),
+    /// The request's public key is not an RSA key kmi can verify with (the reason).
+    #[error("{0}")]
+    PublicKey(String),
+    /// The CertificationRequestInfo could not be re-encoded (the reason).
+    #[error("{0}")]
+    Encoding(String),
+    #[error("the PKCS#10 signature has unused bits")]
+    UnusedBits,
+    #[error("the PKCS#10 self-signature does not verify (no proof of possession)")]
+    BadSignature,
+}
+
+/// Check a PKCS#10 request's self-signature with `spki_der`, its public key.
+pub(super) fn verify_pkcs10(
     cr: &x509_cert::request::CertReq,
     spki_der: &[u8],
-) -> std::result::Result<(), String> {
-    let hash = SigHash::from_signature_oid(&cr.algorithm.oid).ok_or_else(|| {
-        format!(
-            "the PKCS#10 signature algorithm {} is not sha{{256,384,512}}WithRSAEncryption",
-            cr.algorithm.oid
-        )
-    })?;
-    let spki = SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|e| e.to_string())?;
-    let public = crate::cms::ktri::rsa_public_from_spki(spki).map_err(|e| e.to_string())?;
-    let tbs = cr.info.to_der().map_err(|e| e.to_string())?;
-    let sig = cr
-        .signature
-        .as_bytes()
-        .ok_or("the PKCS#10 signature has unused bits")?;
+) -> std::result::Result<(), PopProblem> {
+    let hash = SigHash::from_signature_oid(&cr.algorithm.oid)
+        .ok_or(PopProblem::UnsupportedAlgorithm(cr.algorithm.oid))?;
+    let spki = SubjectPublicKeyInfoRef::from_der(spki_der)
+        .map_err(|e| PopProblem::PublicKey(e.to_string()))?;
+    let public = crate::cms::ktri::rsa_public_from_spki(spki)
+        .map_err(|e| PopProblem::PublicKey(e.to_string()))?;
+    let tbs = cr
+        .info
+        .to_der()
+        .map_err(|e| PopProblem::Encoding(e.to_string()))?;
+    let sig = cr.signature.as_bytes().ok_or(PopProblem::UnusedBits)?;
     if hash.verify(&public, &tbs, sig) {
         Ok(())
     } else {
-        Err("the PKCS#10 self-signature does not verify (no proof of possession)".into())
+        Err(PopProblem::BadSignature)
     }
 }
 
@@ -226,7 +257,7 @@ pub(super) fn archive(
     };
     // What can be checked without the agent's key has its own message; from the first
     // decryption on, every failure is one answer (see open_archived).
-    let opening = open_archived::prepare(agent, &envelope, oids).map_err(&b)?;
+    let opening = open_archived::prepare(agent, &envelope, oids).map_err(|p| b(p.to_string()))?;
     let open_archived::Archived {
         key,
         identifier: ekwi_identifier,

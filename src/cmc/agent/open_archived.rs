@@ -22,6 +22,7 @@
 //! default) a changed envelope never decrypts at all.
 
 use cms::content_info::ContentInfo;
+use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};
 
 use super::Agent;
@@ -44,33 +45,43 @@ pub struct Archived {
     pub identifier: Option<String>,
 }
 
+/// Why an envelope was refused before anything was decrypted. Only what anyone holding the
+/// request can read is judged here, so each case may say precisely what it found (see the
+/// module documentation); Display is the failure's statusString.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EnvelopeProblem {
+    /// The content type, when it is neither EnvelopedData nor AuthEnvelopedData.
+    #[error("the archived key is in {0}, not EnvelopedData or AuthEnvelopedData")]
+    NotEnveloped(ObjectIdentifier),
+    /// The envelope's structure, algorithms or recipients ([`KeyOpening::prepare`]'s reason).
+    #[error("the archived key's envelope: {0}")]
+    Envelope(String),
+    /// The inner content type, when it is neither id-ct-encKeyWithID nor id-data.
+    #[error("the archived envelope holds {0}, not id-ct-encKeyWithID (or id-data)")]
+    NotEncKeyWithId(ObjectIdentifier),
+}
+
 /// Check the archived key's envelope before decrypting anything: `Err` with the reason.
 pub fn prepare(
     agent: &Agent<'_>,
     envelope: &ContentInfo,
     oids: &CmcOids,
-) -> std::result::Result<KeyOpening, String> {
+) -> std::result::Result<KeyOpening, EnvelopeProblem> {
     if envelope.content_type != ID_ENVELOPED_DATA && envelope.content_type != ID_AUTH_ENVELOPED_DATA
     {
-        return Err(format!(
-            "the archived key is in {}, not EnvelopedData or AuthEnvelopedData",
-            envelope.content_type
-        ));
+        return Err(EnvelopeProblem::NotEnveloped(envelope.content_type));
     }
     let der = envelope
         .to_der()
-        .map_err(|e| format!("the archived key's envelope: {e}"))?;
+        .map_err(|e| EnvelopeProblem::Envelope(e.to_string()))?;
     let opening = KeyOpening::prepare(&der, agent.key, Some(agent.cert))
-        .map_err(|e| format!("the archived key's envelope: {e}"))?;
+        .map_err(|e| EnvelopeProblem::Envelope(e.to_string()))?;
     // id-ct-encKeyWithID as the draft says, or id-data: what `openssl cms -encrypt` writes (it
     // sets no other type when encrypting) and what kmi's client writes in AuthEnvelopedData
     // (see build::authenticated_key_envelope). Either way the content must decode as one
     // EncKeyWithID.
     if opening.content_type() != oids.ct_enc_key_with_id && opening.content_type() != ID_DATA {
-        return Err(format!(
-            "the archived envelope holds {}, not id-ct-encKeyWithID (or id-data)",
-            opening.content_type()
-        ));
+        return Err(EnvelopeProblem::NotEncKeyWithId(opening.content_type()));
     }
     Ok(opening)
 }

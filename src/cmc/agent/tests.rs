@@ -606,6 +606,88 @@ fn a_key_that_does_not_match_the_request_is_refused() {
 }
 
 #[test]
+fn archive_verdicts_are_named_by_variant() {
+    use super::archive::{key_usage_of, verify_pkcs10, KeyUsageProblem, PopProblem};
+    use super::open_archived::{prepare, EnvelopeProblem};
+    use crate::cms::asn1::ID_DATA;
+    use der::oid::AssociatedOid;
+    use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
+    use x509_cert::ext::Extension;
+
+    // The PKCS#10 proof of possession.
+    let req = archive_req(Placement::Body, None, None);
+    let msg = parse_signed(&req).unwrap();
+    let pd = PkiData::from_der(&msg.content().unwrap().unwrap()).unwrap();
+    let cr = match &pd.req_sequence[0] {
+        TaggedRequest::Tcr(t) => t.certification_request.clone(),
+        _ => panic!("an RSA key is archived with a PKCS#10 request"),
+    };
+    let spki = cr.info.public_key.to_der().unwrap();
+    assert_eq!(verify_pkcs10(&cr, &spki), Ok(()));
+    let mut forged = cr.clone();
+    let mut sig = forged.signature.raw_bytes().to_vec();
+    sig[0] ^= 1;
+    forged.signature = BitString::from_bytes(&sig).unwrap();
+    assert_eq!(verify_pkcs10(&forged, &spki), Err(PopProblem::BadSignature));
+    let mut odd = cr.clone();
+    odd.algorithm.oid = ID_DATA;
+    let why = verify_pkcs10(&odd, &spki).unwrap_err();
+    assert_eq!(why, PopProblem::UnsupportedAlgorithm(ID_DATA));
+    assert_eq!(
+        why.to_string(),
+        "the PKCS#10 signature algorithm 1.2.840.113549.1.7.1 is not \
+         sha{256,384,512}WithRSAEncryption"
+    );
+    // The agent answers a forged self-signature with popFailed and the same words.
+    let resigned = resign(&req, enc_key(), |pd, _| {
+        if let TaggedRequest::Tcr(t) = &mut pd.req_sequence[0] {
+            t.certification_request.signature = forged.signature.clone();
+        }
+    });
+    let (rsp, out) = run(Policy::default(), &resigned, &mut MemStore::default());
+    assert_eq!(fail_info(&rsp), CmcFailInfo::POP_FAILED);
+    assert_eq!(out.failure.unwrap(), PopProblem::BadSignature.to_string());
+
+    // The keyUsage a request asks for.
+    let ku = Extension {
+        extn_id: KeyUsage::OID,
+        critical: true,
+        extn_value: OctetString::new(
+            KeyUsage(KeyUsages::KeyEncipherment.into())
+                .to_der()
+                .unwrap(),
+        )
+        .unwrap(),
+    };
+    assert!(matches!(
+        key_usage_of(std::slice::from_ref(&ku)),
+        Ok(Some(_))
+    ));
+    assert_eq!(
+        key_usage_of(&[ku.clone(), ku.clone()]).err(),
+        Some(KeyUsageProblem::Repeated)
+    );
+    let mut garbled = ku;
+    garbled.extn_value = OctetString::new(vec![0x05, 0x00]).unwrap();
+    assert!(matches!(
+        key_usage_of(&[garbled]),
+        Err(KeyUsageProblem::Malformed(_))
+    ));
+
+    // The envelope, before anything is decrypted.
+    let not_enveloped = ContentInfo {
+        content_type: ID_DATA,
+        content: der::Any::encode_from(&OctetString::new(vec![1]).unwrap()).unwrap(),
+    };
+    let why = prepare(&agent(Policy::default()), &not_enveloped, oids()).err();
+    assert_eq!(why, Some(EnvelopeProblem::NotEnveloped(ID_DATA)));
+    assert_eq!(
+        why.unwrap().to_string(),
+        "the archived key is in 1.2.840.113549.1.7.1, not EnvelopedData or AuthEnvelopedData"
+    );
+}
+
+#[test]
 fn signing_keys_are_not_escrowed() {
     let key = PrivateKey::Rsa(enc_key().clone());
     for (key_use, named) in [
