@@ -42,7 +42,8 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
-    let no_pass = || -> kmi::Result<Zeroizing<String>> { Err(kmi::Error::usage("no passphrase")) };
+    let no_pass =
+        || -> kmi::Result<Zeroizing<String>> { Err(kmi::Error::invalid("no passphrase")) };
     for bits in sizes {
         let path = format!("{}/testdata/keys/rsa{bits}.pem", env!("CARGO_MANIFEST_DIR"));
         let Ok(bytes) = std::fs::read(&path) else {

@@ -22,9 +22,11 @@ pub enum Error {
     #[error("{0}")]
     CheckFailed(String),
 
-    /// The user asked for something that cannot be done as asked.
+    /// The request is invalid input: a value out of range, options that cannot go together, a
+    /// key or file of the wrong kind for the operation. (Command-line syntax errors are clap's,
+    /// before the library runs.) Exit 2, like malformed input.
     #[error("{0}")]
-    Usage(String),
+    Invalid(String),
 
     /// An input file could not be read.
     #[error("{}: {source}", path.display())]
@@ -64,7 +66,7 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::CheckFailed(_) => ExitCode::CheckFailed,
-            Error::Usage(_)
+            Error::Invalid(_)
             | Error::Read { .. }
             | Error::Format(_)
             | Error::BadPassphrase { .. } => ExitCode::BadInput,
@@ -75,8 +77,8 @@ impl Error {
         }
     }
 
-    pub fn usage(msg: impl Into<String>) -> Self {
-        Error::Usage(msg.into())
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Error::Invalid(msg.into())
     }
 
     pub fn format(msg: impl Into<String>) -> Self {
@@ -113,7 +115,7 @@ impl Error {
 
     /// Attach a file name to a content error so the one-line message says which input is bad.
     /// Errors that already name their file (read, passphrase, output errors) and the others
-    /// (usage, checks, internal failures) pass through unchanged.
+    /// (invalid requests, checks, internal failures) pass through unchanged.
     pub fn in_file(self, path: &Path) -> Self {
         match self {
             Error::Format(_) => Error::InFile {
@@ -145,7 +147,7 @@ mod tests {
     #[test]
     fn exit_codes_follow_the_documented_contract() {
         assert_eq!(Error::check("x").exit_code() as u8, 1);
-        assert_eq!(Error::usage("x").exit_code() as u8, 2);
+        assert_eq!(Error::invalid("x").exit_code() as u8, 2);
         assert_eq!(Error::format("x").exit_code() as u8, 2);
         assert_eq!(Error::internal("x").exit_code() as u8, 3);
         assert_eq!(Error::Exists { path: "a".into() }.exit_code() as u8, 3);

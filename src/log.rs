@@ -99,7 +99,7 @@ impl RecordFile {
             what: e.to_string(),
         };
         let not_regular = || {
-            Error::usage(format!(
+            Error::invalid(format!(
                 "{}: a ceremony record must be a regular file",
                 path.display()
             ))
@@ -172,7 +172,7 @@ pub fn verify(path: &Path, expected_head: Option<&str>) -> Result<LogSummary> {
     if let Some(head) = expected_head {
         let head = head.trim();
         if head.len() != 64 || !head.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::usage(format!(
+            return Err(Error::invalid(format!(
                 "--head {head:?} is not a head: want the 64 hex digits kmi printed"
             )));
         }

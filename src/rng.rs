@@ -20,9 +20,9 @@ impl KmiRng {
             None => Ok(KmiRng::Os(OsRng)),
             Some(s) => {
                 let bytes = hex::decode(s.trim())
-                    .map_err(|e| Error::usage(format!("--seed must be hexadecimal: {e}")))?;
+                    .map_err(|e| Error::invalid(format!("--seed must be hexadecimal: {e}")))?;
                 if bytes.is_empty() {
-                    return Err(Error::usage("--seed must not be empty"));
+                    return Err(Error::invalid("--seed must not be empty"));
                 }
                 let key: [u8; 32] = Sha256::digest(&bytes).into();
                 Ok(KmiRng::Seeded(Box::new(ChaCha20Rng::from_seed(key))))
@@ -81,7 +81,7 @@ mod tests {
     }
 
     #[test]
-    fn bad_seed_is_a_usage_error() {
+    fn bad_seed_is_invalid() {
         assert!(KmiRng::new(Some("zz")).is_err());
         assert!(KmiRng::new(Some("")).is_err());
     }

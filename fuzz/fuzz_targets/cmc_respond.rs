@@ -126,7 +126,7 @@ struct Fixture {
 
 fn rsa(pem: &[u8]) -> RsaPrivate {
     match decode_key(pem, std::path::Path::new("fixture"), &|| {
-        Err(kmi::Error::usage("no passphrase"))
+        Err(kmi::Error::invalid("no passphrase"))
     }) {
         Ok(Key::Private(PrivateKey::Rsa(k))) => k,
         _ => panic!("fixture key"),

@@ -216,7 +216,7 @@ fn der_unsigned(v: &[u8]) -> Vec<u8> {
 
 fn readers(der: &[u8], base: &Base) {
     let mut rng = KmiRng::new(Some("f022")).expect("seed");
-    let no_pass = || Err(kmi::Error::usage("no passphrase in fuzzing"));
+    let no_pass = || Err(kmi::Error::invalid("no passphrase in fuzzing"));
     if let Ok(key) = decode_key(der, std::path::Path::new("fuzz"), &no_pass) {
         if key.public().bits() <= 1024 {
             let _ = kmi::keys::check::check_key(&key, true);

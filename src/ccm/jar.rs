@@ -99,7 +99,7 @@ pub fn check_signer_name(name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::usage(format!(
+        Err(Error::invalid(format!(
             "--signer {name}: use 1 to 8 characters from A-Z, 0-9, _ and -"
         )))
     }

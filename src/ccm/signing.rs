@@ -33,7 +33,7 @@ impl JarPlan {
         cert: &Certificate,
         chain: &[Certificate],
     ) -> Result<Self> {
-        check_signing_usage(cert).map_err(|p| Error::usage(p.to_string()))?;
+        check_signing_usage(cert).map_err(|p| Error::invalid(p.to_string()))?;
         let canonical = policy.canonical_bytes();
         let manifest = jar::manifest(&canonical);
         let signature_file = jar::signature_file(&manifest);
@@ -85,7 +85,7 @@ impl JarPlan {
         let cert_spki = der::Encode::to_der(&cert.tbs_certificate.subject_public_key_info)
             .map_err(Error::encoding)?;
         if cert_spki != crate::keys::encode_public_spki(public)? {
-            return Err(Error::usage(format!(
+            return Err(Error::invalid(format!(
                 "the certificate \"{}\" is not for this key",
                 subject(cert)
             )));

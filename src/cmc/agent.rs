@@ -645,7 +645,7 @@ fn key_info(key: &PrivateKey, action: &str) -> std::result::Result<KeyInfo, Fail
 /// locally and in general terms to the client. A usage error of the store (a key that cannot be
 /// split) is the request's problem and says why.
 fn store_failure(outcome: &mut Outcome, body: BodyPartID, e: Error) -> Failure {
-    if let Error::Usage(m) = &e {
+    if let Error::Invalid(m) = &e {
         return fail(CmcFailInfo::BAD_REQUEST, body, m.clone());
     }
     outcome.store_error = Some(e.to_string());

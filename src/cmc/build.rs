@@ -112,7 +112,7 @@ impl KeyUse {
         };
         let sig = KeyUsages::DigitalSignature | KeyUsages::NonRepudiation;
         if matches!(public, PublicKey::ElGamal(_)) && self != KeyUse::Encipherment {
-            return Err(Error::usage(
+            return Err(Error::invalid(
                 "an ElGamal key cannot sign: its only use is encipherment",
             ));
         }
@@ -179,7 +179,7 @@ impl RequestSigner {
                 let spki = crate::cms::ktri::cert_spki(c)?;
                 let own = encode_public_spki(&PublicKey::Rsa(self.key.public.clone()))?;
                 if spki != own {
-                    return Err(Error::usage(
+                    return Err(Error::invalid(
                         "--sign-cert is not the certificate of --sign-key",
                     ));
                 }
@@ -271,9 +271,9 @@ pub struct KeygenRequest {
 /// A subject DN from its RFC 4514 text (`CN=alice,O=Example`).
 pub fn parse_subject(text: &str) -> Result<Name> {
     let name = Name::from_str(text)
-        .map_err(|e| Error::usage(format!("--subject {text:?}: not an RFC 4514 name: {e}")))?;
+        .map_err(|e| Error::invalid(format!("--subject {text:?}: not an RFC 4514 name: {e}")))?;
     if name.0.is_empty() {
-        return Err(Error::usage("--subject: the name is empty"));
+        return Err(Error::invalid("--subject: the name is empty"));
     }
     Ok(name)
 }
@@ -513,7 +513,7 @@ pub fn archive_request(
             };
             &own_signer
         }
-        (None, PrivateKey::ElGamal(_)) => return Err(Error::usage(
+        (None, PrivateKey::ElGamal(_)) => return Err(Error::invalid(
             "an ElGamal key cannot sign its own archive request: give --sign-key (and --sign-cert)",
         )),
     };

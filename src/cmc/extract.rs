@@ -217,7 +217,7 @@ fn check_binding(pr: &PkiResponse, req: &RequestBinding, oids: &CmcOids) -> Resu
         }
     }
     match (&req.control, answers) {
-        (None, _) => Err(Error::usage(
+        (None, _) => Err(Error::invalid(
             "the request is an archive request: its response returns no keys",
         )),
         (Some((want, body)), Some((got, refers))) => {
@@ -302,7 +302,7 @@ pub fn extract(
         }
     }
     let (Some(body), Some(kind)) = (keys_body, kind) else {
-        return Err(Error::usage(
+        return Err(Error::invalid(
             "the response returns no keys (no KeyRecoveryRsp or ServerKeyGenResponse): it answers an archive request",
         ));
     };

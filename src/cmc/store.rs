@@ -152,7 +152,7 @@ impl DirStore {
         if !dir.exists() {
             create_private_dir(dir)?;
         } else if !dir.is_dir() {
-            return Err(Error::usage(format!(
+            return Err(Error::invalid(format!(
                 "{}: the key store must be a directory",
                 dir.display()
             )));
@@ -170,7 +170,7 @@ impl DirStore {
     /// File new keys as threshold shares only.
     pub fn with_split(mut self, split: SplitConfig) -> Result<Self> {
         if split.recipients.len() != split.total as usize {
-            return Err(Error::usage(format!(
+            return Err(Error::invalid(format!(
                 "{} shares need {} recipients; {} given",
                 split.total,
                 split.total,
@@ -296,7 +296,7 @@ impl DirStore {
                     ..SplitOptions::new(cfg.threshold, cfg.total, Purpose::Decrypt)
                 };
                 let (set, shares) = split(entry.key, &options, rng).map_err(|e| match e {
-                    Error::Usage(m) => Error::usage(format!("cannot split this key: {m}")),
+                    Error::Invalid(m) => Error::invalid(format!("cannot split this key: {m}")),
                     other => other,
                 })?;
                 // Encrypt every share before writing anything.
@@ -484,7 +484,7 @@ impl KeyStore for DirStore {
             }
             Some(s) => {
                 if self.identities.is_empty() && self.passphrases.is_empty() {
-                    return Err(Error::usage(format!(
+                    return Err(Error::invalid(format!(
                         "key {} is held as {}-of-{} shares: give the trustees' keys (--share-key) to recover it",
                         short_fp(fp),
                         s.threshold,
@@ -695,7 +695,7 @@ mod tests {
         let no_openers = DirStore::open(dir.path()).unwrap();
         assert!(matches!(
             no_openers.load(&meta, &mut rng),
-            Err(Error::Usage(_))
+            Err(Error::Invalid(_))
         ));
         let one = DirStore::open(dir.path())
             .unwrap()

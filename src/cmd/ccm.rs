@@ -120,13 +120,13 @@ fn sign(ctx: &Context, a: CcmSignArgs) -> Result<()> {
             let key = match ctx.read_key(key_path, &pass)? {
                 Key::Private(PrivateKey::Rsa(k)) => k,
                 Key::Private(_) => {
-                    return Err(Error::usage(format!(
+                    return Err(Error::invalid(format!(
                         "{}: a policy is signed with an RSA key",
                         key_path.display()
                     )))
                 }
                 Key::Public(_) => {
-                    return Err(Error::usage(format!(
+                    return Err(Error::invalid(format!(
                         "{}: this is a public key; signing needs the private key",
                         key_path.display()
                     )))
@@ -138,7 +138,7 @@ fn sign(ctx: &Context, a: CcmSignArgs) -> Result<()> {
             let set = super::share::read_set(set_path)?;
             set.check_public().map_err(|e| e.in_file(set_path))?;
             let PublicKey::Rsa(_) = set.public.public_key() else {
-                return Err(Error::usage(format!(
+                return Err(Error::invalid(format!(
                     "{}: threshold signing needs an RSA share set",
                     set_path.display()
                 )));
@@ -151,7 +151,7 @@ fn sign(ctx: &Context, a: CcmSignArgs) -> Result<()> {
             plan.sign_with_signature(&signature)?
         }
         _ => {
-            return Err(Error::usage(
+            return Err(Error::invalid(
                 "give --key KEY, or --threshold-set SET with --partials",
             ))
         }
@@ -171,10 +171,11 @@ fn moment(trust: &CcmTrustArgs) -> Result<(SystemTime, Date)> {
     match &trust.at {
         None => Ok((SystemTime::now(), Date::today_utc())),
         Some(text) => {
-            let date = Date::parse(text.trim())
-                .ok_or_else(|| Error::usage(format!("--at {text}: expected a date YYYY-MM-DD")))?;
+            let date = Date::parse(text.trim()).ok_or_else(|| {
+                Error::invalid(format!("--at {text}: expected a date YYYY-MM-DD"))
+            })?;
             let secs = u64::try_from(date.days_since_epoch() * 86_400)
-                .map_err(|_| Error::usage(format!("--at {text}: before 1970")))?;
+                .map_err(|_| Error::invalid(format!("--at {text}: before 1970")))?;
             Ok((SystemTime::UNIX_EPOCH + Duration::from_secs(secs), date))
         }
     }
@@ -264,7 +265,7 @@ fn check(ctx: &Context, a: CcmCheckArgs) -> Result<()> {
         .alg
         .clone()
         .or(key_alg)
-        .ok_or_else(|| Error::usage("give --alg NAME (or --key KEYFILE)"))?;
+        .ok_or_else(|| Error::invalid("give --alg NAME (or --key KEYFILE)"))?;
     let country = a
         .country
         .as_deref()

@@ -64,7 +64,7 @@ fn key_pass(a: &KeyPassphraseArgs) -> PassphraseArgs {
 fn read_private(ctx: &Context, path: &Path, pass: &KeyPassphraseArgs) -> Result<PrivateKey> {
     match ctx.read_key(path, &key_pass(pass))? {
         Key::Private(k) => Ok(k),
-        Key::Public(_) => Err(Error::usage(format!(
+        Key::Public(_) => Err(Error::invalid(format!(
             "{}: is a public key; a private key is needed here",
             path.display()
         ))),
@@ -79,7 +79,7 @@ fn read_rsa_private(
 ) -> Result<RsaPrivate> {
     match read_private(ctx, path, pass)? {
         PrivateKey::Rsa(k) => Ok(k),
-        PrivateKey::ElGamal(_) => Err(Error::usage(format!(
+        PrivateKey::ElGamal(_) => Err(Error::invalid(format!(
             "{}: {what} must be an RSA key",
             path.display()
         ))),
@@ -123,7 +123,7 @@ fn signer(
         Some(p) => {
             let c = read_cert(p)?;
             if !cert_belongs_to(&c, &key)? {
-                return Err(Error::usage(format!(
+                return Err(Error::invalid(format!(
                     "{}: is not the certificate of --sign-key {}",
                     p.display(),
                     path.display()
@@ -141,7 +141,7 @@ fn required_signer(
     pass: &KeyPassphraseArgs,
 ) -> Result<RequestSigner> {
     signer(ctx, args, pass)?.ok_or_else(|| {
-        Error::usage("the request must be signed: give --sign-key KEY (and --sign-cert CERT)")
+        Error::invalid("the request must be signed: give --sign-key KEY (and --sign-cert CERT)")
     })
 }
 
@@ -163,11 +163,11 @@ fn shroud(args: &ShroudArgs) -> Result<ShroudChoice> {
         }
         (None, Some(id)) => {
             if id.is_empty() {
-                return Err(Error::usage("--shroud-secret: the identifier is empty"));
+                return Err(Error::invalid("--shroud-secret: the identifier is empty"));
             }
             Ok(ShroudChoice::SharedSecret(id.clone()))
         }
-        _ => Err(Error::usage(
+        _ => Err(Error::invalid(
             "give exactly one of --shroud-key FILE or --shroud-secret ID",
         )),
     }

@@ -29,7 +29,7 @@ pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
             let key = k.to_rsa_crate()?;
             let max = (k.n.bits() as usize).div_ceil(8).saturating_sub(66);
             if input.bytes.len() > max {
-                return Err(Error::usage(format!(
+                return Err(Error::invalid(format!(
                     "{}: RSA-OAEP with this key carries at most {max} bytes, the input has {}; encrypt to an ElGamal key for larger files",
                     input.name.display(),
                     input.bytes.len()
@@ -57,7 +57,7 @@ pub fn decrypt(ctx: &Context, a: DecryptCmdArgs) -> Result<()> {
     let key = match ctx.read_key(&a.key, &a.passphrase)? {
         Key::Private(k) => k,
         Key::Public(_) => {
-            return Err(Error::usage(format!(
+            return Err(Error::invalid(format!(
                 "{}: decrypting needs a private key",
                 a.key.display()
             )))

@@ -65,7 +65,7 @@ fn fresh_dir(requested: Option<&Path>) -> Result<PathBuf> {
             .map(|mut d| d.next().is_some())
             .unwrap_or(true)
     {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "{}: not an empty directory; the demo needs a fresh one",
             dir.display()
         )));

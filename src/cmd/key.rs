@@ -76,7 +76,9 @@ pub fn encryption_from_args(
     output: &std::path::Path,
 ) -> Result<Option<KeyEncryption>> {
     if !enc.encrypt && (pass.passphrase_file.is_some() || pass.passphrase_fd.is_some()) {
-        return Err(Error::usage("a passphrase was given but --encrypt was not"));
+        return Err(Error::invalid(
+            "a passphrase was given but --encrypt was not",
+        ));
     }
     if !enc.encrypt {
         return Ok(None);
@@ -336,7 +338,7 @@ fn print_fingerprint(ctx: &Context, a: FingerprintArgs) -> Result<()> {
     let digits: usize = a
         .digits
         .parse()
-        .map_err(|_| Error::usage("--digits must be 16, 32 or 64"))?;
+        .map_err(|_| Error::invalid("--digits must be 16, 32 or 64"))?;
     outln!("{}", fingerprint(&key.public(), digits)?)?;
     Ok(())
 }

@@ -78,7 +78,7 @@ impl ThresholdInput {
             (Some(p), None) => (p, false),
             (None, Some(p)) => (p, true),
             _ => {
-                return Err(Error::usage(
+                return Err(Error::invalid(
                     "give exactly one of --decrypt CIPHERTEXT or --sign FILE",
                 ))
             }
@@ -178,7 +178,7 @@ fn blind(ctx: &Context, a: ShareBlindArgs, rec: &mut Record) -> Result<()> {
     let spec = a.out.spec(false);
     let factor_spec = OutputSpec::new(&a.factor, a.out.force, true);
     if factor_spec.path.is_none() && spec.path.is_none() {
-        return Err(Error::usage(
+        return Err(Error::invalid(
             "the blinded input and the factor cannot both go to standard output",
         ));
     }
@@ -306,18 +306,18 @@ fn share_recipients(a: &ShareSplitArgs) -> Result<Option<Vec<kmi::cms::Recipient
         return Ok(None);
     }
     if a.to.is_empty() && a.passphrase_file.is_empty() {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "say how each of the {n} shares is protected: --to FILE or --passphrase-file FILE once per share, or --plain"
         )));
     }
     if !a.to.is_empty() && !a.passphrase_file.is_empty() {
-        return Err(Error::usage(
+        return Err(Error::invalid(
             "give either --to or --passphrase-file for every share, not a mix",
         ));
     }
     let given = a.to.len().max(a.passphrase_file.len());
     if given != n {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "{n} shares need {n} recipients; {given} given"
         )));
     }
@@ -346,7 +346,7 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
         && (!a.to.is_empty() || !a.passphrase_file.is_empty())
         && !a.insecure_fixture
     {
-        return Err(Error::usage(
+        return Err(Error::invalid(
             "--seed makes every share predictable from the seed, so encrypting them to trustees protects nothing: use --plain for a fixture, or add --insecure-fixture",
         ));
     }
@@ -354,7 +354,7 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
     let key = match ctx.read_key(&a.key, &key_pass(&a.key_passphrase))? {
         Key::Private(k) => k,
         Key::Public(_) => {
-            return Err(Error::usage(format!(
+            return Err(Error::invalid(format!(
                 "{}: is a public key; splitting needs the private key",
                 a.key.display()
             )))
@@ -489,7 +489,7 @@ impl Openers {
             match ctx.read_key(path, &PassphraseArgs::default())? {
                 Key::Private(kmi::keys::PrivateKey::Rsa(k)) => o.identities.push((path.clone(), k)),
                 _ => {
-                    return Err(Error::usage(format!(
+                    return Err(Error::invalid(format!(
                         "{}: --identity needs a trustee's RSA private key",
                         path.display()
                     )))
@@ -508,7 +508,7 @@ impl Openers {
     /// Open a CMS envelope holding a share with whichever identity or passphrase fits.
     fn open(&self, der: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         if self.identities.is_empty() && self.passphrases.is_empty() {
-            return Err(Error::usage(
+            return Err(Error::invalid(
                 "encrypted share: give --identity KEY or --passphrase-file FILE to open it",
             ));
         }

@@ -78,7 +78,7 @@ pub fn build(
 ) -> Result<RecipientInfo> {
     // RSAES-OAEP-ID_SHA_256 fits a message of at most k - 2*32 - 2 bytes (RFC 8017 section 7.1.1).
     if key.size() < cek.len() + 2 * 32 + 2 {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "the recipient's {}-bit RSA key is too small for RSA-OAEP-ID_SHA_256 (at least {} bits)",
             key.n().bits(),
             (cek.len() + 2 * 32 + 2) * 8

@@ -152,7 +152,7 @@ pub fn envelope_with(
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
     if recipients.is_empty() {
-        return Err(Error::usage("an envelope needs at least one recipient"));
+        return Err(Error::invalid("an envelope needs at least one recipient"));
     }
     let mut cek = Zeroizing::new([0u8; 32]);
     rng.fill_bytes(cek.as_mut());

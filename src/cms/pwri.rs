@@ -34,7 +34,7 @@ pub fn build(
     rng: &mut dyn CryptoRngCore,
 ) -> Result<RecipientInfo> {
     if iterations == 0 {
-        return Err(Error::usage(
+        return Err(Error::invalid(
             "the PBKDF2 iteration count must be at least 1",
         ));
     }
@@ -80,7 +80,7 @@ pub fn build_aes_kw(
     rng: &mut dyn CryptoRngCore,
 ) -> Result<RecipientInfo> {
     if iterations == 0 {
-        return Err(Error::usage(
+        return Err(Error::invalid(
             "the PBKDF2 iteration count must be at least 1",
         ));
     }

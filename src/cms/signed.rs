@@ -353,12 +353,12 @@ impl SignedMessage {
             (Some(c), None) => c,
             (None, Some(d)) => d.to_vec(),
             (Some(_), Some(_)) => {
-                return Err(Error::usage(
+                return Err(Error::invalid(
                     "the message carries its content; no detached content is needed",
                 ))
             }
             (None, None) => {
-                return Err(Error::usage(
+                return Err(Error::invalid(
                     "the signature is detached: the signed content is needed to verify it",
                 ))
             }

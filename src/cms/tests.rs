@@ -458,15 +458,15 @@ fn recipients_from_files() {
 }
 
 #[test]
-fn no_recipients_is_a_usage_error() {
+fn no_recipients_is_invalid() {
     assert!(matches!(
         envelope(MSG, ID_DATA, &[], &mut rng()),
-        Err(Error::Usage(_))
+        Err(Error::Invalid(_))
     ));
 }
 
 #[test]
-fn too_small_a_key_is_a_usage_error() {
+fn too_small_a_key_is_invalid() {
     let mut r = ChaCha20Rng::seed_from_u64(9);
     let k = rsa::RsaPrivateKey::new(&mut r, 512).unwrap();
     let spki = k
@@ -476,7 +476,7 @@ fn too_small_a_key_is_a_usage_error() {
         .as_bytes()
         .to_vec();
     let e = envelope(MSG, ID_DATA, &[Recipient::PublicKey(spki)], &mut rng()).unwrap_err();
-    assert!(matches!(e, Error::Usage(_)), "{e}");
+    assert!(matches!(e, Error::Invalid(_)), "{e}");
     assert!(e.to_string().contains("512-bit"), "{e}");
 }
 

@@ -18,7 +18,7 @@ const SHA256_DIGEST_INFO: [u8; 19] = [
 pub fn emsa_pkcs1_v15_sha256(message_digest: &[u8; 32], k: usize) -> Result<Vec<u8>> {
     let t_len = SHA256_DIGEST_INFO.len() + SHA256_LEN;
     if k < t_len + 11 {
-        return Err(Error::usage(
+        return Err(Error::invalid(
             "the RSA modulus is too small for a PKCS#1 v1.5 SHA-256 signature",
         ));
     }

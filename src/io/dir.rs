@@ -87,7 +87,7 @@ fn existing(
             });
         }
         if let Some(other) = present.first() {
-            return Err(Error::usage(format!(
+            return Err(Error::invalid(format!(
                 "{}: holds other files ({other}); write into a new or empty directory",
                 target.display()
             )));
@@ -96,7 +96,7 @@ fn existing(
         .iter()
         .find(|n| !names.contains(&n.as_str()) && !replaceable(n))
     {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "{}: --force would replace this directory, but it holds {other}, which kmi did not write; move it away first",
             target.display()
         )));

@@ -26,7 +26,7 @@ impl PassphraseSource {
     pub fn read(&self, purpose: &str, confirm: bool) -> Result<Zeroizing<String>> {
         let pass = match self {
             PassphraseSource::Prompt { batch: true } => {
-                return Err(Error::usage(format!(
+                return Err(Error::invalid(format!(
                     "a passphrase is needed for {purpose}; in --batch mode give --passphrase-file or --passphrase-fd"
                 )))
             }
@@ -35,7 +35,7 @@ impl PassphraseSource {
                 if confirm {
                     let second = prompt("Repeat the passphrase: ")?;
                     if *first != *second {
-                        return Err(Error::usage("the two passphrases differ"));
+                        return Err(Error::invalid("the two passphrases differ"));
                     }
                 }
                 first
@@ -47,7 +47,7 @@ impl PassphraseSource {
             PassphraseSource::Fd(fd) => read_fd(*fd)?,
         };
         if pass.is_empty() {
-            return Err(Error::usage(format!("empty passphrase for {purpose}")));
+            return Err(Error::invalid(format!("empty passphrase for {purpose}")));
         }
         Ok(pass)
     }
@@ -57,7 +57,7 @@ fn prompt(text: &str) -> Result<Zeroizing<String>> {
     rpassword::prompt_password(text)
         .map(Zeroizing::new)
         .map_err(|e| {
-            Error::usage(format!(
+            Error::invalid(format!(
                 "cannot prompt for a passphrase ({e}); give --passphrase-file or --passphrase-fd"
             ))
         })
@@ -101,7 +101,7 @@ fn read_fd(fd: i32) -> Result<Zeroizing<String>> {
     use std::os::fd::FromRawFd;
     // SAFETY: fcntl(F_GETFD) only queries the descriptor table, whatever `fd` is.
     if fd < 0 || unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "--passphrase-fd {fd}: not an open file descriptor"
         )));
     }
@@ -119,14 +119,14 @@ fn read_fd(fd: i32) -> Result<Zeroizing<String>> {
             Ok(_) if byte[0] == b'\n' => break,
             Ok(_) => {
                 if bytes.len() as u64 >= MAX_PASSPHRASE_FILE_BYTES {
-                    return Err(Error::usage(format!(
+                    return Err(Error::invalid(format!(
                         "--passphrase-fd {fd}: no newline in the first {MAX_PASSPHRASE_FILE_BYTES} bytes"
                     )));
                 }
                 bytes.push(byte[0]);
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::usage(format!("--passphrase-fd {fd}: {e}"))),
+            Err(e) => return Err(Error::invalid(format!("--passphrase-fd {fd}: {e}"))),
         }
     }
     first_line(&bytes)
@@ -134,7 +134,7 @@ fn read_fd(fd: i32) -> Result<Zeroizing<String>> {
 
 #[cfg(not(unix))]
 fn read_fd(_fd: i32) -> Result<Zeroizing<String>> {
-    Err(Error::usage("--passphrase-fd is only supported on Unix"))
+    Err(Error::invalid("--passphrase-fd is only supported on Unix"))
 }
 
 #[cfg(test)]

@@ -173,13 +173,13 @@ pub fn validate(
     let mut trusted_ders = Vec::with_capacity(trusted.len());
     for c in trusted {
         trusted_ders.push(CertificateDer::from(c.to_der().map_err(|e| {
-            Error::usage(format!("trusted certificate \"{}\": {e}", subject(c)))
+            Error::invalid(format!("trusted certificate \"{}\": {e}", subject(c)))
         })?));
     }
     let mut anchors: Vec<TrustAnchor<'_>> = Vec::with_capacity(trusted.len());
     for (c, d) in trusted.iter().zip(&trusted_ders) {
         anchors.push(webpki::anchor_from_trusted_cert(d).map_err(|e| {
-            Error::usage(format!(
+            Error::invalid(format!(
                 "trusted certificate \"{}\" cannot be a trust anchor: {}",
                 subject(c),
                 describe(&e)

@@ -150,7 +150,7 @@ pub fn generate_group(
         if (MIN_GENERATE_BITS..=MAX_GENERATE_BITS).contains(&bits) {
             Ok(())
         } else {
-            Err(Error::usage(format!(
+            Err(Error::invalid(format!(
                 "--bits {bits}: ElGamal groups must have {MIN_GENERATE_BITS} to {MAX_GENERATE_BITS} bits"
             )))
         }
@@ -171,7 +171,7 @@ pub fn generate_group(
         GroupSpec::DsaStyle { bits, q_bits } => {
             check_bits(bits)?;
             if q_bits < 32 || q_bits + 16 > bits {
-                return Err(Error::usage(format!(
+                return Err(Error::invalid(format!(
                     "--q-bits {q_bits}: must be at least 32 and at least 16 bits below --bits {bits}"
                 )));
             }

@@ -223,7 +223,7 @@ pub fn encode_private(
                 }
                 Kdf::Scrypt { log_n, r, p } => {
                     let sp = pkcs8::pkcs5::scrypt::Params::new(log_n, r, p, 32)
-                        .map_err(|e| Error::usage(format!("scrypt parameters: {e}")))?;
+                        .map_err(|e| Error::invalid(format!("scrypt parameters: {e}")))?;
                     pkcs8::pkcs5::pbes2::Parameters::scrypt_aes256cbc(sp, &salt, &iv)
                 }
             }

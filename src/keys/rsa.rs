@@ -63,7 +63,7 @@ impl RsaPrivate {
         let q1 = SecretUint::new(q.expose() - &one);
         let lambda = SecretUint::new(p1.expose().lcm(q1.expose()));
         let d = SecretUint::new(mod_inverse(&e, lambda.expose()).ok_or_else(|| {
-            Error::usage("the public exponent is not invertible modulo lambda(N)")
+            Error::invalid("the public exponent is not invertible modulo lambda(N)")
         })?);
         let dp = SecretUint::new(d.expose() % p1.expose());
         let dq = SecretUint::new(d.expose() % q1.expose());
@@ -105,7 +105,7 @@ impl RsaPublic {
     /// This key as the rsa crate's, for OAEP encryption and signature verification.
     pub fn to_rsa_crate(&self) -> Result<rsa::RsaPublicKey> {
         rsa::RsaPublicKey::new(to_rsa_uint(&self.n), to_rsa_uint(&self.e))
-            .map_err(|e| Error::usage(format!("the RSA public key cannot be used: {e}")))
+            .map_err(|e| Error::invalid(format!("the RSA public key cannot be used: {e}")))
     }
 }
 
@@ -128,9 +128,9 @@ pub fn parse_exponent(text: &str) -> Result<BigUint> {
         Some(h) => BigUint::parse_bytes(h.as_bytes(), 16),
         None => BigUint::parse_bytes(text.as_bytes(), 10),
     };
-    let e = parsed.ok_or_else(|| Error::usage(format!("--e {text}: not a number")))?;
+    let e = parsed.ok_or_else(|| Error::invalid(format!("--e {text}: not a number")))?;
     if e < BigUint::from(3u32) || e.is_even() {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "--e {text}: the public exponent must be odd and at least 3"
         )));
     }
@@ -145,13 +145,13 @@ pub fn generate(
     progress: &dyn KeygenProgress,
 ) -> Result<RsaPrivate> {
     if !(MIN_GENERATE_BITS..=MAX_GENERATE_BITS).contains(&params.bits) {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "--bits {}: RSA keys must have {MIN_GENERATE_BITS} to {MAX_GENERATE_BITS} bits",
             params.bits
         )));
     }
     if params.e.bits() as usize >= params.bits / 2 {
-        return Err(Error::usage(
+        return Err(Error::invalid(
             "the public exponent is too large for this modulus size",
         ));
     }

@@ -10,7 +10,7 @@ use crate::{Error, Result};
 
 fn check_indices(indices: &[u32]) -> Result<()> {
     if indices.is_empty() {
-        return Err(Error::usage("no share indexes"));
+        return Err(Error::invalid("no share indexes"));
     }
     for (a, i) in indices.iter().enumerate() {
         if *i == 0 {

@@ -171,11 +171,11 @@ pub fn prime_with_factor(
 ) -> Result<BigUint> {
     check_bits(bits, "prime")?;
     if q < &BigUint::from(3u32) || q.is_even() {
-        return Err(Error::usage("the subgroup order q must be an odd prime"));
+        return Err(Error::invalid("the subgroup order q must be an odd prime"));
     }
     let (hmin, hmax) = factor_h_range(bits, q);
     if hmin > hmax {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "no {bits}-bit prime p = 2hq + 1 exists for a {}-bit q: q is too large",
             q.bits()
         )));

@@ -147,7 +147,7 @@ fn operation_code(op: &Operation<'_>) -> Result<u8> {
         Operation::RsaDecrypt => Ok(OP_RSA_DECRYPT),
         Operation::RsaSign => Ok(OP_RSA_SIGN),
         Operation::ElGamalDecrypt(_) => Ok(OP_ELGAMAL_DECRYPT),
-        Operation::Blinded => Err(Error::usage("a blinded input cannot be blinded again")),
+        Operation::Blinded => Err(Error::invalid("a blinded input cannot be blinded again")),
     }
 }
 

@@ -33,7 +33,7 @@ pub struct Dealing {
 
 fn check_threshold(k: u32, n: u32) -> Result<()> {
     if k < 1 || n < 1 || k > n || n > MAX_SHARES {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "threshold {k} of {n} shares: need 1 <= threshold <= shares <= {MAX_SHARES}"
         )));
     }

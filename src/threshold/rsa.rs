@@ -79,7 +79,7 @@ pub fn unsuitable(key: &RsaPrivate, n: u32) -> Option<String> {
 /// Deal a safe-prime RSA key into n shares with threshold k.
 pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Result<Dealing> {
     if k < 1 || k > n || n > 255 {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "threshold {k} of {n} shares: need 1 <= threshold <= shares <= 255"
         )));
     }
@@ -89,7 +89,7 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
         return Err(Error::check("the key's primes are too small to share"));
     }
     if let Some(why) = unsuitable(key, n) {
-        return Err(Error::usage(why));
+        return Err(Error::invalid(why));
     }
     let modulus = &key.public.n;
     let p_half = SecretUint::new((key.p.expose() - 1u32) >> 1usize);
@@ -262,7 +262,7 @@ pub fn verify_partial(
 pub fn combine(set: &RsaSetPublic, x: &BigUint, partials: &[(u32, BigUint)]) -> Result<BigUint> {
     check_input(set, x)?;
     if partials.len() != set.threshold as usize {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "combining needs exactly {} partial results, got {}",
             set.threshold,
             partials.len()
@@ -525,7 +525,7 @@ pub fn test_messages_combine(
 ) -> Result<bool> {
     let k = set.threshold as usize;
     if shares.len() < k {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "the test-message check needs {k} shares, {} given",
             shares.len()
         )));
@@ -541,7 +541,7 @@ pub fn test_messages_combine(
     for s in shares {
         match seen.get_mut(s.index as usize) {
             Some(slot) if !*slot && s.index >= 1 && s.index <= set.total => *slot = true,
-            _ => return Err(Error::usage("share indexes must be distinct and in 1..n")),
+            _ => return Err(Error::invalid("share indexes must be distinct and in 1..n")),
         }
     }
     // D = sum_j lambda_{0,j} s_j: S0's combination in the exponent.

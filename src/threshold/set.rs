@@ -330,12 +330,12 @@ pub fn split(
         seeded,
     } = *options;
     if threshold < 1 || threshold > total || total > 255 {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "threshold {threshold} of {total} shares: need 1 <= threshold <= shares <= 255"
         )));
     }
     if matches!(key, PrivateKey::ElGamal(_)) && purpose == Purpose::Sign {
-        return Err(Error::usage(
+        return Err(Error::invalid(
             "an ElGamal key can only be split to decrypt (--purpose sign needs an RSA key)",
         ));
     }
@@ -478,12 +478,12 @@ impl ShareSet {
             }
             (SetPublic::ElGamal { .. }, Operation::ElGamalDecrypt(m)) => m.alpha(),
             (SetPublic::ElGamal { .. }, Operation::RsaSign) => {
-                return Err(Error::usage(
+                return Err(Error::invalid(
                     "threshold signing needs an RSA share set (ElGamal sets can only decrypt)",
                 ))
             }
             _ => {
-                return Err(Error::usage(
+                return Err(Error::invalid(
                     "this input does not fit the share set's scheme",
                 ))
             }
@@ -667,10 +667,10 @@ impl ShareSet {
                 let shared = unblind(feldman::combine(&public.group, &values)?);
                 crate::crypt::elgamal::decrypt_with_shared(&public.group, m, &shared)
             }
-            (_, Operation::Blinded) => Err(Error::usage(
+            (_, Operation::Blinded) => Err(Error::invalid(
                 "partials on a blinded input are combined by the client that blinded it (kmi share combine --blind FACTOR)",
             )),
-            _ => Err(Error::usage(
+            _ => Err(Error::invalid(
                 "this input does not fit the share set's scheme",
             )),
         }

@@ -1129,7 +1129,7 @@ fn resign_response_with_iterations(rsp: &[u8], agent_key: &Path, n: u32) -> Vec<
         _ => panic!("the agent's certificate"),
     };
     let key = match kmi::keys::decode_key(&std::fs::read(agent_key).unwrap(), agent_key, &|| {
-        Err(kmi::Error::usage("no passphrase"))
+        Err(kmi::Error::invalid("no passphrase"))
     })
     .unwrap()
     {

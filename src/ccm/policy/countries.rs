@@ -33,7 +33,7 @@ pub(super) enum CountryProblem {
 
 /// A country code as typed on a command line: two upper-case letters of an assigned code.
 pub fn parse_country(s: &str) -> Result<[u8; 2]> {
-    check_country(s).map_err(|p| Error::usage(p.to_string()))
+    check_country(s).map_err(|p| Error::invalid(p.to_string()))
 }
 
 pub(super) fn check_country(s: &str) -> std::result::Result<[u8; 2], CountryProblem> {

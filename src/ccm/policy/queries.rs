@@ -35,7 +35,7 @@ impl std::str::FromStr for App {
             "ssl" | "tls" => Ok(App::Ssl),
             "smime" | "s/mime" => Ok(App::Smime),
             "capi" => Ok(App::Capi),
-            _ => Err(Error::usage(format!(
+            _ => Err(Error::invalid(format!(
                 "{s}: unknown application (ssl, smime, capi)"
             ))),
         }
@@ -212,7 +212,7 @@ impl Policy {
 
     fn ssl_checks(&self, q: &Query, checks: &mut Vec<Check>) -> Result<()> {
         let suite = suites::by_name_ignore_case(&q.alg)
-            .ok_or_else(|| Error::usage(format!("{}: unknown cipher suite", q.alg)))?;
+            .ok_or_else(|| Error::invalid(format!("{}: unknown cipher suite", q.alg)))?;
         let key = format!("ssl.suite.{}", suite.name);
         checks.push(match self.get(&key) {
             Some(Value::Bool(true)) => pass(format!("{key} is true"), &[key.as_str()]),
@@ -238,7 +238,7 @@ impl Policy {
             .iter()
             .find(|a| a.eq_ignore_ascii_case(&q.alg))
             .ok_or_else(|| {
-                Error::usage(format!(
+                Error::invalid(format!(
                     "{}: unknown algorithm (known: {})",
                     q.alg,
                     ALGORITHMS.join(", ")

@@ -309,7 +309,7 @@ fn unknown_country_and_allow_lists() {
 }
 
 #[test]
-fn unknown_suite_or_algorithm_in_a_query_is_a_usage_error() {
+fn unknown_suite_or_algorithm_in_a_query_is_invalid() {
     let p = export();
     let e = p
         .decide(&query(App::Ssl, "TLS_FOO", None, Some("FR")))

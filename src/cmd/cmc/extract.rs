@@ -17,7 +17,7 @@ pub(super) fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
     let spec = a.out.spec(true);
     spec.check_writable()?;
     if a.agent_cert.is_none() && !a.insecure {
-        return Err(Error::usage(
+        return Err(Error::invalid(
             "give --agent-cert CERT: the response's signature must be checked before its keys are used (--insecure opens an unchecked response)",
         ));
     }
@@ -45,7 +45,7 @@ pub(super) fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
             Opener::Passphrase(&secret)
         }
         _ => {
-            return Err(Error::usage(
+            return Err(Error::invalid(
                 "give exactly one of --key KEY or --passphrase-file FILE",
             ))
         }

@@ -36,14 +36,14 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
             _ => "--key-usage both",
         };
         if !a.force_signing_key {
-            return Err(Error::usage(format!(
+            return Err(Error::invalid(format!(
                 "a key declared for signing ({flag}) is never escrowed (whoever holds a copy can sign as its owner); --force-signing-key overrides"
             )));
         }
         ctx.warn(format!("archiving a key declared for signing ({flag}): the agent's operators will be able to sign as its owner, and an agent refuses it unless run with --accept-signing-keys"));
     }
     if a.signer.sign_key.is_none() && !a.sign_with_archived_key {
-        return Err(Error::usage(
+        return Err(Error::invalid(
             "the request must be signed by a separate signing key: give --sign-key KEY (and --sign-cert CERT), or --sign-with-archived-key to sign with the archived key itself",
         ));
     }
@@ -53,7 +53,7 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
             let identity = match id {
                 Some(i) => i.clone(),
                 None => common_name(&name)
-                    .ok_or_else(|| Error::usage("--subject has no CN: give --identity TEXT"))?,
+                    .ok_or_else(|| Error::invalid("--subject has no CN: give --identity TEXT"))?,
             };
             (name, identity)
         }
@@ -62,7 +62,7 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
             id.clone(),
         ),
         (None, None) => {
-            return Err(Error::usage(
+            return Err(Error::invalid(
                 "say whose key this is: --subject DN and/or --identity TEXT",
             ))
         }
@@ -80,7 +80,7 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
     }
     if a.sign_with_archived_key {
         if matches!(key, PrivateKey::ElGamal(_)) {
-            return Err(Error::usage(
+            return Err(Error::invalid(
                 "--sign-with-archived-key: an ElGamal key cannot sign; give --sign-key KEY (and --sign-cert CERT)",
             ));
         }
@@ -163,9 +163,13 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
     let identity = match (&a.identity, &signer.cert) {
         (Some(i), _) => i.clone(),
         (None, Some(c)) => common_name(&c.tbs_certificate.subject).ok_or_else(|| {
-            Error::usage("the --sign-cert subject has no CN: give --identity TEXT")
+            Error::invalid("the --sign-cert subject has no CN: give --identity TEXT")
         })?,
-        (None, None) => return Err(Error::usage("give --identity TEXT (whose keys to recover)")),
+        (None, None) => {
+            return Err(Error::invalid(
+                "give --identity TEXT (whose keys to recover)",
+            ))
+        }
     };
     let mut rng = KmiRng::new(None)?;
     let der = build::recovery_request(
@@ -193,7 +197,7 @@ pub(super) fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> 
     let identity = match &a.identity {
         Some(i) => i.clone(),
         None => common_name(&subject)
-            .ok_or_else(|| Error::usage("--subject has no CN: give --identity TEXT"))?,
+            .ok_or_else(|| Error::invalid("--subject has no CN: give --identity TEXT"))?,
     };
     let shroud = shroud(&a.shroud)?;
     let signer = required_signer(ctx, &a.signer, &a.key_passphrase)?;
@@ -204,7 +208,7 @@ pub(super) fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> 
     let algorithm = match a.algorithm {
         KeygenAlgorithmChoice::Rsa => {
             if !agent::KEYGEN_RSA_BITS.contains(&a.bits) {
-                return Err(Error::usage(format!(
+                return Err(Error::invalid(format!(
                     "--bits {}: the agent generates RSA keys of {} to {} bits",
                     a.bits,
                     agent::KEYGEN_RSA_BITS.start(),
@@ -218,7 +222,7 @@ pub(super) fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> 
                 Some(g) => g.group(),
                 None => {
                     if u64::from(a.bits) < agent::KEYGEN_MIN_ELGAMAL_BITS {
-                        return Err(Error::usage(format!(
+                        return Err(Error::invalid(format!(
                             "--bits {}: ElGamal groups of at least {} bits",
                             a.bits,
                             agent::KEYGEN_MIN_ELGAMAL_BITS

@@ -15,12 +15,12 @@ use crate::cmd::Context;
 
 /// "K/N" for --split.
 fn parse_split(text: &str) -> Result<(u32, u32)> {
-    let bad = || Error::usage(format!("--split {text}: expected K/N, e.g. 2/3"));
+    let bad = || Error::invalid(format!("--split {text}: expected K/N, e.g. 2/3"));
     let (k, n) = text.split_once('/').ok_or_else(bad)?;
     let k: u32 = k.trim().parse().map_err(|_| bad())?;
     let n: u32 = n.trim().parse().map_err(|_| bad())?;
     if k < 1 || k > n || n > 255 {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "--split {text}: need 1 <= K <= N <= 255"
         )));
     }
@@ -34,7 +34,7 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
     let agent_key = read_rsa_private(ctx, &a.agent_key, &a.key_passphrase, "--agent-key")?;
     let agent_cert = read_cert(&a.agent_cert)?;
     if !cert_belongs_to(&agent_cert, &agent_key)? {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "{}: is not the certificate of --agent-key {}",
             a.agent_cert.display(),
             a.agent_key.display()
@@ -45,28 +45,28 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
             let key = read_rsa_private(ctx, k, &a.key_passphrase, "--sign-key")?;
             let cert = read_cert(c)?;
             if !cert_belongs_to(&cert, &key)? {
-                return Err(Error::usage(format!(
+                return Err(Error::invalid(format!(
                     "{}: is not the certificate of --sign-key {}",
                     c.display(),
                     k.display()
                 )));
             }
             if key.public == agent_key.public {
-                return Err(Error::usage(
+                return Err(Error::invalid(
                     "--sign-key is --agent-key: give a key of its own, or leave both --sign-key and --sign-cert out",
                 ));
             }
             Some((key, cert))
         }
         (None, None) => None,
-        _ => return Err(Error::usage("give --sign-key and --sign-cert together")),
+        _ => return Err(Error::invalid("give --sign-key and --sign-cert together")),
     };
     let request = read_input(&a.request)?;
     let mut store = DirStore::open(&a.store)?;
     if let Some(split) = &a.split {
         let (k, n) = parse_split(split)?;
         if a.to.len() != n as usize {
-            return Err(Error::usage(format!(
+            return Err(Error::invalid(format!(
                 "--split {split}: {n} shares need {n} --to trustees; {} given",
                 a.to.len()
             )));

@@ -19,12 +19,12 @@ use crate::{Error, Result};
 
 pub(super) fn check_bits(bits: usize, what: &str) -> Result<()> {
     if bits < MIN_BITS {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "a {what} needs at least {MIN_BITS} bits (asked for {bits})"
         )));
     }
     if bits > 65536 {
-        return Err(Error::usage(format!(
+        return Err(Error::invalid(format!(
             "a {what} of {bits} bits is beyond what kmi searches for"
         )));
     }
