@@ -674,5 +674,3 @@ pub fn keygen_request(
     sign_pki_data(&pd, &req.signer, Vec::new(), oids)
 }
 
-#[cfg(test)]
-mod tests;
