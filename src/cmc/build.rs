@@ -673,4 +673,3 @@ pub fn keygen_request(
     )?);
     sign_pki_data(&pd, &req.signer, Vec::new(), oids)
 }
-
