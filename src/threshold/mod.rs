@@ -16,7 +16,7 @@ use crate::math::secret::SecretUint;
 
 /// One trustee's secret share s_i, in both schemes (Shoup's s_i = f(i) mod m, Feldman's
 /// s_i = f(i) mod q), as held in memory once its file is opened and checked against its set.
-/// Debug prints the value as "[secret]" (`SecretUint`'s Debug) and it is wiped on drop.
+/// Debug prints the value as "\[secret\]" (`SecretUint`'s Debug) and it is wiped on drop.
 #[derive(Debug, Clone)]
 pub struct SecretShare {
     pub index: u32,
