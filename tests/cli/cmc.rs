@@ -1710,7 +1710,7 @@ fn outputs_are_never_half_written_or_overwritten() {
 /// archived with its certificate, its key-identifier requests are accepted.
 #[test]
 fn a_key_identifier_signer_is_accepted_once_the_agent_knows_its_key() {
-    if require_peer("openssl").is_none() {
+    if !require_peers(&["openssl", "KMI_PYTHON"]) {
         return;
     }
     let w = Work::new();
