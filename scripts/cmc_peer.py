@@ -40,7 +40,7 @@ Run with the venv of scripts/test (KMI_PYTHON):
     cmc_peer.py build-recovery --identity ID --shroud-cert CERT [--tagged] [--selection TEXT]
                                --sign-key KEY --sign-cert CERT OUT
         A recovery request made without kmi: KeyRecoveryReq with id-cmc-shroudWithPublicKey and
-        the certificate untagged (the draft's form) or [0] IMPLICIT (kmi's), signed by openssl.
+        the certificate untagged (the draft's form) or [0] IMPLICIT (kmi 0.1's), signed by openssl.
 """
 
 import argparse
@@ -401,7 +401,7 @@ def cmd_openssl_envelope(args):
 def cmd_build_recovery(args):
     """A recovery request made without kmi: transactionId, senderNonce, identification and a
     KeyRecoveryReq whose shroud method is id-cmc-shroudWithPublicKey with the certificate in the
-    draft's own untagged form (or kmi's [0] IMPLICIT form with --tagged), signed by openssl."""
+    draft's own untagged form (or kmi 0.1's [0] IMPLICIT form with --tagged), signed by openssl."""
     register_controls()
     with tempfile.TemporaryDirectory() as tmp:
         cert = run("openssl", "x509", "-in", args.shroud_cert, "-outform", "DER")

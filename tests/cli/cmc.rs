@@ -701,7 +701,7 @@ fn a_request_built_by_pyasn1_and_openssl_is_parsed_archived_and_recovered() {
 /// What else peers write: BER with indefinite lengths (`openssl cms -stream`), RSAES-OAEP with
 /// the default SHA-1 parameters, a signer named by key identifier with no certificate (the
 /// archived key signing for itself), and a recovery request whose shroud certificate is in the
-/// draft's untagged form or kmi's [0] form. kmi's agent accepts each and the key comes back.
+/// draft's untagged form or kmi 0.1's [0] form. kmi's agent accepts each and the key comes back.
 #[test]
 fn peer_variants_are_accepted() {
     if !require_peers(&["openssl", "KMI_PYTHON"]) {

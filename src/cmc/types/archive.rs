@@ -19,10 +19,11 @@ use crate::{Error, Result};
 ///     certificate   Certificate,
 ///     publicKey     SubjectPublicKeyInfo }
 /// ```
-/// The draft (parameters of id-cmc-shroudWithPublicKey). Both arms are SEQUENCEs, which is not
-/// valid ASN.1, so (formats.md section 4) kmi writes `[0] IMPLICIT Certificate` /
-/// `[1] IMPLICIT SubjectPublicKeyInfo` and reads both that and the untagged form, told apart by
-/// the second element: a SEQUENCE in a Certificate, a BIT STRING in an SPKI.
+/// The draft (parameters of id-cmc-shroudWithPublicKey, Appendix A). Both arms are untagged
+/// SEQUENCEs, which is not a valid X.680 CHOICE; kmi writes them untagged, as Appendix A does
+/// (formats.md section 4), and tells them apart on read by the second element: a SEQUENCE in a
+/// Certificate, a BIT STRING in an SPKI. The `[0] IMPLICIT Certificate` /
+/// `[1] IMPLICIT SubjectPublicKeyInfo` form kmi 0.1 wrote is still read.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub enum ShroudWithPublicKey {
     Certificate(Box<Certificate>),
@@ -84,10 +85,7 @@ impl EncodeValue for ShroudWithPublicKey {
 
 impl Tagged for ShroudWithPublicKey {
     fn tag(&self) -> Tag {
-        match self {
-            Self::Certificate(_) => TAG_CTX0_CONS,
-            Self::PublicKey(_) => TAG_CTX1_CONS,
-        }
+        Tag::Sequence
     }
 }
 
