@@ -67,11 +67,21 @@ def tagged_attribute(body_part_id, oid, value):
     return ta
 
 
-class KeyArchival(univ.Sequence):
-    """The draft's control, unknown to pyasn1-modules: built here from its ASN.1."""
+class KeyIdentification(univ.Choice):
+    """KeyArchival's keyIdentification CHOICE { reqBodyPartID, certificateID } (draft Appendix A)."""
 
     componentType = namedtype.NamedTypes(
         namedtype.NamedType("reqBodyPartID", univ.Integer()),
+        namedtype.NamedType("certificateID", rfc5652.RecipientIdentifier()),
+    )
+
+
+class KeyArchival(univ.Sequence):
+    """The draft's control, unknown to pyasn1-modules: built here from its ASN.1 (Appendix A;
+    scripts/cmc_archive_asn1.py is the full, strict transcription)."""
+
+    componentType = namedtype.NamedTypes(
+        namedtype.NamedType("keyIdentification", KeyIdentification()),
         namedtype.NamedType("cmsBodyPartID", univ.Integer()),
         namedtype.OptionalNamedType("selectionCriteria", univ.OctetString()),
     )
@@ -227,7 +237,7 @@ def make_pkidata():
     controls.append(tagged_attribute(1, rfc6402.id_cmc_transactionId, univ.Integer(4242)))
     controls.append(tagged_attribute(2, rfc6402.id_cmc_senderNonce, univ.OctetString(SENDER_NONCE)))
     ka = KeyArchival()
-    ka["reqBodyPartID"] = 10
+    ka["keyIdentification"]["reqBodyPartID"] = 10
     ka["cmsBodyPartID"] = 11
     ka["selectionCriteria"] = b"sel"
     controls.append(tagged_attribute(3, ID_CMC_KEY_ARCHIVAL, ka))

@@ -314,7 +314,7 @@ def cmd_build_archive(args):
         controls.append(tagged_attribute(3, rfc6402.id_cmc_identification,
                                          char.UTF8String(args.identity)))
         ka = cmc_fixtures.KeyArchival()
-        ka["reqBodyPartID"] = 5
+        ka["keyIdentification"]["reqBodyPartID"] = 5
         ka["cmsBodyPartID"] = 6 if args.placement == "body" else 0
         if args.selection is not None:
             ka["selectionCriteria"] = args.selection.encode()

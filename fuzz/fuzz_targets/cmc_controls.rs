@@ -60,7 +60,7 @@ fn pki_data(oids: &CmcOids, n: &Numbers) -> Option<PkiData> {
         ctl(
             n.ids[3],
             &Control::KeyArchival(KeyArchival {
-                req_body_part_id: n.ka_req,
+                key_identification: KeyIdentification::ReqBodyPartId(n.ka_req),
                 cms_body_part_id: n.ka_cms,
                 selection_criteria: None,
             }),

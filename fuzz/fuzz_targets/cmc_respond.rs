@@ -395,8 +395,16 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
             let id = pd.control_sequence[i].body_part_id;
             let new = match pd.control_sequence[i].decode_control(oids) {
                 Ok(Control::KeyArchival(mut ka)) => {
-                    if c & 1 == 0 {
-                        ka.req_body_part_id = u32::from(b);
+                    let ski = OctetString::new(vec![b; 20]).ok();
+                    if let (true, Some(ski)) = (c & 4 != 0, ski) {
+                        // The certificateID arm, which the agent answers with a refusal.
+                        ka.key_identification = KeyIdentification::CertificateId(
+                            RecipientIdentifier::SubjectKeyIdentifier(
+                                x509_cert::ext::pkix::SubjectKeyIdentifier(ski),
+                            ),
+                        );
+                    } else if c & 1 == 0 {
+                        ka.key_identification = KeyIdentification::ReqBodyPartId(u32::from(b));
                     } else {
                         ka.cms_body_part_id = u32::from(b);
                     }

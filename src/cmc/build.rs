@@ -542,7 +542,7 @@ pub fn archive_request(
     pd.control_sequence.push(TaggedAttribute::from_control(
         BODY_CONTROL,
         &Control::KeyArchival(KeyArchival {
-            req_body_part_id: BODY_REQUEST,
+            key_identification: KeyIdentification::ReqBodyPartId(BODY_REQUEST),
             cms_body_part_id: cms_body,
             selection_criteria: selection_octets(&req.selection)?,
         }),

@@ -96,7 +96,7 @@ fn pyasn1_reads_kmi_pkidata() {
                 Control::SenderNonce(OctetString::new(vec![7; 16]).unwrap()),
                 Control::Identification("alice".into()),
                 Control::KeyArchival(KeyArchival {
-                    req_body_part_id: 10,
+                    key_identification: KeyIdentification::ReqBodyPartId(10),
                     cms_body_part_id: 11,
                     selection_criteria: None,
                 }),

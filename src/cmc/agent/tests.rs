@@ -831,3 +831,29 @@ fn responses_echo_transaction_and_nonce() {
         find(&pr.control_sequence, oids().recipient_nonce)
     );
 }
+
+/// KeyArchival naming a certificate (certificateID) instead of a request: archival by
+/// certificate is not implemented yet, so the agent answers badRequest and files nothing.
+#[test]
+fn archival_by_certificate_id_is_answered_not_guessed() {
+    let req = archive_req(Placement::Body, None, None);
+    let by_cert = resign(&req, enc_key(), |pd, _| {
+        for t in pd.control_sequence.iter_mut() {
+            if t.attr_type != oids().key_archival {
+                continue;
+            }
+            let Ok(Control::KeyArchival(mut ka)) = t.decode_control(oids()) else {
+                panic!("KeyArchival does not decode");
+            };
+            ka.key_identification =
+                KeyIdentification::CertificateId(crate::cms::ktri::rid_for_cert(&alice().cert));
+            *t = TaggedAttribute::from_control(t.body_part_id, &Control::KeyArchival(ka), oids())
+                .unwrap();
+        }
+    });
+    let mut store = MemStore::default();
+    let (rsp, out) = run(Policy::default(), &by_cert, &mut store);
+    assert_eq!(fail_info(&rsp), CmcFailInfo::BAD_REQUEST);
+    assert!(out.failure.unwrap().contains("certificateID"));
+    assert!(store.entries.is_empty());
+}

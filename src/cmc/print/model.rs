@@ -260,7 +260,12 @@ pub enum ControlValue {
     },
     StatusInfoV2(StatusReport),
     KeyArchival {
-        req_body_part_id: u32,
+        /// keyIdentification's reqBodyPartID arm.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        req_body_part_id: Option<u32>,
+        /// keyIdentification's certificateID arm.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        certificate_id: Option<IdentifierReport>,
         cms_body_part_id: u32,
         #[serde(skip_serializing_if = "Option::is_none")]
         selection_criteria: Option<String>,

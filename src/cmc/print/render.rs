@@ -282,11 +282,17 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
             }
             ControlValue::KeyArchival {
                 req_body_part_id,
+                certificate_id,
                 cms_body_part_id,
                 selection_criteria,
             } => {
+                let key = match (req_body_part_id, certificate_id) {
+                    (Some(id), _) => format!("request body part {id}"),
+                    (None, Some(rid)) => format!("certificate {}", id_text(rid)),
+                    (None, None) => "no key identification".into(),
+                };
                 t.line(format!(
-                    "request body part {req_body_part_id}, cms body part {cms_body_part_id}{}",
+                    "{key}, cms body part {cms_body_part_id}{}",
                     sel_text(selection_criteria)
                 ));
             }

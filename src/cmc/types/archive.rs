@@ -1,6 +1,7 @@
 //! The productions of the key archival draft (draft-ietf-pkix-cmc-archive): shroud methods,
 //! ServerKeyGenRequest/Response, KeyArchival, KeyRecoveryReq/Rsp and MultiplePrivateKeys.
 
+pub use cms::enveloped_data::RecipientIdentifier;
 use der::asn1::{Any, AnyRef, OctetString};
 use der::{
     Choice, Decode, DecodeValue, Encode, EncodeValue, Header, Length, Reader, Sequence,
@@ -195,19 +196,86 @@ pub struct ServerKeyGenResponse {
 }
 
 /// ```text
+/// keyIdentification        CHOICE {
+///    reqBodyPartID            BodyPartID,
+///    certificateID            RecipientIdentifier }
+/// ```
+/// The inline CHOICE of [`KeyArchival`] (draft Appendix A): the certification request of the
+/// key, or the already issued certificate it belongs to. Untagged; the arms are an INTEGER, a
+/// SEQUENCE (issuerAndSerialNumber) and `[0]` IMPLICIT (subjectKeyIdentifier, RFC 5652), so it is
+/// decodable by tag.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum KeyIdentification {
+    ReqBodyPartId(BodyPartID),
+    CertificateId(RecipientIdentifier),
+}
+
+impl<'a> Choice<'a> for KeyIdentification {
+    fn can_decode(tag: Tag) -> bool {
+        tag == Tag::Integer || <RecipientIdentifier as Choice<'a>>::can_decode(tag)
+    }
+}
+
+impl<'a> Decode<'a> for KeyIdentification {
+    fn decode<R: Reader<'a>>(reader: &mut R) -> der::Result<Self> {
+        if reader.peek_tag()? == Tag::Integer {
+            BodyPartID::decode(reader).map(Self::ReqBodyPartId)
+        } else {
+            RecipientIdentifier::decode(reader).map(Self::CertificateId)
+        }
+    }
+}
+
+impl EncodeValue for KeyIdentification {
+    fn value_len(&self) -> der::Result<Length> {
+        match self {
+            Self::ReqBodyPartId(id) => id.value_len(),
+            Self::CertificateId(rid) => rid.value_len(),
+        }
+    }
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        match self {
+            Self::ReqBodyPartId(id) => id.encode_value(writer),
+            Self::CertificateId(rid) => rid.encode_value(writer),
+        }
+    }
+}
+
+impl Tagged for KeyIdentification {
+    fn tag(&self) -> Tag {
+        match self {
+            Self::ReqBodyPartId(_) => Tag::Integer,
+            Self::CertificateId(rid) => rid.tag(),
+        }
+    }
+}
+
+/// ```text
 /// KeyArchival ::= SEQUENCE {
-///     reqBodyPartID        BodyPartID,     -- the certification request of the key
+///     keyIdentification    CHOICE {
+///        reqBodyPartID        BodyPartID,           -- the certification request of the key
+///        certificateID        RecipientIdentifier } -- or the certificate it belongs to
 ///     cmsBodyPartID        BodyPartID,     -- the cmsSequence entry with the EnvelopedData,
 ///                                          -- 0 when it is in id-aa-cmc-unsignedData
 ///     selectionCriteria    OCTET STRING OPTIONAL }
 /// ```
-/// The draft (control id-cmc-keyArchival).
+/// The draft (control id-cmc-keyArchival, section 5.1 and Appendix A).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct KeyArchival {
-    pub req_body_part_id: BodyPartID,
+    pub key_identification: KeyIdentification,
     pub cms_body_part_id: BodyPartID,
     #[asn1(optional = "true")]
     pub selection_criteria: Option<OctetString>,
+}
+
+impl KeyArchival {
+    /// The certification request the control names, if it names one (not a certificate).
+    pub fn req_body_part_id(&self) -> Option<BodyPartID> {
+        match self.key_identification {
+            KeyIdentification::ReqBodyPartId(id) => Some(id),
+            KeyIdentification::CertificateId(_) => None,
+        }
+    }
 }
 
 /// ```text

@@ -416,13 +416,13 @@ fn round_trips_draft_types() {
         selection_criteria: None,
     });
     round_trip(&KeyArchival {
-        req_body_part_id: 2,
+        key_identification: KeyIdentification::ReqBodyPartId(2),
         cms_body_part_id: 0,
         selection_criteria: None,
     });
     assert_eq!(
         KeyArchival {
-            req_body_part_id: 2,
+            key_identification: KeyIdentification::ReqBodyPartId(2),
             cms_body_part_id: 3,
             selection_criteria: Some(OctetString::new(vec![0xab]).unwrap())
         }
@@ -430,6 +430,20 @@ fn round_trips_draft_types() {
         .unwrap(),
         unhex("3009 020102 020103 0401ab")
     );
+    // The certificateID arm: subjectKeyIdentifier [0] IMPLICIT, untagged in the CHOICE.
+    let by_ski = KeyArchival {
+        key_identification: KeyIdentification::CertificateId(
+            RecipientIdentifier::SubjectKeyIdentifier(x509_cert::ext::pkix::SubjectKeyIdentifier(
+                OctetString::new(vec![0xab, 0xcd]).unwrap(),
+            )),
+        ),
+        cms_body_part_id: 3,
+        selection_criteria: None,
+    };
+    assert_eq!(round_trip(&by_ski), unhex("3007 8002abcd 020103"));
+    assert_eq!(by_ski.req_body_part_id(), None);
+    // Neither an INTEGER nor a RecipientIdentifier: refused.
+    assert!(KeyArchival::from_der(&unhex("3005 0400 020103")).is_err());
     round_trip(&KeyRecoveryReq {
         shroud_method: method.clone(),
         bulk_encryption_algorithm: Some(AlgorithmIdentifierOwned {
@@ -481,7 +495,7 @@ fn controls_through_tagged_attributes() {
             .unwrap(),
         ),
         Control::KeyArchival(KeyArchival {
-            req_body_part_id: 2,
+            key_identification: KeyIdentification::ReqBodyPartId(2),
             cms_body_part_id: 3,
             selection_criteria: None,
         }),
@@ -560,7 +574,7 @@ fn controls_through_tagged_attributes() {
     // A profile moves a control to another number.
     let moved = CmcOids::from_profile("id-cmc-keyArchival=1.2.3.99").unwrap();
     let ka = Control::KeyArchival(KeyArchival {
-        req_body_part_id: 1,
+        key_identification: KeyIdentification::ReqBodyPartId(1),
         cms_body_part_id: 0,
         selection_criteria: None,
     });
@@ -602,7 +616,7 @@ fn pyasn1_pkidata_fixture() {
     assert_eq!(
         c[2],
         Control::KeyArchival(KeyArchival {
-            req_body_part_id: 10,
+            key_identification: KeyIdentification::ReqBodyPartId(10),
             cms_body_part_id: 11,
             selection_criteria: Some(OctetString::new(b"sel".to_vec()).unwrap()),
         })
@@ -714,4 +728,37 @@ fn pyasn1_pkiresponse_fixture() {
 fn name_from_str_is_not_needed_but_agrees() {
     // The KAT names are DER; x509-cert's string form reads the same.
     assert_eq!(Name::from_str("CN=A").unwrap(), name(NAME_A));
+}
+
+/// The draft's own samples (scripts/cmc_archive_asn1.py `samples`, testdata/cmc/draft/): kmi
+/// decodes each production and re-encodes it byte for byte.
+#[test]
+fn draft_samples_decode_and_reencode() {
+    fn sample(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/testdata/cmc/draft/{name}.der",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+    fn same<T: for<'a> Decode<'a> + Encode>(name: &str) {
+        let der = sample(name);
+        let value = T::from_der(&der).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(value.to_der().unwrap(), der, "{name} re-encoded");
+    }
+    same::<ShroudWithPublicKey>("ShroudWithPublicKey");
+    same::<ShroudWithPublicKey>("ShroudWithPublicKey-publicKey");
+    same::<ShroudMethod>("ShroudMethod");
+    same::<ShroudMethod>("ShroudMethod-shroudWithPublicKey");
+    same::<KeyArchival>("KeyArchival");
+    same::<KeyArchival>("KeyArchival-issuerAndSerialNumber");
+    same::<KeyArchival>("KeyArchival-subjectKeyIdentifier");
+    let oids = CmcOids::default();
+    for name in ["ShroudMethod", "ShroudMethod-shroudWithPublicKey"] {
+        let m = ShroudMethod::from_der(&sample(name)).unwrap();
+        assert!(!matches!(
+            Shroud::from_method(&m, &oids).unwrap(),
+            Shroud::Other(_)
+        ));
+    }
 }
