@@ -96,9 +96,9 @@ class KeyRecoveryRsp(univ.Sequence):
 
 class ServerKeyGenResponse(univ.Sequence):
     componentType = namedtype.NamedTypes(
-        namedtype.NamedType("cmsBodyPartID", univ.Integer()),
-        namedtype.NamedType("requestBodyPartID", univ.Integer()),
-        namedtype.OptionalNamedType("selectionCriteria", univ.OctetString()),
+        namedtype.NamedType("cmsBodyPartId", univ.Integer()),
+        namedtype.NamedType("requestBodyPartId", univ.Integer()),
+        namedtype.OptionalNamedType("issuerAndSerialNumber", rfc5652.IssuerAndSerialNumber()),
     )
 
 

@@ -200,7 +200,7 @@ fn pyasn1_reads_kmi_pkiresponse() {
                 Control::ServerKeyGenResponse(ServerKeyGenResponse {
                     cms_body_part_id: 11,
                     request_body_part_id: 5,
-                    selection_criteria: None,
+                    issuer_and_serial_number: None,
                 }),
                 Control::KeyRecoveryRsp(KeyRecoveryRsp {
                     body_part_id: 11,

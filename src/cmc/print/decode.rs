@@ -523,7 +523,12 @@ impl Reporter<'_> {
             Control::ServerKeyGenResponse(r) => ControlValue::ServerKeyGenResponse {
                 cms_body_part_id: r.cms_body_part_id,
                 request_body_part_id: r.request_body_part_id,
-                selection_criteria: sel(&r.selection_criteria),
+                certificate: r.issuer_and_serial_number.as_ref().map(|ias| {
+                    IdentifierReport::IssuerAndSerialNumber {
+                        issuer: ias.issuer.to_string(),
+                        serial: hex_of(ias.serial_number.as_bytes()),
+                    }
+                }),
             },
             Control::KeyRecoveryReq(r) => ControlValue::KeyRecoveryReq {
                 shroud: self.shroud(&r.shroud_method),

@@ -280,8 +280,9 @@ pub enum ControlValue {
     ServerKeyGenResponse {
         cms_body_part_id: u32,
         request_body_part_id: u32,
+        /// The certificate issued for the generated key (an `issuer_and_serial_number`).
         #[serde(skip_serializing_if = "Option::is_none")]
-        selection_criteria: Option<String>,
+        certificate: Option<IdentifierReport>,
     },
     KeyRecoveryReq {
         shroud: ShroudReport,

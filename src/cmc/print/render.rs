@@ -312,11 +312,14 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
             ControlValue::ServerKeyGenResponse {
                 cms_body_part_id,
                 request_body_part_id,
-                selection_criteria,
+                certificate,
             } => {
                 t.line(format!(
                     "cms body part {cms_body_part_id} answers request {request_body_part_id}{}",
-                    sel_text(selection_criteria)
+                    certificate
+                        .as_ref()
+                        .map(|c| format!(", certificate {}", id_text(c)))
+                        .unwrap_or_default()
                 ));
             }
             ControlValue::KeyRecoveryReq {

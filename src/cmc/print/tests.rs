@@ -392,7 +392,7 @@ fn draft_controls_are_described() {
         Control::ServerKeyGenResponse(ServerKeyGenResponse {
             cms_body_part_id: 3,
             request_body_part_id: 1,
-            selection_criteria: None,
+            issuer_and_serial_number: None,
         }),
     ];
     let pr = PkiResponse {

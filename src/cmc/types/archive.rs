@@ -1,6 +1,7 @@
 //! The productions of the key archival draft (draft-ietf-pkix-cmc-archive): shroud methods,
 //! ServerKeyGenRequest/Response, KeyArchival, KeyRecoveryReq/Rsp and MultiplePrivateKeys.
 
+pub use cms::cert::IssuerAndSerialNumber;
 pub use cms::enveloped_data::RecipientIdentifier;
 use der::asn1::{Any, AnyRef, OctetString};
 use der::{
@@ -182,17 +183,17 @@ pub struct ServerKeyGenRequest {
 
 /// ```text
 /// ServerKeyGenResponse ::= SEQUENCE {
-///     cmsBodyPartID        BodyPartID,     -- the cmsSequence entry with the shrouded key
-///     requestBodyPartID    BodyPartID,     -- the ServerKeyGenRequest it answers
-///     selectionCriteria    OCTET STRING OPTIONAL }
+///     cmsBodyPartId          BodyPartID,     -- the cmsSequence entry with the shrouded key
+///     requestBodyPartId      BodyPartID,     -- the ServerKeyGenRequest it answers
+///     issuerAndSerialNumber  IssuerAndSerialNumber OPTIONAL }  -- the certificate issued
 /// ```
-/// The draft (control id-cmc-serverKeyGenResponse).
+/// The draft (control id-cmc-serverKeyGenResponse, section 4.2 and Appendix A).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct ServerKeyGenResponse {
     pub cms_body_part_id: BodyPartID,
     pub request_body_part_id: BodyPartID,
     #[asn1(optional = "true")]
-    pub selection_criteria: Option<OctetString>,
+    pub issuer_and_serial_number: Option<IssuerAndSerialNumber>,
 }
 
 /// ```text

@@ -413,7 +413,7 @@ fn round_trips_draft_types() {
     round_trip(&ServerKeyGenResponse {
         cms_body_part_id: 3,
         request_body_part_id: 2,
-        selection_criteria: None,
+        issuer_and_serial_number: None,
     });
     round_trip(&KeyArchival {
         key_identification: KeyIdentification::ReqBodyPartId(2),
@@ -508,7 +508,7 @@ fn controls_through_tagged_attributes() {
         Control::ServerKeyGenResponse(ServerKeyGenResponse {
             cms_body_part_id: 3,
             request_body_part_id: 2,
-            selection_criteria: None,
+            issuer_and_serial_number: None,
         }),
         Control::KeyRecoveryReq(KeyRecoveryReq {
             shroud_method: method,
@@ -753,6 +753,13 @@ fn draft_samples_decode_and_reencode() {
     same::<KeyArchival>("KeyArchival");
     same::<KeyArchival>("KeyArchival-issuerAndSerialNumber");
     same::<KeyArchival>("KeyArchival-subjectKeyIdentifier");
+    same::<ServerKeyGenResponse>("ServerKeyGenResponse");
+    assert!(
+        ServerKeyGenResponse::from_der(&sample("ServerKeyGenResponse"))
+            .unwrap()
+            .issuer_and_serial_number
+            .is_some()
+    );
     let oids = CmcOids::default();
     for name in ["ShroudMethod", "ShroudMethod-shroudWithPublicKey"] {
         let m = ShroudMethod::from_der(&sample(name)).unwrap();
