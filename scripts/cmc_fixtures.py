@@ -88,8 +88,11 @@ class KeyArchival(univ.Sequence):
 
 
 class KeyRecoveryRsp(univ.Sequence):
+    """Appendix A's form with section 5.2.1's OPTIONAL certificateId (reads both)."""
+
     componentType = namedtype.NamedTypes(
-        namedtype.NamedType("bodyPartID", univ.Integer()),
+        namedtype.NamedType("cmsBodyPartID", univ.Integer()),
+        namedtype.OptionalNamedType("certificateId", rfc5652.RecipientIdentifier()),
         namedtype.OptionalNamedType("selectionCriteria", univ.OctetString()),
     )
 

@@ -77,7 +77,8 @@ fn pki_data(oids: &CmcOids, n: &Numbers) -> Option<PkiData> {
         ctl(
             n.ids[6],
             &Control::KeyRecoveryRsp(KeyRecoveryRsp {
-                body_part_id: n.ka_cms,
+                cms_body_part_id: n.ka_cms,
+                certificate_id: None,
                 selection_criteria: None,
             }),
         )?,

@@ -447,6 +447,15 @@ pub fn shrouded_keys(
     crate::cms::envelope(&plain, content_type, recipients, rng)
 }
 
+/// The draft's certificateId for `key` when kmi knows no certificate for it: the
+/// subjectKeyIdentifier of the key (RFC 5280 section 4.2.1.2 method 1). With a certificate, use
+/// [`crate::cms::ktri::rid_for_cert`] (issuerAndSerialNumber).
+pub fn key_certificate_id(key: &PrivateKey) -> Result<RecipientIdentifier> {
+    let spki = encode_public_spki(&key.public())?;
+    let spki = spki::SubjectPublicKeyInfoRef::from_der(&spki).map_err(Error::encoding)?;
+    crate::cms::ktri::rid_for_key_id(crate::cms::ktri::key_identifier(&spki))
+}
+
 fn enc_key_with_id(key: &PrivateKey, id: Option<String>) -> Result<EncKeyWithId> {
     let pkcs8 = encode_private_pkcs8(key)?;
     Ok(EncKeyWithId {

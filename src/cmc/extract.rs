@@ -291,7 +291,7 @@ pub fn extract(
                 )))
             }
             Control::KeyRecoveryRsp(r) => {
-                keys_body = Some(r.body_part_id);
+                keys_body = Some(r.cms_body_part_id);
                 kind = Some(ResponseKind::Recovery);
             }
             Control::ServerKeyGenResponse(r) => {

@@ -203,7 +203,8 @@ fn pyasn1_reads_kmi_pkiresponse() {
                     issuer_and_serial_number: None,
                 }),
                 Control::KeyRecoveryRsp(KeyRecoveryRsp {
-                    body_part_id: 11,
+                    cms_body_part_id: 11,
+                    certificate_id: None,
                     selection_criteria: Some(OctetString::new(vec![1]).unwrap()),
                 }),
             ],

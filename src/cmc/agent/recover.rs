@@ -7,7 +7,7 @@ use super::{
     bad, fail, fail_archive, identification, internal, key_info, selection_bytes,
     shroud_recipients, shroud_spki, verify, Agent, Failure, Outcome, Parsed, Success, RSP_KEYS,
 };
-use crate::cmc::build::shrouded_keys;
+use crate::cmc::build::{key_certificate_id, shrouded_keys};
 use crate::cmc::oids::ArchiveError;
 use crate::cmc::store::{spki_fingerprint, KeyStore};
 use crate::cmc::types::*;
@@ -91,11 +91,18 @@ pub(super) fn recover(
         outcome.keys.push(key_info(&k, "returned")?);
         keys.push((k, Some(identity.clone())));
     }
+    // Appendix A's certificateId: kmi's store keeps no certificates, so the key names itself by
+    // its subjectKeyIdentifier (with several keys, the first; each also carries its own).
+    let certificate_id = match keys.first() {
+        Some((k, _)) => Some(key_certificate_id(k).map_err(internal)?),
+        None => None,
+    };
     let env = shrouded_keys(&keys, &recipients, oids, rng).map_err(internal)?;
     Ok(Success {
         status_body: vec![body],
         control: Some(Control::KeyRecoveryRsp(KeyRecoveryRsp {
-            body_part_id: RSP_KEYS,
+            cms_body_part_id: RSP_KEYS,
+            certificate_id,
             selection_criteria: krr.selection_criteria.clone(),
         })),
         cms: Some(env),

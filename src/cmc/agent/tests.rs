@@ -244,6 +244,16 @@ fn shroud_to(p: &Party) -> ShroudChoice {
 }
 
 /// The response's status control.
+/// The response's controls (not verified: see [`status_of`]).
+fn controls_of(rsp: &[u8]) -> Vec<Control> {
+    let msg = parse_signed(rsp).unwrap();
+    let pr = PkiResponse::from_der(&msg.content().unwrap().unwrap()).unwrap();
+    pr.control_sequence
+        .iter()
+        .map(|t| t.decode_control(oids()).unwrap())
+        .collect()
+}
+
 fn status_of(rsp: &[u8]) -> CmcStatusInfoV2 {
     let msg = parse_signed(rsp).unwrap();
     assert_eq!(msg.content_type(), oids().cct_pki_response);
@@ -350,6 +360,18 @@ fn archive_then_recover_both_placements_both_shrouds() {
         assert_eq!(got.keys.len(), 1);
         assert!(same_rsa(&got.keys[0].0, enc_key()));
         assert_eq!(got.keys[0].1.as_deref(), Some("alice"));
+        // Appendix A's certificateId: no certificate is known, so the key's identifier.
+        let rsp_control = controls_of(&rsp)
+            .into_iter()
+            .find_map(|c| match c {
+                Control::KeyRecoveryRsp(r) => Some(r),
+                _ => None,
+            })
+            .expect("a KeyRecoveryRsp");
+        assert_eq!(
+            rsp_control.certificate_id,
+            Some(build::key_certificate_id(&PrivateKey::Rsa(enc_key().clone())).unwrap())
+        );
 
         // Shared-secret shroud, both key-encryption kinds.
         for kek in [PwriKek::AesKw, PwriKek::Rfc3211] {

@@ -539,7 +539,8 @@ impl Reporter<'_> {
                 selection_criteria: sel(&r.selection_criteria),
             },
             Control::KeyRecoveryRsp(r) => ControlValue::KeyRecoveryRsp {
-                body_part_id: r.body_part_id,
+                cms_body_part_id: r.cms_body_part_id,
+                certificate_id: r.certificate_id.as_ref().map(rid_report),
                 selection_criteria: sel(&r.selection_criteria),
             },
             Control::Unknown { .. } => ControlValue::Unknown { values: values() },

@@ -292,7 +292,10 @@ pub enum ControlValue {
         selection_criteria: Option<String>,
     },
     KeyRecoveryRsp {
-        body_part_id: u32,
+        cms_body_part_id: u32,
+        /// The certificate (or key) the returned key belongs to; absent in section 5.2.1's form.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        certificate_id: Option<IdentifierReport>,
         #[serde(skip_serializing_if = "Option::is_none")]
         selection_criteria: Option<String>,
     },

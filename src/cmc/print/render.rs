@@ -336,11 +336,16 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
                 }
             }
             ControlValue::KeyRecoveryRsp {
-                body_part_id,
+                cms_body_part_id,
+                certificate_id,
                 selection_criteria,
             } => {
                 t.line(format!(
-                    "keys in cms body part {body_part_id}{}",
+                    "keys in cms body part {cms_body_part_id}{}{}",
+                    certificate_id
+                        .as_ref()
+                        .map(|c| format!(", certificate {}", id_text(c)))
+                        .unwrap_or_default(),
                     sel_text(selection_criteria)
                 ));
             }

@@ -386,7 +386,8 @@ fn draft_controls_are_described() {
             selection_criteria: Some(OctetString::new(vec![0xab]).unwrap()),
         }),
         Control::KeyRecoveryRsp(KeyRecoveryRsp {
-            body_part_id: 4,
+            cms_body_part_id: 4,
+            certificate_id: None,
             selection_criteria: None,
         }),
         Control::ServerKeyGenResponse(ServerKeyGenResponse {
@@ -433,7 +434,7 @@ fn draft_controls_are_described() {
     assert!(matches!(
         &p.controls[2].value,
         ControlValue::KeyRecoveryRsp {
-            body_part_id: 4,
+            cms_body_part_id: 4,
             ..
         }
     ));

@@ -297,13 +297,17 @@ pub struct KeyRecoveryReq {
 
 /// ```text
 /// KeyRecoveryRsp ::= SEQUENCE {
-///     bodyPartID           BodyPartID,     -- the cmsSequence entry with the shrouded keys
+///     cmsBodyPartID        BodyPartID,            -- the cmsSequence entry with the shrouded keys
+///     certificateId        RecipientIdentifier,   -- the certificate of the (first) key
 ///     selectionCriteria    OCTET STRING OPTIONAL }
 /// ```
-/// The draft (control id-cmc-keyRecoveryRsp).
+/// The draft (control id-cmc-keyRecoveryRsp). Appendix A makes certificateId mandatory, section
+/// 5.2.1 OPTIONAL: kmi always writes it (Appendix A) and reads it absent too.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct KeyRecoveryRsp {
-    pub body_part_id: BodyPartID,
+    pub cms_body_part_id: BodyPartID,
+    #[asn1(optional = "true")]
+    pub certificate_id: Option<RecipientIdentifier>,
     #[asn1(optional = "true")]
     pub selection_criteria: Option<OctetString>,
 }

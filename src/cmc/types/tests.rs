@@ -458,7 +458,8 @@ fn round_trips_draft_types() {
         selection_criteria: None,
     });
     round_trip(&KeyRecoveryRsp {
-        body_part_id: 4,
+        cms_body_part_id: 4,
+        certificate_id: None,
         selection_criteria: None,
     });
 }
@@ -516,7 +517,8 @@ fn controls_through_tagged_attributes() {
             selection_criteria: None,
         }),
         Control::KeyRecoveryRsp(KeyRecoveryRsp {
-            body_part_id: 4,
+            cms_body_part_id: 4,
+            certificate_id: None,
             selection_criteria: None,
         }),
         Control::Unknown {
@@ -754,6 +756,10 @@ fn draft_samples_decode_and_reencode() {
     same::<KeyArchival>("KeyArchival-issuerAndSerialNumber");
     same::<KeyArchival>("KeyArchival-subjectKeyIdentifier");
     same::<ServerKeyGenResponse>("ServerKeyGenResponse");
+    same::<KeyRecoveryRsp>("KeyRecoveryRsp");
+    same::<KeyRecoveryRsp>("KeyRecoveryRsp-subjectKeyIdentifier");
+    // Section 5.2.1's form without certificateId is read too.
+    same::<KeyRecoveryRsp>("KeyRecoveryRspLenient");
     assert!(
         ServerKeyGenResponse::from_der(&sample("ServerKeyGenResponse"))
             .unwrap()
