@@ -228,3 +228,93 @@ fn pyasn1_reads_kmi_pkiresponse() {
         assert!(out.contains(needle), "{needle:?} not in:\n{out}");
     }
 }
+
+/// `scripts/cmc_archive_asn1.py check PRODUCTION FILE`: the independent transcription of the
+/// draft's Appendix A decodes `der` strictly and re-encodes it byte for byte. None: no peer.
+fn appendix_a_check(production: &str, der: &[u8]) -> Option<String> {
+    let python = python()?;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{production}.der"));
+    std::fs::write(&path, der).unwrap();
+    let script: PathBuf = [env!("CARGO_MANIFEST_DIR"), "scripts", "cmc_archive_asn1.py"]
+        .iter()
+        .collect();
+    let out = Command::new(&python)
+        .arg(&script)
+        .args(["check", production])
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run KMI_PYTHON={python}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "the Appendix A transcription rejected kmi's {production}:\n{stdout}\n{}\nDER: {}",
+        String::from_utf8_lossy(&out.stderr),
+        hex::encode(der)
+    );
+    Some(stdout)
+}
+
+/// Every draft production kmi already writes in Appendix A's form (issue 12 items 1-4), checked
+/// by the transcription: both ShroudWithPublicKey arms (untagged), both ShroudMethods,
+/// KeyArchival with each keyIdentification arm, ServerKeyGenResponse with and without
+/// issuerAndSerialNumber, KeyRecoveryRsp with each certificateId arm.
+#[test]
+fn the_appendix_a_transcription_reads_kmi_productions() {
+    let oids = CmcOids::default();
+    let cert = x509_cert::Certificate::from_der(&fixture("archive-cert.der")).unwrap();
+    let by_cert = ShroudWithPublicKey::Certificate(Box::new(cert.clone()));
+    let by_key = ShroudWithPublicKey::PublicKey(small_spki());
+    let ias = crate::cms::ktri::rid_for_cert(&cert);
+    let ski = crate::cms::ktri::rid_for_key_id(vec![0x5a; 20]).unwrap();
+    let RecipientIdentifier::IssuerAndSerialNumber(plain_ias) = ias.clone() else {
+        unreachable!("rid_for_cert names issuer and serial")
+    };
+    let mut values: Vec<(&str, Vec<u8>)> = vec![
+        ("ShroudWithPublicKey", by_cert.to_der().unwrap()),
+        ("ShroudWithPublicKey", by_key.to_der().unwrap()),
+    ];
+    for shroud in [
+        Shroud::PublicKey(by_cert),
+        Shroud::PublicKey(by_key),
+        Shroud::SharedSecret("trustee-7".into()),
+    ] {
+        values.push((
+            "ShroudMethod",
+            shroud.to_method(&oids).unwrap().to_der().unwrap(),
+        ));
+    }
+    for key_identification in [
+        KeyIdentification::ReqBodyPartId(5),
+        KeyIdentification::CertificateId(ias.clone()),
+        KeyIdentification::CertificateId(ski.clone()),
+    ] {
+        let ka = KeyArchival {
+            key_identification,
+            cms_body_part_id: 0,
+            selection_criteria: Some(OctetString::new(b"sel".to_vec()).unwrap()),
+        };
+        values.push(("KeyArchival", ka.to_der().unwrap()));
+    }
+    for issuer_and_serial_number in [None, Some(plain_ias)] {
+        let r = ServerKeyGenResponse {
+            cms_body_part_id: 6,
+            request_body_part_id: 4,
+            issuer_and_serial_number,
+        };
+        values.push(("ServerKeyGenResponse", r.to_der().unwrap()));
+    }
+    for certificate_id in [ias, ski] {
+        let r = KeyRecoveryRsp {
+            cms_body_part_id: 6,
+            certificate_id: Some(certificate_id),
+            selection_criteria: None,
+        };
+        values.push(("KeyRecoveryRsp", r.to_der().unwrap()));
+    }
+    for (production, der) in values {
+        if appendix_a_check(production, &der).is_none() {
+            return;
+        }
+    }
+}
