@@ -422,29 +422,50 @@ fn certification_request(key: &PrivateKey, subject: Name, ku: &KeyUsage) -> Resu
 }
 
 /// ContentInfo(EnvelopedData(id-ct-encKeyWithID)) holding `keys` for `recipients` under
-/// AES-256-CBC (the draft's bulk encryption); several keys go as id-ct-multiplePrivateKeys (a
-/// SEQUENCE OF EncKeyWithID).
+/// AES-256-CBC (the draft's bulk encryption); several keys go as id-ct-multiplePrivateKeys (the
+/// draft's SEQUENCE OF SinglePrivateKey, each key named by [`key_certificate_id`]; the
+/// identity strings are then not carried).
 pub fn shrouded_keys(
     keys: &[(PrivateKey, Option<String>)],
     recipients: &[Recipient],
     oids: &CmcOids,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
-    let mut items = Vec::with_capacity(keys.len());
-    for (key, id) in keys {
-        items.push(enc_key_with_id(key, id.clone())?);
-    }
-    let (content_type, plain) = match items.as_slice() {
-        [one] => (
+    let (content_type, plain) = match keys {
+        [(key, id)] => (
             oids.ct_enc_key_with_id,
-            zeroize::Zeroizing::new(one.to_der().map_err(Error::encoding)?),
+            zeroize::Zeroizing::new(
+                enc_key_with_id(key, id.clone())?
+                    .to_der()
+                    .map_err(Error::encoding)?,
+            ),
         ),
-        _ => (
-            oids.ct_multiple_private_keys,
-            zeroize::Zeroizing::new(items.to_der().map_err(Error::encoding)?),
-        ),
+        _ => {
+            let items: Vec<&PrivateKey> = keys.iter().map(|(k, _)| k).collect();
+            (
+                oids.ct_multiple_private_keys,
+                zeroize::Zeroizing::new(
+                    multiple_private_keys(&items)?
+                        .to_der()
+                        .map_err(Error::encoding)?,
+                ),
+            )
+        }
     };
     crate::cms::envelope(&plain, content_type, recipients, rng)
+}
+
+/// The draft's MultiplePrivateKeys for `keys`: each a v1 PrivateKeyInfo named by
+/// [`key_certificate_id`].
+pub fn multiple_private_keys(keys: &[&PrivateKey]) -> Result<MultiplePrivateKeys> {
+    let mut items: MultiplePrivateKeys = Vec::with_capacity(keys.len());
+    for key in keys {
+        items.push(SinglePrivateKey {
+            private_key: PrivateKeyInfoDer::from_der(&encode_private_pkcs8(key)?)?,
+            certificate_id: key_certificate_id(key)?,
+        });
+    }
+    Ok(items)
 }
 
 /// The draft's certificateId for `key` when kmi knows no certificate for it: the

@@ -255,10 +255,11 @@ fn appendix_a_check(production: &str, der: &[u8]) -> Option<String> {
     Some(stdout)
 }
 
-/// Every draft production kmi already writes in Appendix A's form (issue 12 items 1-4), checked
+/// Every draft production kmi already writes in Appendix A's form (issue 12 items 1-4, 6), checked
 /// by the transcription: both ShroudWithPublicKey arms (untagged), both ShroudMethods,
 /// KeyArchival with each keyIdentification arm, ServerKeyGenResponse with and without
-/// issuerAndSerialNumber, KeyRecoveryRsp with each certificateId arm.
+/// issuerAndSerialNumber, KeyRecoveryRsp with each certificateId arm, and the
+/// MultiplePrivateKeys / SinglePrivateKey kmi returns several keys in.
 #[test]
 fn the_appendix_a_transcription_reads_kmi_productions() {
     let oids = CmcOids::default();
@@ -312,9 +313,29 @@ fn the_appendix_a_transcription_reads_kmi_productions() {
         };
         values.push(("KeyRecoveryRsp", r.to_der().unwrap()));
     }
+    // MultiplePrivateKeys as the agent returns several keys (trustees 1 and 2, RSA).
+    let key = |name: &str| match crate::keys::decode_key(
+        &fixture_key(name),
+        std::path::Path::new(name),
+        &|| unreachable!("the trustee keys are not encrypted"),
+    )
+    .unwrap()
+    {
+        crate::keys::Key::Private(k) => k,
+        crate::keys::Key::Public(_) => unreachable!("{name} is a private key"),
+    };
+    let (t1, t2) = (key("t1.pem"), key("t2.pem"));
+    let many = crate::cmc::build::multiple_private_keys(&[&t1, &t2]).unwrap();
+    values.push(("MultiplePrivateKeys", many.to_der().unwrap()));
+    values.push(("SinglePrivateKey", many[0].to_der().unwrap()));
     for (production, der) in values {
         if appendix_a_check(production, &der).is_none() {
             return;
         }
     }
+}
+
+fn fixture_key(name: &str) -> Vec<u8> {
+    let path = format!("{}/testdata/cli/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }

@@ -313,8 +313,22 @@ pub struct KeyRecoveryRsp {
 }
 
 /// ```text
-/// MultiplePrivateKeys ::= SEQUENCE OF EncKeyWithID
+/// SinglePrivateKey ::= SEQUENCE {
+///     privateKey     PrivateKeyInfo,
+///     certificateId  RecipientIdentifier }
 /// ```
-/// The draft (content type id-ct-multiplePrivateKeys): several recovered or generated keys in
-/// one shrouded content, each with its identifier.
-pub type MultiplePrivateKeys = Vec<EncKeyWithId>;
+/// The draft (section 3.2 as ExtendedPrivateKey, Appendix A): one key of a
+/// [`MultiplePrivateKeys`] with the certificate it belongs to (kmi writes a v1 PrivateKeyInfo and,
+/// with no certificate known, the key's subjectKeyIdentifier).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct SinglePrivateKey {
+    pub private_key: PrivateKeyInfoDer,
+    pub certificate_id: RecipientIdentifier,
+}
+
+/// ```text
+/// MultiplePrivateKeys ::= SEQUENCE OF SinglePrivateKey
+/// ```
+/// The draft (content type id-ct-multiplePrivateKeys, Appendix A): several recovered or
+/// generated keys in one shrouded content, each named by its certificateId.
+pub type MultiplePrivateKeys = Vec<SinglePrivateKey>;

@@ -376,8 +376,22 @@ fn round_trips_rfc4211_types() {
         ]
         .concat()
     );
-    let multi: MultiplePrivateKeys = vec![e.clone(), e];
-    round_trip(&multi);
+    let single = SinglePrivateKey {
+        private_key: e.private_key.clone(),
+        certificate_id: crate::cms::ktri::rid_for_key_id(vec![0xab, 0xcd]).unwrap(),
+    };
+    let multi: MultiplePrivateKeys = vec![single.clone(), single];
+    assert_eq!(
+        round_trip(&multi),
+        [
+            &[0x30, 0x6c, 0x30, 0x34][..],
+            &unhex(ED25519_PKCS8),
+            &unhex("8002abcd 3034"),
+            &unhex(ED25519_PKCS8),
+            &unhex("8002abcd"),
+        ]
+        .concat()
+    );
 }
 
 #[test]
@@ -760,6 +774,8 @@ fn draft_samples_decode_and_reencode() {
     same::<KeyRecoveryRsp>("KeyRecoveryRsp-subjectKeyIdentifier");
     // Section 5.2.1's form without certificateId is read too.
     same::<KeyRecoveryRsp>("KeyRecoveryRspLenient");
+    same::<SinglePrivateKey>("SinglePrivateKey");
+    same::<MultiplePrivateKeys>("MultiplePrivateKeys");
     assert!(
         ServerKeyGenResponse::from_der(&sample("ServerKeyGenResponse"))
             .unwrap()
