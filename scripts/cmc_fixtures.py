@@ -32,7 +32,7 @@ import tempfile
 
 from pyasn1.codec.der import decoder, encoder
 from pyasn1.type import char, namedtype, tag, univ
-from pyasn1_modules import rfc2986, rfc5280, rfc5652, rfc6402
+from pyasn1_modules import rfc2986, rfc5280, rfc5652, rfc5751, rfc6402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata", "cmc")
 
@@ -108,7 +108,7 @@ class ServerKeyGenResponse(univ.Sequence):
 class KeyRecoveryReq(univ.Sequence):
     componentType = namedtype.NamedTypes(
         namedtype.NamedType("shroudMethod", rfc5280.AlgorithmIdentifier()),
-        namedtype.OptionalNamedType("bulkEncryptionAlgorithm", rfc5280.AlgorithmIdentifier()),
+        namedtype.NamedType("encCapabilities", rfc5751.SMIMECapabilities()),
         namedtype.OptionalNamedType("selectionCriteria", univ.OctetString()),
     )
 

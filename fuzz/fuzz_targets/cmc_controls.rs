@@ -69,7 +69,7 @@ fn pki_data(oids: &CmcOids, n: &Numbers) -> Option<PkiData> {
             n.ids[4],
             &Control::KeyRecoveryReq(KeyRecoveryReq {
                 shroud_method: Shroud::SharedSecret("alice".into()).to_method(oids).ok()?,
-                bulk_encryption_algorithm: None,
+                enc_capabilities: vec![],
                 selection_criteria: Some(OctetString::new(b"sel".to_vec()).ok()?),
             }),
         )?,

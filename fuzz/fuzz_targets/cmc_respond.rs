@@ -33,7 +33,10 @@ use kmi::cmc::build::{
 };
 use kmi::cmc::oids::CmcOids;
 use kmi::cmc::store::{spki_fingerprint, KeyStore, NewEntry, PutOutcome, StoredMeta};
-use kmi::cmc::types::{CmcUnsignedData, Control, PkiData, ShroudWithPublicKey, TaggedRequest};
+use kmi::cmc::types::{
+    CmcUnsignedData, Control, KeyIdentification, PkiData, RecipientIdentifier,
+    ShroudWithPublicKey, TaggedRequest,
+};
 use kmi::cms::signed::{sid_for_cert, SignedDataSpec};
 use kmi::cms::ContentCipher;
 use kmi::keys::elgamal::NamedGroup;
@@ -415,6 +418,10 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
                 }
                 Ok(Control::KeyRecoveryReq(mut k)) => {
                     k.selection_criteria = OctetString::new(vec![b; usize::from(c % 8)]).ok();
+                    if c & 8 != 0 {
+                        // encCapabilities the agent may not support (badAlg).
+                        k.enc_capabilities.truncate(usize::from(b % 3));
+                    }
                     Some(Control::KeyRecoveryReq(k))
                 }
                 Ok(Control::ServerKeyGenRequest(mut s)) => {

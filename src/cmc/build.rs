@@ -619,12 +619,28 @@ pub fn recovery_request(
         BODY_CONTROL,
         &Control::KeyRecoveryReq(KeyRecoveryReq {
             shroud_method: req.shroud.method(oids)?,
-            bulk_encryption_algorithm: None,
+            enc_capabilities: default_enc_capabilities(),
             selection_criteria: selection_octets(&req.selection)?,
         }),
         oids,
     )?);
     sign_pki_data(&pd, &req.signer, Vec::new(), oids)
+}
+
+/// The encCapabilities kmi's client sends: AES-256-GCM, AES-256-CBC, AES-128-CBC (RFC 3565 /
+/// RFC 5084 identifiers, no parameters), in that order of preference.
+pub fn default_enc_capabilities() -> SmimeCapabilities {
+    [
+        crate::cms::auth_enveloped::AES256_GCM,
+        crate::cms::asn1::AES256_CBC,
+        crate::cms::asn1::AES128_CBC,
+    ]
+    .into_iter()
+    .map(|capability_id| SmimeCapability {
+        capability_id,
+        parameters: None,
+    })
+    .collect()
 }
 
 /// The CertTemplate publicKey of a key to be generated: the algorithm with an empty key.

@@ -11,7 +11,6 @@ use std::process::Command;
 use cms::content_info::ContentInfo;
 use der::asn1::{Any, GeneralizedTime, Int, OctetString};
 use der::{Decode, Encode};
-use spki::AlgorithmIdentifierOwned;
 
 use super::oids::{ArchiveError, CmcOids};
 use super::types::tests::{crm, fixture, orm, small_spki, tcr};
@@ -64,13 +63,6 @@ fn pyasn1_check(kind: &str, der: &[u8]) -> Option<String> {
     Some(stdout)
 }
 
-fn alg(oid: &str) -> AlgorithmIdentifierOwned {
-    AlgorithmIdentifierOwned {
-        oid: der::asn1::ObjectIdentifier::new_unwrap(oid),
-        parameters: None,
-    }
-}
-
 fn controls(oids: &CmcOids, list: &[Control]) -> Vec<TaggedAttribute> {
     list.iter()
         .enumerate()
@@ -114,7 +106,7 @@ fn pyasn1_reads_kmi_pkidata() {
                 })),
                 Control::KeyRecoveryReq(KeyRecoveryReq {
                     shroud_method: by_key,
-                    bulk_encryption_algorithm: Some(alg("2.16.840.1.101.3.4.1.42")),
+                    enc_capabilities: crate::cmc::build::default_enc_capabilities(),
                     selection_criteria: None,
                 }),
                 Control::Unknown {
@@ -296,6 +288,16 @@ fn the_appendix_a_transcription_reads_kmi_productions() {
             selection_criteria: Some(OctetString::new(b"sel".to_vec()).unwrap()),
         };
         values.push(("KeyArchival", ka.to_der().unwrap()));
+    }
+    for selection_criteria in [None, Some(OctetString::new(b"sel".to_vec()).unwrap())] {
+        let r = KeyRecoveryReq {
+            shroud_method: Shroud::SharedSecret("alice".into())
+                .to_method(&oids)
+                .unwrap(),
+            enc_capabilities: crate::cmc::build::default_enc_capabilities(),
+            selection_criteria,
+        };
+        values.push(("KeyRecoveryReq", r.to_der().unwrap()));
     }
     for issuer_and_serial_number in [None, Some(plain_ias)] {
         let r = ServerKeyGenResponse {

@@ -1977,9 +1977,9 @@ fn appendix_a_controls(file: &Path, expect: &str) {
 }
 
 /// The independent transcription of the draft's Appendix A reads the draft controls of what kmi
-/// writes end to end: KeyArchival in both placements, KeyRecoveryRsp (with certificateId) and
-/// ServerKeyGenResponse. (KeyRecoveryReq and ServerKeyGenRequest follow with encCapabilities,
-/// issue 12 item 5.)
+/// writes end to end: KeyArchival in both placements, KeyRecoveryReq (with encCapabilities),
+/// KeyRecoveryRsp (with certificateId) and ServerKeyGenResponse. (ServerKeyGenRequest follows
+/// when its certificateRequest is a CertTemplate, issue 12 item 5.)
 #[test]
 fn the_appendix_a_transcription_reads_kmi_draft_controls() {
     if !require_peers(&["openssl", "KMI_PYTHON"]) {

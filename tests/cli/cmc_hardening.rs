@@ -205,7 +205,7 @@ fn recovery_pki_data(crt: &Path, extra: Vec<TaggedAttribute>) -> PkiData {
         4,
         &Control::KeyRecoveryReq(KeyRecoveryReq {
             shroud_method: shroud_to(crt),
-            bulk_encryption_algorithm: None,
+            enc_capabilities: vec![],
             selection_criteria: None,
         }),
     ));

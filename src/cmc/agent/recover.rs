@@ -30,17 +30,27 @@ pub(super) fn recover(
         bad(0)("a recovery request must name its identity (id-cmc-identification)".into())
     })?;
     outcome.identity = Some(identity.clone());
-    if let Some(alg) = &krr.bulk_encryption_algorithm {
-        if alg.oid != AES256_CBC {
-            return Err(fail(
-                CmcFailInfo::BAD_ALG,
-                body,
-                format!(
-                    "bulk encryption algorithm {} is not supported (kmi uses id-aes256-CBC)",
-                    alg.oid
-                ),
-            ));
-        }
+    // The first of the client's encCapabilities this agent encrypts with (only AES-256-CBC:
+    // the returned EnvelopedData carries id-ct-encKeyWithID, which AuthEnvelopedData could only
+    // carry with authAttrs that openssl 3.0 cannot read).
+    if !krr
+        .enc_capabilities
+        .iter()
+        .any(|c| c.capability_id == AES256_CBC)
+    {
+        let offered: Vec<String> = krr
+            .enc_capabilities
+            .iter()
+            .map(|c| c.capability_id.to_string())
+            .collect();
+        return Err(fail(
+            CmcFailInfo::BAD_ALG,
+            body,
+            format!(
+                "none of the content-encryption algorithms the request accepts ({}) is supported (kmi uses id-aes256-CBC)",
+                if offered.is_empty() { "none".to_string() } else { offered.join(", ") }
+            ),
+        ));
     }
     let recipients = shroud_recipients(agent, &krr.shroud_method, body)?;
     let selection = selection_bytes(&krr.selection_criteria);

@@ -879,3 +879,37 @@ fn archival_by_certificate_id_is_answered_not_guessed() {
     assert!(out.failure.unwrap().contains("certificateID"));
     assert!(store.entries.is_empty());
 }
+
+/// encCapabilities: the agent uses the first content-encryption algorithm it supports
+/// (AES-256-CBC) and answers badAlg when the request accepts none of them.
+#[test]
+fn recovery_needs_an_enc_capability_the_agent_supports() {
+    let mut store = MemStore::default();
+    archived(&mut store, Placement::Body);
+    let req = recovery_req(shroud_to(alice()), self_signer(enc_key()), None);
+    for (caps, ok) in [
+        (build::default_enc_capabilities(), true),
+        (build::default_enc_capabilities()[..1].to_vec(), false),
+        (Vec::new(), false),
+    ] {
+        let edited = resign(&req, enc_key(), |pd, _| {
+            for t in pd.control_sequence.iter_mut() {
+                if let Ok(Control::KeyRecoveryReq(mut krr)) = t.decode_control(oids()) {
+                    krr.enc_capabilities = caps.clone();
+                    *t = TaggedAttribute::from_control(
+                        t.body_part_id,
+                        &Control::KeyRecoveryReq(krr),
+                        oids(),
+                    )
+                    .unwrap();
+                }
+            }
+        });
+        let (rsp, out) = run(Policy::default(), &edited, &mut store);
+        if ok {
+            assert!(out.ok(), "{:?}", out.failure);
+        } else {
+            assert_eq!(fail_info(&rsp), CmcFailInfo::BAD_ALG);
+        }
+    }
+}

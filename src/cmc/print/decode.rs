@@ -532,10 +532,11 @@ impl Reporter<'_> {
             },
             Control::KeyRecoveryReq(r) => ControlValue::KeyRecoveryReq {
                 shroud: self.shroud(&r.shroud_method),
-                bulk_encryption_algorithm: r
-                    .bulk_encryption_algorithm
-                    .as_ref()
-                    .map(|a| self.name(&a.oid)),
+                enc_capabilities: r
+                    .enc_capabilities
+                    .iter()
+                    .map(|c| self.name(&c.capability_id))
+                    .collect(),
                 selection_criteria: sel(&r.selection_criteria),
             },
             Control::KeyRecoveryRsp(r) => ControlValue::KeyRecoveryRsp {

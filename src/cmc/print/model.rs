@@ -286,8 +286,8 @@ pub enum ControlValue {
     },
     KeyRecoveryReq {
         shroud: ShroudReport,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        bulk_encryption_algorithm: Option<OidName>,
+        /// encCapabilities: the content-encryption algorithms accepted, in order.
+        enc_capabilities: Vec<OidName>,
         #[serde(skip_serializing_if = "Option::is_none")]
         selection_criteria: Option<String>,
     },

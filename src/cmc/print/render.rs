@@ -324,13 +324,12 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
             }
             ControlValue::KeyRecoveryReq {
                 shroud,
-                bulk_encryption_algorithm,
+                enc_capabilities,
                 selection_criteria,
             } => {
                 shroud_text(t, shroud);
-                if let Some(b) = bulk_encryption_algorithm {
-                    t.line(format!("bulk encryption {b}"));
-                }
+                let caps: Vec<String> = enc_capabilities.iter().map(|c| c.to_string()).collect();
+                t.line(format!("encCapabilities {}", caps.join(", ")));
                 if let Some(s) = selection_criteria {
                     t.line(format!("selectionCriteria {s}"));
                 }

@@ -382,7 +382,7 @@ fn draft_controls_are_described() {
             shroud_method: Shroud::SharedSecret("trustee-7".into())
                 .to_method(&oids)
                 .unwrap(),
-            bulk_encryption_algorithm: None,
+            enc_capabilities: vec![],
             selection_criteria: Some(OctetString::new(vec![0xab]).unwrap()),
         }),
         Control::KeyRecoveryRsp(KeyRecoveryRsp {

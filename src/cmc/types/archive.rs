@@ -280,17 +280,34 @@ impl KeyArchival {
 }
 
 /// ```text
+/// SMIMECapability ::= SEQUENCE {
+///     capabilityID  OBJECT IDENTIFIER,
+///     parameters    ANY DEFINED BY capabilityID OPTIONAL }
+/// SMIMECapabilities ::= SEQUENCE OF SMIMECapability
+/// ```
+/// RFC 5751 section 2.5.2 (the draft's SMimeCapabilities): in encCapabilities, the
+/// content-encryption algorithms the client accepts for the response, in its order of preference.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct SmimeCapability {
+    pub capability_id: der::asn1::ObjectIdentifier,
+    #[asn1(optional = "true")]
+    pub parameters: Option<Any>,
+}
+
+/// See [`SmimeCapability`].
+pub type SmimeCapabilities = Vec<SmimeCapability>;
+
+/// ```text
 /// KeyRecoveryReq ::= SEQUENCE {
 ///     shroudMethod              ShroudMethod,
-///     bulkEncryptionAlgorithm   AlgorithmIdentifier OPTIONAL,
+///     encCapabilities           SMimeCapabilities,
 ///     selectionCriteria         OCTET STRING OPTIONAL }
 /// ```
-/// The draft (control id-cmc-keyRecoveryReq).
+/// The draft (control id-cmc-keyRecoveryReq, section 5.2; Appendix A spells it KeyRecoverReq).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct KeyRecoveryReq {
     pub shroud_method: ShroudMethod,
-    #[asn1(optional = "true")]
-    pub bulk_encryption_algorithm: Option<AlgorithmIdentifierOwned>,
+    pub enc_capabilities: SmimeCapabilities,
     #[asn1(optional = "true")]
     pub selection_criteria: Option<OctetString>,
 }

@@ -460,15 +460,12 @@ fn round_trips_draft_types() {
     assert!(KeyArchival::from_der(&unhex("3005 0400 020103")).is_err());
     round_trip(&KeyRecoveryReq {
         shroud_method: method.clone(),
-        bulk_encryption_algorithm: Some(AlgorithmIdentifierOwned {
-            oid: oid("2.16.840.1.101.3.4.1.42"),
-            parameters: None,
-        }),
+        enc_capabilities: crate::cmc::build::default_enc_capabilities(),
         selection_criteria: Some(OctetString::new(vec![1]).unwrap()),
     });
     round_trip(&KeyRecoveryReq {
         shroud_method: method,
-        bulk_encryption_algorithm: None,
+        enc_capabilities: vec![],
         selection_criteria: None,
     });
     round_trip(&KeyRecoveryRsp {
@@ -527,7 +524,7 @@ fn controls_through_tagged_attributes() {
         }),
         Control::KeyRecoveryReq(KeyRecoveryReq {
             shroud_method: method,
-            bulk_encryption_algorithm: None,
+            enc_capabilities: vec![],
             selection_criteria: None,
         }),
         Control::KeyRecoveryRsp(KeyRecoveryRsp {
@@ -775,6 +772,8 @@ fn draft_samples_decode_and_reencode() {
     // Section 5.2.1's form without certificateId is read too.
     same::<KeyRecoveryRsp>("KeyRecoveryRspLenient");
     same::<SinglePrivateKey>("SinglePrivateKey");
+    same::<KeyRecoveryReq>("KeyRecoveryReq");
+    same::<KeyRecoveryReq>("KeyRecoveryReq-shroudWithPublicKey");
     same::<MultiplePrivateKeys>("MultiplePrivateKeys");
     assert!(
         ServerKeyGenResponse::from_der(&sample("ServerKeyGenResponse"))
