@@ -205,7 +205,7 @@ fn recovery_pki_data(crt: &Path, extra: Vec<TaggedAttribute>) -> PkiData {
         4,
         &Control::KeyRecoveryReq(KeyRecoveryReq {
             shroud_method: shroud_to(crt),
-            enc_capabilities: vec![],
+            enc_capabilities: kmi::cmc::build::default_enc_capabilities(),
             selection_criteria: None,
         }),
     ));
