@@ -32,7 +32,7 @@ import tempfile
 
 from pyasn1.codec.der import decoder, encoder
 from pyasn1.type import char, namedtype, tag, univ
-from pyasn1_modules import rfc2986, rfc5280, rfc5652, rfc6402
+from pyasn1_modules import rfc2986, rfc5280, rfc5652, rfc5751, rfc6402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata", "cmc")
 
@@ -67,35 +67,48 @@ def tagged_attribute(body_part_id, oid, value):
     return ta
 
 
-class KeyArchival(univ.Sequence):
-    """The draft's control, unknown to pyasn1-modules: built here from its ASN.1."""
+class KeyIdentification(univ.Choice):
+    """KeyArchival's keyIdentification CHOICE { reqBodyPartID, certificateID } (draft Appendix A)."""
 
     componentType = namedtype.NamedTypes(
         namedtype.NamedType("reqBodyPartID", univ.Integer()),
+        namedtype.NamedType("certificateID", rfc5652.RecipientIdentifier()),
+    )
+
+
+class KeyArchival(univ.Sequence):
+    """The draft's control, unknown to pyasn1-modules: built here from its ASN.1 (Appendix A;
+    scripts/cmc_archive_asn1.py is the full, strict transcription)."""
+
+    componentType = namedtype.NamedTypes(
+        namedtype.NamedType("keyIdentification", KeyIdentification()),
         namedtype.NamedType("cmsBodyPartID", univ.Integer()),
         namedtype.OptionalNamedType("selectionCriteria", univ.OctetString()),
     )
 
 
 class KeyRecoveryRsp(univ.Sequence):
+    """Appendix A's form with section 5.2.1's OPTIONAL certificateId (reads both)."""
+
     componentType = namedtype.NamedTypes(
-        namedtype.NamedType("bodyPartID", univ.Integer()),
+        namedtype.NamedType("cmsBodyPartID", univ.Integer()),
+        namedtype.OptionalNamedType("certificateId", rfc5652.RecipientIdentifier()),
         namedtype.OptionalNamedType("selectionCriteria", univ.OctetString()),
     )
 
 
 class ServerKeyGenResponse(univ.Sequence):
     componentType = namedtype.NamedTypes(
-        namedtype.NamedType("cmsBodyPartID", univ.Integer()),
-        namedtype.NamedType("requestBodyPartID", univ.Integer()),
-        namedtype.OptionalNamedType("selectionCriteria", univ.OctetString()),
+        namedtype.NamedType("cmsBodyPartId", univ.Integer()),
+        namedtype.NamedType("requestBodyPartId", univ.Integer()),
+        namedtype.OptionalNamedType("issuerAndSerialNumber", rfc5652.IssuerAndSerialNumber()),
     )
 
 
 class KeyRecoveryReq(univ.Sequence):
     componentType = namedtype.NamedTypes(
         namedtype.NamedType("shroudMethod", rfc5280.AlgorithmIdentifier()),
-        namedtype.OptionalNamedType("bulkEncryptionAlgorithm", rfc5280.AlgorithmIdentifier()),
+        namedtype.NamedType("encCapabilities", rfc5751.SMIMECapabilities()),
         namedtype.OptionalNamedType("selectionCriteria", univ.OctetString()),
     )
 
@@ -227,7 +240,7 @@ def make_pkidata():
     controls.append(tagged_attribute(1, rfc6402.id_cmc_transactionId, univ.Integer(4242)))
     controls.append(tagged_attribute(2, rfc6402.id_cmc_senderNonce, univ.OctetString(SENDER_NONCE)))
     ka = KeyArchival()
-    ka["reqBodyPartID"] = 10
+    ka["keyIdentification"]["reqBodyPartID"] = 10
     ka["cmsBodyPartID"] = 11
     ka["selectionCriteria"] = b"sel"
     controls.append(tagged_attribute(3, ID_CMC_KEY_ARCHIVAL, ka))

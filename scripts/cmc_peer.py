@@ -40,7 +40,7 @@ Run with the venv of scripts/test (KMI_PYTHON):
     cmc_peer.py build-recovery --identity ID --shroud-cert CERT [--tagged] [--selection TEXT]
                                --sign-key KEY --sign-cert CERT OUT
         A recovery request made without kmi: KeyRecoveryReq with id-cmc-shroudWithPublicKey and
-        the certificate untagged (the draft's form) or [0] IMPLICIT (kmi's), signed by openssl.
+        the certificate untagged (the draft's form) or [0] IMPLICIT (kmi 0.1's), signed by openssl.
 """
 
 import argparse
@@ -52,7 +52,7 @@ import tempfile
 from pyasn1.codec.ber import decoder as ber_decoder
 from pyasn1.codec.der import decoder, encoder
 from pyasn1.type import char, univ
-from pyasn1_modules import rfc3279, rfc4055, rfc4211, rfc5280, rfc5652, rfc6402
+from pyasn1_modules import rfc3279, rfc4055, rfc4211, rfc5280, rfc5652, rfc5751, rfc6402
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -66,6 +66,7 @@ ID_CMC_KEY_RECOVERY_REQ = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.7")
 ID_CMC_SHROUD_WITH_PUBLIC_KEY = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.0")
 ID_REG_CTRL_ALG_ID = univ.ObjectIdentifier("1.3.6.1.5.5.7.5.1.11")
 AES256_CBC = univ.ObjectIdentifier("2.16.840.1.101.3.4.1.42")
+AES256_GCM = univ.ObjectIdentifier("2.16.840.1.101.3.4.1.46")
 # RFC 5083 section 1.1.
 ID_CT_AUTH_ENVELOPED_DATA = univ.ObjectIdentifier("1.2.840.113549.1.9.16.1.23")
 
@@ -314,7 +315,7 @@ def cmd_build_archive(args):
         controls.append(tagged_attribute(3, rfc6402.id_cmc_identification,
                                          char.UTF8String(args.identity)))
         ka = cmc_fixtures.KeyArchival()
-        ka["reqBodyPartID"] = 5
+        ka["keyIdentification"]["reqBodyPartID"] = 5
         ka["cmsBodyPartID"] = 6 if args.placement == "body" else 0
         if args.selection is not None:
             ka["selectionCriteria"] = args.selection.encode()
@@ -401,7 +402,7 @@ def cmd_openssl_envelope(args):
 def cmd_build_recovery(args):
     """A recovery request made without kmi: transactionId, senderNonce, identification and a
     KeyRecoveryReq whose shroud method is id-cmc-shroudWithPublicKey with the certificate in the
-    draft's own untagged form (or kmi's [0] IMPLICIT form with --tagged), signed by openssl."""
+    draft's own untagged form (or kmi 0.1's [0] IMPLICIT form with --tagged), signed by openssl."""
     register_controls()
     with tempfile.TemporaryDirectory() as tmp:
         cert = run("openssl", "x509", "-in", args.shroud_cert, "-outform", "DER")
@@ -410,7 +411,12 @@ def cmd_build_recovery(args):
         krr = cmc_fixtures.KeyRecoveryReq()
         krr["shroudMethod"]["algorithm"] = ID_CMC_SHROUD_WITH_PUBLIC_KEY
         krr["shroudMethod"]["parameters"] = cert
-        krr["bulkEncryptionAlgorithm"]["algorithm"] = AES256_CBC
+        # encCapabilities (draft Appendix A): AES-256-GCM first (the agent skips it), then
+        # AES-256-CBC, which kmi's agent uses.
+        for oid in (AES256_GCM, AES256_CBC):
+            cap = rfc5751.SMIMECapability()
+            cap["capabilityID"] = oid
+            krr["encCapabilities"].append(cap)
         if args.selection is not None:
             krr["selectionCriteria"] = args.selection.encode()
         pd = rfc6402.PKIData()

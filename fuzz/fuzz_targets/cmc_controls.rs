@@ -60,7 +60,7 @@ fn pki_data(oids: &CmcOids, n: &Numbers) -> Option<PkiData> {
         ctl(
             n.ids[3],
             &Control::KeyArchival(KeyArchival {
-                req_body_part_id: n.ka_req,
+                key_identification: KeyIdentification::ReqBodyPartId(n.ka_req),
                 cms_body_part_id: n.ka_cms,
                 selection_criteria: None,
             }),
@@ -69,7 +69,7 @@ fn pki_data(oids: &CmcOids, n: &Numbers) -> Option<PkiData> {
             n.ids[4],
             &Control::KeyRecoveryReq(KeyRecoveryReq {
                 shroud_method: Shroud::SharedSecret("alice".into()).to_method(oids).ok()?,
-                bulk_encryption_algorithm: None,
+                enc_capabilities: vec![],
                 selection_criteria: Some(OctetString::new(b"sel".to_vec()).ok()?),
             }),
         )?,
@@ -77,7 +77,8 @@ fn pki_data(oids: &CmcOids, n: &Numbers) -> Option<PkiData> {
         ctl(
             n.ids[6],
             &Control::KeyRecoveryRsp(KeyRecoveryRsp {
-                body_part_id: n.ka_cms,
+                cms_body_part_id: n.ka_cms,
+                certificate_id: None,
                 selection_criteria: None,
             }),
         )?,

@@ -33,7 +33,10 @@ use kmi::cmc::build::{
 };
 use kmi::cmc::oids::CmcOids;
 use kmi::cmc::store::{spki_fingerprint, KeyStore, NewEntry, PutOutcome, StoredMeta};
-use kmi::cmc::types::{CmcUnsignedData, Control, PkiData, ShroudWithPublicKey, TaggedRequest};
+use kmi::cmc::types::{
+    CmcUnsignedData, Control, KeyIdentification, PkiData, RecipientIdentifier,
+    ShroudWithPublicKey, TaggedRequest,
+};
 use kmi::cms::signed::{sid_for_cert, SignedDataSpec};
 use kmi::cms::ContentCipher;
 use kmi::keys::elgamal::NamedGroup;
@@ -395,8 +398,16 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
             let id = pd.control_sequence[i].body_part_id;
             let new = match pd.control_sequence[i].decode_control(oids) {
                 Ok(Control::KeyArchival(mut ka)) => {
-                    if c & 1 == 0 {
-                        ka.req_body_part_id = u32::from(b);
+                    let ski = OctetString::new(vec![b; 20]).ok();
+                    if let (true, Some(ski)) = (c & 4 != 0, ski) {
+                        // The certificateID arm, which the agent answers with a refusal.
+                        ka.key_identification = KeyIdentification::CertificateId(
+                            RecipientIdentifier::SubjectKeyIdentifier(
+                                x509_cert::ext::pkix::SubjectKeyIdentifier(ski),
+                            ),
+                        );
+                    } else if c & 1 == 0 {
+                        ka.key_identification = KeyIdentification::ReqBodyPartId(u32::from(b));
                     } else {
                         ka.cms_body_part_id = u32::from(b);
                     }
@@ -407,6 +418,10 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
                 }
                 Ok(Control::KeyRecoveryReq(mut k)) => {
                     k.selection_criteria = OctetString::new(vec![b; usize::from(c % 8)]).ok();
+                    if c & 8 != 0 {
+                        // encCapabilities the agent may not support (badAlg).
+                        k.enc_capabilities.truncate(usize::from(b % 3));
+                    }
                     Some(Control::KeyRecoveryReq(k))
                 }
                 Ok(Control::ServerKeyGenRequest(mut s)) => {

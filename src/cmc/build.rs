@@ -422,29 +422,59 @@ fn certification_request(key: &PrivateKey, subject: Name, ku: &KeyUsage) -> Resu
 }
 
 /// ContentInfo(EnvelopedData(id-ct-encKeyWithID)) holding `keys` for `recipients` under
-/// AES-256-CBC (the draft's bulk encryption); several keys go as id-ct-multiplePrivateKeys (a
-/// SEQUENCE OF EncKeyWithID).
+/// AES-256-CBC (the draft's bulk encryption); several keys go as id-ct-multiplePrivateKeys (the
+/// draft's SEQUENCE OF SinglePrivateKey, each key named by [`key_certificate_id`]; the
+/// identity strings are then not carried).
 pub fn shrouded_keys(
     keys: &[(PrivateKey, Option<String>)],
     recipients: &[Recipient],
     oids: &CmcOids,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
-    let mut items = Vec::with_capacity(keys.len());
-    for (key, id) in keys {
-        items.push(enc_key_with_id(key, id.clone())?);
-    }
-    let (content_type, plain) = match items.as_slice() {
-        [one] => (
+    let (content_type, plain) = match keys {
+        [(key, id)] => (
             oids.ct_enc_key_with_id,
-            zeroize::Zeroizing::new(one.to_der().map_err(Error::encoding)?),
+            zeroize::Zeroizing::new(
+                enc_key_with_id(key, id.clone())?
+                    .to_der()
+                    .map_err(Error::encoding)?,
+            ),
         ),
-        _ => (
-            oids.ct_multiple_private_keys,
-            zeroize::Zeroizing::new(items.to_der().map_err(Error::encoding)?),
-        ),
+        _ => {
+            let items: Vec<&PrivateKey> = keys.iter().map(|(k, _)| k).collect();
+            (
+                oids.ct_multiple_private_keys,
+                zeroize::Zeroizing::new(
+                    multiple_private_keys(&items)?
+                        .to_der()
+                        .map_err(Error::encoding)?,
+                ),
+            )
+        }
     };
     crate::cms::envelope(&plain, content_type, recipients, rng)
+}
+
+/// The draft's MultiplePrivateKeys for `keys`: each a v1 PrivateKeyInfo named by
+/// [`key_certificate_id`].
+pub fn multiple_private_keys(keys: &[&PrivateKey]) -> Result<MultiplePrivateKeys> {
+    let mut items: MultiplePrivateKeys = Vec::with_capacity(keys.len());
+    for key in keys {
+        items.push(SinglePrivateKey {
+            private_key: PrivateKeyInfoDer::from_der(&encode_private_pkcs8(key)?)?,
+            certificate_id: key_certificate_id(key)?,
+        });
+    }
+    Ok(items)
+}
+
+/// The draft's certificateId for `key` when kmi knows no certificate for it: the
+/// subjectKeyIdentifier of the key (RFC 5280 section 4.2.1.2 method 1). With a certificate, use
+/// [`crate::cms::ktri::rid_for_cert`] (issuerAndSerialNumber).
+pub fn key_certificate_id(key: &PrivateKey) -> Result<RecipientIdentifier> {
+    let spki = encode_public_spki(&key.public())?;
+    let spki = spki::SubjectPublicKeyInfoRef::from_der(&spki).map_err(Error::encoding)?;
+    crate::cms::ktri::rid_for_key_id(crate::cms::ktri::key_identifier(&spki))
 }
 
 fn enc_key_with_id(key: &PrivateKey, id: Option<String>) -> Result<EncKeyWithId> {
@@ -542,7 +572,7 @@ pub fn archive_request(
     pd.control_sequence.push(TaggedAttribute::from_control(
         BODY_CONTROL,
         &Control::KeyArchival(KeyArchival {
-            req_body_part_id: BODY_REQUEST,
+            key_identification: KeyIdentification::ReqBodyPartId(BODY_REQUEST),
             cms_body_part_id: cms_body,
             selection_criteria: selection_octets(&req.selection)?,
         }),
@@ -589,12 +619,28 @@ pub fn recovery_request(
         BODY_CONTROL,
         &Control::KeyRecoveryReq(KeyRecoveryReq {
             shroud_method: req.shroud.method(oids)?,
-            bulk_encryption_algorithm: None,
+            enc_capabilities: default_enc_capabilities(),
             selection_criteria: selection_octets(&req.selection)?,
         }),
         oids,
     )?);
     sign_pki_data(&pd, &req.signer, Vec::new(), oids)
+}
+
+/// The encCapabilities kmi's client sends: AES-256-GCM, AES-256-CBC, AES-128-CBC (RFC 3565 /
+/// RFC 5084 identifiers, no parameters), in that order of preference.
+pub fn default_enc_capabilities() -> SmimeCapabilities {
+    [
+        crate::cms::auth_enveloped::AES256_GCM,
+        crate::cms::asn1::AES256_CBC,
+        crate::cms::asn1::AES128_CBC,
+    ]
+    .into_iter()
+    .map(|capability_id| SmimeCapability {
+        capability_id,
+        parameters: None,
+    })
+    .collect()
 }
 
 /// The CertTemplate publicKey of a key to be generated: the algorithm with an empty key.

@@ -291,7 +291,7 @@ pub fn extract(
                 )))
             }
             Control::KeyRecoveryRsp(r) => {
-                keys_body = Some(r.body_part_id);
+                keys_body = Some(r.cms_body_part_id);
                 kind = Some(ResponseKind::Recovery);
             }
             Control::ServerKeyGenResponse(r) => {
@@ -320,18 +320,25 @@ pub fn extract(
         Opener::Key(k) => crate::cms::open_with_key(&env, k, None)?,
         Opener::Passphrase(p) => crate::cms::open_with_passphrase(&env, p)?,
     };
-    let items: Vec<EncKeyWithId> = if opened.content_type == oids.ct_enc_key_with_id {
-        vec![EncKeyWithId::from_der(&opened.content)
-            .map_err(|e| Error::format(format!("malformed EncKeyWithID: {e}")))?]
-    } else if opened.content_type == oids.ct_multiple_private_keys {
-        MultiplePrivateKeys::from_der(&opened.content)
-            .map_err(|e| Error::format(format!("malformed MultiplePrivateKeys: {e}")))?
-    } else {
-        return Err(Error::format(format!(
-            "the shrouded content is {}, not id-ct-encKeyWithID or id-ct-multiplePrivateKeys",
-            opened.content_type
-        )));
-    };
+    // (the key, its EncKeyWithID identifier); a SinglePrivateKey of MultiplePrivateKeys has no
+    // identifier (its certificateId names a certificate, not the identity).
+    let items: Vec<(PrivateKeyInfoDer, Option<EncKeyIdentifier>)> =
+        if opened.content_type == oids.ct_enc_key_with_id {
+            let one = EncKeyWithId::from_der(&opened.content)
+                .map_err(|e| Error::format(format!("malformed EncKeyWithID: {e}")))?;
+            vec![(one.private_key, one.identifier)]
+        } else if opened.content_type == oids.ct_multiple_private_keys {
+            MultiplePrivateKeys::from_der(&opened.content)
+                .map_err(|e| Error::format(format!("malformed MultiplePrivateKeys: {e}")))?
+                .into_iter()
+                .map(|k| (k.private_key, None))
+                .collect()
+        } else {
+            return Err(Error::format(format!(
+                "the shrouded content is {}, not id-ct-encKeyWithID or id-ct-multiplePrivateKeys",
+                opened.content_type
+            )));
+        };
     if items.is_empty() {
         return Err(Error::format("the response returns an empty list of keys"));
     }
@@ -342,15 +349,15 @@ pub fn extract(
         )));
     }
     let mut keys = Vec::with_capacity(items.len());
-    for item in items {
-        let der = zeroize::Zeroizing::new(item.private_key.to_der()?);
+    for (private_key, identifier) in items {
+        let der = zeroize::Zeroizing::new(private_key.to_der()?);
         let key = match decode_key(&der, std::path::Path::new("returned key"), &|| {
             Err(Error::format("a returned key is encrypted"))
         })? {
             Key::Private(k) => k,
             Key::Public(_) => return Err(Error::format("a returned key is not a private key")),
         };
-        let id = match item.identifier {
+        let id = match identifier {
             Some(EncKeyIdentifier::String(s)) => Some(s),
             Some(EncKeyIdentifier::GeneralName(g)) => Some(format!("{g:?}")),
             None => None,

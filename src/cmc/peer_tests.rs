@@ -11,7 +11,6 @@ use std::process::Command;
 use cms::content_info::ContentInfo;
 use der::asn1::{Any, GeneralizedTime, Int, OctetString};
 use der::{Decode, Encode};
-use spki::AlgorithmIdentifierOwned;
 
 use super::oids::{ArchiveError, CmcOids};
 use super::types::tests::{crm, fixture, orm, small_spki, tcr};
@@ -64,13 +63,6 @@ fn pyasn1_check(kind: &str, der: &[u8]) -> Option<String> {
     Some(stdout)
 }
 
-fn alg(oid: &str) -> AlgorithmIdentifierOwned {
-    AlgorithmIdentifierOwned {
-        oid: der::asn1::ObjectIdentifier::new_unwrap(oid),
-        parameters: None,
-    }
-}
-
 fn controls(oids: &CmcOids, list: &[Control]) -> Vec<TaggedAttribute> {
     list.iter()
         .enumerate()
@@ -96,7 +88,7 @@ fn pyasn1_reads_kmi_pkidata() {
                 Control::SenderNonce(OctetString::new(vec![7; 16]).unwrap()),
                 Control::Identification("alice".into()),
                 Control::KeyArchival(KeyArchival {
-                    req_body_part_id: 10,
+                    key_identification: KeyIdentification::ReqBodyPartId(10),
                     cms_body_part_id: 11,
                     selection_criteria: None,
                 }),
@@ -114,7 +106,7 @@ fn pyasn1_reads_kmi_pkidata() {
                 })),
                 Control::KeyRecoveryReq(KeyRecoveryReq {
                     shroud_method: by_key,
-                    bulk_encryption_algorithm: Some(alg("2.16.840.1.101.3.4.1.42")),
+                    enc_capabilities: crate::cmc::build::default_enc_capabilities(),
                     selection_criteria: None,
                 }),
                 Control::Unknown {
@@ -200,10 +192,11 @@ fn pyasn1_reads_kmi_pkiresponse() {
                 Control::ServerKeyGenResponse(ServerKeyGenResponse {
                     cms_body_part_id: 11,
                     request_body_part_id: 5,
-                    selection_criteria: None,
+                    issuer_and_serial_number: None,
                 }),
                 Control::KeyRecoveryRsp(KeyRecoveryRsp {
-                    body_part_id: 11,
+                    cms_body_part_id: 11,
+                    certificate_id: None,
                     selection_criteria: Some(OctetString::new(vec![1]).unwrap()),
                 }),
             ],
@@ -226,4 +219,125 @@ fn pyasn1_reads_kmi_pkiresponse() {
     ] {
         assert!(out.contains(needle), "{needle:?} not in:\n{out}");
     }
+}
+
+/// `scripts/cmc_archive_asn1.py check PRODUCTION FILE`: the independent transcription of the
+/// draft's Appendix A decodes `der` strictly and re-encodes it byte for byte. None: no peer.
+fn appendix_a_check(production: &str, der: &[u8]) -> Option<String> {
+    let python = python()?;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{production}.der"));
+    std::fs::write(&path, der).unwrap();
+    let script: PathBuf = [env!("CARGO_MANIFEST_DIR"), "scripts", "cmc_archive_asn1.py"]
+        .iter()
+        .collect();
+    let out = Command::new(&python)
+        .arg(&script)
+        .args(["check", production])
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run KMI_PYTHON={python}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "the Appendix A transcription rejected kmi's {production}:\n{stdout}\n{}\nDER: {}",
+        String::from_utf8_lossy(&out.stderr),
+        hex::encode(der)
+    );
+    Some(stdout)
+}
+
+/// Every draft production kmi already writes in Appendix A's form (issue 12 items 1-4, 6), checked
+/// by the transcription: both ShroudWithPublicKey arms (untagged), both ShroudMethods,
+/// KeyArchival with each keyIdentification arm, ServerKeyGenResponse with and without
+/// issuerAndSerialNumber, KeyRecoveryRsp with each certificateId arm, and the
+/// MultiplePrivateKeys / SinglePrivateKey kmi returns several keys in.
+#[test]
+fn the_appendix_a_transcription_reads_kmi_productions() {
+    let oids = CmcOids::default();
+    let cert = x509_cert::Certificate::from_der(&fixture("archive-cert.der")).unwrap();
+    let by_cert = ShroudWithPublicKey::Certificate(Box::new(cert.clone()));
+    let by_key = ShroudWithPublicKey::PublicKey(small_spki());
+    let ias = crate::cms::ktri::rid_for_cert(&cert);
+    let ski = crate::cms::ktri::rid_for_key_id(vec![0x5a; 20]).unwrap();
+    let RecipientIdentifier::IssuerAndSerialNumber(plain_ias) = ias.clone() else {
+        unreachable!("rid_for_cert names issuer and serial")
+    };
+    let mut values: Vec<(&str, Vec<u8>)> = vec![
+        ("ShroudWithPublicKey", by_cert.to_der().unwrap()),
+        ("ShroudWithPublicKey", by_key.to_der().unwrap()),
+    ];
+    for shroud in [
+        Shroud::PublicKey(by_cert),
+        Shroud::PublicKey(by_key),
+        Shroud::SharedSecret("trustee-7".into()),
+    ] {
+        values.push((
+            "ShroudMethod",
+            shroud.to_method(&oids).unwrap().to_der().unwrap(),
+        ));
+    }
+    for key_identification in [
+        KeyIdentification::ReqBodyPartId(5),
+        KeyIdentification::CertificateId(ias.clone()),
+        KeyIdentification::CertificateId(ski.clone()),
+    ] {
+        let ka = KeyArchival {
+            key_identification,
+            cms_body_part_id: 0,
+            selection_criteria: Some(OctetString::new(b"sel".to_vec()).unwrap()),
+        };
+        values.push(("KeyArchival", ka.to_der().unwrap()));
+    }
+    for selection_criteria in [None, Some(OctetString::new(b"sel".to_vec()).unwrap())] {
+        let r = KeyRecoveryReq {
+            shroud_method: Shroud::SharedSecret("alice".into())
+                .to_method(&oids)
+                .unwrap(),
+            enc_capabilities: crate::cmc::build::default_enc_capabilities(),
+            selection_criteria,
+        };
+        values.push(("KeyRecoveryReq", r.to_der().unwrap()));
+    }
+    for issuer_and_serial_number in [None, Some(plain_ias)] {
+        let r = ServerKeyGenResponse {
+            cms_body_part_id: 6,
+            request_body_part_id: 4,
+            issuer_and_serial_number,
+        };
+        values.push(("ServerKeyGenResponse", r.to_der().unwrap()));
+    }
+    for certificate_id in [ias, ski] {
+        let r = KeyRecoveryRsp {
+            cms_body_part_id: 6,
+            certificate_id: Some(certificate_id),
+            selection_criteria: None,
+        };
+        values.push(("KeyRecoveryRsp", r.to_der().unwrap()));
+    }
+    // MultiplePrivateKeys as the agent returns several keys (trustees 1 and 2, RSA).
+    let key = |name: &str| match crate::keys::decode_key(
+        &fixture_key(name),
+        std::path::Path::new(name),
+        &|| unreachable!("the trustee keys are not encrypted"),
+    )
+    .unwrap()
+    {
+        crate::keys::Key::Private(k) => k,
+        crate::keys::Key::Public(_) => unreachable!("{name} is a private key"),
+    };
+    let (t1, t2) = (key("t1.pem"), key("t2.pem"));
+    let many = crate::cmc::build::multiple_private_keys(&[&t1, &t2]).unwrap();
+    values.push(("MultiplePrivateKeys", many.to_der().unwrap()));
+    values.push(("SinglePrivateKey", many[0].to_der().unwrap()));
+    for (production, der) in values {
+        if appendix_a_check(production, &der).is_none() {
+            return;
+        }
+    }
+}
+
+fn fixture_key(name: &str) -> Vec<u8> {
+    let path = format!("{}/testdata/cli/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }

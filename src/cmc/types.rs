@@ -16,7 +16,8 @@
 //! - SET OF is DER-sorted on encoding ([`der::asn1::SetOfVec`]);
 //! - `extendedFailInfo` is read both `[1]`-tagged (RFC 6402) and untagged (RFC 5272, as
 //!   pyasn1-modules writes it) and always written `[1]`;
-//! - ShroudWithPublicKey is written with `[0]/[1] IMPLICIT` arms and read in both forms;
+//! - ShroudWithPublicKey is written untagged (Appendix A) and read in that form and kmi 0.1's
+//!   `[0]/[1] IMPLICIT` one;
 //! - `fArchiveKey BOOLEAN DEFAULT FALSE` is written only when TRUE.
 //!
 //! The `crmf` crate (0.2.0) was checked and not used: its CertTemplate types `validity` as an

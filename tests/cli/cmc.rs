@@ -701,7 +701,7 @@ fn a_request_built_by_pyasn1_and_openssl_is_parsed_archived_and_recovered() {
 /// What else peers write: BER with indefinite lengths (`openssl cms -stream`), RSAES-OAEP with
 /// the default SHA-1 parameters, a signer named by key identifier with no certificate (the
 /// archived key signing for itself), and a recovery request whose shroud certificate is in the
-/// draft's untagged form or kmi's [0] form. kmi's agent accepts each and the key comes back.
+/// draft's untagged form or kmi 0.1's [0] form. kmi's agent accepts each and the key comes back.
 #[test]
 fn peer_variants_are_accepted() {
     if !require_peers(&["openssl", "KMI_PYTHON"]) {
@@ -1966,4 +1966,62 @@ fn bouncy_castle_reads_kmi_requests_and_responses() {
         s["extended_fail_info"]["archive_error"]["name"],
         "noKeysFound"
     );
+}
+
+/// `scripts/cmc_archive_asn1.py controls FILE`: every draft control of a PKIData / PKIResponse
+/// kmi wrote decodes as Appendix A's production and re-encodes byte for byte.
+fn appendix_a_controls(file: &Path, expect: &str) {
+    let out = py("cmc_archive_asn1.py", &[os("controls"), file.as_os_str()]);
+    assert!(out.contains(expect), "{expect:?} not in:\n{out}");
+    assert!(out.contains(", 0 not Appendix A DER"), "{out}");
+}
+
+/// The independent transcription of the draft's Appendix A reads the draft controls of what kmi
+/// writes end to end: KeyArchival in both placements, KeyRecoveryReq (with encCapabilities),
+/// KeyRecoveryRsp (with certificateId) and ServerKeyGenResponse. (ServerKeyGenRequest follows
+/// when its certificateRequest is a CertTemplate, issue 12 item 5.)
+#[test]
+fn the_appendix_a_transcription_reads_kmi_draft_controls() {
+    if !require_peers(&["openssl", "KMI_PYTHON"]) {
+        return;
+    }
+    let w = Work::new();
+    let p = pki(&w);
+    for (placement, signer) in [("body", Signer::Cert), ("unsigned", Signer::Archived)] {
+        let store = format!("store-{placement}");
+        let req = archive_request(&w, &p, placement, signer, &format!("a-{placement}.req"));
+        appendix_a_controls(&req, "KeyArchival: ok;");
+        respond_ok(&w, &p, &req, &store, &format!("a-{placement}.rsp"), &[]);
+        let rec = recovery_request(
+            &w,
+            &p,
+            &[os("--shroud-key"), p.alice_crt.as_os_str()],
+            signer,
+            &format!("r-{placement}.req"),
+        );
+        respond_ok(&w, &p, &rec, &store, &format!("r-{placement}.rsp"), &[]);
+        appendix_a_controls(
+            &w.path(&format!("r-{placement}.rsp")),
+            "KeyRecoveryRsp: ok;",
+        );
+    }
+    let req = w.path("keygen.req");
+    kmi_ok(&[
+        os("cmc"),
+        os("keygen-request"),
+        os("--subject"),
+        os("CN=alice"),
+        os("--shroud-key"),
+        p.alice_crt.as_os_str(),
+        os("--bits"),
+        os("1024"),
+        os("--sign-key"),
+        p.alice_key.as_os_str(),
+        os("--sign-cert"),
+        p.alice_crt.as_os_str(),
+        os("-o"),
+        req.as_os_str(),
+    ]);
+    respond_ok(&w, &p, &req, "store-keygen", "keygen.rsp", &[]);
+    appendix_a_controls(&w.path("keygen.rsp"), "ServerKeyGenResponse: ok;");
 }

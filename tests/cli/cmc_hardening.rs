@@ -205,7 +205,7 @@ fn recovery_pki_data(crt: &Path, extra: Vec<TaggedAttribute>) -> PkiData {
         4,
         &Control::KeyRecoveryReq(KeyRecoveryReq {
             shroud_method: shroud_to(crt),
-            bulk_encryption_algorithm: None,
+            enc_capabilities: kmi::cmc::build::default_enc_capabilities(),
             selection_criteria: None,
         }),
     ));
@@ -251,7 +251,7 @@ fn archive_without_key_usage(dir: &Path, enc_key: &Path, agent_crt: &Path) -> Pk
     controls.push(control(
         4,
         &Control::KeyArchival(KeyArchival {
-            req_body_part_id: 5,
+            key_identification: KeyIdentification::ReqBodyPartId(5),
             cms_body_part_id: 6,
             selection_criteria: None,
         }),
@@ -279,7 +279,7 @@ fn duplicate_ids_pki_data() -> PkiData {
             control(
                 1,
                 &Control::KeyArchival(KeyArchival {
-                    req_body_part_id: 5,
+                    key_identification: KeyIdentification::ReqBodyPartId(5),
                     cms_body_part_id: 0,
                     selection_criteria: None,
                 }),

@@ -201,7 +201,8 @@ pub(super) fn keygen(
         control: Some(Control::ServerKeyGenResponse(ServerKeyGenResponse {
             cms_body_part_id: RSP_KEYS,
             request_body_part_id: body,
-            selection_criteria: skg.selection_criteria.clone(),
+            // No certificate is issued for the generated key yet (issue 12, issuance flow).
+            issuer_and_serial_number: None,
         })),
         cms: Some(env),
     })

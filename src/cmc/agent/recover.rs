@@ -7,7 +7,7 @@ use super::{
     bad, fail, fail_archive, identification, internal, key_info, selection_bytes,
     shroud_recipients, shroud_spki, verify, Agent, Failure, Outcome, Parsed, Success, RSP_KEYS,
 };
-use crate::cmc::build::shrouded_keys;
+use crate::cmc::build::{key_certificate_id, shrouded_keys};
 use crate::cmc::oids::ArchiveError;
 use crate::cmc::store::{spki_fingerprint, KeyStore};
 use crate::cmc::types::*;
@@ -30,17 +30,27 @@ pub(super) fn recover(
         bad(0)("a recovery request must name its identity (id-cmc-identification)".into())
     })?;
     outcome.identity = Some(identity.clone());
-    if let Some(alg) = &krr.bulk_encryption_algorithm {
-        if alg.oid != AES256_CBC {
-            return Err(fail(
-                CmcFailInfo::BAD_ALG,
-                body,
-                format!(
-                    "bulk encryption algorithm {} is not supported (kmi uses id-aes256-CBC)",
-                    alg.oid
-                ),
-            ));
-        }
+    // The first of the client's encCapabilities this agent encrypts with (only AES-256-CBC:
+    // the returned EnvelopedData carries id-ct-encKeyWithID, which AuthEnvelopedData could only
+    // carry with authAttrs that openssl 3.0 cannot read).
+    if !krr
+        .enc_capabilities
+        .iter()
+        .any(|c| c.capability_id == AES256_CBC)
+    {
+        let offered: Vec<String> = krr
+            .enc_capabilities
+            .iter()
+            .map(|c| c.capability_id.to_string())
+            .collect();
+        return Err(fail(
+            CmcFailInfo::BAD_ALG,
+            body,
+            format!(
+                "none of the content-encryption algorithms the request accepts ({}) is supported (kmi uses id-aes256-CBC)",
+                if offered.is_empty() { "none".to_string() } else { offered.join(", ") }
+            ),
+        ));
     }
     let recipients = shroud_recipients(agent, &krr.shroud_method, body)?;
     let selection = selection_bytes(&krr.selection_criteria);
@@ -91,11 +101,18 @@ pub(super) fn recover(
         outcome.keys.push(key_info(&k, "returned")?);
         keys.push((k, Some(identity.clone())));
     }
+    // Appendix A's certificateId: kmi's store keeps no certificates, so the key names itself by
+    // its subjectKeyIdentifier (with several keys, the first; each also carries its own).
+    let certificate_id = match keys.first() {
+        Some((k, _)) => Some(key_certificate_id(k).map_err(internal)?),
+        None => None,
+    };
     let env = shrouded_keys(&keys, &recipients, oids, rng).map_err(internal)?;
     Ok(Success {
         status_body: vec![body],
         control: Some(Control::KeyRecoveryRsp(KeyRecoveryRsp {
-            body_part_id: RSP_KEYS,
+            cms_body_part_id: RSP_KEYS,
+            certificate_id,
             selection_criteria: krr.selection_criteria.clone(),
         })),
         cms: Some(env),

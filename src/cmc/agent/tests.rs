@@ -244,6 +244,16 @@ fn shroud_to(p: &Party) -> ShroudChoice {
 }
 
 /// The response's status control.
+/// The response's controls (not verified: see [`status_of`]).
+fn controls_of(rsp: &[u8]) -> Vec<Control> {
+    let msg = parse_signed(rsp).unwrap();
+    let pr = PkiResponse::from_der(&msg.content().unwrap().unwrap()).unwrap();
+    pr.control_sequence
+        .iter()
+        .map(|t| t.decode_control(oids()).unwrap())
+        .collect()
+}
+
 fn status_of(rsp: &[u8]) -> CmcStatusInfoV2 {
     let msg = parse_signed(rsp).unwrap();
     assert_eq!(msg.content_type(), oids().cct_pki_response);
@@ -350,6 +360,18 @@ fn archive_then_recover_both_placements_both_shrouds() {
         assert_eq!(got.keys.len(), 1);
         assert!(same_rsa(&got.keys[0].0, enc_key()));
         assert_eq!(got.keys[0].1.as_deref(), Some("alice"));
+        // Appendix A's certificateId: no certificate is known, so the key's identifier.
+        let rsp_control = controls_of(&rsp)
+            .into_iter()
+            .find_map(|c| match c {
+                Control::KeyRecoveryRsp(r) => Some(r),
+                _ => None,
+            })
+            .expect("a KeyRecoveryRsp");
+        assert_eq!(
+            rsp_control.certificate_id,
+            Some(build::key_certificate_id(&PrivateKey::Rsa(enc_key().clone())).unwrap())
+        );
 
         // Shared-secret shroud, both key-encryption kinds.
         for kek in [PwriKek::AesKw, PwriKek::Rfc3211] {
@@ -830,4 +852,64 @@ fn responses_echo_transaction_and_nonce() {
         find(&pd.control_sequence, oids().sender_nonce),
         find(&pr.control_sequence, oids().recipient_nonce)
     );
+}
+
+/// KeyArchival naming a certificate (certificateID) instead of a request: archival by
+/// certificate is not implemented yet, so the agent answers badRequest and files nothing.
+#[test]
+fn archival_by_certificate_id_is_answered_not_guessed() {
+    let req = archive_req(Placement::Body, None, None);
+    let by_cert = resign(&req, enc_key(), |pd, _| {
+        for t in pd.control_sequence.iter_mut() {
+            if t.attr_type != oids().key_archival {
+                continue;
+            }
+            let Ok(Control::KeyArchival(mut ka)) = t.decode_control(oids()) else {
+                panic!("KeyArchival does not decode");
+            };
+            ka.key_identification =
+                KeyIdentification::CertificateId(crate::cms::ktri::rid_for_cert(&alice().cert));
+            *t = TaggedAttribute::from_control(t.body_part_id, &Control::KeyArchival(ka), oids())
+                .unwrap();
+        }
+    });
+    let mut store = MemStore::default();
+    let (rsp, out) = run(Policy::default(), &by_cert, &mut store);
+    assert_eq!(fail_info(&rsp), CmcFailInfo::BAD_REQUEST);
+    assert!(out.failure.unwrap().contains("certificateID"));
+    assert!(store.entries.is_empty());
+}
+
+/// encCapabilities: the agent uses the first content-encryption algorithm it supports
+/// (AES-256-CBC) and answers badAlg when the request accepts none of them.
+#[test]
+fn recovery_needs_an_enc_capability_the_agent_supports() {
+    let mut store = MemStore::default();
+    archived(&mut store, Placement::Body);
+    let req = recovery_req(shroud_to(alice()), self_signer(enc_key()), None);
+    for (caps, ok) in [
+        (build::default_enc_capabilities(), true),
+        (build::default_enc_capabilities()[..1].to_vec(), false),
+        (Vec::new(), false),
+    ] {
+        let edited = resign(&req, enc_key(), |pd, _| {
+            for t in pd.control_sequence.iter_mut() {
+                if let Ok(Control::KeyRecoveryReq(mut krr)) = t.decode_control(oids()) {
+                    krr.enc_capabilities = caps.clone();
+                    *t = TaggedAttribute::from_control(
+                        t.body_part_id,
+                        &Control::KeyRecoveryReq(krr),
+                        oids(),
+                    )
+                    .unwrap();
+                }
+            }
+        });
+        let (rsp, out) = run(Policy::default(), &edited, &mut store);
+        if ok {
+            assert!(out.ok(), "{:?}", out.failure);
+        } else {
+            assert_eq!(fail_info(&rsp), CmcFailInfo::BAD_ALG);
+        }
+    }
 }

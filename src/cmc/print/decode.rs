@@ -382,19 +382,7 @@ impl Reporter<'_> {
             .iter()
             .map(|ri| match ri {
                 RecipientInfo::Ktri(k) => RecipientReport::Ktri {
-                    rid: match &k.rid {
-                        RecipientIdentifier::IssuerAndSerialNumber(ias) => {
-                            IdentifierReport::IssuerAndSerialNumber {
-                                issuer: ias.issuer.to_string(),
-                                serial: hex_of(ias.serial_number.as_bytes()),
-                            }
-                        }
-                        RecipientIdentifier::SubjectKeyIdentifier(ski) => {
-                            IdentifierReport::SubjectKeyIdentifier {
-                                hex: hex_of(ski.0.as_bytes()),
-                            }
-                        }
-                    },
+                    rid: rid_report(&k.rid),
                     key_encryption_algorithm: self.name(&k.key_enc_alg.oid),
                     oaep_hash: params::<RsaesOaepParams>(&k.key_enc_alg).map(|p| match p.hash {
                         Some(h) => self.name(&h.oid),
@@ -518,7 +506,11 @@ impl Reporter<'_> {
             },
             Control::StatusInfoV2(s) => ControlValue::StatusInfoV2(self.status(&s)),
             Control::KeyArchival(k) => ControlValue::KeyArchival {
-                req_body_part_id: k.req_body_part_id,
+                req_body_part_id: k.req_body_part_id(),
+                certificate_id: match &k.key_identification {
+                    KeyIdentification::CertificateId(rid) => Some(rid_report(rid)),
+                    KeyIdentification::ReqBodyPartId(_) => None,
+                },
                 cms_body_part_id: k.cms_body_part_id,
                 selection_criteria: sel(&k.selection_criteria),
             },
@@ -531,18 +523,25 @@ impl Reporter<'_> {
             Control::ServerKeyGenResponse(r) => ControlValue::ServerKeyGenResponse {
                 cms_body_part_id: r.cms_body_part_id,
                 request_body_part_id: r.request_body_part_id,
-                selection_criteria: sel(&r.selection_criteria),
+                certificate: r.issuer_and_serial_number.as_ref().map(|ias| {
+                    IdentifierReport::IssuerAndSerialNumber {
+                        issuer: ias.issuer.to_string(),
+                        serial: hex_of(ias.serial_number.as_bytes()),
+                    }
+                }),
             },
             Control::KeyRecoveryReq(r) => ControlValue::KeyRecoveryReq {
                 shroud: self.shroud(&r.shroud_method),
-                bulk_encryption_algorithm: r
-                    .bulk_encryption_algorithm
-                    .as_ref()
-                    .map(|a| self.name(&a.oid)),
+                enc_capabilities: r
+                    .enc_capabilities
+                    .iter()
+                    .map(|c| self.name(&c.capability_id))
+                    .collect(),
                 selection_criteria: sel(&r.selection_criteria),
             },
             Control::KeyRecoveryRsp(r) => ControlValue::KeyRecoveryRsp {
-                body_part_id: r.body_part_id,
+                cms_body_part_id: r.cms_body_part_id,
+                certificate_id: r.certificate_id.as_ref().map(rid_report),
                 selection_criteria: sel(&r.selection_criteria),
             },
             Control::Unknown { .. } => ControlValue::Unknown { values: values() },
@@ -763,4 +762,19 @@ fn int_text(i: &der::asn1::Int) -> String {
         return v.to_string();
     }
     format!("0x{}", hex_of(i.as_bytes()))
+}
+
+/// A RecipientIdentifier (a recipient, or the draft's certificateId) as reported.
+pub(super) fn rid_report(rid: &RecipientIdentifier) -> IdentifierReport {
+    match rid {
+        RecipientIdentifier::IssuerAndSerialNumber(ias) => {
+            IdentifierReport::IssuerAndSerialNumber {
+                issuer: ias.issuer.to_string(),
+                serial: hex_of(ias.serial_number.as_bytes()),
+            }
+        }
+        RecipientIdentifier::SubjectKeyIdentifier(ski) => IdentifierReport::SubjectKeyIdentifier {
+            hex: hex_of(ski.0.as_bytes()),
+        },
+    }
 }

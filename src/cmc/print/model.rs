@@ -260,7 +260,12 @@ pub enum ControlValue {
     },
     StatusInfoV2(StatusReport),
     KeyArchival {
-        req_body_part_id: u32,
+        /// keyIdentification's reqBodyPartID arm.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        req_body_part_id: Option<u32>,
+        /// keyIdentification's certificateID arm.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        certificate_id: Option<IdentifierReport>,
         cms_body_part_id: u32,
         #[serde(skip_serializing_if = "Option::is_none")]
         selection_criteria: Option<String>,
@@ -275,18 +280,22 @@ pub enum ControlValue {
     ServerKeyGenResponse {
         cms_body_part_id: u32,
         request_body_part_id: u32,
+        /// The certificate issued for the generated key (an `issuer_and_serial_number`).
         #[serde(skip_serializing_if = "Option::is_none")]
-        selection_criteria: Option<String>,
+        certificate: Option<IdentifierReport>,
     },
     KeyRecoveryReq {
         shroud: ShroudReport,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        bulk_encryption_algorithm: Option<OidName>,
+        /// encCapabilities: the content-encryption algorithms accepted, in order.
+        enc_capabilities: Vec<OidName>,
         #[serde(skip_serializing_if = "Option::is_none")]
         selection_criteria: Option<String>,
     },
     KeyRecoveryRsp {
-        body_part_id: u32,
+        cms_body_part_id: u32,
+        /// The certificate (or key) the returned key belongs to; absent in section 5.2.1's form.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        certificate_id: Option<IdentifierReport>,
         #[serde(skip_serializing_if = "Option::is_none")]
         selection_criteria: Option<String>,
     },

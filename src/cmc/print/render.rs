@@ -282,11 +282,17 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
             }
             ControlValue::KeyArchival {
                 req_body_part_id,
+                certificate_id,
                 cms_body_part_id,
                 selection_criteria,
             } => {
+                let key = match (req_body_part_id, certificate_id) {
+                    (Some(id), _) => format!("request body part {id}"),
+                    (None, Some(rid)) => format!("certificate {}", id_text(rid)),
+                    (None, None) => "no key identification".into(),
+                };
                 t.line(format!(
-                    "request body part {req_body_part_id}, cms body part {cms_body_part_id}{}",
+                    "{key}, cms body part {cms_body_part_id}{}",
                     sel_text(selection_criteria)
                 ));
             }
@@ -306,32 +312,39 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
             ControlValue::ServerKeyGenResponse {
                 cms_body_part_id,
                 request_body_part_id,
-                selection_criteria,
+                certificate,
             } => {
                 t.line(format!(
                     "cms body part {cms_body_part_id} answers request {request_body_part_id}{}",
-                    sel_text(selection_criteria)
+                    certificate
+                        .as_ref()
+                        .map(|c| format!(", certificate {}", id_text(c)))
+                        .unwrap_or_default()
                 ));
             }
             ControlValue::KeyRecoveryReq {
                 shroud,
-                bulk_encryption_algorithm,
+                enc_capabilities,
                 selection_criteria,
             } => {
                 shroud_text(t, shroud);
-                if let Some(b) = bulk_encryption_algorithm {
-                    t.line(format!("bulk encryption {b}"));
-                }
+                let caps: Vec<String> = enc_capabilities.iter().map(|c| c.to_string()).collect();
+                t.line(format!("encCapabilities {}", caps.join(", ")));
                 if let Some(s) = selection_criteria {
                     t.line(format!("selectionCriteria {s}"));
                 }
             }
             ControlValue::KeyRecoveryRsp {
-                body_part_id,
+                cms_body_part_id,
+                certificate_id,
                 selection_criteria,
             } => {
                 t.line(format!(
-                    "keys in cms body part {body_part_id}{}",
+                    "keys in cms body part {cms_body_part_id}{}{}",
+                    certificate_id
+                        .as_ref()
+                        .map(|c| format!(", certificate {}", id_text(c)))
+                        .unwrap_or_default(),
                     sel_text(selection_criteria)
                 ));
             }

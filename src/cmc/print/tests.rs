@@ -67,7 +67,7 @@ fn check_fixture_pkidata(p: &PkiDataReport) {
     );
     assert!(matches!(
         &p.controls[2].value,
-        ControlValue::KeyArchival { req_body_part_id: 10, cms_body_part_id: 11, selection_criteria: Some(s) } if s == "73656c"
+        ControlValue::KeyArchival { req_body_part_id: Some(10), certificate_id: None, cms_body_part_id: 11, selection_criteria: Some(s) } if s == "73656c"
     ));
     let ControlValue::StatusInfoV2(s) = &p.controls[3].value else {
         panic!()
@@ -382,17 +382,18 @@ fn draft_controls_are_described() {
             shroud_method: Shroud::SharedSecret("trustee-7".into())
                 .to_method(&oids)
                 .unwrap(),
-            bulk_encryption_algorithm: None,
+            enc_capabilities: vec![],
             selection_criteria: Some(OctetString::new(vec![0xab]).unwrap()),
         }),
         Control::KeyRecoveryRsp(KeyRecoveryRsp {
-            body_part_id: 4,
+            cms_body_part_id: 4,
+            certificate_id: None,
             selection_criteria: None,
         }),
         Control::ServerKeyGenResponse(ServerKeyGenResponse {
             cms_body_part_id: 3,
             request_body_part_id: 1,
-            selection_criteria: None,
+            issuer_and_serial_number: None,
         }),
     ];
     let pr = PkiResponse {
@@ -433,7 +434,7 @@ fn draft_controls_are_described() {
     assert!(matches!(
         &p.controls[2].value,
         ControlValue::KeyRecoveryRsp {
-            body_part_id: 4,
+            cms_body_part_id: 4,
             ..
         }
     ));

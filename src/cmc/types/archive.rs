@@ -1,6 +1,8 @@
 //! The productions of the key archival draft (draft-ietf-pkix-cmc-archive): shroud methods,
 //! ServerKeyGenRequest/Response, KeyArchival, KeyRecoveryReq/Rsp and MultiplePrivateKeys.
 
+pub use cms::cert::IssuerAndSerialNumber;
+pub use cms::enveloped_data::RecipientIdentifier;
 use der::asn1::{Any, AnyRef, OctetString};
 use der::{
     Choice, Decode, DecodeValue, Encode, EncodeValue, Header, Length, Reader, Sequence,
@@ -19,10 +21,11 @@ use crate::{Error, Result};
 ///     certificate   Certificate,
 ///     publicKey     SubjectPublicKeyInfo }
 /// ```
-/// The draft (parameters of id-cmc-shroudWithPublicKey). Both arms are SEQUENCEs, which is not
-/// valid ASN.1, so (formats.md section 4) kmi writes `[0] IMPLICIT Certificate` /
-/// `[1] IMPLICIT SubjectPublicKeyInfo` and reads both that and the untagged form, told apart by
-/// the second element: a SEQUENCE in a Certificate, a BIT STRING in an SPKI.
+/// The draft (parameters of id-cmc-shroudWithPublicKey, Appendix A). Both arms are untagged
+/// SEQUENCEs, which is not a valid X.680 CHOICE; kmi writes them untagged, as Appendix A does
+/// (formats.md section 4), and tells them apart on read by the second element: a SEQUENCE in a
+/// Certificate, a BIT STRING in an SPKI. The `[0] IMPLICIT Certificate` /
+/// `[1] IMPLICIT SubjectPublicKeyInfo` form kmi 0.1 wrote is still read.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub enum ShroudWithPublicKey {
     Certificate(Box<Certificate>),
@@ -84,10 +87,7 @@ impl EncodeValue for ShroudWithPublicKey {
 
 impl Tagged for ShroudWithPublicKey {
     fn tag(&self) -> Tag {
-        match self {
-            Self::Certificate(_) => TAG_CTX0_CONS,
-            Self::PublicKey(_) => TAG_CTX1_CONS,
-        }
+        Tag::Sequence
     }
 }
 
@@ -183,67 +183,169 @@ pub struct ServerKeyGenRequest {
 
 /// ```text
 /// ServerKeyGenResponse ::= SEQUENCE {
-///     cmsBodyPartID        BodyPartID,     -- the cmsSequence entry with the shrouded key
-///     requestBodyPartID    BodyPartID,     -- the ServerKeyGenRequest it answers
-///     selectionCriteria    OCTET STRING OPTIONAL }
+///     cmsBodyPartId          BodyPartID,     -- the cmsSequence entry with the shrouded key
+///     requestBodyPartId      BodyPartID,     -- the ServerKeyGenRequest it answers
+///     issuerAndSerialNumber  IssuerAndSerialNumber OPTIONAL }  -- the certificate issued
 /// ```
-/// The draft (control id-cmc-serverKeyGenResponse).
+/// The draft (control id-cmc-serverKeyGenResponse, section 4.2 and Appendix A).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct ServerKeyGenResponse {
     pub cms_body_part_id: BodyPartID,
     pub request_body_part_id: BodyPartID,
     #[asn1(optional = "true")]
-    pub selection_criteria: Option<OctetString>,
+    pub issuer_and_serial_number: Option<IssuerAndSerialNumber>,
+}
+
+/// ```text
+/// keyIdentification        CHOICE {
+///    reqBodyPartID            BodyPartID,
+///    certificateID            RecipientIdentifier }
+/// ```
+/// The inline CHOICE of [`KeyArchival`] (draft Appendix A): the certification request of the
+/// key, or the already issued certificate it belongs to. Untagged; the arms are an INTEGER, a
+/// SEQUENCE (issuerAndSerialNumber) and `[0]` IMPLICIT (subjectKeyIdentifier, RFC 5652), so it is
+/// decodable by tag.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum KeyIdentification {
+    ReqBodyPartId(BodyPartID),
+    CertificateId(RecipientIdentifier),
+}
+
+impl<'a> Choice<'a> for KeyIdentification {
+    fn can_decode(tag: Tag) -> bool {
+        tag == Tag::Integer || <RecipientIdentifier as Choice<'a>>::can_decode(tag)
+    }
+}
+
+impl<'a> Decode<'a> for KeyIdentification {
+    fn decode<R: Reader<'a>>(reader: &mut R) -> der::Result<Self> {
+        if reader.peek_tag()? == Tag::Integer {
+            BodyPartID::decode(reader).map(Self::ReqBodyPartId)
+        } else {
+            RecipientIdentifier::decode(reader).map(Self::CertificateId)
+        }
+    }
+}
+
+impl EncodeValue for KeyIdentification {
+    fn value_len(&self) -> der::Result<Length> {
+        match self {
+            Self::ReqBodyPartId(id) => id.value_len(),
+            Self::CertificateId(rid) => rid.value_len(),
+        }
+    }
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        match self {
+            Self::ReqBodyPartId(id) => id.encode_value(writer),
+            Self::CertificateId(rid) => rid.encode_value(writer),
+        }
+    }
+}
+
+impl Tagged for KeyIdentification {
+    fn tag(&self) -> Tag {
+        match self {
+            Self::ReqBodyPartId(_) => Tag::Integer,
+            Self::CertificateId(rid) => rid.tag(),
+        }
+    }
 }
 
 /// ```text
 /// KeyArchival ::= SEQUENCE {
-///     reqBodyPartID        BodyPartID,     -- the certification request of the key
+///     keyIdentification    CHOICE {
+///        reqBodyPartID        BodyPartID,           -- the certification request of the key
+///        certificateID        RecipientIdentifier } -- or the certificate it belongs to
 ///     cmsBodyPartID        BodyPartID,     -- the cmsSequence entry with the EnvelopedData,
 ///                                          -- 0 when it is in id-aa-cmc-unsignedData
 ///     selectionCriteria    OCTET STRING OPTIONAL }
 /// ```
-/// The draft (control id-cmc-keyArchival).
+/// The draft (control id-cmc-keyArchival, section 5.1 and Appendix A).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct KeyArchival {
-    pub req_body_part_id: BodyPartID,
+    pub key_identification: KeyIdentification,
     pub cms_body_part_id: BodyPartID,
     #[asn1(optional = "true")]
     pub selection_criteria: Option<OctetString>,
 }
 
+impl KeyArchival {
+    /// The certification request the control names, if it names one (not a certificate).
+    pub fn req_body_part_id(&self) -> Option<BodyPartID> {
+        match self.key_identification {
+            KeyIdentification::ReqBodyPartId(id) => Some(id),
+            KeyIdentification::CertificateId(_) => None,
+        }
+    }
+}
+
+/// ```text
+/// SMIMECapability ::= SEQUENCE {
+///     capabilityID  OBJECT IDENTIFIER,
+///     parameters    ANY DEFINED BY capabilityID OPTIONAL }
+/// SMIMECapabilities ::= SEQUENCE OF SMIMECapability
+/// ```
+/// RFC 5751 section 2.5.2 (the draft's SMimeCapabilities): in encCapabilities, the
+/// content-encryption algorithms the client accepts for the response, in its order of preference.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct SmimeCapability {
+    pub capability_id: der::asn1::ObjectIdentifier,
+    #[asn1(optional = "true")]
+    pub parameters: Option<Any>,
+}
+
+/// See [`SmimeCapability`].
+pub type SmimeCapabilities = Vec<SmimeCapability>;
+
 /// ```text
 /// KeyRecoveryReq ::= SEQUENCE {
 ///     shroudMethod              ShroudMethod,
-///     bulkEncryptionAlgorithm   AlgorithmIdentifier OPTIONAL,
+///     encCapabilities           SMimeCapabilities,
 ///     selectionCriteria         OCTET STRING OPTIONAL }
 /// ```
-/// The draft (control id-cmc-keyRecoveryReq).
+/// The draft (control id-cmc-keyRecoveryReq, section 5.2; Appendix A spells it KeyRecoverReq).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct KeyRecoveryReq {
     pub shroud_method: ShroudMethod,
-    #[asn1(optional = "true")]
-    pub bulk_encryption_algorithm: Option<AlgorithmIdentifierOwned>,
+    pub enc_capabilities: SmimeCapabilities,
     #[asn1(optional = "true")]
     pub selection_criteria: Option<OctetString>,
 }
 
 /// ```text
 /// KeyRecoveryRsp ::= SEQUENCE {
-///     bodyPartID           BodyPartID,     -- the cmsSequence entry with the shrouded keys
+///     cmsBodyPartID        BodyPartID,            -- the cmsSequence entry with the shrouded keys
+///     certificateId        RecipientIdentifier,   -- the certificate of the (first) key
 ///     selectionCriteria    OCTET STRING OPTIONAL }
 /// ```
-/// The draft (control id-cmc-keyRecoveryRsp).
+/// The draft (control id-cmc-keyRecoveryRsp). Appendix A makes certificateId mandatory, section
+/// 5.2.1 OPTIONAL: kmi always writes it (Appendix A) and reads it absent too.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct KeyRecoveryRsp {
-    pub body_part_id: BodyPartID,
+    pub cms_body_part_id: BodyPartID,
+    #[asn1(optional = "true")]
+    pub certificate_id: Option<RecipientIdentifier>,
     #[asn1(optional = "true")]
     pub selection_criteria: Option<OctetString>,
 }
 
 /// ```text
-/// MultiplePrivateKeys ::= SEQUENCE OF EncKeyWithID
+/// SinglePrivateKey ::= SEQUENCE {
+///     privateKey     PrivateKeyInfo,
+///     certificateId  RecipientIdentifier }
 /// ```
-/// The draft (content type id-ct-multiplePrivateKeys): several recovered or generated keys in
-/// one shrouded content, each with its identifier.
-pub type MultiplePrivateKeys = Vec<EncKeyWithId>;
+/// The draft (section 3.2 as ExtendedPrivateKey, Appendix A): one key of a
+/// [`MultiplePrivateKeys`] with the certificate it belongs to (kmi writes a v1 PrivateKeyInfo and,
+/// with no certificate known, the key's subjectKeyIdentifier).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct SinglePrivateKey {
+    pub private_key: PrivateKeyInfoDer,
+    pub certificate_id: RecipientIdentifier,
+}
+
+/// ```text
+/// MultiplePrivateKeys ::= SEQUENCE OF SinglePrivateKey
+/// ```
+/// The draft (content type id-ct-multiplePrivateKeys, Appendix A): several recovered or
+/// generated keys in one shrouded content, each named by its certificateId.
+pub type MultiplePrivateKeys = Vec<SinglePrivateKey>;

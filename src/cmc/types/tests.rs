@@ -136,17 +136,18 @@ fn shroud_with_public_key_both_forms() {
     let spki = unhex("300c 3005 06032b6570 0303000102");
     let tagged = unhex("a10c 3005 06032b6570 0303000102");
     let key = ShroudWithPublicKey::PublicKey(small_spki());
-    assert_eq!(key.to_der().unwrap(), tagged);
+    // Written untagged as in the draft's Appendix A; kmi 0.1's [1] form is still read.
+    assert_eq!(key.to_der().unwrap(), spki);
     assert_eq!(ShroudWithPublicKey::from_der(&tagged).unwrap(), key);
     assert_eq!(ShroudWithPublicKey::from_der(&spki).unwrap(), key);
 
     let cert_der = fixture("archive-cert.der");
     let cert = ShroudWithPublicKey::from_der(&cert_der).unwrap();
     assert!(matches!(cert, ShroudWithPublicKey::Certificate(_)));
-    let written = cert.to_der().unwrap();
-    assert_eq!(written[0], 0xa0);
-    assert_eq!(written[1..], cert_der[1..]);
-    assert_eq!(ShroudWithPublicKey::from_der(&written).unwrap(), cert);
+    assert_eq!(cert.to_der().unwrap(), cert_der);
+    let mut tagged_cert = cert_der.clone();
+    tagged_cert[0] = 0xa0;
+    assert_eq!(ShroudWithPublicKey::from_der(&tagged_cert).unwrap(), cert);
     // Neither a SEQUENCE nor a BIT STRING second: refused.
     assert!(ShroudWithPublicKey::from_der(&unhex("3006 020101 020102")).is_err());
 }
@@ -375,8 +376,22 @@ fn round_trips_rfc4211_types() {
         ]
         .concat()
     );
-    let multi: MultiplePrivateKeys = vec![e.clone(), e];
-    round_trip(&multi);
+    let single = SinglePrivateKey {
+        private_key: e.private_key.clone(),
+        certificate_id: crate::cms::ktri::rid_for_key_id(vec![0xab, 0xcd]).unwrap(),
+    };
+    let multi: MultiplePrivateKeys = vec![single.clone(), single];
+    assert_eq!(
+        round_trip(&multi),
+        [
+            &[0x30, 0x6c, 0x30, 0x34][..],
+            &unhex(ED25519_PKCS8),
+            &unhex("8002abcd 3034"),
+            &unhex(ED25519_PKCS8),
+            &unhex("8002abcd"),
+        ]
+        .concat()
+    );
 }
 
 #[test]
@@ -412,16 +427,16 @@ fn round_trips_draft_types() {
     round_trip(&ServerKeyGenResponse {
         cms_body_part_id: 3,
         request_body_part_id: 2,
-        selection_criteria: None,
+        issuer_and_serial_number: None,
     });
     round_trip(&KeyArchival {
-        req_body_part_id: 2,
+        key_identification: KeyIdentification::ReqBodyPartId(2),
         cms_body_part_id: 0,
         selection_criteria: None,
     });
     assert_eq!(
         KeyArchival {
-            req_body_part_id: 2,
+            key_identification: KeyIdentification::ReqBodyPartId(2),
             cms_body_part_id: 3,
             selection_criteria: Some(OctetString::new(vec![0xab]).unwrap())
         }
@@ -429,21 +444,33 @@ fn round_trips_draft_types() {
         .unwrap(),
         unhex("3009 020102 020103 0401ab")
     );
+    // The certificateID arm: subjectKeyIdentifier [0] IMPLICIT, untagged in the CHOICE.
+    let by_ski = KeyArchival {
+        key_identification: KeyIdentification::CertificateId(
+            RecipientIdentifier::SubjectKeyIdentifier(x509_cert::ext::pkix::SubjectKeyIdentifier(
+                OctetString::new(vec![0xab, 0xcd]).unwrap(),
+            )),
+        ),
+        cms_body_part_id: 3,
+        selection_criteria: None,
+    };
+    assert_eq!(round_trip(&by_ski), unhex("3007 8002abcd 020103"));
+    assert_eq!(by_ski.req_body_part_id(), None);
+    // Neither an INTEGER nor a RecipientIdentifier: refused.
+    assert!(KeyArchival::from_der(&unhex("3005 0400 020103")).is_err());
     round_trip(&KeyRecoveryReq {
         shroud_method: method.clone(),
-        bulk_encryption_algorithm: Some(AlgorithmIdentifierOwned {
-            oid: oid("2.16.840.1.101.3.4.1.42"),
-            parameters: None,
-        }),
+        enc_capabilities: crate::cmc::build::default_enc_capabilities(),
         selection_criteria: Some(OctetString::new(vec![1]).unwrap()),
     });
     round_trip(&KeyRecoveryReq {
         shroud_method: method,
-        bulk_encryption_algorithm: None,
+        enc_capabilities: vec![],
         selection_criteria: None,
     });
     round_trip(&KeyRecoveryRsp {
-        body_part_id: 4,
+        cms_body_part_id: 4,
+        certificate_id: None,
         selection_criteria: None,
     });
 }
@@ -480,7 +507,7 @@ fn controls_through_tagged_attributes() {
             .unwrap(),
         ),
         Control::KeyArchival(KeyArchival {
-            req_body_part_id: 2,
+            key_identification: KeyIdentification::ReqBodyPartId(2),
             cms_body_part_id: 3,
             selection_criteria: None,
         }),
@@ -493,15 +520,16 @@ fn controls_through_tagged_attributes() {
         Control::ServerKeyGenResponse(ServerKeyGenResponse {
             cms_body_part_id: 3,
             request_body_part_id: 2,
-            selection_criteria: None,
+            issuer_and_serial_number: None,
         }),
         Control::KeyRecoveryReq(KeyRecoveryReq {
             shroud_method: method,
-            bulk_encryption_algorithm: None,
+            enc_capabilities: vec![],
             selection_criteria: None,
         }),
         Control::KeyRecoveryRsp(KeyRecoveryRsp {
-            body_part_id: 4,
+            cms_body_part_id: 4,
+            certificate_id: None,
             selection_criteria: None,
         }),
         Control::Unknown {
@@ -559,7 +587,7 @@ fn controls_through_tagged_attributes() {
     // A profile moves a control to another number.
     let moved = CmcOids::from_profile("id-cmc-keyArchival=1.2.3.99").unwrap();
     let ka = Control::KeyArchival(KeyArchival {
-        req_body_part_id: 1,
+        key_identification: KeyIdentification::ReqBodyPartId(1),
         cms_body_part_id: 0,
         selection_criteria: None,
     });
@@ -601,7 +629,7 @@ fn pyasn1_pkidata_fixture() {
     assert_eq!(
         c[2],
         Control::KeyArchival(KeyArchival {
-            req_body_part_id: 10,
+            key_identification: KeyIdentification::ReqBodyPartId(10),
             cms_body_part_id: 11,
             selection_criteria: Some(OctetString::new(b"sel".to_vec()).unwrap()),
         })
@@ -713,4 +741,52 @@ fn pyasn1_pkiresponse_fixture() {
 fn name_from_str_is_not_needed_but_agrees() {
     // The KAT names are DER; x509-cert's string form reads the same.
     assert_eq!(Name::from_str("CN=A").unwrap(), name(NAME_A));
+}
+
+/// The draft's own samples (scripts/cmc_archive_asn1.py `samples`, testdata/cmc/draft/): kmi
+/// decodes each production and re-encodes it byte for byte.
+#[test]
+fn draft_samples_decode_and_reencode() {
+    fn sample(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/testdata/cmc/draft/{name}.der",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+    fn same<T: for<'a> Decode<'a> + Encode>(name: &str) {
+        let der = sample(name);
+        let value = T::from_der(&der).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(value.to_der().unwrap(), der, "{name} re-encoded");
+    }
+    same::<ShroudWithPublicKey>("ShroudWithPublicKey");
+    same::<ShroudWithPublicKey>("ShroudWithPublicKey-publicKey");
+    same::<ShroudMethod>("ShroudMethod");
+    same::<ShroudMethod>("ShroudMethod-shroudWithPublicKey");
+    same::<KeyArchival>("KeyArchival");
+    same::<KeyArchival>("KeyArchival-issuerAndSerialNumber");
+    same::<KeyArchival>("KeyArchival-subjectKeyIdentifier");
+    same::<ServerKeyGenResponse>("ServerKeyGenResponse");
+    same::<KeyRecoveryRsp>("KeyRecoveryRsp");
+    same::<KeyRecoveryRsp>("KeyRecoveryRsp-subjectKeyIdentifier");
+    // Section 5.2.1's form without certificateId is read too.
+    same::<KeyRecoveryRsp>("KeyRecoveryRspLenient");
+    same::<SinglePrivateKey>("SinglePrivateKey");
+    same::<KeyRecoveryReq>("KeyRecoveryReq");
+    same::<KeyRecoveryReq>("KeyRecoveryReq-shroudWithPublicKey");
+    same::<MultiplePrivateKeys>("MultiplePrivateKeys");
+    assert!(
+        ServerKeyGenResponse::from_der(&sample("ServerKeyGenResponse"))
+            .unwrap()
+            .issuer_and_serial_number
+            .is_some()
+    );
+    let oids = CmcOids::default();
+    for name in ["ShroudMethod", "ShroudMethod-shroudWithPublicKey"] {
+        let m = ShroudMethod::from_der(&sample(name)).unwrap();
+        assert!(!matches!(
+            Shroud::from_method(&m, &oids).unwrap(),
+            Shroud::Other(_)
+        ));
+    }
 }
