@@ -4,11 +4,12 @@
 //! with the RFC 6402 changes (CMCStatusInfoV2 `extendedFailInfo [1]`, CMCUnsignedData); RFC 4211
 //! (CRMF, IMPLICIT TAGS: CertReqMsg, CertTemplate, EncKeyWithID); and the key archival draft
 //! (draft-ietf-pkix-cmc-archive, J. Schaad: ShroudMethod, ServerKeyGenRequest/Response,
-//! KeyArchival, KeyRecoveryReq/Rsp, MultiplePrivateKeys). The draft's ASN.1 is quoted as kmi
-//! implements it; where the draft is ambiguous formats.md decides, and the choice is said on the
-//! type. Caveat: only the front pages of draft-ietf-pkix-cmc-archive-00/-01 could be consulted
-//! when this was written; the field lists of the draft's productions follow the author's reading
-//! of -01 and must be checked against the draft's own module before interop claims are made.
+//! KeyArchival, KeyRecoveryReq/Rsp, MultiplePrivateKeys). The draft's productions follow its
+//! Appendix A module (draft-ietf-pkix-cmc-archive-01, February 2005), checked both ways by an
+//! independent pyasn1 transcription of that module (`scripts/cmc_archive_asn1.py`); where the
+//! draft is ambiguous formats.md section 4 decides, and the choice is said on the type. Still
+//! open: ServerKeyGenRequest keeps kmi 0.1's `certificateRequest TaggedRequest` and has no
+//! encCapabilities yet (issue 12).
 //!
 //! Tagging traps handled here, with known-answer tests below:
 //! - a tagged CHOICE is always EXPLICIT, even in an IMPLICIT TAGS module (X.680 31.2.7):
