@@ -320,6 +320,20 @@ impl CmcOids {
             seen.push(known);
             **slot = oid;
         }
+        // The archive error codes are child arcs of errs_archive (all one octet): a profile OID
+        // already at const-oid's length limit could not carry them, so refuse it here, where the
+        // line can be named, rather than fail when a response is written.
+        if Oid::new(&format!(
+            "{}.{}",
+            oids.errs_archive,
+            ArchiveError::ArchiveRequired.code()
+        ))
+        .is_err()
+        {
+            return Err(Error::format(
+                "OID profile: errs_archive is too long to carry its error codes as child arcs",
+            ));
+        }
         Ok(oids)
     }
 
@@ -355,7 +369,9 @@ impl CmcOids {
     /// The error-code OID `id-cmc-errs-archive.N`.
     pub fn archive_error_oid(&self, err: ArchiveError) -> Oid {
         let dotted = format!("{}.{}", self.errs_archive, err.code());
-        Oid::new(&dotted).expect("one more arc on a valid OID is valid")
+        // from_profile refused an errs_archive without room for a one-octet child arc, and the
+        // default has room; every code is one octet (1..=3).
+        Oid::new(&dotted).expect("errs_archive has room for its child arcs (checked on load)")
     }
 
     /// N when `oid` is `id-cmc-errs-archive.N`.
@@ -374,6 +390,22 @@ fn child_arc(parent: &Oid, oid: &Oid) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_errs_archive_without_room_for_child_arcs_is_refused() {
+        // Grow an OID one arc at a time until one more arc no longer fits const-oid's limit.
+        let mut base = String::from("1.3.6.1.4.1");
+        while Oid::new(&format!("{base}.3.3")).is_ok() {
+            base.push_str(".3");
+        }
+        base.push_str(".3");
+        assert!(Oid::new(&base).is_ok() && Oid::new(&format!("{base}.3")).is_err());
+        let e = CmcOids::from_profile(&format!("id-cmc-errs-archive={base}\n")).unwrap_err();
+        assert!(
+            e.to_string().contains("too long to carry its error codes"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn identity_proof_v2_is_id_cmc_34_not_const_oids_value() {

@@ -158,6 +158,7 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
             };
             (p, input.name, what)
         }
+        // clap: --blinded and the plain inputs are one required group, so one of them is set.
         (None, None) => unreachable!("clap requires one input"),
     };
     write_output(&spec, to_pem(&p)?.as_bytes())?;

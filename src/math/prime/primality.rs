@@ -102,7 +102,9 @@ pub(super) fn selfridge(n: &[u64]) -> std::result::Result<(u64, bool), bool> {
         d_abs += 2;
         neg = !neg;
     }
-    unreachable!()
+    // `0..` only ends by overflow: every pass returns once a D with (D/n) = -1 is found, which
+    // happens for every non-square n, and squares are returned at try 20.
+    unreachable!("the Selfridge search returns from inside the loop")
 }
 
 /// Strong Lucas test (P = 1, Selfridge D) of odd n > 2^16 that is not a perfect square.
