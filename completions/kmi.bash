@@ -1692,7 +1692,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__respond)
-            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --store --split --to --share-key --secret-file --pwri-kek --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --threads --json --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --store --split --to --share-key --secret-file --pwri-kek --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --keygen-bits --threads --json --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1823,6 +1823,10 @@ _kmi() {
                     return 0
                     ;;
                 --max-bits)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keygen-bits)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -362,7 +362,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l shroud-secret -d 'Have keys returned under the secret shared with the agent that ID names' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l algorithm -d 'The kind of key' -r -f -a "rsa\t'A safe-prime RSA key'
 elgamal\t'An ElGamal key (X9.42 DH)'"
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l bits -d 'Key size: |N| for RSA, |p| for ElGamal' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l bits -d 'ElGamal group size |p| (default 2048, the RFC 7919 group ffdhe2048); RSA keys are of the size the agent chooses (cmc respond --keygen-bits)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l selection -d 'Selection criteria stored with an archived key' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l sign-key -d 'Sign the request with this RSA private key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l sign-cert -d 'The certificate of --sign-key, included in the request (without it the signer is named by key identifier, and the agent must already know the key)' -r -F
@@ -391,6 +391,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 rfc3211\t'id-alg-PWRI-KEK (RFC 3211), which openssl cms -decrypt -pwri_password opens'"
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pwri-iterations -d 'PBKDF2 iterations for a shared-secret shroud' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l max-bits -d 'The largest key generated for a request, in bits (|N| for RSA, |p| for ElGamal); larger requests are refused (badAlg) before any work' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l keygen-bits -d 'The size of the RSA keys generated for key generation requests (the request cannot say: the draft\'s certificate template has no size field)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l threads -d 'Search for primes with N threads (default: one per core)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r

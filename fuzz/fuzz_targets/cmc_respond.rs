@@ -155,7 +155,11 @@ fn agent(fx: &Fixture) -> Agent<'_> {
         shared_secret: &secret,
         pwri_kek: PwriKek::Rfc3211,
         pwri_iterations: 1,
-        policy: Policy::default(),
+        // Small RSA keys: the fuzzer runs the keygen path many times.
+        policy: Policy {
+            keygen_rsa_bits: 1024,
+            ..Policy::default()
+        },
         search: SearchConfig { threads: 1 },
         now: NOW.into(),
     }
@@ -249,7 +253,7 @@ fn fixture() -> &'static Fixture {
             });
         }
         for algorithm in [
-            KeygenAlgorithm::Rsa { bits: 1024 },
+            KeygenAlgorithm::Rsa,
             KeygenAlgorithm::ElGamal {
                 group: NamedGroup::Ffdhe2048.group(),
             },
@@ -426,6 +430,10 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
                 }
                 Ok(Control::ServerKeyGenRequest(mut s)) => {
                     s.f_archive_key = b & 1 == 1;
+                    if c & 8 != 0 {
+                        // encCapabilities the agent may not support (badAlg).
+                        s.enc_capabilities.truncate(usize::from(b % 3));
+                    }
                     Some(Control::ServerKeyGenRequest(s))
                 }
                 Ok(Control::Identification(_)) => Some(Control::Identification(

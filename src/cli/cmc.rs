@@ -289,9 +289,9 @@ pub struct KeygenRequestArgs {
     #[arg(long, value_enum, default_value_t = KeygenAlgorithmChoice::Rsa)]
     pub algorithm: KeygenAlgorithmChoice,
 
-    /// Key size: |N| for RSA, |p| for ElGamal
-    #[arg(long, value_name = "N", default_value_t = 2048)]
-    pub bits: u32,
+    /// ElGamal group size |p| (default 2048, the RFC 7919 group ffdhe2048); RSA keys are of the size the agent chooses (cmc respond --keygen-bits)
+    #[arg(long, value_name = "N")]
+    pub bits: Option<u32>,
 
     /// Selection criteria stored with an archived key
     #[arg(long, value_name = "TEXT")]
@@ -380,6 +380,10 @@ pub struct RespondArgs {
     /// The largest key generated for a request, in bits (|N| for RSA, |p| for ElGamal); larger requests are refused (badAlg) before any work
     #[arg(long, value_name = "BITS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(512..=16384))]
     pub max_bits: u64,
+
+    /// The size of the RSA keys generated for key generation requests (the request cannot say: the draft's certificate template has no size field)
+    #[arg(long, value_name = "BITS", default_value_t = 2048)]
+    pub keygen_bits: u32,
 
     /// Search for primes with N threads (default: one per core)
     #[arg(long, value_name = "N", default_value_t = 0)]

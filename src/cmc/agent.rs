@@ -21,7 +21,10 @@
 //! - any bodyPartID used twice in the PKIData, or more controls, body parts, certificates,
 //!   signers, attributes or recipients than [`super::bounds`] allows: **badRequest**, before the
 //!   signature is checked;
-//! - keygen: a size above `Policy::max_keygen_bits` (`--max-bits`, default 4096) or an ElGamal
+//! - keygen: a template whose publicKey is not empty, a keyUsage with a signing use:
+//!   **badRequest**; a critical extension other than keyUsage: **unsupportedExt**; no
+//!   encCapabilities the agent writes: **badAlg**; an ElGamal group above
+//!   `Policy::max_keygen_bits` (`--max-bits`, default 4096) or an ElGamal
 //!   group that fails the registration checks (or has q under 160 bits): **badAlg**, before any
 //!   key is generated;
 //! - recovery and keygen: a shroud method kmi does not know, or a shared secret the agent does
@@ -103,6 +106,8 @@ pub enum PwriKek {
 
 /// The agent's own default for [`Policy::max_keygen_bits`] (`--max-bits`).
 pub const DEFAULT_MAX_KEYGEN_BITS: u64 = 4096;
+/// The default of [`Policy::keygen_rsa_bits`]: the size `kmi key generate rsa` makes.
+pub const DEFAULT_KEYGEN_RSA_BITS: u32 = 2048;
 /// The smallest subgroup order q the agent generates ElGamal keys in.
 pub const KEYGEN_MIN_ELGAMAL_Q_BITS: u64 = 160;
 
@@ -119,6 +124,31 @@ pub struct Policy {
     /// (`--max-bits`). A request for more is refused with badAlg before any work: the client
     /// chooses the size, the agent pays for it (an 8192-bit safe-prime RSA key takes minutes).
     pub max_keygen_bits: u64,
+    /// |N| of the RSA keys the agent generates (`--keygen-bits`): the draft's CertTemplate has no
+    /// field for a size, so the agent decides. Within [`KEYGEN_RSA_BITS`] and `max_keygen_bits`
+    /// (checked when the policy is made, [`Policy::check`]).
+    pub keygen_rsa_bits: u32,
+}
+
+impl Policy {
+    /// A policy the agent can run with: an operator's mistake, found before any request is read.
+    pub fn check(&self) -> Result<()> {
+        if !KEYGEN_RSA_BITS.contains(&self.keygen_rsa_bits) {
+            return Err(Error::invalid(format!(
+                "--keygen-bits {}: RSA keys of {} to {} bits",
+                self.keygen_rsa_bits,
+                KEYGEN_RSA_BITS.start(),
+                KEYGEN_RSA_BITS.end()
+            )));
+        }
+        if u64::from(self.keygen_rsa_bits) > self.max_keygen_bits {
+            return Err(Error::invalid(format!(
+                "--keygen-bits {} is above --max-bits {}",
+                self.keygen_rsa_bits, self.max_keygen_bits
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Default for Policy {
@@ -128,6 +158,7 @@ impl Default for Policy {
             accept_signing_keys: false,
             require_archive: false,
             max_keygen_bits: DEFAULT_MAX_KEYGEN_BITS,
+            keygen_rsa_bits: DEFAULT_KEYGEN_RSA_BITS,
         }
     }
 }
@@ -662,6 +693,32 @@ fn internal(e: Error) -> Failure {
 
 fn selection_bytes(s: &Option<OctetString>) -> Option<Vec<u8>> {
     s.as_ref().map(|o| o.as_bytes().to_vec())
+}
+
+/// The content encryption of the shrouded keys: the first of the client's encCapabilities
+/// (draft 5.2: "The server MUST use algorithms that are identified by this list") that this
+/// agent writes, or badAlg. Only AES-256-CBC: the returned EnvelopedData carries
+/// id-ct-encKeyWithID, which AuthEnvelopedData could only carry with authAttrs that openssl 3.0
+/// cannot read.
+fn content_encryption(
+    caps: &SmimeCapabilities,
+    body: BodyPartID,
+) -> std::result::Result<(), Failure> {
+    if caps
+        .iter()
+        .any(|c| c.capability_id == crate::cms::asn1::AES256_CBC)
+    {
+        return Ok(());
+    }
+    let offered: Vec<String> = caps.iter().map(|c| c.capability_id.to_string()).collect();
+    Err(fail(
+        CmcFailInfo::BAD_ALG,
+        body,
+        format!(
+            "none of the content-encryption algorithms the request accepts ({}) is supported (kmi uses id-aes256-CBC)",
+            if offered.is_empty() { "none".to_string() } else { offered.join(", ") }
+        ),
+    ))
 }
 
 /// The recipients for a shroud method.

@@ -132,12 +132,14 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
             accept_signing_keys: a.accept_signing_keys,
             require_archive: a.require_archive,
             max_keygen_bits: a.max_bits,
+            keygen_rsa_bits: a.keygen_bits,
         },
         search: SearchConfig {
             threads: ctx.threads(a.threads),
         },
         now,
     };
+    agent.policy.check()?;
     let mut rng = KmiRng::new(None)?;
     let (response, outcome) = agent::respond(&agent, &request.bytes, &mut store, &mut rng)?;
     write_message(&a.out, &response)?;
