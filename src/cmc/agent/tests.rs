@@ -582,12 +582,8 @@ fn keygen_template_refusals() {
     let signing_ku = KeyUsage(KeyUsages::DigitalSignature | KeyUsages::KeyEncipherment)
         .to_der()
         .unwrap();
-    let cases: Vec<(
-        &str,
-        Box<dyn Fn(&mut ServerKeyGenRequest)>,
-        CmcFailInfo,
-        &str,
-    )> = vec![
+    type Edit = Box<dyn Fn(&mut ServerKeyGenRequest)>;
+    let cases: Vec<(&str, Edit, CmcFailInfo, &str)> = vec![
         (
             "a key in the template",
             Box::new(|s| {
