@@ -265,7 +265,8 @@ pub struct KeygenRequest {
     pub archive: bool,
     pub algorithm: KeygenAlgorithm,
     pub selection: Option<Vec<u8>>,
-    pub signer: RequestSigner,
+    /// None for a request authenticated with a shared secret instead (`super::identity`).
+    pub signer: Option<RequestSigner>,
 }
 
 /// A subject DN from its RFC 4514 text (`CN=alice,O=Example`).
@@ -680,8 +681,11 @@ pub fn keygen_request(
     oids: &CmcOids,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
+    let signer = req.signer.as_ref().ok_or_else(|| {
+        Error::invalid("a key generation request is signed or authenticated with a shared secret")
+    })?;
     let pd = keygen_pki_data(req, oids, rng)?;
-    sign_pki_data(&pd, &req.signer, Vec::new(), oids)
+    sign_pki_data(&pd, signer, Vec::new(), oids)
 }
 
 /// The PKIData of a key generation request (before it is signed or authenticated; `req.signer`

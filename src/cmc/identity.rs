@@ -417,6 +417,45 @@ pub fn new_key_recovery_request(
     spec.sign(req.new_key)
 }
 
+/// The CA an agent certifies new signing keys with (draft section 5.3 step 6): its certificate,
+/// the matching key, and how long issued certificates last.
+pub struct CaIssuer<'a> {
+    pub cert: &'a x509_cert::Certificate,
+    pub key: &'a RsaPrivate,
+    pub days: u32,
+}
+
+/// The certificate for the new signing key of a catastrophic-loss recovery request (usage
+/// sign: digitalSignature + nonRepudiation; subject and public key from the PKCS#10, whose
+/// self-signature the caller has checked), or `None` when the agent has no CA.
+pub fn certify_new_signing_key(
+    ca: Option<&CaIssuer<'_>>,
+    request: &x509_cert::request::CertReq,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<Option<x509_cert::Certificate>> {
+    use crate::keys::cert::build::{issue, CertSpec, Issuer, Usage};
+    let Some(ca) = ca else {
+        return Ok(None);
+    };
+    let spec = CertSpec {
+        subject: request.info.subject.clone(),
+        spki: request.info.public_key.clone(),
+        usages: vec![Usage::Sign],
+        days: ca.days,
+        path_len: None,
+    };
+    let key = ca.key.to_rsa_crate()?;
+    issue(
+        &spec,
+        Issuer::Ca {
+            cert: ca.cert,
+            key: &key,
+        },
+        rng,
+    )
+    .map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
