@@ -77,6 +77,7 @@ impl KeyStore for MemStore {
             signer_spki: hex::encode(&e.signer_spki),
             signer_spki_sha256: spki_fingerprint(&e.signer_spki),
             split: None,
+            proved_identity: e.proved_identity.clone(),
         };
         self.entries.push((meta, e.key.clone()));
         Ok(PutOutcome::Stored { fingerprint: fp })
@@ -162,6 +163,8 @@ fn agent(fx: &Fixture) -> Agent<'_> {
         },
         search: SearchConfig { threads: 1 },
         now: NOW.into(),
+        identity_secrets: None,
+        ca: None,
     }
 }
 
@@ -267,7 +270,7 @@ fn fixture() -> &'static Fixture {
                         archive: true,
                         algorithm,
                         selection: None,
-                        signer: alice(),
+                        signer: Some(alice()),
                     },
                     &oids,
                     &mut rng,

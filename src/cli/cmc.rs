@@ -154,6 +154,18 @@ pub struct SignerArgs {
     pub sign_cert: Option<PathBuf>,
 }
 
+/// A secret shared with the agent, which authenticates a request in place of a signature.
+#[derive(Debug, Args)]
+pub struct SharedSecretArgs {
+    /// Authenticate the request with the secret shared with the agent (hex, the first line of FILE) instead of a signature: CMS AuthenticatedData with identityProofV2 for --identity
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "shared_secret_fd")]
+    pub shared_secret_file: Option<PathBuf>,
+
+    /// As --shared-secret-file, reading the first line from file descriptor N
+    #[arg(long, value_name = "N")]
+    pub shared_secret_fd: Option<i32>,
+}
+
 /// How returned keys are to be protected.
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
@@ -203,9 +215,9 @@ pub struct ArchiveRequestArgs {
     #[arg(long, value_name = "TEXT")]
     pub identity: Option<String>,
 
-    /// Where the encrypted key goes
-    #[arg(long, value_enum, default_value_t = PlacementChoice::Unsigned)]
-    pub placement: PlacementChoice,
+    /// Where the encrypted key goes (default: unsigned; body with --shared-secret-file, which has no signer to carry an unsigned attribute)
+    #[arg(long, value_enum)]
+    pub placement: Option<PlacementChoice>,
 
     /// Selection criteria stored with the key, to pick it out at recovery
     #[arg(long, value_name = "TEXT")]
@@ -230,6 +242,8 @@ pub struct ArchiveRequestArgs {
     #[command(flatten)]
     pub signer: SignerArgs,
     #[command(flatten)]
+    pub shared_secret: SharedSecretArgs,
+    #[command(flatten)]
     pub key_passphrase: KeyPassphraseArgs,
     #[command(flatten)]
     pub oids: OidProfileArgs,
@@ -250,8 +264,18 @@ pub struct RecoveryRequestArgs {
     #[arg(long, value_name = "TEXT")]
     pub selection: Option<String>,
 
+    /// Catastrophic-loss recovery: a new RSA signing key, whose PKCS#10 the request carries and which signs it (needs --shared-secret-file for the proof of identity)
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath, conflicts_with = "sign_key")]
+    pub new_sign_key: Option<PathBuf>,
+
+    /// With --new-sign-key: the subject of its certification request, RFC 4514 (default `CN=<identity>`)
+    #[arg(long, value_name = "DN", requires = "new_sign_key")]
+    pub subject: Option<String>,
+
     #[command(flatten)]
     pub signer: SignerArgs,
+    #[command(flatten)]
+    pub shared_secret: SharedSecretArgs,
     #[command(flatten)]
     pub key_passphrase: KeyPassphraseArgs,
     #[command(flatten)]
@@ -299,6 +323,8 @@ pub struct KeygenRequestArgs {
 
     #[command(flatten)]
     pub signer: SignerArgs,
+    #[command(flatten)]
+    pub shared_secret: SharedSecretArgs,
     #[command(flatten)]
     pub key_passphrase: KeyPassphraseArgs,
     #[command(flatten)]
@@ -360,6 +386,10 @@ pub struct RespondArgs {
     /// How a shared-secret shroud wraps the content key
     #[arg(long, value_enum, default_value_t = PwriKekChoice::AesKw)]
     pub pwri_kek: PwriKekChoice,
+
+    /// Accept requests without a signing key from the identities in FILE: NAME=hex lines (the secret each shares with the agent), '#' comments; the file must be yours and mode 0600 or stricter
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub identity_secrets: Option<PathBuf>,
 
     /// PBKDF2 iterations for a shared-secret shroud
     #[arg(long, value_name = "N", default_value_t = 600_000)]

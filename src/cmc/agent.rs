@@ -68,11 +68,15 @@ use spki::SubjectPublicKeyInfoRef;
 use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
+use super::identity::{CaIssuer, IdentitySecrets};
 use super::oids::{ArchiveError, CmcOids};
 use super::store::{spki_fingerprint, KeyStore};
 use super::types::*;
+use crate::cms::authenticated::{Authenticated, ID_AUTH_DATA};
 use crate::cms::ktri::{cert_spki, key_identifier};
-use crate::cms::signed::{sid_for_cert, SignedDataSpec, SignedMessage, ID_SIGNED_DATA};
+use crate::cms::signed::{
+    sid_for_cert, SignedDataSpec, SignedMessage, SignerProblem, ID_SIGNED_DATA,
+};
 use crate::cms::Recipient;
 use crate::keys::{encode_public_spki, PrivateKey, RsaPrivate};
 use crate::math::prime::SearchConfig;
@@ -192,6 +196,11 @@ pub struct Agent<'a> {
     pub search: SearchConfig,
     /// The time recorded for newly filed keys (RFC 3339).
     pub now: String,
+    /// The secrets of the identities that may send requests without a signing key
+    /// (`--identity-secrets`; see `identity`).
+    pub identity_secrets: Option<&'a IdentitySecrets>,
+    /// The CA that certifies the new signing key of a catastrophic-loss recovery.
+    pub ca: Option<CaIssuer<'a>>,
 }
 
 /// The kind of request.
@@ -272,6 +281,12 @@ pub struct Outcome {
     /// not be filed.
     #[serde(skip)]
     pub store_error: Option<String>,
+    /// Certificates the agent issued for the request (they go in the response's certificate bag).
+    #[serde(skip)]
+    pub issued: Vec<Certificate>,
+    /// The statusString of a successful response, when there is something to say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_note: Option<String>,
 }
 
 impl Outcome {
@@ -289,9 +304,16 @@ struct Echo {
 
 /// The decoded request.
 struct Parsed {
-    signed: SignedData,
+    /// The SignedData, or None for an AuthenticatedData request (see `identity`).
+    signed: Option<SignedData>,
+    /// The AuthenticatedData, its MAC not yet checked.
+    authenticated: Option<Authenticated>,
     pki: PkiData,
+    /// The PKIData as received (DER): what identityProofV2 covers.
+    pki_der: Vec<u8>,
     controls: Vec<(BodyPartID, Control)>,
+    /// The identification the request proved with a shared secret (`identity::prove`).
+    proved: Option<String>,
 }
 
 struct Success {
@@ -317,6 +339,8 @@ pub fn respond(
         fail_info: None,
         signers: Vec::new(),
         store_error: None,
+        issued: Vec::new(),
+        status_note: None,
     };
     let mut echo = Echo::default();
     let result = handle(agent, request, store, rng, &mut echo, &mut outcome);
@@ -326,7 +350,7 @@ pub fn respond(
             CmcStatusInfoV2 {
                 cmc_status: CmcStatus::SUCCESS,
                 body_list: refs(&s.status_body),
-                status_string: None,
+                status_string: outcome.status_note.clone(),
                 other_info: None,
             },
             s.control,
@@ -399,7 +423,9 @@ pub fn respond(
         content: pr.to_der().map_err(Error::encoding)?,
         detached: false,
         signed_attributes: true,
-        certificates: vec![sign_cert.clone()],
+        certificates: std::iter::once(sign_cert.clone())
+            .chain(outcome.issued.iter().cloned())
+            .collect(),
         sid: sid_for_cert(sign_cert),
         unsigned_attributes: Vec::new(),
     };
@@ -426,13 +452,24 @@ fn parse(request: &[u8], oids: &CmcOids) -> std::result::Result<Parsed, Failure>
     super::bounds::check_content_info(&der).map_err(|e| b(format!("the request: {e}")))?;
     let ci = ContentInfo::from_der(&der)
         .map_err(|e| b(format!("the request is not a CMS ContentInfo: {e}")))?;
+    if ci.content_type == ID_AUTH_DATA {
+        let a = identity::authenticated(&ci)?;
+        if a.content_type != oids.cct_pki_data {
+            return Err(b(format!(
+                "the authenticated content type is {}, not id-cct-PKIData",
+                a.content_type
+            )));
+        }
+        let content = a.content.clone();
+        return parsed_pki(None, Some(a), content, oids);
+    }
     if ci.content_type != ID_SIGNED_DATA {
         let name = oids
             .name_of(&ci.content_type)
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
         return Err(b(format!(
-            "the request's content type is {}{name}, not SignedData: a Full PKI Request is signed",
+            "the request's content type is {}{name}, not SignedData or AuthenticatedData: a Full PKI Request is signed or authenticated",
             ci.content_type
         )));
     }
@@ -449,6 +486,17 @@ fn parse(request: &[u8], oids: &CmcOids) -> std::result::Result<Parsed, Failure>
     let content = super::print::econtent_of(&signed)
         .map_err(|e| b(e.to_string()))?
         .ok_or_else(|| b("the SignedData has no content (detached PKIData)".into()))?;
+    parsed_pki(Some(signed), None, content, oids)
+}
+
+/// The PKIData of a signed or authenticated request, decoded with its controls.
+fn parsed_pki(
+    signed: Option<SignedData>,
+    authenticated: Option<Authenticated>,
+    content: Vec<u8>,
+    oids: &CmcOids,
+) -> std::result::Result<Parsed, Failure> {
+    let b = bad(0);
     super::bounds::check_pki_body(&content).map_err(|e| b(format!("the PKIData: {e}")))?;
     let pki = PkiData::from_der(&content).map_err(|e| b(format!("malformed PKIData: {e}")))?;
     if let Some(id) = pki.duplicate_body_part_id() {
@@ -465,8 +513,11 @@ fn parse(request: &[u8], oids: &CmcOids) -> std::result::Result<Parsed, Failure>
     }
     Ok(Parsed {
         signed,
+        authenticated,
         pki,
+        pki_der: content,
         controls,
+        proved: None,
     })
 }
 
@@ -498,8 +549,13 @@ fn verify(
     extras: &[Vec<u8>],
     outcome: &mut Outcome,
 ) -> std::result::Result<Vec<Vec<u8>>, Failure> {
+    // An AuthenticatedData request has no signer: its MAC was checked with the identity's
+    // secret before the request was dispatched (`identity::prove`).
+    let Some(signed) = &parsed.signed else {
+        return Ok(Vec::new());
+    };
     let msg = SignedMessage {
-        signed_data: parsed.signed.clone(),
+        signed_data: signed.clone(),
     };
     let checks = msg
         .verify(None, &[], extras)
@@ -512,8 +568,31 @@ fn verify(
         ));
     }
     let mut spkis = Vec::new();
-    for (check, si) in checks.iter().zip(parsed.signed.signer_infos.0.iter()) {
+    for (i, (check, si)) in checks.iter().zip(signed.signer_infos.0.iter()).enumerate() {
         outcome.signers.push(check.sid.clone());
+        // A signer named by a NULL issuer and a bodyPartID (draft section 5.3 step 3): the key of
+        // that self-signed PKCS#10.
+        if matches!(check.outcome, Err(SignerProblem::NoKey)) {
+            if let Some(req) = identity::null_dn_request(parsed, &si.sid) {
+                let spki = req
+                    .info
+                    .public_key
+                    .to_der()
+                    .map_err(|e| internal(Error::encoding(e)))?;
+                if let Err(why) = msg
+                    .verify_one(i, &spki)
+                    .map_err(|e| bad(0)(e.to_string()))?
+                {
+                    return Err(fail(
+                        CmcFailInfo::BAD_MESSAGE_CHECK,
+                        0,
+                        format!("the request's signature ({}) is bad: {why}", check.sid),
+                    ));
+                }
+                spkis.push(spki);
+                continue;
+            }
+        }
         if let Err(why) = &check.outcome {
             return Err(fail(
                 CmcFailInfo::BAD_MESSAGE_CHECK,
@@ -541,7 +620,10 @@ fn unsigned_archived_keys(
     oids: &CmcOids,
 ) -> std::result::Result<Vec<CmcUnsignedData>, Failure> {
     let mut out = Vec::new();
-    for si in parsed.signed.signer_infos.0.iter() {
+    let Some(signed) = &parsed.signed else {
+        return Ok(out);
+    };
+    for si in signed.signer_infos.0.iter() {
         let Some(attrs) = &si.unsigned_attrs else {
             continue;
         };
@@ -572,7 +654,7 @@ fn handle(
     outcome: &mut Outcome,
 ) -> std::result::Result<Success, Failure> {
     let oids = agent.oids;
-    let parsed = parse(request, oids)?;
+    let mut parsed = parse(request, oids)?;
     for (_, c) in &parsed.controls {
         match c {
             Control::TransactionId(t) => echo.transaction_id = Some(t.clone()),
@@ -580,6 +662,7 @@ fn handle(
             _ => {}
         }
     }
+    identity::prove(agent, &mut parsed)?;
     let mut kinds: BTreeMap<&'static str, Vec<BodyPartID>> = BTreeMap::new();
     for (id, c) in &parsed.controls {
         let k = match c {
@@ -647,7 +730,8 @@ fn handle(
         }
         Some(Control::KeyRecoveryReq(krr)) => {
             outcome.kind = Some(RequestKind::Recovery);
-            recover(agent, &parsed, body, &krr, store, rng, outcome)
+            let done = recover(agent, &parsed, body, &krr, store, rng, outcome)?;
+            identity::after_recovery(agent, &parsed, done, rng, outcome)
         }
         Some(Control::ServerKeyGenRequest(skg)) => {
             outcome.kind = Some(RequestKind::Keygen);
@@ -784,6 +868,7 @@ fn shroud_spki(method: &ShroudMethod, oids: &CmcOids) -> Option<Vec<u8>> {
 }
 
 mod archive;
+mod identity;
 mod keygen;
 mod open_archived;
 mod recover;

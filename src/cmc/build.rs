@@ -259,7 +259,8 @@ pub struct KeygenRequest {
     pub archive: bool,
     pub algorithm: KeygenAlgorithm,
     pub selection: Option<Vec<u8>>,
-    pub signer: RequestSigner,
+    /// None for a request authenticated with a shared secret instead (`super::identity`).
+    pub signer: Option<RequestSigner>,
 }
 
 /// A subject DN from its RFC 4514 text (`CN=alice,O=Example`).
@@ -525,8 +526,6 @@ pub fn archive_request(
     oids: &CmcOids,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
-    let public = req.key.public();
-    let ku = req.key_use.key_usage(&public)?;
     let own_signer;
     let signer = match (&req.signer, req.key) {
         (Some(s), _) => s,
@@ -541,6 +540,19 @@ pub fn archive_request(
             "an ElGamal key cannot sign its own archive request: give --sign-key (and --sign-cert)",
         )),
     };
+    let (pd, unsigned) = archive_pki_data(req, oids, rng)?;
+    sign_pki_data(&pd, signer, unsigned, oids)
+}
+
+/// The PKIData of an archive request and the unsigned attributes its signer carries (before it
+/// is signed or authenticated; `req.signer` is not used).
+pub fn archive_pki_data(
+    req: &ArchiveRequest<'_>,
+    oids: &CmcOids,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<(PkiData, Vec<Attribute>)> {
+    let public = req.key.public();
+    let ku = req.key_use.key_usage(&public)?;
     let to_agent = [Recipient::Certificate(req.agent.clone())];
     let envelope = match req.cipher {
         ContentCipher::Aes256Gcm => {
@@ -596,7 +608,7 @@ pub fn archive_request(
             });
         }
     }
-    sign_pki_data(&pd, signer, unsigned, oids)
+    Ok((pd, unsigned))
 }
 
 /// `kmi cmc recovery-request`.
@@ -605,20 +617,32 @@ pub fn recovery_request(
     oids: &CmcOids,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
+    let pd = recovery_pki_data(&req.identity, &req.shroud, &req.selection, oids, rng)?;
+    sign_pki_data(&pd, &req.signer, Vec::new(), oids)
+}
+
+/// The PKIData of a recovery request (before it is signed or authenticated).
+pub fn recovery_pki_data(
+    identity: &str,
+    shroud: &ShroudChoice,
+    selection: &Option<Vec<u8>>,
+    oids: &CmcOids,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<PkiData> {
     let mut pd = PkiData {
-        control_sequence: common_controls(&req.identity, oids, rng)?,
+        control_sequence: common_controls(identity, oids, rng)?,
         ..Default::default()
     };
     pd.control_sequence.push(TaggedAttribute::from_control(
         BODY_CONTROL,
         &Control::KeyRecoveryReq(KeyRecoveryReq {
-            shroud_method: req.shroud.method(oids)?,
+            shroud_method: shroud.method(oids)?,
             enc_capabilities: default_enc_capabilities(),
-            selection_criteria: selection_octets(&req.selection)?,
+            selection_criteria: selection_octets(selection)?,
         }),
         oids,
     )?);
-    sign_pki_data(&pd, &req.signer, Vec::new(), oids)
+    Ok(pd)
 }
 
 /// The encCapabilities kmi's client sends: AES-256-GCM, AES-256-CBC, AES-128-CBC (RFC 3565 /
@@ -656,6 +680,20 @@ pub fn keygen_request(
     oids: &CmcOids,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
+    let signer = req.signer.as_ref().ok_or_else(|| {
+        Error::invalid("a key generation request is signed or authenticated with a shared secret")
+    })?;
+    let pd = keygen_pki_data(req, oids, rng)?;
+    sign_pki_data(&pd, signer, Vec::new(), oids)
+}
+
+/// The PKIData of a key generation request (before it is signed or authenticated; `req.signer`
+/// is not used).
+pub fn keygen_pki_data(
+    req: &KeygenRequest,
+    oids: &CmcOids,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<PkiData> {
     let (spki_alg, ku) = match &req.algorithm {
         KeygenAlgorithm::Rsa => (
             AlgorithmIdentifierOwned {
@@ -694,5 +732,5 @@ pub fn keygen_request(
         &Control::ServerKeyGenRequest(Box::new(skg)),
         oids,
     )?);
-    sign_pki_data(&pd, &req.signer, Vec::new(), oids)
+    Ok(pd)
 }

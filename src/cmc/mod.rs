@@ -4,6 +4,7 @@ pub mod agent;
 pub mod bounds;
 pub mod build;
 pub mod extract;
+pub mod identity;
 pub mod oids;
 pub mod print;
 pub mod store;

@@ -67,6 +67,12 @@ pub struct StoredMeta {
     /// SHA-256: a recovery request must be signed by this key (see `agent`).
     pub signer_spki: String,
     pub signer_spki_sha256: String,
+    /// The identity the archiving request proved with the secret it shares with the agent
+    /// (identityProofV2, see `identity`): a request that proves the same identity may recover the
+    /// key. Absent for keys archived by signature alone (their `signer_spki` is then the key
+    /// that may recover them; for a proved request without a signer it is empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proved_identity: Option<String>,
     /// Present when only threshold shares are held.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub split: Option<SplitMeta>,
@@ -89,6 +95,8 @@ pub struct NewEntry<'a> {
     pub source: &'static str,
     pub signer_spki: Vec<u8>,
     pub archived: String,
+    /// The identity the request proved (identityProofV2), if it did.
+    pub proved_identity: Option<String>,
 }
 
 /// What filing a key did.
@@ -278,6 +286,7 @@ impl DirStore {
             source: entry.source.into(),
             signer_spki: hex::encode(&entry.signer_spki),
             signer_spki_sha256: spki_fingerprint(&entry.signer_spki),
+            proved_identity: entry.proved_identity.clone(),
             split: None,
         };
         match &self.split {
@@ -525,7 +534,8 @@ impl KeyStore for DirStore {
         let mut out: Vec<Vec<u8>> = Vec::new();
         for m in self.entries()? {
             if let Ok(d) = hex::decode(&m.signer_spki) {
-                if !out.contains(&d) {
+                // An entry archived by a proved identity without a signer has none.
+                if !d.is_empty() && !out.contains(&d) {
                     out.push(d);
                 }
             }
@@ -550,6 +560,7 @@ mod tests {
             source: "archive",
             signer_spki: vec![0x30, 0x00],
             archived: "2024-01-01T00:00:00Z".into(),
+            proved_identity: None,
         }
     }
 

@@ -28,6 +28,7 @@
 
 pub mod asn1;
 pub mod auth_enveloped;
+pub mod authenticated;
 pub mod ber;
 pub mod ktri;
 pub mod pwri;

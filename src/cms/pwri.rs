@@ -79,6 +79,17 @@ pub fn build_aes_kw(
     cek: &[u8],
     rng: &mut dyn CryptoRngCore,
 ) -> Result<RecipientInfo> {
+    build_aes_kw_bytes(passphrase.as_bytes(), iterations, cek, rng)
+}
+
+/// [`build_aes_kw`] for a secret that is octets rather than text (CMC's shared secrets,
+/// `crate::cmc::identity`).
+pub fn build_aes_kw_bytes(
+    passphrase: &[u8],
+    iterations: u32,
+    cek: &[u8],
+    rng: &mut dyn CryptoRngCore,
+) -> Result<RecipientInfo> {
     if iterations == 0 {
         return Err(Error::invalid(
             "the PBKDF2 iteration count must be at least 1",
@@ -92,7 +103,7 @@ pub fn build_aes_kw(
     let mut salt = [0u8; 16];
     rng.fill_bytes(&mut salt);
     let mut kek = Zeroizing::new([0u8; 32]);
-    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(passphrase.as_bytes(), &salt, iterations, kek.as_mut());
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(passphrase, &salt, iterations, kek.as_mut());
     let wrapped = aes_kw::KekAes256::new(GenericArray::from_slice(kek.as_ref()))
         .wrap_vec(cek)
         .map_err(|e| Error::internal(format!("AES key wrap: {e}")))?;
@@ -245,6 +256,11 @@ impl PreparedPwri {
         Ok(())
     }
 
+    /// The PBKDF2 iteration count the recipient asks for.
+    pub fn iterations(&self) -> u32 {
+        self.iterations
+    }
+
     /// The PBKDF2 work one passphrase costs, in PBKDF2-HMAC-ID_SHA_256 iterations (the unit of
     /// [`crate::limits::MAX_KDF_WORK_PER_COMMAND`]): iterations x PRF output blocks (RFC 8018
     /// section 5.2) x the PRF's relative cost.
@@ -257,8 +273,13 @@ impl PreparedPwri {
     /// Derive the KEK from `passphrase` and unwrap the content-encryption key: `None` when the
     /// passphrase does not open it. The caller has charged [`PreparedPwri::work`].
     pub fn unwrap(&self, passphrase: &str) -> Option<Zeroizing<Vec<u8>>> {
+        self.unwrap_bytes(passphrase.as_bytes())
+    }
+
+    /// [`PreparedPwri::unwrap`] for a secret that is octets rather than text.
+    pub fn unwrap_bytes(&self, passphrase: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         let mut kek = Zeroizing::new(vec![0u8; self.key_len]);
-        let (pw, salt, n) = (passphrase.as_bytes(), self.salt.as_slice(), self.iterations);
+        let (pw, salt, n) = (passphrase, self.salt.as_slice(), self.iterations);
         match self.prf {
             Prf::Sha1 => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(pw, salt, n, &mut kek),
             Prf::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(pw, salt, n, &mut kek),

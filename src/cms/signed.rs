@@ -403,6 +403,28 @@ impl SignedMessage {
     }
 }
 
+impl SignedMessage {
+    /// Check signer `index`'s signature with `spki_der`, a key the caller found for it (a signer
+    /// that [`SignedMessage::verify`] could not match: CMC's NULL-issuer signer of a request
+    /// signed by the key it enrolls). `Err` when there is no such signer or no content.
+    pub fn verify_one(
+        &self,
+        index: usize,
+        spki_der: &[u8],
+    ) -> Result<std::result::Result<(), SignerProblem>> {
+        let content = self
+            .content()?
+            .ok_or_else(|| Error::invalid("the signature is detached"))?;
+        let si = self
+            .signed_data
+            .signer_infos
+            .0
+            .get(index)
+            .ok_or_else(|| Error::invalid(format!("there is no signer {index}")))?;
+        Ok(verify_signer(si, &self.content_type(), &content, spki_der))
+    }
+}
+
 /// One SignerInfo's signature (RFC 5652 section 5.6).
 fn verify_signer(
     si: &SignerInfo,

@@ -296,6 +296,7 @@ pub(super) fn archive(
                 source: "archive",
                 signer_spki: signer,
                 archived: agent.now.clone(),
+                proved_identity: parsed.proved.clone(),
             },
             rng,
         )

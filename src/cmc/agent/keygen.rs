@@ -194,6 +194,7 @@ pub(super) fn keygen(
                     source: "keygen",
                     signer_spki: signers.first().cloned().unwrap_or_default(),
                     archived: agent.now.clone(),
+                    proved_identity: parsed.proved.clone(),
                 },
                 rng,
             )

@@ -74,7 +74,12 @@ pub(super) fn recover(
     let signer_fps: Vec<String> = signers.iter().map(|s| spki_fingerprint(s)).collect();
     let allowed: Vec<_> = found
         .iter()
-        .filter(|m| agent.policy.allow_any_signer || signer_fps.contains(&m.signer_spki_sha256))
+        .filter(|m| {
+            agent.policy.allow_any_signer
+                || signer_fps.contains(&m.signer_spki_sha256)
+                // Archived by a request that proved this identity, recovered by one that does.
+                || (parsed.proved.is_some() && m.proved_identity == parsed.proved)
+        })
         .collect();
     if allowed.is_empty() {
         return Err(fail(

@@ -129,6 +129,8 @@ fn agent(policy: Policy) -> Agent<'static> {
         policy,
         search: SearchConfig { threads: 1 },
         now: "2024-01-01T00:00:00Z".into(),
+        identity_secrets: None,
+        ca: None,
     }
 }
 
@@ -157,6 +159,7 @@ impl KeyStore for MemStore {
             source: e.source.into(),
             signer_spki: hex::encode(&e.signer_spki),
             signer_spki_sha256: spki_fingerprint(&e.signer_spki),
+            proved_identity: e.proved_identity.clone(),
             split: None,
         };
         self.entries.push((meta, e.key.clone()));
@@ -466,7 +469,7 @@ fn keygen_rsa_and_elgamal() {
             archive: true,
             algorithm: KeygenAlgorithm::Rsa,
             selection: None,
-            signer: cert_signer(a),
+            signer: Some(cert_signer(a)),
         },
         oids(),
         &mut rng(),
@@ -511,7 +514,7 @@ fn keygen_rsa_and_elgamal() {
                 group: group.clone(),
             },
             selection: None,
-            signer: cert_signer(a),
+            signer: Some(cert_signer(a)),
         },
         oids(),
         &mut rng(),
@@ -553,7 +556,7 @@ fn keygen_template_refusals() {
             archive: false,
             algorithm: KeygenAlgorithm::Rsa,
             selection: None,
-            signer: cert_signer(a),
+            signer: Some(cert_signer(a)),
         },
         oids(),
         &mut rng(),

@@ -3,14 +3,16 @@
 
 use kmi::cli::cmc::{
     ArchiveRequestArgs, KeyUsageChoice, KeygenAlgorithmChoice, KeygenRequestArgs, PlacementChoice,
-    RecoveryRequestArgs,
+    RecoveryRequestArgs, SharedSecretArgs, SignerArgs,
 };
 use kmi::cmc::agent;
 use kmi::cmc::build::{
     self, common_name, parse_subject, ArchiveRequest, KeyUse, KeygenAlgorithm, KeygenRequest,
     Placement, RecoveryRequest,
 };
+use kmi::cmc::identity::{self, NewKeyRecovery, SharedSecret};
 use kmi::cms::ContentCipher;
+use kmi::io::PassphraseSource;
 use kmi::keys::elgamal::{generate_group, GroupSpec, NamedGroup};
 use kmi::keys::{Key, PrivateKey};
 use kmi::math::prime::SearchConfig;
@@ -18,9 +20,29 @@ use kmi::rng::KmiRng;
 use kmi::{Error, Result};
 
 use super::{
-    oids, read_cert, read_private, required_signer, shroud, signer, where_to, write_message,
+    oids, read_cert, read_private, read_rsa_private, required_signer, shroud, signer, where_to,
+    write_message,
 };
 use crate::cmd::Context;
+
+/// The secret of --shared-secret-file / --shared-secret-fd, if given; refused together with a
+/// signing key (the secret authenticates the request instead of a signature).
+fn shared_secret(a: &SharedSecretArgs, signer: &SignerArgs) -> Result<Option<SharedSecret>> {
+    let source = match (&a.shared_secret_file, a.shared_secret_fd) {
+        (Some(p), _) => PassphraseSource::File(p.clone()),
+        (None, Some(fd)) => PassphraseSource::Fd(fd),
+        (None, None) => return Ok(None),
+    };
+    if signer.sign_key.is_some() {
+        return Err(Error::invalid(
+            "--shared-secret-file authenticates the request in place of a signature: leave out --sign-key",
+        ));
+    }
+    let text = source.read("the secret shared with the agent", false)?;
+    SharedSecret::from_hex(&text)
+        .map(Some)
+        .map_err(|e| Error::invalid(format!("--shared-secret-file: {e}")))
+}
 
 pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
@@ -42,7 +64,25 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
         }
         ctx.warn(format!("archiving a key declared for signing ({flag}): the agent's operators will be able to sign as its owner, and an agent refuses it unless run with --accept-signing-keys"));
     }
-    if a.signer.sign_key.is_none() && !a.sign_with_archived_key {
+    let secret = shared_secret(&a.shared_secret, &a.signer)?;
+    if secret.is_some() {
+        if a.sign_with_archived_key {
+            return Err(Error::invalid(
+                "--shared-secret-file authenticates the request in place of a signature: leave out --sign-with-archived-key",
+            ));
+        }
+        if a.placement == Some(PlacementChoice::Unsigned) {
+            return Err(Error::invalid(
+                "--placement unsigned needs a signer to carry the attribute; with --shared-secret-file the key goes in the authenticated body",
+            ));
+        }
+    }
+    let placement = match (a.placement, &secret) {
+        (Some(p), _) => p,
+        (None, Some(_)) => PlacementChoice::Body,
+        (None, None) => PlacementChoice::Unsigned,
+    };
+    if secret.is_none() && a.signer.sign_key.is_none() && !a.sign_with_archived_key {
         return Err(Error::invalid(
             "the request must be signed by a separate signing key: give --sign-key KEY (and --sign-cert CERT), or --sign-with-archived-key to sign with the archived key itself",
         ));
@@ -103,7 +143,7 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
         agent: &agent_cert,
         subject,
         identity: identity.clone(),
-        placement: match a.placement {
+        placement: match placement {
             PlacementChoice::Body => Placement::Body,
             PlacementChoice::Unsigned => Placement::Unsigned,
         },
@@ -116,12 +156,20 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
             ContentCipher::Aes256Gcm
         },
     };
-    let signed_by = match &req.signer {
-        Some(s) if s.cert.is_some() => "--sign-key with its certificate",
-        Some(_) => "--sign-key (by key identifier)",
-        None => "the archived key itself",
+    let signed_by = match (&req.signer, &secret) {
+        (_, Some(_)) => "none: authenticated with the shared secret (AuthenticatedData)",
+        (Some(s), _) if s.cert.is_some() => "--sign-key with its certificate",
+        (Some(_), _) => "--sign-key (by key identifier)",
+        (None, None) => "the archived key itself",
     };
-    let der = build::archive_request(&req, &oids, &mut rng).map_err(|e| e.in_file(&a.key))?;
+    let der = match &secret {
+        Some(secret) => {
+            let (pd, _) =
+                build::archive_pki_data(&req, &oids, &mut rng).map_err(|e| e.in_file(&a.key))?;
+            identity::authenticated_request(pd, &identity, secret, &oids, &mut rng)?
+        }
+        None => build::archive_request(&req, &oids, &mut rng).map_err(|e| e.in_file(&a.key))?,
+    };
     write_message(&a.out, &der)?;
     ctx.note(format!(
         "archive request for {} ({} {}-bit key, identity {identity:?}, key in {} {}), signed by {signed_by}: {}",
@@ -133,8 +181,8 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
         } else {
             "AuthEnvelopedData (AES-256-GCM) in"
         },
-        match a.placement {
-            PlacementChoice::Body => "the signed body",
+        match placement {
+            PlacementChoice::Body => "the body",
             PlacementChoice::Unsigned => "an unsigned attribute",
         },
         where_to(&a.out.file.spec(false))
@@ -159,6 +207,56 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
     let oids = oids(&a.oids)?;
     a.out.file.spec(false).check_writable()?;
     let shroud = shroud(&a.shroud)?;
+    let selection = a.selection.as_ref().map(|s| s.as_bytes().to_vec());
+    if let Some(secret) = shared_secret(&a.shared_secret, &a.signer)? {
+        let identity = a.identity.clone().ok_or_else(|| {
+            Error::invalid("--shared-secret-file: give --identity NAME (the name the agent knows the secret by)")
+        })?;
+        let mut rng = KmiRng::new(None)?;
+        let (der, how) = match &a.new_sign_key {
+            Some(p) => {
+                let new_key = read_rsa_private(ctx, p, &a.key_passphrase, "--new-sign-key")?;
+                let subject = match &a.subject {
+                    Some(s) => parse_subject(s)?,
+                    None => parse_subject(&format!("CN={}", rfc4514_escape(&identity)))?,
+                };
+                let der = identity::new_key_recovery_request(
+                    &NewKeyRecovery {
+                        identity: identity.clone(),
+                        shroud,
+                        selection,
+                        new_key: &new_key,
+                        subject,
+                        secret: &secret,
+                    },
+                    &oids,
+                    &mut rng,
+                )?;
+                (
+                    der,
+                    "with a certification request for --new-sign-key, signed by it",
+                )
+            }
+            None => {
+                let pd = build::recovery_pki_data(&identity, &shroud, &selection, &oids, &mut rng)?;
+                (
+                    identity::authenticated_request(pd, &identity, &secret, &oids, &mut rng)?,
+                    "authenticated with the shared secret (AuthenticatedData)",
+                )
+            }
+        };
+        write_message(&a.out, &der)?;
+        ctx.note(format!(
+            "recovery request for identity {identity:?}, {how}, with identityProofV2: {}",
+            where_to(&a.out.file.spec(false))
+        ));
+        return Ok(());
+    }
+    if a.new_sign_key.is_some() {
+        return Err(Error::invalid(
+            "--new-sign-key: a catastrophic-loss recovery proves its identity with --shared-secret-file (or --shared-secret-fd)",
+        ));
+    }
     let signer = required_signer(ctx, &a.signer, &a.key_passphrase)?;
     let identity = match (&a.identity, &signer.cert) {
         (Some(i), _) => i.clone(),
@@ -176,7 +274,7 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
         &RecoveryRequest {
             identity: identity.clone(),
             shroud,
-            selection: a.selection.as_ref().map(|s| s.as_bytes().to_vec()),
+            selection,
             signer,
         },
         &oids,
@@ -200,8 +298,12 @@ pub(super) fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> 
             .ok_or_else(|| Error::invalid("--subject has no CN: give --identity TEXT"))?,
     };
     let shroud = shroud(&a.shroud)?;
-    let signer = required_signer(ctx, &a.signer, &a.key_passphrase)?;
-    if signer.cert.is_none() {
+    let secret = shared_secret(&a.shared_secret, &a.signer)?;
+    let signer = match &secret {
+        Some(_) => None,
+        None => Some(required_signer(ctx, &a.signer, &a.key_passphrase)?),
+    };
+    if signer.as_ref().is_some_and(|s| s.cert.is_none()) {
         ctx.warn("without --sign-cert the request is signed by key identifier only: the agent can check it only when --sign-key is the key of --shroud-key or a key it knows from an earlier request signed with its certificate");
     }
     let mut rng = KmiRng::new(None)?;
@@ -243,23 +345,31 @@ pub(super) fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> 
             KeygenAlgorithm::ElGamal { group }
         }
     };
-    let der = build::keygen_request(
-        &KeygenRequest {
-            subject,
-            identity: identity.clone(),
-            shroud,
-            archive: a.archive,
-            algorithm,
-            selection: a.selection.as_ref().map(|s| s.as_bytes().to_vec()),
-            signer,
-        },
-        &oids,
-        &mut rng,
-    )?;
+    let req = KeygenRequest {
+        subject,
+        identity: identity.clone(),
+        shroud,
+        archive: a.archive,
+        algorithm,
+        selection: a.selection.as_ref().map(|s| s.as_bytes().to_vec()),
+        signer,
+    };
+    let der = match &secret {
+        Some(secret) => {
+            let pd = build::keygen_pki_data(&req, &oids, &mut rng)?;
+            identity::authenticated_request(pd, &identity, secret, &oids, &mut rng)?
+        }
+        None => build::keygen_request(&req, &oids, &mut rng)?,
+    };
     write_message(&a.out, &der)?;
     ctx.note(format!(
-        "key generation request for identity {identity:?}{}: {}",
+        "key generation request for identity {identity:?}{}{}: {}",
         if a.archive { ", to be archived" } else { "" },
+        if secret.is_some() {
+            ", authenticated with the shared secret (AuthenticatedData)"
+        } else {
+            ""
+        },
         where_to(&a.out.file.spec(false))
     ));
     Ok(())

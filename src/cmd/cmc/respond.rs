@@ -4,6 +4,7 @@
 use kmi::cli::cmc::{PwriKekChoice, RespondArgs};
 use kmi::cli::KeyPassphraseArgs;
 use kmi::cmc::agent::{self, Agent, Policy, PwriKek, ResponseSigner};
+use kmi::cmc::identity::IdentitySecrets;
 use kmi::cmc::store::{DirStore, SplitConfig};
 use kmi::io::{read_input, PassphraseSource};
 use kmi::math::prime::SearchConfig;
@@ -60,6 +61,11 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
         }
         (None, None) => None,
         _ => return Err(Error::invalid("give --sign-key and --sign-cert together")),
+    };
+    // A missing or unsafe secrets file is the agent's setup mistake: exit 2, no response.
+    let identity_secrets = match &a.identity_secrets {
+        Some(p) => Some(IdentitySecrets::load(p)?),
+        None => None,
     };
     let request = read_input(&a.request)?;
     let mut store = DirStore::open(&a.store)?;
@@ -138,6 +144,10 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
             threads: ctx.threads(a.threads),
         },
         now,
+        identity_secrets: identity_secrets.as_ref(),
+        // `cmc respond` has no CA options yet: a catastrophic-loss recovery is answered without
+        // a certificate for the new signing key, and the response says so.
+        ca: None,
     };
     agent.policy.check()?;
     let mut rng = KmiRng::new(None)?;

@@ -3,6 +3,10 @@
 //! for trusted signers and openssl's -noverify skips everything, so kmi does not lean on either
 //! for these decisions.
 
+pub mod build;
+
+pub use build::{csr, issue, parse_subject, read_csr, CertSpec, Issuer, PublicIssuer, Usage};
+
 use std::time::SystemTime;
 
 use der::Decode;
@@ -166,7 +170,7 @@ mod tests {
 
     #[test]
     fn validity_messages_name_the_day() {
-        let der = include_bytes!("../../testdata/cmc/signer-cert.der");
+        let der = include_bytes!("../../../testdata/cmc/signer-cert.der");
         let cert = Certificate::from_der(der).unwrap();
         let (not_before, not_after) = validity(&cert);
         let early = check_validity(&cert, SystemTime::UNIX_EPOCH).unwrap_err();
@@ -181,7 +185,7 @@ mod tests {
 
     #[test]
     fn certificates_are_picked_out_of_mixed_pem() {
-        let der = include_bytes!("../../testdata/cmc/signer-cert.der");
+        let der = include_bytes!("../../../testdata/cmc/signer-cert.der");
         let cert_pem = crate::io::armor::encode_pem("CERTIFICATE", der).unwrap();
         let key_pem = crate::io::armor::encode_pem("PRIVATE KEY", &[0x30, 0x00]).unwrap();
         let mixed = format!("{key_pem}notes\n{cert_pem}{cert_pem}");
