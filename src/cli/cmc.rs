@@ -363,6 +363,18 @@ pub struct RespondArgs {
     #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath, requires = "sign_key")]
     pub sign_cert: Option<PathBuf>,
 
+    /// Issue certificates with this CA key: for archived and generated encryption keys, and for the new signing key of a catastrophic-loss recovery (needs --ca-cert)
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath, requires = "ca_cert")]
+    pub ca_key: Option<PathBuf>,
+
+    /// The certificate of --ca-key (it must allow keyCertSign); further certificates in the file are its chain, returned with every certificate issued
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath, requires = "ca_key")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Validity of the certificates the agent issues, in days
+    #[arg(long, value_name = "N", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub days: u32,
+
     /// The key store directory (created, mode 0700, if missing)
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub store: PathBuf,

@@ -51,6 +51,12 @@
 //! (RSA-OAEP-SHA256) to the given certificate or public key, or PWRI (PBKDF2-HMAC-SHA256 with
 //! AES key wrap per the draft, or RFC 3211 for openssl peers) under the shared secret.
 //!
+//! With a CA (`--ca-key/--ca-cert`, [`Agent::ca`]) the agent also issues certificates
+//! (`certify`): for an archived encryption key (subject and key from its certification request),
+//! for a generated key (the template's subject; ServerKeyGenResponse.issuerAndSerialNumber names
+//! it) and for the new signing key of a catastrophic-loss recovery (`identity`). Issued
+//! certificates and the CA's chain travel in the response's SignedData certificate bag.
+//!
 //! The request kinds have their own modules (`archive`, `recover`, `keygen`); this one decodes
 //! and verifies the request, dispatches it, and builds the response.
 //!
@@ -360,6 +366,7 @@ pub fn respond(
             outcome.failure = Some(f.message.clone());
             outcome.fail_info = Some(f.info.name());
             outcome.keys.clear();
+            outcome.issued.clear();
             let status = match f.info {
                 FailInfo::Cmc(c) => CmcStatusInfoV2 {
                     cmc_status: CmcStatus::FAILED,
@@ -423,13 +430,32 @@ pub fn respond(
         content: pr.to_der().map_err(Error::encoding)?,
         detached: false,
         signed_attributes: true,
-        certificates: std::iter::once(sign_cert.clone())
-            .chain(outcome.issued.iter().cloned())
-            .collect(),
+        certificates: response_certificates(agent, sign_cert, &outcome.issued),
         sid: sid_for_cert(sign_cert),
         unsigned_attributes: Vec::new(),
     };
     Ok((spec.sign(sign_key)?, outcome))
+}
+
+/// The response's certificate bag: the signer's certificate, then what the agent issued and the
+/// chain above them (the CA's certificate and its issuers, draft 4.2: "Servers SHOULD include all
+/// intermediate certificates needed to form complete chains"), each once.
+fn response_certificates(
+    agent: &Agent<'_>,
+    sign_cert: &Certificate,
+    issued: &[Certificate],
+) -> Vec<Certificate> {
+    let mut bag = vec![sign_cert.clone()];
+    let chain = match (&agent.ca, issued.is_empty()) {
+        (Some(ca), false) => std::iter::once(ca.cert).chain(ca.chain.iter()).collect(),
+        _ => Vec::new(),
+    };
+    for c in issued.iter().chain(chain) {
+        if !bag.contains(c) {
+            bag.push(c.clone());
+        }
+    }
+    bag
 }
 
 fn refs(ids: &[BodyPartID]) -> Vec<BodyPartReference> {
@@ -868,6 +894,7 @@ fn shroud_spki(method: &ShroudMethod, oids: &CmcOids) -> Option<Vec<u8>> {
 }
 
 mod archive;
+mod certify;
 mod identity;
 mod keygen;
 mod open_archived;

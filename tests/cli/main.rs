@@ -9,6 +9,7 @@
 mod ccm;
 mod chain;
 mod cmc;
+mod cmc_certify;
 mod cmc_hardening;
 mod cmc_oracle;
 mod cms_interop;
