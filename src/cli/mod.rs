@@ -105,7 +105,7 @@ pub enum Command {
         subcommand,
         after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp"
     )]
-    Cmc(cmc::CmcCommand),
+    Cmc(Box<cmc::CmcCommand>),
 
     /// Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key
     #[command(

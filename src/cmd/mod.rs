@@ -81,7 +81,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Key(c) => key::run(&ctx, c),
         Command::Share(c) => share::run(&ctx, c),
         Command::Ccm(c) => ccm::run(&ctx, c),
-        Command::Cmc(c) => cmc::run(&ctx, c),
+        Command::Cmc(c) => cmc::run(&ctx, *c),
         Command::Encrypt(a) => crypt::encrypt(&ctx, a),
         Command::Decrypt(a) => crypt::decrypt(&ctx, a),
         Command::Log(kmi::cli::LogCommand::Verify(a)) => log_verify(&ctx, a),
