@@ -64,7 +64,7 @@ these bytes, and kmi cert finish turns k partials into the certificate or reques
 The flow:\n  \
 1. kmi cert prepare self-sign --set set.pem --subject CN=Shared-CA --days 3650 --ca -o root.tbs\n  \
 2. kmi share partial --share share-i.pem --sign root.tbs -o p-i.pem   (k trustees)\n  \
-3. kmi cert finish --set set.pem --tbs root.tbs p-1.pem p-3.pem -o root.crt\n\n\
+3. kmi cert finish --set set.pem --tbs root.tbs p-1.pem p-2.pem p-4.pem -o root.crt\n\n\
 A trustee can read what it signs with kmi cert show root.tbs.",
         after_long_help = "Examples:\n  $ kmi cert prepare self-sign --set shares/set.pem --subject CN=Shared-CA --days 3650 --ca -o root.tbs\n  \
 $ kmi cert prepare issue --set shares/set.pem --ca-cert root.crt alice.csr --days 365 -o alice.tbs\n  \
@@ -79,8 +79,8 @@ named and skipped), combine k good ones into the SHA-256 RSA PKCS#1 v1.5 signatu
 with the set's public key and write the certificate (or request, when TBS.der came from kmi cert \
 prepare request). The result is the certificate the whole key would have signed: openssl verify \
 and jarsigner accept it.",
-        after_long_help = "Examples:\n  $ kmi cert finish --set shares/set.pem --tbs root.tbs p1.pem p3.pem -o root.crt\n  \
-$ kmi cert finish --set shares/set.pem --tbs alice.tbs p1.pem p2.pem --der -o alice.der"
+        after_long_help = "Examples:\n  $ kmi cert finish --set shares/set.pem --tbs root.tbs p1.pem p2.pem p4.pem -o root.crt\n  \
+$ kmi cert finish --set shares/set.pem --tbs alice.tbs p1.pem p2.pem p4.pem --der -o alice.der"
     )]
     Finish(FinishArgs),
 
