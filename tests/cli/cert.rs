@@ -5,9 +5,10 @@
 //! --verify-chain accepts the chain when it is installed, and a 2-of-3 threshold root signed by
 //! partials issues a leaf that verifies. Bad input (a forged request, an issuer without
 //! keyCertSign, a CA key that is not the CA certificate's) is one line, exit 1 or 2, and writes
-//! nothing.
+//! nothing. The issue's ceremony runs end to end: a CCM policy signed 2-of-3 under a leaf that a
+//! 2-of-3 threshold root issued passes jarsigner -verify -strict with only the root trusted.
 //!
-//! Keys are small and seeded (RSA 1024 bits, a 768-bit safe-prime key for the threshold set).
+//! Keys are small and seeded (RSA 1024 bits; safe-prime keys of 768 and 1024 bits for the sets).
 
 use std::path::{Path, PathBuf};
 
@@ -662,4 +663,187 @@ fn bad_requests_issuers_and_keys_are_refused_with_nothing_written() {
         2,
         "cannot sign",
     );
+}
+
+/// A 2-of-3 sign set of a new seeded safe-prime key; the whole key is deleted.
+fn sign_set(w: &Work, name: &str, bits: &str, seed: &str) -> PathBuf {
+    let key = kmi_generate(
+        w,
+        &format!("{name}.pem"),
+        &["rsa", "--bits", bits, "--threads", "1", "--seed", seed],
+    );
+    let dir = w.path(name);
+    kmi()
+        .args(["--quiet", "share", "split"])
+        .arg(&key)
+        .args(["-k", "2", "-n", "3", "--purpose", "sign", "--plain", "-o"])
+        .arg(&dir)
+        .assert()
+        .success();
+    std::fs::remove_file(&key).unwrap();
+    dir
+}
+
+/// Partials of shares `who` of the set in `dir` on `input`.
+fn partials(w: &Work, dir: &Path, who: &[u32], input: &Path, tag: &str) -> Vec<PathBuf> {
+    who.iter()
+        .map(|i| {
+            let p = w.path(&format!("{tag}-{i}.pem"));
+            kmi()
+                .args(["--quiet", "share", "partial", "--share"])
+                .arg(dir.join(format!("share-{i}.pem")))
+                .arg("--sign")
+                .arg(input)
+                .arg("-o")
+                .arg(&p)
+                .assert()
+                .success();
+            p
+        })
+        .collect()
+}
+
+/// The issue's ceremony: a 2-of-3 threshold root CA signs itself and a policy signer's
+/// certificate (the policy key is another 2-of-3 set), and a CCM policy signed 2-of-3 with that
+/// leaf passes jarsigner -verify -strict with only the root in the keystore. (The root key has
+/// 1024 bits: Java refuses a chain through a smaller RSA key.)
+#[test]
+fn a_policy_signed_under_a_threshold_root_passes_jarsigner() {
+    if !require_peers(&["openssl", "keytool", "jarsigner"]) {
+        return;
+    }
+    let w = Work::new();
+    let root_set = sign_set(&w, "root", "1024", "7a");
+    let policy_set = sign_set(&w, "policy", "1024", "7b");
+    let (root_set_file, policy_set_file) = (root_set.join("set.pem"), policy_set.join("set.pem"));
+
+    let root_tbs = w.path("root.tbs");
+    cert(&[
+        "prepare",
+        "self-sign",
+        "--set",
+        s(&root_set_file),
+        "--subject",
+        "CN=Threshold Root",
+        "--days",
+        "3650",
+        "--ca",
+        "-o",
+        s(&root_tbs),
+    ]);
+    let root = w.path("root.crt");
+    let ps = partials(&w, &root_set, &[2, 3], &root_tbs, "r");
+    cert(&[
+        "finish",
+        "--set",
+        s(&root_set_file),
+        "--tbs",
+        s(&root_tbs),
+        s(&ps[0]),
+        s(&ps[1]),
+        "-o",
+        s(&root),
+    ]);
+
+    let public = w.path("policy-public.pem");
+    kmi()
+        .args(["key", "public", s(&policy_set_file), "-o", s(&public)])
+        .assert()
+        .success();
+    let leaf_tbs = w.path("leaf.tbs");
+    cert(&[
+        "prepare",
+        "issue",
+        "--set",
+        s(&root_set_file),
+        "--ca-cert",
+        s(&root),
+        "--public",
+        s(&public),
+        "--subject",
+        "CN=Policy signer",
+        "--usage",
+        "sign,code-signing",
+        "--days",
+        "365",
+        "-o",
+        s(&leaf_tbs),
+    ]);
+    let leaf = w.path("leaf.crt");
+    let ps = partials(&w, &root_set, &[1, 3], &leaf_tbs, "l");
+    cert(&[
+        "finish",
+        "--set",
+        s(&root_set_file),
+        "--tbs",
+        s(&leaf_tbs),
+        s(&ps[0]),
+        s(&ps[1]),
+        "-o",
+        s(&leaf),
+    ]);
+    openssl_verifies(&root, None, &leaf);
+
+    let policy = w.path("ccm.txt");
+    kmi()
+        .args(["ccm", "template", "--export", "-o", s(&policy)])
+        .assert()
+        .success();
+    let sf = w.path("ccm.sf");
+    kmi()
+        .args(["--quiet", "ccm", "prepare", s(&policy), "-o", s(&sf)])
+        .assert()
+        .success();
+    let ps = partials(&w, &policy_set, &[1, 2], &sf, "c");
+    let jar = w.path("policy.jar");
+    kmi()
+        .args([
+            "--quiet",
+            "ccm",
+            "sign",
+            s(&policy),
+            "--threshold-set",
+            s(&policy_set_file),
+            "--partials",
+            s(&ps[0]),
+            s(&ps[1]),
+            "--cert",
+            s(&leaf),
+            "--chain",
+            s(&root),
+            "-o",
+            s(&jar),
+        ])
+        .assert()
+        .success();
+    let store = w.path("trust.p12");
+    let out = output_of(assert_cmd::Command::new(peer_program("keytool")).args([
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "root",
+        "-file",
+        s(&root),
+        "-keystore",
+        s(&store),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        "changeit",
+    ]));
+    assert!(out.status.success(), "{out:?}");
+    let out = output_of(assert_cmd::Command::new(peer_program("jarsigner")).args([
+        "-verify",
+        "-strict",
+        "-keystore",
+        s(&store),
+        "-storepass",
+        "changeit",
+        s(&jar),
+    ]));
+    assert!(out.status.success(), "{out:?}");
+    kmi()
+        .args(["ccm", "verify", s(&jar), "--trust", s(&root)])
+        .assert()
+        .success();
 }
