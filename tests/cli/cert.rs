@@ -37,10 +37,10 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
 
-/// `openssl verify -CAfile ROOT [-untrusted CHAIN] CERT`, asserting "CERT: OK".
+/// `openssl verify -x509_strict -CAfile ROOT [-untrusted CHAIN] CERT`, asserting "CERT: OK".
 fn openssl_verifies(root: &Path, untrusted: Option<&Path>, leaf: &Path) {
     let mut cmd = openssl();
-    cmd.args(["verify", "-CAfile"]).arg(root);
+    cmd.args(["verify", "-x509_strict", "-CAfile"]).arg(root);
     if let Some(u) = untrusted {
         cmd.arg("-untrusted").arg(u);
     }
