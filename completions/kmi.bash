@@ -1066,7 +1066,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__finish)
-            opts="-o -q -h -V --set --tbs --output --force --der --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --tbs --output --force --der --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1118,6 +1118,21 @@ _kmi() {
                     return 0
                     ;;
                 -o)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --log)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -1294,7 +1309,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__issue)
-            opts="-o -q -h -V --ca-key --key-passphrase-file --key-passphrase-fd --ca-cert --public --subject --days --ca --path-len --usage --output --force --der --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --ca-key --key-passphrase-file --key-passphrase-fd --ca-cert --public --subject --days --ca --path-len --usage --output --force --der --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1410,6 +1425,21 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --log)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1502,7 +1532,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__prepare__subcmd__issue)
-            opts="-o -q -h -V --set --ca-cert --public --subject --days --ca --path-len --usage --output --force --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --ca-cert --public --subject --days --ca --path-len --usage --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1599,6 +1629,21 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --log)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1607,7 +1652,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__prepare__subcmd__request)
-            opts="-o -q -h -V --set --subject --usage --output --force --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --subject --usage --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1652,6 +1697,21 @@ _kmi() {
                     return 0
                     ;;
                 -o)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --log)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -1674,7 +1734,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__prepare__subcmd__self__subcmd__sign)
-            opts="-o -q -h -V --set --subject --days --ca --path-len --usage --output --force --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --subject --days --ca --path-len --usage --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1741,6 +1801,21 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --log)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1749,7 +1824,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__request)
-            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --subject --usage --output --force --der --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --subject --usage --output --force --der --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1827,6 +1902,21 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --log)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1835,7 +1925,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__self__subcmd__sign)
-            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --subject --days --ca --path-len --usage --output --force --der --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --subject --days --ca --path-len --usage --output --force --der --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1907,6 +1997,21 @@ _kmi() {
                     return 0
                     ;;
                 -o)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --log)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"

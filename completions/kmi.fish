@@ -226,6 +226,7 @@ encrypt\t'keyEncipherment (RSA) or keyAgreement (ElGamal/DH)'
 code-signing\t'extKeyUsage codeSigning (with digitalSignature)'
 ca\t'keyCertSign, cRLSign, basicConstraints cA TRUE'"
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l der -d 'Write DER instead of PEM'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -244,6 +245,7 @@ encrypt\t'keyEncipherment (RSA) or keyAgreement (ElGamal/DH)'
 code-signing\t'extKeyUsage codeSigning (with digitalSignature)'
 ca\t'keyCertSign, cRLSign, basicConstraints cA TRUE'"
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l ca -d 'Make a CA certificate (usage ca: keyCertSign, cRLSign, basicConstraints cA TRUE)'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l der -d 'Write DER instead of PEM'
@@ -265,6 +267,7 @@ encrypt\t'keyEncipherment (RSA) or keyAgreement (ElGamal/DH)'
 code-signing\t'extKeyUsage codeSigning (with digitalSignature)'
 ca\t'keyCertSign, cRLSign, basicConstraints cA TRUE'"
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l ca -d 'Make a CA certificate (usage ca: keyCertSign, cRLSign, basicConstraints cA TRUE)'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l der -d 'Write DER instead of PEM'
@@ -285,6 +288,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l set -d 'The share set (set.pem) whose trustees signed' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l tbs -d 'The to-be-signed DER from kmi cert prepare' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l der -d 'Write DER instead of PEM'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'

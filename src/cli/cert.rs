@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum, ValueHint};
 
-use super::{KeyPassphraseArgs, OutputArgs, OutputFileArgs};
+use super::{KeyPassphraseArgs, LogArgs, OutputArgs, OutputFileArgs};
 use crate::keys::cert::Usage;
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +179,8 @@ pub struct RequestArgs {
     pub name: RequestNameArgs,
     #[command(flatten)]
     pub out: OutputArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -197,6 +199,8 @@ pub struct SelfSignArgs {
     pub profile: ProfileArgs,
     #[command(flatten)]
     pub out: OutputArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -217,6 +221,8 @@ pub struct IssueArgs {
     pub profile: ProfileArgs,
     #[command(flatten)]
     pub out: OutputArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -250,6 +256,8 @@ pub struct PrepareRequestArgs {
     pub name: RequestNameArgs,
     #[command(flatten)]
     pub out: OutputFileArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -266,6 +274,8 @@ pub struct PrepareSelfSignArgs {
     pub profile: ProfileArgs,
     #[command(flatten)]
     pub out: OutputFileArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -284,6 +294,8 @@ pub struct PrepareIssueArgs {
     pub profile: ProfileArgs,
     #[command(flatten)]
     pub out: OutputFileArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]
@@ -302,6 +314,8 @@ pub struct FinishArgs {
 
     #[command(flatten)]
     pub out: OutputArgs,
+    #[command(flatten)]
+    pub log: LogArgs,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,7 @@ use kmi::keys::cert::{
     csr, issue, parse_subject, read_certificates, read_csr, CertSpec, Issuer, PublicIssuer, Usage,
 };
 use kmi::keys::{encode_public_spki, Key, PrivateKey, PublicKey};
+use kmi::log::Record;
 use kmi::rng::KmiRng;
 use kmi::threshold::set::{Operation, ShareSet};
 use kmi::{Error, Result};
@@ -35,16 +36,51 @@ use kmi::{Error, Result};
 use super::Context;
 
 pub fn run(ctx: &Context, command: CertCommand) -> Result<()> {
-    match command {
-        CertCommand::Request(a) => request(ctx, a),
-        CertCommand::SelfSign(a) => self_sign(ctx, a),
-        CertCommand::Issue(a) => issue_cmd(ctx, a),
-        CertCommand::Prepare(PrepareCommand::Request(a)) => prepare_request_cmd(ctx, a),
-        CertCommand::Prepare(PrepareCommand::SelfSign(a)) => prepare_self_sign(ctx, a),
-        CertCommand::Prepare(PrepareCommand::Issue(a)) => prepare_issue(ctx, a),
-        CertCommand::Finish(a) => finish_cmd(ctx, a),
+    let (name, log) = match &command {
+        CertCommand::Show(_) => ("cert show", None),
+        CertCommand::Request(a) => ("cert request", a.log.log.clone()),
+        CertCommand::SelfSign(a) => ("cert self-sign", a.log.log.clone()),
+        CertCommand::Issue(a) => ("cert issue", a.log.log.clone()),
+        CertCommand::Prepare(PrepareCommand::Request(a)) => {
+            ("cert prepare request", a.log.log.clone())
+        }
+        CertCommand::Prepare(PrepareCommand::SelfSign(a)) => {
+            ("cert prepare self-sign", a.log.log.clone())
+        }
+        CertCommand::Prepare(PrepareCommand::Issue(a)) => ("cert prepare issue", a.log.log.clone()),
+        CertCommand::Finish(a) => ("cert finish", a.log.log.clone()),
+    };
+    // As in kmi share: the record is opened and locked before the work, and every operation
+    // leaves a line whether it succeeded or not.
+    let mut record = match &log {
+        Some(path) => Some(kmi::log::RecordFile::open(path, &|| {
+            ctx.note(format!(
+                "waiting for another kmi writing {}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
+    let mut rec = Record::default();
+    let result = match command {
+        CertCommand::Request(a) => request(ctx, a, &mut rec),
+        CertCommand::SelfSign(a) => self_sign(ctx, a, &mut rec),
+        CertCommand::Issue(a) => issue_cmd(ctx, a, &mut rec),
+        CertCommand::Prepare(PrepareCommand::Request(a)) => prepare_request_cmd(ctx, a, &mut rec),
+        CertCommand::Prepare(PrepareCommand::SelfSign(a)) => prepare_self_sign(ctx, a, &mut rec),
+        CertCommand::Prepare(PrepareCommand::Issue(a)) => prepare_issue(ctx, a, &mut rec),
+        CertCommand::Finish(a) => finish_cmd(ctx, a, &mut rec),
         CertCommand::Show(a) => show(a),
+    };
+    if let (Some(log), Some(record)) = (log, record.as_mut()) {
+        let outcome = match &result {
+            Ok(()) => "ok".to_string(),
+            Err(e) => format!("failed: {e}"),
+        };
+        let head = record.append(rec.entry(name, &outcome))?;
+        eprintln!("kmi: ceremony record {} head {head}", log.display());
     }
+    result
 }
 
 /// An error about `path`'s content names the file; a verdict (exit 1) or a refusal (exit 2)
@@ -204,18 +240,21 @@ fn out_spec(out: &OutputArgs) -> Result<OutputSpec> {
     Ok(spec)
 }
 
-fn request(ctx: &Context, a: RequestArgs) -> Result<()> {
+fn request(ctx: &Context, a: RequestArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.key.clone());
     let spec = out_spec(&a.out)?;
     let subject = parse_subject(&a.name.subject)?;
     let key = read_rsa_key(ctx, &a.key, &a.key_pass)?;
     let usages: Vec<Usage> = a.name.usage.iter().map(|&u| u.into()).collect();
     let req = csr(&key, &subject, &usages).map_err(about(&a.key))?;
     write_request(&spec, &req, a.out.der)?;
+    rec.outputs.extend(spec.path.clone());
     ctx.note(format!("wrote a request for \"{subject}\""));
     Ok(())
 }
 
-fn self_sign(ctx: &Context, a: SelfSignArgs) -> Result<()> {
+fn self_sign(ctx: &Context, a: SelfSignArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.key.clone());
     let spec_out = out_spec(&a.out)?;
     let subject = parse_subject(&a.subject)?;
     let key = read_rsa_key(ctx, &a.key, &a.key_pass)?;
@@ -224,11 +263,16 @@ fn self_sign(ctx: &Context, a: SelfSignArgs) -> Result<()> {
     let mut rng = KmiRng::new(None)?;
     let cert = issue(&spec, Issuer::SelfSigned(&key), &mut rng)?;
     write_cert(&spec_out, &cert, a.out.der)?;
+    rec.outputs.extend(spec_out.path.clone());
     note_cert(ctx, "self-signed", &cert, &spec.usages);
     Ok(())
 }
 
-fn issue_cmd(ctx: &Context, a: IssueArgs) -> Result<()> {
+fn issue_cmd(ctx: &Context, a: IssueArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.ca_key.clone());
+    rec.inputs.push(a.ca_cert.clone());
+    rec.inputs
+        .extend(a.subject.request.iter().chain(&a.subject.public).cloned());
     let spec_out = out_spec(&a.out)?;
     let ca_cert = first_cert(&a.ca_cert)?;
     let spec = subject_of(ctx, &a.subject, &a.profile)?;
@@ -240,6 +284,7 @@ fn issue_cmd(ctx: &Context, a: IssueArgs) -> Result<()> {
     };
     let cert = issue(&spec, issuer, &mut rng)?;
     write_cert(&spec_out, &cert, a.out.der)?;
+    rec.outputs.extend(spec_out.path.clone());
     note_cert(ctx, "issued", &cert, &spec.usages);
     Ok(())
 }
@@ -283,19 +328,23 @@ fn note_prepared(ctx: &Context, spec: &OutputSpec, set: &ShareSet) {
     ));
 }
 
-fn prepare_request_cmd(ctx: &Context, a: PrepareRequestArgs) -> Result<()> {
+fn prepare_request_cmd(ctx: &Context, a: PrepareRequestArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.set.clone());
     let spec = a.out.spec(false);
     spec.check_writable()?;
     let subject = parse_subject(&a.name.subject)?;
     let (set, key) = set_key(&a.set)?;
     let usages: Vec<Usage> = a.name.usage.iter().map(|&u| u.into()).collect();
+    rec.set_id = Some(set.id_hex());
     let tbs = prepare_request(&subject, &rsa_spki(&key)?, &usages)?;
     write_output(&spec, &tbs)?;
+    rec.outputs.extend(spec.path.clone());
     note_prepared(ctx, &spec, &set);
     Ok(())
 }
 
-fn prepare_self_sign(ctx: &Context, a: PrepareSelfSignArgs) -> Result<()> {
+fn prepare_self_sign(ctx: &Context, a: PrepareSelfSignArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.set.clone());
     let spec_out = a.out.spec(false);
     spec_out.check_writable()?;
     let subject = parse_subject(&a.subject)?;
@@ -307,13 +356,19 @@ fn prepare_self_sign(ctx: &Context, a: PrepareSelfSignArgs) -> Result<()> {
         &a.profile,
     );
     let mut rng = KmiRng::new(None)?;
+    rec.set_id = Some(set.id_hex());
     let tbs = prepare(&spec, PublicIssuer::SelfSigned(&key), &mut rng)?;
     write_output(&spec_out, &tbs)?;
+    rec.outputs.extend(spec_out.path.clone());
     note_prepared(ctx, &spec_out, &set);
     Ok(())
 }
 
-fn prepare_issue(ctx: &Context, a: PrepareIssueArgs) -> Result<()> {
+fn prepare_issue(ctx: &Context, a: PrepareIssueArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.set.clone());
+    rec.inputs.push(a.ca_cert.clone());
+    rec.inputs
+        .extend(a.subject.request.iter().chain(&a.subject.public).cloned());
     let spec_out = a.out.spec(false);
     spec_out.check_writable()?;
     let ca_cert = first_cert(&a.ca_cert)?;
@@ -324,15 +379,21 @@ fn prepare_issue(ctx: &Context, a: PrepareIssueArgs) -> Result<()> {
         cert: &ca_cert,
         key: &key,
     };
+    rec.set_id = Some(set.id_hex());
     let tbs = prepare(&spec, issuer, &mut rng)?;
     write_output(&spec_out, &tbs)?;
+    rec.outputs.extend(spec_out.path.clone());
     note_prepared(ctx, &spec_out, &set);
     Ok(())
 }
 
-fn finish_cmd(ctx: &Context, a: FinishArgs) -> Result<()> {
+fn finish_cmd(ctx: &Context, a: FinishArgs, rec: &mut Record) -> Result<()> {
+    rec.inputs.push(a.set.clone());
+    rec.inputs.push(a.tbs.clone());
+    rec.inputs.extend(a.partials.iter().cloned());
     let spec = out_spec(&a.out)?;
     let (set, key) = set_key(&a.set)?;
+    rec.set_id = Some(set.id_hex());
     let input = kmi::io::input::read_input(&a.tbs)?;
     let tbs = &input.bytes;
     let is_cert = TbsCertificate::from_der(tbs).is_ok();
@@ -344,10 +405,12 @@ fn finish_cmd(ctx: &Context, a: FinishArgs) -> Result<()> {
     }
     let prepared = set.prepare(Operation::RsaSign, tbs)?;
     let good = super::share::good_partials(ctx, &set, &prepared, &a.partials)?;
+    rec.shares = good.iter().map(|p| p.index).collect();
     let signature = set.combine(&good, &prepared)?;
     if is_cert {
         let cert = finish(tbs, &signature, &key).map_err(about(&input.name))?;
         write_cert(&spec, &cert, a.out.der)?;
+        rec.outputs.extend(spec.path.clone());
         let usages = match &cert.tbs_certificate.extensions {
             Some(exts) => usages_of(exts)?,
             None => Vec::new(),
@@ -356,6 +419,7 @@ fn finish_cmd(ctx: &Context, a: FinishArgs) -> Result<()> {
     } else {
         let req = finish_request(tbs, &signature, &key).map_err(about(&input.name))?;
         write_request(&spec, &req, a.out.der)?;
+        rec.outputs.extend(spec.path.clone());
         ctx.note(format!(
             "signed by the trustees: a request for \"{}\"",
             req.info.subject

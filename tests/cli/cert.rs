@@ -418,6 +418,7 @@ fn a_threshold_root_signs_itself_and_a_leaf() {
     assert_eq!(std::fs::read_to_string(&public).unwrap(), direct);
 
     let root_tbs = w.path("root.tbs");
+    let log = w.path("ceremony.log");
     cert(&[
         "prepare",
         "self-sign",
@@ -428,6 +429,8 @@ fn a_threshold_root_signs_itself_and_a_leaf() {
         "--days",
         "3650",
         "--ca",
+        "--log",
+        s(&log),
         "-o",
         s(&root_tbs),
     ]);
@@ -445,9 +448,18 @@ fn a_threshold_root_signs_itself_and_a_leaf() {
         s(&root_tbs),
         s(&p1),
         s(&p3),
+        "--log",
+        s(&log),
         "-o",
         s(&root),
     ]);
+    let verified = stdout_of(kmi().args(["log", "verify", s(&log)]));
+    assert!(verified.starts_with("2 entries, unbroken"), "{verified}");
+    let lines = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        lines.contains("\"cert finish\"") && lines.contains("\"shares\":[1,3]"),
+        "{lines}"
+    );
     openssl_verifies(&root, None, &root);
 
     // The threshold CA issues a leaf from a request.
