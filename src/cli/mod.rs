@@ -6,6 +6,7 @@
 //! re-exported here, so `kmi::cli::ShareSplitArgs` and the like keep working.
 
 pub mod ccm;
+pub mod cert;
 pub mod cmc;
 pub mod crypt;
 pub mod demo;
@@ -92,6 +93,13 @@ pub enum Command {
         after_long_help = "Examples:\n  $ kmi share split key.pem --threshold 3 --shares 5 --plain -o shares\n  $ kmi share verify --set shares/set.pem shares/share-1.pem shares/share-2.pem"
     )]
     Share(ShareCommand),
+
+    /// Make certificate requests and certificates, also with a key held as shares
+    #[command(
+        subcommand,
+        after_long_help = "Examples:\n  $ kmi cert self-sign --key ca.pem --subject CN=Ceremony-CA --days 3650 --ca -o ca.crt\n  $ kmi cert issue --ca-key ca.pem --ca-cert ca.crt alice.csr -o alice.crt\n  $ kmi cert show alice.crt"
+    )]
+    Cert(cert::CertCommand),
 
     /// Write, sign, verify and query CCM policies (signed JARs)
     #[command(

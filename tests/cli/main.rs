@@ -7,6 +7,7 @@
 #![allow(unsafe_code)]
 
 mod ccm;
+mod cert;
 mod chain;
 mod cmc;
 mod cmc_certify;
