@@ -70,12 +70,26 @@ meta.json (identity, selection criteria, subject, time, the request signer), wri
 temporary directory and renamed into place, so an entry is whole or absent; with --split K/N and \
 N --to trustees only threshold shares are kept (DIR/<fingerprint>/shares/), so the agent never \
 holds the whole key. Only encryption keys are archived: the request must declare keyUsage \
-keyEncipherment or keyAgreement, and no signing use (--accept-signing-keys overrides). Recovery: keys \
-are found by identity and selection criteria and returned for the shroud the request asks for. \
+keyEncipherment or keyAgreement, and no signing use (--accept-signing-keys overrides); a key \
+archived by certificateID (archive-request --cert) must match the certificate the request \
+carries, whose keyUsage decides, and its issuerAndSerialNumber is filed as the key's \
+certificateId. Recovery: keys are found by identity and selection criteria and returned for the \
+shroud the request asks for: one key as EncKeyWithID, several (no selection criteria returns all \
+of the identity's keys) as one id-ct-multiplePrivateKeys, each named by its certificateId. An \
+unauthorised recovery request and one for an identity with no keys get the same answer \
+(noKeysFound, same statusString), so a refusal does not say whether keys exist. \
 Key generation: a safe-prime RSA or ElGamal key is made and returned (and filed when the request \
 sets fArchiveKey).\n\n\
 A request that fails a check gets a PKIResponse with CMCStatusInfoV2 failed and the failInfo or \
-archive error code (written to -o like any response), and kmi exits 1 naming the failure.\n\n\
+archive error code (written to -o like any response), and kmi exits 1 naming the failure. A \
+mistake in the agent's own setup (an unreadable store, a split key to recover without \
+--share-key or with trustees' keys that do not open it, an unreadable --secret-file) writes no \
+response and exits 2.\n\n\
+--log FILE appends one line per request to the hash-chained ceremony record the share commands \
+write (kmi log verify checks it): the request's SHA-256, its kind, identity and verified signers \
+(SPKI fingerprints), the decision (granted, refused, not answered), the failInfo or archive \
+error code, and the fingerprints of the keys archived, returned or generated; never key \
+material.\n\n\
 The agent holds no trust anchors: a certificate in a request gives the signer's public key, and \
 its chain is not validated. Who may recover a key is decided by that key: the signer of the \
 archive request (or any validly signed request with --allow-any-signer).\n\n\
@@ -92,7 +106,8 @@ certificate clients encrypt to. Clients then check responses with --sign-cert (c
 --agent-cert).",
         after_long_help = "Examples:\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp\n  \
 $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --split 2/3 --to t1.crt --to t2.crt --to t3.crt archive.req -o archive.rsp\n  \
-$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp"
+$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp\n  \
+$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --log escrow.log recover.req -o recover.rsp"
     )]
     Respond(RespondArgs),
 
@@ -389,6 +404,8 @@ pub struct RespondArgs {
     #[arg(long)]
     pub json: bool,
 
+    #[command(flatten)]
+    pub log: super::LogArgs,
     #[command(flatten)]
     pub key_passphrase: KeyPassphraseArgs,
     #[command(flatten)]

@@ -172,6 +172,17 @@ pub enum RequestKind {
     Keygen,
 }
 
+impl RequestKind {
+    /// The lower-case name (as serialized).
+    pub fn name(self) -> &'static str {
+        match self {
+            RequestKind::Archive => "archive",
+            RequestKind::Recovery => "recovery",
+            RequestKind::Keygen => "keygen",
+        }
+    }
+}
+
 /// Why a request failed, as the response says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailInfo {
@@ -193,7 +204,14 @@ impl FailInfo {
 pub struct Failure {
     pub info: FailInfo,
     pub body: Vec<BodyPartID>,
+    /// The statusString the client reads.
     pub message: String,
+    /// What the operator reads instead (`Outcome::failure`, the ceremony record) when the client
+    /// is told less: an unauthorised recovery request (see the module doc).
+    pub detail: Option<String>,
+    /// Set when the fault is the agent's own setup, not the request's: [`respond`] then writes
+    /// no response and returns `Error::Invalid` with this text (exit 2).
+    pub setup: Option<String>,
 }
 
 fn fail(info: CmcFailInfo, body: BodyPartID, message: impl Into<String>) -> Failure {
@@ -201,6 +219,8 @@ fn fail(info: CmcFailInfo, body: BodyPartID, message: impl Into<String>) -> Fail
         info: FailInfo::Cmc(info),
         body: vec![body],
         message: message.into(),
+        detail: None,
+        setup: None,
     }
 }
 
@@ -209,6 +229,20 @@ fn fail_archive(err: ArchiveError, body: BodyPartID, message: impl Into<String>)
         info: FailInfo::Archive(err),
         body: vec![body],
         message: message.into(),
+        detail: None,
+        setup: None,
+    }
+}
+
+/// A mistake in the agent's own setup (its key store cannot be read, a split key needs trustees'
+/// keys it was not given, its shared-secret file cannot be read): no response is written and
+/// the command exits 2, so that the operator fixes the setup and answers the request again,
+/// instead of the client receiving a refusal it did not cause.
+fn setup(what: impl std::fmt::Display) -> Failure {
+    let message = what.to_string();
+    Failure {
+        setup: Some(message.clone()),
+        ..fail(CmcFailInfo::INTERNAL_CA_ERROR, 0, message)
     }
 }
 
@@ -236,6 +270,8 @@ pub struct Outcome {
     pub fail_info: Option<String>,
     /// The request's signers, in words.
     pub signers: Vec<String>,
+    /// SHA-256 of the SubjectPublicKeyInfo DER of every signer whose signature verified.
+    pub signer_fingerprints: Vec<String>,
     /// Set when the key store could not be written: a failure of the agent, not of the request
     /// (the command exits 3). The detail stays local: the response says only that the key could
     /// not be filed.
@@ -285,6 +321,7 @@ pub fn respond(
         failure: None,
         fail_info: None,
         signers: Vec::new(),
+        signer_fingerprints: Vec::new(),
         store_error: None,
     };
     let mut echo = Echo::default();
@@ -302,7 +339,12 @@ pub fn respond(
             s.cms,
         ),
         Err(f) => {
-            outcome.failure = Some(f.message.clone());
+            if let Some(why) = f.setup {
+                return Err(Error::invalid(format!(
+                    "the agent cannot answer this request: {why} (no response was written)"
+                )));
+            }
+            outcome.failure = Some(f.detail.clone().unwrap_or_else(|| f.message.clone()));
             outcome.fail_info = Some(f.info.name());
             outcome.keys.clear();
             let status = match f.info {
@@ -491,6 +533,7 @@ fn verify(
             ));
         }
         if let Some(s) = signer_spki(&si.sid, check.certificate.as_ref(), extras) {
+            outcome.signer_fingerprints.push(spki_fingerprint(&s));
             spkis.push(s);
         }
     }
@@ -704,7 +747,7 @@ fn shroud_recipients(
                 body,
                 format!("this agent holds no secret shared with {id:?}"),
             )),
-            Err(e) => Err(internal(e)),
+            Err(e) => Err(setup(e)),
         },
         Shroud::Other(a) => Err(fail_archive(
             ArchiveError::UnsupportedShroudMethod,
@@ -729,6 +772,7 @@ fn shroud_spki(method: &ShroudMethod, oids: &CmcOids) -> Option<Vec<u8>> {
 mod archive;
 mod keygen;
 mod open_archived;
+pub mod record;
 mod recover;
 #[cfg(test)]
 mod tests;

@@ -70,6 +70,12 @@ pub struct StoredMeta {
     /// Present when only threshold shares are held.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub split: Option<SplitMeta>,
+    /// The certificate the key belongs to, as the draft's certificateId (a CMS
+    /// RecipientIdentifier, DER, hex): the issuerAndSerialNumber of the certificate a
+    /// KeyArchival control named (archival by certificateID). Recovery returns it; without it
+    /// the key is named by its subjectKeyIdentifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<String>,
 }
 
 /// How a split entry's shares were dealt.
@@ -89,6 +95,8 @@ pub struct NewEntry<'a> {
     pub source: &'static str,
     pub signer_spki: Vec<u8>,
     pub archived: String,
+    /// The certificateId (RecipientIdentifier DER) of the certificate the key belongs to.
+    pub certificate_id: Option<Vec<u8>>,
 }
 
 /// What filing a key did.
@@ -279,6 +287,7 @@ impl DirStore {
             signer_spki: hex::encode(&entry.signer_spki),
             signer_spki_sha256: spki_fingerprint(&entry.signer_spki),
             split: None,
+            certificate_id: entry.certificate_id.as_ref().map(hex::encode),
         };
         match &self.split {
             None => {
@@ -550,6 +559,7 @@ mod tests {
             source: "archive",
             signer_spki: vec![0x30, 0x00],
             archived: "2024-01-01T00:00:00Z".into(),
+            certificate_id: None,
         }
     }
 

@@ -4,7 +4,7 @@
 use rand_core::CryptoRngCore;
 
 use super::{
-    bad, fail, fail_archive, identification, internal, key_info, selection_bytes,
+    bad, fail, fail_archive, identification, internal, key_info, selection_bytes, setup,
     shroud_recipients, shroud_spki, store_failure, verify, Agent, Failure, Outcome, Parsed,
     Success, KEYGEN_MIN_ELGAMAL_BITS, KEYGEN_MIN_ELGAMAL_Q_BITS, KEYGEN_RSA_BITS, RSP_KEYS,
 };
@@ -134,7 +134,7 @@ pub(super) fn keygen(
 ) -> std::result::Result<Success, Failure> {
     let oids = agent.oids;
     let mut extras: Vec<Vec<u8>> = shroud_spki(&skg.shroud_method, oids).into_iter().collect();
-    extras.extend(store.signer_spkis().map_err(internal)?);
+    extras.extend(store.signer_spkis().map_err(setup)?);
     let signers = verify(parsed, &extras, outcome)?;
     if agent.policy.require_archive && !skg.f_archive_key {
         return Err(fail_archive(
@@ -186,6 +186,7 @@ pub(super) fn keygen(
                     source: "keygen",
                     signer_spki: signers.first().cloned().unwrap_or_default(),
                     archived: agent.now.clone(),
+                    certificate_id: None,
                 },
                 rng,
             )

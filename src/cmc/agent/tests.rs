@@ -157,6 +157,7 @@ impl KeyStore for MemStore {
             signer_spki: hex::encode(&e.signer_spki),
             signer_spki_sha256: spki_fingerprint(&e.signer_spki),
             split: None,
+            certificate_id: e.certificate_id.as_ref().map(hex::encode),
         };
         self.entries.push((meta, e.key.clone()));
         Ok(PutOutcome::Stored { fingerprint: fp })
