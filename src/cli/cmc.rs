@@ -30,9 +30,16 @@ encryption key, and a key that signs its own requests is a signing key too. Reco
 later needs a request signed by the same key, unless the agent allows any signer.\n\n\
 Signature keys are never escrowed: a key declared --key-usage signature or both is refused \
 unless --force-signing-key (and the agent refuses it unless run with --accept-signing-keys). \
-KEY passes the registration checks of kmi key check before anything is built.",
+KEY passes the registration checks of kmi key check before anything is built.\n\n\
+--cert CERT archives the key of an already issued certificate (the draft's archival by \
+certificateID): no certification request is sent; the KeyArchival control names CERT by \
+issuerAndSerialNumber, CERT travels in the request's certificates, KEY must be its key, CERT's \
+keyUsage decides whether the key may be escrowed, and the agent files the key under CERT's \
+issuerAndSerialNumber, which recovery returns as the key's certificateId. The identity defaults \
+to CERT's subject CN.",
         after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
-$ kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req"
+$ kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
+$ kmi cmc archive-request --key enc.pem --cert enc.crt --agent agent.crt --sign-key sign.pem --sign-cert sign.crt -o archive.req"
     )]
     ArchiveRequest(ArchiveRequestArgs),
 
@@ -213,6 +220,10 @@ pub struct ArchiveRequestArgs {
     /// The subject of the certification request, RFC 4514 (default `CN=<identity>`)
     #[arg(long, value_name = "DN")]
     pub subject: Option<String>,
+
+    /// Archive the key of this already issued certificate: no certification request is sent, the certificate is named by issuerAndSerialNumber and its keyUsage decides
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath, conflicts_with_all = ["subject", "key_usage"])]
+    pub cert: Option<PathBuf>,
 
     /// The identity the key is filed under (default: the subject's CN)
     #[arg(long, value_name = "TEXT")]

@@ -24,11 +24,37 @@
 //! - keygen: a size above `Policy::max_keygen_bits` (`--max-bits`, default 4096) or an ElGamal
 //!   group that fails the registration checks (or has q under 160 bits): **badAlg**, before any
 //!   key is generated;
+//! - archive by certificateID (KeyArchival keyIdentification certificateID): the named
+//!   certificate must travel in the request's SignedData certificates (the agent keeps none of
+//!   its own) or **badRequest**; the key must match its public key (the one statusString above)
+//!   and its keyUsage decides escrow as a request's would; the certificate's
+//!   issuerAndSerialNumber is filed with the key as its certificateId;
 //! - recovery and keygen: a shroud method kmi does not know, or a shared secret the agent does
 //!   not hold: extendedFailInfo **unsupportedShroudMethod**; a non-RSA shroud key or an
-//!   unsupported algorithm: **badAlg**; no key filed under the identity and selection criteria:
-//!   **noKeysFound**; keys found but the request not signed by an authorised key: **badIdentity**;
-//!   keygen without fArchiveKey when the agent requires archival: **archiveRequired**.
+//!   unsupported algorithm: **badAlg**; nothing this request may recover: **noKeysFound** (see
+//!   below); keygen without fArchiveKey when the agent requires archival: **archiveRequired**.
+//!
+//! Non-disclosure (issue 12): "the answer to an unauthorised recovery request must not reveal
+//! whether keys exist for that identity". A recovery request for an identity with no keys (under
+//! its selection criteria) and one whose signer is not the key that archived the identity's keys
+//! get the same answer: extendedFailInfo **noKeysFound** (the draft's code for "nothing to
+//! return"; badIdentity would be a different failInfo in a different arm of OtherStatusInfo, so
+//! the shape itself would tell), the same statusString (it depends only on the request's
+//! identity and whether it has selection criteria), the same body list, controls and (empty)
+//! cmsSequence. The work is the same too: the store's index is read whole either way, and no key
+//! is loaded (no share reconstructed) before the signer is known to be authorised. Only the
+//! operator's side tells them apart (`Outcome::failure`, the ceremony record, the exit message).
+//! A signer the agent cannot verify at all (unknown key identifier, bad signature) is refused
+//! with badMessageCheck before the store is consulted for the identity, so that answer does not
+//! depend on the identity's keys either.
+//!
+//! Mistakes of the agent's own setup are not answered (`Failure::setup`): a store that cannot be
+//! read, a key the agent cannot open (a split key without the trustees' keys, or with keys that
+//! do not reconstruct it, an entry that does not read), a shared-secret source that fails.
+//! [`respond`] returns `Error::Invalid` (exit 2) and writes no response, so the client never
+//! receives a refusal it did not cause and the operator can answer the same request again.
+//! (A store that cannot be *written* while filing a key stays a failure response, internalCAError,
+//! and exit 3: see `store_failure`.)
 //!
 //! Who may recover a key: the request's signature must verify, and the signer's public key must
 //! be the one that signed the request that archived the key (recorded in the store as
@@ -48,8 +74,15 @@
 //! (RSA-OAEP-SHA256) to the given certificate or public key, or PWRI (PBKDF2-HMAC-SHA256 with
 //! AES key wrap per the draft, or RFC 3211 for openssl peers) under the shared secret.
 //!
+//! Recovery returns one key as EncKeyWithID with the KeyRecoveryRsp certificateId naming its
+//! certificate; several (a request without selectionCriteria gets all of the identity's keys
+//! its signer may recover, draft 5.2) as one id-ct-multiplePrivateKeys whose SinglePrivateKeys
+//! each name their own certificate (the control names the first). A certificateId is the filed
+//! issuerAndSerialNumber, else the key's subjectKeyIdentifier.
+//!
 //! The request kinds have their own modules (`archive`, `recover`, `keygen`); this one decodes
-//! and verifies the request, dispatches it, and builds the response.
+//! and verifies the request, dispatches it, and builds the response. `record` turns an
+//! [`Outcome`] into its ceremony-record line (`kmi cmc respond --log`).
 //!
 //! [`escrow_refusal`]: super::build::escrow_refusal
 
