@@ -194,6 +194,42 @@ fn respond_log_records_every_decision_and_three_keys_come_back_together() {
     want.sort();
     assert_eq!(got, want);
 
+    // Selection picks one key: EncKeyWithID, and the control's certificateId is the
+    // certificate's issuerAndSerialNumber (Appendix A's KeyRecoveryRsp, strictly).
+    let one = w.path("recover-phone.req");
+    kmi_ok(&[
+        os("cmc"),
+        os("recovery-request"),
+        os("--identity"),
+        os("alice"),
+        os("--selection"),
+        os("phone"),
+        os("--shroud-key"),
+        p.alice_crt.as_os_str(),
+        os("--sign-key"),
+        p.alice_key.as_os_str(),
+        os("--sign-cert"),
+        p.alice_crt.as_os_str(),
+        os("-o"),
+        one.as_os_str(),
+    ]);
+    respond_ok(&w, &p, &one, "store", "recover-phone.rsp", &[]);
+    let rsp1 = w.path("recover-phone.rsp");
+    appendix_a_controls(&rsp1, "KeyRecoveryRsp: ok;");
+    let said = py("cmc_archive_asn1.py", &[os("controls"), rsp1.as_os_str()]);
+    assert!(
+        said.contains("certificateId: issuerAndSerialNumber"),
+        "{said}"
+    );
+    let got = extract(
+        &w,
+        &p,
+        &rsp1,
+        &[os("--key"), p.alice_key.as_os_str()],
+        "phone.pem",
+    );
+    assert_same_key(&got, &k3);
+
     // The record: five decisions, an unbroken chain.
     let out = output_of(kmi().args(["log", "verify", "--json"]).arg(&log));
     assert!(
