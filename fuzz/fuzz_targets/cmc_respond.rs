@@ -77,6 +77,7 @@ impl KeyStore for MemStore {
             signer_spki: hex::encode(&e.signer_spki),
             signer_spki_sha256: spki_fingerprint(&e.signer_spki),
             split: None,
+            certificate_id: e.certificate_id.as_ref().map(hex::encode),
         };
         self.entries.push((meta, e.key.clone()));
         Ok(PutOutcome::Stored { fingerprint: fp })
@@ -188,6 +189,7 @@ fn fixture() -> &'static Fixture {
                     key_use: KeyUse::Encipherment,
                     signer,
                     cipher,
+                    certificate: None,
                 },
                 &oids,
                 rng,

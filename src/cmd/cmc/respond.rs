@@ -5,6 +5,7 @@ use kmi::cli::cmc::{PwriKekChoice, RespondArgs};
 use kmi::cli::KeyPassphraseArgs;
 use kmi::cmc::agent::{self, Agent, Policy, PwriKek, ResponseSigner};
 use kmi::cmc::store::{DirStore, SplitConfig};
+use kmi::io::input::read_input_allow_empty;
 use kmi::io::{read_input, PassphraseSource};
 use kmi::log::{AgentDecision, Record, RecordFile};
 use kmi::math::prime::SearchConfig;
@@ -107,7 +108,9 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
         (None, None) => None,
         _ => return Err(Error::invalid("give --sign-key and --sign-cert together")),
     };
-    let request = read_input(&a.request)?;
+    // An empty request is the client's malformed request (answered badRequest), not a
+    // mistake of the agent's.
+    let request = read_input_allow_empty(&a.request)?;
     // Until the agent has answered, a failure is a request not answered (the reason is filled
     // in from the error).
     *decision = Some(agent::record::not_answered(&request.bytes, ""));

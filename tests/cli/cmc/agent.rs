@@ -351,6 +351,15 @@ fn agent_setup_mistakes_exit_2_and_write_no_response() {
     assert_eq!(lines[0]["agent"]["decision"], "not answered");
     assert!(lines[0]["outputs"].as_array().unwrap().is_empty());
 
+    // The other way round: an empty request is the client's mistake, answered (badRequest).
+    let empty = w.write("empty.req", b"");
+    let out = respond(&w, &p, &empty, "store", "empty.rsp", &[]);
+    failed_with(&out, 1);
+    assert_eq!(
+        kmi_status(&w.path("empty.rsp"))["fail_info"]["name"],
+        "badRequest"
+    );
+
     // A store whose index cannot be read (an entry that is not one).
     let bad = w.path("broken-store").join("0".repeat(64));
     std::fs::create_dir_all(&bad).unwrap();
