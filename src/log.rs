@@ -31,6 +31,42 @@ pub struct LogEntry {
     pub inputs: Vec<FileDigest>,
     pub outputs: Vec<FileDigest>,
     pub outcome: String,
+    /// `cmc respond`: what the escrow agent decided (absent on every other command's line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentDecision>,
+}
+
+/// One escrow-agent decision, as `kmi cmc respond --log` records it: who asked for what and
+/// what was answered, by digests and fingerprints only (never key material).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AgentDecision {
+    /// SHA-256 of the request bytes as read.
+    pub request_sha256: String,
+    /// "archive", "recovery", "keygen", or null when the request could not be read that far.
+    pub kind: Option<String>,
+    /// The identity the request named (id-cmc-identification, else as the agent derived it).
+    pub identity: Option<String>,
+    /// SHA-256 of the SubjectPublicKeyInfo DER of each signer whose signature verified.
+    pub signers: Vec<String>,
+    /// "granted", "refused", or "not answered" (an agent setup error: no response was written).
+    pub decision: String,
+    /// The CMCFailInfo or archive error code of a refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_info: Option<String>,
+    /// Why, in the agent's words (for a refusal the client may have been told less).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The keys archived, returned or generated.
+    pub keys: Vec<KeyRecord>,
+}
+
+/// A key an agent decision handled.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KeyRecord {
+    /// SHA-256 of the key's SubjectPublicKeyInfo DER.
+    pub fingerprint: String,
+    /// "stored", "already held", "returned", "generated", "generated and stored".
+    pub action: String,
 }
 
 /// A ceremony record larger than this is refused (read stops there): a line is a few hundred bytes,
@@ -239,6 +275,7 @@ impl Record {
             inputs: digests(&self.inputs),
             outputs: digests(&self.outputs),
             outcome: outcome.to_string(),
+            agent: None,
         }
     }
 }

@@ -78,6 +78,7 @@ impl KeyStore for MemStore {
             signer_spki_sha256: spki_fingerprint(&e.signer_spki),
             split: None,
             proved_identity: e.proved_identity.clone(),
+            certificate_id: e.certificate_id.as_ref().map(hex::encode),
         };
         self.entries.push((meta, e.key.clone()));
         Ok(PutOutcome::Stored { fingerprint: fp })
@@ -195,6 +196,7 @@ fn fixture() -> &'static Fixture {
                     key_use: KeyUse::Encipherment,
                     signer,
                     cipher,
+                    certificate: None,
                 },
                 &oids,
                 rng,

@@ -30,9 +30,16 @@ encryption key, and a key that signs its own requests is a signing key too. Reco
 later needs a request signed by the same key, unless the agent allows any signer.\n\n\
 Signature keys are never escrowed: a key declared --key-usage signature or both is refused \
 unless --force-signing-key (and the agent refuses it unless run with --accept-signing-keys). \
-KEY passes the registration checks of kmi key check before anything is built.",
+KEY passes the registration checks of kmi key check before anything is built.\n\n\
+--cert CERT archives the key of an already issued certificate (the draft's archival by \
+certificateID): no certification request is sent; the KeyArchival control names CERT by \
+issuerAndSerialNumber, CERT travels in the request's certificates, KEY must be its key, CERT's \
+keyUsage decides whether the key may be escrowed, and the agent files the key under CERT's \
+issuerAndSerialNumber, which recovery returns as the key's certificateId. The identity defaults \
+to CERT's subject CN.",
         after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
-$ kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req"
+$ kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
+$ kmi cmc archive-request --key enc.pem --cert enc.crt --agent agent.crt --sign-key sign.pem --sign-cert sign.crt -o archive.req"
     )]
     ArchiveRequest(ArchiveRequestArgs),
 
@@ -70,12 +77,26 @@ meta.json (identity, selection criteria, subject, time, the request signer), wri
 temporary directory and renamed into place, so an entry is whole or absent; with --split K/N and \
 N --to trustees only threshold shares are kept (DIR/<fingerprint>/shares/), so the agent never \
 holds the whole key. Only encryption keys are archived: the request must declare keyUsage \
-keyEncipherment or keyAgreement, and no signing use (--accept-signing-keys overrides). Recovery: keys \
-are found by identity and selection criteria and returned for the shroud the request asks for. \
+keyEncipherment or keyAgreement, and no signing use (--accept-signing-keys overrides); a key \
+archived by certificateID (archive-request --cert) must match the certificate the request \
+carries, whose keyUsage decides, and its issuerAndSerialNumber is filed as the key's \
+certificateId. Recovery: keys are found by identity and selection criteria and returned for the \
+shroud the request asks for: one key as EncKeyWithID, several (no selection criteria returns all \
+of the identity's keys) as one id-ct-multiplePrivateKeys, each named by its certificateId. An \
+unauthorised recovery request and one for an identity with no keys get the same answer \
+(noKeysFound, same statusString), so a refusal does not say whether keys exist. \
 Key generation: a safe-prime RSA or ElGamal key is made and returned (and filed when the request \
 sets fArchiveKey).\n\n\
 A request that fails a check gets a PKIResponse with CMCStatusInfoV2 failed and the failInfo or \
-archive error code (written to -o like any response), and kmi exits 1 naming the failure.\n\n\
+archive error code (written to -o like any response), and kmi exits 1 naming the failure. A \
+mistake in the agent's own setup (an unreadable store, a split key to recover without \
+--share-key or with trustees' keys that do not open it, an unreadable --secret-file) writes no \
+response and exits 2.\n\n\
+--log FILE appends one line per request to the hash-chained ceremony record the share commands \
+write (kmi log verify checks it): the request's SHA-256, its kind, identity and verified signers \
+(SPKI fingerprints), the decision (granted, refused, not answered), the failInfo or archive \
+error code, and the fingerprints of the keys archived, returned or generated; never key \
+material.\n\n\
 The agent holds no trust anchors: a certificate in a request gives the signer's public key, and \
 its chain is not validated. Who may recover a key is decided by that key: the signer of the \
 archive request (or any validly signed request with --allow-any-signer).\n\n\
@@ -92,7 +113,8 @@ certificate clients encrypt to. Clients then check responses with --sign-cert (c
 --agent-cert).",
         after_long_help = "Examples:\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp\n  \
 $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --split 2/3 --to t1.crt --to t2.crt --to t3.crt archive.req -o archive.rsp\n  \
-$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp"
+$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp\n  \
+$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --log escrow.log recover.req -o recover.rsp"
     )]
     Respond(RespondArgs),
 
@@ -210,6 +232,10 @@ pub struct ArchiveRequestArgs {
     /// The subject of the certification request, RFC 4514 (default `CN=<identity>`)
     #[arg(long, value_name = "DN")]
     pub subject: Option<String>,
+
+    /// Archive the key of this already issued certificate: no certification request is sent, the certificate is named by issuerAndSerialNumber and its keyUsage decides (it travels in the signed request, so not with a shared secret)
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath, conflicts_with_all = ["subject", "key_usage", "shared_secret_file", "shared_secret_fd"])]
+    pub cert: Option<PathBuf>,
 
     /// The identity the key is filed under (default: the subject's CN)
     #[arg(long, value_name = "TEXT")]
@@ -435,6 +461,8 @@ pub struct RespondArgs {
     #[arg(long)]
     pub json: bool,
 
+    #[command(flatten)]
+    pub log: super::LogArgs,
     #[command(flatten)]
     pub key_passphrase: KeyPassphraseArgs,
     #[command(flatten)]

@@ -27,11 +27,37 @@
 //!   `Policy::max_keygen_bits` (`--max-bits`, default 4096) or an ElGamal
 //!   group that fails the registration checks (or has q under 160 bits): **badAlg**, before any
 //!   key is generated;
+//! - archive by certificateID (KeyArchival keyIdentification certificateID): the named
+//!   certificate must travel in the request's SignedData certificates (the agent keeps none of
+//!   its own) or **badRequest**; the key must match its public key (the one statusString above)
+//!   and its keyUsage decides escrow as a request's would; the certificate's
+//!   issuerAndSerialNumber is filed with the key as its certificateId;
 //! - recovery and keygen: a shroud method kmi does not know, or a shared secret the agent does
 //!   not hold: extendedFailInfo **unsupportedShroudMethod**; a non-RSA shroud key or an
-//!   unsupported algorithm: **badAlg**; no key filed under the identity and selection criteria:
-//!   **noKeysFound**; keys found but the request not signed by an authorised key: **badIdentity**;
-//!   keygen without fArchiveKey when the agent requires archival: **archiveRequired**.
+//!   unsupported algorithm: **badAlg**; nothing this request may recover: **noKeysFound** (see
+//!   below); keygen without fArchiveKey when the agent requires archival: **archiveRequired**.
+//!
+//! Non-disclosure (issue 12): "the answer to an unauthorised recovery request must not reveal
+//! whether keys exist for that identity". A recovery request for an identity with no keys (under
+//! its selection criteria) and one whose signer is not the key that archived the identity's keys
+//! get the same answer: extendedFailInfo **noKeysFound** (the draft's code for "nothing to
+//! return"; badIdentity would be a different failInfo in a different arm of OtherStatusInfo, so
+//! the shape itself would tell), the same statusString (it depends only on the request's
+//! identity and whether it has selection criteria), the same body list, controls and (empty)
+//! cmsSequence. The work is the same too: the store's index is read whole either way, and no key
+//! is loaded (no share reconstructed) before the signer is known to be authorised. Only the
+//! operator's side tells them apart (`Outcome::failure`, the ceremony record, the exit message).
+//! A signer the agent cannot verify at all (unknown key identifier, bad signature) is refused
+//! with badMessageCheck before the store is consulted for the identity, so that answer does not
+//! depend on the identity's keys either.
+//!
+//! Mistakes of the agent's own setup are not answered (`Failure::setup`): a store that cannot be
+//! read, a key the agent cannot open (a split key without the trustees' keys, or with keys that
+//! do not reconstruct it, an entry that does not read), a shared-secret source that fails.
+//! [`respond`] returns `Error::Invalid` (exit 2) and writes no response, so the client never
+//! receives a refusal it did not cause and the operator can answer the same request again.
+//! (A store that cannot be *written* while filing a key stays a failure response, internalCAError,
+//! and exit 3: see `store_failure`.)
 //!
 //! Who may recover a key: the request's signature must verify, and the signer's public key must
 //! be the one that signed the request that archived the key (recorded in the store as
@@ -57,8 +83,15 @@
 //! it) and for the new signing key of a catastrophic-loss recovery (`identity`). Issued
 //! certificates and the CA's chain travel in the response's SignedData certificate bag.
 //!
+//! Recovery returns one key as EncKeyWithID with the KeyRecoveryRsp certificateId naming its
+//! certificate; several (a request without selectionCriteria gets all of the identity's keys
+//! its signer may recover, draft 5.2) as one id-ct-multiplePrivateKeys whose SinglePrivateKeys
+//! each name their own certificate (the control names the first). A certificateId is the filed
+//! issuerAndSerialNumber, else the key's subjectKeyIdentifier.
+//!
 //! The request kinds have their own modules (`archive`, `recover`, `keygen`); this one decodes
-//! and verifies the request, dispatches it, and builds the response.
+//! and verifies the request, dispatches it, and builds the response. `record` turns an
+//! [`Outcome`] into its ceremony-record line (`kmi cmc respond --log`).
 //!
 //! [`escrow_refusal`]: super::build::escrow_refusal
 
@@ -218,6 +251,17 @@ pub enum RequestKind {
     Keygen,
 }
 
+impl RequestKind {
+    /// The lower-case name (as serialized).
+    pub fn name(self) -> &'static str {
+        match self {
+            RequestKind::Archive => "archive",
+            RequestKind::Recovery => "recovery",
+            RequestKind::Keygen => "keygen",
+        }
+    }
+}
+
 /// Why a request failed, as the response says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailInfo {
@@ -239,7 +283,14 @@ impl FailInfo {
 pub struct Failure {
     pub info: FailInfo,
     pub body: Vec<BodyPartID>,
+    /// The statusString the client reads.
     pub message: String,
+    /// What the operator reads instead (`Outcome::failure`, the ceremony record) when the client
+    /// is told less: an unauthorised recovery request (see the module doc).
+    pub detail: Option<String>,
+    /// Set when the fault is the agent's own setup, not the request's: [`respond`] then writes
+    /// no response and returns `Error::Invalid` with this text (exit 2).
+    pub setup: Option<String>,
 }
 
 fn fail(info: CmcFailInfo, body: BodyPartID, message: impl Into<String>) -> Failure {
@@ -247,6 +298,8 @@ fn fail(info: CmcFailInfo, body: BodyPartID, message: impl Into<String>) -> Fail
         info: FailInfo::Cmc(info),
         body: vec![body],
         message: message.into(),
+        detail: None,
+        setup: None,
     }
 }
 
@@ -255,6 +308,20 @@ fn fail_archive(err: ArchiveError, body: BodyPartID, message: impl Into<String>)
         info: FailInfo::Archive(err),
         body: vec![body],
         message: message.into(),
+        detail: None,
+        setup: None,
+    }
+}
+
+/// A mistake in the agent's own setup (its key store cannot be read, a split key needs trustees'
+/// keys it was not given, its shared-secret file cannot be read): no response is written and
+/// the command exits 2, so that the operator fixes the setup and answers the request again,
+/// instead of the client receiving a refusal it did not cause.
+fn setup(what: impl std::fmt::Display) -> Failure {
+    let message = what.to_string();
+    Failure {
+        setup: Some(message.clone()),
+        ..fail(CmcFailInfo::INTERNAL_CA_ERROR, 0, message)
     }
 }
 
@@ -282,6 +349,8 @@ pub struct Outcome {
     pub fail_info: Option<String>,
     /// The request's signers, in words.
     pub signers: Vec<String>,
+    /// SHA-256 of the SubjectPublicKeyInfo DER of every signer whose signature verified.
+    pub signer_fingerprints: Vec<String>,
     /// Set when the key store could not be written: a failure of the agent, not of the request
     /// (the command exits 3). The detail stays local: the response says only that the key could
     /// not be filed.
@@ -344,6 +413,7 @@ pub fn respond(
         failure: None,
         fail_info: None,
         signers: Vec::new(),
+        signer_fingerprints: Vec::new(),
         store_error: None,
         issued: Vec::new(),
         status_note: None,
@@ -363,7 +433,12 @@ pub fn respond(
             s.cms,
         ),
         Err(f) => {
-            outcome.failure = Some(f.message.clone());
+            if let Some(why) = f.setup {
+                return Err(Error::invalid(format!(
+                    "the agent cannot answer this request: {why} (no response was written)"
+                )));
+            }
+            outcome.failure = Some(f.detail.clone().unwrap_or_else(|| f.message.clone()));
             outcome.fail_info = Some(f.info.name());
             outcome.keys.clear();
             outcome.issued.clear();
@@ -627,6 +702,7 @@ fn verify(
             ));
         }
         if let Some(s) = signer_spki(&si.sid, check.certificate.as_ref(), extras) {
+            outcome.signer_fingerprints.push(spki_fingerprint(&s));
             spkis.push(s);
         }
     }
@@ -871,7 +947,7 @@ fn shroud_recipients(
                 body,
                 format!("this agent holds no secret shared with {id:?}"),
             )),
-            Err(e) => Err(internal(e)),
+            Err(e) => Err(setup(e)),
         },
         Shroud::Other(a) => Err(fail_archive(
             ArchiveError::UnsupportedShroudMethod,
@@ -898,6 +974,7 @@ mod certify;
 mod identity;
 mod keygen;
 mod open_archived;
+pub mod record;
 mod recover;
 #[cfg(test)]
 mod tests;

@@ -214,6 +214,32 @@ pub struct ArchiveRequest<'a> {
     /// `cmc archive-request`) or AES-256-CBC (EnvelopedData, `--cbc`, for agents that cannot
     /// read AuthEnvelopedData).
     pub cipher: ContentCipher,
+    /// Archival by certificateID (draft 5.1, `--cert`): the already issued certificate of `key`.
+    /// No certification request is sent (`subject` and `key_use` are not used); the KeyArchival
+    /// control names the certificate by issuerAndSerialNumber and the certificate travels in
+    /// the SignedData certificates, for the agent to check the key against.
+    pub certificate: Option<Certificate>,
+}
+
+/// The keyUsage extension of a certificate, if it has one.
+pub fn certificate_key_usage(cert: &Certificate) -> Result<Option<KeyUsage>> {
+    use der::oid::AssociatedOid;
+    let mut found = cert
+        .tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .filter(|e| e.extn_id == KeyUsage::OID);
+    let first = found.next();
+    if found.next().is_some() {
+        return Err(Error::format("the certificate has keyUsage more than once"));
+    }
+    first
+        .map(|e| {
+            KeyUsage::from_der(e.extn_value.as_bytes())
+                .map_err(Error::decoding("malformed keyUsage"))
+        })
+        .transpose()
 }
 
 /// How the client wants keys returned to it.
@@ -526,6 +552,14 @@ pub fn archive_request(
     oids: &CmcOids,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>> {
+    let public = req.key.public();
+    if let Some(c) = &req.certificate {
+        if crate::cms::ktri::cert_spki(c)? != encode_public_spki(&public)? {
+            return Err(Error::invalid(
+                "the certificate (--cert) is not the certificate of the key to archive",
+            ));
+        }
+    }
     let own_signer;
     let signer = match (&req.signer, req.key) {
         (Some(s), _) => s,
@@ -541,7 +575,19 @@ pub fn archive_request(
         )),
     };
     let (pd, unsigned) = archive_pki_data(req, oids, rng)?;
-    sign_pki_data(&pd, signer, unsigned, oids)
+    match &req.certificate {
+        None => sign_pki_data(&pd, signer, unsigned, oids),
+        Some(c) => {
+            // sign_pki_data, with the archived key's certificate in the certificate bag.
+            let content = pd.to_der().map_err(Error::encoding)?;
+            let mut spec = signer.spec(oids.cct_pki_data, content)?;
+            spec.unsigned_attributes = unsigned;
+            if !spec.certificates.contains(c) {
+                spec.certificates.push(c.clone());
+            }
+            spec.sign(&signer.key)
+        }
+    }
 }
 
 /// The PKIData of an archive request and the unsigned attributes its signer carries (before it
@@ -552,7 +598,6 @@ pub fn archive_pki_data(
     rng: &mut dyn CryptoRngCore,
 ) -> Result<(PkiData, Vec<Attribute>)> {
     let public = req.key.public();
-    let ku = req.key_use.key_usage(&public)?;
     let to_agent = [Recipient::Certificate(req.agent.clone())];
     let envelope = match req.cipher {
         ContentCipher::Aes256Gcm => {
@@ -578,14 +623,20 @@ pub fn archive_pki_data(
     pd.control_sequence.push(TaggedAttribute::from_control(
         BODY_CONTROL,
         &Control::KeyArchival(KeyArchival {
-            key_identification: KeyIdentification::ReqBodyPartId(BODY_REQUEST),
+            key_identification: match &req.certificate {
+                Some(c) => KeyIdentification::CertificateId(crate::cms::ktri::rid_for_cert(c)),
+                None => KeyIdentification::ReqBodyPartId(BODY_REQUEST),
+            },
             cms_body_part_id: cms_body,
             selection_criteria: selection_octets(&req.selection)?,
         }),
         oids,
     )?);
-    pd.req_sequence
-        .push(certification_request(req.key, req.subject.clone(), &ku)?);
+    if req.certificate.is_none() {
+        let ku = req.key_use.key_usage(&public)?;
+        pd.req_sequence
+            .push(certification_request(req.key, req.subject.clone(), &ku)?);
+    }
     let mut unsigned = Vec::new();
     match req.placement {
         Placement::Body => pd.cms_sequence.push(TaggedContentInfo {

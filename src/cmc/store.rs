@@ -76,6 +76,12 @@ pub struct StoredMeta {
     /// Present when only threshold shares are held.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub split: Option<SplitMeta>,
+    /// The certificate the key belongs to, as the draft's certificateId (a CMS
+    /// RecipientIdentifier, DER, hex): the issuerAndSerialNumber of the certificate a
+    /// KeyArchival control named (archival by certificateID). Recovery returns it; without it
+    /// the key is named by its subjectKeyIdentifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_id: Option<String>,
 }
 
 /// How a split entry's shares were dealt.
@@ -97,6 +103,8 @@ pub struct NewEntry<'a> {
     pub archived: String,
     /// The identity the request proved (identityProofV2), if it did.
     pub proved_identity: Option<String>,
+    /// The certificateId (RecipientIdentifier DER) of the certificate the key belongs to.
+    pub certificate_id: Option<Vec<u8>>,
 }
 
 /// What filing a key did.
@@ -288,6 +296,7 @@ impl DirStore {
             signer_spki_sha256: spki_fingerprint(&entry.signer_spki),
             proved_identity: entry.proved_identity.clone(),
             split: None,
+            certificate_id: entry.certificate_id.as_ref().map(hex::encode),
         };
         match &self.split {
             None => {
@@ -561,6 +570,7 @@ mod tests {
             signer_spki: vec![0x30, 0x00],
             archived: "2024-01-01T00:00:00Z".into(),
             proved_identity: None,
+            certificate_id: None,
         }
     }
 

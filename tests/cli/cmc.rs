@@ -517,9 +517,27 @@ fn openssl_verifies_every_signed_message_and_pyasn1_decodes_its_econtent() {
     extra.extend(FAST_PWRI.map(os));
     respond_ok(&w, &p, &keygen, "store", "keygen.rsp", &extra);
     responses.push((w.path("keygen.rsp"), 0, true));
-    let out = respond(&w, &p, &keygen, "store", "refused.rsp", &[]);
+    // An agent that holds no shared secrets (--batch, no --secret-file) refuses the request
+    // (unsupportedShroudMethod); without --batch it would prompt, and a prompt that cannot be
+    // answered is the agent's setup mistake (exit 2, no response).
+    let out = output_of(
+        kmi()
+            .args(["--quiet", "--batch", "cmc", "respond", "--agent-key"])
+            .arg(&p.agent_key)
+            .arg("--agent-cert")
+            .arg(&p.agent_crt)
+            .arg("--store")
+            .arg(w.path("store"))
+            .arg("-o")
+            .arg(w.path("refused.rsp"))
+            .arg(&keygen),
+    );
     failed_with(&out, 1);
     responses.push((w.path("refused.rsp"), 2, false));
+    let out = respond(&w, &p, &keygen, "store", "unanswered.rsp", &[]);
+    let err = failed_with(&out, 2);
+    assert!(err.contains("no response was written"), "{err}");
+    assert!(!w.path("unanswered.rsp").exists());
 
     for (i, (rsp, status, has_key)) in responses.iter().enumerate() {
         let econtent = openssl_verify(&w, rsp, None, &format!("rsp-{i}.pkiresponse"));
@@ -1204,18 +1222,18 @@ fn split_storage_keeps_only_shares_and_recovers_with_share_keys() {
         Signer::Cert,
         "recover.req",
     );
-    // One share key of the two needed is not enough.
-    let out = respond(
-        &w,
-        &p,
-        &rec,
-        "store",
-        "one.rsp",
-        &[os("--share-key"), trustees[0].1.as_os_str()],
-    );
-    failed_with(&out, 1);
-    let st = peer(&[os("status"), w.path("one.rsp").as_os_str()]);
-    assert!(st.starts_with("status 2\n"), "{st}");
+    // One share key of the two needed is not enough: the agent's setup, not the client's
+    // fault, so no response and exit 2 (issue 12); no share key at all, likewise.
+    for extra in [
+        vec![os("--share-key"), trustees[0].1.as_os_str()],
+        Vec::new(),
+    ] {
+        let out = respond(&w, &p, &rec, "store", "one.rsp", &extra);
+        let err = failed_with(&out, 2);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("no response was written"), "{err}");
+        assert!(!w.path("one.rsp").exists());
+    }
     respond_ok(
         &w,
         &p,
@@ -2027,3 +2045,5 @@ fn the_appendix_a_transcription_reads_kmi_draft_controls() {
     );
     appendix_a_controls(&w.path("keygen.rsp"), "ServerKeyGenResponse: ok;");
 }
+
+mod agent;

@@ -366,6 +366,10 @@ fn examples() -> Vec<Example> {
             &[CMC_PARTIES],
         ),
         ex(
+            "kmi cmc archive-request --key enc.pem --cert enc.crt --agent agent.crt --sign-key sign.pem --sign-cert sign.crt -o archive.req",
+            &[CMC_PARTIES, &["cp enc.crt"]],
+        ),
+        ex(
             "kmi cmc recovery-request --identity alice --shroud-key new.pub --sign-key sign.pem --sign-cert sign.crt -o recover.req",
             &[CMC_PARTIES, &["cp new.pub"]],
         ),
@@ -396,6 +400,18 @@ fn examples() -> Vec<Example> {
         ex(
             "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp",
             &[CMC_PARTIES, ARCHIVE_REQ, ESCROW, RECOVER_SECRET_REQ],
+        ),
+        ex(
+            "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --log escrow.log recover.req -o recover.rsp",
+            &[
+                CMC_PARTIES,
+                ARCHIVE_REQ,
+                ESCROW,
+                &[
+                    "cp new.pub",
+                    "kmi cmc recovery-request --identity alice --shroud-key new.pub --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o recover.req",
+                ],
+            ],
         ),
         ex("kmi cmc parse archive.req", &[CMC_PARTIES, ARCHIVE_REQ]),
         ex(

@@ -12,8 +12,8 @@ use x509_cert::ext::pkix::KeyUsage;
 use super::certify::certify_encryption_key;
 use super::open_archived;
 use super::{
-    bad, fail, identification, internal, key_info, selection_bytes, store_failure, verify, Agent,
-    Failure, Outcome, Parsed, Success,
+    bad, fail, identification, internal, key_info, selection_bytes, setup, store_failure, verify,
+    Agent, Failure, Outcome, Parsed, Success,
 };
 use crate::cmc::build::{common_name, escrow_refusal};
 use crate::cmc::store::{KeyStore, NewEntry, PutOutcome};
@@ -162,6 +162,105 @@ pub(super) fn verify_pkcs10(
     }
 }
 
+/// The public key an archived key must match, and what is filed with it.
+struct Target {
+    spki: Vec<u8>,
+    key_usage: Option<KeyUsage>,
+    subject: Option<String>,
+    /// The subject's CN: the identity when the request names none.
+    cn: Option<String>,
+    /// The body part a refusal of the key names (the request, or the control).
+    at: BodyPartID,
+    /// The certificateId (RecipientIdentifier DER) filed with the key.
+    certificate_id: Option<Vec<u8>>,
+    /// The subject to certify the key for, when the agent has a CA and the key has no
+    /// certificate yet (archival by certification request).
+    issue_subject: Option<x509_cert::name::Name>,
+    status_body: Vec<BodyPartID>,
+}
+
+/// Archival by certificateID (draft 5.1: "the key is being archived at a different point in
+/// time than a certificate is being requested for the key"): the certificate must travel in the
+/// request's SignedData certificates (kmi's agent keeps no certificates of its own); its public
+/// key is what the archived key must match, its keyUsage decides escrow, its
+/// issuerAndSerialNumber is filed as the key's certificateId.
+fn by_certificate(
+    parsed: &Parsed,
+    body: BodyPartID,
+    rid: &RecipientIdentifier,
+) -> std::result::Result<Target, Failure> {
+    let b = bad(body);
+    // An AuthenticatedData request (shared secret) carries no certificates kmi reads.
+    let certs: Vec<&x509_cert::Certificate> = parsed
+        .signed
+        .iter()
+        .flat_map(|s| s.certificates.iter())
+        .flat_map(|set| set.0.iter())
+        .filter_map(|c| match c {
+            cms::cert::CertificateChoices::Certificate(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let cert = certs
+        .into_iter()
+        .find(|c| names_certificate(rid, c))
+        .ok_or_else(|| {
+            b("the KeyArchival control names a certificate (certificateID) that the request does not carry in its SignedData certificates".into())
+        })?;
+    let spki = crate::cms::ktri::cert_spki(cert).map_err(|e| b(format!("certificate: {e}")))?;
+    let key_usage = match &cert.tbs_certificate.extensions {
+        Some(exts) => key_usage_of(exts).map_err(|p| b(format!("certificate: {p}")))?,
+        None => None,
+    };
+    let certificate_id = crate::cms::ktri::rid_for_cert(cert)
+        .to_der()
+        .map_err(|e| internal(Error::encoding(e)))?;
+    Ok(Target {
+        spki,
+        key_usage,
+        subject: Some(cert.tbs_certificate.subject.to_string()),
+        cn: common_name(&cert.tbs_certificate.subject),
+        at: body,
+        certificate_id: Some(certificate_id),
+        issue_subject: None,
+        status_body: vec![body],
+    })
+}
+
+/// Does `rid` name `cert`: its issuer and serial number, or its key's identifier (the
+/// subjectKeyIdentifier extension, else the SHA-1 of the public key as kmi computes it)?
+fn names_certificate(rid: &RecipientIdentifier, cert: &x509_cert::Certificate) -> bool {
+    match rid {
+        RecipientIdentifier::IssuerAndSerialNumber(ias) => {
+            ias.issuer == cert.tbs_certificate.issuer
+                && ias.serial_number == cert.tbs_certificate.serial_number
+        }
+        RecipientIdentifier::SubjectKeyIdentifier(ski) => {
+            let from_ext = cert
+                .tbs_certificate
+                .extensions
+                .iter()
+                .flatten()
+                .find(|e| e.extn_id == x509_cert::ext::pkix::SubjectKeyIdentifier::OID)
+                .and_then(|e| {
+                    x509_cert::ext::pkix::SubjectKeyIdentifier::from_der(e.extn_value.as_bytes())
+                        .ok()
+                });
+            match from_ext {
+                Some(k) => k.0 == ski.0,
+                None => crate::cms::ktri::cert_spki(cert)
+                    .ok()
+                    .and_then(|d| {
+                        SubjectPublicKeyInfoRef::from_der(&d)
+                            .ok()
+                            .map(|s| crate::cms::ktri::key_identifier(&s))
+                    })
+                    .is_some_and(|id| id == ski.0.as_bytes()),
+            }
+        }
+    }
+}
+
 /// The subject a certification request asks for.
 fn request_subject(req: &TaggedRequest) -> Option<&x509_cert::name::Name> {
     match req {
@@ -184,34 +283,63 @@ pub(super) fn archive(
 ) -> std::result::Result<Success, Failure> {
     let oids = agent.oids;
     let b = bad(body);
-    // Archival by certificateID (the key of an already issued certificate) is not implemented
-    // yet: answered, not guessed at.
-    let Some(req_body_part_id) = ka.req_body_part_id() else {
-        return Err(fail(
-            CmcFailInfo::BAD_REQUEST,
-            body,
-            "the KeyArchival control names a certificate (certificateID); this agent archives only keys named by their certification request (reqBodyPartID)",
-        ));
+    // What the key must match: the request's certification request (reqBodyPartID), or an
+    // already issued certificate the request carries (certificateID, draft 5.1).
+    let target = match &ka.key_identification {
+        KeyIdentification::ReqBodyPartId(id) => {
+            let id = *id;
+            let req = parsed
+                .pki
+                .req_sequence
+                .iter()
+                .find(|r| r.body_part_id() == Some(id))
+                .ok_or_else(|| {
+                    b(format!(
+                        "the KeyArchival control names request {id}, which is not in the request"
+                    ))
+                })?;
+            let RequestKey {
+                spki,
+                key_usage,
+                subject,
+            } = request_public_key(req, id)?;
+            let cn = match req {
+                TaggedRequest::Tcr(t) => common_name(&t.certification_request.info.subject),
+                TaggedRequest::Crm(c) => c
+                    .cert_req
+                    .cert_template
+                    .subject
+                    .as_ref()
+                    .and_then(common_name),
+                TaggedRequest::Orm(_) => None,
+            };
+            Target {
+                spki,
+                key_usage,
+                subject,
+                cn,
+                at: id,
+                certificate_id: None,
+                issue_subject: request_subject(req).cloned(),
+                status_body: vec![body, id],
+            }
+        }
+        KeyIdentification::CertificateId(rid) => by_certificate(parsed, body, rid)?,
     };
-    let req = parsed
-        .pki
-        .req_sequence
-        .iter()
-        .find(|r| r.body_part_id() == Some(req_body_part_id))
-        .ok_or_else(|| {
-            b(format!(
-                "the KeyArchival control names request {req_body_part_id}, which is not in the request"
-            ))
-        })?;
-    let RequestKey {
+    let Target {
         spki,
         key_usage: ku,
         subject,
-    } = request_public_key(req, req_body_part_id)?;
+        cn,
+        at: req_body_part_id,
+        certificate_id,
+        issue_subject,
+        status_body,
+    } = target;
     // A signer named only by key identifier is checked with the archived key itself or with a
     // key the agent already knows from an earlier verified request (as for recovery).
     let mut known = vec![spki.clone()];
-    known.extend(store.signer_spkis().map_err(internal)?);
+    known.extend(store.signer_spkis().map_err(setup)?);
     let signers = verify(parsed, &known, outcome)?;
     if let Some(why) = escrow_refusal(ku.as_ref()) {
         if !agent.policy.accept_signing_keys {
@@ -283,19 +411,25 @@ pub(super) fn archive(
         .ok_or_else(|| b(open_archived::UNOPENABLE.into()))?;
     let identity = identification(parsed)
         .or_else(|| ekwi_identifier.clone())
-        .or_else(|| match req {
-            TaggedRequest::Tcr(t) => common_name(&t.certification_request.info.subject),
-            TaggedRequest::Crm(c) => c
-                .cert_req
-                .cert_template
-                .subject
-                .as_ref()
-                .and_then(common_name),
-            TaggedRequest::Orm(_) => None,
-        })
+        .or(cn)
         .ok_or_else(|| bad(0)("the request names no identity (id-cmc-identification)".into()))?;
     outcome.identity = Some(identity.clone());
     let signer = signers.first().cloned().unwrap_or_default();
+    // The archived key's certificate (draft 5.3, archival step 4), when the agent has a CA; it
+    // is filed as the key's certificateId.
+    let mut certificate_id = certificate_id;
+    if let Some(subject) = &issue_subject {
+        let spki = spki::SubjectPublicKeyInfoOwned::from_der(&spki)
+            .map_err(|e| internal(Error::encoding(e)))?;
+        if let Some(cert) = certify_encryption_key(agent, subject, &spki, rng)? {
+            certificate_id = Some(
+                crate::cms::ktri::rid_for_cert(&cert)
+                    .to_der()
+                    .map_err(|e| internal(Error::encoding(e)))?,
+            );
+            outcome.issued.push(cert);
+        }
+    }
     let put = store
         .put(
             &NewEntry {
@@ -307,6 +441,7 @@ pub(super) fn archive(
                 signer_spki: signer,
                 archived: agent.now.clone(),
                 proved_identity: parsed.proved.clone(),
+                certificate_id,
             },
             rng,
         )
@@ -318,16 +453,8 @@ pub(super) fn archive(
             PutOutcome::AlreadyHeld { .. } => "already held",
         },
     )?);
-    // The archived key's certificate (draft 5.3, archival step 4), when the agent has a CA.
-    if let Some(subject) = request_subject(req) {
-        let spki = spki::SubjectPublicKeyInfoOwned::from_der(&spki)
-            .map_err(|e| internal(Error::encoding(e)))?;
-        if let Some(cert) = certify_encryption_key(agent, subject, &spki, rng)? {
-            outcome.issued.push(cert);
-        }
-    }
     Ok(Success {
-        status_body: vec![body, req_body_part_id],
+        status_body,
         control: None,
         cms: None,
     })

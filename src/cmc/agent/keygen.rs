@@ -8,7 +8,7 @@ use super::archive::key_usage_of;
 use super::certify::{certify_encryption_key, issuer_and_serial};
 use super::{
     bad, content_encryption, fail, fail_archive, identification, internal, key_info,
-    selection_bytes, shroud_recipients, shroud_spki, store_failure, verify, Agent, Failure,
+    selection_bytes, setup, shroud_recipients, shroud_spki, store_failure, verify, Agent, Failure,
     Outcome, Parsed, Success, KEYGEN_MIN_ELGAMAL_BITS, KEYGEN_MIN_ELGAMAL_Q_BITS, RSP_KEYS,
 };
 use crate::cmc::build::{common_name, escrow_refusal, shrouded_keys};
@@ -164,7 +164,7 @@ pub(super) fn keygen(
 ) -> std::result::Result<Success, Failure> {
     let oids = agent.oids;
     let mut extras: Vec<Vec<u8>> = shroud_spki(&skg.shroud_method, oids).into_iter().collect();
-    extras.extend(store.signer_spkis().map_err(internal)?);
+    extras.extend(store.signer_spkis().map_err(setup)?);
     let signers = verify(parsed, &extras, outcome)?;
     if agent.policy.require_archive && !skg.f_archive_key {
         return Err(fail_archive(
@@ -202,6 +202,18 @@ pub(super) fn keygen(
             PrivateKey::ElGamal(crate::keys::elgamal::generate_key(group, rng))
         }
     };
+    // The generated key's certificate (draft 4.2, 4.3 step 6), when the agent has a CA: the
+    // template's subject, or CN=<identity> when it names none.
+    let cert_subject = match &subject {
+        Some(s) => s.clone(),
+        None => common_name_only(&identity).map_err(|e| bad(body)(e.to_string()))?,
+    };
+    let spki = spki::SubjectPublicKeyInfoOwned::from_der(
+        &crate::keys::encode_public_spki(&key.public()).map_err(internal)?,
+    )
+    .map_err(|e| internal(crate::Error::encoding(e)))?;
+    let issued = certify_encryption_key(agent, &cert_subject, &spki, rng)?;
+    let issuer_and_serial_number = issued.as_ref().map(issuer_and_serial);
     let mut info = key_info(&key, "generated")?;
     if skg.f_archive_key {
         let put = store
@@ -215,6 +227,11 @@ pub(super) fn keygen(
                     signer_spki: signers.first().cloned().unwrap_or_default(),
                     archived: agent.now.clone(),
                     proved_identity: parsed.proved.clone(),
+                    certificate_id: issued
+                        .as_ref()
+                        .map(|c| der::Encode::to_der(&crate::cms::ktri::rid_for_cert(c)))
+                        .transpose()
+                        .map_err(|e| internal(crate::Error::encoding(e)))?,
                 },
                 rng,
             )
@@ -224,18 +241,6 @@ pub(super) fn keygen(
         }
     }
     outcome.keys.push(info);
-    // The generated key's certificate (draft 4.2, 4.3 step 6), when the agent has a CA: the
-    // template's subject, or CN=<identity> when it names none.
-    let cert_subject = match &subject {
-        Some(s) => s.clone(),
-        None => common_name_only(&identity).map_err(|e| bad(body)(e.to_string()))?,
-    };
-    let spki = spki::SubjectPublicKeyInfoOwned::from_der(
-        &crate::keys::encode_public_spki(&key.public()).map_err(internal)?,
-    )
-    .map_err(|e| internal(crate::Error::encoding(e)))?;
-    let issued = certify_encryption_key(agent, &cert_subject, &spki, rng)?;
-    let issuer_and_serial_number = issued.as_ref().map(issuer_and_serial);
     outcome.issued.extend(issued);
     let env = shrouded_keys(&[(key, Some(identity))], &recipients, oids, rng).map_err(internal)?;
     Ok(Success {

@@ -87,7 +87,39 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
             "the request must be signed by a separate signing key: give --sign-key KEY (and --sign-cert CERT), or --sign-with-archived-key to sign with the archived key itself",
         ));
     }
+    // Archival by certificateID: the certificate names the key and its use.
+    let certificate = a.cert.as_deref().map(read_cert).transpose()?;
+    if let (Some(c), Some(p)) = (&certificate, &a.cert) {
+        if let Some(why) = build::escrow_refusal(
+            build::certificate_key_usage(c)
+                .map_err(|e| e.in_file(p))?
+                .as_ref(),
+        ) {
+            if !a.force_signing_key {
+                return Err(Error::invalid(format!(
+                    "{}: {why}; --force-signing-key overrides",
+                    p.display()
+                )));
+            }
+            ctx.warn(format!("archiving the key of a certificate that allows signing ({}): the agent's operators will be able to sign as its owner, and an agent refuses it unless run with --accept-signing-keys", p.display()));
+        }
+    }
     let (subject, identity) = match (&a.subject, &a.identity) {
+        _ if certificate.is_some() => {
+            let name = certificate
+                .as_ref()
+                .map(|c| c.tbs_certificate.subject.clone())
+                .unwrap_or_default();
+            let identity = match &a.identity {
+                Some(i) => i.clone(),
+                None => common_name(&name).ok_or_else(|| {
+                    Error::invalid(
+                        "--cert: the certificate's subject has no CN: give --identity TEXT",
+                    )
+                })?,
+            };
+            (name, identity)
+        }
         (Some(s), id) => {
             let name = parse_subject(s)?;
             let identity = match id {
@@ -155,6 +187,7 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
         } else {
             ContentCipher::Aes256Gcm
         },
+        certificate,
     };
     let signed_by = match (&req.signer, &secret) {
         (_, Some(_)) => "none: authenticated with the shared secret (AuthenticatedData)",
@@ -168,7 +201,10 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
                 build::archive_pki_data(&req, &oids, &mut rng).map_err(|e| e.in_file(&a.key))?;
             identity::authenticated_request(pd, &identity, secret, &oids, &mut rng)?
         }
-        None => build::archive_request(&req, &oids, &mut rng).map_err(|e| e.in_file(&a.key))?,
+        None => build::archive_request(&req, &oids, &mut rng).map_err(|e| match (&e, &a.cert) {
+            (Error::Invalid(_), Some(c)) => e.in_file(c),
+            _ => e.in_file(&a.key),
+        })?,
     };
     write_message(&a.out, &der)?;
     ctx.note(format!(

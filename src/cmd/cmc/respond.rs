@@ -1,12 +1,14 @@
 //! kmi cmc respond: run the escrow agent on one request, with its credentials, policy and key
-//! store, and write the signed response.
+//! store, and write the signed response; with --log, record the decision in the ceremony record.
 
 use kmi::cli::cmc::{PwriKekChoice, RespondArgs};
 use kmi::cli::KeyPassphraseArgs;
 use kmi::cmc::agent::{self, Agent, Policy, PwriKek, ResponseSigner};
 use kmi::cmc::identity::{CaIssuer, IdentitySecrets};
 use kmi::cmc::store::{DirStore, SplitConfig};
+use kmi::io::input::read_input_allow_empty;
 use kmi::io::{read_input, PassphraseSource};
+use kmi::log::{AgentDecision, Record, RecordFile};
 use kmi::math::prime::SearchConfig;
 use kmi::rng::KmiRng;
 use kmi::{Error, Result};
@@ -89,6 +91,51 @@ fn read_ca(
 }
 
 pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
+    // The record is opened and locked before the work (as for the share commands): a bad --log
+    // fails first, and two agents on one record answer one after the other.
+    let log = a.log.log.clone();
+    let mut record = match &log {
+        Some(path) => Some(RecordFile::open(path, &|| {
+            ctx.note(format!(
+                "waiting for another kmi writing {}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
+    let request_path = a.request.clone();
+    let response_path = a.out.file.spec(false).path.clone();
+    let mut decision = None;
+    let result = answer(ctx, a, &mut decision);
+    // Every run leaves a line, whether the request was granted, refused or not answered.
+    if let (Some(log), Some(record)) = (log, record.as_mut()) {
+        let answered = decision
+            .as_ref()
+            .is_some_and(|d: &AgentDecision| d.decision != "not answered");
+        let rec = Record {
+            inputs: vec![request_path],
+            outputs: response_path.into_iter().filter(|_| answered).collect(),
+            ..Record::default()
+        };
+        let outcome = match &result {
+            Ok(()) => "ok".to_string(),
+            Err(e) => format!("failed: {e}"),
+        };
+        let mut entry = rec.entry("cmc respond", &outcome);
+        if let (Some(d), Err(e)) = (decision.as_mut(), &result) {
+            if d.decision == "not answered" {
+                d.reason = Some(e.to_string());
+            }
+        }
+        entry.agent = decision;
+        let head = record.append(entry)?;
+        eprintln!("kmi: ceremony record {} head {head}", log.display());
+    }
+    result
+}
+
+/// Answer the request; `decision` is set once the request has been read.
+fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -> Result<()> {
     let oids = oids(&a.oids)?;
     let spec = a.out.file.spec(false);
     spec.check_writable()?;
@@ -131,8 +178,16 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
         Some(p) => Some(IdentitySecrets::load(p)?),
         None => None,
     };
-    let request = read_input(&a.request)?;
+    // An empty request is the client's malformed request (answered badRequest), not a
+    // mistake of the agent's.
+    let request = read_input_allow_empty(&a.request)?;
+    // Until the agent has answered, a failure is a request not answered (the reason is filled
+    // in from the error).
+    *decision = Some(agent::record::not_answered(&request.bytes, ""));
     let mut store = DirStore::open(&a.store)?;
+    // An unreadable store is the agent's setup, found before any request is answered (not a
+    // failure response to a client who did nothing wrong).
+    store.entries()?;
     if let Some(split) = &a.split {
         let (k, n) = parse_split(split)?;
         if a.to.len() != n as usize {
@@ -221,6 +276,7 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
     agent.policy.check()?;
     let mut rng = KmiRng::new(None)?;
     let (response, outcome) = agent::respond(&agent, &request.bytes, &mut store, &mut rng)?;
+    *decision = Some(outcome.decision(&request.bytes));
     write_message(&a.out, &response)?;
     if a.json {
         outln!(
