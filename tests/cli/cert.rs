@@ -343,7 +343,7 @@ fn certtool_verifies_a_kmi_chain() {
     }
     let w = Work::new();
     let (ca_key, ca) = kmi_root(&w);
-    let leaf_key = rsa_key(&w, "leaf.pem", "l1");
+    let leaf_key = rsa_key(&w, "leaf.pem", "11");
     let leaf = w.path("leaf.crt");
     cert(&[
         "issue",
