@@ -335,6 +335,28 @@ pub fn authenticated_request(
     )
 }
 
+/// The PKIData of a request in ContentInfo(AuthenticatedData) (DER, BER or PEM), its MAC not
+/// checked (the client made it); `None` when the message is something else.
+pub fn authenticated_content(bytes: &[u8], oids: &CmcOids) -> Result<Option<Vec<u8>>> {
+    super::bounds::check_message_size(bytes)?;
+    let armored = crate::io::armor::decode_armor(bytes)?;
+    let der = crate::cms::ber::normalize(&armored.der)?;
+    super::bounds::check_content_info(&der)?;
+    let ci = ::cms::content_info::ContentInfo::from_der(&der)
+        .map_err(Error::decoding("malformed CMS ContentInfo"))?;
+    if ci.content_type != crate::cms::authenticated::ID_AUTH_DATA {
+        return Ok(None);
+    }
+    let a = crate::cms::authenticated::Authenticated::from_content_info(&ci)?;
+    if a.content_type != oids.cct_pki_data {
+        return Err(Error::format(format!(
+            "the authenticated content type is {}, not id-cct-PKIData: not a request",
+            a.content_type
+        )));
+    }
+    Ok(Some(a.content))
+}
+
 /// The signer identifier of a request signed by the key its own certification request enrolls
 /// (draft section 5.3 step 3): issuerAndSerialNumber with an empty issuer Name and the request's
 /// bodyPartID as serial number.
