@@ -631,7 +631,6 @@ fn handle(
             _ => {}
         }
     }
-    identity::prove(agent, &mut parsed)?;
     let mut kinds: BTreeMap<&'static str, Vec<BodyPartID>> = BTreeMap::new();
     for (id, c) in &parsed.controls {
         let k = match c {
@@ -692,6 +691,13 @@ fn handle(
                 )
         })
         .map(|(_, c)| c.clone());
+    outcome.kind = match &control {
+        Some(Control::KeyArchival(_)) => Some(RequestKind::Archive),
+        Some(Control::KeyRecoveryReq(_)) => Some(RequestKind::Recovery),
+        Some(Control::ServerKeyGenRequest(_)) => Some(RequestKind::Keygen),
+        _ => None,
+    };
+    identity::prove(agent, &mut parsed)?;
     match control {
         Some(Control::KeyArchival(ka)) => {
             outcome.kind = Some(RequestKind::Archive);
