@@ -10,6 +10,7 @@ mod ccm;
 mod chain;
 mod cmc;
 mod cmc_hardening;
+mod cmc_identity;
 mod cmc_oracle;
 mod cms_interop;
 mod common;
