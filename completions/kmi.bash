@@ -958,7 +958,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__archive__subcmd__request)
-            opts="-o -q -h -V --key --agent --subject --identity --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --agent --subject --identity --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1042,6 +1042,25 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --shared-secret-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --shared-secret-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --key-passphrase-file)
@@ -1366,7 +1385,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__keygen__subcmd__request)
-            opts="-o -q -h -V --subject --identity --shroud-key --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --subject --identity --shroud-key --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1439,6 +1458,25 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --shared-secret-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --shared-secret-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --key-passphrase-file)
@@ -1557,7 +1595,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__recovery__subcmd__request)
-            opts="-o -q -h -V --identity --shroud-key --shroud-secret --selection --sign-key --sign-cert --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --identity --shroud-key --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1590,6 +1628,25 @@ _kmi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --new-sign-key)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --subject)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sign-key)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -1618,6 +1675,25 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --shared-secret-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --shared-secret-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --key-passphrase-file)
@@ -1692,7 +1768,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__respond)
-            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --store --split --to --share-key --secret-file --pwri-kek --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --threads --json --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --store --split --to --share-key --secret-file --pwri-kek --identity-secrets --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --threads --json --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1816,6 +1892,21 @@ _kmi() {
                     ;;
                 --pwri-kek)
                     COMPREPLY=($(compgen -W "aes-kw rfc3211" -- "${cur}"))
+                    return 0
+                    ;;
+                --identity-secrets)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --pwri-iterations)

@@ -317,7 +317,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l agent -d 'The escrow agent\'s certificate (the key is encrypted to it)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l subject -d 'The subject of the certification request, RFC 4514 (default `CN=<identity>`)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l identity -d 'The identity the key is filed under (default: the subject\'s CN)' -r
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l placement -d 'Where the encrypted key goes' -r -f -a "body\t'In the signed cmsSequence'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l placement -d 'Where the encrypted key goes (default: unsigned; body with --shared-secret-file, which has no signer to carry an unsigned attribute)' -r -f -a "body\t'In the signed cmsSequence'
 unsigned\t'In the id-aa-cmc-unsignedData unsigned attribute'"
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l selection -d 'Selection criteria stored with the key, to pick it out at recovery' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key-usage -d 'The key\'s intended use, requested as its keyUsage' -r -f -a "encipherment\t'Encryption or key agreement (escrowed)'
@@ -325,6 +325,8 @@ signature\t'Signing only (never escrowed unless forced)'
 both\t'Both'"
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l sign-key -d 'Sign the request with this RSA private key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l sign-cert -d 'The certificate of --sign-key, included in the request (without it the signer is named by key identifier, and the agent must already know the key)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l shared-secret-file -d 'Authenticate the request with the secret shared with the agent (hex, the first line of FILE) instead of a signature: CMS AuthenticatedData with identityProofV2 for --identity' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l shared-secret-fd -d 'As --shared-secret-file, reading the first line from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
@@ -343,8 +345,12 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l shroud-key -d 'Have keys returned encrypted to this certificate or RSA public key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l shroud-secret -d 'Have keys returned under the secret shared with the agent that ID names' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l selection -d 'Only keys archived with these selection criteria' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l new-sign-key -d 'Catastrophic-loss recovery: a new RSA signing key, whose PKCS#10 the request carries and which signs it (needs --shared-secret-file for the proof of identity)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l subject -d 'With --new-sign-key: the subject of its certification request, RFC 4514 (default `CN=<identity>`)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l sign-key -d 'Sign the request with this RSA private key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l sign-cert -d 'The certificate of --sign-key, included in the request (without it the signer is named by key identifier, and the agent must already know the key)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l shared-secret-file -d 'Authenticate the request with the secret shared with the agent (hex, the first line of FILE) instead of a signature: CMS AuthenticatedData with identityProofV2 for --identity' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l shared-secret-fd -d 'As --shared-secret-file, reading the first line from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
@@ -366,6 +372,8 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l selection -d 'Selection criteria stored with an archived key' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l sign-key -d 'Sign the request with this RSA private key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l sign-cert -d 'The certificate of --sign-key, included in the request (without it the signer is named by key identifier, and the agent must already know the key)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l shared-secret-file -d 'Authenticate the request with the secret shared with the agent (hex, the first line of FILE) instead of a signature: CMS AuthenticatedData with identityProofV2 for --identity' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l shared-secret-fd -d 'As --shared-secret-file, reading the first line from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
@@ -389,6 +397,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l secret-file -d 'Read the secret shared with the client from the first line of FILE (else prompt)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pwri-kek -d 'How a shared-secret shroud wraps the content key' -r -f -a "aes-kw\t'AES key wrap (RFC 3394), as the draft specifies'
 rfc3211\t'id-alg-PWRI-KEK (RFC 3211), which openssl cms -decrypt -pwri_password opens'"
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l identity-secrets -d 'Accept requests without a signing key from the identities in FILE: NAME=hex lines (the secret each shares with the agent), \'#\' comments; the file must be yours and mode 0600 or stricter' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pwri-iterations -d 'PBKDF2 iterations for a shared-secret shroud' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l max-bits -d 'The largest key generated for a request, in bits (|N| for RSA, |p| for ElGamal); larger requests are refused (badAlg) before any work' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l threads -d 'Search for primes with N threads (default: one per core)' -r

@@ -230,7 +230,7 @@ pub fn proof_input(pki_der: &[u8], oids: &CmcOids) -> Result<Vec<u8>> {
             let reqs = AnyRef::decode(r)?;
             let _cms = AnyRef::decode(r)?;
             let _other = AnyRef::decode(r)?;
-            Ok(reqs.to_der()?)
+            reqs.to_der()
         })
         .map_err(bad)?;
     let reqs = AnyRef::from_der(&req_sequence).map_err(bad)?;

@@ -130,7 +130,7 @@ pub(super) fn null_dn_request<'p>(
 
 /// The new signing key's request of a catastrophic-loss recovery request: a signer named by a
 /// NULL issuer whose PKCS#10 is in the reqSequence, on a request whose identity was proved.
-fn new_signing_key<'p>(parsed: &'p Parsed) -> Option<(BodyPartID, &'p CertReq)> {
+fn new_signing_key(parsed: &Parsed) -> Option<(BodyPartID, &CertReq)> {
     parsed.proved.as_ref()?;
     let signed = parsed.signed.as_ref()?;
     signed.signer_infos.0.iter().find_map(|si| {
