@@ -76,6 +76,7 @@ impl KeyStore for MemStore {
             source: e.source.into(),
             signer_spki: hex::encode(&e.signer_spki),
             signer_spki_sha256: spki_fingerprint(&e.signer_spki),
+            proved_identity: e.proved_identity.clone(),
             split: None,
         };
         self.entries.push((meta, e.key.clone()));
@@ -158,6 +159,8 @@ fn agent(fx: &Fixture) -> Agent<'_> {
         policy: Policy::default(),
         search: SearchConfig { threads: 1 },
         now: NOW.into(),
+        identity_secrets: None,
+        ca: None,
     }
 }
 
@@ -238,7 +241,7 @@ fn fixture() -> &'static Fixture {
                         identity: "alice".into(),
                         shroud,
                         selection: None,
-                        signer: alice(),
+                        signer: Some(alice()),
                     },
                     &oids,
                     &mut rng,
