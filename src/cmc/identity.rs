@@ -25,9 +25,11 @@
 //! PWRI derived from the same secret carries) when the client has no signing key at all, or, for
 //! catastrophic-loss recovery (draft section 5.3), signed by a new signing key whose PKCS#10 is in
 //! the reqSequence, the signer named by issuerAndSerialNumber with an empty (NULL) issuer Name and
-//! the request's bodyPartID as serial number (draft 5.3 step 3, which follows section 4.2 of the
-//! CMC specification it cites, RFC 2797: "a NULL issuer name and a serial number corresponding to
-//! the bodyPartID of the certificate request"): [`new_key_recovery_request`].
+//! the request's bodyPartID as serial number (draft section 5.3 step 3: "the signerInfo field of
+//! the signed message will contain a NULL issuer name and a serial number corresponding to the
+//! bodyPartID of the certificate request within the PKIData", "following Section 4.2" of the CMC
+//! specification the draft cites; that RFC text was not at hand to quote, so the draft's words are
+//! the reference here): [`new_key_recovery_request`].
 
 use std::collections::BTreeMap;
 use std::path::Path;
