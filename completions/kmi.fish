@@ -31,6 +31,7 @@ complete -c kmi -n "__fish_kmi_needs_command" -s h -l help -d 'Print help (see m
 complete -c kmi -n "__fish_kmi_needs_command" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "key" -d 'Generate, check, inspect and convert keys'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
+complete -c kmi -n "__fish_kmi_needs_command" -f -a "cert" -d 'Make certificate requests and certificates, also with a key held as shares'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "ccm" -d 'Write, sign, verify and query CCM policies (signed JARs)'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "cmc" -d 'Archive, recover and generate keys with an escrow agent (CMC, RFC 5272 + key archival draft)'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
@@ -47,7 +48,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcomm
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "generate" -d 'Generate a new private key'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "check" -d 'Check a key the way a key registry would before accepting it'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key or of a share set'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -98,7 +99,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Generate a new private key'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check a key the way a key registry would before accepting it'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key or of a share set'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -204,6 +205,110 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -f -a "request" -d 'Write a PKCS#10 certificate request signed by the subject\'s RSA key'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -f -a "self-sign" -d 'Write a self-signed certificate for an RSA key'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -f -a "issue" -d 'Issue a certificate with a CA\'s key: from a request, or for a public key and a subject'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -f -a "prepare" -d 'Write the to-be-signed DER of a request or certificate whose key is held as shares'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -f -a "finish" -d 'Combine k trustees\' partial signatures on a prepared TBS into the certificate or request'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -f -a "show" -d 'Show a certificate, request or to-be-signed certificate: names, validity, usages, fingerprints'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l key -d 'The subject\'s RSA private key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l subject -d 'The subject, an RFC 4514 DN (e.g. CN=Alice,O=Example)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l usage -d 'What the key may be used for (repeat, or separate with commas)' -r -f -a "sign\t'digitalSignature, nonRepudiation'
+encrypt\t'keyEncipherment (RSA) or keyAgreement (ElGamal/DH)'
+code-signing\t'extKeyUsage codeSigning (with digitalSignature)'
+ca\t'keyCertSign, cRLSign, basicConstraints cA TRUE'"
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l der -d 'Write DER instead of PEM'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l key -d 'The RSA private key that is certified and signs' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l subject -d 'The subject (and issuer), an RFC 4514 DN (e.g. CN=Root,O=Example)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l days -d 'Days the certificate is valid from now (1 to 36500)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l path-len -d 'The CA\'s pathLenConstraint: how many CA certificates may follow it in a chain' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l usage -d 'What the key may be used for (repeat, or separate with commas)' -r -f -a "sign\t'digitalSignature, nonRepudiation'
+encrypt\t'keyEncipherment (RSA) or keyAgreement (ElGamal/DH)'
+code-signing\t'extKeyUsage codeSigning (with digitalSignature)'
+ca\t'keyCertSign, cRLSign, basicConstraints cA TRUE'"
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l ca -d 'Make a CA certificate (usage ca: keyCertSign, cRLSign, basicConstraints cA TRUE)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l der -d 'Write DER instead of PEM'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l ca-key -d 'The CA\'s RSA private key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l ca-cert -d 'The CA\'s certificate (it must allow keyCertSign and be a CA)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l public -d 'Certify this public key (any key file kmi reads: SPKI, PKCS#8, ElGamal) instead of a request' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l subject -d 'The subject DN (RFC 4514); with a request, replaces the request\'s subject' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l days -d 'Days the certificate is valid from now (1 to 36500)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l path-len -d 'The CA\'s pathLenConstraint: how many CA certificates may follow it in a chain' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l usage -d 'What the key may be used for (repeat, or separate with commas)' -r -f -a "sign\t'digitalSignature, nonRepudiation'
+encrypt\t'keyEncipherment (RSA) or keyAgreement (ElGamal/DH)'
+code-signing\t'extKeyUsage codeSigning (with digitalSignature)'
+ca\t'keyCertSign, cRLSign, basicConstraints cA TRUE'"
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l ca -d 'Make a CA certificate (usage ca: keyCertSign, cRLSign, basicConstraints cA TRUE)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l der -d 'Write DER instead of PEM'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from prepare" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from prepare" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from prepare" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from prepare" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from prepare" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from prepare" -f -a "request" -d 'The request info a set\'s key signs: a PKCS#10 request for the set\'s public key'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from prepare" -f -a "self-sign" -d 'The to-be-signed certificate of a set\'s public key, self-signed by the set'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from prepare" -f -a "issue" -d 'The to-be-signed certificate a set\'s key issues as a CA (its certificate is --ca-cert)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from prepare" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l set -d 'The share set (set.pem) whose trustees signed' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l tbs -d 'The to-be-signed DER from kmi cert prepare' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l der -d 'Write DER instead of PEM'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from finish" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from show" -l json -d 'Print JSON instead of text'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from show" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from show" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from help" -f -a "request" -d 'Write a PKCS#10 certificate request signed by the subject\'s RSA key'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from help" -f -a "self-sign" -d 'Write a self-signed certificate for an RSA key'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Issue a certificate with a CA\'s key: from a request, or for a public key and a subject'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from help" -f -a "prepare" -d 'Write the to-be-signed DER of a request or certificate whose key is held as shares'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from help" -f -a "finish" -d 'Combine k trustees\' partial signatures on a prepared TBS into the certificate or request'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a certificate, request or to-be-signed certificate: names, validity, usages, fingerprints'
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and not __fish_seen_subcommand_from template fmt lint prepare sign verify check show help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
@@ -368,7 +473,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l shroud-secret -d 'Have keys returned under the secret shared with the agent that ID names' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l algorithm -d 'The kind of key' -r -f -a "rsa\t'A safe-prime RSA key'
 elgamal\t'An ElGamal key (X9.42 DH)'"
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l bits -d 'Key size: |N| for RSA, |p| for ElGamal' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l bits -d 'ElGamal group size |p| (default 2048, the RFC 7919 group ffdhe2048); RSA keys are of the size the agent chooses (cmc respond --keygen-bits)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l selection -d 'Selection criteria stored with an archived key' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l sign-key -d 'Sign the request with this RSA private key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l sign-cert -d 'The certificate of --sign-key, included in the request (without it the signer is named by key identifier, and the agent must already know the key)' -r -F
@@ -390,6 +495,9 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l agent-cert -d 'The agent\'s certificate' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l sign-key -d 'Sign responses with this RSA key instead of --agent-key (key separation: the agent key only decrypts)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l sign-cert -d 'The certificate of --sign-key, included in every response (clients check responses with it)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l ca-key -d 'Issue certificates with this CA key: for archived and generated encryption keys, and for the new signing key of a catastrophic-loss recovery (needs --ca-cert)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l ca-cert -d 'The certificate of --ca-key (it must allow keyCertSign); further certificates in the file are its chain, returned with every certificate issued' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l days -d 'Validity of the certificates the agent issues, in days' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l store -d 'The key store directory (created, mode 0700, if missing)' -r -f -a "(__fish_complete_directories)"
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l split -d 'Keep archived keys only as K-of-N threshold shares (needs N --to trustees)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l to -d 'With --split: encrypt share i to the i-th trustee\'s certificate or RSA public key' -r -F
@@ -400,6 +508,7 @@ rfc3211\t'id-alg-PWRI-KEK (RFC 3211), which openssl cms -decrypt -pwri_password 
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l identity-secrets -d 'Accept requests without a signing key from the identities in FILE: NAME=hex lines (the secret each shares with the agent), \'#\' comments; the file must be yours and mode 0600 or stricter' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pwri-iterations -d 'PBKDF2 iterations for a shared-secret shroud' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l max-bits -d 'The largest key generated for a request, in bits (|N| for RSA, |p| for ElGamal); larger requests are refused (badAlg) before any work' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l keygen-bits -d 'The size of the RSA keys generated for key generation requests (the request cannot say: the draft\'s certificate template has no size field)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l threads -d 'Search for primes with N threads (default: one per core)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
@@ -496,20 +605,21 @@ complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s q -l quiet -d 'Prin
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "ccm" -d 'Write, sign, verify and query CCM policies (signed JARs)'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "cmc" -d 'Archive, recover and generate keys with an escrow agent (CMC, RFC 5272 + key archival draft)'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "demo" -d 'Run a whole key-escrow ceremony in a fresh directory, narrated and self-checking'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "log" -d 'Check a ceremony record'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share ccm cmc encrypt decrypt demo log selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "cert" -d 'Make certificate requests and certificates, also with a key held as shares'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "ccm" -d 'Write, sign, verify and query CCM policies (signed JARs)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "cmc" -d 'Archive, recover and generate keys with an escrow agent (CMC, RFC 5272 + key archival draft)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "encrypt" -d 'Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "decrypt" -d 'Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "demo" -d 'Run a whole key-escrow ceremony in a fresh directory, narrated and self-checking'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "log" -d 'Check a ceremony record'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Generate a new private key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "check" -d 'Check a key the way a key registry would before accepting it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key or of a share set'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
@@ -517,6 +627,12 @@ complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "request" -d 'Write a PKCS#10 certificate request signed by the subject\'s RSA key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "self-sign" -d 'Write a self-signed certificate for an RSA key'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "issue" -d 'Issue a certificate with a CA\'s key: from a request, or for a public key and a subject'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "prepare" -d 'Write the to-be-signed DER of a request or certificate whose key is held as shares'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "finish" -d 'Combine k trustees\' partial signatures on a prepared TBS into the certificate or request'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "show" -d 'Show a certificate, request or to-be-signed certificate: names, validity, usages, fingerprints'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "template" -d 'Print a commented starting policy'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "fmt" -d 'Write a policy in canonical form (the exact bytes that get signed)'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from ccm" -f -a "lint" -d 'Report every problem in a policy (exit 1 if there is any)'

@@ -56,6 +56,18 @@ body = '\n'.join(textwrap.wrap(base64.b64encode(bytes(der)).decode(), 64))
 open('share-2-tampered.pem', 'w').write(lines[0] + '\n' + body + '\n' + lines[-2] + '\n')
 PY
 
+# A PKCS#10 request of key.pem (kmi; PKCS#1 v1.5 signatures are deterministic, so the same bytes
+# on a re-run) and a forged copy: the last byte of its signature XORed with 1.
+kmi cert request --key key.pem --subject CN=Alice,O=Example --usage sign -o alice.csr
+python3 - <<'PY'
+import base64, textwrap
+lines = open('alice.csr').read().split('\n')
+der = bytearray(base64.b64decode(''.join(lines[1:-2])))
+der[-1] ^= 1
+body = '\n'.join(textwrap.wrap(base64.b64encode(bytes(der)).decode(), 64))
+open('forged.csr', 'w').write(lines[0] + '\n' + body + '\n' + lines[-2] + '\n')
+PY
+
 # Certificates (OpenSSL): a CA; a CCM signer and a certificate for signing-key.pem's public key
 # (the threshold-signed policy); a CMC agent, a requester and three trustees.
 ossl() { openssl "$@" 2>/dev/null; }

@@ -32,7 +32,7 @@ import tempfile
 
 from pyasn1.codec.der import decoder, encoder
 from pyasn1.type import char, namedtype, tag, univ
-from pyasn1_modules import rfc2986, rfc5280, rfc5652, rfc5751, rfc6402
+from pyasn1_modules import rfc2986, rfc4211, rfc5280, rfc5652, rfc5751, rfc6402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata", "cmc")
 
@@ -114,9 +114,11 @@ class KeyRecoveryReq(univ.Sequence):
 
 
 class ServerKeyGenRequest(univ.Sequence):
+    """The draft's Appendix A form: certificateRequest is a CRMF CertTemplate."""
     componentType = namedtype.NamedTypes(
-        namedtype.NamedType("certificateRequest", rfc6402.TaggedRequest()),
+        namedtype.NamedType("certificateRequest", rfc4211.CertTemplate()),
         namedtype.NamedType("shroudMethod", rfc5280.AlgorithmIdentifier()),
+        namedtype.NamedType("encCapabilities", rfc5751.SMIMECapabilities()),
         namedtype.DefaultedNamedType("fArchiveKey", univ.Boolean(False)),
         namedtype.OptionalNamedType("selectionCriteria", univ.OctetString()),
     )

@@ -15,7 +15,8 @@ Run with the venv of scripts/test (KMI_PYTHON):
         Decode a signed PKIResponse with open types and print its CMCStatusInfoV2: "status N",
         "failInfo N" or "extendedFailInfo OID N", "statusString TEXT", then "cms ID OID" lines.
     cmc_peer.py keygen-group REQ
-        Print p, g, q (hex) of the X9.42 group a ServerKeyGenRequest asks for (id-regCtrl-algId).
+        Print p, g, q (hex) of the X9.42 group a ServerKeyGenRequest asks for (the parameters of
+        its CertTemplate's dhpublicnumber publicKey, draft 4.1).
     cmc_peer.py build-archive --key KEY --agent CERT --identity ID --sign-key KEY
                               --sign-cert CERT --placement body|unsigned [--selection TEXT]
                               [--envelope-key KEY] [--omit-control] [--oaep-md sha1|sha256]
@@ -78,7 +79,6 @@ ID_CMC_SERVER_KEYGEN_REQUEST = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.4")
 ID_CMC_ARCHIVE_ENVELOPED_DATA = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.9")
 ID_CMC_KEY_RECOVERY_REQ = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.7")
 ID_CMC_SHROUD_WITH_PUBLIC_KEY = univ.ObjectIdentifier("1.3.6.1.4.1.32473.1.3.0")
-ID_REG_CTRL_ALG_ID = univ.ObjectIdentifier("1.3.6.1.5.5.7.5.1.11")
 AES256_CBC = univ.ObjectIdentifier("2.16.840.1.101.3.4.1.42")
 AES256_GCM = univ.ObjectIdentifier("2.16.840.1.101.3.4.1.46")
 # RFC 5083 section 1.1.
@@ -231,17 +231,14 @@ def cmd_keygen_group(args):
         if ta["attrType"] != ID_CMC_SERVER_KEYGEN_REQUEST:
             continue
         skg = control_value(ta)
-        crm = skg["certificateRequest"]["crm"]
-        for atv in crm["certReq"]["controls"]:
-            if atv["type"] != ID_REG_CTRL_ALG_ID:
-                continue
-            alg, _ = decoder.decode(bytes(atv["value"]), asn1Spec=rfc5280.AlgorithmIdentifier())
-            params, _ = decoder.decode(bytes(alg["parameters"]),
-                                       asn1Spec=rfc3279.DomainParameters())
-            for name in ("p", "g", "q"):
-                print(f"{name} {int(params[name]):x}")
-            return
-    raise SystemExit("no ServerKeyGenRequest with id-regCtrl-algId")
+        alg = skg["certificateRequest"]["publicKey"]["algorithm"]
+        if not alg["parameters"].isValue:
+            continue
+        params, _ = decoder.decode(bytes(alg["parameters"]), asn1Spec=rfc3279.DomainParameters())
+        for name in ("p", "g", "q"):
+            print(f"{name} {int(params[name]):x}")
+        return
+    raise SystemExit("no ServerKeyGenRequest with a dhpublicnumber group")
 
 
 def tagged_attribute(body_part_id, oid, value):

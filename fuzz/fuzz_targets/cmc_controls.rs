@@ -12,12 +12,14 @@ use std::sync::OnceLock;
 use der::asn1::{Any, Int, ObjectIdentifier, OctetString, SetOfVec};
 use der::{Decode, Encode};
 use kmi::cmc::bounds;
-use kmi::cmc::build::ID_REG_CTRL_RSA_KEY_LEN;
 use kmi::cmc::oids::CmcOids;
 use kmi::cmc::print::{no_verification, parse_message, render_text};
 use kmi::cmc::types::*;
 use libfuzzer_sys::fuzz_target;
 use x509_cert::attr::AttributeTypeAndValue;
+
+/// id-regCtrl-rsaKeyLen (RFC 9480): a CRMF control holding an INTEGER the input picks.
+const ID_REG_CTRL_RSA_KEY_LEN: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.5.1.12");
 
 fn int(bytes: &[u8]) -> Int {
     Int::new(bytes).unwrap_or_else(|_| Int::new(&[1]).unwrap())
@@ -33,20 +35,26 @@ fn rsa_len(bits: &[u8]) -> AttributeTypeAndValue {
 /// The seed: one of each control, with the numbers `n` gives (or kmi's defaults).
 fn pki_data(oids: &CmcOids, n: &Numbers) -> Option<PkiData> {
     let ctl = |id: u32, c: &Control| TaggedAttribute::from_control(id, c, oids).ok();
-    let skg = ServerKeyGenRequest {
-        certificate_request: TaggedRequest::Crm(CertReqMsg {
-            cert_req: CertRequest {
-                cert_req_id: int(&n.cert_req_id),
-                cert_template: CertTemplate {
-                    subject: "CN=alice".parse().ok(),
-                    ..Default::default()
-                },
-                controls: Some(vec![rsa_len(&n.rsa_bits)]),
+    // A CRMF request in the reqSequence (its controls carry a number the input picks).
+    let crm = TaggedRequest::Crm(CertReqMsg {
+        cert_req: CertRequest {
+            cert_req_id: int(&n.cert_req_id),
+            cert_template: CertTemplate {
+                subject: "CN=alice".parse().ok(),
+                ..Default::default()
             },
-            popo: None,
-            reg_info: None,
-        }),
+            controls: Some(vec![rsa_len(&n.rsa_bits)]),
+        },
+        popo: None,
+        reg_info: None,
+    });
+    let skg = ServerKeyGenRequest {
+        certificate_request: CertTemplate {
+            subject: "CN=alice".parse().ok(),
+            ..Default::default()
+        },
         shroud_method: Shroud::SharedSecret("alice".into()).to_method(oids).ok()?,
+        enc_capabilities: kmi::cmc::build::default_enc_capabilities(),
         f_archive_key: n.archive_flag,
         selection_criteria: None,
     };
@@ -108,7 +116,7 @@ fn pki_data(oids: &CmcOids, n: &Numbers) -> Option<PkiData> {
     }
     Some(PkiData {
         control_sequence: controls,
-        req_sequence: vec![skg.certificate_request],
+        req_sequence: vec![crm],
         cms_sequence: Vec::new(),
         other_msg_sequence: vec![OtherMsg {
             body_part_id: n.ids[9],

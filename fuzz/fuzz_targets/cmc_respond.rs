@@ -78,6 +78,7 @@ impl KeyStore for MemStore {
             signer_spki_sha256: spki_fingerprint(&e.signer_spki),
             proved_identity: e.proved_identity.clone(),
             split: None,
+            proved_identity: e.proved_identity.clone(),
         };
         self.entries.push((meta, e.key.clone()));
         Ok(PutOutcome::Stored { fingerprint: fp })
@@ -156,7 +157,11 @@ fn agent(fx: &Fixture) -> Agent<'_> {
         shared_secret: &secret,
         pwri_kek: PwriKek::Rfc3211,
         pwri_iterations: 1,
-        policy: Policy::default(),
+        // Small RSA keys: the fuzzer runs the keygen path many times.
+        policy: Policy {
+            keygen_rsa_bits: 1024,
+            ..Policy::default()
+        },
         search: SearchConfig { threads: 1 },
         now: NOW.into(),
         identity_secrets: None,
@@ -252,7 +257,7 @@ fn fixture() -> &'static Fixture {
             });
         }
         for algorithm in [
-            KeygenAlgorithm::Rsa { bits: 1024 },
+            KeygenAlgorithm::Rsa,
             KeygenAlgorithm::ElGamal {
                 group: NamedGroup::Ffdhe2048.group(),
             },
@@ -429,6 +434,10 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
                 }
                 Ok(Control::ServerKeyGenRequest(mut s)) => {
                     s.f_archive_key = b & 1 == 1;
+                    if c & 8 != 0 {
+                        // encCapabilities the agent may not support (badAlg).
+                        s.enc_capabilities.truncate(usize::from(b % 3));
+                    }
                     Some(Control::ServerKeyGenRequest(s))
                 }
                 Ok(Control::Identification(_)) => Some(Control::Identification(

@@ -341,9 +341,9 @@ pub struct KeygenRequestArgs {
     #[arg(long, value_enum, default_value_t = KeygenAlgorithmChoice::Rsa)]
     pub algorithm: KeygenAlgorithmChoice,
 
-    /// Key size: |N| for RSA, |p| for ElGamal
-    #[arg(long, value_name = "N", default_value_t = 2048)]
-    pub bits: u32,
+    /// ElGamal group size |p| (default 2048, the RFC 7919 group ffdhe2048); RSA keys are of the size the agent chooses (cmc respond --keygen-bits)
+    #[arg(long, value_name = "N")]
+    pub bits: Option<u32>,
 
     /// Selection criteria stored with an archived key
     #[arg(long, value_name = "TEXT")]
@@ -390,6 +390,18 @@ pub struct RespondArgs {
     /// The certificate of --sign-key, included in every response (clients check responses with it)
     #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath, requires = "sign_key")]
     pub sign_cert: Option<PathBuf>,
+
+    /// Issue certificates with this CA key: for archived and generated encryption keys, and for the new signing key of a catastrophic-loss recovery (needs --ca-cert)
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath, requires = "ca_cert")]
+    pub ca_key: Option<PathBuf>,
+
+    /// The certificate of --ca-key (it must allow keyCertSign); further certificates in the file are its chain, returned with every certificate issued
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath, requires = "ca_key")]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Validity of the certificates the agent issues, in days
+    #[arg(long, value_name = "N", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub days: u32,
 
     /// The key store directory (created, mode 0700, if missing)
     #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
@@ -438,6 +450,10 @@ pub struct RespondArgs {
     /// The largest key generated for a request, in bits (|N| for RSA, |p| for ElGamal); larger requests are refused (badAlg) before any work
     #[arg(long, value_name = "BITS", default_value_t = 4096, value_parser = clap::value_parser!(u64).range(512..=16384))]
     pub max_bits: u64,
+
+    /// The size of the RSA keys generated for key generation requests (the request cannot say: the draft's certificate template has no size field)
+    #[arg(long, value_name = "BITS", default_value_t = 2048)]
+    pub keygen_bits: u32,
 
     /// Search for primes with N threads (default: one per core)
     #[arg(long, value_name = "N", default_value_t = 0)]

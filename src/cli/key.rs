@@ -35,9 +35,12 @@ Checks run in order and stop at the first failure, which is named on stderr; exi
     )]
     Inspect(InspectArgs),
 
-    /// Write the public key (SubjectPublicKeyInfo) of a key
+    /// Write the public key (SubjectPublicKeyInfo) of a key or of a share set
     #[command(
-        after_long_help = "Examples:\n  $ kmi key public key.pem -o public.pem\n  $ kmi key public --der key.pem -o public.der"
+        long_about = "Write the public key of a key file, or of a share set (set.pem): the key its \
+trustees hold in shares, as a SubjectPublicKeyInfo that kmi encrypt --to, openssl and kmi cert \
+issue --public read.",
+        after_long_help = "Examples:\n  $ kmi key public key.pem -o public.pem\n  $ kmi key public --der key.pem -o public.der\n  $ kmi key public shares/set.pem -o shared-public.pem"
     )]
     Public(PublicArgs),
 
@@ -179,7 +182,7 @@ pub struct InspectArgs {
 
 #[derive(Debug, Args)]
 pub struct PublicArgs {
-    /// The key ('-' for standard input)
+    /// The key or share set ('-' for standard input)
     #[arg(value_name = "KEY", value_hint = ValueHint::FilePath)]
     pub key: PathBuf,
 

@@ -6,6 +6,7 @@
 //! re-exported here, so `kmi::cli::ShareSplitArgs` and the like keep working.
 
 pub mod ccm;
+pub mod cert;
 pub mod cmc;
 pub mod crypt;
 pub mod demo;
@@ -93,6 +94,13 @@ pub enum Command {
     )]
     Share(ShareCommand),
 
+    /// Make certificate requests and certificates, also with a key held as shares
+    #[command(
+        subcommand,
+        after_long_help = "Examples:\n  $ kmi cert self-sign --key ca.pem --subject CN=Ceremony-CA --days 3650 --ca -o ca.crt\n  $ kmi cert issue --ca-key ca.pem --ca-cert ca.crt alice.csr -o alice.crt\n  $ kmi cert show alice.crt"
+    )]
+    Cert(cert::CertCommand),
+
     /// Write, sign, verify and query CCM policies (signed JARs)
     #[command(
         subcommand,
@@ -105,7 +113,7 @@ pub enum Command {
         subcommand,
         after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp"
     )]
-    Cmc(cmc::CmcCommand),
+    Cmc(Box<cmc::CmcCommand>),
 
     /// Encrypt a small file to an RSA key (OAEP-SHA256) or any file to an ElGamal key
     #[command(

@@ -26,7 +26,10 @@
 //! - any bodyPartID used twice in the PKIData, or more controls, body parts, certificates,
 //!   signers, attributes or recipients than [`super::bounds`] allows: **badRequest**, before the
 //!   signature is checked;
-//! - keygen: a size above `Policy::max_keygen_bits` (`--max-bits`, default 4096) or an ElGamal
+//! - keygen: a template whose publicKey is not empty, a keyUsage with a signing use:
+//!   **badRequest**; a critical extension other than keyUsage: **unsupportedExt**; no
+//!   encCapabilities the agent writes: **badAlg**; an ElGamal group above
+//!   `Policy::max_keygen_bits` (`--max-bits`, default 4096) or an ElGamal
 //!   group that fails the registration checks (or has q under 160 bits): **badAlg**, before any
 //!   key is generated;
 //! - recovery and keygen: a shroud method kmi does not know, or a shared secret the agent does
@@ -56,6 +59,12 @@
 //! id-ct-multiplePrivateKeys for several keys, for the shroud the request asked for: KTRI
 //! (RSA-OAEP-SHA256) to the given certificate or public key, or PWRI (PBKDF2-HMAC-SHA256 with
 //! AES key wrap per the draft, or RFC 3211 for openssl peers) under the shared secret.
+//!
+//! With a CA (`--ca-key/--ca-cert`, [`Agent::ca`]) the agent also issues certificates
+//! (`certify`): for an archived encryption key (subject and key from its certification request),
+//! for a generated key (the template's subject; ServerKeyGenResponse.issuerAndSerialNumber names
+//! it) and for the new signing key of a catastrophic-loss recovery (`identity`). Issued
+//! certificates and the CA's chain travel in the response's SignedData certificate bag.
 //!
 //! The request kinds have their own modules (`archive`, `recover`, `keygen`); this one decodes
 //! and verifies the request, dispatches it, and builds the response.
@@ -116,6 +125,8 @@ pub enum PwriKek {
 
 /// The agent's own default for [`Policy::max_keygen_bits`] (`--max-bits`).
 pub const DEFAULT_MAX_KEYGEN_BITS: u64 = 4096;
+/// The default of [`Policy::keygen_rsa_bits`]: the size `kmi key generate rsa` makes.
+pub const DEFAULT_KEYGEN_RSA_BITS: u32 = 2048;
 /// The smallest subgroup order q the agent generates ElGamal keys in.
 pub const KEYGEN_MIN_ELGAMAL_Q_BITS: u64 = 160;
 
@@ -132,6 +143,31 @@ pub struct Policy {
     /// (`--max-bits`). A request for more is refused with badAlg before any work: the client
     /// chooses the size, the agent pays for it (an 8192-bit safe-prime RSA key takes minutes).
     pub max_keygen_bits: u64,
+    /// |N| of the RSA keys the agent generates (`--keygen-bits`): the draft's CertTemplate has no
+    /// field for a size, so the agent decides. Within [`KEYGEN_RSA_BITS`] and `max_keygen_bits`
+    /// (checked when the policy is made, [`Policy::check`]).
+    pub keygen_rsa_bits: u32,
+}
+
+impl Policy {
+    /// A policy the agent can run with: an operator's mistake, found before any request is read.
+    pub fn check(&self) -> Result<()> {
+        if !KEYGEN_RSA_BITS.contains(&self.keygen_rsa_bits) {
+            return Err(Error::invalid(format!(
+                "--keygen-bits {}: RSA keys of {} to {} bits",
+                self.keygen_rsa_bits,
+                KEYGEN_RSA_BITS.start(),
+                KEYGEN_RSA_BITS.end()
+            )));
+        }
+        if u64::from(self.keygen_rsa_bits) > self.max_keygen_bits {
+            return Err(Error::invalid(format!(
+                "--keygen-bits {} is above --max-bits {}",
+                self.keygen_rsa_bits, self.max_keygen_bits
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Default for Policy {
@@ -141,6 +177,7 @@ impl Default for Policy {
             accept_signing_keys: false,
             require_archive: false,
             max_keygen_bits: DEFAULT_MAX_KEYGEN_BITS,
+            keygen_rsa_bits: DEFAULT_KEYGEN_RSA_BITS,
         }
     }
 }
@@ -338,6 +375,7 @@ pub fn respond(
             outcome.failure = Some(f.message.clone());
             outcome.fail_info = Some(f.info.name());
             outcome.keys.clear();
+            outcome.issued.clear();
             let status = match f.info {
                 FailInfo::Cmc(c) => CmcStatusInfoV2 {
                     cmc_status: CmcStatus::FAILED,
@@ -401,13 +439,32 @@ pub fn respond(
         content: pr.to_der().map_err(Error::encoding)?,
         detached: false,
         signed_attributes: true,
-        certificates: std::iter::once(sign_cert.clone())
-            .chain(outcome.issued.iter().cloned())
-            .collect(),
+        certificates: response_certificates(agent, sign_cert, &outcome.issued),
         sid: sid_for_cert(sign_cert),
         unsigned_attributes: Vec::new(),
     };
     Ok((spec.sign(sign_key)?, outcome))
+}
+
+/// The response's certificate bag: the signer's certificate, then what the agent issued and the
+/// chain above them (the CA's certificate and its issuers, draft 4.2: "Servers SHOULD include all
+/// intermediate certificates needed to form complete chains"), each once.
+fn response_certificates(
+    agent: &Agent<'_>,
+    sign_cert: &Certificate,
+    issued: &[Certificate],
+) -> Vec<Certificate> {
+    let mut bag = vec![sign_cert.clone()];
+    let chain = match (&agent.ca, issued.is_empty()) {
+        (Some(ca), false) => std::iter::once(ca.cert).chain(ca.chain.iter()).collect(),
+        _ => Vec::new(),
+    };
+    for c in issued.iter().chain(chain) {
+        if !bag.contains(c) {
+            bag.push(c.clone());
+        }
+    }
+    bag
 }
 
 fn refs(ids: &[BodyPartID]) -> Vec<BodyPartReference> {
@@ -763,6 +820,32 @@ fn selection_bytes(s: &Option<OctetString>) -> Option<Vec<u8>> {
     s.as_ref().map(|o| o.as_bytes().to_vec())
 }
 
+/// The content encryption of the shrouded keys: the first of the client's encCapabilities
+/// (draft 5.2: "The server MUST use algorithms that are identified by this list") that this
+/// agent writes, or badAlg. Only AES-256-CBC: the returned EnvelopedData carries
+/// id-ct-encKeyWithID, which AuthEnvelopedData could only carry with authAttrs that openssl 3.0
+/// cannot read.
+fn content_encryption(
+    caps: &SmimeCapabilities,
+    body: BodyPartID,
+) -> std::result::Result<(), Failure> {
+    if caps
+        .iter()
+        .any(|c| c.capability_id == crate::cms::asn1::AES256_CBC)
+    {
+        return Ok(());
+    }
+    let offered: Vec<String> = caps.iter().map(|c| c.capability_id.to_string()).collect();
+    Err(fail(
+        CmcFailInfo::BAD_ALG,
+        body,
+        format!(
+            "none of the content-encryption algorithms the request accepts ({}) is supported (kmi uses id-aes256-CBC)",
+            if offered.is_empty() { "none".to_string() } else { offered.join(", ") }
+        ),
+    ))
+}
+
 /// The recipients for a shroud method.
 fn shroud_recipients(
     agent: &Agent<'_>,
@@ -826,6 +909,7 @@ fn shroud_spki(method: &ShroudMethod, oids: &CmcOids) -> Option<Vec<u8>> {
 }
 
 mod archive;
+mod certify;
 mod identity;
 mod keygen;
 mod open_archived;

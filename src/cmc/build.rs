@@ -33,12 +33,11 @@
 //! publicKey and keyUsage keyAgreement) with no POP field: its proof of possession is the archived private
 //! key itself, which the agent decrypts and matches to the template's public key.
 //!
-//! Server key generation names the key in a CRMF template the way RFC 9483 section 4.1.6 does
-//! for central key generation: template publicKey = the algorithm with an empty key, and a CRMF
-//! control for the size: id-regCtrl-rsaKeyLen (RFC 9480) = the modulus bits for RSA, or
-//! id-regCtrl-algId = dhpublicnumber with the group's DomainParameters for ElGamal (an RFC 7919
-//! group for 2048..8192 bits, otherwise a fresh safe-prime group made by the client, since a
-//! group is public).
+//! Server key generation names the key in the ServerKeyGenRequest's CertTemplate (draft 4.1):
+//! publicKey = the algorithm with an empty key; for ElGamal the algorithm is dhpublicnumber
+//! with the group's DomainParameters (an RFC 7919 group for 2048..8192 bits, otherwise a fresh
+//! safe-prime group made by the client, since a group is public). An RSA key's size is the
+//! agent's choice: the template has no field for it.
 
 use std::str::FromStr;
 
@@ -49,7 +48,7 @@ use rand_core::CryptoRngCore;
 use rsa::Pkcs1v15Sign;
 use sha2::{Digest, Sha256};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
-use x509_cert::attr::{Attribute, AttributeTypeAndValue};
+use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::{KeyUsage, KeyUsages};
 use x509_cert::ext::Extension;
 use x509_cert::name::Name;
@@ -75,11 +74,6 @@ pub const BODY_CONTROL: BodyPartID = 4;
 pub const BODY_REQUEST: BodyPartID = 5;
 pub const BODY_ARCHIVED_KEY: BodyPartID = 6;
 
-/// id-regCtrl-rsaKeyLen (RFC 9480, RFC 9483 section 4.3.3): `RsaKeyLenCtrl ::= INTEGER`. This and
-/// id-regCtrl-algId are newer than const-oid 0.9's database, so they are spelled out here.
-pub const ID_REG_CTRL_RSA_KEY_LEN: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.5.1.12");
-/// id-regCtrl-algId (RFC 9480): `AlgIdCtrl ::= AlgorithmIdentifier`.
-pub const ID_REG_CTRL_ALG_ID: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.5.1.11");
 /// id-at-commonName.
 use const_oid::db::rfc4519::CN;
 
@@ -251,8 +245,8 @@ pub struct RecoveryRequest {
 /// The algorithm of a server-generated key.
 #[derive(Clone, Debug)]
 pub enum KeygenAlgorithm {
-    /// A safe-prime RSA key of this many bits.
-    Rsa { bits: u32 },
+    /// A safe-prime RSA key, of the size the agent chooses.
+    Rsa,
     /// An ElGamal key in this group.
     ElGamal { group: ElGamalGroup },
 }
@@ -675,7 +669,12 @@ fn empty_spki(algorithm: AlgorithmIdentifierOwned) -> Result<SubjectPublicKeyInf
     })
 }
 
-/// `kmi cmc keygen-request`.
+/// `kmi cmc keygen-request`: a ServerKeyGenRequest (draft 4.1) whose CertTemplate carries the
+/// subject, the algorithm as a publicKey with an empty key ("the subjectPublicKey MUST be a zero
+/// length bit string"), and the keyUsage the certificate should have. The draft's template has
+/// no room for an RSA size, so the agent chooses it; an ElGamal group travels in the
+/// algorithm's parameters (4.1: "the server MUST generate a key of that algorithm (with the
+/// parameters if defined)").
 pub fn keygen_request(
     req: &KeygenRequest,
     oids: &CmcOids,
@@ -695,36 +694,21 @@ pub fn keygen_pki_data(
     oids: &CmcOids,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<PkiData> {
-    let null = Any::encode_from(&der::asn1::Null).map_err(Error::encoding)?;
-    let (spki_alg, control, ku) = match &req.algorithm {
-        KeygenAlgorithm::Rsa { bits } => (
+    let (spki_alg, ku) = match &req.algorithm {
+        KeygenAlgorithm::Rsa => (
             AlgorithmIdentifierOwned {
                 oid: RSA_ENCRYPTION,
-                parameters: Some(null),
-            },
-            AttributeTypeAndValue {
-                oid: ID_REG_CTRL_RSA_KEY_LEN,
-                value: Any::encode_from(bits).map_err(Error::encoding)?,
+                parameters: None,
             },
             KeyUsage(KeyUsages::KeyEncipherment.into()),
         ),
-        KeygenAlgorithm::ElGamal { group } => {
-            let alg = AlgorithmIdentifierOwned {
+        KeygenAlgorithm::ElGamal { group } => (
+            AlgorithmIdentifierOwned {
                 oid: DHPUBLICNUMBER,
                 parameters: Some(Any::from_der(&dh_params_der(group)?).map_err(Error::encoding)?),
-            };
-            (
-                AlgorithmIdentifierOwned {
-                    oid: DHPUBLICNUMBER,
-                    parameters: None,
-                },
-                AttributeTypeAndValue {
-                    oid: ID_REG_CTRL_ALG_ID,
-                    value: Any::encode_from(&alg).map_err(Error::encoding)?,
-                },
-                KeyUsage(KeyUsages::KeyAgreement.into()),
-            )
-        }
+            },
+            KeyUsage(KeyUsages::KeyAgreement.into()),
+        ),
     };
     let template = CertTemplate {
         subject: Some(req.subject.clone()),
@@ -733,16 +717,9 @@ pub fn keygen_pki_data(
         ..Default::default()
     };
     let skg = ServerKeyGenRequest {
-        certificate_request: TaggedRequest::Crm(CertReqMsg {
-            cert_req: CertRequest {
-                cert_req_id: Int::new(&[BODY_REQUEST as u8]).map_err(Error::encoding)?,
-                cert_template: template,
-                controls: Some(vec![control]),
-            },
-            popo: None,
-            reg_info: None,
-        }),
+        certificate_request: template,
         shroud_method: req.shroud.method(oids)?,
+        enc_capabilities: default_enc_capabilities(),
         f_archive_key: req.archive,
         selection_criteria: selection_octets(&req.selection)?,
     };

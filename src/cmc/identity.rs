@@ -445,6 +445,8 @@ pub fn new_key_recovery_request(
 /// the matching key, and how long issued certificates last.
 pub struct CaIssuer<'a> {
     pub cert: &'a x509_cert::Certificate,
+    /// The certificates above `cert`, up to a root: returned with every certificate issued.
+    pub chain: &'a [x509_cert::Certificate],
     pub key: &'a RsaPrivate,
     pub days: u32,
 }

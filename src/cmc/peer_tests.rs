@@ -93,14 +93,20 @@ fn pyasn1_reads_kmi_pkidata() {
                     selection_criteria: None,
                 }),
                 Control::ServerKeyGenRequest(Box::new(ServerKeyGenRequest {
-                    certificate_request: crm(),
+                    certificate_request: CertTemplate {
+                        subject: Some("CN=alice".parse().unwrap()),
+                        public_key: Some(small_spki()),
+                        ..Default::default()
+                    },
                     shroud_method: by_cert,
+                    enc_capabilities: crate::cmc::build::default_enc_capabilities(),
                     f_archive_key: false,
                     selection_criteria: Some(OctetString::new(b"sel".to_vec()).unwrap()),
                 })),
                 Control::ServerKeyGenRequest(Box::new(ServerKeyGenRequest {
-                    certificate_request: orm(),
+                    certificate_request: CertTemplate::default(),
                     shroud_method: by_key.clone(),
+                    enc_capabilities: vec![],
                     f_archive_key: true,
                     selection_criteria: None,
                 })),
@@ -247,9 +253,10 @@ fn appendix_a_check(production: &str, der: &[u8]) -> Option<String> {
     Some(stdout)
 }
 
-/// Every draft production kmi already writes in Appendix A's form (issue 12 items 1-4, 6), checked
-/// by the transcription: both ShroudWithPublicKey arms (untagged), both ShroudMethods,
-/// KeyArchival with each keyIdentification arm, ServerKeyGenResponse with and without
+/// Every draft production kmi writes in Appendix A's form (issue 12), checked by the
+/// transcription: both ShroudWithPublicKey arms (untagged), both ShroudMethods, KeyArchival with
+/// each keyIdentification arm, ServerKeyGenRequest (RSA and ElGamal templates),
+/// ServerKeyGenResponse with and without
 /// issuerAndSerialNumber, KeyRecoveryRsp with each certificateId arm, and the
 /// MultiplePrivateKeys / SinglePrivateKey kmi returns several keys in.
 #[test]
@@ -298,6 +305,36 @@ fn the_appendix_a_transcription_reads_kmi_productions() {
             selection_criteria,
         };
         values.push(("KeyRecoveryReq", r.to_der().unwrap()));
+    }
+    // ServerKeyGenRequest as kmi's client writes it: an RSA template, and an ElGamal one whose
+    // group travels in the algorithm's parameters.
+    let group = crate::keys::elgamal::NamedGroup::Ffdhe2048.group();
+    let dh_params = Any::from_der(&crate::keys::encoding::dh_params_der(&group).unwrap()).unwrap();
+    for (oid, parameters, f_archive_key) in [
+        (const_oid::db::rfc5912::RSA_ENCRYPTION, None, true),
+        (
+            const_oid::db::rfc5912::DHPUBLICNUMBER,
+            Some(dh_params),
+            false,
+        ),
+    ] {
+        let r = ServerKeyGenRequest {
+            certificate_request: CertTemplate {
+                subject: Some("CN=alice".parse().unwrap()),
+                public_key: Some(spki::SubjectPublicKeyInfoOwned {
+                    algorithm: spki::AlgorithmIdentifierOwned { oid, parameters },
+                    subject_public_key: der::asn1::BitString::from_bytes(&[]).unwrap(),
+                }),
+                ..Default::default()
+            },
+            shroud_method: Shroud::SharedSecret("alice".into())
+                .to_method(&oids)
+                .unwrap(),
+            enc_capabilities: crate::cmc::build::default_enc_capabilities(),
+            f_archive_key,
+            selection_criteria: f_archive_key.then(|| OctetString::new(b"sel".to_vec()).unwrap()),
+        };
+        values.push(("ServerKeyGenRequest", r.to_der().unwrap()));
     }
     for issuer_and_serial_number in [None, Some(plain_ias)] {
         let r = ServerKeyGenResponse {

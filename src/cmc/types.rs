@@ -7,9 +7,7 @@
 //! KeyArchival, KeyRecoveryReq/Rsp, MultiplePrivateKeys). The draft's productions follow its
 //! Appendix A module (draft-ietf-pkix-cmc-archive-01, February 2005), checked both ways by an
 //! independent pyasn1 transcription of that module (`scripts/cmc_archive_asn1.py`); where the
-//! draft is ambiguous formats.md section 4 decides, and the choice is said on the type. Still
-//! open: ServerKeyGenRequest keeps kmi 0.1's `certificateRequest TaggedRequest` and has no
-//! encCapabilities yet (issue 12).
+//! draft is ambiguous formats.md section 4 decides, and the choice is said on the type.
 //!
 //! Tagging traps handled here, with known-answer tests below:
 //! - a tagged CHOICE is always EXPLICIT, even in an IMPLICIT TAGS module (X.680 31.2.7):

@@ -231,6 +231,9 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         d.dir.display()
     ))?;
 
+    let cert = certify_signing_key(&mut d, &signing_set, &signing_opened, &mut rng)?;
+    sign_policy(&mut d, &signing_set, &signing_opened, &cert, &mut rng)?;
+
     d.say("Two trustees alone cannot rebuild the key")?;
     let two: Vec<SecretShare> = vec![opened[0].clone(), opened[1].clone()];
     d.ok(
@@ -264,6 +267,89 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
     )?;
     d.ctx
         .note("the demo keys lie unencrypted in the demo directory: use them for nothing else");
+    Ok(())
+}
+
+/// The signing key certifies itself with no machine holding it: trustees 1, 2 and 5 sign the
+/// to-be-signed certificate with partials (the Omega service signs with its threshold key,
+/// Omega section 4). Writes signing-cert.tbs and signing-cert.pem.
+fn certify_signing_key(
+    d: &mut Demo<'_>,
+    set: &ShareSet,
+    opened: &[SecretShare],
+    rng: &mut KmiRng,
+) -> Result<x509_cert::Certificate> {
+    use kmi::keys::cert::build::{
+        finish, parse_subject, prepare, rsa_spki, CertSpec, PublicIssuer, Usage,
+    };
+    d.say("Trustees 1, 2 and 5 certify the signing key: a self-signed code-signing certificate, signed with partials")?;
+    let PublicKey::Rsa(public) = set.public.public_key() else {
+        return Err(Error::internal("the signing set is RSA"));
+    };
+    let public = public.to_rsa_crate()?;
+    let spec = CertSpec {
+        subject: parse_subject("CN=kmi demo policy signer,O=kmi demo")?,
+        spki: rsa_spki(&public)?,
+        usages: vec![Usage::Sign, Usage::CodeSigning],
+        days: 30,
+        path_len: None,
+    };
+    let tbs = prepare(&spec, PublicIssuer::SelfSigned(&public), rng)?;
+    d.write("signing-cert.tbs", &tbs, false)?;
+    let input = set.prepare(Operation::RsaSign, &tbs)?;
+    let partials = partials_of(d, set, opened, &[1, 2, 5], &input, "cert", rng)?;
+    let signature = set.combine(&partials, &input)?;
+    // finish checks the combined signature over the TBS with the set's public key.
+    let cert = finish(&tbs, &signature, &public)?;
+    let pem = der::EncodePem::to_pem(&cert, der::pem::LineEnding::LF).map_err(Error::encoding)?;
+    let path = d.write("signing-cert.pem", pem.as_bytes(), false)?;
+    d.ok(
+        "the certificate's signature verifies with the key it certifies",
+        true,
+    )?;
+    d.detail(format!(
+        "check it yourself: openssl verify -CAfile {0} {0}",
+        path.display()
+    ))?;
+    Ok(cert)
+}
+
+/// Trustees 2, 3 and 4 sign an export cryptography policy (CCM) as a signed JAR under the
+/// threshold-signed certificate. Writes policy.txt and policy.jar.
+fn sign_policy(
+    d: &mut Demo<'_>,
+    set: &ShareSet,
+    opened: &[SecretShare],
+    cert: &x509_cert::Certificate,
+    rng: &mut KmiRng,
+) -> Result<()> {
+    use kmi::ccm::policy::{template, Policy, Template};
+    use kmi::ccm::signing::{verify, JarPlan};
+    d.say("Trustees 2, 3 and 4 sign an export cryptography policy (CCM) as a JAR that jarsigner accepts")?;
+    let source = template(Template::Export);
+    d.write("policy.txt", source.as_bytes(), false)?;
+    let policy = Policy::parse_source(source.as_bytes())?;
+    let plan = JarPlan::new(&policy, "KMIDEMO", cert, &[])?;
+    let input = set.prepare(Operation::RsaSign, &plan.signature_file)?;
+    let partials = partials_of(d, set, opened, &[2, 3, 4], &input, "policy", rng)?;
+    let signature = set.combine(&partials, &input)?;
+    let jar = plan.sign_with_signature(&signature)?;
+    let path = d.write("policy.jar", &jar, false)?;
+    d.ok(
+        "kmi ccm verify accepts the JAR with the certificate as trust anchor",
+        verify(
+            &jar,
+            std::slice::from_ref(cert),
+            std::time::SystemTime::now(),
+        )
+        .is_ok(),
+    )?;
+    d.detail(format!(
+        "check it yourself: keytool -importcert -noprompt -alias signer -file {1} -keystore {0}/trust.jks -storepass changeit; jarsigner -verify -strict -keystore {0}/trust.jks -storepass changeit {2}",
+        d.dir.display(),
+        d.dir.join("signing-cert.pem").display(),
+        path.display()
+    ))?;
     Ok(())
 }
 

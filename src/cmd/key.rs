@@ -329,8 +329,37 @@ fn print_wrapped(name: &str, hex: &str) -> Result<()> {
 fn public(ctx: &Context, a: PublicArgs) -> Result<()> {
     let spec = a.output.file.spec(false);
     spec.check_writable()?;
-    let key = ctx.read_key(&a.key, &a.passphrase)?;
-    write_output(&spec, &encode_public(&key.public(), a.output.der)?)
+    let public = read_public_or_set(ctx, &a.key, &a.passphrase)?;
+    write_output(&spec, &encode_public(&public, a.output.der)?)
+}
+
+/// The public key of a key file, or of a share set (PEM KMI SHARE SET, or DER that is not a
+/// key): the key its trustees hold in shares.
+fn read_public_or_set(
+    ctx: &Context,
+    path: &std::path::Path,
+    pass: &PassphraseArgs,
+) -> Result<PublicKey> {
+    use kmi::threshold::file::SET_PEM_LABEL;
+    use kmi::threshold::set::ShareSet;
+    let input = kmi::io::read_input(path)?;
+    let bytes = zeroize::Zeroizing::new(input.bytes);
+    let armored = kmi::io::armor::decode_armor(&bytes).map_err(|e| e.in_file(&input.name))?;
+    let from_set = |der: &[u8]| {
+        ShareSet::from_der(der)
+            .map(|set| set.public.public_key())
+            .map_err(|e| e.in_file(&input.name))
+    };
+    if armored.label.as_deref() == Some(SET_PEM_LABEL) {
+        return from_set(&armored.der);
+    }
+    let source = ctx.passphrase_source(pass);
+    let name = input.name.display().to_string();
+    match kmi::keys::decode_key(&bytes, &input.name, &|| source.read(&name, false)) {
+        Ok(key) => Ok(key.public()),
+        Err(e) if armored.label.is_none() => from_set(&armored.der).map_err(|_| e),
+        Err(e) => Err(e),
+    }
 }
 
 fn print_fingerprint(ctx: &Context, a: FingerprintArgs) -> Result<()> {

@@ -5,6 +5,7 @@
 mod out;
 
 mod ccm;
+mod cert;
 mod cmc;
 mod crypt;
 mod demo;
@@ -80,8 +81,9 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Key(c) => key::run(&ctx, c),
         Command::Share(c) => share::run(&ctx, c),
+        Command::Cert(c) => cert::run(&ctx, c),
         Command::Ccm(c) => ccm::run(&ctx, c),
-        Command::Cmc(c) => cmc::run(&ctx, c),
+        Command::Cmc(c) => cmc::run(&ctx, *c),
         Command::Encrypt(a) => crypt::encrypt(&ctx, a),
         Command::Decrypt(a) => crypt::decrypt(&ctx, a),
         Command::Log(kmi::cli::LogCommand::Verify(a)) => log_verify(&ctx, a),

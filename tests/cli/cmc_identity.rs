@@ -147,7 +147,13 @@ impl Setup {
     }
 
     fn respond_ok(&self, req: &str, store: &str, rsp: &str) -> Value {
-        let out = self.respond(req, store, rsp, &["--identity-secrets", "secrets"]);
+        self.respond_ok_with(req, store, rsp, &[])
+    }
+
+    fn respond_ok_with(&self, req: &str, store: &str, rsp: &str, extra: &[&str]) -> Value {
+        let mut args = vec!["--identity-secrets", "secrets"];
+        args.extend_from_slice(extra);
+        let out = self.respond(req, store, rsp, &args);
         assert!(
             out.status.success(),
             "kmi cmc respond failed:\n{}",
@@ -608,8 +614,6 @@ fn a_shared_secret_keygen_request_is_answered() {
         "CN=alice",
         "--shroud-key",
         "alice.crt",
-        "--bits",
-        "1024",
         "--archive",
         "--shared-secret-file",
         "alice.secret",
@@ -629,7 +633,7 @@ fn a_shared_secret_keygen_request_is_answered() {
         assert!(out.contains("mac ok"), "{out}");
         assert!(out.contains("identityProofV2 ok alice"), "{out}");
     }
-    let r = s.respond_ok("k.req", "store", "k.rsp");
+    let r = s.respond_ok_with("k.req", "store", "k.rsp", &["--keygen-bits", "1024"]);
     assert_eq!(
         r["outcome"]["keys"][0]["action"], "generated and stored",
         "{r:#}"

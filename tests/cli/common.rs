@@ -40,6 +40,13 @@ const PEERS: &[PeerSpec] = &[
         install: "apt-get install -y openssl",
     },
     PeerSpec {
+        // GnuTLS's certificate tool: a second judge of kmi's certificates (tests/cli/cert.rs).
+        name: "certtool",
+        program: || Some("certtool".into()),
+        probe: &["--version"],
+        install: "apt-get install -y gnutls-bin",
+    },
+    PeerSpec {
         name: "jarsigner",
         program: || Some("jarsigner".into()),
         probe: &["-help"],

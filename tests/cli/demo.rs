@@ -74,6 +74,55 @@ fn demo_runs_and_openssl_agrees_with_its_artefacts() {
         .arg(dir.join("trustee-4-key.pem"))
         .assert()
         .success();
+    // The signing key's certificate, signed by partials, is an ordinary self-signed certificate
+    // of the signing key (issue 13).
+    let cert = dir.join("signing-cert.pem");
+    openssl()
+        .args(["verify", "-CAfile"])
+        .arg(&cert)
+        .arg(&cert)
+        .assert()
+        .success();
+    let cert_key = openssl()
+        .args(["x509", "-noout", "-pubkey", "-in"])
+        .arg(&cert)
+        .output()
+        .unwrap()
+        .stdout;
+    assert_eq!(cert_key, pubout("signing-key.pem"));
+    // The CCM policy JAR, signed 3-of-5 under it, passes jarsigner -verify -strict with the
+    // certificate as the only trusted entry.
+    if !crate::common::require_peers(&["keytool", "jarsigner"]) {
+        return;
+    }
+    let store = w.path("trust.jks");
+    std::process::Command::new(crate::common::peer_program("keytool"))
+        .args([
+            "-importcert",
+            "-noprompt",
+            "-alias",
+            "signer",
+            "-storepass",
+            "changeit",
+            "-keystore",
+        ])
+        .arg(&store)
+        .arg("-file")
+        .arg(&cert)
+        .output()
+        .map(|o| assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr)))
+        .unwrap();
+    let out = std::process::Command::new(crate::common::peer_program("jarsigner"))
+        .args(["-verify", "-strict", "-storepass", "changeit", "-keystore"])
+        .arg(&store)
+        .arg(dir.join("policy.jar"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("jar verified."),
+        "{text}"
+    );
 }
 
 #[test]

@@ -129,6 +129,31 @@ const RECOVER_SECRET_REQ: &[&str] = &[
 /// alice.hex: the secret alice shares with the agent (hex, 32 octets).
 const SHARED_SECRET: &str =
     "write alice.hex 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+/// ca.pem and ca.crt: a CA made by kmi (the testdata CA key, self-signed for ten years).
+const KMI_CA: &[&str] = &[
+    "cp ca.pem",
+    "kmi cert self-sign --key ca.pem --subject CN=CA --days 3650 --ca -o ca.crt",
+];
+/// alice.csr: a request of key.pem.
+const ALICE_CSR: &[&str] = &[
+    "cp key.pem=alice.pem",
+    "kmi cert request --key alice.pem --subject CN=Alice -o alice.csr",
+];
+/// shares/ (3-of-5 sign set), root.tbs and its partials p1, p2, p4.
+const ROOT_TBS: &[&str] = &[
+    "kmi cert prepare self-sign --set shares/set.pem --subject CN=Shared-CA --days 3650 --ca -o root.tbs",
+    "kmi share partial --share shares/share-1.pem --sign root.tbs -o p1.pem",
+    "kmi share partial --share shares/share-2.pem --sign root.tbs -o p2.pem",
+    "kmi share partial --share shares/share-4.pem --sign root.tbs -o p4.pem",
+];
+/// root.crt: the sign set's self-signed CA certificate, signed by partials.
+const SET_ROOT: &[&str] = &[
+    "kmi cert prepare self-sign --set shares/set.pem --subject CN=Shared-CA --days 3650 --ca -o root.tbs",
+    "kmi share partial --share shares/share-1.pem --sign root.tbs -o p1.pem",
+    "kmi share partial --share shares/share-2.pem --sign root.tbs -o p2.pem",
+    "kmi share partial --share shares/share-4.pem --sign root.tbs -o p4.pem",
+    "kmi cert finish --set shares/set.pem --tbs root.tbs p1.pem p2.pem p4.pem -o root.crt",
+];
 
 fn examples() -> Vec<Example> {
     vec![
@@ -424,6 +449,103 @@ fn examples() -> Vec<Example> {
                 ],
             ],
         ),
+        // kmi cert
+        ex(
+            "kmi cert self-sign --key ca.pem --subject CN=Ceremony-CA --days 3650 --ca -o ca.crt",
+            &[&["cp ca.pem"]],
+        ),
+        ex(
+            "kmi cert self-sign --key ca.pem --subject CN=Ceremony-CA,O=Example --days 3650 --ca -o ca.crt",
+            &[&["cp ca.pem"]],
+        ),
+        ex(
+            "kmi cert self-sign --key signer.pem --subject CN=Signer --days 365 --usage sign,code-signing -o signer.crt",
+            &[&["cp signer.pem"]],
+        ),
+        ex(
+            "kmi cert request --key alice.pem --subject CN=Alice,O=Example --usage sign -o alice.csr",
+            &[&["cp key.pem=alice.pem"]],
+        ),
+        ex(
+            "kmi cert request --key signer.pem --subject CN=Policy-signer --usage code-signing --der -o signer.csr",
+            &[&["cp signer.pem"]],
+        ),
+        ex(
+            "kmi cert issue --ca-key ca.pem --ca-cert ca.crt alice.csr -o alice.crt",
+            &[KMI_CA, ALICE_CSR],
+        ),
+        ex(
+            "kmi cert issue --ca-key ca.pem --ca-cert ca.crt alice.csr --days 365 -o alice.crt",
+            &[KMI_CA, ALICE_CSR],
+        ),
+        ex(
+            "kmi cert issue --ca-key ca.pem --ca-cert ca.crt --public escrow-public.pem --subject CN=Escrow --usage encrypt -o escrow.crt",
+            &[KMI_CA, &["cp elgamal-public.pem=escrow-public.pem"]],
+        ),
+        ex(
+            "kmi cert issue --ca-key ca.pem --ca-cert ca.crt sub.csr --ca --path-len 0 -o sub.crt",
+            &[
+                KMI_CA,
+                &[
+                    "cp signer.pem",
+                    "kmi cert request --key signer.pem --subject CN=Sub-CA -o sub.csr",
+                ],
+            ],
+        ),
+        ex(
+            "kmi cert prepare self-sign --set shares/set.pem --subject CN=Shared-CA --days 3650 --ca -o root.tbs",
+            &[SIGN_SHARES],
+        ),
+        ex(
+            "kmi cert prepare request --set shares/set.pem --subject CN=Shared -o shared.tbs",
+            &[SIGN_SHARES],
+        ),
+        ex(
+            "kmi cert prepare request --set shares/set.pem --subject CN=Shared --usage sign -o shared.tbs",
+            &[SIGN_SHARES],
+        ),
+        ex(
+            "kmi cert prepare issue --set shares/set.pem --ca-cert root.crt alice.csr -o alice.tbs",
+            &[SIGN_SHARES, SET_ROOT, ALICE_CSR],
+        ),
+        ex(
+            "kmi cert prepare issue --set shares/set.pem --ca-cert root.crt alice.csr --days 365 -o alice.tbs",
+            &[SIGN_SHARES, SET_ROOT, ALICE_CSR],
+        ),
+        ex(
+            "kmi cert prepare issue --set shares/set.pem --ca-cert root.crt --public escrow.pem --subject CN=Escrow --usage encrypt -o escrow.tbs",
+            &[SIGN_SHARES, SET_ROOT, &["cp elgamal-public.pem=escrow.pem"]],
+        ),
+        ex(
+            "kmi cert finish --set shares/set.pem --tbs root.tbs p1.pem p2.pem p4.pem -o root.crt",
+            &[SIGN_SHARES, ROOT_TBS],
+        ),
+        ex(
+            "kmi cert finish --set shares/set.pem --tbs alice.tbs p1.pem p2.pem p4.pem --der -o alice.der",
+            &[
+                SIGN_SHARES,
+                SET_ROOT,
+                ALICE_CSR,
+                &[
+                    "kmi cert prepare issue --set shares/set.pem --ca-cert root.crt alice.csr -o alice.tbs",
+                    "kmi share partial --share shares/share-1.pem --sign alice.tbs -o p1.pem --force",
+                    "kmi share partial --share shares/share-2.pem --sign alice.tbs -o p2.pem --force",
+                    "kmi share partial --share shares/share-4.pem --sign alice.tbs -o p4.pem --force",
+                ],
+            ],
+        ),
+        ex("kmi cert show ca.crt", &[KMI_CA]),
+        ex("kmi cert show --json alice.csr", &[ALICE_CSR]),
+        ex("kmi cert show root.tbs", &[SIGN_SHARES, ROOT_TBS]),
+        ex(
+            "kmi cert show alice.crt",
+            &[
+                KMI_CA,
+                ALICE_CSR,
+                &["kmi cert issue --ca-key ca.pem --ca-cert ca.crt alice.csr -o alice.crt"],
+            ],
+        ),
+        ex("kmi key public shares/set.pem -o shared-public.pem", &[SIGN_SHARES]),
         // kmi encrypt, decrypt
         ex(
             "kmi encrypt --to public.pem -i secret.txt -o secret.bin",

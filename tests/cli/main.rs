@@ -7,8 +7,10 @@
 #![allow(unsafe_code)]
 
 mod ccm;
+mod cert;
 mod chain;
 mod cmc;
+mod cmc_certify;
 mod cmc_hardening;
 mod cmc_identity;
 mod cmc_oracle;

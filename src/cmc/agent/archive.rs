@@ -9,6 +9,7 @@ use rand_core::CryptoRngCore;
 use spki::SubjectPublicKeyInfoRef;
 use x509_cert::ext::pkix::KeyUsage;
 
+use super::certify::certify_encryption_key;
 use super::open_archived;
 use super::{
     bad, fail, identification, internal, key_info, selection_bytes, store_failure, verify, Agent,
@@ -161,6 +162,15 @@ pub(super) fn verify_pkcs10(
     }
 }
 
+/// The subject a certification request asks for.
+fn request_subject(req: &TaggedRequest) -> Option<&x509_cert::name::Name> {
+    match req {
+        TaggedRequest::Tcr(t) => Some(&t.certification_request.info.subject),
+        TaggedRequest::Crm(c) => c.cert_req.cert_template.subject.as_ref(),
+        TaggedRequest::Orm(_) => None,
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn archive(
     agent: &Agent<'_>,
@@ -308,6 +318,14 @@ pub(super) fn archive(
             PutOutcome::AlreadyHeld { .. } => "already held",
         },
     )?);
+    // The archived key's certificate (draft 5.3, archival step 4), when the agent has a CA.
+    if let Some(subject) = request_subject(req) {
+        let spki = spki::SubjectPublicKeyInfoOwned::from_der(&spki)
+            .map_err(|e| internal(Error::encoding(e)))?;
+        if let Some(cert) = certify_encryption_key(agent, subject, &spki, rng)? {
+            outcome.issued.push(cert);
+        }
+    }
     Ok(Success {
         status_body: vec![body, req_body_part_id],
         control: None,

@@ -1,14 +1,17 @@
 //! Key generation requests (ServerKeyGenRequest): what to generate, within the agent's limits,
 //! then generate, optionally file, and return the key shrouded.
 
+use der::Decode;
 use rand_core::CryptoRngCore;
 
+use super::archive::key_usage_of;
+use super::certify::{certify_encryption_key, issuer_and_serial};
 use super::{
-    bad, fail, fail_archive, identification, internal, key_info, selection_bytes,
-    shroud_recipients, shroud_spki, store_failure, verify, Agent, Failure, Outcome, Parsed,
-    Success, KEYGEN_MIN_ELGAMAL_BITS, KEYGEN_MIN_ELGAMAL_Q_BITS, KEYGEN_RSA_BITS, RSP_KEYS,
+    bad, content_encryption, fail, fail_archive, identification, internal, key_info,
+    selection_bytes, shroud_recipients, shroud_spki, store_failure, verify, Agent, Failure,
+    Outcome, Parsed, Success, KEYGEN_MIN_ELGAMAL_BITS, KEYGEN_MIN_ELGAMAL_Q_BITS, RSP_KEYS,
 };
-use crate::cmc::build::{common_name, shrouded_keys, ID_REG_CTRL_ALG_ID, ID_REG_CTRL_RSA_KEY_LEN};
+use crate::cmc::build::{common_name, escrow_refusal, shrouded_keys};
 use crate::cmc::oids::ArchiveError;
 use crate::cmc::store::{KeyStore, NewEntry, PutOutcome};
 use crate::cmc::types::*;
@@ -25,67 +28,76 @@ enum Wanted {
     ElGamal(ElGamalGroup),
 }
 
+/// What the template asks for (draft 4.1): the algorithm of its publicKey, whose
+/// subjectPublicKey "MUST be a zero length bit string"; an ElGamal group in the algorithm's
+/// parameters (the agent's choice, ffdhe2048, without them); no publicKey at all means RSA ("If
+/// the request contains no requested algorithm, servers SHOULD generate an RSA key exchange key
+/// pair"). The template has no room for an RSA size: the agent's policy gives it.
 fn wanted_algorithm(
-    msg: &CertReqMsg,
+    template: &CertTemplate,
     body: BodyPartID,
-    max_bits: u64,
+    policy: &super::Policy,
 ) -> std::result::Result<Wanted, Failure> {
     let bad_alg = |m: String| fail(CmcFailInfo::BAD_ALG, body, m);
-    let too_big = |what: &str, bits: u64| {
-        fail(
-            CmcFailInfo::BAD_ALG,
+    let b = bad(body);
+    let Some(spki) = template.public_key.as_ref() else {
+        return Ok(Wanted::Rsa(policy.keygen_rsa_bits));
+    };
+    if !spki.subject_public_key.raw_bytes().is_empty() {
+        return Err(b(
+            "the template's publicKey must have an empty key (draft 4.1): the agent makes the key"
+                .into(),
+        ));
+    }
+    match spki.algorithm.oid {
+        o if o == RSA_ENCRYPTION => Ok(Wanted::Rsa(policy.keygen_rsa_bits)),
+        o if o == DHPUBLICNUMBER => match spki.algorithm.parameters.as_ref() {
+            None => Ok(Wanted::ElGamal(
+                crate::keys::elgamal::NamedGroup::Ffdhe2048.group(),
+            )),
+            Some(params) => {
+                let group = decode_dh_params(Some(params.into())).map_err(|e| b(e.to_string()))?;
+                check_keygen_group(group, body, policy.max_keygen_bits).map(Wanted::ElGamal)
+            }
+        },
+        o => Err(bad_alg(format!(
+            "algorithm {o} is not generated here (RSA or X9.42 ElGamal)"
+        ))),
+    }
+}
+
+/// The template's extensions, as far as the agent honours them (draft 4.1: servers "MUST NOT
+/// alter an extension so as to invalidate the original intent", and deny with unsupportedExt
+/// what they cannot handle). kmi certifies a generated key for encryption only (draft 4: servers
+/// SHOULD NOT generate signing keys), so a keyUsage with a signing use is refused, and so is any
+/// critical extension other than keyUsage; non-critical ones are left out of the certificate.
+fn check_template_extensions(
+    template: &CertTemplate,
+    body: BodyPartID,
+) -> std::result::Result<(), Failure> {
+    let exts = template.extensions.as_deref().unwrap_or_default();
+    let ku = key_usage_of(exts).map_err(|p| bad(body)(p.to_string()))?;
+    if let Some(ku) = ku {
+        if let Some(why) = escrow_refusal(Some(&ku)) {
+            return Err(bad(body)(format!(
+                "this agent generates encryption keys only: {why}"
+            )));
+        }
+    }
+    if let Some(e) = exts
+        .iter()
+        .find(|e| e.critical && e.extn_id != const_oid::db::rfc5280::ID_CE_KEY_USAGE)
+    {
+        return Err(fail(
+            CmcFailInfo::UNSUPPORTED_EXT,
             body,
             format!(
-                "{what} of {bits} bits is larger than this agent generates (--max-bits {max_bits})"
+                "the template's critical extension {} is not supported",
+                e.extn_id
             ),
-        )
-    };
-    let b = bad(body);
-    for atv in msg.cert_req.controls.iter().flatten() {
-        if atv.oid == ID_REG_CTRL_RSA_KEY_LEN {
-            let bits: u32 = atv
-                .value
-                .decode_as()
-                .map_err(|e| b(format!("malformed id-regCtrl-rsaKeyLen: {e}")))?;
-            if u64::from(bits) > max_bits {
-                return Err(too_big("an RSA key", bits.into()));
-            }
-            if !KEYGEN_RSA_BITS.contains(&bits) {
-                return Err(bad_alg(format!(
-                    "RSA keys of {bits} bits are not generated here ({}..{})",
-                    KEYGEN_RSA_BITS.start(),
-                    KEYGEN_RSA_BITS.end()
-                )));
-            }
-            return Ok(Wanted::Rsa(bits));
-        }
-        if atv.oid == ID_REG_CTRL_ALG_ID {
-            let alg: spki::AlgorithmIdentifierOwned = atv
-                .value
-                .decode_as()
-                .map_err(|e| b(format!("malformed id-regCtrl-algId: {e}")))?;
-            if alg.oid != DHPUBLICNUMBER {
-                return Err(bad_alg(format!(
-                    "algorithm {} is not generated here (RSA or X9.42 ElGamal)",
-                    alg.oid
-                )));
-            }
-            let group = decode_dh_params(alg.parameters.as_ref().map(Into::into))
-                .map_err(|e| b(e.to_string()))?;
-            return check_keygen_group(group, body, max_bits).map(Wanted::ElGamal);
-        }
+        ));
     }
-    match msg.cert_req.cert_template.public_key.as_ref().map(|k| k.algorithm.oid) {
-        Some(o) if o == RSA_ENCRYPTION && max_bits < 2048 => Err(too_big("an RSA key", 2048)),
-        Some(o) if o == RSA_ENCRYPTION => Ok(Wanted::Rsa(2048)),
-        Some(o) if o == DHPUBLICNUMBER => Ok(Wanted::ElGamal(
-            crate::keys::elgamal::NamedGroup::Ffdhe2048.group(),
-        )),
-        Some(o) => Err(bad_alg(format!("algorithm {o} is not generated here"))),
-        None => Err(b(
-            "the request does not say what key to generate (template publicKey or id-regCtrl-rsaKeyLen / id-regCtrl-algId)".into(),
-        )),
-    }
+    Ok(())
 }
 
 /// A client-chosen ElGamal group, checked before any key is made in it: its size first (cheap,
@@ -123,6 +135,24 @@ fn check_keygen_group(
     Ok(group)
 }
 
+/// The name `CN=<text>` (one RDN, a UTF8String), whatever characters the text holds.
+fn common_name_only(text: &str) -> crate::Result<x509_cert::name::Name> {
+    use der::asn1::{SetOfVec, Utf8StringRef};
+    use x509_cert::attr::AttributeTypeAndValue;
+    use x509_cert::name::{RdnSequence, RelativeDistinguishedName};
+    let value =
+        der::asn1::Any::encode_from(&Utf8StringRef::new(text).map_err(crate::Error::encoding)?)
+            .map_err(crate::Error::encoding)?;
+    let atv = AttributeTypeAndValue {
+        oid: const_oid::db::rfc4519::CN,
+        value,
+    };
+    let rdn = RelativeDistinguishedName::from(
+        SetOfVec::try_from(vec![atv]).map_err(crate::Error::encoding)?,
+    );
+    Ok(RdnSequence(vec![rdn]))
+}
+
 pub(super) fn keygen(
     agent: &Agent<'_>,
     parsed: &Parsed,
@@ -143,14 +173,12 @@ pub(super) fn keygen(
             "this agent generates keys only when it may archive them (fArchiveKey TRUE)",
         ));
     }
-    let TaggedRequest::Crm(msg) = &skg.certificate_request else {
-        return Err(bad(body)(
-            "the ServerKeyGenRequest's certificateRequest must be a CRMF template (crm)".into(),
-        ));
-    };
-    let wanted = wanted_algorithm(msg, body, agent.policy.max_keygen_bits)?;
+    let template = &skg.certificate_request;
+    let wanted = wanted_algorithm(template, body, &agent.policy)?;
+    check_template_extensions(template, body)?;
+    content_encryption(&skg.enc_capabilities, body)?;
     let recipients = shroud_recipients(agent, &skg.shroud_method, body)?;
-    let subject = msg.cert_req.cert_template.subject.clone();
+    let subject = template.subject.clone();
     let identity = identification(parsed)
         .or_else(|| subject.as_ref().and_then(common_name))
         .ok_or_else(|| bad(0)("the request names no identity (id-cmc-identification)".into()))?;
@@ -196,14 +224,26 @@ pub(super) fn keygen(
         }
     }
     outcome.keys.push(info);
+    // The generated key's certificate (draft 4.2, 4.3 step 6), when the agent has a CA: the
+    // template's subject, or CN=<identity> when it names none.
+    let cert_subject = match &subject {
+        Some(s) => s.clone(),
+        None => common_name_only(&identity).map_err(|e| bad(body)(e.to_string()))?,
+    };
+    let spki = spki::SubjectPublicKeyInfoOwned::from_der(
+        &crate::keys::encode_public_spki(&key.public()).map_err(internal)?,
+    )
+    .map_err(|e| internal(crate::Error::encoding(e)))?;
+    let issued = certify_encryption_key(agent, &cert_subject, &spki, rng)?;
+    let issuer_and_serial_number = issued.as_ref().map(issuer_and_serial);
+    outcome.issued.extend(issued);
     let env = shrouded_keys(&[(key, Some(identity))], &recipients, oids, rng).map_err(internal)?;
     Ok(Success {
         status_body: vec![body],
         control: Some(Control::ServerKeyGenResponse(ServerKeyGenResponse {
             cms_body_part_id: RSP_KEYS,
             request_body_part_id: body,
-            // No certificate is issued for the generated key yet (issue 12, issuance flow).
-            issuer_and_serial_number: None,
+            issuer_and_serial_number,
         })),
         cms: Some(env),
     })

@@ -565,8 +565,13 @@ impl Reporter<'_> {
                 selection_criteria: sel(&k.selection_criteria),
             },
             Control::ServerKeyGenRequest(r) => ControlValue::ServerKeyGenRequest {
-                request: self.request(&r.certificate_request),
+                template: self.template(&r.certificate_request),
                 shroud: self.shroud(&r.shroud_method),
+                enc_capabilities: r
+                    .enc_capabilities
+                    .iter()
+                    .map(|c| self.name(&c.capability_id))
+                    .collect(),
                 archive_key: r.f_archive_key,
                 selection_criteria: sel(&r.selection_criteria),
             },
@@ -697,6 +702,33 @@ impl Reporter<'_> {
         }
     }
 
+    fn template(&self, t: &CertTemplate) -> TemplateReport {
+        TemplateReport {
+            version: t.version,
+            serial_number: t.serial_number.as_ref().map(int_text),
+            signing_algorithm: t.signing_alg.as_ref().map(|a| self.name(&a.oid)),
+            issuer: t.issuer.as_ref().map(|n| n.to_string()),
+            not_before: t
+                .validity
+                .as_ref()
+                .and_then(|v| v.not_before)
+                .map(|x| x.to_string()),
+            not_after: t
+                .validity
+                .as_ref()
+                .and_then(|v| v.not_after)
+                .map(|x| x.to_string()),
+            subject: t.subject.as_ref().map(|n| n.to_string()),
+            public_key: t.public_key.as_ref().map(|k| self.key(k)),
+            extensions: t
+                .extensions
+                .iter()
+                .flatten()
+                .map(|e| self.name(&e.extn_id))
+                .collect(),
+        }
+    }
+
     fn request(&self, r: &TaggedRequest) -> RequestReport {
         match r {
             TaggedRequest::Tcr(t) => {
@@ -709,50 +741,24 @@ impl Reporter<'_> {
                     attributes: info.attributes.iter().map(|a| self.name(&a.oid)).collect(),
                 }
             }
-            TaggedRequest::Crm(c) => {
-                let t = &c.cert_req.cert_template;
-                RequestReport::Crm {
-                    cert_req_id: int_text(&c.cert_req.cert_req_id),
-                    template: TemplateReport {
-                        version: t.version,
-                        serial_number: t.serial_number.as_ref().map(int_text),
-                        signing_algorithm: t.signing_alg.as_ref().map(|a| self.name(&a.oid)),
-                        issuer: t.issuer.as_ref().map(|n| n.to_string()),
-                        not_before: t
-                            .validity
-                            .as_ref()
-                            .and_then(|v| v.not_before)
-                            .map(|x| x.to_string()),
-                        not_after: t
-                            .validity
-                            .as_ref()
-                            .and_then(|v| v.not_after)
-                            .map(|x| x.to_string()),
-                        subject: t.subject.as_ref().map(|n| n.to_string()),
-                        public_key: t.public_key.as_ref().map(|k| self.key(k)),
-                        extensions: t
-                            .extensions
-                            .iter()
-                            .flatten()
-                            .map(|e| self.name(&e.extn_id))
-                            .collect(),
-                    },
-                    controls: c
-                        .cert_req
-                        .controls
-                        .iter()
-                        .flatten()
-                        .map(|a| self.name(&a.oid))
-                        .collect(),
-                    popo: c.popo.as_ref().map(|p| popo_kind(&p.0)),
-                    reg_info: c
-                        .reg_info
-                        .iter()
-                        .flatten()
-                        .map(|a| self.name(&a.oid))
-                        .collect(),
-                }
-            }
+            TaggedRequest::Crm(c) => RequestReport::Crm {
+                cert_req_id: int_text(&c.cert_req.cert_req_id),
+                template: self.template(&c.cert_req.cert_template),
+                controls: c
+                    .cert_req
+                    .controls
+                    .iter()
+                    .flatten()
+                    .map(|a| self.name(&a.oid))
+                    .collect(),
+                popo: c.popo.as_ref().map(|p| popo_kind(&p.0)),
+                reg_info: c
+                    .reg_info
+                    .iter()
+                    .flatten()
+                    .map(|a| self.name(&a.oid))
+                    .collect(),
+            },
             TaggedRequest::Orm(o) => RequestReport::Orm {
                 body_part_id: o.body_part_id,
                 request_message_type: self.name(&o.request_message_type),

@@ -289,8 +289,10 @@ pub enum ControlValue {
         selection_criteria: Option<String>,
     },
     ServerKeyGenRequest {
-        request: RequestReport,
+        /// The certificateRequest: a CertTemplate (draft 4.1).
+        template: TemplateReport,
         shroud: ShroudReport,
+        enc_capabilities: Vec<OidName>,
         archive_key: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         selection_criteria: Option<String>,

@@ -342,8 +342,9 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
                 ));
             }
             ControlValue::ServerKeyGenRequest {
-                request,
+                template,
                 shroud,
+                enc_capabilities,
                 archive_key,
                 selection_criteria,
             } => {
@@ -352,7 +353,10 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
                     sel_text(selection_criteria)
                 ));
                 shroud_text(t, shroud);
-                request_text(t, request);
+                let caps: Vec<String> = enc_capabilities.iter().map(|c| c.to_string()).collect();
+                t.line(format!("encCapabilities {}", caps.join(", ")));
+                t.line("certificate template");
+                t.nest(|t| template_text(t, template));
             }
             ControlValue::ServerKeyGenResponse {
                 cms_body_part_id,
@@ -479,34 +483,7 @@ fn request_text(t: &mut Text, r: &RequestReport) {
         } => {
             t.line(format!("request {cert_req_id} (crm, CRMF)"));
             t.nest(|t| {
-                let tp = template;
-                if let Some(v) = tp.version {
-                    t.line(format!("version {v}"));
-                }
-                if let Some(s) = &tp.serial_number {
-                    t.line(format!("serialNumber {s}"));
-                }
-                if let Some(a) = &tp.signing_algorithm {
-                    t.line(format!("signingAlg {a}"));
-                }
-                if let Some(s) = &tp.issuer {
-                    t.line(format!("issuer \"{s}\""));
-                }
-                if let Some(s) = &tp.not_before {
-                    t.line(format!("notBefore {s}"));
-                }
-                if let Some(s) = &tp.not_after {
-                    t.line(format!("notAfter {s}"));
-                }
-                if let Some(s) = &tp.subject {
-                    t.line(format!("subject \"{s}\""));
-                }
-                if let Some(k) = &tp.public_key {
-                    t.line(format!("public key {}", key_text(k)));
-                }
-                for e in &tp.extensions {
-                    t.line(format!("extension {e}"));
-                }
+                template_text(t, template);
                 for c in controls {
                     t.line(format!("control {c}"));
                 }
@@ -526,6 +503,36 @@ fn request_text(t: &mut Text, r: &RequestReport) {
                 "request {body_part_id} (orm): {request_message_type}"
             ));
         }
+    }
+}
+
+fn template_text(t: &mut Text, tp: &TemplateReport) {
+    if let Some(v) = tp.version {
+        t.line(format!("version {v}"));
+    }
+    if let Some(s) = &tp.serial_number {
+        t.line(format!("serialNumber {s}"));
+    }
+    if let Some(a) = &tp.signing_algorithm {
+        t.line(format!("signingAlg {a}"));
+    }
+    if let Some(s) = &tp.issuer {
+        t.line(format!("issuer \"{s}\""));
+    }
+    if let Some(s) = &tp.not_before {
+        t.line(format!("notBefore {s}"));
+    }
+    if let Some(s) = &tp.not_after {
+        t.line(format!("notAfter {s}"));
+    }
+    if let Some(s) = &tp.subject {
+        t.line(format!("subject \"{s}\""));
+    }
+    if let Some(k) = &tp.public_key {
+        t.line(format!("public key {}", key_text(k)));
+    }
+    for e in &tp.extensions {
+        t.line(format!("extension {e}"));
     }
 }
 

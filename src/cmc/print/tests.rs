@@ -370,11 +370,12 @@ fn draft_controls_are_described() {
         .unwrap();
     let controls = [
         Control::ServerKeyGenRequest(Box::new(ServerKeyGenRequest {
-            certificate_request: PkiData::from_der(&fixture("pkidata.der"))
-                .unwrap()
-                .req_sequence[0]
-                .clone(),
+            certificate_request: CertTemplate {
+                subject: Some("CN=bob".parse().unwrap()),
+                ..Default::default()
+            },
             shroud_method: method,
+            enc_capabilities: crate::cmc::build::default_enc_capabilities(),
             f_archive_key: true,
             selection_criteria: None,
         })),
@@ -409,8 +410,9 @@ fn draft_controls_are_described() {
         panic!()
     };
     let ControlValue::ServerKeyGenRequest {
-        request,
+        template,
         shroud,
+        enc_capabilities,
         archive_key,
         ..
     } = &p.controls[0].value
@@ -418,13 +420,8 @@ fn draft_controls_are_described() {
         panic!()
     };
     assert!(*archive_key);
-    assert!(matches!(
-        request,
-        RequestReport::Tcr {
-            body_part_id: 10,
-            ..
-        }
-    ));
+    assert_eq!(template.subject.as_deref(), Some("CN=bob"));
+    assert_eq!(enc_capabilities.len(), 3);
     assert!(
         matches!(shroud, ShroudReport::PublicKeyCertificate { subject, public_key, .. } if subject == "CN=kmi archive fixture" && public_key.bits == Some(1024))
     );

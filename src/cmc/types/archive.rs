@@ -164,17 +164,23 @@ fn default_false() -> bool {
 
 /// ```text
 /// ServerKeyGenRequest ::= SEQUENCE {
-///     certificateRequest   TaggedRequest,
+///     certificateRequest   CertTemplate,
 ///     shroudMethod         ShroudMethod,
+///     encCapabilities      SMimeCapabilities,
 ///     fArchiveKey          BOOLEAN DEFAULT FALSE,
 ///     selectionCriteria    OCTET STRING OPTIONAL }
 /// ```
-/// The draft (control id-cmc-serverKeyGenRequest). `fArchiveKey` is omitted when FALSE (DER
-/// X.690 11.5) and read as FALSE when absent.
+/// The draft (control id-cmc-serverKeyGenRequest, section 4.1 and Appendix A). The template's
+/// publicKey names the algorithm with an empty key (for ElGamal, the group in its parameters);
+/// encCapabilities are the content-encryption algorithms the client reads, as in
+/// [`KeyRecoveryReq`]. `fArchiveKey` is omitted when FALSE (DER X.690 11.5) and read as FALSE
+/// when absent. kmi 0.1 wrote `certificateRequest TaggedRequest` and no encCapabilities; that
+/// form is not read (a request is answered once, so nothing of it is kept).
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct ServerKeyGenRequest {
-    pub certificate_request: TaggedRequest,
+    pub certificate_request: CertTemplate,
     pub shroud_method: ShroudMethod,
+    pub enc_capabilities: SmimeCapabilities,
     #[asn1(default = "default_false")]
     pub f_archive_key: bool,
     #[asn1(optional = "true")]

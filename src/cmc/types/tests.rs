@@ -189,23 +189,23 @@ fn extended_fail_info_read_both_written_tagged() {
 
 #[test]
 fn f_archive_key_is_written_only_when_true() {
+    // Draft Appendix A: certificateRequest CertTemplate (here empty), shroudMethod,
+    // encCapabilities (here empty), fArchiveKey DEFAULT FALSE.
     let mut r = ServerKeyGenRequest {
-        certificate_request: orm(),
+        certificate_request: CertTemplate::default(),
         shroud_method: AlgorithmIdentifierOwned {
             oid: oid("1.2.4.5"),
             parameters: None,
         },
+        enc_capabilities: vec![],
         f_archive_key: false,
         selection_criteria: None,
     };
-    assert_eq!(
-        round_trip(&r),
-        unhex("3013 a20a020101 06032a0304 0500 3005 06032a0405")
-    );
+    assert_eq!(round_trip(&r), unhex("300b 3000 3005 06032a0405 3000"));
     r.f_archive_key = true;
     assert_eq!(
         round_trip(&r),
-        unhex("3016 a20a020101 06032a0304 0500 3005 06032a0405 0101ff")
+        unhex("300e 3000 3005 06032a0405 3000 0101ff")
     );
 }
 
@@ -419,8 +419,12 @@ fn round_trips_draft_types() {
 
     let method = Shroud::SharedSecret("s".into()).to_method(&oids).unwrap();
     round_trip(&ServerKeyGenRequest {
-        certificate_request: tcr(),
+        certificate_request: CertTemplate {
+            subject: Some("CN=alice".parse().unwrap()),
+            ..Default::default()
+        },
         shroud_method: method.clone(),
+        enc_capabilities: crate::cmc::build::default_enc_capabilities(),
         f_archive_key: true,
         selection_criteria: Some(OctetString::new(b"sel".to_vec()).unwrap()),
     });
@@ -512,8 +516,9 @@ fn controls_through_tagged_attributes() {
             selection_criteria: None,
         }),
         Control::ServerKeyGenRequest(Box::new(ServerKeyGenRequest {
-            certificate_request: crm(),
+            certificate_request: CertTemplate::default(),
             shroud_method: method.clone(),
+            enc_capabilities: vec![],
             f_archive_key: false,
             selection_criteria: None,
         })),
@@ -766,6 +771,8 @@ fn draft_samples_decode_and_reencode() {
     same::<KeyArchival>("KeyArchival");
     same::<KeyArchival>("KeyArchival-issuerAndSerialNumber");
     same::<KeyArchival>("KeyArchival-subjectKeyIdentifier");
+    same::<ServerKeyGenRequest>("ServerKeyGenRequest");
+    same::<ServerKeyGenRequest>("ServerKeyGenRequest-archive");
     same::<ServerKeyGenResponse>("ServerKeyGenResponse");
     same::<KeyRecoveryRsp>("KeyRecoveryRsp");
     same::<KeyRecoveryRsp>("KeyRecoveryRsp-subjectKeyIdentifier");

@@ -309,34 +309,32 @@ pub(super) fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> 
     let mut rng = KmiRng::new(None)?;
     let algorithm = match a.algorithm {
         KeygenAlgorithmChoice::Rsa => {
-            if !agent::KEYGEN_RSA_BITS.contains(&a.bits) {
-                return Err(Error::invalid(format!(
-                    "--bits {}: the agent generates RSA keys of {} to {} bits",
-                    a.bits,
-                    agent::KEYGEN_RSA_BITS.start(),
-                    agent::KEYGEN_RSA_BITS.end()
-                )));
+            if a.bits.is_some() {
+                return Err(Error::invalid(
+                    "--bits is for ElGamal groups: the draft's ServerKeyGenRequest has no field for an RSA size, the agent chooses it (cmc respond --keygen-bits)",
+                ));
             }
-            KeygenAlgorithm::Rsa { bits: a.bits }
+            KeygenAlgorithm::Rsa
         }
         KeygenAlgorithmChoice::Elgamal => {
-            let group = match NamedGroup::ALL.iter().find(|g| g.bits() == a.bits as usize) {
+            let bits = a.bits.unwrap_or(2048);
+            let group = match NamedGroup::ALL.iter().find(|g| g.bits() == bits as usize) {
                 Some(g) => g.group(),
                 None => {
-                    if u64::from(a.bits) < agent::KEYGEN_MIN_ELGAMAL_BITS {
+                    if u64::from(bits) < agent::KEYGEN_MIN_ELGAMAL_BITS {
                         return Err(Error::invalid(format!(
                             "--bits {}: ElGamal groups of at least {} bits",
-                            a.bits,
+                            bits,
                             agent::KEYGEN_MIN_ELGAMAL_BITS
                         )));
                     }
                     ctx.note(format!(
                         "making a {}-bit safe-prime group for the request (the group is public; the agent makes the key)",
-                        a.bits
+                        bits
                     ));
                     generate_group(
                         GroupSpec::SafePrime {
-                            bits: a.bits as usize,
+                            bits: bits as usize,
                         },
                         &mut rng,
                         &SearchConfig::default(),

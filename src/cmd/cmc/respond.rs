@@ -4,7 +4,7 @@
 use kmi::cli::cmc::{PwriKekChoice, RespondArgs};
 use kmi::cli::KeyPassphraseArgs;
 use kmi::cmc::agent::{self, Agent, Policy, PwriKek, ResponseSigner};
-use kmi::cmc::identity::IdentitySecrets;
+use kmi::cmc::identity::{CaIssuer, IdentitySecrets};
 use kmi::cmc::store::{DirStore, SplitConfig};
 use kmi::io::{read_input, PassphraseSource};
 use kmi::math::prime::SearchConfig;
@@ -26,6 +26,66 @@ fn parse_split(text: &str) -> Result<(u32, u32)> {
         )));
     }
     Ok((k, n))
+}
+
+/// The agent's CA: its key, its certificate and the chain after it in the same file. Checked
+/// now, by issuing a throw-away certificate for the CA's own key, so that a CA that cannot
+/// issue (no keyCertSign, key and certificate not a pair, expired) is the operator's mistake
+/// (exit 2, no response) and not a failed response to a client.
+fn read_ca(
+    ctx: &Context,
+    key_path: &std::path::Path,
+    cert_path: &std::path::Path,
+    pass: &KeyPassphraseArgs,
+    days: u32,
+) -> Result<(
+    kmi::keys::RsaPrivate,
+    x509_cert::Certificate,
+    Vec<x509_cert::Certificate>,
+)> {
+    let key = read_rsa_private(ctx, key_path, pass, "--ca-key")?;
+    let input = read_input(cert_path)?;
+    let mut certs = kmi::keys::cert::read_certificates(&input.bytes)
+        .map_err(|e| e.in_file(cert_path))?
+        .into_iter();
+    let Some(cert) = certs.next() else {
+        return Err(Error::malformed(
+            cert_path.to_path_buf(),
+            "no certificate found",
+        ));
+    };
+    if !cert_belongs_to(&cert, &key)? {
+        return Err(Error::invalid(format!(
+            "{}: is not the certificate of --ca-key {}",
+            cert_path.display(),
+            key_path.display()
+        )));
+    }
+    use kmi::keys::cert::build::{issue, CertSpec, Issuer, Usage};
+    let probe = CertSpec {
+        subject: cert.tbs_certificate.subject.clone(),
+        spki: cert.tbs_certificate.subject_public_key_info.clone(),
+        usages: vec![Usage::Encrypt],
+        days,
+        path_len: None,
+    };
+    let rsa = key.to_rsa_crate()?;
+    issue(
+        &probe,
+        Issuer::Ca {
+            cert: &cert,
+            key: &rsa,
+        },
+        &mut KmiRng::new(None)?,
+    )
+    .map_err(|e| {
+        Error::invalid(format!(
+            "--ca-cert {}: cannot issue certificates: {}",
+            cert_path.display(),
+            e.reason()
+        ))
+    })?;
+    Ok((key, cert, certs.collect()))
 }
 
 pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
@@ -61,6 +121,10 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
         }
         (None, None) => None,
         _ => return Err(Error::invalid("give --sign-key and --sign-cert together")),
+    };
+    let ca = match (&a.ca_key, &a.ca_cert) {
+        (Some(k), Some(c)) => Some(read_ca(ctx, k, c, &a.key_passphrase, a.days)?),
+        _ => None,
     };
     // A missing or unsafe secrets file is the agent's setup mistake: exit 2, no response.
     let identity_secrets = match &a.identity_secrets {
@@ -138,6 +202,7 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
             accept_signing_keys: a.accept_signing_keys,
             require_archive: a.require_archive,
             max_keygen_bits: a.max_bits,
+            keygen_rsa_bits: a.keygen_bits,
         },
         search: SearchConfig {
             threads: ctx.threads(a.threads),
@@ -146,8 +211,14 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
         identity_secrets: identity_secrets.as_ref(),
         // `cmc respond` has no CA options yet: a catastrophic-loss recovery is answered without
         // a certificate for the new signing key, and the response says so.
-        ca: None,
+        ca: ca.as_ref().map(|(key, cert, chain)| CaIssuer {
+            cert,
+            chain,
+            key,
+            days: a.days,
+        }),
     };
+    agent.policy.check()?;
     let mut rng = KmiRng::new(None)?;
     let (response, outcome) = agent::respond(&agent, &request.bytes, &mut store, &mut rng)?;
     write_message(&a.out, &response)?;

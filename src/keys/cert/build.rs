@@ -149,6 +149,9 @@ impl<'a> Issuer<'a> {
 
 /// A DN in RFC 4514 form ("CN=Alice,O=Example", most significant RDN last), not empty.
 pub fn parse_subject(dn: &str) -> Result<Name> {
+    if dn.trim().is_empty() {
+        return Err(Error::invalid("the subject name is empty"));
+    }
     let name = Name::from_str(dn.trim()).map_err(|e| {
         Error::invalid(format!(
             "{dn:?} is not an RFC 4514 name like CN=Alice,O=Example ({e})"
@@ -437,7 +440,11 @@ fn tbs_certificate(
         exts.push(extension_of(ku, subject, &exts)?);
     }
     if let Some(eku) = &usage.eku {
-        exts.push(extension_of(eku, subject, &exts)?);
+        // Not critical (x509-cert marks it critical): RFC 5280 4.2.1.12 leaves it to the
+        // issuer, and a relying party that does not know extKeyUsage may still use the key.
+        let mut ext = extension_of(eku, subject, &exts)?;
+        ext.critical = false;
+        exts.push(ext);
     }
     Ok(TbsCertificate {
         version: Version::V3,
@@ -663,10 +670,10 @@ pub fn read_csr(bytes: &[u8]) -> Result<CertReq> {
     Ok(req)
 }
 
-/// The usages a request asks for in its extensionRequest (empty when it asks for none).
-pub fn requested_usages(req: &CertReq) -> Result<Vec<Usage>> {
+/// The extensions a request asks for (its extensionRequest attributes, RFC 2985 5.4.2).
+pub fn request_extensions(info: &CertReqInfo) -> Result<Vec<Extension>> {
     let mut exts = Vec::new();
-    for attr in req.info.attributes.iter() {
+    for attr in info.attributes.iter() {
         if attr.oid == const_oid::db::rfc5912::ID_EXTENSION_REQ {
             for value in attr.values.iter() {
                 let er = value
@@ -676,7 +683,12 @@ pub fn requested_usages(req: &CertReq) -> Result<Vec<Usage>> {
             }
         }
     }
-    usages_of(&exts)
+    Ok(exts)
+}
+
+/// The usages a request asks for in its extensionRequest (empty when it asks for none).
+pub fn requested_usages(req: &CertReq) -> Result<Vec<Usage>> {
+    usages_of(&request_extensions(&req.info)?)
 }
 
 #[cfg(test)]

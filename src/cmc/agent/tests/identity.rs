@@ -55,9 +55,13 @@ fn id_agent(with_ca: bool) -> Agent<'static> {
         ca: with_ca.then(|| CaIssuer {
             key: &ca().0,
             cert: &ca().1,
+            chain: &[],
             days: 7,
         }),
-        ..agent(Policy::default())
+        ..agent(Policy {
+            keygen_rsa_bits: 1024,
+            ..Policy::default()
+        })
     }
 }
 
@@ -151,7 +155,7 @@ fn a_shared_secret_keygen_files_the_proved_identity() {
             identity: "alice".into(),
             shroud: shroud_to(alice()),
             archive: true,
-            algorithm: KeygenAlgorithm::Rsa { bits: 1024 },
+            algorithm: KeygenAlgorithm::Rsa,
             selection: None,
             signer: None,
         },
