@@ -461,6 +461,60 @@ fn catastrophic_loss_recovery_with_a_new_signing_key() {
         "got.pem",
     ]);
     assert!(s.same_public("got.pem", "enc.key"));
+    // An agent with a CA certifies the new signing key: the certificate comes back in the
+    // response's certificate bag, for the new key, and openssl verify accepts it.
+    ossl(
+        &s.w,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:1024",
+            "-nodes",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=kmi CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+        ],
+    );
+    s.respond_ok_with(
+        "c.req",
+        "store",
+        "ca.rsp",
+        &["--ca-key", "ca.key", "--ca-cert", "ca.crt", "--days", "7"],
+    );
+    let st = status(&s, "ca.rsp");
+    assert!(st.to_string().contains("is certified"), "{st:#}");
+    let pem = String::from_utf8(ossl(
+        &s.w,
+        &["pkcs7", "-inform", "DER", "-in", "ca.rsp", "-print_certs"],
+    ))
+    .unwrap();
+    let new_pub = ossl(&s.w, &["pkey", "-in", "new.key", "-pubout"]);
+    let mut certified = 0;
+    for (i, block) in pem.split("-----BEGIN CERTIFICATE-----").skip(1).enumerate() {
+        let name = format!("bag-{i}.crt");
+        s.w.write(&name, format!("-----BEGIN CERTIFICATE-----{block}"));
+        if ossl(&s.w, &["x509", "-in", &name, "-noout", "-pubkey"]) == new_pub {
+            certified += 1;
+            let subject =
+                String::from_utf8(ossl(&s.w, &["x509", "-in", &name, "-noout", "-subject"]))
+                    .unwrap();
+            assert!(subject.contains("alice"), "{subject}");
+            let out =
+                String::from_utf8(ossl(&s.w, &["verify", "-CAfile", "ca.crt", &name])).unwrap();
+            assert!(out.contains(": OK"), "{out}");
+        }
+    }
+    assert_eq!(certified, 1, "{pem}");
     // The wrong secret: refused, whoever signed.
     s.kmi_ok(&[
         "cmc",

@@ -302,7 +302,9 @@ fn catastrophic_loss_recovery_certifies_the_new_key_when_there_is_a_ca() {
     let (rsp, out) = run_id(&req, &mut store, true);
     assert!(out.ok(), "{:?}", out.failure);
     let certs = parse_signed(&rsp).unwrap().certificates();
-    assert_eq!(certs.len(), 2);
+    // The agent's own, the new key's, and the CA's (the chain of what was issued).
+    assert_eq!(certs.len(), 3);
+    assert_eq!(certs[2], ca().1);
     let new_spki =
         encode_public_spki(&crate::keys::PublicKey::Rsa(other_key().public.clone())).unwrap();
     assert_eq!(
