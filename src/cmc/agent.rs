@@ -302,6 +302,10 @@ pub struct Outcome {
     /// The statusString of a successful response, when there is something to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_note: Option<String>,
+    /// The request proved `identity` with the secret it shares with the agent (AuthenticatedData
+    /// or identityProofV2; see `identity`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub identity_proved: bool,
 }
 
 impl Outcome {
@@ -355,6 +359,7 @@ pub fn respond(
         signers: Vec::new(),
         store_error: None,
         issued: Vec::new(),
+        identity_proved: false,
         status_note: None,
     };
     let mut echo = Echo::default();
@@ -764,6 +769,7 @@ fn handle(
         _ => None,
     };
     identity::prove(agent, &mut parsed)?;
+    outcome.identity_proved = parsed.proved.is_some();
     match control {
         Some(Control::KeyArchival(ka)) => {
             outcome.kind = Some(RequestKind::Archive);

@@ -254,6 +254,7 @@ fn a_shared_secret_archives_and_recovers_and_peers_read_the_authenticated_data()
     let r = s.respond_ok("a.req", "store", "a.rsp");
     assert_eq!(r["outcome"]["identity"], "alice");
     assert_eq!(r["outcome"]["signers"].as_array().unwrap().len(), 0);
+    assert_eq!(r["outcome"]["identity_proved"], Value::Bool(true), "{r:#}");
 
     s.kmi_ok(&[
         "cmc",

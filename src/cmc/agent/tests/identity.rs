@@ -101,6 +101,7 @@ fn secret_archive(store: &mut MemStore) {
     assert!(out.ok(), "{:?}", out.failure);
     assert_eq!(status_of(&rsp).cmc_status, CmcStatus::SUCCESS);
     assert_eq!(out.signers.len(), 0);
+    assert!(out.identity_proved);
     assert_eq!(store.entries.len(), 1);
     assert_eq!(store.entries[0].0.proved_identity.as_deref(), Some("alice"));
     assert_eq!(store.entries[0].0.signer_spki, "");
