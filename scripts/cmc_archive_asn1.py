@@ -24,9 +24,11 @@ sample    writes one sample's DER ("if a peer writes it, kmi reads it"); `sample
           all as DIR/SAMPLE.der and checks each. SAMPLE is a production name or a production
           name with a variant suffix (see SAMPLES).
 controls  reads a PKIData or PKIResponse (bare, in a ContentInfo, or as the eContent of a
-          SignedData; BER is accepted for the envelope) and checks the value of every control
-          under kmi's placeholder OIDs against its production, strictly (KeyRecoveryRsp) or with
-          --lenient (KeyRecoveryRspLenient). Exit 1 if any does not check.
+          SignedData or AuthenticatedData; BER is accepted for the envelope) and checks the value
+          of every control under kmi's placeholder OIDs against its production, strictly
+          (KeyRecoveryRsp) or with --lenient (KeyRecoveryRspLenient), and RFC 5272's
+          identification and identityProofV2 controls against the RFC's own definitions. Exit 1
+          if any does not check.
 
 The samples are deterministic: their keys and certificates are the committed test keys in
 testdata/cli/ (sign.crt = CN=alice, RSA 2048; signer.crt issued by ca.crt; t1/t2 = trustee 1/2,
@@ -1248,6 +1250,46 @@ def selftest():
 # controls: the draft controls of a PKIData / PKIResponse.
 # ---------------------------------------------------------------------------------------------
 
+# Two controls of RFC 5272 itself that kmi's requests carry, transcribed from the RFC's text
+# (section 6.2.3 and section 6.2.2) rather than from the draft; the draft's section 5.3 step 3
+# names them as the proof of identity of a client without a certified key:
+#   id-cmc-identification OBJECT IDENTIFIER ::= {id-cmc 2}
+#   "The identification control is defined as a UTF8String"
+#   id-cmc-identityProofV2 OBJECT IDENTIFIER ::= { id-cmc 34 }
+#   IdentifyProofV2 ::= SEQUENCE {
+#       proofAlgID       AlgorithmIdentifier,
+#       macAlgId         AlgorithmIdentifier,
+#       witness          OCTET STRING }
+ID_CMC = "1.3.6.1.5.5.7.7"
+id_cmc_identification = univ.ObjectIdentifier(ID_CMC + ".2")
+id_cmc_identityProofV2 = univ.ObjectIdentifier(ID_CMC + ".34")
+
+
+class IdentifyProofV2(univ.Sequence):
+    componentType = namedtype.NamedTypes(
+        namedtype.NamedType("proofAlgID", rfc5280.AlgorithmIdentifier()),
+        namedtype.NamedType("macAlgId", rfc5280.AlgorithmIdentifier()),
+        namedtype.NamedType("witness", univ.OctetString()),
+    )
+
+
+RFC5272_CONTROLS = {
+    str(id_cmc_identification): ("identification", char.UTF8String),
+    str(id_cmc_identityProofV2): ("identityProofV2", IdentifyProofV2),
+}
+
+
+def decode_rfc5272_control(oid, der):
+    """(name, summary lines) of an identification or identityProofV2 value, strictly."""
+    name, spec = RFC5272_CONTROLS[oid]
+    obj = decode_der(der, spec(), name)
+    if name == "identification":
+        return name, [f"identification: {str(obj)!r}"]
+    return name, [f"proofAlgID: {obj['proofAlgID']['algorithm']}",
+                  f"macAlgId: {obj['macAlgId']['algorithm']}",
+                  f"witness: {len(obj['witness'])} octets"]
+
+
 CONTROL_PRODUCTIONS = {
     str(id_cmc_ServerKeyGenRequest): "ServerKeyGenRequest",
     str(id_cmc_ServerKeyGenResponse): "ServerKeyGenResponse",
@@ -1296,7 +1338,14 @@ def load_pki(der):
         body = der
         ci, rest = ber_decoder.decode(der, asn1Spec=rfc5652.ContentInfo())
         if not rest:
-            if ci["contentType"] == rfc5652.id_signedData:
+            if ci["contentType"] == rfc5652.id_ct_authData:
+                # RFC 5652 section 9: a request authenticated with a shared secret.
+                ad, _ = ber_decoder.decode(bytes(ci["content"]),
+                                           asn1Spec=rfc5652.AuthenticatedData())
+                eci = ad["encapContentInfo"]
+                body = bytes(eci["eContent"])
+                kind = {str(rfc6402.id_cct_PKIData): "PKIData"}.get(str(eci["eContentType"]))
+            elif ci["contentType"] == rfc5652.id_signedData:
                 sd, _ = ber_decoder.decode(bytes(ci["content"]), asn1Spec=rfc5652.SignedData())
                 eci = sd["encapContentInfo"]
                 body = bytes(eci["eContent"])
@@ -1327,6 +1376,16 @@ def controls(path, lenient):
     bad = 0
     seen = 0
     for c in obj["controlSequence"]:
+        if str(c["attrType"]) in RFC5272_CONTROLS and len(c["attrValues"]) == 1:
+            try:
+                name, lines = decode_rfc5272_control(str(c["attrType"]),
+                                                     bytes(c["attrValues"][0]))
+                print(f"control {int(c['bodyPartID'])} {name}: ok; " + "; ".join(lines))
+            except Reject as e:
+                print(f"control {int(c['bodyPartID'])} "
+                      f"{RFC5272_CONTROLS[str(c['attrType'])][0]}: FAIL {e}")
+                bad += 1
+            continue
         production = CONTROL_PRODUCTIONS.get(str(c["attrType"]))
         if production is None:
             continue

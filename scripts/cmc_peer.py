@@ -42,9 +42,23 @@ Run with the venv of scripts/test (KMI_PYTHON):
                                --sign-key KEY --sign-cert CERT OUT
         A recovery request made without kmi: KeyRecoveryReq with id-cmc-shroudWithPublicKey and
         the certificate untagged (the draft's form) or [0] IMPLICIT (kmi 0.1's), signed by openssl.
+    cmc_peer.py identity --secret HEX REQ
+        Check a request made without a signing key with the secret shared with the agent. For
+        AuthenticatedData (RFC 5652 section 9): PBKDF2-HMAC-SHA256 (hashlib) of the secret per the
+        PWRI's parameters gives the KEK, `openssl enc -d -id-aes256-wrap` unwraps the MAC key,
+        and HMAC-SHA256 over the DER of authAttrs (SET OF tag, section 9.2) must equal the mac;
+        the message-digest attribute must be SHA-256(eContent) and the content-type attribute
+        eContentType. Prints "mac ok". Then, for AuthenticatedData or SignedData alike, the
+        identityProofV2 control (RFC 5272 section 6.2.2, id-cmc 34): the key is SHA-256 of the
+        secret followed by the identification's UTF8 octets (sections 6.2.1 and 6.2.3), the
+        witness HMAC-SHA256 of the reqSequence's DER, or, with no requests, of a SEQUENCE OF the
+        ServerKeyGenRequest / KeyRecoveryReq control values (the draft's section 4.1 rule, as kmi
+        extends it to recovery). Prints "identityProofV2 ok IDENTITY".
 """
 
 import argparse
+import hashlib
+import hmac
 import os
 import subprocess
 import sys
@@ -53,7 +67,7 @@ import tempfile
 from pyasn1.codec.ber import decoder as ber_decoder
 from pyasn1.codec.der import decoder, encoder
 from pyasn1.type import char, univ
-from pyasn1_modules import rfc3279, rfc4055, rfc4211, rfc5280, rfc5652, rfc5751, rfc6402
+from pyasn1_modules import rfc3279, rfc4055, rfc4211, rfc5280, rfc5652, rfc5751, rfc6402, rfc8018
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -436,6 +450,96 @@ def cmd_build_recovery(args):
                             "-outform", "DER"))
 
 
+ID_AES256_WRAP = univ.ObjectIdentifier("2.16.840.1.101.3.4.1.45")
+ID_HMAC_WITH_SHA256 = univ.ObjectIdentifier("1.2.840.113549.2.9")
+ID_SHA256 = univ.ObjectIdentifier("2.16.840.1.101.3.4.2.1")
+
+
+def der_length(n):
+    if n < 0x80:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+
+
+def cmd_identity(args):
+    secret = bytes.fromhex(args.secret)
+    ci, rest = ber_decoder.decode(read(args.req), asn1Spec=rfc5652.ContentInfo())
+    if rest:
+        raise SystemExit("bytes after the ContentInfo")
+    if ci["contentType"] == rfc5652.id_ct_authData:
+        ad, _ = decoder.decode(bytes(ci["content"]), asn1Spec=rfc5652.AuthenticatedData())
+        if len(ad["recipientInfos"]) != 1:
+            raise SystemExit("expected one RecipientInfo")
+        pwri = ad["recipientInfos"][0]["pwri"]
+        kda = pwri["keyDerivationAlgorithm"]
+        if kda["algorithm"] != rfc8018.id_PBKDF2:
+            raise SystemExit(f"key derivation {kda['algorithm']}, not PBKDF2")
+        params, _ = decoder.decode(bytes(kda["parameters"]), asn1Spec=rfc8018.PBKDF2_params())
+        if params["prf"]["algorithm"] != ID_HMAC_WITH_SHA256:
+            raise SystemExit(f"PRF {params['prf']['algorithm']}, not hmacWithSHA256")
+        if pwri["keyEncryptionAlgorithm"]["algorithm"] != ID_AES256_WRAP:
+            raise SystemExit("key encryption is not id-aes256-wrap")
+        kek = hashlib.pbkdf2_hmac("sha256", secret, bytes(params["salt"]["specified"]),
+                                  int(params["iterationCount"]), 32)
+        mac_key = run("openssl", "enc", "-d", "-id-aes256-wrap", "-K", kek.hex(),
+                      "-iv", "A6A6A6A6A6A6A6A6", stdin=bytes(pwri["encryptedKey"]))
+        if ad["macAlgorithm"]["algorithm"] != ID_HMAC_WITH_SHA256:
+            raise SystemExit(f"MAC algorithm {ad['macAlgorithm']['algorithm']}")
+        if ad["digestAlgorithm"]["algorithm"] != ID_SHA256:
+            raise SystemExit(f"digest algorithm {ad['digestAlgorithm']['algorithm']}")
+        attrs = encoder.encode(ad["authAttrs"])
+        attrs = b"\x31" + attrs[1:]  # the [2] IMPLICIT tag becomes SET OF (section 9.2)
+        content = bytes(ad["encapContentInfo"]["eContent"])
+        ect = ad["encapContentInfo"]["eContentType"]
+        for a in ad["authAttrs"]:
+            value = bytes(a["attrValues"][0])
+            if a["attrType"] == rfc5652.id_messageDigest:
+                md, _ = decoder.decode(value, asn1Spec=univ.OctetString())
+                if bytes(md) != hashlib.sha256(content).digest():
+                    raise SystemExit("message-digest does not match the content")
+            elif a["attrType"] == rfc5652.id_contentType:
+                ct, _ = decoder.decode(value, asn1Spec=univ.ObjectIdentifier())
+                if ct != ect:
+                    raise SystemExit("content-type attribute differs from eContentType")
+        want = hmac.new(mac_key, attrs, hashlib.sha256).digest()
+        if not hmac.compare_digest(want, bytes(ad["mac"])):
+            raise SystemExit("the MAC does not verify")
+        print("mac ok")
+    elif ci["contentType"] == rfc5652.id_signedData:
+        sd, _ = ber_decoder.decode(bytes(ci["content"]), asn1Spec=rfc5652.SignedData())
+        content = bytes(sd["encapContentInfo"]["eContent"])
+        print("signed")
+    else:
+        raise SystemExit(f"content type {ci['contentType']}")
+    pd, _ = decoder.decode(content, asn1Spec=rfc6402.PKIData())
+    identity, proof, values = None, None, []
+    for ta in pd["controlSequence"]:
+        value = bytes(ta["attrValues"][0])
+        if ta["attrType"] == rfc6402.id_cmc_identification:
+            identity = str(decoder.decode(value, asn1Spec=char.UTF8String())[0])
+        elif ta["attrType"] == rfc6402.id_cmc_identityProofV2:
+            proof = decoder.decode(value, asn1Spec=rfc6402.IdentifyProofV2())[0]
+        elif ta["attrType"] in (ID_CMC_SERVER_KEYGEN_REQUEST, ID_CMC_KEY_RECOVERY_REQ):
+            values.append(value)
+    if identity is None or proof is None:
+        raise SystemExit("no identification or no identityProofV2 control")
+    if proof["proofAlgID"]["algorithm"] != ID_SHA256:
+        raise SystemExit(f"proofAlgID {proof['proofAlgID']['algorithm']}")
+    if proof["macAlgId"]["algorithm"] != ID_HMAC_WITH_SHA256:
+        raise SystemExit(f"macAlgId {proof['macAlgId']['algorithm']}")
+    if len(pd["reqSequence"]):
+        data = encoder.encode(pd["reqSequence"])
+    else:
+        inner = b"".join(values)
+        data = b"\x30" + der_length(len(inner)) + inner
+    key = hashlib.sha256(secret + identity.encode("utf-8")).digest()
+    want = hmac.new(key, data, hashlib.sha256).digest()
+    if not hmac.compare_digest(want, bytes(proof["witness"])):
+        raise SystemExit("the identityProofV2 witness does not verify")
+    print(f"identityProofV2 ok {identity}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -485,6 +589,9 @@ def main():
     s.add_argument("--sign-key", required=True)
     s.add_argument("--sign-cert", required=True)
     s.add_argument("out")
+    s = sub.add_parser("identity")
+    s.add_argument("--secret", required=True)
+    s.add_argument("req")
     args = p.parse_args()
     if args.cmd == "build-archive" and args.stream and args.placement != "body":
         p.error("--stream works with --placement body only (pyasn1 re-encodes the signed message)")
@@ -496,6 +603,7 @@ def main():
         "build-archive": cmd_build_archive,
         "openssl-envelope": cmd_openssl_envelope,
         "build-recovery": cmd_build_recovery,
+        "identity": cmd_identity,
     }[args.cmd](args)
 
 

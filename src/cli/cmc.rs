@@ -28,6 +28,13 @@ agent can check only with a key it knows from an earlier request). Signing with 
 (RSA) is possible with --sign-with-archived-key, but not the default: an escrowed key is an \
 encryption key, and a key that signs its own requests is a signing key too. Recovering the key \
 later needs a request signed by the same key, unless the agent allows any signer.\n\n\
+A client without any signing key authenticates the request with the secret it shares with \
+the agent instead (--shared-secret-file, the archive draft's section 4.3 step 3): the PKIData \
+goes in CMS AuthenticatedData (HMAC-SHA256 under a key that a password recipient derived from \
+the secret carries: PBKDF2-HMAC-SHA256 and AES key wrap) with an id-cmc-identityProofV2 \
+control (RFC 5272 section 6.2.2) for --identity, and the key in the authenticated body. The \
+agent files the key under that identity, and a request that proves the same identity recovers \
+it. The secret is at least 16 octets, written in hex on the first line of the file.\n\n\
 Signature keys are never escrowed: a key declared --key-usage signature or both is refused \
 unless --force-signing-key (and the agent refuses it unless run with --accept-signing-keys). \
 KEY passes the registration checks of kmi key check before anything is built.\n\n\
@@ -39,7 +46,8 @@ issuerAndSerialNumber, which recovery returns as the key's certificateId. The id
 to CERT's subject CN.",
         after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
 $ kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
-$ kmi cmc archive-request --key enc.pem --cert enc.crt --agent agent.crt --sign-key sign.pem --sign-cert sign.crt -o archive.req"
+$ kmi cmc archive-request --key enc.pem --cert enc.crt --agent agent.crt --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
+$ kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --shared-secret-file alice.hex -o archive.req"
     )]
     ArchiveRequest(ArchiveRequestArgs),
 
@@ -49,9 +57,19 @@ $ kmi cmc archive-request --key enc.pem --cert enc.crt --agent agent.crt --sign-
 archived under --identity (narrowed by --selection) as EnvelopedData for --shroud-key (a \
 certificate or RSA public key: key transport) or under the secret shared with the agent, named \
 by --shroud-secret (password recipient). Signed by --sign-key, which must be the key that signed \
-the archive request unless the agent allows any signer.",
+the archive request unless the agent allows any signer.\n\n\
+Without a signing key, --shared-secret-file authenticates the request instead (AuthenticatedData \
+with identityProofV2, as for archive-request): it recovers the keys archived by a request that \
+proved the same --identity. After the loss of every key (the archive draft's section 5.3), \
+--new-sign-key KEY adds a PKCS#10 for a new RSA signing key (--subject, default CN=<identity>) \
+and signs the request with it, the signer named by an empty issuer and the request's \
+bodyPartID; the identity is proved by identityProofV2 under --shared-secret-file. The agent \
+returns the keys and, when it has a CA, a certificate for the new key (else its status says \
+that none was issued).",
         after_long_help = "Examples:\n  $ kmi cmc recovery-request --identity alice --shroud-key new.pub --sign-key sign.pem --sign-cert sign.crt -o recover.req\n  \
-$ kmi cmc recovery-request --identity alice --shroud-secret alice-2024 --selection laptop-2024 --sign-key sign.pem -o recover.req"
+$ kmi cmc recovery-request --identity alice --shroud-secret alice-2024 --selection laptop-2024 --sign-key sign.pem -o recover.req\n  \
+$ kmi cmc recovery-request --identity alice --shroud-key new.pub --shared-secret-file alice.hex -o recover.req\n  \
+$ kmi cmc recovery-request --identity alice --shroud-key new.pub --new-sign-key new.pem --shared-secret-file alice.hex -o recover.req"
     )]
     RecoveryRequest(RecoveryRequestArgs),
 
@@ -60,7 +78,9 @@ $ kmi cmc recovery-request --identity alice --shroud-secret alice-2024 --selecti
         long_about = "Build a Full PKI Request with a ServerKeyGenRequest control: the agent generates a \
 safe-prime RSA key of --bits bits or an ElGamal key (an RFC 7919 group for 2048..8192 bits, \
 otherwise a fresh safe-prime group that this command makes), returns it shrouded as asked and, \
-with --archive, keeps it in its store.",
+with --archive, keeps it in its store. Without a signing key, --shared-secret-file \
+authenticates the request with the secret shared with the agent (AuthenticatedData with \
+identityProofV2, as for archive-request).",
         after_long_help = "Examples:\n  $ kmi cmc keygen-request --subject CN=alice --shroud-key alice.pub --archive --sign-key sign.pem -o keygen.req\n  \
 $ kmi cmc keygen-request --subject CN=bob --shroud-secret bob-2024 --algorithm elgamal --bits 2048 --sign-key sign.pem --sign-cert sign.crt -o keygen.req"
     )]
@@ -100,6 +120,14 @@ material.\n\n\
 The agent holds no trust anchors: a certificate in a request gives the signer's public key, and \
 its chain is not validated. Who may recover a key is decided by that key: the signer of the \
 archive request (or any validly signed request with --allow-any-signer).\n\n\
+Requests without a signing key (AuthenticatedData, or a catastrophic-loss recovery signed by \
+its new key) prove their identity with the secret the client shares with the agent: \
+--identity-secrets FILE holds NAME=hex lines ('#' comments) and must belong to the user running \
+the agent with mode 0600 or stricter (otherwise kmi exits 2 and writes no response). The MAC \
+and identityProofV2 are checked with the secret of the identity the request names; every \
+failure (an unknown name, a wrong secret, a changed MAC or proof, or no --identity-secrets at \
+all) gets the same failInfo badIdentity and statusString. Keys archived that way are recovered \
+by a request that proves the same identity.\n\n\
 Decryption is no oracle: PKCS#1 v1.5 key transport is refused before anything is decrypted \
 (RSA-OAEP only), and once the agent starts decrypting an archived key, every failure (the \
 decryption, the padding or tag, the EncKeyWithID, the key's checks, its match with the \

@@ -3,8 +3,13 @@
 //!
 //! What is checked, in order; the first failure becomes a PKIResponse whose CMCStatusInfoV2 is
 //! `failed` (bodyList: the body part at fault, or 0 for the whole message) with:
-//! - not DER/BER, not ContentInfo(SignedData), eContentType not id-cct-PKIData, PKIData or a
-//!   known control malformed, no (or more than one) archive control: failInfo **badRequest**;
+//! - not DER/BER, not ContentInfo(SignedData) or ContentInfo(AuthenticatedData), eContentType
+//!   not id-cct-PKIData, PKIData or a known control malformed, no (or more than one) archive
+//!   control: failInfo **badRequest**;
+//! - an AuthenticatedData request, or one with identityProofV2, whose MAC or proof does not check
+//!   with the secret of the identity it names (an unknown name and an agent without
+//!   `identity_secrets` included): **badIdentity** with one statusString for every cause, before
+//!   the request is acted on (see `identity`);
 //! - a signature that does not verify, or a signer without a certificate or known public key:
 //!   **badMessageCheck**;
 //! - archive: the KeyArchival control names no request or no key, a key in
@@ -64,7 +69,11 @@
 //! `signer_spki`): a client that archives with `--sign-key`/`--sign-cert` recovers with the same
 //! key. When the archived key signed its own request (no certificate yet) and has since been
 //! lost, the operator, having checked the requester's identity out of band, runs the agent with
-//! `allow_any_signer`; the request must still carry a valid signature. kmi's agent holds no
+//! `allow_any_signer`; the request must still carry a valid signature. A key archived by a
+//! request that proved its identity with a shared secret (AuthenticatedData or identityProofV2,
+//! recorded in the store as `proved_identity`) is recovered by a request that proves the same
+//! identity, including a catastrophic-loss recovery signed by a new key (draft section 5.3),
+//! whose new key the agent certifies when it has a CA. kmi's agent holds no
 //! trust anchors, so certificates are not chain-validated: what a certificate adds is the
 //! signer's public key.
 //!
@@ -362,6 +371,10 @@ pub struct Outcome {
     /// The statusString of a successful response, when there is something to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_note: Option<String>,
+    /// The request proved `identity` with the secret it shares with the agent (AuthenticatedData
+    /// or identityProofV2; see `identity`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub identity_proved: bool,
 }
 
 impl Outcome {
@@ -416,6 +429,7 @@ pub fn respond(
         signer_fingerprints: Vec::new(),
         store_error: None,
         issued: Vec::new(),
+        identity_proved: false,
         status_note: None,
     };
     let mut echo = Echo::default();
@@ -764,7 +778,6 @@ fn handle(
             _ => {}
         }
     }
-    identity::prove(agent, &mut parsed)?;
     let mut kinds: BTreeMap<&'static str, Vec<BodyPartID>> = BTreeMap::new();
     for (id, c) in &parsed.controls {
         let k = match c {
@@ -825,6 +838,14 @@ fn handle(
                 )
         })
         .map(|(_, c)| c.clone());
+    outcome.kind = match &control {
+        Some(Control::KeyArchival(_)) => Some(RequestKind::Archive),
+        Some(Control::KeyRecoveryReq(_)) => Some(RequestKind::Recovery),
+        Some(Control::ServerKeyGenRequest(_)) => Some(RequestKind::Keygen),
+        _ => None,
+    };
+    identity::prove(agent, &mut parsed)?;
+    outcome.identity_proved = parsed.proved.is_some();
     match control {
         Some(Control::KeyArchival(ka)) => {
             outcome.kind = Some(RequestKind::Archive);

@@ -68,15 +68,20 @@ impl RequestBinding {
     /// Read a request (a signed Full PKI Request, as `kmi cmc ...-request` writes it). Its
     /// signature is not checked here: the client made it.
     pub fn from_request(request: &[u8], oids: &CmcOids) -> Result<Self> {
-        let msg = bounded_signed(request)?;
-        if msg.content_type() != oids.cct_pki_data {
-            return Err(Error::format(format!(
-                "the signed content type is {}, not id-cct-PKIData: not a request",
-                msg.content_type()
-            )));
-        }
-        let content = super::print::econtent_of(&msg.signed_data)?
-            .ok_or_else(|| Error::format("the request has no content"))?;
+        let content = match super::identity::authenticated_content(request, oids)? {
+            Some(c) => c,
+            None => {
+                let msg = bounded_signed(request)?;
+                if msg.content_type() != oids.cct_pki_data {
+                    return Err(Error::format(format!(
+                        "the signed content type is {}, not id-cct-PKIData: not a request",
+                        msg.content_type()
+                    )));
+                }
+                super::print::econtent_of(&msg.signed_data)?
+                    .ok_or_else(|| Error::format("the request has no content"))?
+            }
+        };
         super::bounds::check_pki_body(&content)?;
         let pd = PkiData::from_der(&content)
             .map_err(|e| Error::format(format!("malformed PKIData: {e}")))?;

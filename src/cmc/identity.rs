@@ -25,9 +25,11 @@
 //! PWRI derived from the same secret carries) when the client has no signing key at all, or, for
 //! catastrophic-loss recovery (draft section 5.3), signed by a new signing key whose PKCS#10 is in
 //! the reqSequence, the signer named by issuerAndSerialNumber with an empty (NULL) issuer Name and
-//! the request's bodyPartID as serial number (draft 5.3 step 3, which follows section 4.2 of the
-//! CMC specification it cites, RFC 2797: "a NULL issuer name and a serial number corresponding to
-//! the bodyPartID of the certificate request"): [`new_key_recovery_request`].
+//! the request's bodyPartID as serial number (draft section 5.3 step 3: "the signerInfo field of
+//! the signed message will contain a NULL issuer name and a serial number corresponding to the
+//! bodyPartID of the certificate request within the PKIData", "following Section 4.2" of the CMC
+//! specification the draft cites; that RFC text was not at hand to quote, so the draft's words are
+//! the reference here): [`new_key_recovery_request`].
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -333,6 +335,28 @@ pub fn authenticated_request(
         CLIENT_PBKDF2_ITERATIONS,
         rng,
     )
+}
+
+/// The PKIData of a request in ContentInfo(AuthenticatedData) (DER, BER or PEM), its MAC not
+/// checked (the client made it); `None` when the message is something else.
+pub fn authenticated_content(bytes: &[u8], oids: &CmcOids) -> Result<Option<Vec<u8>>> {
+    super::bounds::check_message_size(bytes)?;
+    let armored = crate::io::armor::decode_armor(bytes)?;
+    let der = crate::cms::ber::normalize(&armored.der)?;
+    super::bounds::check_content_info(&der)?;
+    let ci = ::cms::content_info::ContentInfo::from_der(&der)
+        .map_err(Error::decoding("malformed CMS ContentInfo"))?;
+    if ci.content_type != crate::cms::authenticated::ID_AUTH_DATA {
+        return Ok(None);
+    }
+    let a = crate::cms::authenticated::Authenticated::from_content_info(&ci)?;
+    if a.content_type != oids.cct_pki_data {
+        return Err(Error::format(format!(
+            "the authenticated content type is {}, not id-cct-PKIData: not a request",
+            a.content_type
+        )));
+    }
+    Ok(Some(a.content))
 }
 
 /// The signer identifier of a request signed by the key its own certification request enrolls

@@ -126,6 +126,9 @@ const RECOVER_SECRET_REQ: &[&str] = &[
     "write alice.secret alice-2024",
 ];
 
+/// alice.hex: the secret alice shares with the agent (hex, 32 octets).
+const SHARED_SECRET: &str =
+    "write alice.hex 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 /// ca.pem and ca.crt: a CA made by kmi (the testdata CA key, self-signed for ten years).
 const KMI_CA: &[&str] = &[
     "cp ca.pem",
@@ -370,12 +373,24 @@ fn examples() -> Vec<Example> {
             &[CMC_PARTIES, &["cp enc.crt"]],
         ),
         ex(
+            "kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --shared-secret-file alice.hex -o archive.req",
+            &[CMC_PARTIES, &[SHARED_SECRET]],
+        ),
+        ex(
             "kmi cmc recovery-request --identity alice --shroud-key new.pub --sign-key sign.pem --sign-cert sign.crt -o recover.req",
             &[CMC_PARTIES, &["cp new.pub"]],
         ),
         ex(
             "kmi cmc recovery-request --identity alice --shroud-secret alice-2024 --selection laptop-2024 --sign-key sign.pem -o recover.req",
             &[CMC_PARTIES],
+        ),
+        ex(
+            "kmi cmc recovery-request --identity alice --shroud-key new.pub --shared-secret-file alice.hex -o recover.req",
+            &[CMC_PARTIES, &["cp new.pub", SHARED_SECRET]],
+        ),
+        ex(
+            "kmi cmc recovery-request --identity alice --shroud-key new.pub --new-sign-key new.pem --shared-secret-file alice.hex -o recover.req",
+            &[CMC_PARTIES, &["cp new.pub", "cp new.pem", SHARED_SECRET]],
         ),
         ex(
             "kmi cmc keygen-request --subject CN=alice --shroud-key alice.pub --archive --sign-key sign.pem -o keygen.req",

@@ -12,6 +12,7 @@ mod chain;
 mod cmc;
 mod cmc_certify;
 mod cmc_hardening;
+mod cmc_identity;
 mod cmc_oracle;
 mod cms_interop;
 mod common;

@@ -12,6 +12,13 @@
 //! count above [`MAX_AGENT_PBKDF2_ITERATIONS`], a missing identification control) is a
 //! badRequest saying so. An agent run without `--identity-secrets` answers badIdentity too:
 //! the request is well formed, the agent just knows no one by that name.
+//!
+//! What a proof binds: in AuthenticatedData the MAC covers the whole PKIData; in a
+//! catastrophic-loss request the proof covers the PKCS#10 of the new key and that key's signature
+//! covers the rest. A SignedData request whose proof covers no certification request (the
+//! recovery fallback of `crate::cmc::identity::proof_input`) binds only its KeyRecoveryReq values:
+//! whoever replays the proof under another signature still has the keys shrouded as the original
+//! request asked.
 
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignerIdentifier;

@@ -26,6 +26,8 @@ use crate::cmc::store::{NewEntry, PutOutcome, StoredMeta};
 use crate::cms::signed::{parse_signed, sid_for_spki};
 use const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION;
 
+mod identity;
+
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 

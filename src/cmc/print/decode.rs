@@ -14,8 +14,10 @@ use crate::cmc::oids::{ArchiveError, CmcOids};
 use crate::cmc::types::*;
 use crate::cms::asn1::{Pbkdf2Params, RsaesOaepParams, ID_ENVELOPED_DATA};
 use crate::cms::auth_enveloped::{AuthEnvelopedData, ID_AUTH_ENVELOPED_DATA};
+use crate::cms::authenticated::ID_AUTH_DATA;
 use crate::cms::ber;
 use crate::{Error, Result};
+use cms::authenticated_data::AuthenticatedData;
 
 /// id-signedData (RFC 5652 section 5).
 use const_oid::db::rfc5911::ID_SIGNED_DATA;
@@ -207,6 +209,14 @@ impl Reporter<'_> {
             let aed = ci.content.decode_as::<AuthEnvelopedData>().map_err(bad)?;
             return Ok(ContentReport::AuthEnvelopedData(self.auth_enveloped(&aed)));
         }
+        if *ct == ID_AUTH_DATA {
+            let ad = content
+                .decode_as::<AuthenticatedData>()
+                .map_err(|e| Error::format(format!("malformed AuthenticatedData: {e}")))?;
+            return Ok(ContentReport::AuthenticatedData(Box::new(
+                self.authenticated(&ad, depth)?,
+            )));
+        }
         if *ct == self.oids.cct_pki_data {
             let pd = content
                 .decode_as::<PkiData>()
@@ -221,6 +231,46 @@ impl Reporter<'_> {
         }
         Ok(ContentReport::Other {
             der_len: content.to_der().map(|d| d.len()).unwrap_or(0),
+        })
+    }
+
+    fn authenticated(&self, ad: &AuthenticatedData, depth: usize) -> Result<AuthenticatedReport> {
+        let ect = ad.encap_content_info.econtent_type;
+        let econtent = match &ad.encap_content_info.econtent {
+            None => ContentReport::Absent,
+            Some(any) => {
+                let bytes = any
+                    .decode_as::<der::asn1::OctetString>()
+                    .map_err(|e| Error::format(format!("eContent is not an OCTET STRING: {e}")))?;
+                let bytes = bytes.as_bytes();
+                if ect == self.oids.cct_pki_data {
+                    crate::cmc::bounds::check_pki_body(bytes)?;
+                }
+                match Any::from_der(bytes) {
+                    Ok(any) => {
+                        self.content(&ect, &any, depth + 1, ect == self.oids.cct_pki_data)?
+                    }
+                    Err(_) => ContentReport::Other {
+                        der_len: bytes.len(),
+                    },
+                }
+            }
+        };
+        Ok(AuthenticatedReport {
+            version: ad.version as u8,
+            recipients: self.recipients(&ad.recip_infos),
+            mac_algorithm: self.name(&ad.mac_alg.oid),
+            digest_algorithm: ad.digest_alg.as_ref().map(|a| self.name(&a.oid)),
+            econtent_type: self.name(&ect),
+            econtent,
+            authenticated_attributes: ad
+                .auth_attrs
+                .iter()
+                .flat_map(|s| s.iter())
+                .map(|a| self.name(&a.oid))
+                .collect(),
+            mac_len: ad.mac.as_bytes().len(),
+            unauthenticated_attributes: ad.unauth_attrs.as_ref().map(|a| a.len()).unwrap_or(0),
         })
     }
 

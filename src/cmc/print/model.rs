@@ -97,6 +97,8 @@ pub enum ContentReport {
     EnvelopedData(EnvelopedReport),
     /// RFC 5083 (AES-GCM): the same report, with the length of the authentication tag.
     AuthEnvelopedData(EnvelopedReport),
+    /// RFC 5652 section 9: a request authenticated with a shared secret instead of signed.
+    AuthenticatedData(Box<AuthenticatedReport>),
     PkiData(PkiDataReport),
     PkiResponse(PkiResponseReport),
     /// A content type kmi does not describe.
@@ -122,6 +124,22 @@ pub struct SignedDataReport {
     pub certificates: Vec<CertificateReport>,
     pub crls: usize,
     pub signers: Vec<SignerReport>,
+}
+
+/// AuthenticatedData (RFC 5652 section 9). The MAC is not checked: that takes the secret.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuthenticatedReport {
+    pub version: u8,
+    pub recipients: Vec<RecipientReport>,
+    pub mac_algorithm: OidName,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest_algorithm: Option<OidName>,
+    pub econtent_type: OidName,
+    pub econtent: ContentReport,
+    /// The authAttrs' types.
+    pub authenticated_attributes: Vec<OidName>,
+    pub mac_len: usize,
+    pub unauthenticated_attributes: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -52,6 +52,7 @@ fn content_text(t: &mut Text, c: &ContentReport) {
         ContentReport::SignedData(sd) => signed_text(t, sd),
         ContentReport::EnvelopedData(e) => enveloped_text(t, "EnvelopedData", e),
         ContentReport::AuthEnvelopedData(e) => enveloped_text(t, "AuthEnvelopedData", e),
+        ContentReport::AuthenticatedData(a) => authenticated_text(t, a),
         ContentReport::PkiData(p) => {
             t.line(format!(
                 "PKIData: {} controls, {} requests, {} cms, {} other",
@@ -171,57 +172,101 @@ fn signed_text(t: &mut Text, sd: &SignedDataReport) {
     });
 }
 
+fn authenticated_text(t: &mut Text, a: &AuthenticatedReport) {
+    t.line(format!(
+        "AuthenticatedData v{} (authenticated with a shared secret, not signed; the MAC is not checked here)",
+        a.version
+    ));
+    t.nest(|t| {
+        recipients_text(t, &a.recipients);
+        t.line(format!(
+            "MAC {}{}, {} octets",
+            a.mac_algorithm,
+            a.digest_algorithm
+                .as_ref()
+                .map(|d| format!(" over authAttrs (digest {d})"))
+                .unwrap_or_default(),
+            a.mac_len
+        ));
+        let names: Vec<String> = a
+            .authenticated_attributes
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        t.line(format!(
+            "authenticated attributes: {}",
+            if names.is_empty() {
+                "none".into()
+            } else {
+                names.join(", ")
+            }
+        ));
+        if a.unauthenticated_attributes > 0 {
+            t.line(format!(
+                "unauthenticated attributes: {}",
+                a.unauthenticated_attributes
+            ));
+        }
+        t.line(format!("content: {}", a.econtent_type));
+        t.nest(|t| content_text(t, &a.econtent));
+    });
+}
+
+fn recipients_text(t: &mut Text, recipients: &[RecipientReport]) {
+    for r in recipients {
+        match r {
+            RecipientReport::Ktri {
+                rid,
+                key_encryption_algorithm,
+                oaep_hash,
+            } => {
+                let h = oaep_hash
+                    .as_ref()
+                    .map(|h| format!(", OAEP hash {h}"))
+                    .unwrap_or_default();
+                t.line(format!(
+                    "ktri: {}, {key_encryption_algorithm}{h}",
+                    id_text(rid)
+                ));
+            }
+            RecipientReport::Kari {
+                key_encryption_algorithm,
+                recipients,
+            } => t.line(format!(
+                "kari: {key_encryption_algorithm}, {recipients} recipient keys"
+            )),
+            RecipientReport::Kek {
+                kek_id,
+                key_encryption_algorithm,
+            } => t.line(format!("kekri: kekid {kek_id}, {key_encryption_algorithm}")),
+            RecipientReport::Pwri {
+                key_derivation_algorithm,
+                iterations,
+                key_encryption_algorithm,
+                kek_cipher,
+            } => {
+                let kdf = key_derivation_algorithm
+                    .as_ref()
+                    .map(|k| k.to_string())
+                    .unwrap_or_else(|| "none".into());
+                let it = iterations
+                    .map(|i| format!(" ({i} iterations)"))
+                    .unwrap_or_default();
+                let kc = kek_cipher
+                    .as_ref()
+                    .map(|k| format!(" with {k}"))
+                    .unwrap_or_default();
+                t.line(format!("pwri: {kdf}{it}, {key_encryption_algorithm}{kc}"));
+            }
+            RecipientReport::Other { ori_type } => t.line(format!("ori: {ori_type}")),
+        }
+    }
+}
+
 fn enveloped_text(t: &mut Text, kind: &str, e: &EnvelopedReport) {
     t.line(format!("{kind} v{}", e.version));
     t.nest(|t| {
-        for r in &e.recipients {
-            match r {
-                RecipientReport::Ktri {
-                    rid,
-                    key_encryption_algorithm,
-                    oaep_hash,
-                } => {
-                    let h = oaep_hash
-                        .as_ref()
-                        .map(|h| format!(", OAEP hash {h}"))
-                        .unwrap_or_default();
-                    t.line(format!(
-                        "ktri: {}, {key_encryption_algorithm}{h}",
-                        id_text(rid)
-                    ));
-                }
-                RecipientReport::Kari {
-                    key_encryption_algorithm,
-                    recipients,
-                } => t.line(format!(
-                    "kari: {key_encryption_algorithm}, {recipients} recipient keys"
-                )),
-                RecipientReport::Kek {
-                    kek_id,
-                    key_encryption_algorithm,
-                } => t.line(format!("kekri: kekid {kek_id}, {key_encryption_algorithm}")),
-                RecipientReport::Pwri {
-                    key_derivation_algorithm,
-                    iterations,
-                    key_encryption_algorithm,
-                    kek_cipher,
-                } => {
-                    let kdf = key_derivation_algorithm
-                        .as_ref()
-                        .map(|k| k.to_string())
-                        .unwrap_or_else(|| "none".into());
-                    let it = iterations
-                        .map(|i| format!(" ({i} iterations)"))
-                        .unwrap_or_default();
-                    let kc = kek_cipher
-                        .as_ref()
-                        .map(|k| format!(" with {k}"))
-                        .unwrap_or_default();
-                    t.line(format!("pwri: {kdf}{it}, {key_encryption_algorithm}{kc}"));
-                }
-                RecipientReport::Other { ori_type } => t.line(format!("ori: {ori_type}")),
-            }
-        }
+        recipients_text(t, &e.recipients);
         let len = e
             .encrypted_len
             .map(|l| format!("{l} bytes"))

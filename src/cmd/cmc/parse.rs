@@ -59,6 +59,23 @@ fn enclosed_spkis(sd: &cms::signed_data::SignedData, oids: &CmcOids) -> Vec<Vec<
     out
 }
 
+/// The public key of the PKCS#10 a NULL-issuer signer names by its bodyPartID (a request signed
+/// by the key it enrolls, the archive draft's section 5.3 step 3).
+fn null_dn_spki(
+    sd: &cms::signed_data::SignedData,
+    sid: &cms::signed_data::SignerIdentifier,
+) -> Option<Vec<u8>> {
+    let id = kmi::cmc::identity::null_dn_body_part(sid)?;
+    let content = print::econtent_of(sd).ok()??;
+    let pd = kmi::cmc::types::PkiData::from_der(&content).ok()?;
+    pd.req_sequence.iter().find_map(|r| match r {
+        TaggedRequest::Tcr(t) if t.body_part_id == id => {
+            t.certification_request.info.public_key.to_der().ok()
+        }
+        _ => None,
+    })
+}
+
 pub(super) fn parse(_ctx: &Context, a: ParseArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
     let input = read_input(&a.message)?;
@@ -85,6 +102,18 @@ pub(super) fn parse(_ctx: &Context, a: ParseArgs) -> Result<()> {
                 .collect(),
             Ok(checks) => checks
                 .into_iter()
+                .zip(sd.signer_infos.0.iter())
+                .enumerate()
+                .map(|(i, (mut c, si))| {
+                    if c.outcome == Err(SignerProblem::NoKey) {
+                        if let Some(spki) = null_dn_spki(sd, &si.sid) {
+                            if let Ok(o) = msg.verify_one(i, &spki) {
+                                c.outcome = o;
+                            }
+                        }
+                    }
+                    c
+                })
                 .map(|c| match c.outcome {
                     Ok(()) => SignerStatus {
                         verified: true,
