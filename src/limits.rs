@@ -14,6 +14,12 @@ use crate::{Error, Result};
 /// writes 600,000 or fewer; about 3 s of PBKDF2-HMAC-SHA256 on a laptop core.
 pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
 
+/// PBKDF2 iterations the CMC agent spends on one request's AuthenticatedData (the MAC key of a
+/// request without a signing key, `cmc::identity`): any client can send one, so the cap is lower
+/// than [`MAX_PBKDF2_ITERATIONS`] and `--allow-slow-kdf` does not lift it. kmi's client writes
+/// 100,000.
+pub const MAX_AGENT_PBKDF2_ITERATIONS: u32 = 1_000_000;
+
 /// scrypt memory accepted on read unless slow KDFs are allowed: openssl's own default `maxmem`
 /// (32 MiB), so kmi reads every scrypt key openssl writes by default.
 pub const MAX_SCRYPT_MEMORY_BYTES: u64 = 32 * 1024 * 1024;

@@ -13,6 +13,12 @@
 //!   the signature check and reaches the archive, recovery and key generation logic;
 //! - mode 3: only the unsigned envelope is changed (outside the signature): the decryption path.
 //!
+//! Requests without a signing key (AuthenticatedData under a shared secret the agent holds, and
+//! a catastrophic-loss recovery signed by its new key) are seeds too: in modes 1-3 their PKIData
+//! is changed the same way and wrapped again with the secret, the identity proof kept (mode 1:
+//! it usually no longer matches), made again (mode 2: the changed content passes the MAC and
+//! proof and reaches the agent's logic) or the MAC changed (mode 3).
+//!
 //! The agent must answer every input with a signed response (never an `Err`, never a panic).
 #![no_main]
 
@@ -27,15 +33,19 @@ use x509_cert::Certificate;
 use zeroize::Zeroizing;
 
 use kmi::cmc::agent::{respond, Agent, Policy, PwriKek};
+use kmi::cmc::build::{archive_pki_data, recovery_pki_data};
 use kmi::cmc::build::{
     archive_request, keygen_request, recovery_request, ArchiveRequest, KeyUse, KeygenAlgorithm,
     KeygenRequest, Placement, RecoveryRequest, RequestSigner, ShroudChoice,
 };
+use kmi::cmc::identity::{
+    authenticated_request, new_key_recovery_request, IdentitySecrets, NewKeyRecovery, SharedSecret,
+};
 use kmi::cmc::oids::CmcOids;
 use kmi::cmc::store::{spki_fingerprint, KeyStore, NewEntry, PutOutcome, StoredMeta};
 use kmi::cmc::types::{
-    CmcUnsignedData, Control, KeyIdentification, PkiData, RecipientIdentifier,
-    ShroudWithPublicKey, TaggedRequest,
+    CmcUnsignedData, Control, KeyIdentification, PkiData, RecipientIdentifier, ShroudWithPublicKey,
+    TaggedRequest,
 };
 use kmi::cms::signed::{sid_for_cert, SignedDataSpec};
 use kmi::cms::ContentCipher;
@@ -46,6 +56,8 @@ use kmi::rng::KmiRng;
 
 const NOW: &str = "2024-01-01T00:00:00Z";
 const SECRET_ID: &str = "alice-secret";
+/// The secret alice shares with the agent for requests without a signing key.
+const ALICE_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 /// An in-memory key store.
 #[derive(Clone, Default)]
@@ -126,6 +138,9 @@ struct Fixture {
     agent_cert: Certificate,
     oids: CmcOids,
     seeds: Vec<Seed>,
+    /// PKIData of AuthenticatedData requests (wrapped again for each input).
+    auth_seeds: Vec<PkiData>,
+    secrets: IdentitySecrets,
     store: MemStore,
 }
 
@@ -164,7 +179,7 @@ fn agent(fx: &Fixture) -> Agent<'_> {
         },
         search: SearchConfig { threads: 1 },
         now: NOW.into(),
-        identity_secrets: None,
+        identity_secrets: Some(&fx.secrets),
         ca: None,
     }
 }
@@ -282,11 +297,62 @@ fn fixture() -> &'static Fixture {
                 keygen: true,
             });
         }
+        // Without a signing key: an archive (the key in the body) and a recovery under the
+        // shared secret, and a catastrophic-loss recovery signed by a new key.
+        let secret = SharedSecret::from_hex(ALICE_HEX).expect("secret");
+        let auth_seeds = vec![
+            archive_pki_data(
+                &ArchiveRequest {
+                    key: &enc,
+                    agent: &agent_cert,
+                    subject: "CN=alice".parse().expect("name"),
+                    identity: "alice".into(),
+                    placement: Placement::Body,
+                    selection: None,
+                    key_use: KeyUse::Encipherment,
+                    signer: None,
+                    cipher: ContentCipher::Aes256Gcm,
+                },
+                &oids,
+                &mut rng,
+            )
+            .expect("archive PKIData")
+            .0,
+            recovery_pki_data(
+                "alice",
+                &ShroudChoice::PublicKey(ShroudWithPublicKey::Certificate(Box::new(
+                    alice_cert.clone(),
+                ))),
+                &None,
+                &oids,
+                &mut rng,
+            )
+            .expect("recovery PKIData"),
+        ];
+        seeds.push(Seed {
+            der: new_key_recovery_request(
+                &NewKeyRecovery {
+                    identity: "alice".into(),
+                    shroud: ShroudChoice::SharedSecret(SECRET_ID.into()),
+                    selection: None,
+                    new_key: &alice_key,
+                    subject: "CN=alice".parse().expect("name"),
+                    secret: &secret,
+                },
+                &oids,
+                &mut rng,
+            )
+            .expect("new-key recovery request"),
+            signer: None,
+            keygen: false,
+        });
         let mut fx = Fixture {
             agent_key,
             agent_cert,
             oids,
             seeds,
+            auth_seeds,
+            secrets: IdentitySecrets::parse(&format!("alice={ALICE_HEX}")).expect("secrets"),
             store: MemStore::default(),
         };
         // File the key once, so that recovery finds it.
@@ -296,6 +362,21 @@ fn fixture() -> &'static Fixture {
         assert!(
             outcome.ok(),
             "the seed archive request: {:?}",
+            outcome.failure
+        );
+        // And once under the shared secret, so that a proved recovery finds it.
+        let req = authenticated_request(
+            fx.auth_seeds[0].clone(),
+            "alice",
+            &secret,
+            &fx.oids,
+            &mut rng,
+        )
+        .expect("authenticated archive");
+        let (_, outcome) = respond(&agent(&fx), &req, &mut store, &mut rng).expect("archive");
+        assert!(
+            outcome.ok(),
+            "the shared-secret archive: {:?}",
             outcome.failure
         );
         fx.store = store;
@@ -599,6 +680,52 @@ fn mutate(msg: &mut Msg, op: &[u8], oids: &CmcOids, envelope_only: bool) {
 
 /// Encode the changed request: the PKIData as the new eContent (the old signature), or signed
 /// again by `signer` with the current unsigned attributes.
+/// An AuthenticatedData request from auth seed `i`, its PKIData changed by `ops` (see the module
+/// documentation for what each mode does to the MAC and the proof).
+fn authenticated_input(fx: &Fixture, i: usize, mode: u8, ops: &[u8]) -> Option<Vec<u8>> {
+    let secret = SharedSecret::from_hex(ALICE_HEX).ok()?;
+    let mut rng = KmiRng::new(Some("a1")).ok()?;
+    // A SignedData to carry the mutations that touch one (they are ignored here).
+    let mut msg = Msg {
+        sd: decode(&fx.seeds[0].der)?.sd,
+        pd: fx.auth_seeds.get(i)?.clone(),
+    };
+    for op in ops.chunks_exact(4).take(16) {
+        mutate(&mut msg, op, &fx.oids, false);
+    }
+    match mode {
+        2 => authenticated_request(msg.pd, "alice", &secret, &fx.oids, &mut rng).ok(),
+        _ => {
+            let mut pd = msg.pd;
+            if mode == 3 {
+                // A proof of the changed content: only the MAC is wrong.
+                kmi::cmc::identity::add_identity_proof(&mut pd, &secret, "alice", &fx.oids).ok()?;
+            } else {
+                // The proof of the unchanged seed, on the changed content.
+                let mut original = fx.auth_seeds.get(i)?.clone();
+                kmi::cmc::identity::add_identity_proof(&mut original, &secret, "alice", &fx.oids)
+                    .ok()?;
+                pd.control_sequence
+                    .extend(original.control_sequence.last().cloned());
+            }
+            let mut der = kmi::cms::authenticated::authenticate(
+                fx.oids.cct_pki_data,
+                &pd.to_der().ok()?,
+                secret.as_bytes(),
+                1000,
+                &mut rng,
+            )
+            .ok()?;
+            if mode == 3 {
+                // The MAC is the last OCTET STRING: change its last octet.
+                let n = der.len();
+                der[n - 1] ^= ops.first().copied().unwrap_or(1) | 1;
+            }
+            Some(der)
+        }
+    }
+}
+
 fn encode(
     msg: &Msg,
     signer: Option<&(RsaPrivate, Certificate)>,
@@ -649,6 +776,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let request = match mode % 4 {
         0 => data[1..].to_vec(),
+        mode if usize::from(pick) % (fx.seeds.len() + fx.auth_seeds.len()) >= fx.seeds.len() => {
+            let i = usize::from(pick) % (fx.seeds.len() + fx.auth_seeds.len()) - fx.seeds.len();
+            let Some(r) = authenticated_input(fx, i, mode, &data[2..]) else {
+                return;
+            };
+            r
+        }
         mode => {
             let seed = &fx.seeds[usize::from(pick) % fx.seeds.len()];
             let Some(mut msg) = decode(&seed.der) else {

@@ -65,9 +65,7 @@ pub const MIN_SECRET_BYTES: usize = 16;
 /// that was not; it stays far below the agent's cap.
 pub const CLIENT_PBKDF2_ITERATIONS: u32 = 100_000;
 
-/// The most PBKDF2 iterations the agent spends on one request's AuthenticatedData (any request
-/// can ask; within [`crate::limits::MAX_PBKDF2_ITERATIONS`] and the per-command KDF budget).
-pub const MAX_AGENT_PBKDF2_ITERATIONS: u32 = 1_000_000;
+pub use crate::limits::MAX_AGENT_PBKDF2_ITERATIONS;
 
 type HmacSha256 = Hmac<Sha256>;
 

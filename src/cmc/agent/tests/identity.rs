@@ -351,3 +351,22 @@ fn a_new_key_request_whose_signature_is_not_the_new_key_fails() {
     assert!(!out.ok());
     assert_eq!(fail_info(&rsp), CmcFailInfo::BAD_MESSAGE_CHECK);
 }
+
+#[test]
+fn an_iteration_count_above_the_agents_cap_is_a_bad_request_before_any_derivation() {
+    let mut store = MemStore::default();
+    let mut pd = recovery_pd("alice");
+    add_identity_proof(&mut pd, &alice_secret(), "alice", oids()).unwrap();
+    let req = crate::cms::authenticated::authenticate(
+        oids().cct_pki_data,
+        &pd.to_der().unwrap(),
+        alice_secret().as_bytes(),
+        crate::limits::MAX_AGENT_PBKDF2_ITERATIONS + 1,
+        &mut rng(),
+    )
+    .unwrap();
+    let (rsp, out) = run_id(&req, &mut store, false);
+    assert!(!out.ok());
+    assert_eq!(fail_info(&rsp), CmcFailInfo::BAD_REQUEST);
+    assert!(out.failure.unwrap().contains("iteration count"));
+}
