@@ -752,28 +752,40 @@ pub fn error_line(stderr: &str) -> &str {
     stderr.lines().last().unwrap_or("")
 }
 
-/// A trustee made by openssl: `openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=NAME`,
+/// A trustee made by kmi itself (issue 13: the suite makes its certificates with kmi, openssl
+/// judges): `kmi key generate rsa --no-safe --bits 2048` and `kmi cert self-sign --usage encrypt`,
 /// writing NAME.key and NAME.crt into `w`. Returns (certificate, key).
-pub fn openssl_trustee(w: &Work, name: &str) -> (PathBuf, PathBuf) {
+pub fn kmi_trustee(w: &Work, name: &str) -> (PathBuf, PathBuf) {
     let (key, crt) = (
         w.path(&format!("{name}.key")),
         w.path(&format!("{name}.crt")),
     );
-    openssl()
+    kmi()
         .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "30",
-            "-subj",
-            &format!("/CN={name}"),
+            "--quiet",
+            "key",
+            "generate",
+            "rsa",
+            "--no-safe",
+            "--bits",
+            "2048",
+            "-o",
         ])
-        .arg("-keyout")
         .arg(&key)
-        .arg("-out")
+        .assert()
+        .success();
+    kmi()
+        .args(["--quiet", "cert", "self-sign", "--key"])
+        .arg(&key)
+        .args([
+            "--subject",
+            &format!("CN={name}"),
+            "--days",
+            "30",
+            "--usage",
+            "encrypt",
+            "-o",
+        ])
         .arg(&crt)
         .assert()
         .success();

@@ -199,9 +199,8 @@ fn ktri_shares_open_with_openssl_cms_and_verify_as_shares() {
     }
     let w = Work::new();
     let key = rsa_key(&w, "key.pem", 512, "5ea1");
-    let trustees: Vec<(PathBuf, PathBuf)> = (1..=3)
-        .map(|i| openssl_trustee(&w, &format!("t{i}")))
-        .collect();
+    let trustees: Vec<(PathBuf, PathBuf)> =
+        (1..=3).map(|i| kmi_trustee(&w, &format!("t{i}"))).collect();
     // The third trustee is given by a bare public key rather than a certificate.
     let t3_public = openssl_pubout(&w, &trustees[2].1, "t3-public.pem");
     let dir = w.path("shares");
@@ -1169,7 +1168,7 @@ fn split_refuses_bad_thresholds_keys_and_recipients() {
         ],
     );
     let public = openssl_pubout(&w, &key, "public.pem");
-    let (t1, _) = openssl_trustee(&w, "t1");
+    let (t1, _) = kmi_trustee(&w, "t1");
     let pass = w.write("pass.txt", "pw\n");
     let dir = w.path("out");
     let s = |p: &Path| p.to_str().unwrap().to_string();
