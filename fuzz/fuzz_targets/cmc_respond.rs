@@ -312,6 +312,7 @@ fn fixture() -> &'static Fixture {
                     key_use: KeyUse::Encipherment,
                     signer: None,
                     cipher: ContentCipher::Aes256Gcm,
+                    certificate: None,
                 },
                 &oids,
                 &mut rng,
