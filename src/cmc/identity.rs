@@ -439,14 +439,45 @@ pub fn new_key_recovery_request(
     spec.sign(req.new_key)
 }
 
-/// The CA an agent certifies new signing keys with (draft section 5.3 step 6): its certificate,
-/// the matching key, and how long issued certificates last.
+/// The CA an agent certifies keys with (`cmc respond --ca-key/--ca-cert`): archived and
+/// generated encryption keys (draft 4.2, 5.3) and the new signing key of a catastrophic-loss
+/// recovery (5.3 step 6). Its certificate, the matching key, and how long issued certificates
+/// last.
 pub struct CaIssuer<'a> {
     pub cert: &'a x509_cert::Certificate,
     /// The certificates above `cert`, up to a root: returned with every certificate issued.
     pub chain: &'a [x509_cert::Certificate],
     pub key: &'a RsaPrivate,
     pub days: u32,
+}
+
+impl CaIssuer<'_> {
+    /// A certificate for `spki` of `subject` with `usage`, for `days`, signed by this CA.
+    pub fn issue(
+        &self,
+        subject: &x509_cert::name::Name,
+        spki: &spki::SubjectPublicKeyInfoOwned,
+        usage: crate::keys::cert::build::Usage,
+        rng: &mut dyn CryptoRngCore,
+    ) -> Result<x509_cert::Certificate> {
+        use crate::keys::cert::build::{issue, CertSpec, Issuer};
+        let spec = CertSpec {
+            subject: subject.clone(),
+            spki: spki.clone(),
+            usages: vec![usage],
+            days: self.days,
+            path_len: None,
+        };
+        let key = self.key.to_rsa_crate()?;
+        issue(
+            &spec,
+            Issuer::Ca {
+                cert: self.cert,
+                key: &key,
+            },
+            rng,
+        )
+    }
 }
 
 /// The certificate for the new signing key of a catastrophic-loss recovery request (usage
@@ -457,27 +488,15 @@ pub fn certify_new_signing_key(
     request: &x509_cert::request::CertReq,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<Option<x509_cert::Certificate>> {
-    use crate::keys::cert::build::{issue, CertSpec, Issuer, Usage};
-    let Some(ca) = ca else {
-        return Ok(None);
-    };
-    let spec = CertSpec {
-        subject: request.info.subject.clone(),
-        spki: request.info.public_key.clone(),
-        usages: vec![Usage::Sign],
-        days: ca.days,
-        path_len: None,
-    };
-    let key = ca.key.to_rsa_crate()?;
-    issue(
-        &spec,
-        Issuer::Ca {
-            cert: ca.cert,
-            key: &key,
-        },
-        rng,
-    )
-    .map(Some)
+    ca.map(|ca| {
+        ca.issue(
+            &request.info.subject,
+            &request.info.public_key,
+            crate::keys::cert::build::Usage::Sign,
+            rng,
+        )
+    })
+    .transpose()
 }
 
 #[cfg(test)]

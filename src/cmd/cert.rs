@@ -52,15 +52,7 @@ pub fn run(ctx: &Context, command: CertCommand) -> Result<()> {
     };
     // As in kmi share: the record is opened and locked before the work, and every operation
     // leaves a line whether it succeeded or not.
-    let mut record = match &log {
-        Some(path) => Some(kmi::log::RecordFile::open(path, &|| {
-            ctx.note(format!(
-                "waiting for another kmi writing {}",
-                path.display()
-            ))
-        })?),
-        None => None,
-    };
+    let mut record = ctx.open_record(log.as_deref())?;
     let mut rec = Record::default();
     let result = match command {
         CertCommand::Request(a) => request(ctx, a, &mut rec),

@@ -28,6 +28,20 @@ pub struct Context {
 }
 
 impl Context {
+    /// The ceremony record `--log FILE`, opened and locked before the work: a bad --log fails
+    /// first, and two runs on one record run one after the other (the wait is said).
+    pub fn open_record(&self, log: Option<&Path>) -> Result<Option<kmi::log::RecordFile>> {
+        log.map(|path| {
+            kmi::log::RecordFile::open(path, &|| {
+                self.note(format!(
+                    "waiting for another kmi writing {}",
+                    path.display()
+                ))
+            })
+        })
+        .transpose()
+    }
+
     /// A note for the user on stderr (suppressed by --quiet).
     pub fn note(&self, msg: impl AsRef<str>) {
         if !self.quiet {

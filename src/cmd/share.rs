@@ -34,15 +34,7 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
     };
     // The record is opened and locked before the work: a bad --log fails first, and two runs
     // on one record run one after the other.
-    let mut record = match &log {
-        Some(path) => Some(kmi::log::RecordFile::open(path, &|| {
-            ctx.note(format!(
-                "waiting for another kmi writing {}",
-                path.display()
-            ))
-        })?),
-        None => None,
-    };
+    let mut record = ctx.open_record(log.as_deref())?;
     let mut rec = Record::default();
     let result = match command {
         ShareCommand::Split(a) => split_key(ctx, a, &mut rec),

@@ -17,7 +17,7 @@ use x509_cert::Certificate;
 
 use super::{internal, Agent, Failure};
 use crate::cmc::types::IssuerAndSerialNumber;
-use crate::keys::cert::build::{issue, CertSpec, Issuer, Usage};
+use crate::keys::cert::build::Usage;
 
 /// The certificate for an encryption key `spki` of `subject`, signed by the agent's CA; `None`
 /// when the agent has no CA. The CA was checked when the agent started (it may sign
@@ -28,27 +28,12 @@ pub(super) fn certify_encryption_key(
     spki: &SubjectPublicKeyInfoOwned,
     rng: &mut dyn CryptoRngCore,
 ) -> std::result::Result<Option<Certificate>, Failure> {
-    let Some(ca) = agent.ca.as_ref() else {
-        return Ok(None);
-    };
-    let spec = CertSpec {
-        subject: subject.clone(),
-        spki: spki.clone(),
-        usages: vec![Usage::Encrypt],
-        days: ca.days,
-        path_len: None,
-    };
-    let key = ca.key.to_rsa_crate().map_err(internal)?;
-    issue(
-        &spec,
-        Issuer::Ca {
-            cert: ca.cert,
-            key: &key,
-        },
-        rng,
-    )
-    .map(Some)
-    .map_err(internal)
+    agent
+        .ca
+        .as_ref()
+        .map(|ca| ca.issue(subject, spki, Usage::Encrypt, rng))
+        .transpose()
+        .map_err(internal)
 }
 
 /// The issuerAndSerialNumber that names `cert` (ServerKeyGenResponse, draft 4.2).

@@ -8,7 +8,7 @@ use kmi::cmc::identity::{CaIssuer, IdentitySecrets};
 use kmi::cmc::store::{DirStore, SplitConfig};
 use kmi::io::input::read_input_allow_empty;
 use kmi::io::{read_input, PassphraseSource};
-use kmi::log::{AgentDecision, Record, RecordFile};
+use kmi::log::{AgentDecision, Record};
 use kmi::math::prime::SearchConfig;
 use kmi::rng::KmiRng;
 use kmi::{Error, Result};
@@ -63,30 +63,26 @@ fn read_ca(
             key_path.display()
         )));
     }
-    use kmi::keys::cert::build::{issue, CertSpec, Issuer, Usage};
-    let probe = CertSpec {
-        subject: cert.tbs_certificate.subject.clone(),
-        spki: cert.tbs_certificate.subject_public_key_info.clone(),
-        usages: vec![Usage::Encrypt],
+    let probe = CaIssuer {
+        cert: &cert,
+        chain: &[],
+        key: &key,
         days,
-        path_len: None,
     };
-    let rsa = key.to_rsa_crate()?;
-    issue(
-        &probe,
-        Issuer::Ca {
-            cert: &cert,
-            key: &rsa,
-        },
-        &mut KmiRng::new(None)?,
-    )
-    .map_err(|e| {
-        Error::invalid(format!(
-            "--ca-cert {}: cannot issue certificates: {}",
-            cert_path.display(),
-            e.reason()
-        ))
-    })?;
+    probe
+        .issue(
+            &cert.tbs_certificate.subject,
+            &cert.tbs_certificate.subject_public_key_info,
+            kmi::keys::cert::build::Usage::Encrypt,
+            &mut KmiRng::new(None)?,
+        )
+        .map_err(|e| {
+            Error::invalid(format!(
+                "--ca-cert {}: cannot issue certificates: {}",
+                cert_path.display(),
+                e.reason()
+            ))
+        })?;
     Ok((key, cert, certs.collect()))
 }
 
@@ -94,15 +90,7 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
     // The record is opened and locked before the work (as for the share commands): a bad --log
     // fails first, and two agents on one record answer one after the other.
     let log = a.log.log.clone();
-    let mut record = match &log {
-        Some(path) => Some(RecordFile::open(path, &|| {
-            ctx.note(format!(
-                "waiting for another kmi writing {}",
-                path.display()
-            ))
-        })?),
-        None => None,
-    };
+    let mut record = ctx.open_record(log.as_deref())?;
     let request_path = a.request.clone();
     let response_path = a.out.file.spec(false).path.clone();
     let mut decision = None;
