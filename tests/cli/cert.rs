@@ -724,8 +724,9 @@ fn partials(w: &Work, dir: &Path, who: &[u32], input: &Path, tag: &str) -> Vec<P
 
 /// The ceremony: a 2-of-3 threshold root CA signs itself and a policy signer's
 /// certificate (the policy key is another 2-of-3 set), and a CCM policy signed 2-of-3 with that
-/// leaf passes jarsigner -verify -strict with only the root in the keystore. (The root key has
-/// 1024 bits: Java refuses a chain through a smaller RSA key.)
+/// leaf passes jarsigner -verify -strict with only the root in the keystore; openssl and certtool
+/// accept the threshold-signed chain. (The root key has 1024 bits: Java refuses a chain through a
+/// smaller RSA key.)
 #[test]
 fn a_policy_signed_under_a_threshold_root_passes_jarsigner() {
     if !require_peers(&["openssl", "keytool", "jarsigner"]) {
@@ -802,6 +803,21 @@ fn a_policy_signed_under_a_threshold_root_passes_jarsigner() {
         s(&leaf),
     ]);
     openssl_verifies(&root, None, &leaf);
+    // GnuTLS agrees: the chain the trustees signed verifies like any other.
+    if require_peer("certtool").is_some() {
+        let chain = [std::fs::read(&leaf).unwrap(), std::fs::read(&root).unwrap()].concat();
+        let chain = w.write("chain.pem", chain);
+        let out = output_of(
+            assert_cmd::Command::new(peer_program("certtool"))
+                .args(["--verify-chain", "--infile"])
+                .arg(&chain),
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("Verified") && !text.contains("Not verified"),
+            "{text}"
+        );
+    }
 
     let policy = w.path("ccm.txt");
     kmi()
