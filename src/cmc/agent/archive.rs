@@ -9,7 +9,7 @@ use rand_core::CryptoRngCore;
 use spki::SubjectPublicKeyInfoRef;
 use x509_cert::ext::pkix::KeyUsage;
 
-use super::certify::certify_encryption_key;
+use super::certify::{certify_encryption_key, common_name_only};
 use super::open_archived;
 use super::{
     bad, fail, identification, internal, key_info, selection_bytes, setup, store_failure, verify,
@@ -174,7 +174,7 @@ struct Target {
     /// The certificateId (RecipientIdentifier DER) filed with the key.
     certificate_id: Option<Vec<u8>>,
     /// The subject to certify the key for, when the agent has a CA and the key has no
-    /// certificate yet (archival by certification request).
+    /// certificate yet (archival by certification request; empty: CN=<identity>).
     issue_subject: Option<x509_cert::name::Name>,
     status_body: Vec<BodyPartID>,
 }
@@ -320,7 +320,7 @@ pub(super) fn archive(
                 cn,
                 at: id,
                 certificate_id: None,
-                issue_subject: request_subject(req).cloned(),
+                issue_subject: Some(request_subject(req).cloned().unwrap_or_default()),
                 status_body: vec![body, id],
             }
         }
@@ -419,9 +419,15 @@ pub(super) fn archive(
     // is filed as the key's certificateId.
     let mut certificate_id = certificate_id;
     if let Some(subject) = &issue_subject {
+        // A request without a subject is certified for CN=<identity>, as for key generation.
+        let subject = if subject.0.is_empty() {
+            common_name_only(&identity).map_err(|e| b(e.to_string()))?
+        } else {
+            subject.clone()
+        };
         let spki = spki::SubjectPublicKeyInfoOwned::from_der(&spki)
             .map_err(|e| internal(Error::encoding(e)))?;
-        if let Some(cert) = certify_encryption_key(agent, subject, &spki, rng)? {
+        if let Some(cert) = certify_encryption_key(agent, &subject, &spki, rng)? {
             certificate_id = Some(
                 crate::cms::ktri::rid_for_cert(&cert)
                     .to_der()

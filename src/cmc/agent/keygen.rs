@@ -5,7 +5,7 @@ use der::Decode;
 use rand_core::CryptoRngCore;
 
 use super::archive::key_usage_of;
-use super::certify::{certify_encryption_key, issuer_and_serial};
+use super::certify::{certify_encryption_key, common_name_only, issuer_and_serial};
 use super::{
     bad, content_encryption, fail, fail_archive, identification, internal, key_info,
     selection_bytes, setup, shroud_recipients, shroud_spki, store_failure, verify, Agent, Failure,
@@ -135,24 +135,6 @@ fn check_keygen_group(
     Ok(group)
 }
 
-/// The name `CN=<text>` (one RDN, a UTF8String), whatever characters the text holds.
-fn common_name_only(text: &str) -> crate::Result<x509_cert::name::Name> {
-    use der::asn1::{SetOfVec, Utf8StringRef};
-    use x509_cert::attr::AttributeTypeAndValue;
-    use x509_cert::name::{RdnSequence, RelativeDistinguishedName};
-    let value =
-        der::asn1::Any::encode_from(&Utf8StringRef::new(text).map_err(crate::Error::encoding)?)
-            .map_err(crate::Error::encoding)?;
-    let atv = AttributeTypeAndValue {
-        oid: const_oid::db::rfc4519::CN,
-        value,
-    };
-    let rdn = RelativeDistinguishedName::from(
-        SetOfVec::try_from(vec![atv]).map_err(crate::Error::encoding)?,
-    );
-    Ok(RdnSequence(vec![rdn]))
-}
-
 pub(super) fn keygen(
     agent: &Agent<'_>,
     parsed: &Parsed,
@@ -205,8 +187,8 @@ pub(super) fn keygen(
     // The generated key's certificate (draft 4.2, 4.3 step 6), when the agent has a CA: the
     // template's subject, or CN=<identity> when it names none.
     let cert_subject = match &subject {
-        Some(s) => s.clone(),
-        None => common_name_only(&identity).map_err(|e| bad(body)(e.to_string()))?,
+        Some(s) if !s.0.is_empty() => s.clone(),
+        _ => common_name_only(&identity).map_err(|e| bad(body)(e.to_string()))?,
     };
     let spki = spki::SubjectPublicKeyInfoOwned::from_der(
         &crate::keys::encode_public_spki(&key.public()).map_err(internal)?,

@@ -187,3 +187,110 @@ fn keygen_template_refusals() {
         assert!(out.keys.is_empty() && store.entries.is_empty(), "{what}");
     }
 }
+
+/// With a CA the agent certifies the key it generates (draft 4.2): the certificate is in the
+/// response's bag with the CA's, ServerKeyGenResponse names it, and a template without a
+/// subject gets CN=<identity>.
+#[test]
+fn keygen_with_a_ca_certifies_the_generated_key() {
+    use crate::keys::cert::build::{issue, CertSpec, Issuer, Usage};
+    let ca_key = rsa_key(20);
+    let ca_rsa = ca_key.to_rsa_crate().unwrap();
+    let ca_cert = issue(
+        &CertSpec {
+            subject: Name::from_str("CN=agent CA").unwrap(),
+            spki: crate::keys::cert::build::rsa_spki(&ca_rsa.to_public_key()).unwrap(),
+            usages: vec![Usage::Ca],
+            days: 30,
+            path_len: None,
+        },
+        Issuer::SelfSigned(&ca_rsa),
+        &mut rng(),
+    )
+    .unwrap();
+    let a = alice();
+    let req = build::keygen_request(
+        &KeygenRequest {
+            subject: Name::from_str("CN=alice").unwrap(),
+            identity: "alice".into(),
+            shroud: shroud_to(a),
+            archive: true,
+            algorithm: KeygenAlgorithm::ElGamal {
+                group: crate::keys::elgamal::NamedGroup::Ffdhe2048.group(),
+            },
+            selection: None,
+            signer: Some(cert_signer(a)),
+        },
+        oids(),
+        &mut rng(),
+    )
+    .unwrap();
+    // No subject in the template.
+    let req = resign(&req, &a.key, |pd, _| {
+        for t in pd.control_sequence.iter_mut() {
+            if let Ok(Control::ServerKeyGenRequest(mut skg)) = t.decode_control(oids()) {
+                skg.certificate_request.subject = None;
+                *t = TaggedAttribute::from_control(
+                    t.body_part_id,
+                    &Control::ServerKeyGenRequest(skg),
+                    oids(),
+                )
+                .unwrap();
+            }
+        }
+    });
+    let mut agent = agent(Policy::default());
+    agent.ca = Some(crate::cmc::identity::CaIssuer {
+        cert: &ca_cert,
+        chain: &[],
+        key: &ca_key,
+        days: 10,
+    });
+    let mut store = MemStore::default();
+    let (rsp, out) = respond(&agent, &req, &mut store, &mut rng()).unwrap();
+    assert!(out.ok(), "{:?}", out.failure);
+    let msg = parse_signed(&rsp).unwrap();
+    let certs: Vec<Certificate> = msg
+        .signed_data
+        .certificates
+        .iter()
+        .flat_map(|s| s.0.iter())
+        .filter_map(|c| match c {
+            cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        certs.contains(&ca_cert),
+        "the CA's certificate completes the chain"
+    );
+    let named = controls_of(&rsp)
+        .into_iter()
+        .find_map(|c| match c {
+            Control::ServerKeyGenResponse(r) => r.issuer_and_serial_number,
+            _ => None,
+        })
+        .expect("ServerKeyGenResponse names the certificate");
+    let issued = certs
+        .iter()
+        .find(|c| c.tbs_certificate.serial_number == named.serial_number)
+        .expect("the named certificate is in the bag");
+    assert_eq!(
+        issued.tbs_certificate.issuer,
+        ca_cert.tbs_certificate.subject
+    );
+    assert_eq!(issued.tbs_certificate.subject.to_string(), "CN=alice");
+    // The certificate is of the generated (and filed) key, and is filed as its certificateId.
+    let filed = &store.entries[0].0;
+    assert_eq!(
+        spki_fingerprint(
+            &issued
+                .tbs_certificate
+                .subject_public_key_info
+                .to_der()
+                .unwrap()
+        ),
+        filed.fingerprint
+    );
+    assert!(filed.certificate_id.is_some());
+}
