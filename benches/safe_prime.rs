@@ -129,7 +129,10 @@ fn backend(bits_list: &[u64]) {
         let b = rng.gen_biguint_below(&m);
         let e = rng.gen_biguint(bits);
         let expect = b.modpow(&e, &m);
-        assert_eq!(prime::backend::modpow_mont(&b, &e, &m), expect);
+        assert_eq!(
+            prime::backend::modpow_mont(&b, &e, &m),
+            Some(expect.clone())
+        );
         let budget = Duration::from_millis(700);
         let t_num = per_op(budget, || {
             std::hint::black_box(b.modpow(&e, &m));

@@ -39,8 +39,6 @@
 //! safe-prime group made by the client, since a group is public). An RSA key's size is the
 //! agent's choice: the template has no field for it.
 
-use std::str::FromStr;
-
 use cms::content_info::ContentInfo;
 use der::asn1::{Any, BitString, Int, ObjectIdentifier as Oid, OctetString, SetOfVec};
 use der::{Decode, Encode};
@@ -291,12 +289,8 @@ pub struct KeygenRequest {
 
 /// A subject DN from its RFC 4514 text (`CN=alice,O=Example`).
 pub fn parse_subject(text: &str) -> Result<Name> {
-    let name = Name::from_str(text)
-        .map_err(|e| Error::invalid(format!("--subject {text:?}: not an RFC 4514 name: {e}")))?;
-    if name.0.is_empty() {
-        return Err(Error::invalid("--subject: the name is empty"));
-    }
-    Ok(name)
+    crate::keys::cert::build::parse_subject(text)
+        .map_err(|e| Error::invalid(format!("--subject: {}", e.reason())))
 }
 
 /// The first commonName of a name, when it has one in a string type kmi reads.

@@ -37,30 +37,35 @@ fn python() -> Option<String> {
     }
 }
 
-/// Write `der` and have pyasn1 check it as `kind`; returns its report lines, or None when the
-/// peer is missing (the test then skips).
-fn pyasn1_check(kind: &str, der: &[u8]) -> Option<String> {
+/// Run `scripts/SCRIPT check WHAT FILE` on `der` with KMI_PYTHON; returns its report, or None
+/// when the peer is missing (the test then skips). `peer` names the checker in a failure.
+fn python_check(script: &str, what: &str, der: &[u8], peer: &str) -> Option<String> {
     let python = python()?;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(format!("{kind}.der"));
+    let path = dir.path().join(format!("{what}.der"));
     std::fs::write(&path, der).unwrap();
-    let script: PathBuf = [env!("CARGO_MANIFEST_DIR"), "scripts", "cmc_fixtures.py"]
+    let script: PathBuf = [env!("CARGO_MANIFEST_DIR"), "scripts", script]
         .iter()
         .collect();
     let out = Command::new(&python)
         .arg(&script)
-        .args(["check", kind])
+        .args(["check", what])
         .arg(&path)
         .output()
         .unwrap_or_else(|e| panic!("cannot run KMI_PYTHON={python}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
-        "pyasn1 rejected kmi's {kind}:\n{stdout}\n{}\nDER: {}",
+        "{peer} rejected kmi's {what}:\n{stdout}\n{}\nDER: {}",
         String::from_utf8_lossy(&out.stderr),
         hex::encode(der)
     );
     Some(stdout)
+}
+
+/// pyasn1-modules (scripts/cmc_fixtures.py) checks `der` as `kind`.
+fn pyasn1_check(kind: &str, der: &[u8]) -> Option<String> {
+    python_check("cmc_fixtures.py", kind, der, "pyasn1")
 }
 
 fn controls(oids: &CmcOids, list: &[Control]) -> Vec<TaggedAttribute> {
@@ -230,27 +235,12 @@ fn pyasn1_reads_kmi_pkiresponse() {
 /// `scripts/cmc_archive_asn1.py check PRODUCTION FILE`: the independent transcription of the
 /// draft's Appendix A decodes `der` strictly and re-encodes it byte for byte. None: no peer.
 fn appendix_a_check(production: &str, der: &[u8]) -> Option<String> {
-    let python = python()?;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(format!("{production}.der"));
-    std::fs::write(&path, der).unwrap();
-    let script: PathBuf = [env!("CARGO_MANIFEST_DIR"), "scripts", "cmc_archive_asn1.py"]
-        .iter()
-        .collect();
-    let out = Command::new(&python)
-        .arg(&script)
-        .args(["check", production])
-        .arg(&path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run KMI_PYTHON={python}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "the Appendix A transcription rejected kmi's {production}:\n{stdout}\n{}\nDER: {}",
-        String::from_utf8_lossy(&out.stderr),
-        hex::encode(der)
-    );
-    Some(stdout)
+    python_check(
+        "cmc_archive_asn1.py",
+        production,
+        der,
+        "the Appendix A transcription",
+    )
 }
 
 /// Every draft production kmi writes in Appendix A's form (issue 12), checked by the

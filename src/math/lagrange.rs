@@ -33,6 +33,10 @@ pub fn factorial(n: u32) -> BigUint {
 /// lambda_{x,j} = prod_{j' in S, j' != j} (x - j') / (j - j') mod q, for each j in S, with q prime.
 pub fn coefficients_mod(indices: &[u32], x: u32, q: &BigUint) -> Result<Vec<BigUint>> {
     check_indices(indices)?;
+    // A group order of 0 or 1 (a hostile set that slipped past validation) has no inverses.
+    if q.bits() < 2 {
+        return Err(Error::format("the group order q must be greater than 1"));
+    }
     indices
         .iter()
         .map(|&j| {
@@ -81,6 +85,25 @@ pub fn coefficients_integer(indices: &[u32], x: u32, n: u32) -> Result<Vec<BigIn
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A hostile group order (0 or 1) is an error, not a division by zero.
+    #[test]
+    fn degenerate_group_orders_are_refused() {
+        for q in [0u32, 1] {
+            assert!(
+                coefficients_mod(&[1, 2], 0, &BigUint::from(q)).is_err(),
+                "q = {q}"
+            );
+        }
+        assert_eq!(
+            reduce_signed(&BigInt::from(-7), &BigUint::zero()),
+            BigUint::zero()
+        );
+        assert_eq!(
+            reduce_signed(&BigInt::from(-7), &BigUint::from(5u32)),
+            BigUint::from(3u32)
+        );
+    }
 
     /// f(X) = 7 + 3X + 5X^2 over the integers: Delta * f(0) = sum lambda_j f(j).
     #[test]

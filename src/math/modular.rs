@@ -138,12 +138,15 @@ pub fn lcm(a: &BigUint, b: &BigUint) -> BigUint {
     a.lcm(b)
 }
 
-/// Convert a signed value into [0, m).
+/// Convert a signed value into [0, m). m = 0 gives 0 (as `pow_mod` does; num-bigint would
+/// divide by zero).
 pub fn reduce_signed(x: &BigInt, m: &BigUint) -> BigUint {
+    if m.is_zero() {
+        return BigUint::zero();
+    }
     let m_int = BigInt::from_biguint(Sign::Plus, m.clone());
-    x.mod_floor(&m_int)
-        .to_biguint()
-        .expect("mod_floor is non-negative")
+    // mod_floor by a positive modulus lies in [0, m): its magnitude is the value.
+    x.mod_floor(&m_int).magnitude().clone()
 }
 
 /// base^exp mod m for a PUBLIC exponent (verification, checks, public keys): variable time, so

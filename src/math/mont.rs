@@ -191,7 +191,8 @@ impl<const N: usize> Mont<N> {
         let mut x = [0u64; N];
         x[(bits - 1) / 64] = 1u64 << ((bits - 1) % 64);
         if cmp_limbs(&x, &ctx.m) == Ordering::Equal {
-            // m is a power of two: impossible for odd m > 1.
+            // m is a power of two: impossible for odd m > 1, which every entry point checks
+            // (`odd_above_one`) before it makes a Mont.
             unreachable!("modulus must be odd and > 1");
         }
         for _ in 0..(64 * N - (bits - 1)) {
@@ -673,6 +674,17 @@ fn too_wide(len: usize) -> bool {
     len > WIDTH_LIMIT.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// What `Mont::new` needs of a modulus: odd and greater than 1 (so R mod m is not a power of
+/// two and m0^-1 mod 2^64 exists). Every entry point below checks it and answers None
+/// otherwise, so no caller can hand the engine a modulus it cannot take.
+fn odd_above_one(m: &[u64]) -> bool {
+    match m {
+        [] => false,
+        [1] => false,
+        [low, ..] => low & 1 == 1,
+    }
+}
+
 fn trim(x: &[u64]) -> &[u64] {
     let mut l = x.len();
     while l > 1 && x[l - 1] == 0 {
@@ -683,6 +695,9 @@ fn trim(x: &[u64]) -> &[u64] {
 
 pub(crate) fn euler2(p: &[u64]) -> Option<bool> {
     let p = trim(p);
+    if !odd_above_one(p) {
+        return None;
+    }
     if too_wide(p.len()) {
         return None;
     }
@@ -691,6 +706,9 @@ pub(crate) fn euler2(p: &[u64]) -> Option<bool> {
 
 pub(crate) fn mr2(n: &[u64]) -> Option<bool> {
     let n = trim(n);
+    if !odd_above_one(n) {
+        return None;
+    }
     if too_wide(n.len()) {
         return None;
     }
@@ -699,6 +717,9 @@ pub(crate) fn mr2(n: &[u64]) -> Option<bool> {
 
 pub(crate) fn mr(n: &[u64], base: &[u64]) -> Option<bool> {
     let n = trim(n);
+    if !odd_above_one(n) {
+        return None;
+    }
     if too_wide(n.len()) {
         return None;
     }
@@ -713,6 +734,9 @@ pub(crate) fn strong_lucas(
     q_neg: bool,
 ) -> Option<bool> {
     let n = trim(n);
+    if !odd_above_one(n) {
+        return None;
+    }
     if too_wide(n.len()) {
         return None;
     }
@@ -732,6 +756,9 @@ pub(crate) fn modpow_n<const N: usize>(base: &[u64], exp: &[u64], m: &[u64]) -> 
 
 pub(crate) fn modpow(base: &[u64], exp: &[u64], m: &[u64]) -> Option<Vec<u64>> {
     let m = trim(m);
+    if !odd_above_one(m) {
+        return None;
+    }
     if too_wide(m.len()) {
         return None;
     }
@@ -759,6 +786,9 @@ fn sqr_chain_n<const N: usize>(base: &[u64], m: &[u64], count: usize, unrolled: 
 /// `sqr_chain_n` at the width of m (odd, > 1), or None when m is wider than 256 limbs.
 pub(crate) fn sqr_chain(base: &[u64], m: &[u64], count: usize, unrolled: bool) -> Option<Vec<u64>> {
     let m = trim(m);
+    if !odd_above_one(m) {
+        return None;
+    }
     Some(dispatch!(
         m.len(),
         sqr_chain_n(base, m, count, unrolled),
@@ -782,6 +812,9 @@ fn modpow_sqr_n<const N: usize>(base: &[u64], exp: &[u64], m: &[u64], unrolled: 
 /// `modpow_sqr_n` at the width of m (odd, > 1), or None when m is wider than 256 limbs.
 pub(crate) fn modpow_sqr(base: &[u64], exp: &[u64], m: &[u64], unrolled: bool) -> Option<Vec<u64>> {
     let m = trim(m);
+    if !odd_above_one(m) {
+        return None;
+    }
     Some(dispatch!(
         m.len(),
         modpow_sqr_n(base, exp, m, unrolled),
@@ -792,6 +825,9 @@ pub(crate) fn modpow_sqr(base: &[u64], exp: &[u64], m: &[u64], unrolled: bool) -
 /// `modpow_ct_n` at the width of m (odd, > 1, at most 256 limbs), or None when m is wider.
 pub(crate) fn modpow_ct(base: &[u64], exp: &[u64], m: &[u64], bits: usize) -> Option<Vec<u64>> {
     let m = trim(m);
+    if !odd_above_one(m) {
+        return None;
+    }
     Some(dispatch!(
         m.len(),
         modpow_ct_n(base, exp, m, bits),

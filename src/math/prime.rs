@@ -218,7 +218,8 @@ pub fn is_probable_prime(n: &BigUint) -> bool {
             return false;
         }
     }
-    let last = *SMALL_PRIMES.last().unwrap() as u64;
+    // SMALL_PRIMES is a non-empty constant table.
+    let last = *SMALL_PRIMES.last().unwrap_or(&2) as u64;
     if let Some(small) = n.to_u64() {
         if small < last * last {
             return true;

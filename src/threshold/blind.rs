@@ -118,11 +118,17 @@ pub(super) struct Unblinding {
     original: BigUint,
 }
 
+/// Each kind carries the numbers of the set it was made for, so applying it needs nothing else
+/// (and cannot meet another scheme's set).
 enum UnblindingKind {
     /// Multiply y' by r^-1 mod N.
-    Rsa(SecretUint),
-    /// Raise alpha'^x to u^-1 mod q.
-    ElGamal(SecretUint),
+    Rsa { r_inv: SecretUint, n: BigUint },
+    /// Raise alpha'^x to u^-1 mod q, in the group mod p.
+    ElGamal {
+        u_inv: SecretUint,
+        p: BigUint,
+        q_bits: u64,
+    },
 }
 
 impl Unblinding {
@@ -130,14 +136,12 @@ impl Unblinding {
         &self.original
     }
 
-    pub(super) fn apply(&self, set: &SetPublic, y: &BigUint) -> BigUint {
-        match (&self.kind, set) {
-            (UnblindingKind::Rsa(r_inv), SetPublic::Rsa(r)) => y * r_inv.expose() % &r.key.n,
-            (UnblindingKind::ElGamal(u_inv), SetPublic::ElGamal { public, .. }) => {
-                pow_mod_secret(y, u_inv.expose(), &public.group.p, public.group.q.bits())
+    pub(super) fn apply(&self, y: &BigUint) -> BigUint {
+        match &self.kind {
+            UnblindingKind::Rsa { r_inv, n } => y * r_inv.expose() % n,
+            UnblindingKind::ElGamal { u_inv, p, q_bits } => {
+                pow_mod_secret(y, u_inv.expose(), p, *q_bits)
             }
-            // `blinded_view` builds the unblinding from this set's own scheme.
-            _ => unreachable!("unblinding built for another scheme"),
         }
     }
 }
@@ -247,7 +251,13 @@ impl ShareSet {
                 let inv = mod_inverse(f.expose(), n)
                     .ok_or_else(|| Error::format("the blinding factor is not a unit mod N"))?;
                 let value = &input.x * pow_mod_secret(f.expose(), &r.key.e, n, r.key.e.bits()) % n;
-                (value, UnblindingKind::Rsa(SecretUint::new(inv)))
+                (
+                    value,
+                    UnblindingKind::Rsa {
+                        r_inv: SecretUint::new(inv),
+                        n: n.clone(),
+                    },
+                )
             }
             SetPublic::ElGamal { public, .. } => {
                 let g = &public.group;
@@ -256,7 +266,14 @@ impl ShareSet {
                     .flatten()
                     .ok_or_else(|| Error::format("the blinding factor is not a unit mod q"))?;
                 let value = pow_mod_secret(&input.x, f.expose(), &g.p, g.q.bits());
-                (value, UnblindingKind::ElGamal(SecretUint::new(inv)))
+                (
+                    value,
+                    UnblindingKind::ElGamal {
+                        u_inv: SecretUint::new(inv),
+                        p: g.p.clone(),
+                        q_bits: g.q.bits(),
+                    },
+                )
             }
         };
         let blinded = KmiBlindedInput {

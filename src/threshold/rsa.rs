@@ -9,7 +9,7 @@
 
 use num_bigint::{BigInt, BigUint, Sign};
 use num_integer::Integer;
-use num_traits::{One, Signed, Zero};
+use num_traits::{One, Zero};
 use rand_core::CryptoRngCore;
 
 use super::transcript::challenge;
@@ -320,12 +320,13 @@ pub fn reconstruct(
     for (s, l) in shares.iter().zip(&lambdas) {
         big_d += l * BigInt::from(s.value.expose().clone());
     }
+    // |e D - Delta| * 2: the magnitude, whatever the sign.
     let multiple: BigInt =
-        (BigInt::from(set.key.e.clone()) * big_d - BigInt::from(set.delta())).abs() * 2u32;
+        (BigInt::from(set.key.e.clone()) * big_d - BigInt::from(set.delta())) * 2u32;
     if multiple.is_zero() {
         return Err(Error::check("the shares do not rebuild the key"));
     }
-    let multiple = SecretUint::new(multiple.to_biguint().expect("absolute value"));
+    let multiple = SecretUint::new(multiple.magnitude().clone());
     let p = factor_with_lambda_multiple(&set.key.n, multiple.expose(), rng)
         .ok_or_else(|| Error::check("the shares do not rebuild the key (N did not factor)"))?;
     let q = &set.key.n / &p;

@@ -639,7 +639,7 @@ impl ShareSet {
             .map(|p| (p.index, from_uint(&p.value)))
             .collect();
         let unblind = |y: BigUint| match &input.unblind {
-            Some(u) => u.apply(&self.public, &y),
+            Some(u) => u.apply(&y),
             None => y,
         };
         match (&self.public, &input.op) {

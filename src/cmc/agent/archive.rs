@@ -9,7 +9,7 @@ use rand_core::CryptoRngCore;
 use spki::SubjectPublicKeyInfoRef;
 use x509_cert::ext::pkix::KeyUsage;
 
-use super::certify::{certify_encryption_key, common_name_only};
+use super::certify::certify_encryption_key;
 use super::open_archived;
 use super::{
     bad, fail, identification, internal, key_info, selection_bytes, setup, store_failure, verify,
@@ -18,6 +18,7 @@ use super::{
 use crate::cmc::build::{common_name, escrow_refusal};
 use crate::cmc::store::{KeyStore, NewEntry, PutOutcome};
 use crate::cmc::types::*;
+use crate::keys::cert::build::common_name_only;
 use crate::keys::decode_key;
 use crate::keys::rsa::SigHash;
 use crate::Error;

@@ -43,21 +43,3 @@ pub(super) fn issuer_and_serial(cert: &Certificate) -> IssuerAndSerialNumber {
         serial_number: cert.tbs_certificate.serial_number.clone(),
     }
 }
-
-/// The name `CN=<text>` (one RDN, a UTF8String), whatever characters the text holds.
-pub(super) fn common_name_only(text: &str) -> crate::Result<x509_cert::name::Name> {
-    use der::asn1::{SetOfVec, Utf8StringRef};
-    use x509_cert::attr::AttributeTypeAndValue;
-    use x509_cert::name::{RdnSequence, RelativeDistinguishedName};
-    let value =
-        der::asn1::Any::encode_from(&Utf8StringRef::new(text).map_err(crate::Error::encoding)?)
-            .map_err(crate::Error::encoding)?;
-    let atv = AttributeTypeAndValue {
-        oid: const_oid::db::rfc4519::CN,
-        value,
-    };
-    let rdn = RelativeDistinguishedName::from(
-        SetOfVec::try_from(vec![atv]).map_err(crate::Error::encoding)?,
-    );
-    Ok(RdnSequence(vec![rdn]))
-}

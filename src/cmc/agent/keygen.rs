@@ -5,7 +5,7 @@ use der::Decode;
 use rand_core::CryptoRngCore;
 
 use super::archive::key_usage_of;
-use super::certify::{certify_encryption_key, common_name_only, issuer_and_serial};
+use super::certify::{certify_encryption_key, issuer_and_serial};
 use super::{
     bad, content_encryption, fail, fail_archive, identification, internal, key_info,
     selection_bytes, setup, shroud_recipients, shroud_spki, store_failure, verify, Agent, Failure,
@@ -15,6 +15,7 @@ use crate::cmc::build::{common_name, escrow_refusal, shrouded_keys};
 use crate::cmc::oids::ArchiveError;
 use crate::cmc::store::{KeyStore, NewEntry, PutOutcome};
 use crate::cmc::types::*;
+use crate::keys::cert::build::common_name_only;
 use crate::keys::check::check_group;
 use crate::keys::elgamal::ElGamalGroup;
 use crate::keys::encoding::decode_dh_params;

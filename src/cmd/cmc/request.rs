@@ -13,6 +13,7 @@ use kmi::cmc::build::{
 use kmi::cmc::identity::{self, NewKeyRecovery, SharedSecret};
 use kmi::cms::ContentCipher;
 use kmi::io::PassphraseSource;
+use kmi::keys::cert::build::common_name_only;
 use kmi::keys::elgamal::{generate_group, GroupSpec, NamedGroup};
 use kmi::keys::{Key, PrivateKey};
 use kmi::math::prime::SearchConfig;
@@ -129,10 +130,7 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
             };
             (name, identity)
         }
-        (None, Some(id)) => (
-            parse_subject(&format!("CN={}", rfc4514_escape(id)))?,
-            id.clone(),
-        ),
+        (None, Some(id)) => (common_name_only(id)?, id.clone()),
         (None, None) => {
             return Err(Error::invalid(
                 "say whose key this is: --subject DN and/or --identity TEXT",
@@ -226,19 +224,6 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
     Ok(())
 }
 
-/// Escape an RFC 4514 attribute value.
-fn rfc4514_escape(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    for (i, c) in v.chars().enumerate() {
-        let edge = i == 0 && (c == ' ' || c == '#') || i + 1 == v.chars().count() && c == ' ';
-        if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
     a.out.file.spec(false).check_writable()?;
@@ -254,7 +239,7 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
                 let new_key = read_rsa_private(ctx, p, &a.key_passphrase, "--new-sign-key")?;
                 let subject = match &a.subject {
                     Some(s) => parse_subject(s)?,
-                    None => parse_subject(&format!("CN={}", rfc4514_escape(&identity)))?,
+                    None => common_name_only(&identity)?,
                 };
                 let der = identity::new_key_recovery_request(
                     &NewKeyRecovery {

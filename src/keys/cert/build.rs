@@ -147,6 +147,22 @@ impl<'a> Issuer<'a> {
     }
 }
 
+/// The name `CN=<text>` (one RDN, a UTF8String), whatever characters the text holds.
+pub fn common_name_only(text: &str) -> Result<x509_cert::name::Name> {
+    use der::asn1::{SetOfVec, Utf8StringRef};
+    use x509_cert::attr::AttributeTypeAndValue;
+    use x509_cert::name::{RdnSequence, RelativeDistinguishedName};
+    let value = der::asn1::Any::encode_from(&Utf8StringRef::new(text).map_err(Error::encoding)?)
+        .map_err(Error::encoding)?;
+    let atv = AttributeTypeAndValue {
+        oid: const_oid::db::rfc4519::CN,
+        value,
+    };
+    let rdn =
+        RelativeDistinguishedName::from(SetOfVec::try_from(vec![atv]).map_err(Error::encoding)?);
+    Ok(RdnSequence(vec![rdn]))
+}
+
 /// A DN in RFC 4514 form ("CN=Alice,O=Example", most significant RDN last), not empty.
 pub fn parse_subject(dn: &str) -> Result<Name> {
     if dn.trim().is_empty() {

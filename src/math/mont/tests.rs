@@ -259,3 +259,27 @@ fn unrolled_rs_is_what_the_generator_writes() {
         "src/math/mont/unrolled.rs is stale or edited by hand: run `cargo run --example gen-unrolled` and commit the result"
     );
 }
+
+/// A modulus the engine cannot take (empty, 1, even: a power of two would hit the `unreachable!`
+/// in `Mont::new`) is answered None by every entry point, never a panic.
+#[test]
+fn unusable_moduli_are_none() {
+    for m in [
+        &[][..],
+        &[1u64][..],
+        &[4u64][..],
+        &[0u64, 1][..],
+        &[1u64 << 63][..],
+    ] {
+        assert!(modpow(&[3], &[5], m).is_none(), "{m:?}");
+        assert!(sqr_chain(&[3], m, 2, true).is_none(), "{m:?}");
+        assert!(modpow_sqr(&[3], &[5], m, false).is_none(), "{m:?}");
+        assert!(modpow_ct(&[3], &[5], m, 8).is_none(), "{m:?}");
+        assert!(
+            euler2(m).is_none() && mr2(m).is_none() && mr(m, &[2]).is_none(),
+            "{m:?}"
+        );
+        assert!(strong_lucas(m, 5, false, 1, true).is_none(), "{m:?}");
+    }
+    assert_eq!(modpow(&[3], &[5], &[7]), Some(vec![5])); // 3^5 = 243 = 34*7 + 5
+}

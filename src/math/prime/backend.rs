@@ -1,21 +1,21 @@
 //! Backend micro-benchmark hooks (used by benches/safe_prime.rs, benches/key_check.rs and
 //! benches/mont.rs; not a stable API): the Montgomery engine and the per-candidate tests on
-//! `BigUint`s. The hooks panic on a modulus the engine does not take (they are for benches).
+//! `BigUint`s. The hooks answer None for a modulus the engine does not take (even, 1, or wider
+//! than its width limit).
 
 use num_bigint::BigUint;
 
 use super::primality::{bpsw_limbs, euler2_limbs, to_big};
 use crate::math::mont;
 
-/// base^exp mod m with the fixed-width Montgomery backend (m odd, <= 16384 bits).
-pub fn modpow_mont(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
-    let r = mont::modpow(
+/// base^exp mod m with the fixed-width Montgomery backend (m odd, > 1, <= 16384 bits), or None.
+pub fn modpow_mont(base: &BigUint, exp: &BigUint, m: &BigUint) -> Option<BigUint> {
+    mont::modpow(
         &base.to_u64_digits(),
         &exp.to_u64_digits(),
         &m.to_u64_digits(),
     )
-    .expect("modulus too wide for the fixed-width backend");
-    to_big(&r)
+    .map(|r| to_big(&r))
 }
 
 /// Limit the variable-time Montgomery engine to moduli of at most `limbs` 64-bit limbs
@@ -45,27 +45,31 @@ pub enum Squaring {
 }
 
 /// `count` Montgomery squarings x <- x^2 / R mod m in a row from x = base (below m), at the width
-/// of m (odd, > 1, at most 16384 bits); returns the final x. Both `Squaring`s give the same x.
-pub fn sqr_chain(base: &BigUint, m: &BigUint, count: usize, how: Squaring) -> BigUint {
-    let r = mont::sqr_chain(
+/// of m (odd, > 1, at most 16384 bits); returns the final x, or None for another m. Both
+/// `Squaring`s give the same x.
+pub fn sqr_chain(base: &BigUint, m: &BigUint, count: usize, how: Squaring) -> Option<BigUint> {
+    mont::sqr_chain(
         &base.to_u64_digits(),
         &m.to_u64_digits(),
         count,
         how == Squaring::Unrolled,
     )
-    .expect("modulus too wide for the fixed-width backend");
-    to_big(&r)
+    .map(|r| to_big(&r))
 }
 
 /// base^exp mod m (base below m, m odd, > 1, at most 16384 bits) by the variable-time sliding
-/// window of `modpow_mont`, its squarings done `how`.
-pub fn modpow_squaring(base: &BigUint, exp: &BigUint, m: &BigUint, how: Squaring) -> BigUint {
-    let r = mont::modpow_sqr(
+/// window of `modpow_mont`, its squarings done `how`; None for another m.
+pub fn modpow_squaring(
+    base: &BigUint,
+    exp: &BigUint,
+    m: &BigUint,
+    how: Squaring,
+) -> Option<BigUint> {
+    mont::modpow_sqr(
         &base.to_u64_digits(),
         &exp.to_u64_digits(),
         &m.to_u64_digits(),
         how == Squaring::Unrolled,
     )
-    .expect("modulus too wide for the fixed-width backend");
-    to_big(&r)
+    .map(|r| to_big(&r))
 }
