@@ -58,6 +58,10 @@ pub struct AgentDecision {
     pub reason: Option<String>,
     /// The keys archived, returned or generated.
     pub keys: Vec<KeyRecord>,
+    /// The head of the key store's decision history once this decision was recorded in it
+    /// (`kmi cmc store verify --head` checks a store against it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_head: Option<String>,
 }
 
 /// A key an agent decision handled.
@@ -280,7 +284,7 @@ impl Record {
     }
 }
 
-fn now_rfc3339() -> String {
+pub fn now_rfc3339() -> String {
     let t = der::asn1::GeneralizedTime::from_system_time(std::time::SystemTime::now())
         .map(|g| g.to_date_time())
         .ok();

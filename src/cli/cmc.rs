@@ -92,10 +92,10 @@ $ kmi cmc keygen-request --subject CN=bob --shroud-secret bob-2024 --algorithm e
 request's signature is verified (and for an archive, the binding of an unsigned-attribute key to \
 a signed KeyArchival control, the PKCS#10 self-signature, and that the decrypted private key \
 matches the request's public key).\n\n\
-Archive: the key is filed in --store DIR as DIR/<fingerprint>/key.pem (PKCS#8, 0600) and \
-meta.json (identity, selection criteria, subject, time, the request signer), written into a \
-temporary directory and renamed into place, so an entry is whole or absent; with --split K/N and \
-N --to trustees only threshold shares are kept (DIR/<fingerprint>/shares/), so the agent never \
+Archive: the key is filed in --store STORE, a database store made by `kmi cmc store init` \
+(one SQLite file): sealed to the store's storage key (--storage-cert, CMS AuthEnvelopedData \
+AES-256-GCM), or with --split K/N and N --to trustees only as threshold shares encrypted for the \
+trustees, so the agent never \
 holds the whole key. Only encryption keys are archived: the request must declare keyUsage \
 keyEncipherment or keyAgreement, and no signing use (--accept-signing-keys overrides); a key \
 archived by certificateID (archive-request --cert) must match the certificate the request \
@@ -109,9 +109,15 @@ Key generation: a safe-prime RSA or ElGamal key is made and returned (and filed 
 sets fArchiveKey).\n\n\
 A request that fails a check gets a PKIResponse with CMCStatusInfoV2 failed and the failInfo or \
 archive error code (written to -o like any response), and kmi exits 1 naming the failure. A \
-mistake in the agent's own setup (an unreadable store, a split key to recover without \
+mistake in the agent's own setup (an unreadable store, a whole key to file without \
+--storage-cert or to recover without --storage-key, a split key to recover without \
 --share-key or with trustees' keys that do not open it, an unreadable --secret-file) writes no \
 response and exits 2.\n\n\
+Each request is one transaction of the store: the keys it files and its line in the store's \
+hash-chained decision history (`kmi cmc store export-audit`, `verify`) are committed together \
+before the response is written, so a full disk or a kill leaves the store as it was or with the \
+whole decision, never half of it; the new head of the history is printed. A second agent on the \
+same store waits for the first (up to 30 s, then exits 3 having changed nothing).\n\n\
 --log FILE appends one line per request to the hash-chained ceremony record the share commands \
 write (kmi log verify checks it): the request's SHA-256, its kind, identity and verified signers \
 (SPKI fingerprints), the decision (granted, refused, not answered), the failInfo or archive \
@@ -139,10 +145,10 @@ the same private operation, so a key that does both turns any weakness of one us
 the other; a separate signing key can also live elsewhere and be rotated without changing the \
 certificate clients encrypt to. Clients then check responses with --sign-cert (cmc extract \
 --agent-cert).",
-        after_long_help = "Examples:\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp\n  \
-$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --split 2/3 --to t1.crt --to t2.crt --to t3.crt archive.req -o archive.rsp\n  \
-$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp\n  \
-$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --log escrow.log recover.req -o recover.rsp"
+        after_long_help = "Examples:\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-cert storage.crt archive.req -o archive.rsp\n  \
+$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --split 2/3 --to t1.crt --to t2.crt --to t3.crt archive.req -o archive.rsp\n  \
+$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-key storage.pem --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp\n  \
+$ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-key storage.pem --log escrow.log recover.req -o recover.rsp"
     )]
     Respond(RespondArgs),
 
@@ -171,6 +177,10 @@ is refused before anything is decrypted.",
 $ kmi cmc extract keygen.rsp --request keygen.req --passphrase-file bob.secret --agent-cert agent.crt -o bob.pem"
     )]
     Extract(ExtractArgs),
+
+    /// The agent's key store: init, list, show, export-audit, verify, migrate
+    #[command(subcommand)]
+    Store(super::store::StoreCommand),
 }
 
 /// The identifier table in force.
@@ -429,9 +439,17 @@ pub struct RespondArgs {
     #[arg(long, value_name = "N", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=36500))]
     pub days: u32,
 
-    /// The key store directory (created, mode 0700, if missing)
-    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+    /// The key store (a file made by `kmi cmc store init`)
+    #[arg(long, value_name = "STORE", value_hint = ValueHint::FilePath)]
     pub store: PathBuf,
+
+    /// Seal archived and generated keys to this certificate: the store's storage key (not --agent-key)
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath)]
+    pub storage_cert: Option<PathBuf>,
+
+    /// The storage private key that opens sealed keys for recovery
+    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub storage_key: Option<PathBuf>,
 
     /// Keep archived keys only as K-of-N threshold shares (needs N --to trustees)
     #[arg(long, value_name = "K/N", requires = "to")]

@@ -15,6 +15,7 @@ pub mod key;
 pub mod log;
 pub mod selftest;
 pub mod share;
+pub mod store;
 
 pub use crypt::{DecryptCmdArgs, EncryptCmdArgs};
 pub use demo::DemoArgs;

@@ -376,6 +376,10 @@ pub struct Outcome {
     /// or identityProofV2; see `identity`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub identity_proved: bool,
+    /// The head of the store's decision history after this decision was recorded (a store
+    /// that keeps one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_head: Option<String>,
 }
 
 impl Outcome {
@@ -432,9 +436,36 @@ pub fn respond(
         issued: Vec::new(),
         identity_proved: false,
         status_note: None,
+        store_head: None,
     };
     let mut echo = Echo::default();
-    let result = handle(agent, request, store, rng, &mut echo, &mut outcome);
+    let mut result = handle(agent, request, store, rng, &mut echo, &mut outcome);
+    if let Err(f) = &result {
+        // A refused request files nothing (a key filed before a later step failed included).
+        store.rollback();
+        if let Some(why) = &f.setup {
+            return Err(Error::invalid(format!(
+                "the agent cannot answer this request: {why} (no response was written)"
+            )));
+        }
+        note_failure(&mut outcome, f);
+    }
+    // The decision and the keys it filed become durable together, in one transaction, before
+    // the response exists: a response never reports a key the store does not hold, and the
+    // store's history never lacks a decision that was answered.
+    match store.commit(&outcome.decision(request)) {
+        Ok(head) => outcome.store_head = head,
+        Err(e) => {
+            store.rollback();
+            if result.is_ok() {
+                let f = store_failure(&mut outcome, 0, e);
+                note_failure(&mut outcome, &f);
+                result = Err(f);
+            } else {
+                outcome.store_error = Some(e.to_string());
+            }
+        }
+    }
     let oids = agent.oids;
     let (status, extra, cms) = match result {
         Ok(s) => (
@@ -448,15 +479,6 @@ pub fn respond(
             s.cms,
         ),
         Err(f) => {
-            if let Some(why) = f.setup {
-                return Err(Error::invalid(format!(
-                    "the agent cannot answer this request: {why} (no response was written)"
-                )));
-            }
-            outcome.failure = Some(f.detail.clone().unwrap_or_else(|| f.message.clone()));
-            outcome.fail_info = Some(f.info.name());
-            outcome.keys.clear();
-            outcome.issued.clear();
             let status = match f.info {
                 FailInfo::Cmc(c) => CmcStatusInfoV2 {
                     cmc_status: CmcStatus::FAILED,
@@ -676,6 +698,14 @@ fn key_info(key: &PrivateKey, action: &str) -> std::result::Result<KeyInfo, Fail
     })
 }
 
+/// What the operator's side of a refusal records: the reason, the code, and no keys.
+fn note_failure(outcome: &mut Outcome, f: &Failure) {
+    outcome.failure = Some(f.detail.clone().unwrap_or_else(|| f.message.clone()));
+    outcome.fail_info = Some(f.info.name());
+    outcome.keys.clear();
+    outcome.issued.clear();
+}
+
 /// The store refused a key: the agent's failure (internalCAError, exit 3), reported in full
 /// locally and in general terms to the client. A usage error of the store (a key that cannot be
 /// split) is the request's problem and says why.
@@ -701,7 +731,7 @@ fn selection_bytes(s: &Option<OctetString>) -> Option<Vec<u8>> {
 
 mod decode;
 mod shroud;
-use decode::{identification, parse, unsigned_archived_keys, verify};
+use decode::{identification, parse, stored_signers, unsigned_archived_keys, verify};
 use shroud::{content_encryption, shroud_recipients, shroud_spki};
 
 mod archive;

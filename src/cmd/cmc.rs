@@ -1,7 +1,7 @@
-//! kmi cmc archive-request | recovery-request | keygen-request | respond | parse | extract
+//! kmi cmc archive-request | recovery-request | keygen-request | respond | parse | extract | store
 //!
 //! One module per group of subcommands: `request` (the client's archive, recovery and keygen
-//! requests), `respond` (the agent), `parse` and `extract`; the helpers they share are here.
+//! requests), `respond` (the agent), `parse`, `extract` and `store` (the agent's key store); the helpers they share are here.
 
 use std::path::Path;
 
@@ -24,6 +24,7 @@ mod extract;
 mod parse;
 mod request;
 mod respond;
+mod store;
 
 use extract::extract_keys;
 use parse::parse;
@@ -38,6 +39,7 @@ pub fn run(ctx: &Context, command: CmcCommand) -> Result<()> {
         CmcCommand::Respond(a) => respond(ctx, a),
         CmcCommand::Parse(a) => parse(ctx, a),
         CmcCommand::Extract(a) => extract_keys(ctx, a),
+        CmcCommand::Store(c) => store::run(ctx, c),
     }
 }
 

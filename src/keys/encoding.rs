@@ -379,7 +379,7 @@ fn check_kdf_work(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<()> {
     Ok(())
 }
 
-fn decode_pkcs8(der: &[u8]) -> Result<PrivateKey> {
+pub fn decode_pkcs8(der: &[u8]) -> Result<PrivateKey> {
     let info = PrivateKeyInfo::from_der(der).map_err(Error::decoding("PKCS#8 private key"))?;
     let oid = info.algorithm.oid;
     if oid == rfc5912::RSA_ENCRYPTION {

@@ -12,8 +12,8 @@ use x509_cert::ext::pkix::KeyUsage;
 use super::certify::certify_encryption_key;
 use super::open_archived;
 use super::{
-    bad, fail, identification, internal, key_info, selection_bytes, setup, store_failure, verify,
-    Agent, Failure, Outcome, Parsed, Success,
+    bad, fail, identification, internal, key_info, selection_bytes, store_failure, stored_signers,
+    verify, Agent, Failure, Outcome, Parsed, Success,
 };
 use crate::cmc::build::{common_name, escrow_refusal};
 use crate::cmc::store::{KeyStore, NewEntry, PutOutcome};
@@ -340,7 +340,7 @@ pub(super) fn archive(
     // A signer named only by key identifier is checked with the archived key itself or with a
     // key the agent already knows from an earlier verified request (as for recovery).
     let mut known = vec![spki.clone()];
-    known.extend(store.signer_spkis().map_err(setup)?);
+    known.extend(stored_signers(parsed, &*store)?);
     let signers = verify(parsed, &known, outcome)?;
     if let Some(why) = escrow_refusal(ku.as_ref()) {
         if !agent.policy.accept_signing_keys {

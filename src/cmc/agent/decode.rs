@@ -105,6 +105,32 @@ pub(super) fn signer_spki(
         .cloned()
 }
 
+/// The signer keys the store knows for the request's signers named by key identifier alone
+/// (a signer that archived with its own key, before it had a certificate): looked up by key
+/// identifier in the store's index, so the work does not grow with the store.
+pub(super) fn stored_signers(
+    parsed: &Parsed,
+    store: &dyn crate::cmc::store::KeyStore,
+) -> std::result::Result<Vec<Vec<u8>>, Failure> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    let Some(signed) = &parsed.signed else {
+        return Ok(out);
+    };
+    for si in signed.signer_infos.0.iter() {
+        if let SignerIdentifier::SubjectKeyIdentifier(ski) = &si.sid {
+            for spki in store
+                .signers_with_key_id(ski.0.as_bytes())
+                .map_err(super::setup)?
+            {
+                if !out.contains(&spki) {
+                    out.push(spki);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Verify every signer; the verified signers' SPKIs.
 pub(super) fn verify(
     parsed: &Parsed,

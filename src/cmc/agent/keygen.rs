@@ -8,8 +8,9 @@ use super::archive::key_usage_of;
 use super::certify::{certify_encryption_key, issuer_and_serial};
 use super::{
     bad, content_encryption, fail, fail_archive, identification, internal, key_info,
-    selection_bytes, setup, shroud_recipients, shroud_spki, store_failure, verify, Agent, Failure,
-    Outcome, Parsed, Success, KEYGEN_MIN_ELGAMAL_BITS, KEYGEN_MIN_ELGAMAL_Q_BITS, RSP_KEYS,
+    selection_bytes, shroud_recipients, shroud_spki, store_failure, stored_signers, verify, Agent,
+    Failure, Outcome, Parsed, Success, KEYGEN_MIN_ELGAMAL_BITS, KEYGEN_MIN_ELGAMAL_Q_BITS,
+    RSP_KEYS,
 };
 use crate::cmc::build::{common_name, escrow_refusal, shrouded_keys};
 use crate::cmc::oids::ArchiveError;
@@ -147,7 +148,7 @@ pub(super) fn keygen(
 ) -> std::result::Result<Success, Failure> {
     let oids = agent.oids;
     let mut extras: Vec<Vec<u8>> = shroud_spki(&skg.shroud_method, oids).into_iter().collect();
-    extras.extend(store.signer_spkis().map_err(setup)?);
+    extras.extend(stored_signers(parsed, &*store)?);
     let signers = verify(parsed, &extras, outcome)?;
     if agent.policy.require_archive && !skg.f_archive_key {
         return Err(fail_archive(

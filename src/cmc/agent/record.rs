@@ -26,6 +26,7 @@ impl Outcome {
                     action: k.action.clone(),
                 })
                 .collect(),
+            store_head: self.store_head.clone(),
         }
     }
 }
@@ -42,5 +43,6 @@ pub fn not_answered(request: &[u8], why: &str) -> AgentDecision {
         fail_info: None,
         reason: Some(why.to_string()),
         keys: Vec::new(),
+        store_head: None,
     }
 }

@@ -8,7 +8,8 @@ use der::{Decode, Encode};
 
 use super::{
     bad, fail, fail_archive, identification, internal, key_info, selection_bytes, setup,
-    shroud_recipients, shroud_spki, verify, Agent, Failure, Outcome, Parsed, Success, RSP_KEYS,
+    shroud_recipients, shroud_spki, stored_signers, verify, Agent, Failure, Outcome, Parsed,
+    Success, RSP_KEYS,
 };
 use crate::cmc::build::{key_certificate_id, multiple_private_keys, shrouded_keys};
 use crate::cmc::oids::ArchiveError;
@@ -28,7 +29,7 @@ pub(super) fn recover(
 ) -> std::result::Result<Success, Failure> {
     let oids = agent.oids;
     let mut extras: Vec<Vec<u8>> = shroud_spki(&krr.shroud_method, oids).into_iter().collect();
-    extras.extend(store.signer_spkis().map_err(setup)?);
+    extras.extend(stored_signers(parsed, &*store)?);
     let signers = verify(parsed, &extras, outcome)?;
     let identity = identification(parsed).ok_or_else(|| {
         bad(0)("a recovery request must name its identity (id-cmc-identification)".into())

@@ -5,7 +5,7 @@ use kmi::cli::cmc::{PwriKekChoice, RespondArgs};
 use kmi::cli::KeyPassphraseArgs;
 use kmi::cmc::agent::{self, Agent, Policy, PwriKek, ResponseSigner};
 use kmi::cmc::identity::{CaIssuer, IdentitySecrets};
-use kmi::cmc::store::{DirStore, SplitConfig};
+use kmi::cmc::store::{DbStore, Openers, SplitConfig};
 use kmi::io::input::read_input_allow_empty;
 use kmi::io::{read_input, PassphraseSource};
 use kmi::log::{AgentDecision, Record};
@@ -172,10 +172,26 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
     // Until the agent has answered, a failure is a request not answered (the reason is filled
     // in from the error).
     *decision = Some(agent::record::not_answered(&request.bytes, ""));
-    let mut store = DirStore::open(&a.store)?;
-    // An unreadable store is the agent's setup, found before any request is answered (not a
-    // failure response to a client who did nothing wrong).
-    store.entries()?;
+    let mut store = DbStore::open(&a.store)?;
+    if let Some(c) = &a.storage_cert {
+        let cert = read_cert(c)?;
+        if cert.tbs_certificate.subject_public_key_info
+            == agent_cert.tbs_certificate.subject_public_key_info
+        {
+            return Err(Error::invalid(
+                "--storage-cert is the agent's transport key (--agent-cert): the store seals keys to a key of its own",
+            ));
+        }
+        store = store.with_storage_cert(cert)?;
+    }
+    if let Some(k) = &a.storage_key {
+        store = store.with_storage_key(read_rsa_private(
+            ctx,
+            k,
+            &a.key_passphrase,
+            "--storage-key",
+        )?)?;
+    }
     if let Some(split) = &a.split {
         let (k, n) = parse_split(split)?;
         if a.to.len() != n as usize {
@@ -197,9 +213,9 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
         })?;
     }
     if !a.share_key.is_empty() {
-        let mut ids = Vec::new();
+        let mut identities = Vec::new();
         for p in &a.share_key {
-            ids.push(read_rsa_private(
+            identities.push(read_rsa_private(
                 ctx,
                 p,
                 &KeyPassphraseArgs {
@@ -209,8 +225,14 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
                 "--share-key",
             )?);
         }
-        store = store.with_openers(ids, Vec::new());
+        store = store.with_openers(Openers {
+            identities,
+            passphrases: Vec::new(),
+        });
     }
+    // The store is taken for this decision now: a second agent waits here (or fails cleanly),
+    // before either has read anything it could act on.
+    store.begin()?;
     let secret_file = a.secret_file.clone();
     let batch = ctx.batch;
     let shared_secret = move |id: &str| -> Result<Option<zeroize::Zeroizing<String>>> {
@@ -278,6 +300,9 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
         .unwrap_or_else(|| "unreadable".into());
     match &outcome.failure {
         None => {
+            if let Some(head) = &outcome.store_head {
+                ctx.note(format!("key store {} head {head}", a.store.display()));
+            }
             for k in &outcome.keys {
                 ctx.note(format!(
                     "{} {}-bit {} key {} ({})",
