@@ -1066,8 +1066,7 @@ impl KeyStore for DbStore {
         let key = match (&meta.split, sealed, set) {
             (None, Some(sealed), _) => self.unseal(fp, &sealed)?,
             (Some(s), None, Some(set)) => {
-                self.openers
-                    .reconstruct(fp, s, set.as_bytes(), &shares, rng)?
+                self.openers.reconstruct(s, set.as_bytes(), &shares, rng)?
             }
             _ => {
                 return Err(Error::malformed(

@@ -341,7 +341,7 @@ impl KeyStore for DirStore {
                         shares.push(b);
                     }
                 }
-                self.openers.reconstruct(fp, s, &set, &shares, rng)?
+                self.openers.reconstruct(s, &set, &shares, rng)?
             }
         };
         check_fingerprint(fp, &key)?;

@@ -261,11 +261,10 @@ impl Openers {
         None
     }
 
-    /// Rebuild the key of split entry `fp` from its set (PEM) and encrypted shares: every share
+    /// Rebuild the key of a split entry from its set (PEM) and encrypted shares: every share
     /// the openers open and the set verifies counts; fewer than K is an error.
     pub fn reconstruct(
         &self,
-        fp: &str,
         split_meta: &SplitMeta,
         set_pem: &[u8],
         shares: &[Vec<u8>],
