@@ -114,7 +114,8 @@ pub fn check_dir_writable(
     existing(target, names, force, replaceable).map(|_| ())
 }
 
-fn fsync_dir(dir: &Path) -> Result<()> {
+/// fsync a directory (the names created and renamed in it).
+pub fn fsync_dir(dir: &Path) -> Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| write_err(dir, e))

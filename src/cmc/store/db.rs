@@ -2,10 +2,13 @@
 //!
 //! ```text
 //! meta       (name, value)          format, version, storage_key (SHA-256 of its SPKI), created
-//! keys       one row per entry      fingerprint PRIMARY KEY; indexes on (identity, selection),
-//!                                   signer_key_id and signer_fingerprint; sealed_key (whole keys)
+//! keys       one row per entry      fingerprint PRIMARY KEY; indexes on (identity, selection)
+//!                                   and signer_fingerprint; sealed_key (whole keys)
 //!                                   or split_* + set_pem (split entries); decision_seq
 //! shares     (fingerprint, idx)     a split entry's shares, each encrypted for its trustee
+//! signers    (spki, key_id, fp)     every request signer the entries name, once each, indexed by
+//!                                   key identifier (a signer named by key identifier is found in
+//!                                   one lookup however many entries it signed)
 //! decisions  (seq, line, hash)      the hash-chained decision history (`audit`), append-only
 //! decision_keys (fingerprint, seq)  which decisions handled which key (for `store show`)
 //! ```
@@ -39,20 +42,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use der::{Decode, Encode};
 use rand_core::CryptoRngCore;
-use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
-use spki::SubjectPublicKeyInfoRef;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use x509_cert::Certificate;
-use zeroize::Zeroizing;
 
-use super::audit::{line_hash, row_digest, sha256_hex, DecisionLine, Filed, RowImage, GENESIS};
+use super::audit::{row_digest, DecisionLine, Filed, GENESIS};
 use super::{
     algorithm_name, check_fingerprint, deal, is_fingerprint, short_fp, spki_fingerprint, KeyStore,
-    NewEntry, Openers, PutOutcome, SplitConfig, SplitMeta, StoredMeta, MAX_SPLIT_SHARES,
-    META_VERSION,
+    NewEntry, Openers, PutOutcome, SplitConfig, StoredMeta, META_VERSION,
 };
-use crate::cms::{ContentCipher, Recipient};
 use crate::keys::{encode_public_spki, PrivateKey, RsaPrivate};
 use crate::log::AgentDecision;
 use crate::{Error, Result};
@@ -66,54 +64,6 @@ pub const BUSY_WAIT: Duration = Duration::from_secs(30);
 /// The largest value (text or blob) read from or written to a store: a sealed key or a share is
 /// a few KiB, a decision line less than one; a store that says otherwise is refused.
 pub const MAX_VALUE_BYTES: i32 = 4 << 20;
-
-const SCHEMA: &str = "
-CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE keys (
-    fingerprint TEXT PRIMARY KEY NOT NULL,
-    algorithm TEXT NOT NULL,
-    bits INTEGER NOT NULL,
-    identity TEXT NOT NULL,
-    selection BLOB,
-    subject TEXT,
-    archived TEXT NOT NULL,
-    source TEXT NOT NULL,
-    signer_spki BLOB NOT NULL,
-    signer_fingerprint TEXT NOT NULL,
-    signer_key_id BLOB,
-    proved_identity TEXT,
-    certificate_id BLOB,
-    sealed_key BLOB,
-    split_threshold INTEGER,
-    split_total INTEGER,
-    set_id TEXT,
-    set_pem TEXT,
-    decision_seq INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX keys_by_identity ON keys (identity, selection);
-CREATE INDEX keys_by_signer_key_id ON keys (signer_key_id);
-CREATE INDEX keys_by_signer ON keys (signer_fingerprint);
-CREATE TABLE shares (
-    fingerprint TEXT NOT NULL REFERENCES keys (fingerprint),
-    idx INTEGER NOT NULL,
-    sealed BLOB NOT NULL,
-    PRIMARY KEY (fingerprint, idx)
-) WITHOUT ROWID;
-CREATE TABLE decisions (seq INTEGER PRIMARY KEY, line TEXT NOT NULL, hash TEXT NOT NULL);
-CREATE TABLE decision_keys (
-    fingerprint TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (fingerprint, seq)
-) WITHOUT ROWID;
-CREATE TRIGGER decisions_are_append_only BEFORE UPDATE ON decisions
-    BEGIN SELECT RAISE(ABORT, 'the decision history is append-only'); END;
-CREATE TRIGGER decisions_are_kept BEFORE DELETE ON decisions
-    BEGIN SELECT RAISE(ABORT, 'the decision history is append-only'); END;
-CREATE TRIGGER keys_are_kept BEFORE DELETE ON keys
-    BEGIN SELECT RAISE(ABORT, 'entries are never removed'); END;
-CREATE TRIGGER keys_are_not_edited BEFORE UPDATE ON keys
-    BEGIN SELECT RAISE(ABORT, 'entries are never edited'); END;
-";
 
 /// The decision being made: the write transaction is open.
 struct Pending {
@@ -133,40 +83,6 @@ pub struct DbStore {
     storage_key: Option<RsaPrivate>,
     split: Option<SplitConfig>,
     openers: Openers,
-}
-
-/// The key identifier (SHA-1 of the subjectPublicKey bits) of an SPKI DER, if it parses.
-pub fn spki_key_id(spki_der: &[u8]) -> Option<Vec<u8>> {
-    SubjectPublicKeyInfoRef::from_der(spki_der)
-        .ok()
-        .map(|s| crate::cms::ktri::key_identifier(&s))
-}
-
-/// A SQLite error as kmi's: a busy store, a full disk, a file that is not a store.
-fn db_err(path: &Path, e: rusqlite::Error) -> Error {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Write {
-            path: path.to_path_buf(),
-            what: format!(
-                "the key store is in use by another agent (waited {} s); nothing was changed, try again",
-                BUSY_WAIT.as_secs()
-            ),
-        },
-        Some(ErrorCode::DiskFull | ErrorCode::SystemIoFailure | ErrorCode::CannotOpen | ErrorCode::ReadOnly) => {
-            Error::Write {
-                path: path.to_path_buf(),
-                what: format!("the key store could not be written: {e}"),
-            }
-        }
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
-            Error::malformed(path.to_path_buf(), "not a kmi key store (not an SQLite database, or a damaged one)")
-        }
-        Some(ErrorCode::TooBig) => Error::malformed(
-            path.to_path_buf(),
-            format!("holds a value larger than {MAX_VALUE_BYTES} bytes"),
-        ),
-        _ => Error::malformed(path.to_path_buf(), format!("the key store: {e}")),
-    }
 }
 
 fn now() -> String {
@@ -533,9 +449,9 @@ impl DbStore {
         self.conn
             .execute(
                 "INSERT INTO keys (fingerprint, algorithm, bits, identity, selection, subject, archived, source,
-                    signer_spki, signer_fingerprint, signer_key_id, proved_identity, certificate_id,
+                    signer_spki, signer_fingerprint, proved_identity, certificate_id,
                     sealed_key, split_threshold, split_total, set_id, set_pem, decision_seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                 params![
                     fp,
                     m.algorithm,
@@ -547,7 +463,6 @@ impl DbStore {
                     m.source,
                     signer,
                     m.signer_spki_sha256,
-                    spki_key_id(&signer),
                     m.proved_identity,
                     certificate_id,
                     row.sealed_key,
@@ -559,6 +474,14 @@ impl DbStore {
                 ],
             )
             .map_err(q)?;
+        if let Some(key_id) = spki_key_id(&signer) {
+            self.conn
+                .execute(
+                    "INSERT OR IGNORE INTO signers (spki, key_id, fingerprint) VALUES (?1, ?2, ?3)",
+                    params![signer, key_id, m.signer_spki_sha256],
+                )
+                .map_err(q)?;
+        }
         for (i, share) in row.shares.iter().enumerate() {
             self.conn
                 .execute(
@@ -620,398 +543,6 @@ impl DbStore {
         };
         self.insert(&row)
     }
-
-    /// Seal a whole key to the storage key.
-    fn seal(&self, key: &PrivateKey, rng: &mut dyn CryptoRngCore) -> Result<Vec<u8>> {
-        let Some(cert) = &self.storage_cert else {
-            return Err(Error::invalid(match &self.storage_fp {
-                Some(_) => "whole keys are sealed to the store's storage key: give --storage-cert (or hold keys as shares with --split K/N --to ...)".to_string(),
-                None => format!(
-                    "{} has no storage key and holds no whole keys: run the agent with --split K/N --to ... (or create a store with --storage-cert)",
-                    self.path.display()
-                ),
-            }));
-        };
-        let pkcs8 = crate::keys::encoding::encode_private_pkcs8(key)?;
-        crate::cms::envelope_with(
-            &pkcs8,
-            const_oid::db::rfc5911::ID_DATA,
-            &[Recipient::Certificate(cert.clone())],
-            ContentCipher::Aes256Gcm,
-            rng,
-        )
-    }
-
-    /// Open a sealed key with the storage key.
-    fn unseal(&self, fp: &str, sealed: &[u8]) -> Result<PrivateKey> {
-        let Some(key) = &self.storage_key else {
-            return Err(Error::invalid(
-                "it is sealed to the store's storage key: give --storage-key to recover it",
-            ));
-        };
-        let opened = crate::cms::open_with_key(sealed, key, self.storage_cert.as_ref())
-            .map_err(|_| Error::check("its sealed copy does not open with the storage key"))?;
-        let der = Zeroizing::new(opened.content.to_vec());
-        let key = crate::keys::encoding::decode_pkcs8(&der)
-            .map_err(|e| Error::check(format!("its sealed copy is not a key: {e}")))?;
-        check_fingerprint(fp, &key)?;
-        Ok(key)
-    }
-
-    /// Every entry (optionally of one identity), oldest first. Never key material.
-    pub fn list(&self, identity: Option<&str>) -> Result<Vec<StoredMeta>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM keys WHERE ?1 IS NULL OR identity = ?1 ORDER BY archived, fingerprint"
-        );
-        let q = |e| db_err(&self.path, e);
-        let mut st = self.conn.prepare(&sql).map_err(q)?;
-        let rows = st.query_map(params![identity], read_meta).map_err(q)?;
-        let mut out = Vec::new();
-        for r in rows {
-            out.push(self.checked(r.map_err(q)?)?);
-        }
-        Ok(out)
-    }
-
-    /// The entry whose fingerprint starts with `prefix` (at least 8 hex digits).
-    pub fn entry(&self, prefix: &str) -> Result<StoredMeta> {
-        let prefix = prefix.trim().to_ascii_lowercase();
-        if prefix.len() < 8 || prefix.len() > 64 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::invalid(format!(
-                "{prefix:?}: give a key fingerprint (at least 8 of its 64 hex digits)"
-            )));
-        }
-        let sql = format!(
-            "SELECT {COLUMNS} FROM keys WHERE fingerprint >= ?1 AND fingerprint < ?2 ORDER BY fingerprint LIMIT 2"
-        );
-        let q = |e| db_err(&self.path, e);
-        let mut st = self.conn.prepare(&sql).map_err(q)?;
-        let upper = format!("{prefix}g");
-        let found: Vec<_> = st
-            .query_map(params![prefix, upper], read_meta)
-            .map_err(q)?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(q)?;
-        match found.len() {
-            0 => Err(Error::check(format!(
-                "no key {prefix} in {}",
-                self.path.display()
-            ))),
-            1 => self.checked(
-                found
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| Error::internal("one"))?,
-            ),
-            _ => Err(Error::invalid(format!(
-                "{prefix} names more than one key: give more digits"
-            ))),
-        }
-    }
-
-    /// The decision lines about key `fp`, in order.
-    pub fn decisions_about(&self, fp: &str) -> Result<Vec<DecisionLine>> {
-        let q = |e| db_err(&self.path, e);
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT d.line FROM decision_keys k JOIN decisions d ON d.seq = k.seq
-                 WHERE k.fingerprint = ?1 ORDER BY d.seq",
-            )
-            .map_err(q)?;
-        let lines = st
-            .query_map(params![fp], |r| r.get::<_, String>(0))
-            .map_err(q)?;
-        let mut out = Vec::new();
-        for l in lines {
-            let l = l.map_err(q)?;
-            out.push(serde_json::from_str(&l).map_err(|e| {
-                Error::malformed(
-                    self.path.clone(),
-                    format!("a decision line does not parse: {e}"),
-                )
-            })?);
-        }
-        Ok(out)
-    }
-
-    /// Each decision line as stored, in order, to `each`.
-    pub fn export_audit(&self, each: &mut dyn FnMut(&str) -> Result<()>) -> Result<()> {
-        let q = |e| db_err(&self.path, e);
-        let mut st = self
-            .conn
-            .prepare("SELECT line FROM decisions ORDER BY seq")
-            .map_err(q)?;
-        let mut rows = st.query([]).map_err(q)?;
-        while let Some(r) = rows.next().map_err(q)? {
-            let line: String = r.get(0).map_err(q)?;
-            each(&line)?;
-        }
-        Ok(())
-    }
-
-    /// The hash of the last decision line.
-    pub fn head(&self) -> Result<String> {
-        self.conn
-            .query_row(
-                "SELECT hash FROM decisions ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map(|h| h.unwrap_or_else(|| GENESIS.to_string()))
-            .map_err(|e| db_err(&self.path, e))
-    }
-
-    /// How many entries and decisions the store holds.
-    pub fn counts(&self) -> Result<(u64, u64)> {
-        let q = |e| db_err(&self.path, e);
-        let n = |sql: &str| -> Result<u64> {
-            self.conn
-                .query_row(sql, [], |r| r.get::<_, i64>(0))
-                .map(|v| v.max(0) as u64)
-                .map_err(q)
-        };
-        Ok((
-            n("SELECT count(*) FROM keys")?,
-            n("SELECT count(*) FROM decisions")?,
-        ))
-    }
-
-    /// Check the whole store (`kmi cmc store verify`); see [`super::verify`].
-    pub fn verify(&self, expected_head: Option<&str>) -> Result<super::verify::Report> {
-        super::verify::verify(self, expected_head)
-    }
-
-    pub(super) fn conn(&self) -> &Connection {
-        &self.conn
-    }
-
-    pub(super) fn storage_key(&self) -> Option<&RsaPrivate> {
-        self.storage_key.as_ref()
-    }
-
-    pub(super) fn unseal_checked(&self, fp: &str, sealed: &[u8]) -> Result<PrivateKey> {
-        self.unseal(fp, sealed)
-    }
-
-    /// Check what a row says before it is used: a fingerprint that is one, a split that
-    /// `share split` could have made.
-    fn checked(&self, meta: StoredMeta) -> Result<StoredMeta> {
-        let bad = |what: String| Error::malformed(self.path.clone(), what);
-        if !is_fingerprint(&meta.fingerprint) {
-            return Err(bad(format!(
-                "an entry's fingerprint {:?} is not a SHA-256",
-                meta.fingerprint
-            )));
-        }
-        if let Some(s) = &meta.split {
-            if s.threshold < 1 || s.threshold > s.total || s.total > MAX_SPLIT_SHARES {
-                return Err(bad(format!(
-                    "entry {}: split {}/{}: need 1 <= K <= N <= {MAX_SPLIT_SHARES}",
-                    short_fp(&meta.fingerprint),
-                    s.threshold,
-                    s.total
-                )));
-            }
-        }
-        Ok(meta)
-    }
-
-    /// The row of `fp`: sealed key, set and shares.
-    pub(super) fn secrets_of(
-        &self,
-        fp: &str,
-    ) -> Result<(Option<Vec<u8>>, Option<String>, Vec<Vec<u8>>)> {
-        let q = |e| db_err(&self.path, e);
-        let (sealed, set): (Option<Vec<u8>>, Option<String>) = self
-            .conn
-            .query_row(
-                "SELECT sealed_key, set_pem FROM keys WHERE fingerprint = ?1",
-                params![fp],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(q)?
-            .ok_or_else(|| {
-                Error::check(format!(
-                    "no key {} in {}",
-                    short_fp(fp),
-                    self.path.display()
-                ))
-            })?;
-        let mut st = self
-            .conn
-            .prepare("SELECT sealed FROM shares WHERE fingerprint = ?1 ORDER BY idx LIMIT 256")
-            .map_err(q)?;
-        let shares = st
-            .query_map(params![fp], |r| r.get::<_, Vec<u8>>(0))
-            .map_err(q)?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(q)?;
-        Ok((sealed, set, shares))
-    }
-}
-
-/// The columns [`read_meta`] reads, in its order.
-pub(super) const COLUMNS: &str = "fingerprint, algorithm, bits, identity, selection, subject, archived, source, \
-     signer_spki, signer_fingerprint, proved_identity, certificate_id, split_threshold, split_total, set_id";
-
-pub(super) fn read_meta(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMeta> {
-    let selection: Option<Vec<u8>> = r.get(4)?;
-    let signer: Vec<u8> = r.get(8)?;
-    let certificate_id: Option<Vec<u8>> = r.get(11)?;
-    let threshold: Option<i64> = r.get(12)?;
-    let total: Option<i64> = r.get(13)?;
-    let set_id: Option<String> = r.get(14)?;
-    let split = match (threshold, total) {
-        (Some(k), Some(n)) => Some(SplitMeta {
-            // Out-of-range values become 0, which the split check refuses.
-            threshold: u32::try_from(k).unwrap_or(0),
-            total: u32::try_from(n).unwrap_or(0),
-            set_id: set_id.unwrap_or_default(),
-        }),
-        _ => None,
-    };
-    Ok(StoredMeta {
-        version: META_VERSION,
-        fingerprint: r.get(0)?,
-        algorithm: r.get(1)?,
-        bits: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
-        identity: r.get(3)?,
-        selection: selection
-            .as_ref()
-            .and_then(|s| std::str::from_utf8(s).ok().map(str::to_string)),
-        selection_hex: selection.as_ref().map(hex::encode),
-        subject: r.get(5)?,
-        archived: r.get(6)?,
-        source: r.get(7)?,
-        signer_spki: hex::encode(&signer),
-        signer_spki_sha256: r.get(9)?,
-        proved_identity: r.get(10)?,
-        split,
-        certificate_id: certificate_id.as_ref().map(hex::encode),
-    })
-}
-
-/// An entry row about to be inserted.
-pub(super) struct Row {
-    pub meta: StoredMeta,
-    pub sealed_key: Option<Vec<u8>>,
-    pub set_pem: Option<String>,
-    pub shares: Vec<Vec<u8>>,
-}
-
-impl Row {
-    pub fn image(&self, decision_seq: u64) -> RowImage<'_> {
-        let m = &self.meta;
-        RowImage {
-            fingerprint: &m.fingerprint,
-            algorithm: &m.algorithm,
-            bits: m.bits,
-            identity: &m.identity,
-            selection: m.selection_hex.clone(),
-            subject: m.subject.as_deref(),
-            archived: &m.archived,
-            source: &m.source,
-            signer_spki: m.signer_spki.clone(),
-            proved_identity: m.proved_identity.as_deref(),
-            certificate_id: m.certificate_id.clone(),
-            sealed_key: self.sealed_key.as_ref().map(|s| sha256_hex(s)),
-            split: m
-                .split
-                .as_ref()
-                .map(|s| (s.threshold, s.total, s.set_id.as_str())),
-            set_pem: self.set_pem.as_deref(),
-            shares: self.shares.iter().map(|s| sha256_hex(s)).collect(),
-            decision_seq,
-        }
-    }
-}
-
-/// Insert a decision line; its hash.
-fn insert_line(conn: &Connection, line: &DecisionLine) -> rusqlite::Result<String> {
-    // A line of strings, numbers and lists of them always serializes.
-    let text = serde_json::to_string(line).unwrap_or_default();
-    let hash = line_hash(&text);
-    conn.execute(
-        "INSERT INTO decisions (seq, line, hash) VALUES (?1, ?2, ?3)",
-        params![line.seq as i64, text, hash],
-    )?;
-    Ok(hash)
-}
-
-/// SHA-256 of a storage certificate's SPKI.
-fn storage_fingerprint(cert: &Certificate) -> Result<String> {
-    let spki = cert
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .map_err(Error::encoding)?;
-    if crate::cms::ktri::rsa_public_from_spki(
-        SubjectPublicKeyInfoRef::from_der(&spki).map_err(Error::encoding)?,
-    )
-    .is_err()
-    {
-        return Err(Error::invalid(
-            "the storage key must be an RSA key (keys are sealed to it with RSA-OAEP)",
-        ));
-    }
-    Ok(spki_fingerprint(&spki))
-}
-
-fn write_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Write {
-        path: path.to_path_buf(),
-        what: e.to_string(),
-    }
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    std::fs::File::open(dir)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| write_err(dir, e))
-}
-
-#[cfg(unix)]
-fn create_private_file(path: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map(drop)
-        .map_err(|e| write_err(path, e))?;
-    // The mode is also set explicitly: create(2) applies the umask, which may leave less.
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| write_err(path, e))
-}
-
-#[cfg(not(unix))]
-fn create_private_file(path: &Path) -> Result<()> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map(drop)
-        .map_err(|e| write_err(path, e))
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| write_err(dir, e))
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))
 }
 
 impl KeyStore for DbStore {
@@ -1081,7 +612,11 @@ impl KeyStore for DbStore {
 
     fn load(&self, meta: &StoredMeta, rng: &mut dyn CryptoRngCore) -> Result<PrivateKey> {
         let fp = &meta.fingerprint;
-        let (sealed, set, shares) = self.secrets_of(fp)?;
+        let read::Secrets {
+            sealed,
+            set,
+            shares,
+        } = self.secrets_of(fp)?;
         let key = match (&meta.split, sealed, set) {
             (None, Some(sealed), _) => self.unseal(fp, &sealed)?,
             (Some(s), None, Some(set)) => {
@@ -1105,9 +640,7 @@ impl KeyStore for DbStore {
         let q = |e| db_err(&self.path, e);
         let mut st = self
             .conn
-            .prepare_cached(
-                "SELECT DISTINCT signer_spki FROM keys WHERE signer_key_id = ?1 LIMIT 16",
-            )
+            .prepare_cached("SELECT spki FROM signers WHERE key_id = ?1 LIMIT 16")
             .map_err(q)?;
         let rows = st
             .query_map(params![key_id], |r| r.get::<_, Vec<u8>>(0))
@@ -1144,5 +677,13 @@ impl Drop for DbStore {
     }
 }
 
+mod read;
+mod schema;
+mod seal;
 #[cfg(test)]
 mod tests;
+
+use super::files::{create_private_dir, create_private_file, sync_dir, write_err};
+use schema::{db_err, insert_line, SCHEMA};
+pub(crate) use schema::{read_meta, spki_key_id, Row, COLUMNS};
+use seal::storage_fingerprint;

@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use rand_core::CryptoRngCore;
 use zeroize::Zeroizing;
 
+use super::files::{create_private_dir, sync_dir, write_err};
 use super::{
     algorithm_name, check_fingerprint, deal, is_fingerprint, spki_fingerprint, KeyStore, NewEntry,
     Openers, PutOutcome, SplitConfig, StoredMeta, MAX_SPLIT_SHARES, META_VERSION,
@@ -218,27 +219,6 @@ impl DirStore {
     }
 }
 
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| Error::Write {
-            path: dir.to_path_buf(),
-            what: e.to_string(),
-        })
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::Write {
-        path: dir.to_path_buf(),
-        what: e.to_string(),
-    })
-}
-
 /// The metadata file of an entry.
 pub const META_FILE: &str = "meta.json";
 /// The whole private key of an entry.
@@ -247,20 +227,6 @@ pub const KEY_FILE: &str = "key.pem";
 pub const SHARES_DIR: &str = "shares";
 /// The prefix of an entry being written.
 const INCOMPLETE_PREFIX: &str = ".incomplete-";
-
-fn write_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Write {
-        path: path.to_path_buf(),
-        what: e.to_string(),
-    }
-}
-
-/// fsync a directory (its entries: the files created and renamed in it).
-fn sync_dir(dir: &Path) -> Result<()> {
-    std::fs::File::open(dir)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| write_err(dir, e))
-}
 
 impl KeyStore for DirStore {
     fn put(&mut self, entry: &NewEntry<'_>, rng: &mut dyn CryptoRngCore) -> Result<PutOutcome> {

@@ -28,6 +28,7 @@ use crate::{Error, Result};
 pub mod audit;
 pub mod db;
 pub mod dir;
+mod files;
 pub mod migrate;
 pub mod verify;
 

@@ -4,8 +4,9 @@
 //! that filed it (the row's digest as that line recorded it), and every filed entry present. So
 //! an entry edited, added or removed, or a decision edited, removed or reordered, is found; a
 //! rewritten tail is found by comparing the head with one recorded elsewhere (`--head`, the
-//! ceremony record). With the storage key, every sealed key is also opened and checked against
-//! its fingerprint.
+//! ceremony record). The signers table (derived from the entries) must name exactly their
+//! signers. With the storage key, every sealed key is also opened and checked against its
+//! fingerprint.
 
 use std::collections::HashMap;
 
@@ -13,8 +14,8 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::audit::{line_hash, row_digest, DecisionLine, GENESIS};
-use super::db::{read_meta, DbStore, Row, COLUMNS};
-use super::short_fp;
+use super::db::{read_meta, spki_key_id, DbStore, Row, COLUMNS};
+use super::{short_fp, spki_fingerprint};
 use crate::{Error, Result};
 
 /// What a verified store holds.
@@ -114,6 +115,9 @@ pub fn verify(store: &DbStore, expected_head: Option<&str>) -> Result<Report> {
     let mut shares_st = conn
         .prepare("SELECT sealed FROM shares WHERE fingerprint = ?1 ORDER BY idx")
         .map_err(q)?;
+    let mut signer_st = conn
+        .prepare("SELECT 1 FROM signers WHERE spki = ?1")
+        .map_err(q)?;
     while let Some(r) = rows.next().map_err(q)? {
         let meta = read_meta(r).map_err(q)?;
         let sealed_key: Option<Vec<u8>> = r.get(15).map_err(q)?;
@@ -125,6 +129,13 @@ pub fn verify(store: &DbStore, expected_head: Option<&str>) -> Result<Report> {
             .map_err(q)?
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(q)?;
+        let signer = hex::decode(&meta.signer_spki).unwrap_or_default();
+        if !signer.is_empty() && !signer_st.exists(params![signer]).map_err(q)? {
+            return Err(Error::check(format!(
+                "{name}: the signer of key {} is missing from the signers table",
+                short_fp(&fp)
+            )));
+        }
         let row = Row {
             meta,
             sealed_key,
@@ -162,6 +173,31 @@ pub fn verify(store: &DbStore, expected_head: Option<&str>) -> Result<Report> {
             "{name}: key {} filed by decision {n} is missing: its entry was removed",
             short_fp(fp)
         )));
+    }
+    // The signers table holds only what the entries say: each signer once, with its own key
+    // identifier and fingerprint, named by some entry.
+    let mut st = conn
+        .prepare(
+            "SELECT s.spki, s.key_id, s.fingerprint,
+                    EXISTS (SELECT 1 FROM keys k WHERE k.signer_fingerprint = s.fingerprint)
+             FROM signers s",
+        )
+        .map_err(q)?;
+    let mut rows = st.query([]).map_err(q)?;
+    while let Some(r) = rows.next().map_err(q)? {
+        let spki: Vec<u8> = r.get(0).map_err(q)?;
+        let key_id: Vec<u8> = r.get(1).map_err(q)?;
+        let fp: String = r.get(2).map_err(q)?;
+        let named: bool = r.get(3).map_err(q)?;
+        if spki_key_id(&spki).as_deref() != Some(key_id.as_slice())
+            || spki_fingerprint(&spki) != fp
+            || !named
+        {
+            return Err(Error::check(format!(
+                "{name}: signer {} in the signers table is not one an entry names: it was added or edited",
+                short_fp(&fp)
+            )));
+        }
     }
     if let Some(head) = expected_head {
         if !prev.eq_ignore_ascii_case(head.trim()) {

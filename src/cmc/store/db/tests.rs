@@ -14,10 +14,13 @@ use x509_cert::time::Validity;
 use x509_cert::TbsCertificate;
 
 use super::*;
+use der::Decode;
 use crate::cmc::store::migrate::migrate;
 use crate::cmc::store::DirStore;
+use crate::cms::Recipient;
 use crate::keys::elgamal::{generate_key, NamedGroup};
 use crate::log::KeyRecord;
+use zeroize::Zeroizing;
 
 fn rsa_key(seed: u64) -> RsaPrivate {
     use rsa::traits::{PrivateKeyParts, PublicKeyParts};
@@ -265,7 +268,8 @@ fn tampered(f: &Fixture, sql: &str, why: &str) {
     let conn = Connection::open(&copy).unwrap();
     conn.execute_batch(
         "DROP TRIGGER decisions_are_append_only; DROP TRIGGER decisions_are_kept;
-         DROP TRIGGER keys_are_kept; DROP TRIGGER keys_are_not_edited;",
+         DROP TRIGGER keys_are_kept; DROP TRIGGER keys_are_not_edited;
+         DROP TRIGGER signers_are_kept; DROP TRIGGER signers_are_not_edited;",
     )
     .unwrap();
     conn.execute_batch(sql).unwrap();
@@ -333,9 +337,15 @@ fn verify_finds_edited_added_removed_and_reordered_rows() {
     );
     tampered(
         &f,
-        "INSERT INTO keys SELECT 'ff' || substr(fingerprint, 3), algorithm, bits, identity, selection, subject, archived, source, signer_spki, signer_fingerprint, signer_key_id, proved_identity, certificate_id, sealed_key, split_threshold, split_total, set_id, set_pem, decision_seq FROM keys WHERE identity = 'bob'",
+        "INSERT INTO keys SELECT 'ff' || substr(fingerprint, 3), algorithm, bits, identity, selection, subject, archived, source, signer_spki, signer_fingerprint, proved_identity, certificate_id, sealed_key, split_threshold, split_total, set_id, set_pem, decision_seq FROM keys WHERE identity = 'bob'",
         "was not filed by any decision",
     );
+    tampered(
+        &f,
+        "INSERT INTO signers VALUES (x'3000', x'00', 'ab')",
+        "is not one an entry names",
+    );
+    tampered(&f, "DELETE FROM signers", "missing from the signers table");
     // A cut tail is found against the head recorded elsewhere.
     let copy = f.path.with_extension("cut.db");
     std::fs::copy(&f.path, &copy).unwrap();
