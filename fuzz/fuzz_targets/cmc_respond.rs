@@ -115,13 +115,18 @@ impl KeyStore for MemStore {
             .map(|(_, k)| k.clone())
             .ok_or_else(|| kmi::Error::internal("no such key"))
     }
-    fn signer_spkis(&self) -> kmi::Result<Vec<Vec<u8>>> {
+    fn signers_with_key_id(&self, key_id: &[u8]) -> kmi::Result<Vec<Vec<u8>>> {
         Ok(self
             .entries
             .iter()
             .filter_map(|(m, _)| hex::decode(&m.signer_spki).ok())
+            .filter(|d| kmi::cmc::store::db::spki_key_id(d).as_deref() == Some(key_id))
             .collect())
     }
+    fn commit(&mut self, _: &kmi::log::AgentDecision) -> kmi::Result<Option<String>> {
+        Ok(None)
+    }
+    fn rollback(&mut self) {}
 }
 
 /// A seed request and who signed it (for mode 2).

@@ -190,7 +190,8 @@ fn process_gone(_pid: u32) -> bool {
     false
 }
 
-/// Remove kmi temporaries (`.kmi-<pid>-*.tmp`, files or directories) in `dir` whose process is
+/// Remove kmi temporaries (`.kmi-<pid>-*.tmp`, files or directories, and the `-wal`, `-shm`,
+/// `-journal` files of a temporary SQLite database) in `dir` whose process is
 /// gone or that are older than [`STALE_AFTER`]; our own are left alone. Errors are ignored: this
 /// is housekeeping, and the command's own writes report real problems.
 pub fn remove_stale_temporaries(dir: &Path) {
@@ -204,7 +205,11 @@ pub fn remove_stale_temporaries(dir: &Path) {
         let Some(rest) = name.strip_prefix(".kmi-") else {
             continue;
         };
-        if !name.ends_with(".tmp") {
+        // A temporary SQLite database (a key store being created) also leaves its journals.
+        if ![".tmp", ".tmp-wal", ".tmp-shm", ".tmp-journal"]
+            .iter()
+            .any(|end| name.ends_with(end))
+        {
             continue;
         }
         let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());

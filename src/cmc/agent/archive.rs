@@ -12,8 +12,8 @@ use x509_cert::ext::pkix::KeyUsage;
 use super::certify::certify_encryption_key;
 use super::open_archived;
 use super::{
-    bad, fail, identification, internal, key_info, selection_bytes, store_failure, stored_signers,
-    verify, Agent, Failure, Outcome, Parsed, Success,
+    bad, fail, identification, internal, key_info, selection_bytes, setup, store_failure,
+    stored_signers, verify, Agent, Failure, Outcome, Parsed, Success,
 };
 use crate::cmc::build::{common_name, escrow_refusal};
 use crate::cmc::store::{KeyStore, NewEntry, PutOutcome};
@@ -437,6 +437,8 @@ pub(super) fn archive(
             outcome.issued.push(cert);
         }
     }
+    // A store that cannot take the key is the agent's setup mistake (no response, exit 2).
+    store.ready_to_file().map_err(setup)?;
     let put = store
         .put(
             &NewEntry {

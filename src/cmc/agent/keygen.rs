@@ -8,8 +8,8 @@ use super::archive::key_usage_of;
 use super::certify::{certify_encryption_key, issuer_and_serial};
 use super::{
     bad, content_encryption, fail, fail_archive, identification, internal, key_info,
-    selection_bytes, shroud_recipients, shroud_spki, store_failure, stored_signers, verify, Agent,
-    Failure, Outcome, Parsed, Success, KEYGEN_MIN_ELGAMAL_BITS, KEYGEN_MIN_ELGAMAL_Q_BITS,
+    selection_bytes, setup, shroud_recipients, shroud_spki, store_failure, stored_signers, verify,
+    Agent, Failure, Outcome, Parsed, Success, KEYGEN_MIN_ELGAMAL_BITS, KEYGEN_MIN_ELGAMAL_Q_BITS,
     RSP_KEYS,
 };
 use crate::cmc::build::{common_name, escrow_refusal, shrouded_keys};
@@ -167,6 +167,10 @@ pub(super) fn keygen(
         .or_else(|| subject.as_ref().and_then(common_name))
         .ok_or_else(|| bad(0)("the request names no identity (id-cmc-identification)".into()))?;
     outcome.identity = Some(identity.clone());
+    // A key to file that the store cannot take is the agent's setup: found before the work.
+    if skg.f_archive_key {
+        store.ready_to_file().map_err(setup)?;
+    }
     let key = match wanted {
         Wanted::Rsa(bits) => PrivateKey::Rsa(
             crate::keys::rsa::generate(

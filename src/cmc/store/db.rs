@@ -42,7 +42,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rand_core::CryptoRngCore;
+use rand_core::{CryptoRngCore, RngCore};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use x509_cert::Certificate;
 
@@ -112,11 +112,28 @@ impl DbStore {
             Some(c) => Some(storage_fingerprint(c)?),
             None => None,
         };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "store".into());
-        let tmp = parent.join(format!(".{name}.kmi-{}.tmp", std::process::id()));
+        // A kmi temporary (`.kmi-<pid>-<random>.tmp`): one a killed run left here is removed by
+        // the next write into the directory, its SQLite journals (`-wal`, `-shm`) with it.
+        crate::io::cleanup::remove_stale_temporaries(&parent);
+        let mut tag = [0u8; 6];
+        rand_core::OsRng.fill_bytes(&mut tag);
+        let tmp = parent.join(format!(
+            "{}{}.tmp",
+            crate::io::cleanup::temp_prefix(),
+            hex::encode(tag)
+        ));
+        let journals: Vec<PathBuf> = ["", "-wal", "-shm"]
+            .iter()
+            .map(|suffix| {
+                let mut p = tmp.clone().into_os_string();
+                p.push(suffix);
+                PathBuf::from(p)
+            })
+            .collect();
+        let _watch = crate::io::cleanup::watch_dir(&parent);
+        for j in &journals {
+            crate::io::cleanup::register(j);
+        }
         let result = (|| {
             create_private_file(&tmp)?;
             let conn = Connection::open(&tmp).map_err(|e| db_err(&tmp, e))?;
@@ -167,10 +184,9 @@ impl DbStore {
             })?;
             sync_dir(&parent)
         })();
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = tmp.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(p));
+        for j in &journals {
+            let _ = std::fs::remove_file(j);
+            crate::io::cleanup::deregister(j);
         }
         result.map(|()| storage_fp)
     }
@@ -662,6 +678,19 @@ impl KeyStore for DbStore {
         Ok(Some(head))
     }
 
+    fn ready_to_file(&self) -> Result<()> {
+        if self.split.is_some() || self.storage_cert.is_some() {
+            return Ok(());
+        }
+        Err(Error::invalid(match &self.storage_fp {
+            Some(_) => "whole keys are sealed to the store's storage key: run the agent with --storage-cert (or with --split K/N --to ... to keep shares only)".to_string(),
+            None => format!(
+                "{} has no storage key and holds no whole keys: run the agent with --split K/N --to ...",
+                self.path.display()
+            ),
+        }))
+    }
+
     fn rollback(&mut self) {
         if self.pending.take().is_some() {
             // A failed rollback leaves the transaction to SQLite, which rolls it back when the
@@ -684,6 +713,7 @@ mod seal;
 mod tests;
 
 use super::files::{create_private_dir, create_private_file, sync_dir, write_err};
+pub use schema::spki_key_id;
 use schema::{db_err, insert_line, SCHEMA};
-pub(crate) use schema::{read_meta, spki_key_id, Row, COLUMNS};
+pub(crate) use schema::{read_meta, Row, COLUMNS};
 use seal::storage_fingerprint;

@@ -137,6 +137,13 @@ pub trait KeyStore {
     fn commit(&mut self, decision: &AgentDecision) -> Result<Option<String>>;
     /// Forget everything filed since the last commit (a decision that was not made).
     fn rollback(&mut self);
+    /// Whether a key can be filed at all with this store's setup (for the database store: a
+    /// storage certificate or a split configuration): `Err` says what the operator must give. A
+    /// request that would file a key the store cannot take is the agent's setup mistake, not the
+    /// client's, so the agent asks before it does the work.
+    fn ready_to_file(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The SHA-256 fingerprint (lower-case hex) of a public key's SPKI DER.

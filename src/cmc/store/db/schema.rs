@@ -88,7 +88,7 @@ pub(crate) fn db_err(path: &Path, e: rusqlite::Error) -> Error {
         Some(ErrorCode::DiskFull | ErrorCode::SystemIoFailure | ErrorCode::CannotOpen | ErrorCode::ReadOnly) => {
             Error::Write {
                 path: path.to_path_buf(),
-                what: format!("the key store could not be written: {e}"),
+                what: e.to_string(),
             }
         }
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {

@@ -14,12 +14,12 @@ use x509_cert::time::Validity;
 use x509_cert::TbsCertificate;
 
 use super::*;
-use der::Decode;
 use crate::cmc::store::migrate::migrate;
 use crate::cmc::store::DirStore;
 use crate::cms::Recipient;
 use crate::keys::elgamal::{generate_key, NamedGroup};
 use crate::log::KeyRecord;
+use der::Decode;
 use zeroize::Zeroizing;
 
 fn rsa_key(seed: u64) -> RsaPrivate {
