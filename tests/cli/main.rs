@@ -27,6 +27,7 @@ mod key_generate;
 mod key_io;
 mod log;
 mod network;
+mod peer_keys;
 mod regress;
 mod selftest;
 mod share;
