@@ -369,6 +369,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l trust -d 'A trusted certificate (repeatable; PEM files may hold several)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l at -d 'Check certificates and expiry as of DATE (YYYY-MM-DD, UTC) instead of now' -r
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l state -d 'Rollback protection: refuse a policy whose ccm.version is older than the highest FILE recorded for its ccm.id; record the version of each policy that verifies (FILE is created if missing and rewritten atomically)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l json -d 'Print the result as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
@@ -377,6 +378,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l trust -d 'A trusted certificate (repeatable; PEM files may hold several)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l at -d 'Check certificates and expiry as of DATE (YYYY-MM-DD, UTC) instead of now' -r
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l state -d 'Rollback protection: refuse a policy whose ccm.version is older than the highest FILE recorded for its ccm.id; record the version of each policy that verifies (FILE is created if missing and rewritten atomically)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l app -d 'The application asking' -r -f -a "ssl\t'SSL/TLS cipher suites'
 smime\t'S/MIME mail'
 capi\t'Cryptographic APIs'"

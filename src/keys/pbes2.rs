@@ -187,10 +187,12 @@ impl EncryptedKey {
             o if o == AES128_CBC => 16,
             o if o == AES192_CBC => 24,
             o if o == AES256_CBC => 32,
-            o => return Err(Error::format(format!(
+            o => {
+                return Err(Error::format(format!(
                 "encrypted key: unsupported cipher {} (kmi reads AES-128/192/256-CBC; {CONVERT})",
                 cipher_name(o)
-            ))),
+            )))
+            }
         };
         let iv = scheme
             .parameters

@@ -7,6 +7,9 @@
 //!
 //! Decisions made here where formats.md is silent:
 //! - `ccm.id` is a token of 1 to 64 characters from `A-Z a-z 0-9 . _ -`.
+//! - `ccm.version` is the policy's revision under its `ccm.id` (1 to 2^32 - 1): a new policy
+//!   takes a higher number, and `ccm check/verify --state FILE` refuses one older than the
+//!   highest accepted (a signed old policy otherwise stays valid forever).
 //! - `smime.<ALG>` and `capi.<ALG>` know the algorithms in [`ALGORITHMS`], written upper case
 //!   as in the spec's `smime.RSA.max_bits`; a lower-case name is an error, not an alias, so
 //!   that one policy has one spelling.
