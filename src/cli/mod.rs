@@ -150,7 +150,15 @@ compare. Exit 0 only if every step checked out.",
     Log(LogCommand),
 
     /// Run known-answer tests of every primitive kmi relies on
-    #[command(after_long_help = "Example:\n  $ kmi selftest\n  $ kmi selftest --json")]
+    #[command(
+        long_about = "Run known-answer tests of every primitive kmi relies on: SHA-1, SHA-256, \
+SHA-384 and SHA-512; modular exponentiation, Miller-Rabin and the primality test; RSA PKCS#1 v1.5 \
+signatures and RSA-OAEP decryption; AES (block, CBC, GCM, key wrap); PBKDF2 and scrypt; the \
+ChaCha20 stream behind --seed; Shoup's threshold RSA and Feldman VSS with threshold ElGamal. \
+Expected values come from the standards or from independent implementations (openssl, Python). \
+Exit 1 if any test fails.",
+        after_long_help = "Example:\n  $ kmi selftest\n  $ kmi selftest --json"
+    )]
     Selftest(SelftestArgs),
 }
 
