@@ -1,5 +1,5 @@
-//! `kmi key ...`: generate, check, inspect and convert keys (the clap definitions of the
-//! group that `src/cmd/key.rs` runs).
+//! `kmi key ...`: generate, check and inspect keys, write their public keys and fingerprints
+//! (the clap definitions of the group that `src/cmd/key.rs` runs).
 
 use std::path::PathBuf;
 

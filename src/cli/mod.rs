@@ -47,9 +47,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
     ),
     propagate_version = true,
     max_term_width = 100,
-    long_about = "kmi generates and checks safe-prime RSA and ElGamal keys, and (in later releases) \
-splits them into threshold shares, builds CMC key-archival messages and signs CCM policies. \
-Everything is file-based and offline.\n\nPassphrases are never taken from the command line: kmi \
+    long_about = "kmi generates and checks safe-prime RSA and ElGamal keys, splits them into \
+threshold shares, builds and answers CMC key-archival messages, and signs and checks CCM \
+policies. Everything is file-based and offline.\n\nPassphrases are never taken from the command line: kmi \
 prompts on the terminal, or reads --passphrase-file FILE or --passphrase-fd N.",
     after_long_help = concat!(
         "Examples:\n  $ kmi key generate rsa -o key.pem\n  $ kmi key check key.pem\n  $ kmi selftest\n\n",
@@ -80,7 +80,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate, check, inspect and convert keys
+    /// Generate, check and inspect keys; write their public keys and fingerprints
     #[command(
         subcommand,
         after_long_help = "Examples:\n  $ kmi key generate rsa -o key.pem\n  $ kmi key check --require-safe key.pem"

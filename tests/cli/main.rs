@@ -33,4 +33,5 @@ mod selftest;
 mod share;
 mod share_blind;
 mod share_hardening;
+mod small_bugs;
 mod snapshots;
