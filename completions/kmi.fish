@@ -29,7 +29,7 @@ complete -c kmi -n "__fish_kmi_needs_command" -s q -l quiet -d 'Print nothing on
 complete -c kmi -n "__fish_kmi_needs_command" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_needs_command" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_needs_command" -f -a "key" -d 'Generate, check, inspect and convert keys'
+complete -c kmi -n "__fish_kmi_needs_command" -f -a "key" -d 'Generate, check and inspect keys; write their public keys and fingerprints'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "cert" -d 'Make certificate requests and certificates, also with a key held as shares'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "ccm" -d 'Write, sign, verify and query CCM policies (signed JARs)'
@@ -369,6 +369,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l trust -d 'A trusted certificate (repeatable; PEM files may hold several)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l at -d 'Check certificates and expiry as of DATE (YYYY-MM-DD, UTC) instead of now' -r
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l state -d 'Rollback protection: refuse a policy whose ccm.version is older than the highest FILE recorded for its ccm.id; record the version of each policy that verifies (FILE is created if missing and rewritten atomically)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l json -d 'Print the result as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
@@ -377,6 +378,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l trust -d 'A trusted certificate (repeatable; PEM files may hold several)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l at -d 'Check certificates and expiry as of DATE (YYYY-MM-DD, UTC) instead of now' -r
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l state -d 'Rollback protection: refuse a policy whose ccm.version is older than the highest FILE recorded for its ccm.id; record the version of each policy that verifies (FILE is created if missing and rewritten atomically)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from check" -l app -d 'The application asking' -r -f -a "ssl\t'SSL/TLS cipher suites'
 smime\t'S/MIME mail'
 capi\t'Cryptographic APIs'"
@@ -623,7 +625,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s q -l quiet -d 'Prin
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand selftest" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "key" -d 'Generate, check, inspect and convert keys'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "key" -d 'Generate, check and inspect keys; write their public keys and fingerprints'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "share" -d 'Split a key into threshold shares, verify them, use them, rebuild the key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "cert" -d 'Make certificate requests and certificates, also with a key held as shares'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and not __fish_seen_subcommand_from key share cert ccm cmc encrypt decrypt demo log selftest help" -f -a "ccm" -d 'Write, sign, verify and query CCM policies (signed JARs)'

@@ -99,7 +99,7 @@ fn line_hash(line: &str) -> String {
 }
 
 /// Read an open record up to [`MAX_LOG_BYTES`]; more is refused.
-fn read_record(file: &mut std::fs::File, path: &Path) -> Result<String> {
+fn read_record(file: &mut dyn Read, path: &Path) -> Result<String> {
     let mut bytes = Vec::new();
     file.take(MAX_LOG_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -217,12 +217,23 @@ pub fn verify(path: &Path, expected_head: Option<&str>) -> Result<LogSummary> {
             )));
         }
     }
-    let mut file = std::fs::File::open(path).map_err(|e| Error::Read {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
-    let text = read_record(&mut file, path)?;
-    let name = path.display();
+    // `-` is standard input (`kmi log verify - < ceremony.log`, or a record from a pipe).
+    let stdin = path == Path::new("-");
+    let shown = if stdin {
+        PathBuf::from("<stdin>")
+    } else {
+        path.to_path_buf()
+    };
+    let text = if stdin {
+        read_record(&mut std::io::stdin().lock(), &shown)?
+    } else {
+        let mut file = std::fs::File::open(path).map_err(|e| Error::Read {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        read_record(&mut file, path)?
+    };
+    let name = shown.display();
     let mut prev = GENESIS.to_string();
     let mut entries = 0;
     for (n, line) in text.lines().enumerate() {

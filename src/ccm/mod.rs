@@ -4,5 +4,6 @@
 pub mod jar;
 pub mod policy;
 pub mod signing;
+pub mod state;
 pub mod suites;
 pub mod zipcheck;

@@ -58,6 +58,12 @@ pub struct CipherSuite {
     pub bits: u16,
     /// An export-grade suite (RSA_EXPORT, EXPORT1024 or a 40/56-bit cipher for export).
     pub export: bool,
+    /// The suite's own key-exchange size limit, whatever the policy says: the largest RSA or DH
+    /// public key its key exchange may use. RSA_EXPORT and DHE_*_EXPORT (RFC 2246 appendix C):
+    /// 512 bits; RSA_EXPORT1024 and DHE_DSS_EXPORT1024 (the 1999 export draft, section 4): 1024
+    /// bits. A server whose RSA certificate key is larger sends a temporary RSA key of at most
+    /// this size in its server key exchange (the draft's section 5).
+    pub kx_limit: Option<u16>,
 }
 
 use KeyExchange::*;
@@ -70,6 +76,15 @@ const fn suite(
     bits: u16,
     export: bool,
 ) -> CipherSuite {
+    // The limit follows from the name, as both specifications define it: EXPORT1024 suites 1024
+    // bits, the other export key exchanges (RSA_EXPORT, DHE_DSS_EXPORT, DHE_RSA_EXPORT) 512.
+    let kx_limit = if contains(name, b"_EXPORT1024_") {
+        Some(1024)
+    } else if contains(name, b"_EXPORT_") {
+        Some(512)
+    } else {
+        None
+    };
     CipherSuite {
         name,
         code,
@@ -77,7 +92,25 @@ const fn suite(
         cipher,
         bits,
         export,
+        kx_limit,
     }
+}
+
+/// `needle` occurs in `hay` (a const fn: the suite table is a static).
+const fn contains(hay: &str, needle: &[u8]) -> bool {
+    let h = hay.as_bytes();
+    let mut i = 0;
+    while i + needle.len() <= h.len() {
+        let mut j = 0;
+        while j < needle.len() && h[i + j] == needle[j] {
+            j += 1;
+        }
+        if j == needle.len() {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// Sorted by code point.
@@ -211,6 +244,33 @@ mod tests {
                 "{name}"
             );
             assert_eq!(by_code(code), Some(s));
+        }
+    }
+
+    #[test]
+    fn export_suites_carry_their_key_exchange_limit() {
+        let limits: Vec<(&str, Option<u16>)> = SUITES
+            .iter()
+            .filter(|s| s.kx_limit.is_some())
+            .map(|s| (s.name, s.kx_limit))
+            .collect();
+        assert_eq!(
+            limits,
+            [
+                ("TLS_RSA_EXPORT_WITH_RC4_40_MD5", Some(512)),
+                ("TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5", Some(512)),
+                ("TLS_RSA_EXPORT_WITH_DES40_CBC_SHA", Some(512)),
+                ("TLS_DHE_DSS_EXPORT_WITH_DES40_CBC_SHA", Some(512)),
+                ("TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA", Some(512)),
+                ("TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA", Some(1024)),
+                ("TLS_DHE_DSS_EXPORT1024_WITH_DES_CBC_SHA", Some(1024)),
+                ("TLS_RSA_EXPORT1024_WITH_RC4_56_SHA", Some(1024)),
+                ("TLS_DHE_DSS_EXPORT1024_WITH_RC4_56_SHA", Some(1024)),
+            ]
+        );
+        // Every suite with a limit is an export suite, and every export key exchange has one.
+        for s in SUITES {
+            assert_eq!(s.kx_limit.is_some(), s.export, "{}", s.name);
         }
     }
 

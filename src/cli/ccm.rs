@@ -73,7 +73,9 @@ pathLenConstraint; no certificate may carry a critical extension kmi does not pr
 signer must be an end-entity certificate with keyUsage digitalSignature (when present); \
 extendedKeyUsage, when present in the signer or any CA above it, must name codeSigning or \
 anyExtendedKeyUsage. Intermediates come from the signature block (kmi ccm sign --chain). A \
-self-signed signer verifies when it is itself a --trust certificate.",
+self-signed signer verifies when it is itself a --trust certificate.\n\n\
+--state FILE adds rollback protection: FILE records the highest ccm.version accepted for each \
+ccm.id, and an older policy is refused (exit 1, naming both versions).",
         after_long_help = "Examples:\n  $ kmi ccm verify policy.jar --trust ca.crt\n  $ kmi ccm verify policy.jar --trust ca.crt --at 2027-01-01 --json"
     )]
     Verify(CcmVerifyArgs),
@@ -84,7 +86,11 @@ self-signed signer verifies when it is itself a --trust certificate.",
 denied (exit 1) for one use, naming the policy keys that decided it. --app ssl takes an IANA \
 cipher suite name as --alg and the key-exchange key size as --bits; --app smime|capi takes an \
 algorithm name (RSA, DH, ELGAMAL, ...). --key reads the size (and the algorithm, if --alg is not \
-given) from a key file. A JAR that does not verify is always denied.",
+given) from a key file. A JAR that does not verify is always denied.\n\n\
+An export suite limits its own key exchange whatever the policy says (RSA_EXPORT and DHE_*_EXPORT \
+512 bits, *_EXPORT1024 1024 bits): the smaller limit applies, and for an RSA suite the answer \
+says when a larger certificate key needs a temporary RSA key. --state FILE refuses a policy older \
+than the highest ccm.version FILE accepted for its ccm.id (rollback), as kmi ccm verify does.",
         after_long_help = "Examples:\n  $ kmi ccm check policy.jar --trust ca.crt --app smime --alg RSA --bits 1024 --country FR --recovery\n  \
 $ kmi ccm check policy.jar --trust ca.crt --app ssl --alg TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA --bits 1024 --country FR\n  \
 $ kmi ccm check policy.jar --trust ca.crt --app capi --key key.pem --country FR --recovery"
@@ -210,9 +216,21 @@ pub struct CcmVerifyArgs {
     #[command(flatten)]
     pub trust: CcmTrustArgs,
 
+    #[command(flatten)]
+    pub state: CcmStateArgs,
+
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CcmStateArgs {
+    /// Rollback protection: refuse a policy whose ccm.version is older than the highest FILE
+    /// recorded for its ccm.id; record the version of each policy that verifies (FILE is created
+    /// if missing and rewritten atomically)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub state: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +241,9 @@ pub struct CcmCheckArgs {
 
     #[command(flatten)]
     pub trust: CcmTrustArgs,
+
+    #[command(flatten)]
+    pub state: CcmStateArgs,
 
     /// The application asking
     #[arg(long, value_enum)]

@@ -1,5 +1,5 @@
-//! `kmi key ...`: generate, check, inspect and convert keys (the clap definitions of the
-//! group that `src/cmd/key.rs` runs).
+//! `kmi key ...`: generate, check and inspect keys, write their public keys and fingerprints
+//! (the clap definitions of the group that `src/cmd/key.rs` runs).
 
 use std::path::PathBuf;
 
@@ -19,11 +19,11 @@ pub enum KeyCommand {
     /// Check a key the way a key registry would before accepting it
     #[command(
         long_about = "Check a key the way a key registry would before accepting it.\n\n\
-RSA: N is odd, has no prime factor below 2^16, is not a perfect power and not a prime power \
-(2^(N(N-1)) != 1 mod N); e is odd with 1 < e < N. With the private key: p * q = N, p and q prime, \
+RSA: N is odd, has no prime factor below 2^16, is not a perfect power and not prime \
+(BPSW); e is odd with 1 < e < N. With the private key: p * q = N, p and q prime, \
 e * d = 1 mod lambda(N), consistent CRT values.\n\n\
 ElGamal: p and q prime, q divides p - 1, g and y in the order-q subgroup (g^q = y^q = 1 mod p). \
-With the private key: 0 < x < q and g^x = y.\n\n\
+With the private key: 0 < x < q (checked before y) and g^x = y.\n\n\
 Checks run in order and stop at the first failure, which is named on stderr; exit status 1.",
         after_long_help = "Examples:\n  $ kmi key check key.pem\n  $ kmi key check --require-safe --json key.pem"
     )]

@@ -20,7 +20,7 @@ rewritten tail is found too. Exit 1 naming the first broken line.",
 
 #[derive(Debug, Args)]
 pub struct LogVerifyArgs {
-    /// The ceremony record
+    /// The ceremony record ('-' for standard input)
     #[arg(value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub file: PathBuf,
 

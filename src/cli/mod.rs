@@ -48,9 +48,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
     ),
     propagate_version = true,
     max_term_width = 100,
-    long_about = "kmi generates and checks safe-prime RSA and ElGamal keys, and (in later releases) \
-splits them into threshold shares, builds CMC key-archival messages and signs CCM policies. \
-Everything is file-based and offline.\n\nPassphrases are never taken from the command line: kmi \
+    long_about = "kmi generates and checks safe-prime RSA and ElGamal keys, splits them into \
+threshold shares, builds and answers CMC key-archival messages, and signs and checks CCM \
+policies. Everything is file-based and offline.\n\nPassphrases are never taken from the command line: kmi \
 prompts on the terminal, or reads --passphrase-file FILE or --passphrase-fd N.",
     after_long_help = concat!(
         "Examples:\n  $ kmi key generate rsa -o key.pem\n  $ kmi key check key.pem\n  $ kmi selftest\n\n",
@@ -81,7 +81,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate, check, inspect and convert keys
+    /// Generate, check and inspect keys; write their public keys and fingerprints
     #[command(
         subcommand,
         after_long_help = "Examples:\n  $ kmi key generate rsa -o key.pem\n  $ kmi key check --require-safe key.pem"
@@ -151,7 +151,15 @@ compare. Exit 0 only if every step checked out.",
     Log(LogCommand),
 
     /// Run known-answer tests of every primitive kmi relies on
-    #[command(after_long_help = "Example:\n  $ kmi selftest\n  $ kmi selftest --json")]
+    #[command(
+        long_about = "Run known-answer tests of every primitive kmi relies on: SHA-1, SHA-256, \
+SHA-384 and SHA-512; modular exponentiation, Miller-Rabin and the primality test; RSA PKCS#1 v1.5 \
+signatures and RSA-OAEP decryption; AES (block, CBC, GCM, key wrap); PBKDF2 and scrypt; the \
+ChaCha20 stream behind --seed; Shoup's threshold RSA and Feldman VSS with threshold ElGamal. \
+Expected values come from the standards or from independent implementations (openssl, Python). \
+Exit 1 if any test fails.",
+        after_long_help = "Example:\n  $ kmi selftest\n  $ kmi selftest --json"
+    )]
     Selftest(SelftestArgs),
 }
 

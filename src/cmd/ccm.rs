@@ -8,9 +8,10 @@ use x509_cert::Certificate;
 
 use kmi::ccm::policy::{self, App, Date, Policy, Query, Template};
 use kmi::ccm::signing::{self, JarPlan, VerifiedPolicy};
+use kmi::ccm::state::{Admission, RollbackState};
 use kmi::cli::ccm::{
     CcmApp, CcmCheckArgs, CcmCommand, CcmFmtArgs, CcmLintArgs, CcmPrepareArgs, CcmShowArgs,
-    CcmSignArgs, CcmTemplateArgs, CcmTrustArgs, CcmVerifyArgs,
+    CcmSignArgs, CcmStateArgs, CcmTemplateArgs, CcmTrustArgs, CcmVerifyArgs,
 };
 use kmi::cli::PassphraseArgs;
 use kmi::io::{read_input, write_output};
@@ -181,6 +182,20 @@ fn moment(trust: &CcmTrustArgs) -> Result<(SystemTime, Date)> {
     }
 }
 
+/// With `--state FILE`: refuse a policy older than the highest version the file accepted for its
+/// id (a check failure naming both versions), else record its version (the file rewritten
+/// atomically). Runs after the signature and chain verified, so only authentic policies count.
+fn rollback_check(state: &CcmStateArgs, policy: &Policy) -> Result<()> {
+    let Some(path) = &state.state else {
+        return Ok(());
+    };
+    let mut s = RollbackState::load(path)?;
+    match s.admit(policy.id(), policy.version())? {
+        Admission::Same => Ok(()),
+        Admission::New | Admission::Newer(_) => s.save(),
+    }
+}
+
 fn verified(jar: &Path, trust: &CcmTrustArgs) -> Result<(VerifiedPolicy, Date)> {
     let mut trusted = Vec::new();
     for path in &trust.trust {
@@ -204,7 +219,9 @@ fn policy_json(p: &Policy) -> serde_json::Value {
 }
 
 fn verify(a: CcmVerifyArgs) -> Result<()> {
-    let (v, _) = match verified(&a.jar, &a.trust) {
+    let checked = verified(&a.jar, &a.trust)
+        .and_then(|(v, d)| rollback_check(&a.state, &v.policy).map(|()| (v, d)));
+    let (v, _) = match checked {
         Ok(v) => v,
         Err(e) => {
             if a.json {
@@ -292,6 +309,11 @@ fn check(ctx: &Context, a: CcmCheckArgs) -> Result<()> {
         }
         Err(e) => return Err(e),
     };
+    match rollback_check(&a.state, &v.policy) {
+        Ok(()) => {}
+        Err(Error::CheckFailed(why)) => return denied(vec![why], vec!["ccm.version".into()]),
+        Err(e) => return Err(e),
+    }
     let query = Query {
         app,
         alg,

@@ -1,5 +1,7 @@
 //! PEM armor (RFC 7468) and PEM/DER detection, in one place.
 
+use base64ct::Encoding;
+
 use crate::{Error, Result};
 
 /// Input after armor removal: the DER bytes and, for PEM, its label.
@@ -18,13 +20,17 @@ pub fn decode_armor(bytes: &[u8]) -> Result<Armored> {
             der: bytes.to_vec(),
         });
     }
+    if bytes.starts_with(b"ssh-") || bytes.starts_with(b"ecdsa-sha2-") {
+        return Err(Error::format(
+            "OpenSSH public key line: convert with ssh-keygen -e -m PKCS8 -f FILE",
+        ));
+    }
     let block = pem_block(bytes).ok_or_else(|| {
         Error::format("neither PEM nor DER (no '-----BEGIN' line and not a DER SEQUENCE)")
     })?;
-    let (label, der) =
-        pem_rfc7468::decode_vec(block).map_err(|e| Error::format(format!("malformed PEM: {e}")))?;
+    let (label, der) = decode_block(block)?;
     Ok(Armored {
-        label: Some(label.to_string()),
+        label: Some(label),
         der,
     })
 }
@@ -34,13 +40,54 @@ pub fn decode_pem_blocks(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
     let mut out = Vec::new();
     let mut rest = bytes;
     while let Some(block) = pem_block(rest) {
-        let (label, der) = pem_rfc7468::decode_vec(block)
-            .map_err(|e| Error::format(format!("malformed PEM: {e}")))?;
-        out.push((label.to_string(), der));
+        out.push(decode_block(block)?);
         let consumed = block.as_ptr() as usize - rest.as_ptr() as usize + block.len();
         rest = &rest[consumed..];
     }
     Ok(out)
+}
+
+/// One PEM block (as [`pem_block`] cuts it) as (label, DER), read as RFC 7468 section 3 asks of
+/// parsers: Base64 lines of any length (OpenSSH writes 70, MIME 76, some tools one long line),
+/// CR LF or LF, and whitespace anywhere in the text. The END label must match the BEGIN label.
+/// Headers (RFC 1421 `Proc-Type:`) are refused with what to do about them.
+fn decode_block(block: &[u8]) -> Result<(String, Vec<u8>)> {
+    let malformed = |what: &str| Error::format(format!("malformed PEM: {what}"));
+    let text = std::str::from_utf8(block).map_err(|_| malformed("not text"))?;
+    let mut lines = text.lines().map(|l| l.trim_end_matches([' ', '\t', '\r']));
+    let first = lines.next().unwrap_or_default();
+    let label = first
+        .strip_prefix("-----BEGIN ")
+        .and_then(|l| l.strip_suffix("-----"))
+        .ok_or_else(|| malformed("the BEGIN line does not end with -----"))?;
+    let mut body = String::new();
+    let mut end_label = None;
+    for line in lines {
+        if let Some(rest) = line.trim_start().strip_prefix("-----END ") {
+            end_label = rest.strip_suffix("-----");
+            break;
+        }
+        if line.contains(':') {
+            if line.contains("ENCRYPTED") {
+                return Err(Error::format(
+                    "legacy encrypted PEM (Proc-Type: 4,ENCRYPTED): convert with openssl pkcs8 -topk8 -v2 aes-256-cbc",
+                ));
+            }
+            return Err(malformed("header lines are not read (RFC 7468)"));
+        }
+        body.extend(line.chars().filter(|c| !c.is_ascii_whitespace()));
+    }
+    match end_label {
+        Some(l) if l == label => {}
+        Some(l) => {
+            return Err(malformed(&format!(
+                "the END label '{l}' does not match the BEGIN label '{label}'"
+            )))
+        }
+        None => return Err(malformed("no END line")),
+    }
+    let der = base64ct::Base64::decode_vec(&body).map_err(|_| malformed("invalid Base64"))?;
+    Ok((label.to_string(), der))
 }
 
 /// The bytes from the first `-----BEGIN ` line through the end of its `-----END ...-----` line.

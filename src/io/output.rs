@@ -41,6 +41,7 @@ impl OutputSpec {
     /// Fail early (before expensive work) when the target exists and `--force` was not given.
     pub fn check_writable(&self) -> Result<()> {
         match &self.path {
+            Some(p) if is_device(p) => Ok(()),
             Some(p) if !self.force && p.exists() => Err(Error::Exists { path: p.clone() }),
             Some(p) => {
                 let dir = parent_dir(p);
@@ -58,6 +59,43 @@ impl OutputSpec {
             }),
             None => Ok(()),
         }
+    }
+}
+
+/// A character device or a FIFO (`-o /dev/null`, `-o /dev/stderr` on a terminal, `-o >(cmd)`):
+/// it "exists" but holds no file to overwrite, and cannot be replaced by a rename, so output is
+/// written to it directly.
+fn is_device(p: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(p).is_ok_and(|m| {
+            let t = m.file_type();
+            t.is_char_device() || t.is_fifo()
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = p;
+        false
+    }
+}
+
+/// Write `bytes` straight to a device or FIFO ([`is_device`]).
+fn write_device(path: &Path, bytes: &[u8]) -> Result<()> {
+    let fail = |e: std::io::Error| Error::Write {
+        path: path.to_path_buf(),
+        what: e.to_string(),
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(fail)?;
+    match f.write_all(bytes).and_then(|_| f.flush()) {
+        Ok(()) => Ok(()),
+        // As on standard output: a reader that went away is its choice.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(fail(e)),
     }
 }
 
@@ -120,6 +158,9 @@ pub fn write_output(spec: &OutputSpec, bytes: &[u8]) -> Result<()> {
         path: path.clone(),
         what,
     };
+    if is_device(path) {
+        return write_device(path, bytes);
+    }
     if !spec.force && path.exists() {
         return Err(Error::Exists { path: path.clone() });
     }
@@ -377,5 +418,15 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("k")]);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn dev_null_is_an_output_not_an_existing_file() {
+        let spec = OutputSpec::new(Path::new("/dev/null"), false, true);
+        spec.check_writable().unwrap();
+        write_output(&spec, b"secret").unwrap();
+        assert!(is_device(Path::new("/dev/null")));
+        assert!(!is_device(Path::new("/")));
     }
 }

@@ -161,13 +161,16 @@ pub fn check_key(key: &Key, require_safe: bool) -> CheckReport {
         }
         Key::Private(PrivateKey::ElGamal(k)) => {
             let g = &k.public.group;
-            check_elgamal_public(&mut c, g, &k.public.y, require_safe);
+            // x before y: y is computed from x when the key is read, so x = 0 or x = q would
+            // otherwise be reported as y = 1 ("y is not in (1, p)").
             let x = k.x.expose();
+            check_group_into(&mut c, g);
             c.require(
                 "0 < x < q",
                 || !x.is_zero() && x < &g.q,
                 "private value x is not in (0, q)",
             );
+            check_elgamal_y(&mut c, g, &k.public.y, require_safe);
             c.require(
                 "g^x = y",
                 || pow_mod_secret(&g.g, x, &g.p, g.q.bits()) == k.public.y,
@@ -196,13 +199,10 @@ fn check_rsa_public(c: &mut Checker, n: &BigUint, e: &BigUint) {
             )
         })
     });
-    // For N = r^k, the group order r^(k-1)(r-1) divides N(N-1), so 2^(N(N-1)) = 1. For N = pq
-    // with distinct primes this almost never holds.
-    c.require(
-        "N is not a prime power",
-        || pow_mod(&BigUint::from(2u32), &(n * (n - 1u32)), n) != BigUint::one(),
-        "N is a prime power",
-    );
+    // N is not a perfect power (checked above), so the only prime power left is N prime. A
+    // primality test, not Fermat's 2^(N(N-1)) = 1: that also holds for valid two-prime keys such as
+    // N = p q with q = p^2 - p + 1, whose group order p (p - 1)^2 divides N (N - 1).
+    c.require("N is not prime", || !is_probable_prime(n), "N is prime");
     c.require(
         "e is odd and 1 < e < N",
         || e.is_odd() && e > &BigUint::one() && e < n,
@@ -251,8 +251,13 @@ fn check_group_into(c: &mut Checker, g: &ElGamalGroup) {
 }
 
 fn check_elgamal_public(c: &mut Checker, g: &ElGamalGroup, y: &BigUint, require_safe: bool) {
-    let one = BigUint::one();
     check_group_into(c, g);
+    check_elgamal_y(c, g, y, require_safe);
+}
+
+/// The checks of y (and of the group's shape `--require-safe` asks for), after the group's.
+fn check_elgamal_y(c: &mut Checker, g: &ElGamalGroup, y: &BigUint, require_safe: bool) {
+    let one = BigUint::one();
     c.require("1 < y < p", || y > &one && y < &g.p, "y is not in (1, p)");
     c.require(
         "y lies in the order-q subgroup",
@@ -291,7 +296,7 @@ mod tests {
         );
         let big = BigUint::from(0xffff_ffff_ffff_ffc5u64);
         let r = check_key(&public(big), false);
-        assert_eq!(r.first_failure(), Some("N is a prime power"));
+        assert_eq!(r.first_failure(), Some("N is prime"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use der::asn1::{AnyRef, BitStringRef, Null, UintRef};
 use der::{Decode, Encode, Sequence};
 use num_bigint::BigUint;
-use pkcs8::{EncryptedPrivateKeyInfo, PrivateKeyInfo};
+use pkcs8::PrivateKeyInfo;
 use rand_core::CryptoRngCore;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
@@ -16,7 +16,6 @@ use super::elgamal::{ElGamalGroup, ElGamalPrivate, ElGamalPublic};
 use super::rsa::{RsaPrivate, RsaPublic};
 use super::{be_bytes, Key, PrivateKey, PublicKey};
 use crate::io::armor::{decode_armor, encode_pem};
-use crate::limits;
 use crate::math::secret::SecretUint;
 use crate::oids;
 use crate::{Error, Result};
@@ -273,6 +272,9 @@ pub fn decode_key(
         Some("RSA PRIVATE KEY") => decode_pkcs1_private(&der).map(|k| Key::Private(PrivateKey::Rsa(k))),
         Some("PUBLIC KEY") => decode_spki(&der).map(Key::Public),
         Some("RSA PUBLIC KEY") => decode_pkcs1_public(&der).map(|k| Key::Public(PublicKey::Rsa(k))),
+        Some("OPENSSH PRIVATE KEY") => Err(Error::format(
+            "OpenSSH format: convert with ssh-keygen -p -m PKCS8 -f FILE (it rewrites FILE in place)",
+        )),
         Some(other) => Err(Error::format(format!(
             "PEM label '{other}' is not a key (expected PRIVATE KEY, ENCRYPTED PRIVATE KEY, PUBLIC KEY, RSA PRIVATE KEY or RSA PUBLIC KEY)"
         ))),
@@ -289,7 +291,7 @@ fn decode_der_any(
     if PrivateKeyInfo::from_der(der).is_ok() {
         return decode_pkcs8(der).map(Key::Private);
     }
-    if EncryptedPrivateKeyInfo::from_der(der).is_ok() {
+    if super::pbes2::is_encrypted_key_info(der) {
         return decode_encrypted(der, name, passphrase).map(Key::Private);
     }
     if SubjectPublicKeyInfoRef::from_der(der).is_ok() {
@@ -311,72 +313,20 @@ fn decode_encrypted(
     name: &Path,
     passphrase: &dyn Fn() -> Result<Zeroizing<String>>,
 ) -> Result<PrivateKey> {
-    let enc =
-        EncryptedPrivateKeyInfo::from_der(der).map_err(Error::decoding("encrypted PKCS#8"))?;
-    check_kdf_work(&enc.encryption_algorithm)?;
+    // Everything the file chooses is read and its work checked before the passphrase is asked.
+    let enc = super::pbes2::EncryptedKey::parse(der)?;
+    enc.check_work()?;
     let pass = passphrase()?;
-    let doc = enc
-        .decrypt(pass.as_bytes())
-        .map_err(|_| Error::BadPassphrase {
-            path: name.to_path_buf(),
-        })?;
-    decode_pkcs8(doc.as_bytes())
-}
-
-/// The KDF parameters of an encrypted key are the file's choice: refuse work no honest key needs
-/// before asking for the passphrase (RFC 8018 section 5.2 PBKDF2, RFC 7914 scrypt; limits in
-/// `crate::limits`, lifted by `--allow-slow-kdf` except the scrypt memory ceiling).
-fn check_kdf_work(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<()> {
-    use pkcs8::pkcs5::pbes2::Kdf;
-    let pkcs8::pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
-        return Ok(()); // PBES1 is refused later (no decryption support), with no work done.
+    let bad = || Error::BadPassphrase {
+        path: name.to_path_buf(),
     };
-    let slow_ok = limits::slow_kdf_allowed();
-    let lift = "give --allow-slow-kdf if you trust this key file";
-    match &params.kdf {
-        Kdf::Pbkdf2(p) if p.iteration_count > limits::MAX_PBKDF2_ITERATIONS && !slow_ok => {
-            return Err(Error::format(format!(
-                "encrypted key: PBKDF2 with {} iterations is more than kmi's limit of {} ({lift})",
-                p.iteration_count,
-                limits::MAX_PBKDF2_ITERATIONS
-            )));
-        }
-        Kdf::Scrypt(s) => {
-            let (n, r, p) = (
-                s.cost_parameter,
-                u64::from(s.block_size),
-                u64::from(s.parallelization),
-            );
-            let memory = limits::scrypt_memory_bytes(n, r, p);
-            let mib = |b: u128| b.div_ceil(1024 * 1024);
-            if memory > u128::from(limits::SCRYPT_MEMORY_CEILING_BYTES) {
-                return Err(Error::format(format!(
-                    "encrypted key: scrypt N = {n}, r = {r}, p = {p} needs {} MiB, more than any machine kmi runs on should give it ({} MiB, even with --allow-slow-kdf)",
-                    mib(memory),
-                    mib(u128::from(limits::SCRYPT_MEMORY_CEILING_BYTES))
-                )));
-            }
-            if slow_ok {
-                return Ok(());
-            }
-            if memory > u128::from(limits::MAX_SCRYPT_MEMORY_BYTES) {
-                return Err(Error::format(format!(
-                    "encrypted key: scrypt N = {n}, r = {r}, p = {p} needs {} MiB, more than kmi's limit of {} MiB ({lift})",
-                    mib(memory),
-                    mib(u128::from(limits::MAX_SCRYPT_MEMORY_BYTES))
-                )));
-            }
-            let work = u128::from(n) * u128::from(r) * u128::from(p);
-            if work > u128::from(limits::MAX_SCRYPT_WORK) {
-                return Err(Error::format(format!(
-                    "encrypted key: scrypt N * r * p = {work} is more than kmi's limit of {} ({lift})",
-                    limits::MAX_SCRYPT_WORK
-                )));
-            }
-        }
-        _ => {}
+    let plain = enc.decrypt(pass.as_bytes())?.ok_or_else(bad)?;
+    // A wrong passphrase passes the padding check about once in 256 tries: what it yields is not
+    // a PrivateKeyInfo, and that too is a wrong passphrase.
+    if PrivateKeyInfo::from_der(&plain).is_err() {
+        return Err(bad());
     }
-    Ok(())
+    decode_pkcs8(&plain)
 }
 
 pub fn decode_pkcs8(der: &[u8]) -> Result<PrivateKey> {

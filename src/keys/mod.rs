@@ -6,6 +6,7 @@ pub mod chain;
 pub mod check;
 pub mod elgamal;
 pub mod encoding;
+pub mod pbes2;
 pub mod rsa;
 
 use num_bigint::BigUint;

@@ -966,3 +966,158 @@ fn template_fmt_and_lint() {
     );
     assert!(!w.path("out.txt").exists());
 }
+
+/// A policy signed with testdata/cli's signer (issued by its ca.crt): no Java needed.
+fn fixture_signed(w: &Work, jar: &str, source: &str) -> PathBuf {
+    let src = w.write(&format!("{jar}.txt"), source);
+    let out = output_of(
+        kmi()
+            .current_dir(w.dir.path())
+            .args(["ccm", "sign"])
+            .arg(&src)
+            .arg("--key")
+            .arg(testdata("cli/signer.pem"))
+            .arg("--cert")
+            .arg(testdata("cli/signer.crt"))
+            .args(["-o", jar]),
+    );
+    assert_ok(&out, "ccm sign");
+    w.path(jar)
+}
+
+fn fixture_check(w: &Work, jar: &Path, args: &[&str]) -> Output {
+    output_of(
+        kmi()
+            .current_dir(w.dir.path())
+            .args(["ccm", "check"])
+            .arg(jar)
+            .arg("--trust")
+            .arg(testdata("cli/ca.crt"))
+            .args(args),
+    )
+}
+
+/// Each suite carries its own key-exchange limit (RSA_EXPORT 512, EXPORT1024 1024, the 1999
+/// draft's sections 3-5); `ccm check` applies the smaller of it and the policy's, and says when a
+/// larger certificate key needs a temporary RSA key.
+#[test]
+fn export_suites_apply_their_own_key_exchange_limit() {
+    let w = Work::new();
+    let jar = fixture_signed(
+        &w,
+        "export.jar",
+        "ccm.version=1\nccm.id=export\nssl.rsa.max_bits=1024\nssl.dh.max_bits=1024\n\
+         ssl.suite.TLS_RSA_EXPORT_WITH_RC4_40_MD5=true\n\
+         ssl.suite.TLS_RSA_EXPORT1024_WITH_RC4_56_SHA=true\n\
+         ssl.suite.TLS_DHE_DSS_EXPORT_WITH_DES40_CBC_SHA=true\n",
+    );
+    let ssl = |suite: &str, bits: &str| {
+        let out = fixture_check(&w, &jar, &["--app", "ssl", "--alg", suite, "--bits", bits]);
+        assert_no_panic(&String::from_utf8_lossy(&out.stderr));
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    // RSA_EXPORT: 512 bits, whatever ssl.rsa.max_bits says.
+    let (code, text) = ssl("TLS_RSA_EXPORT_WITH_RC4_40_MD5", "1024");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("RSA key exchange 1024 bits is above 512 (TLS_RSA_EXPORT_WITH_RC4_40_MD5's export limit, the smaller of it and ssl.rsa.max_bits = 1024)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("a 1024-bit certificate key needs a temporary RSA key of at most 512 bits"),
+        "{text}"
+    );
+    let (code, text) = ssl("TLS_RSA_EXPORT_WITH_RC4_40_MD5", "512");
+    assert_eq!(code, Some(0), "{text}");
+    // EXPORT1024: 1024 allowed, 2048 needs a temporary 1024-bit key.
+    let (code, text) = ssl("TLS_RSA_EXPORT1024_WITH_RC4_56_SHA", "1024");
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = ssl("TLS_RSA_EXPORT1024_WITH_RC4_56_SHA", "2048");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("a 2048-bit certificate key needs a temporary RSA key of at most 1024 bits"),
+        "{text}"
+    );
+    // DHE export: 512-bit DH, and no temporary-RSA-key note (the DH key is ephemeral already).
+    let (code, text) = ssl("TLS_DHE_DSS_EXPORT_WITH_DES40_CBC_SHA", "1024");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("DHE_DSS key exchange 1024 bits is above 512"),
+        "{text}"
+    );
+    assert!(!text.contains("temporary"), "{text}");
+}
+
+/// `--state FILE`: the highest ccm.version accepted per ccm.id is recorded, and an older one is
+/// refused (exit 1, naming both versions) by verify and check alike.
+#[test]
+fn state_file_refuses_a_rolled_back_policy() {
+    let w = Work::new();
+    let body = "ccm.id=export\nsmime.RSA.max_bits=512\n";
+    let v1 = fixture_signed(&w, "v1.jar", &format!("ccm.version=1\n{body}"));
+    let v2 = fixture_signed(&w, "v2.jar", &format!("ccm.version=2\n{body}"));
+    let other = fixture_signed(&w, "other.jar", "ccm.version=1\nccm.id=other\n");
+    let state = w.path("ccm.state");
+    let verify = |jar: &Path| {
+        output_of(
+            kmi()
+                .current_dir(w.dir.path())
+                .args(["ccm", "verify"])
+                .arg(jar)
+                .arg("--trust")
+                .arg(testdata("cli/ca.crt"))
+                .arg("--state")
+                .arg(&state),
+        )
+    };
+    assert_ok(&verify(&v1), "verify v1");
+    assert_ok(&verify(&v2), "verify v2");
+    assert_ok(&verify(&v2), "verify v2 again");
+    assert_ok(&verify(&other), "another id");
+    let text = String::from_utf8(std::fs::read(&state).unwrap()).unwrap();
+    assert!(text.ends_with("\nexport 2\nother 1\n"), "{text}");
+    let line = one_line_error(&verify(&v1), 1);
+    assert_eq!(
+        line,
+        format!(
+            "kmi: policy export version 1 is older than version 2, already accepted (rollback refused; state {})",
+            state.display()
+        )
+    );
+    // check: denied, with the same reason, and the state unchanged.
+    let args = [
+        "--app",
+        "smime",
+        "--alg",
+        "RSA",
+        "--bits",
+        "512",
+        "--state",
+        state.to_str().unwrap(),
+    ];
+    let out = fixture_check(&w, &v1, &args);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("denied\n"), "{stdout}");
+    assert!(
+        stdout.contains("version 1 is older than version 2"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(&state).unwrap(), text);
+    let out = fixture_check(&w, &v2, &args);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // Without --state nothing is remembered.
+    assert_eq!(fixture_check(&w, &v1, &args[..6]).status.code(), Some(0));
+    // A state file that is not one is a format error (exit 2), before anything is decided.
+    let bad = w.write("bad.state", "export two\n");
+    let out = fixture_check(
+        &w,
+        &v2,
+        &[&args[..6], &["--state", bad.to_str().unwrap()]].concat(),
+    );
+    let line = one_line_error(&out, 2);
+    assert!(line.contains("state file line 1"), "{line}");
+}

@@ -26,6 +26,11 @@ const Q160: &str = "EB9002DC702CCDA6C0A274753D7F26EA54E7E855";
 const DH_P: &str = "A0A3B109F60B0873F8FC5F272EFA77A99EE757E9B681A6943A3F72393080D4303C74106C051AC2950F73DF436FD93CB572BB0F420C5056690229F59AA80B6B39";
 const DH_G: &str = "7EB979494EC6EDB7C205E26678801CBA3863FA1EEDA4B6FDCEC5D78B44626596517760148C2556D7BF3CFE2A152AEA8BA5A94AEFD45D9FCEAF8F8670E94D457B";
 const DH_Q: &str = "DE00243BC91E7D1DAC2EF5A973512CA1F5814657";
+/// A valid two-prime key that Fermat's test to base 2 calls a prime power: PQ_P prime and
+/// PQ_Q = PQ_P^2 - PQ_P + 1 prime, so the group order PQ_P (PQ_P - 1)^2 divides N (N - 1). Found by
+/// a Python search over random 256-bit p (seed 15), both confirmed with `openssl prime`.
+const PQ_P: &str = "D88CCDD889B9464B01C6702816D6D3034FC4FF5052B97D627D81885AFE1601BF";
+const PQ_Q: &str = "B72DE8CF32C3CCFEE25B610C147D07128CB4CCAA4B8CAE45049433AD623B672B7A14C1874EA94D0E0A6B106AE4CCEC521614F17C2658BD0AD0804F4C52C10AC3";
 /// A private value for the DH group above (any 0 < x < q).
 const DH_X: &str = "6B7861DC85D19ED0EA047F048DA55B6A35DFCE78";
 
@@ -150,6 +155,9 @@ fn crafted_numbers_are_what_they_claim() {
         [vec![true; 10], vec![false; 2]].concat()
     );
     assert!(((&dh.p - 1u32) % &dh.q).bits() == 0 && dh.g.modpow(&dh.q, &dh.p).is_one());
+    let (pq_p, pq_q) = (b(PQ_P), b(PQ_Q));
+    assert_eq!(openssl_says_prime(&[&pq_p, &pq_q]), [true, true]);
+    assert_eq!(pq_q, &pq_p * &pq_p - &pq_p + 1u32);
     // openssl itself accepts the crafted good keys.
     let w = Work::new();
     let rsa = w.write("rsa.der", good_rsa().pkcs8_der());
@@ -286,7 +294,7 @@ fn rsa_prime_power_moduli_are_rejected() {
         &rsa_spki_der(&p1.pow(3), &e),
         "N is a perfect power (256-bit base to the power 3)",
     );
-    assert_check_fails(&w, "prime", &rsa_spki_der(&p1, &e), "N is a prime power");
+    assert_check_fails(&w, "prime", &rsa_spki_der(&p1, &e), "N is prime");
     // The same as a private key whose "two" primes are one prime.
     let mut k = RsaNums::from_primes(&b(P1), &b(P2), 65537);
     k.n = &p1 * &p1;
@@ -297,6 +305,31 @@ fn rsa_prime_power_moduli_are_rejected() {
         &k.pkcs8_der(),
         "N is a perfect power (256-bit base to the power 2)",
     );
+}
+
+/// N = p q with q = p^2 - p + 1 is a valid key (openssl agrees): 2^(N(N-1)) = 1 mod N holds for it,
+/// so a Fermat "prime power" test would refuse it; the BPSW test of N does not.
+#[test]
+fn two_prime_key_with_q_p_squared_minus_p_plus_1_passes() {
+    let (p, q) = (b(PQ_P), b(PQ_Q));
+    let n = &p * &q;
+    assert!(BigUint::from(2u32).modpow(&(&n * (&n - 1u32)), &n).is_one());
+    let w = Work::new();
+    let k = RsaNums::from_primes(&p, &q, 65537);
+    for (name, der) in [("pq.der", k.pkcs8_der()), ("pq-public.der", k.spki_der())] {
+        let path = w.write(name, der);
+        let out = check(&path, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    if require_peer("openssl").is_some() {
+        assert_openssl_check(&w.path("pq.der"), &["-inform", "DER"]);
+    }
 }
 
 #[test]
@@ -477,8 +510,8 @@ fn elgamal_bad_parameters_are_rejected() {
         &dhx_spki_der(&(&dh.p + 2u32), &dh.g, &dh.q, &dh.y),
         "p is not prime",
     );
-    // Private value out of range.
-    // (x = q + 1 gives y = g, a valid public value; x = 0 or q gives y = 1, caught first.)
+    // Private value out of range, named as such: x is checked before y (x = q + 1 gives y = g, a
+    // valid public value; x = 0 or q gives y = 1).
     assert_check_fails(
         &w,
         "x-q-plus-1",
@@ -489,13 +522,13 @@ fn elgamal_bad_parameters_are_rejected() {
         &w,
         "x-is-q",
         &dhx_pkcs8_der(&dh.p, &dh.g, &dh.q, &dh.q),
-        "y is not in (1, p)",
+        "private value x is not in (0, q)",
     );
     assert_check_fails(
         &w,
         "x-zero",
         &dhx_pkcs8_der(&dh.p, &dh.g, &dh.q, &BigUint::from(0u32)),
-        "y is not in (1, p)",
+        "private value x is not in (0, q)",
     );
 }
 
@@ -687,10 +720,7 @@ fn json_report_of_a_failing_key() {
     assert_eq!(v["report"]["private"], false);
     assert_eq!(
         json_failure(&v),
-        (
-            "N is not a prime power".to_string(),
-            "N is a prime power".to_string()
-        )
+        ("N is not prime".to_string(), "N is prime".to_string())
     );
 
     let dh = good_dh();

@@ -7,6 +7,9 @@
 //!
 //! Decisions made here where formats.md is silent:
 //! - `ccm.id` is a token of 1 to 64 characters from `A-Z a-z 0-9 . _ -`.
+//! - `ccm.version` is the policy's revision under its `ccm.id` (1 to 2^32 - 1): a new policy
+//!   takes a higher number, and `ccm check/verify --state FILE` refuses one older than the
+//!   highest accepted (a signed old policy otherwise stays valid forever).
 //! - `smime.<ALG>` and `capi.<ALG>` know the algorithms in [`ALGORITHMS`], written upper case
 //!   as in the spec's `smime.RSA.max_bits`; a lower-case name is an error, not an alias, so
 //!   that one policy has one spelling.
@@ -19,7 +22,9 @@
 //!   query leaves out a fact a check needs (a country under `country_check`, a key size where
 //!   a finite limit applies) the query is denied, unless the policy says `fail_closed=false`,
 //!   in which case that check is skipped and the reason says so.
-//! - ssl: an absent suite key is false and an absent `ssl.rsa`/`ssl.dh.max_bits` is 0.
+//! - ssl: an absent suite key is false and an absent `ssl.rsa`/`ssl.dh.max_bits` is 0. An export
+//!   suite also carries its own key-exchange limit (`suites::CipherSuite::kx_limit`: RSA_EXPORT
+//!   and DHE_*_EXPORT 512 bits, *_EXPORT1024 1024 bits); the smaller of the two applies.
 //!   ECDHE and TLS 1.3 suites have no size key in the schema, so the suite key alone decides
 //!   them (their curves are not export-controlled by key size in this model).
 //! - smime/capi follow the spec's formula literally: limit = max_bits (absent = 0), and with

@@ -340,6 +340,15 @@ impl Policy {
         }
     }
 
+    /// `ccm.version`: the policy's revision under its `ccm.id` (required, so 0 only for a policy
+    /// that was never checked).
+    pub fn version(&self) -> u32 {
+        match self.get("ccm.version") {
+            Some(Value::Version(v)) => *v,
+            _ => 0,
+        }
+    }
+
     pub fn expires(&self) -> Option<Date> {
         match self.get("ccm.expires") {
             Some(Value::Date(d)) => Some(*d),

@@ -180,7 +180,18 @@ impl Policy {
 
     /// Whether `bits` fits `limit`, read from `key` (or from the larger of two keys).
     fn size_check(&self, limit: Bits, bits: Option<u32>, what: &str, keys: &[&str]) -> Check {
-        let named = keys.join(", ");
+        self.size_check_from(limit, bits, what, &keys.join(", "), keys)
+    }
+
+    /// [`Policy::size_check`] with the limit's source spelled out by the caller (`named`).
+    fn size_check_from(
+        &self,
+        limit: Bits,
+        bits: Option<u32>,
+        what: &str,
+        named: &str,
+        keys: &[&str],
+    ) -> Check {
         match (limit, bits) {
             (Bits::Limited(0), _) => fail(
                 format!("{what} is not allowed at any size ({named}: 0)"),
@@ -224,13 +235,50 @@ impl Policy {
         });
         let what = format!("{} key exchange", suite.kx.name());
         checks.push(match suite.kx.limit_key() {
-            Some(limit_key) => self.size_check(self.bits(limit_key), q.bits, &what, &[limit_key]),
+            Some(limit_key) => self.suite_size_check(suite, limit_key, q.bits, &what),
             None => pass(
                 format!("{what}: the schema has no size key for it; the suite key decides"),
                 &[],
             ),
         });
         Ok(())
+    }
+
+    /// The key-exchange size check of an ssl query: the smaller of the policy's limit and the
+    /// suite's own (export suites: 512 or 1024 bits). When an RSA export suite's limit refuses a
+    /// larger key, the answer says the server can still use the suite with a temporary RSA key
+    /// (the 1999 export draft, section 5).
+    fn suite_size_check(
+        &self,
+        suite: &suites::CipherSuite,
+        limit_key: &str,
+        bits: Option<u32>,
+        what: &str,
+    ) -> Check {
+        let policy = self.bits(limit_key);
+        let Some(own) = suite.kx_limit.map(Bits::Limited) else {
+            return self.size_check(policy, bits, what, &[limit_key]);
+        };
+        let (limit, mut check) = if policy <= own {
+            (policy, self.size_check(policy, bits, what, &[limit_key]))
+        } else {
+            let named = format!(
+                "{}'s export limit, the smaller of it and {limit_key} = {policy}",
+                suite.name
+            );
+            (
+                own,
+                self.size_check_from(own, bits, what, &named, &[limit_key]),
+            )
+        };
+        if let (false, Some(b), suites::KeyExchange::Rsa, Bits::Limited(max @ 1..)) =
+            (check.passed, bits, suite.kx, limit)
+        {
+            check.reason.push_str(&format!(
+                "; a {b}-bit certificate key needs a temporary RSA key of at most {max} bits, signed by it and sent in the server key exchange (ask again with --bits {max})"
+            ));
+        }
+        check
     }
 
     fn algorithm_checks(&self, q: &Query, checks: &mut Vec<Check>) -> Result<()> {

@@ -17,6 +17,8 @@ const TEMPLATE_HEADER: &str = "\
 # countries = ISO 3166 alpha-2 codes (upper case, comma-separated) or *.
 # An absent bits key is 0, an absent suite is disabled, an absent bool is false
 # (except enforce.fail_closed, which is true when absent).
+# ccm.version is this policy's revision: raise it for each new policy with the same ccm.id
+# (kmi ccm check/verify --state refuses an older one once a newer one was accepted).
 
 ccm.version = 1
 ";

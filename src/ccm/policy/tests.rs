@@ -449,7 +449,7 @@ fn problems_name_line_and_key() {
         first_problem("ccm.version=1\nccm.id=t\nccm.id=u\n"),
         "line 3: ccm.id: duplicate key (first on line 2)"
     );
-    assert!(first_problem("ccm.version=2\nccm.id=t\n").contains("unsupported version 2"));
+    assert!(first_problem("ccm.version=x\nccm.id=t\n").contains("x is not a version"));
     assert!(first_problem("ccm.version=1\nccm.id=a b\n").contains("expected 1 to 64"));
     let long = "x".repeat(65);
     assert!(first_problem(&format!("ccm.version=1\nccm.id={long}\n")).contains("1 to 64"));
@@ -495,8 +495,13 @@ fn key_and_value_problems_are_named_by_variant() {
 
     assert_eq!(parse_value(Kind::Bits, ""), Err(ValueProblem::MissingValue));
     assert_eq!(
-        parse_value(Kind::Version, "2"),
-        Err(ValueProblem::UnsupportedVersion("2".into()))
+        parse_value(Kind::Version, "02"),
+        Err(ValueProblem::UnsupportedVersion("02".into()))
+    );
+    assert_eq!(parse_value(Kind::Version, "7"), Ok(Value::Version(7)));
+    assert_eq!(
+        parse_value(Kind::Version, "0"),
+        Err(ValueProblem::UnsupportedVersion("0".into()))
     );
     assert_eq!(
         parse_value(Kind::Date, "2023-02-29"),

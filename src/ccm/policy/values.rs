@@ -161,7 +161,7 @@ fn did_you_mean(suggestion: &Option<String>) -> String {
 pub(super) enum ValueProblem {
     #[error("missing value")]
     MissingValue,
-    #[error("unsupported version {0} (kmi reads version 1)")]
+    #[error("{0} is not a version (a number 1 to 4294967295 without leading zeros)")]
     UnsupportedVersion(String),
     #[error("expected 1 to 64 characters from A-Z a-z 0-9 . _ -")]
     NotAToken,
@@ -235,8 +235,12 @@ pub(super) fn parse_value(kind: Kind, s: &str) -> std::result::Result<Value, Val
         return Err(ValueProblem::MissingValue);
     }
     match kind {
-        Kind::Version => match s {
-            "1" => Ok(Value::Version(1)),
+        // The policy's revision: each new policy under one ccm.id takes a higher number, and
+        // `ccm check/verify --state` refuses one older than the highest it accepted.
+        Kind::Version => match s.parse::<u32>() {
+            Ok(v) if v >= 1 && !s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit()) => {
+                Ok(Value::Version(v))
+            }
             _ => Err(ValueProblem::UnsupportedVersion(s.to_string())),
         },
         Kind::Token => {
