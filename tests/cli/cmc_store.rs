@@ -1379,3 +1379,230 @@ fn export_audit_rechains_in_python_and_verify_finds_every_edit() {
     // The untouched store passes with its head.
     verify_ok(&a.store, &[os("--head"), os(py_head)]);
 }
+
+// ------------------------------------------------------------------------------------------------
+// 2b. An agent kept waiting past the busy wait fails cleanly
+
+/// Python's sqlite3 module holding the store's write lock (`BEGIN IMMEDIATE`) until its stdin
+/// closes.
+const HOLD_LOCK: &str = r#"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.read()
+c.execute("ROLLBACK")
+"#;
+
+#[test]
+fn an_agent_kept_waiting_past_the_busy_wait_fails_cleanly_and_changes_nothing() {
+    if !require_peers(&["openssl", "python3"]) {
+        return;
+    }
+    use std::io::BufRead;
+    let w = Work::new();
+    let a = agent(&w);
+    let alice = party(&a.dir, "alice");
+    let key = rsa_key(&a.dir, "k.pem", 512);
+    let req = a.dir.join("k.req");
+    archive_request(&a, &key, "alice", &alice, None, &req);
+    let before = verify_ok(&a.store, &[]);
+
+    let mut holder = StdCommand::new(peer_program("python3"))
+        .arg("-c")
+        .arg(HOLD_LOCK)
+        .arg(&a.store)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut said = String::new();
+    std::io::BufReader::new(holder.stdout.take().unwrap())
+        .read_line(&mut said)
+        .unwrap();
+    assert_eq!(said.trim(), "locked");
+
+    // Readers are not blocked by a writer.
+    let during = verify_ok(&a.store, &[]);
+    assert_eq!(during["head"], before["head"]);
+
+    let rsp = a.dir.join("k.rsp");
+    let start = Instant::now();
+    let out = respond_cmd(&a, &req, &rsp, &[]).output().unwrap();
+    let waited = start.elapsed();
+    drop(holder.stdin.take());
+    assert!(holder.wait().unwrap().success());
+    assert!(!out.status.success(), "the agent got a store another held");
+    let line = one_line_error(&out, out.status.code().unwrap());
+    eprintln!("after {:.1} s: {line}", waited.as_secs_f64());
+    assert!(line.contains("in use"), "{line}");
+    assert!(
+        waited >= Duration::from_secs(25),
+        "it waited first: {waited:?}"
+    );
+    assert!(
+        !rsp.exists(),
+        "no response from an agent that did not answer"
+    );
+    let after = verify_ok(&a.store, &[]);
+    assert_eq!(after["head"], before["head"], "nothing was recorded");
+    assert_eq!(after["entries"], 0);
+
+    // Once the lock is gone, the same request is answered.
+    let (v, head) = respond_ok(&a, &req, &rsp, &[]);
+    assert_eq!(
+        reported_keys(&v),
+        vec![(fingerprint(&key), "stored".into())]
+    );
+    verify_ok(&a.store, &[os("--head"), os(&head)]);
+}
+
+// ------------------------------------------------------------------------------------------------
+// 3b. `store init` on a full disk
+
+/// `kmi ARGS` in `dir` with RLIMIT_FSIZE `limit` (SIGXFSZ ignored).
+fn kmi_with_fsize(dir: &Path, args: &[&OsStr], limit: u64) -> Output {
+    let mut cmd = StdCommand::new(kmi_path());
+    cmd.current_dir(dir).args(args).stdin(Stdio::null());
+    use std::os::unix::process::CommandExt;
+    // SAFETY: signal and setrlimit in the child between fork and exec touch no Rust state.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let lim = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &lim);
+            Ok(())
+        });
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn store_init_on_a_full_disk_leaves_no_file() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
+    let w = Work::new();
+    let storage = party(w.dir.path(), "storage");
+    let (mut failed, mut made) = (0, 0);
+    for (i, limit) in (0..=64 * 1024u64).step_by(2039).enumerate() {
+        let sub = w.path(&format!("d{i}"));
+        std::fs::create_dir(&sub).unwrap();
+        let out = kmi_with_fsize(
+            &sub,
+            &[
+                os("cmc"),
+                os("store"),
+                os("init"),
+                os("escrow.db"),
+                os("--storage-cert"),
+                storage.crt.as_os_str(),
+            ],
+            limit,
+        );
+        let left: Vec<String> = std::fs::read_dir(&sub)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        if out.status.success() {
+            made += 1;
+            assert!(left.contains(&"escrow.db".to_string()), "{left:?}");
+            assert!(
+                left.iter().all(|f| f.starts_with("escrow.db")),
+                "limit {limit}: a temporary file left: {left:?}"
+            );
+            let v = verify_ok(&sub.join("escrow.db"), &[]);
+            assert_eq!(v["decisions"], 1);
+        } else {
+            failed += 1;
+            let line = one_line_error(&out, out.status.code().unwrap());
+            assert!(
+                left.is_empty(),
+                "limit {limit}: init failed ({line}) and left {left:?}"
+            );
+        }
+    }
+    eprintln!("store init under RLIMIT_FSIZE: {failed} failed cleanly, {made} made the store");
+    assert!(failed > 0 && made > 0);
+}
+
+// ------------------------------------------------------------------------------------------------
+// 5b. SIGKILL in the middle of a migration
+
+#[test]
+fn sigkill_mid_migration_leaves_all_entries_or_none() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
+    let w = Work::new();
+    let dir = w.dir.path().to_path_buf();
+    copy_dir(&testdata("dirstore-0.1"), &dir);
+    let storage = party(&dir, "storage");
+    let migrate = |store: &Path| {
+        let mut cmd = StdCommand::new(kmi_path());
+        cmd.args(["cmc", "store", "migrate"])
+            .arg(dir.join("store"))
+            .arg("--store")
+            .arg(store)
+            .arg("--storage-cert")
+            .arg(&storage.crt)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        cmd
+    };
+    let start = Instant::now();
+    assert!(migrate(&dir.join("probe.db")).status().unwrap().success());
+    let one = start.elapsed();
+    let span = (one.as_micros() as u64 * 3 / 2).max(20_000);
+    const KILLS: u64 = 40;
+    let (mut killed, mut whole, mut empty, mut none) = (0, 0, 0, 0);
+    let mut temporaries = 0;
+    for round in 0..KILLS {
+        let sub = dir.join(format!("r{round}"));
+        std::fs::create_dir(&sub).unwrap();
+        let store = sub.join("m.db");
+        let mut child = migrate(&store).spawn().unwrap();
+        std::thread::sleep(Duration::from_micros(span * round / KILLS));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        if status.signal() == Some(libc::SIGKILL) {
+            killed += 1;
+        } else {
+            assert!(status.success(), "round {round}: {status:?}");
+        }
+        temporaries += std::fs::read_dir(&sub)
+            .unwrap()
+            .filter(|e| {
+                let e = e.as_ref().unwrap().file_name();
+                e.to_string_lossy().ends_with(".tmp")
+            })
+            .count();
+        if !store.exists() {
+            none += 1;
+        } else {
+            let v = verify_ok(&store, &[]);
+            match v["entries"].as_u64() {
+                Some(4) => whole += 1,
+                Some(0) => empty += 1,
+                n => panic!("round {round}: a migration killed half way left {n:?} entries"),
+            }
+        }
+        // A retry finishes the job.
+        assert!(
+            migrate(&store).status().unwrap().success(),
+            "round {round}: retry"
+        );
+        let v = verify_ok(&store, &[]);
+        assert_eq!(v["entries"], 4, "round {round}");
+    }
+    eprintln!(
+        "migration takes {:.1} ms; {killed} kills landed: afterwards {none} without a store, \
+         {empty} with an empty one, {whole} whole; {temporaries} temporary files left",
+        one.as_secs_f64() * 1000.0
+    );
+    assert!(killed > 0);
+}
