@@ -1,8 +1,9 @@
 //! The escrow agent's SQLite key store through the binary (issue 17, "What must be shown", the CLI
 //! items): a thousand archives by real `kmi cmc respond` processes and the recovery of one
-//! identity's keys; two agents on one store at once; a full disk (RLIMIT_FSIZE) and SIGKILL in
-//! the middle of an archive, after which `kmi cmc store verify` accepts the store and the entry
-//! is whole or absent; a kmi 0.1 directory store (testdata/dirstore-0.1/, made by the last kmi
+//! identity's keys; two agents on one store at once (and one kept waiting past the busy wait,
+//! which fails cleanly); a full disk (RLIMIT_FSIZE) and SIGKILL in the middle of an archive, after
+//! which `kmi cmc store verify` accepts the store and the entry is whole or absent (and the same
+//! for `store init` on a full disk and a migration killed half way); a kmi 0.1 directory store (testdata/dirstore-0.1/, made by the last kmi
 //! that wrote one: scripts/make_dirstore_fixture.sh) migrating with every key recovering under
 //! its fingerprint; no byte of the store file (nor of `sqlite3 .dump`) holding a prime or private
 //! exponent of an archived key; and the decision history that a Python peer re-chains from
