@@ -662,7 +662,7 @@ fn two_agents_on_one_store_at_once_lose_nothing() {
 /// `kmi cmc respond ... -o -` with RLIMIT_FSIZE `limit` (SIGXFSZ ignored, so a write over the
 /// limit fails with EFBIG like a full disk); the response goes to the captured stdout, a pipe,
 /// which the limit does not touch.
-fn respond_with_fsize(a: &Agent, req: &Path, limit: u64) -> Output {
+fn respond_with_fsize(a: &Agent, req: &Path, limit: u64, extra: &[&OsStr]) -> Output {
     let mut cmd = StdCommand::new(kmi_path());
     cmd.current_dir(&a.dir)
         .args(["cmc", "respond", "--agent-key"])
@@ -674,6 +674,7 @@ fn respond_with_fsize(a: &Agent, req: &Path, limit: u64) -> Output {
         .arg("--storage-cert")
         .arg(&a.storage.crt)
         .args(["-o", "-"])
+        .args(extra)
         .arg(req)
         .stdin(Stdio::null());
     use std::os::unix::process::CommandExt;
@@ -721,7 +722,7 @@ fn a_full_disk_mid_archive_leaves_the_entry_whole_or_absent() {
     const STEP: u64 = 1531;
     for limit in (0..=top).step_by(STEP as usize) {
         let before = list(&a.store);
-        let out = respond_with_fsize(&a, &current.0, limit);
+        let out = respond_with_fsize(&a, &current.0, limit, &[]);
         let after = list(&a.store);
         let present = after.contains_key(&current.1);
         if out.status.success() {
@@ -778,6 +779,68 @@ fn a_full_disk_mid_archive_leaves_the_entry_whole_or_absent() {
     assert_eq!(listed.len(), successes + 2);
     let got = recover(&a, "alice", &alice, None, &[], "rec");
     assert_eq!(got, listed);
+
+    // A recovery on a full disk: when its decision cannot be recorded the response returns no
+    // key and nothing is recorded; when it can, the keys come back and the decision is recorded.
+    let shroud = party(&a.dir, "sweep-shroud");
+    let rec = a.dir.join("sweep.req");
+    recovery_request("alice", &alice, &shroud, None, &rec);
+    let decisions = || verify_ok(&a.store, &[])["decisions"].as_u64().unwrap();
+    let top = file_size(&a.store) + file_size(&sidecar(&a.store, "-wal")) + 64 * 1024;
+    let (mut refused, mut returned) = (0, 0);
+    for limit in (0..=top).step_by(2 * STEP as usize) {
+        let before = decisions();
+        let out = respond_with_fsize(
+            &a,
+            &rec,
+            limit,
+            &[os("--storage-key"), a.storage.key.as_os_str()],
+        );
+        let after = decisions();
+        let rsp = a.dir.join(format!("sweep-{limit}.rsp"));
+        std::fs::write(&rsp, &out.stdout).unwrap();
+        let got = a.dir.join(format!("sweep-{limit}.out"));
+        let ext = output_of(
+            kmi()
+                .args(["--quiet", "cmc", "extract"])
+                .arg(&rsp)
+                .arg("--request")
+                .arg(&rec)
+                .arg("--key")
+                .arg(&shroud.key)
+                .arg("--agent-cert")
+                .arg(&a.agent.crt)
+                .arg("-o")
+                .arg(&got),
+        );
+        if out.status.success() {
+            assert_eq!(
+                after,
+                before + 1,
+                "limit {limit}: an answered recovery is recorded"
+            );
+            assert!(
+                ext.status.success(),
+                "limit {limit}: {}",
+                String::from_utf8_lossy(&ext.stderr)
+            );
+            returned += 1;
+        } else {
+            one_line_error(&out, out.status.code().expect("exited"));
+            assert_eq!(
+                after, before,
+                "limit {limit}: a failed recovery records nothing"
+            );
+            assert!(
+                !ext.status.success() && !got.exists(),
+                "limit {limit}: a recovery that was not recorded returned keys"
+            );
+            refused += 1;
+        }
+    }
+    eprintln!("recoveries under RLIMIT_FSIZE 0..{top}: {refused} returned no key, {returned} did");
+    assert!(refused > 0 && returned > 0);
+    verify_whole(&a);
 }
 
 // ------------------------------------------------------------------------------------------------
