@@ -1670,3 +1670,78 @@ fn sigkill_mid_migration_leaves_all_entries_or_none() {
     );
     assert!(killed > 0);
 }
+
+// ------------------------------------------------------------------------------------------------
+// 5c. A migration on a full disk
+
+#[test]
+fn a_migration_on_a_full_disk_imports_all_entries_or_none() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
+    let w = Work::new();
+    let dir = w.dir.path().to_path_buf();
+    copy_dir(&testdata("dirstore-0.1"), &dir);
+    let storage = party(&dir, "storage");
+    let migrate_args = |store: &Path| -> Vec<std::ffi::OsString> {
+        vec![
+            "cmc".into(),
+            "store".into(),
+            "migrate".into(),
+            dir.join("store").into_os_string(),
+            "--store".into(),
+            store.as_os_str().to_os_string(),
+            "--storage-cert".into(),
+            storage.crt.as_os_str().to_os_string(),
+        ]
+    };
+    let (mut failed, mut made) = (0, 0);
+    for (i, limit) in (0..=96 * 1024u64).step_by(3067).enumerate() {
+        // Into a new store (which a failed run removes again) and into an existing, empty one
+        // (which a failed run leaves as it was).
+        for existing in [false, true] {
+            let sub = dir.join(format!("d{i}-{existing}"));
+            std::fs::create_dir(&sub).unwrap();
+            let store = sub.join("m.db");
+            if existing {
+                kmi_ok(&[
+                    os("cmc"),
+                    os("store"),
+                    os("init"),
+                    store.as_os_str(),
+                    os("--storage-cert"),
+                    storage.crt.as_os_str(),
+                ]);
+            }
+            let args = migrate_args(&store);
+            let args: Vec<&OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+            let out = kmi_with_fsize(&sub, &args, limit);
+            if out.status.success() {
+                made += 1;
+                let v = verify_ok(&store, &[]);
+                assert_eq!(v["entries"], 4, "limit {limit}: {v:#}");
+            } else {
+                failed += 1;
+                let line = one_line_error(&out, out.status.code().expect("exited"));
+                if existing {
+                    let v = verify_ok(&store, &[]);
+                    assert_eq!(v["entries"], 0, "limit {limit}: {line}: {v:#}");
+                    assert_eq!(v["decisions"], 1, "limit {limit}: {line}: {v:#}");
+                } else {
+                    let left: Vec<String> = std::fs::read_dir(&sub)
+                        .unwrap()
+                        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                        .collect();
+                    assert!(
+                        left.is_empty(),
+                        "limit {limit}: migrate failed ({line}) and left {left:?}"
+                    );
+                }
+            }
+        }
+    }
+    eprintln!(
+        "migrate under RLIMIT_FSIZE: {failed} failed and changed nothing, {made} imported all"
+    );
+    assert!(failed > 0 && made > 0);
+}
