@@ -1745,3 +1745,92 @@ fn a_migration_on_a_full_disk_imports_all_entries_or_none() {
     );
     assert!(failed > 0 && made > 0);
 }
+
+// ------------------------------------------------------------------------------------------------
+// The agent's setup: a whole key to file without --storage-cert, or to recover without
+// --storage-key, is the agent's mistake (`cmc respond --help`: "writes no response and exits 2")
+
+#[test]
+fn a_whole_key_without_the_storage_key_is_the_agents_mistake_exit_2_and_no_response() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
+    let w = Work::new();
+    let a = agent(&w);
+    let alice = party(&a.dir, "alice");
+    let key = rsa_key(&a.dir, "k.pem", 512);
+    let req = a.dir.join("k.req");
+    archive_request(&a, &key, "alice", &alice, None, &req);
+    let fp = fingerprint(&key);
+
+    // Recovery without --storage-key: exit 2, no response.
+    let (_, _) = respond_ok(&a, &req, &a.dir.join("k.rsp"), &[]);
+    let shroud = party(&a.dir, "shroud");
+    let rec = a.dir.join("r.req");
+    recovery_request("alice", &alice, &shroud, None, &rec);
+    let rsp = a.dir.join("r.rsp");
+    let out = output_of(
+        kmi()
+            .args(["cmc", "respond", "--agent-key"])
+            .arg(&a.agent.key)
+            .arg("--agent-cert")
+            .arg(&a.agent.crt)
+            .arg("--store")
+            .arg(&a.store)
+            .arg("-o")
+            .arg(&rsp)
+            .arg(&rec),
+    );
+    let line = one_line_error(&out, 2);
+    assert!(line.contains("--storage-key"), "{line}");
+    assert!(!rsp.exists(), "{line}");
+
+    // Archive without --storage-cert, into a store with a storage key and into a split-only
+    // store: the same contract.
+    let split_only = a.dir.join("split-only.db");
+    kmi_ok(&[os("cmc"), os("store"), os("init"), split_only.as_os_str()]);
+    let key2 = rsa_key(&a.dir, "k2.pem", 512);
+    let req2 = a.dir.join("k2.req");
+    archive_request(&a, &key2, "alice", &alice, None, &req2);
+    let fp2 = fingerprint(&key2);
+    let mut wrong = Vec::new();
+    for store in [&a.store, &split_only] {
+        let before = verify_ok(store, &[]);
+        let rsp = a.dir.join("k2.rsp");
+        let out = output_of(
+            kmi()
+                .args(["cmc", "respond", "--agent-key"])
+                .arg(&a.agent.key)
+                .arg("--agent-cert")
+                .arg(&a.agent.crt)
+                .arg("--store")
+                .arg(store)
+                .arg("-o")
+                .arg(&rsp)
+                .arg(&req2),
+        );
+        let listed = list(store);
+        assert!(!listed.contains_key(&fp2), "filed without a storage key");
+        assert!(listed.len() <= 1 && listed.keys().all(|k| *k == fp));
+        let after = verify_ok(store, &[]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        if out.status.code() != Some(2) || rsp.exists() {
+            wrong.push(format!(
+                "{}: exit {:?}, response written: {}, decisions {} -> {}: {}",
+                store.file_name().unwrap().to_string_lossy(),
+                out.status.code(),
+                rsp.exists(),
+                before["decisions"],
+                after["decisions"],
+                err.trim()
+            ));
+        }
+        let _ = std::fs::remove_file(&rsp);
+    }
+    assert!(
+        wrong.is_empty(),
+        "a whole key to file without --storage-cert must exit 2 with no response \
+         (cmc respond --help), but:\n{}",
+        wrong.join("\n")
+    );
+}
