@@ -81,6 +81,8 @@ ossl req -new -key signing-key.pem -subj "/CN=kmi example threshold signer" -out
 ossl x509 -req -in set.csr -CA ca.crt -CAkey ca.pem -CAcreateserial -days 36500 -extfile ee.ext -out set.crt
 rm -f ee.ext signer.csr set.csr ca.srl
 ossl req -x509 -newkey rsa:2048 -nodes -keyout agent.pem -out agent.crt -days 36500 -subj "/CN=kmi example agent"
+# The escrow store's storage key (kmi cmc store init --storage-cert), separate from the agent's.
+ossl req -x509 -newkey rsa:2048 -nodes -keyout storage.pem -out storage.crt -days 36500 -subj "/CN=kmi example storage key"
 ossl req -x509 -newkey rsa:2048 -nodes -keyout sign.pem -out sign.crt -days 36500 -subj "/CN=alice"
 for i in 1 2 3; do ossl req -x509 -key t$i.pem -out t$i.crt -days 36500 -subj "/CN=trustee $i"; done
 "$KMI" log verify ceremony.log  # its head is named by the log help examples (see testdata/README.md)

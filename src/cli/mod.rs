@@ -112,7 +112,7 @@ pub enum Command {
     /// Archive, recover and generate keys with an escrow agent (CMC, RFC 5272 + key archival draft)
     #[command(
         subcommand,
-        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp"
+        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  $ kmi cmc store init escrow.db --storage-cert storage.crt\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-cert storage.crt archive.req -o archive.rsp"
     )]
     Cmc(Box<cmc::CmcCommand>),
 

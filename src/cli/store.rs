@@ -38,7 +38,7 @@ the key is sealed whole or held as K-of-N shares. No key material is ever printe
     #[command(
         long_about = "Show one entry (named by at least 8 hex digits of its fingerprint) and every \
 decision of its history that handled it: when it was filed, each recovery that returned it.",
-        after_long_help = "Examples:\n  $ kmi cmc store show escrow.db 3f2a91c0\n  $ kmi cmc store show escrow.db 3f2a91c0 --json"
+        after_long_help = "Examples:\n  $ kmi cmc store show escrow.db f776c2ac\n  $ kmi cmc store show escrow.db f776c2ac --json"
     )]
     Show(ShowArgs),
 
@@ -50,7 +50,7 @@ JSON line each, exactly as stored. Line n's \"prev\" is the SHA-256 (hex) of lin
 (64 zeros for the first), so anyone can check the chain with a SHA-256 tool; `kmi log verify` \
 style checking is `kmi cmc store verify`. Lines hold digests, fingerprints, identities and \
 failure codes, never key material.",
-        after_long_help = "Examples:\n  $ kmi cmc store export-audit escrow.db -o audit.jsonl\n  $ kmi cmc store export-audit escrow.db | tail -1"
+        after_long_help = "Examples:\n  $ kmi cmc store export-audit escrow.db -o audit.jsonl\n  $ kmi cmc store export-audit escrow.db"
     )]
     ExportAudit(ExportAuditArgs),
 
@@ -63,7 +63,7 @@ removed or reordered is found. --head compares the last line's hash with one rec
 elsewhere (respond prints it, and its --log record keeps it), which also finds a history cut \
 or rewritten at its end. With --storage-key every sealed key is also opened and checked \
 against its fingerprint. Exit 0 when everything checks, 1 naming the first problem.",
-        after_long_help = "Examples:\n  $ kmi cmc store verify escrow.db\n  $ kmi cmc store verify escrow.db --head 5be0...c1 --storage-key storage.pem --json"
+        after_long_help = "Examples:\n  $ kmi cmc store verify escrow.db\n  $ kmi cmc store verify escrow.db --storage-key storage.pem --json"
     )]
     Verify(VerifyArgs),
 

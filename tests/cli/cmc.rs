@@ -344,8 +344,7 @@ fn respond(w: &Work, p: &Pki, req: &Path, store: &str, rsp: &str, extra: &[&OsSt
             .arg(&p.agent_key)
             .arg("--agent-cert")
             .arg(&p.agent_crt)
-            .arg("--store")
-            .arg(w.path(store))
+            .args(store_args(&w.path(store)))
             .arg("-o")
             .arg(w.path(rsp))
             .args(extra)
@@ -526,8 +525,7 @@ fn openssl_verifies_every_signed_message_and_pyasn1_decodes_its_econtent() {
             .arg(&p.agent_key)
             .arg("--agent-cert")
             .arg(&p.agent_crt)
-            .arg("--store")
-            .arg(w.path("store"))
+            .args(store_args(&w.path("store")))
             .arg("-o")
             .arg(w.path("refused.rsp"))
             .arg(&keygen),
@@ -845,13 +843,12 @@ fn archive_recover_extract_for_both_placements_and_both_shrouds() {
         let r = respond_ok(&w, &p, &req, &store, &format!("{placement}.rsp"), &[]);
         let fp = fingerprint_of(&r);
         assert_eq!(fp, openssl_fingerprint(&p.enc, &[]));
-        let dir = w.path(&store);
-        assert_eq!(mode_of(&dir), 0o700, "the store is private");
-        assert_eq!(mode_of(&dir.join(&fp)), 0o700);
-        for f in ["key.pem", "meta.json"] {
-            assert_eq!(mode_of(&dir.join(&fp).join(f)), 0o600);
-        }
-        assert_same_key(&dir.join(&fp).join("key.pem"), &p.enc);
+        assert_eq!(mode_of(&w.path(&store)), 0o600, "the store is private");
+        // The key is sealed to the storage key: openssl opens it with that key alone.
+        assert_same_key(
+            &sealed_key_via_peers(w.dir.path(), &w.path(&store), &fp),
+            &p.enc,
+        );
 
         // Shroud to a certificate.
         let rec = recovery_request(
@@ -1028,7 +1025,10 @@ fn keygen_rsa_and_elgamal_give_keys_openssl_accepts() {
     );
     let n = openssl_key_numbers(&got, &[]);
     assert_eq!(n["modulus"].bits(), 1024);
-    assert_same_key(&w.path("store").join(&fp).join("key.pem"), &got);
+    assert_same_key(
+        &sealed_key_via_peers(w.dir.path(), &w.path("store"), &fp),
+        &got,
+    );
     let st = peer(&[os("status"), w.path("rsa.rsp").as_os_str()]);
     assert!(
         st.starts_with("status 0\n") && st.contains("cms 6 "),
@@ -1163,22 +1163,28 @@ fn split_storage_keeps_only_shares_and_recovers_with_share_keys() {
             ]
         })
         .collect();
-    let mut files = Vec::new();
-    let mut stack = vec![w.path("store")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let e = e.unwrap().path();
-            if e.is_dir() {
-                stack.push(e);
-            } else {
-                files.push(e);
-            }
-        }
+    // The store file (and its journal, if one is left), and each share as the store holds it,
+    // read back by Python's sqlite3.
+    let mut files = vec![w.path("store")];
+    if w.path("store-wal").exists() {
+        files.push(w.path("store-wal"));
     }
-    assert!(!w.path("store").join(&fp).join("key.pem").exists());
+    let shares = sqlite_rows(
+        &w.path("store"),
+        "SELECT sealed FROM shares WHERE fingerprint = ? ORDER BY idx",
+        &[&fp],
+    );
+    assert_eq!(shares.len(), 3, "3 shares");
+    for (i, share) in shares.iter().enumerate() {
+        files.push(w.write(&format!("share-{}.pem", i + 1), share));
+    }
     assert!(
-        files.len() >= 4,
-        "metadata, 3 shares and the set: {files:?}"
+        sqlite_rows(
+            &w.path("store"),
+            "SELECT sealed_key FROM keys WHERE fingerprint = ?",
+            &[&fp]
+        ) == vec![Vec::<u8>::new()],
+        "no sealed whole key"
     );
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
@@ -1192,8 +1198,10 @@ fn split_storage_keeps_only_shares_and_recovers_with_share_keys() {
             );
         }
         let name = f.file_name().unwrap().to_string_lossy();
-        if name.starts_with("share-") {
+        if name == "store" {
             assert_eq!(mode_of(f), 0o600, "{}", f.display());
+        }
+        if name.starts_with("share-") {
             // Each share is CMS for its trustee: openssl opens share i with trustee i's key.
             let i: usize = name["share-".len()..name.len() - 4].parse().unwrap();
             let (crt, key) = &trustees[i - 1];
@@ -1383,10 +1391,11 @@ fn assert_refused(
     let econtent = openssl_verify(w, &rsp, None, &format!("{name}.pkiresponse"));
     pyasn1_check("pkiresponse", &econtent);
     // Nothing filed.
-    let filed = std::fs::read_dir(w.path(&store))
-        .map(|d| d.count())
-        .unwrap_or(0);
-    assert_eq!(filed, 0, "{name}: a refused request filed something");
+    assert_eq!(
+        store_entry_count(&w.path(&store)),
+        0,
+        "{name}: a refused request filed something"
+    );
 }
 
 #[derive(Clone, Copy)]
@@ -1644,10 +1653,11 @@ fn outputs_are_never_half_written_or_overwritten() {
     assert!(!out.status.success());
     one_line_error(&out, out.status.code().unwrap());
     assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
-    let filed = std::fs::read_dir(w.path("store"))
-        .map(|d| d.count())
-        .unwrap_or(0);
-    assert_eq!(filed, 0, "refused before filing");
+    assert_eq!(
+        store_entry_count(&w.path("store")),
+        0,
+        "refused before filing"
+    );
     let out = output_of(
         kmi()
             .args([

@@ -99,8 +99,11 @@ fn the_agent_certifies_archived_and_generated_keys_and_openssl_verifies_them() {
     }
     let w = Work::new();
     parties(&w);
-    let respond = "kmi cmc respond --agent-key agent.key --agent-cert agent.crt --store store \
-                   --ca-key ca.key --ca-cert ca.crt --days 20 --keygen-bits 1024";
+    let respond = format!(
+        "kmi cmc respond --agent-key agent.key --agent-cert agent.crt {} \
+         --ca-key ca.key --ca-cert ca.crt --days 20 --keygen-bits 1024",
+        store_words(w.dir.path(), "store")
+    );
     // Archival: the PKCS#10 of alice's encryption key is certified.
     sh(
         &w,

@@ -309,8 +309,7 @@ fn respond_cmd(
         .arg(&a.key)
         .arg("--agent-cert")
         .arg(&a.crt)
-        .arg("--store")
-        .arg(a.dir.join(store))
+        .args(store_args(&a.dir.join(store)))
         .arg("-o")
         .arg(rsp)
         .args(extra)
@@ -362,10 +361,11 @@ fn assert_refused(a: &Agent, req: &Path, name: &str, fail_info: &str, why: &str)
         .unwrap_or_else(|| panic!("{name}: no status: {v:#}"));
     assert_eq!(status["value"]["status"]["name"], "failed", "{v:#}");
     assert_eq!(status["value"]["fail_info"]["name"], fail_info, "{v:#}");
-    let filed = std::fs::read_dir(a.dir.join(&store))
-        .map(|d| d.count())
-        .unwrap_or(0);
-    assert_eq!(filed, 0, "{name}: a refused request filed something");
+    assert_eq!(
+        store_entry_count(&a.dir.join(&store)),
+        0,
+        "{name}: a refused request filed something"
+    );
     took
 }
 
@@ -585,7 +585,8 @@ fn a_huge_request_is_refused_on_its_size_in_bounded_memory() {
         .arg(&a.key)
         .arg("--agent-cert")
         .arg(&a.crt)
-        .args(["--store", "s", "-o", "huge.rsp"])
+        .args(store_args(&a.dir.join("s")))
+        .args(["-o", "huge.rsp"])
         .arg(&req);
     use std::os::unix::process::CommandExt;
     // SAFETY: setrlimit in the child between fork and exec touches no Rust state.
@@ -853,14 +854,22 @@ fn archiving_a_p_equals_q_key_names_the_check() {
 
 /// Run `kmi cmc respond ... -o -` with RLIMIT_FSIZE `limit` (SIGXFSZ ignored, so a write over
 /// the limit fails with EFBIG like a full disk); the response goes to the captured stdout.
-fn respond_with_fsize(a: &Agent, req: &Path, store: &str, limit: u64) -> Output {
+fn respond_with_fsize(
+    a: &Agent,
+    req: &Path,
+    store: &str,
+    limit: u64,
+    extra: &[std::ffi::OsString],
+) -> Output {
     let mut cmd = std::process::Command::new(kmi_path());
     cmd.current_dir(&a.dir)
         .args(["cmc", "respond", "--agent-key"])
         .arg(&a.key)
         .arg("--agent-cert")
         .arg(&a.crt)
-        .args(["--store", store, "-o", "-"])
+        .args(store_args(&a.dir.join(store)))
+        .args(["-o", "-"])
+        .args(extra)
         .arg(req);
     use std::os::unix::process::CommandExt;
     // SAFETY: signal and setrlimit in the child between fork and exec touch no Rust state.
@@ -878,8 +887,9 @@ fn respond_with_fsize(a: &Agent, req: &Path, store: &str, limit: u64) -> Output 
     cmd.output().unwrap()
 }
 
-/// A store write that fails between the key and its metadata (a full disk): exit 3, nothing
-/// filed, and the same request archives the key when retried; recovery then returns it.
+/// A store write that fails (a full disk: the file-size limit stops the WAL append): exit 3,
+/// nothing filed, the store still verifies, and the same request archives the key when retried;
+/// recovery then returns it.
 #[test]
 fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
     if require_peer("openssl").is_none() {
@@ -887,8 +897,6 @@ fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
     }
     let w = Work::new();
     let a = agent(&w);
-    // A 4096-bit signer makes the metadata (which records the signer's SPKI) larger than the
-    // 1024-bit key's PEM, so a file-size limit between the two fails the metadata only.
     let (sig_crt, sig_key) = (w.path("big.crt"), w.path("big.key"));
     ossl(
         w.dir.path(),
@@ -908,7 +916,21 @@ fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
             sig_crt.as_os_str(),
         ],
     );
-    let (_, enc) = party(w.dir.path(), "enc");
+    // An ElGamal key: threshold shares need ElGamal or safe-prime RSA.
+    let enc = w.path("enc.pem");
+    stdout_of(
+        kmi()
+            .args([
+                "-q",
+                "key",
+                "generate",
+                "elgamal",
+                "--group",
+                "ffdhe2048",
+                "-o",
+            ])
+            .arg(&enc),
+    );
     let req = w.path("a.req");
     let out = output_of(
         kmi()
@@ -929,24 +951,35 @@ fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let key_pem = std::fs::read(&enc).unwrap().len() as u64;
-    let out = respond_with_fsize(&a, &req, "store", key_pem + 200);
+    // The key is held as 40-of-80 shares, so the decision writes well over 64 KiB to the store's
+    // journal (its WAL); a 48 KiB file-size limit leaves room for SQLite's 32 KiB shared-memory
+    // index but not for the decision.
+    let (trustee_crt, trustee_key) = party(w.dir.path(), "trustee");
+    let mut split: Vec<std::ffi::OsString> = vec!["--split".into(), "40/80".into()];
+    for _ in 0..80 {
+        split.push("--to".into());
+        split.push(trustee_crt.clone().into());
+    }
+    let out = respond_with_fsize(&a, &req, "store", 48 << 10, &split);
     let line = one_line_error(&out, 3);
     assert!(line.contains("key store could not be written"), "{line}");
     assert!(
         !out.stdout.is_empty(),
         "the failure response is still written"
     );
-    let entries: Vec<String> = std::fs::read_dir(a.dir.join("store"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        entries.is_empty(),
-        "nothing filed, no temporary left: {entries:?}"
+    let list = stdout_of(
+        kmi()
+            .current_dir(&a.dir)
+            .args(["cmc", "store", "list", "store"]),
+    );
+    assert!(list.is_empty(), "nothing filed: {list}");
+    stdout_of(
+        kmi()
+            .current_dir(&a.dir)
+            .args(["cmc", "store", "verify", "store"]),
     );
     // Retried without the limit: archived.
-    let out = output_of(&mut respond_cmd(&a, &req, "store", "a.rsp", &[]));
+    let out = respond_with_fsize(&a, &req, "store", u64::MAX, &split);
     assert!(
         out.status.success(),
         "{}",
@@ -974,7 +1007,14 @@ fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
             .arg(&rec),
     );
     assert!(out.status.success());
-    let out = output_of(&mut respond_cmd(&a, &rec, "store", "r.rsp", &[]));
+    let share_key = trustee_key.to_string_lossy().into_owned();
+    let out = output_of(&mut respond_cmd(
+        &a,
+        &rec,
+        "store",
+        "r.rsp",
+        &["--share-key", &share_key],
+    ));
     assert!(
         out.status.success(),
         "{}",
@@ -1190,6 +1230,7 @@ fn write_regression_corpus() {
         std::fs::create_dir_all(&case_dir).unwrap();
         std::fs::copy(&agent_crt, case_dir.join("agent.crt")).unwrap();
         std::fs::copy(&agent_key, case_dir.join("agent.key")).unwrap();
+        std::fs::write(case_dir.join("store"), empty_store()).unwrap();
         sign_pki_data(
             dir,
             &pd,

@@ -128,6 +128,10 @@ impl Setup {
     }
 
     fn respond(&self, req: &str, store: &str, rsp: &str, extra: &[&str]) -> Output {
+        let store_args: Vec<String> = store_args(&self.w.path(store))
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         let mut args = vec![
             "cmc",
             "respond",
@@ -136,11 +140,10 @@ impl Setup {
             "agent.key",
             "--agent-cert",
             "agent.crt",
-            "--store",
-            store,
             "-o",
             rsp,
         ];
+        args.extend(store_args.iter().map(String::as_str));
         args.extend_from_slice(extra);
         args.push(req);
         self.kmi(&args)

@@ -242,8 +242,7 @@ fn respond(w: &Work, p: &Pki, req: &Path, store: &str, rsp: &str, extra: &[&OsSt
             .arg(&p.agent_key)
             .arg("--agent-cert")
             .arg(&p.agent_crt)
-            .arg("--store")
-            .arg(w.path(store))
+            .args(store_args(&w.path(store)))
             .arg("-o")
             .arg(w.path(rsp))
             .arg("--force")
@@ -425,10 +424,17 @@ fn answer(w: &Work, p: &Pki, req: &[u8], name: &str) -> Answer {
     let path = w.write(name, req);
     let out = respond(w, p, &path, "store", "answer.rsp", &[]);
     failed_with(&out, 1);
+    let mut report: Value = serde_json::from_slice(&out.stdout).expect("respond --json");
+    // The head of the store's history after recording the refusal: each refusal is a new line
+    // (the operator's record; the client never sees it), so it differs by construction.
+    let head = report["outcome"]
+        .as_object_mut()
+        .and_then(|o| o.remove("store_head"));
+    assert!(head.is_some(), "the refusal is recorded in the store");
     Answer {
         code: out.status.code(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        report: serde_json::from_slice(&out.stdout).expect("respond --json"),
+        report,
         status: status_of(&w.path("answer.rsp")),
     }
 }
@@ -581,10 +587,7 @@ fn every_failure_after_decryption_starts_gets_the_same_answer() {
         "{}",
         first.stderr
     );
-    assert!(
-        !w.path("store").exists() || std::fs::read_dir(w.path("store")).unwrap().count() == 0,
-        "nothing was filed"
-    );
+    assert_eq!(store_entry_count(&w.path("store")), 0, "nothing was filed");
 
     // The unchanged requests are archived: the answers above are the changes' doing.
     for (i, req) in [gcm, cbc].iter().enumerate() {
@@ -878,6 +881,8 @@ fn responses_can_be_signed_by_a_key_of_their_own() {
         p.alice_crt.as_os_str(),
     ];
     let half = [os("--sign-key"), sign_key.as_os_str()];
+    store_args(&w.path("store-x"));
+    let empty = std::fs::read(w.path("store-x")).unwrap();
     for (what, extra) in [
         ("the agent key", &reuse[..]),
         ("another key's certificate", &mismatch[..]),
@@ -885,8 +890,9 @@ fn responses_can_be_signed_by_a_key_of_their_own() {
     ] {
         let out = respond(&w, &p, &req, "store-x", "x.rsp", extra);
         let err = failed_with(&out, 2);
-        assert!(
-            !w.path("store-x").exists(),
+        assert_eq!(
+            std::fs::read(w.path("store-x")).unwrap(),
+            empty,
             "{what}: no work before the check"
         );
         assert!(!err.is_empty(), "{what}");
@@ -1224,6 +1230,7 @@ fn generate_regress_corpus() {
         let mut v = vec![
             ("agent.key", std::fs::read(&p.agent_key).unwrap()),
             ("agent.crt", std::fs::read(&p.agent_crt).unwrap()),
+            ("store", empty_store()),
         ];
         v.extend(extra);
         v

@@ -846,3 +846,128 @@ pub fn k_subsets(n: u32, k: u32) -> Vec<Vec<u32>> {
     go(1, n, k, &mut Vec::new(), &mut out);
     out
 }
+
+// ------------------------------------------------------------------------------------------------
+// The escrow agent's key store.
+
+/// The arguments that give `kmi cmc respond` the key store `store`: created with `kmi cmc store
+/// init` (whole keys sealed to testdata/store's storage key) when it does not exist yet, and the
+/// storage certificate and key, so the agent can both file and recover whole keys.
+pub fn store_args(store: &Path) -> Vec<std::ffi::OsString> {
+    if !store.exists() {
+        let out = kmi()
+            .args(["-q", "cmc", "store", "init"])
+            .arg(store)
+            .arg("--storage-cert")
+            .arg(testdata("store/storage.crt"))
+            .output()
+            .expect("kmi runs");
+        assert!(
+            out.status.success(),
+            "store init: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    vec![
+        "--store".into(),
+        store.into(),
+        "--storage-cert".into(),
+        testdata("store/storage.crt").into(),
+        "--storage-key".into(),
+        testdata("store/storage.key").into(),
+    ]
+}
+
+/// [`store_args`] as one line of words, for tests that run command lines (`dir` is where the
+/// line runs; `name` the store's file name there).
+pub fn store_words(dir: &Path, name: &str) -> String {
+    store_args(&dir.join(name))
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The bytes of an empty key store without a storage key (`kmi cmc store init`), for the
+/// regression corpora's case directories.
+pub fn empty_store() -> Vec<u8> {
+    let w = Work::new();
+    let out = kmi()
+        .args(["-q", "cmc", "store", "init"])
+        .arg(w.path("store"))
+        .output()
+        .expect("kmi runs");
+    assert!(out.status.success(), "store init");
+    std::fs::read(w.path("store")).expect("the store")
+}
+
+/// The first column of each row of `sql` on the SQLite file `db`, read by Python's sqlite3
+/// module (a reader independent of kmi's), as bytes (text as UTF-8; NULL as empty).
+pub fn sqlite_rows(db: &Path, sql: &str, params: &[&str]) -> Vec<Vec<u8>> {
+    let script = "import sqlite3, sys\n\
+                  c = sqlite3.connect(sys.argv[1])\n\
+                  for r in c.execute(sys.argv[2], sys.argv[3:]):\n\
+                  \x20   v = r[0]\n\
+                  \x20   b = v if isinstance(v, bytes) else (b'' if v is None else str(v).encode())\n\
+                  \x20   print(b.hex())\n";
+    let out = std::process::Command::new(peer_program("python3"))
+        .arg("-c")
+        .arg(script)
+        .arg(db)
+        .arg(sql)
+        .args(params)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "python sqlite3: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| hex::decode(l).expect("hex"))
+        .collect()
+}
+
+/// How many entries the key store `store` holds (0 when there is no store), counted by Python's
+/// sqlite3.
+pub fn store_entry_count(store: &Path) -> usize {
+    if !store.exists() {
+        return 0;
+    }
+    let rows = sqlite_rows(store, "SELECT count(*) FROM keys", &[]);
+    String::from_utf8(rows[0].clone()).unwrap().parse().unwrap()
+}
+
+/// The whole key the store holds as `fp`, opened by peers alone: Python's sqlite3 reads its
+/// sealed copy, `openssl cms -decrypt` opens that AuthEnvelopedData with testdata's storage key;
+/// the PKCS#8 DER written to `dir/<fp>.sealed.der`.
+pub fn sealed_key_via_peers(dir: &Path, store: &Path, fp: &str) -> PathBuf {
+    let sealed = sqlite_rows(
+        store,
+        "SELECT sealed_key FROM keys WHERE fingerprint = ?",
+        &[fp],
+    );
+    assert_eq!(sealed.len(), 1, "one entry {fp}");
+    let env = dir.join(format!("{fp}.sealed"));
+    std::fs::write(&env, &sealed[0]).unwrap();
+    let out = dir.join(format!("{fp}.sealed.der"));
+    let o = openssl()
+        .args(["cms", "-decrypt", "-binary", "-inform", "DER", "-in"])
+        .arg(&env)
+        .arg("-recip")
+        .arg(testdata("store/storage.crt"))
+        .arg("-inkey")
+        .arg(testdata("store/storage.key"))
+        .arg("-out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "openssl cannot open the sealed key: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}

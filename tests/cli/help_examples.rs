@@ -118,8 +118,19 @@ const CMC_PARTIES_SAFE_KEY: &[&str] = &[
 ];
 /// archive.req: alice archives enc.pem under selection laptop-2024.
 const ARCHIVE_REQ: &[&str] = &["kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req"];
-/// escrow/: the agent's store holding alice's archived key.
-const ESCROW: &[&str] = &["kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive-done.rsp"];
+/// escrow.db: an empty key store, whole keys sealed to storage.crt (storage.pem opens them).
+const STORE: &[&str] = &[
+    "cp storage.crt",
+    "cp storage.pem",
+    "kmi cmc store init escrow.db --storage-cert storage.crt",
+];
+/// escrow.db: the agent's store holding alice's archived key.
+const ESCROW: &[&str] = &[
+    "cp storage.crt",
+    "cp storage.pem",
+    "kmi cmc store init escrow.db --storage-cert storage.crt",
+    "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-cert storage.crt archive.req -o archive-done.rsp",
+];
 /// recover.req: alice asks for her key back under the shared secret alice-2024.
 const RECOVER_SECRET_REQ: &[&str] = &[
     "kmi cmc recovery-request --identity alice --shroud-secret alice-2024 --selection laptop-2024 --sign-key sign.pem -o recover.req",
@@ -401,23 +412,24 @@ fn examples() -> Vec<Example> {
             &[CMC_PARTIES],
         ),
         ex(
-            "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow archive.req -o archive.rsp",
-            &[CMC_PARTIES, ARCHIVE_REQ],
+            "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-cert storage.crt archive.req -o archive.rsp",
+            &[CMC_PARTIES, ARCHIVE_REQ, STORE],
         ),
         ex(
-            "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --split 2/3 --to t1.crt --to t2.crt --to t3.crt archive.req -o archive.rsp",
+            "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --split 2/3 --to t1.crt --to t2.crt --to t3.crt archive.req -o archive.rsp",
             &[
                 CMC_PARTIES_SAFE_KEY,
                 ARCHIVE_REQ,
+                STORE,
                 &["cp t1.crt", "cp t2.crt", "cp t3.crt"],
             ],
         ),
         ex(
-            "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp",
+            "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-key storage.pem --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp",
             &[CMC_PARTIES, ARCHIVE_REQ, ESCROW, RECOVER_SECRET_REQ],
         ),
         ex(
-            "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --log escrow.log recover.req -o recover.rsp",
+            "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-key storage.pem --log escrow.log recover.req -o recover.rsp",
             &[
                 CMC_PARTIES,
                 ARCHIVE_REQ,
@@ -428,6 +440,43 @@ fn examples() -> Vec<Example> {
                 ],
             ],
         ),
+        ex(
+            "kmi cmc store init escrow.db --storage-cert storage.crt",
+            &[&["cp storage.crt"]],
+        ),
+        ex("kmi cmc store init shares-only.db", &[]),
+        ex(
+            "kmi cmc store list escrow.db",
+            &[CMC_PARTIES, ARCHIVE_REQ, ESCROW],
+        ),
+        ex(
+            "kmi cmc store list escrow.db --identity alice --json",
+            &[CMC_PARTIES, ARCHIVE_REQ, ESCROW],
+        ),
+        ex(
+            "kmi cmc store show escrow.db f776c2ac",
+            &[CMC_PARTIES, ARCHIVE_REQ, ESCROW],
+        ),
+        ex(
+            "kmi cmc store show escrow.db f776c2ac --json",
+            &[CMC_PARTIES, ARCHIVE_REQ, ESCROW],
+        ),
+        ex(
+            "kmi cmc store export-audit escrow.db -o audit.jsonl",
+            &[CMC_PARTIES, ARCHIVE_REQ, ESCROW],
+        ),
+        ex(
+            "kmi cmc store export-audit escrow.db",
+            &[CMC_PARTIES, ARCHIVE_REQ, ESCROW],
+        ),
+        ex(
+            "kmi cmc store verify escrow.db",
+            &[CMC_PARTIES, ARCHIVE_REQ, ESCROW],
+        ),
+        ex(
+            "kmi cmc store verify escrow.db --storage-key storage.pem --json",
+            &[CMC_PARTIES, ARCHIVE_REQ, ESCROW],
+        ),
         ex("kmi cmc parse archive.req", &[CMC_PARTIES, ARCHIVE_REQ]),
         ex(
             "kmi cmc parse --json recover.rsp",
@@ -436,7 +485,7 @@ fn examples() -> Vec<Example> {
                 ARCHIVE_REQ,
                 ESCROW,
                 RECOVER_SECRET_REQ,
-                &["kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp"],
+                &["kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-key storage.pem --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp"],
             ],
         ),
         ex(
@@ -449,7 +498,7 @@ fn examples() -> Vec<Example> {
                     "cp new.pem",
                     "cp new.pub",
                     "kmi cmc recovery-request --identity alice --shroud-key new.pub --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o recover.req",
-                    "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow recover.req -o recover.rsp",
+                    "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-key storage.pem recover.req -o recover.rsp",
                 ],
             ],
         ),
@@ -461,7 +510,8 @@ fn examples() -> Vec<Example> {
                     // A 512-bit group: the agent's search for a 2048-bit one takes minutes.
                     "kmi cmc keygen-request --subject CN=bob --shroud-secret bob-2024 --algorithm elgamal --bits 512 --sign-key sign.pem --sign-cert sign.crt -o keygen.req",
                     "write bob.secret bob-2024",
-                    "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow --secret-file bob.secret keygen.req -o keygen.rsp",
+                    "kmi cmc store init escrow.db",
+                    "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --secret-file bob.secret keygen.req -o keygen.rsp",
                 ],
             ],
         ),

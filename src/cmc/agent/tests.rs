@@ -136,10 +136,12 @@ fn agent(policy: Policy) -> Agent<'static> {
     }
 }
 
-/// An in-memory key store.
+/// An in-memory key store: entries filed since the last commit are dropped by a rollback.
 #[derive(Default)]
 struct MemStore {
     entries: Vec<(StoredMeta, PrivateKey)>,
+    committed: usize,
+    decisions: Vec<crate::log::AgentDecision>,
 }
 
 impl KeyStore for MemStore {
@@ -186,12 +188,21 @@ impl KeyStore for MemStore {
             .1
             .clone())
     }
-    fn signer_spkis(&self) -> Result<Vec<Vec<u8>>> {
+    fn signers_with_key_id(&self, key_id: &[u8]) -> Result<Vec<Vec<u8>>> {
         Ok(self
             .entries
             .iter()
             .map(|(m, _)| hex::decode(&m.signer_spki).unwrap())
+            .filter(|d| crate::cmc::store::db::spki_key_id(d).as_deref() == Some(key_id))
             .collect())
+    }
+    fn commit(&mut self, decision: &crate::log::AgentDecision) -> Result<Option<String>> {
+        self.committed = self.entries.len();
+        self.decisions.push(decision.clone());
+        Ok(None)
+    }
+    fn rollback(&mut self) {
+        self.entries.truncate(self.committed);
     }
 }
 

@@ -175,10 +175,11 @@ fn now() -> String {
 
 impl DbStore {
     /// Create a new, empty store at `path` (it must not exist), its whole keys to be sealed to
-    /// `storage` (None: a store for split entries only). The file appears whole or not at all:
+    /// `storage` (None: a store for split entries only); the storage key's fingerprint. The file
+    /// appears whole or not at all:
     /// it is built under a temporary name in the same directory, closed, fsynced and then linked
     /// into place; mode 0600 whatever the umask (and a created parent directory 0700).
-    pub fn create(path: &Path, storage: Option<&Certificate>) -> Result<()> {
+    pub fn create(path: &Path, storage: Option<&Certificate>) -> Result<Option<String>> {
         if path.symlink_metadata().is_ok() {
             return Err(Error::Exists {
                 path: path.to_path_buf(),
@@ -255,7 +256,7 @@ impl DbStore {
             p.push(suffix);
             let _ = std::fs::remove_file(PathBuf::from(p));
         }
-        result
+        result.map(|()| storage_fp)
     }
 
     /// Open an existing store for an agent or a migration (read and write).
@@ -292,13 +293,23 @@ impl DbStore {
                 })
             }
         }
-        let flags = if read_only {
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let q = |e| db_err(path, e);
-        let conn = Connection::open_with_flags(path, flags).map_err(q)?;
+        // Readers open read-write too, with query_only on: the last connection to close then
+        // checkpoints the journal and removes the -wal and -shm files, which a read-only
+        // connection would leave behind. A file the user may only read is opened read-only.
+        let rw = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match Connection::open_with_flags(path, rw) {
+            Ok(c) => c,
+            Err(_) if read_only => Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(q)?,
+            Err(e) => return Err(q(e)),
+        };
+        if read_only {
+            conn.pragma_update(None, "query_only", "ON").map_err(q)?;
+        }
         conn.set_limit(
             rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH,
             MAX_VALUE_BYTES,
@@ -397,6 +408,14 @@ impl DbStore {
     /// File new keys as threshold shares only.
     pub fn with_split(mut self, split: SplitConfig) -> Result<Self> {
         self.split = Some(split.checked()?);
+        Ok(self)
+    }
+
+    /// Wait at most `wait` for another agent to finish with the store (default [`BUSY_WAIT`]).
+    pub fn with_busy_wait(self, wait: Duration) -> Result<Self> {
+        self.conn
+            .busy_timeout(wait)
+            .map_err(|e| db_err(&self.path, e))?;
         Ok(self)
     }
 

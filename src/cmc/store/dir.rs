@@ -376,6 +376,7 @@ impl KeyStore for DirStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cms::Recipient;
     use crate::keys::elgamal::{generate_key, NamedGroup};
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;

@@ -27,9 +27,7 @@ pub(super) fn run(ctx: &Context, command: StoreCommand) -> Result<()> {
 
 fn init(ctx: &Context, a: InitArgs) -> Result<()> {
     let cert = a.storage_cert.as_deref().map(read_cert).transpose()?;
-    DbStore::create(&a.store, cert.as_ref())?;
-    let store = DbStore::open_read_only(&a.store)?;
-    match store.storage_fingerprint() {
+    match DbStore::create(&a.store, cert.as_ref())? {
         Some(fp) => ctx.note(format!(
             "created key store {}: whole keys are sealed to storage key {fp}",
             a.store.display()

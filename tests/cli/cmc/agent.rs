@@ -104,11 +104,17 @@ fn respond_log_records_every_decision_and_three_keys_come_back_together() {
     }
     assert_eq!(fps[1], openssl_fingerprint(&k2, &[]));
     // The store files the certificate's issuerAndSerialNumber with the key.
-    let meta: Value = serde_json::from_slice(
-        &std::fs::read(w.path("store").join(&fps[1]).join("meta.json")).unwrap(),
-    )
+    let shown: Value = serde_json::from_str(&stdout_of(
+        kmi()
+            .args(["cmc", "store", "show", "--json"])
+            .arg(w.path("store"))
+            .arg(&fps[1]),
+    ))
     .unwrap();
-    assert!(meta["certificate_id"].as_str().is_some(), "{meta:#}");
+    assert!(
+        shown["entry"]["certificate_id"].as_str().is_some(),
+        "{shown:#}"
+    );
 
     // Mallory asks for alice's keys: refused (exit 1, a failure response), and recorded.
     let (mallory_crt, mallory_key) = party(&w, "mallory");
@@ -360,10 +366,11 @@ fn agent_setup_mistakes_exit_2_and_write_no_response() {
         "badRequest"
     );
 
-    // A store whose index cannot be read (an entry that is not one).
-    let bad = w.path("broken-store").join("0".repeat(64));
-    std::fs::create_dir_all(&bad).unwrap();
-    std::fs::write(bad.join("meta.json"), "not json").unwrap();
+    // A store that cannot be read (a file that is not a store).
+    w.write(
+        "broken-store",
+        "not a database, but long enough to be read as one ....",
+    );
     for req in [&req, &rec] {
         let out = respond(&w, &p, req, "broken-store", "b.rsp", &[]);
         let err = failed_with(&out, 2);

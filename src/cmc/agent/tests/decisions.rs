@@ -345,8 +345,14 @@ impl KeyStore for BrokenStore {
             meta.fingerprint
         )))
     }
-    fn signer_spkis(&self) -> Result<Vec<Vec<u8>>> {
-        self.inner.signer_spkis()
+    fn signers_with_key_id(&self, key_id: &[u8]) -> Result<Vec<Vec<u8>>> {
+        self.inner.signers_with_key_id(key_id)
+    }
+    fn commit(&mut self, decision: &crate::log::AgentDecision) -> Result<Option<String>> {
+        self.inner.commit(decision)
+    }
+    fn rollback(&mut self) {
+        self.inner.rollback()
     }
 }
 
