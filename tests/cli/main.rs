@@ -14,6 +14,7 @@ mod cmc_certify;
 mod cmc_hardening;
 mod cmc_identity;
 mod cmc_oracle;
+mod cmc_store;
 mod cms_interop;
 mod common;
 mod crypt;
