@@ -21,7 +21,8 @@ use crate::common::{kmi, testdata, Work};
 struct Example {
     /// The command line exactly as the help shows it (after `$ `).
     line: &'static str,
-    /// Set-up steps, in order: `cp NAME` or `cp NAME=DEST` (from testdata/cli/), `mv FROM TO`
+    /// Set-up steps, in order: `cp NAME` or `cp NAME=DEST` (from testdata/cli/), `cptree
+    /// DIR=DEST` (a directory tree from testdata/), `mv FROM TO`
     /// (inside the directory), `write FILE TEXT` (TEXT and a newline), or `kmi ARGS` (must
     /// succeed). Arguments split on spaces.
     setup: Vec<&'static str>,
@@ -446,6 +447,11 @@ fn examples() -> Vec<Example> {
         ),
         ex("kmi cmc store init shares-only.db", &[]),
         ex(
+            "kmi cmc store migrate escrow/ --store escrow.db --storage-cert storage.crt",
+            &[&["cp storage.crt", "cptree dirstore-0.1/store=escrow"]],
+        ),
+
+        ex(
             "kmi cmc store list escrow.db",
             &[CMC_PARTIES, ARCHIVE_REQ, ESCROW],
         ),
@@ -707,6 +713,10 @@ fn set_up(dir: &Path, steps: &[&str]) -> Result<(), String> {
                     .map(drop)
                     .map_err(|e| e.to_string())
             }
+            "cptree" => {
+                let (from, to) = rest.split_once('=').unwrap_or((rest, rest));
+                copy_tree(&testdata(from), &dir.join(to)).map_err(|e| e.to_string())
+            }
             "mv" => {
                 let (from, to) = rest.split_once(' ').unwrap_or((rest, ""));
                 std::fs::rename(dir.join(from), dir.join(to)).map_err(|e| e.to_string())
@@ -755,4 +765,19 @@ fn help_examples_run() {
 #[ignore = "minutes: safe-prime keys of 2048 bits and more; run with --ignored"]
 fn slow_help_examples_run() {
     run_examples(true, Duration::from_secs(3600));
+}
+
+/// Copy the directory tree `from` to `to`.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let target = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_tree(&e.path(), &target)?;
+        } else {
+            std::fs::copy(e.path(), &target)?;
+        }
+    }
+    Ok(())
 }
