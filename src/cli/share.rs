@@ -122,6 +122,26 @@ decrypt), whose key never signs: sign sets refuse kmi share blind and kmi share 
         after_long_help = "Examples:\n  $ kmi share blind --set shares/set.pem --decrypt secret.bin -o request.pem --factor factor.pem"
     )]
     Blind(ShareBlindArgs),
+
+    /// Change a set's trustees and threshold without rebuilding the key (round, deal, accept, finish)
+    #[command(subcommand)]
+    Reshare(super::reshare::ReshareCommand),
+
+    /// New shares for the same trustees and threshold: a reshare round with the old k and n
+    #[command(
+        long_about = "New shares for the same trustees, same k and n, same key: writes a reshare round (as kmi share reshare round) with the old set's threshold and the trustees' certificates in share order; then kmi share reshare deal, accept and finish as for any reshare. Shares that leaked before the refresh are useless with the new set.",
+        after_long_help = "Examples:
+  $ kmi share refresh --set shares/set.pem --to t1.crt --to t2.crt --to t3.crt --to t4.crt --to t5.crt -o round.pem"
+    )]
+    Refresh(super::reshare::ShareRefreshArgs),
+
+    /// Re-encrypt one share to a requester (the Omega recovery flow)
+    #[command(
+        long_about = "Hand one share to a requester who alone will reconstruct (the Omega paper's recovery, seed 002 section 6): the share is opened (--identity or --passphrase-file), checked against its set, and enveloped (CMS, RSA-OAEP) to the requester's certificate or public key. The requester checks it with kmi share verify --set SET --identity REQUESTER-KEY before use, and rebuilds the key from k of them with kmi share reconstruct.",
+        after_long_help = "Examples:
+  $ kmi share transfer --share share-2.pem --identity t2.key --to requester.crt -o for-requester-2.pem"
+    )]
+    Transfer(super::reshare::ShareTransferArgs),
 }
 
 #[derive(Debug, Args)]
