@@ -28,6 +28,7 @@ mod key_io;
 mod log;
 mod network;
 mod regress;
+mod reshare;
 mod selftest;
 mod share;
 mod share_blind;
