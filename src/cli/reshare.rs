@@ -36,7 +36,7 @@ polynomial whose constant is n2! times the share, with long random coefficients 
 hiding). Each sub-share is enveloped (CMS, RSA-OAEP) for its trustee's certificate; the public \
 commitments let each new trustee check its sub-share and everyone check the dealer used its real \
 share. Writes DIR/from-<j>.pem (KMI RESHARE DEAL) for old share j.",
-        after_long_help = "Examples:\n  $ kmi share reshare deal --set shares/set.pem --round round.pem --share shares/share-2.pem --identity old2.key -o deals"
+        after_long_help = "Examples:\n  $ kmi share reshare deal --set shares/set.pem --round round.pem --share shares/share-2.pem -o deals"
     )]
     Deal(ReshareDealArgs),
 
@@ -51,7 +51,7 @@ sub-share, accept names the dealer and stops: leave that dealer out for every pa
 --exclude J and accept and finish again.\n\n\
 Writes the new share enveloped (CMS) to the trustee's own certificate from the round, or bare \
 with --plain, and checks it against the new set first.",
-        after_long_help = "Examples:\n  $ kmi share reshare accept --set shares/set.pem --round round.pem --identity new1.key deals/from-*.pem -o new-share-1.pem"
+        after_long_help = "Examples:\n  $ kmi share reshare accept --set shares/set.pem --round round.pem --identity t1.pem deals/from-1.pem deals/from-2.pem deals/from-4.pem -o new-share-1.pem"
     )]
     Accept(ReshareAcceptArgs),
 
@@ -63,7 +63,7 @@ commitments C'_t = prod_j E_(j,t)^(L_j), C'_0 = y. RSA: new verification keys v'
 dealers' commitments; the set records the offset and share size of its integer shares, so combine \
 and reconstruct end in an ordinary RSA result. The new set is checked in full before it is \
 written.",
-        after_long_help = "Examples:\n  $ kmi share reshare finish --set shares/set.pem --round round.pem deals/from-*.pem -o new-set.pem"
+        after_long_help = "Examples:\n  $ kmi share reshare finish --set shares/set.pem --round round.pem deals/from-1.pem deals/from-2.pem deals/from-4.pem -o new-set.pem"
     )]
     Finish(ReshareFinishArgs),
 }

@@ -131,7 +131,7 @@ decrypt), whose key never signs: sign sets refuse kmi share blind and kmi share 
     #[command(
         long_about = "New shares for the same trustees, same k and n, same key: writes a reshare round (as kmi share reshare round) with the old set's threshold and the trustees' certificates in share order; then kmi share reshare deal, accept and finish as for any reshare. Shares that leaked before the refresh are useless with the new set.",
         after_long_help = "Examples:
-  $ kmi share refresh --set shares/set.pem --to t1.crt --to t2.crt --to t3.crt --to t4.crt --to t5.crt -o round.pem"
+  $ kmi share refresh --set shares/set.pem --to t1.crt --to t2.crt --to t3.crt -o round.pem"
     )]
     Refresh(super::reshare::ShareRefreshArgs),
 
@@ -139,7 +139,7 @@ decrypt), whose key never signs: sign sets refuse kmi share blind and kmi share 
     #[command(
         long_about = "Hand one share to a requester who alone will reconstruct (the Omega paper's recovery, seed 002 section 6): the share is opened (--identity or --passphrase-file), checked against its set, and enveloped (CMS, RSA-OAEP) to the requester's certificate or public key. The requester checks it with kmi share verify --set SET --identity REQUESTER-KEY before use, and rebuilds the key from k of them with kmi share reconstruct.",
         after_long_help = "Examples:
-  $ kmi share transfer --share share-2.pem --identity t2.key --to requester.crt -o for-requester-2.pem"
+  $ kmi share transfer --share shares/share-2.pem --to t1.crt -o for-requester-2.pem"
     )]
     Transfer(super::reshare::ShareTransferArgs),
 }

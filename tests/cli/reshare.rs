@@ -161,8 +161,7 @@ fn accept_out(
     old: &Held,
     round: &Path,
     deals: &[PathBuf],
-    i: u32,
-    key: &Path,
+    (i, key): (u32, &Path),
     extra: &[&str],
 ) -> (PathBuf, std::process::Output) {
     let out = w.path(&format!("{tag}-new-{i}.pem"));
@@ -225,7 +224,7 @@ fn reshare(
     ok(&o, "finish");
     let mut shares = Vec::new();
     for (i, (_, key)) in new.iter().enumerate() {
-        let (share, o) = accept_out(w, tag, old, &round, &deals, i as u32 + 1, key, &[]);
+        let (share, o) = accept_out(w, tag, old, &round, &deals, (i as u32 + 1, key), &[]);
         ok(&o, "accept");
         shares.push(share);
     }
@@ -544,7 +543,7 @@ fn cheaters_are_named(key: &Path, w: &Work) {
     );
     let mut shares = Vec::new();
     for (i, (_, k)) in new.iter().enumerate() {
-        let (s, o) = accept_out(w, "c", &old, &round, &deals, i as u32 + 1, k, &[]);
+        let (s, o) = accept_out(w, "c", &old, &round, &deals, (i as u32 + 1, k), &[]);
         ok(&o, "accept with cheaters");
         assert!(String::from_utf8_lossy(&o.stderr).contains("dealer 1"));
         shares.push(s);
@@ -567,7 +566,7 @@ fn cheaters_are_named(key: &Path, w: &Work) {
     let swapped = der_replace_content(&a, &[6, 1], &der_content(&b, &[6, 1]));
     let d3_bad = w.write("c-from-3-badsub.pem", pem("KMI RESHARE DEAL", &swapped));
     let deals = vec![d2.clone(), d3_bad, d4.clone()];
-    let (_, o) = accept_out(w, "c2", &old, &round, &deals, 2, &new[1].1, &[]);
+    let (_, o) = accept_out(w, "c2", &old, &round, &deals, (2, &new[1].1), &[]);
     let line = one_line_error(&o, 1);
     assert!(
         line.contains("dealer 3") && line.contains("--exclude 3"),
@@ -584,8 +583,7 @@ fn cheaters_are_named(key: &Path, w: &Work) {
             &old,
             &round,
             &deals,
-            i as u32 + 1,
-            k,
+            (i as u32 + 1, k),
             &["--exclude", "3"],
         );
         ok(&o, "accept without dealer 3");

@@ -69,12 +69,21 @@ fn read_trustee_certs(paths: &[PathBuf]) -> Result<Vec<x509_cert::Certificate>> 
         .collect()
 }
 
+/// What a round fixes besides the set: the new threshold, trustees and label.
+struct RoundRequest<'a> {
+    threshold: u32,
+    to: &'a [PathBuf],
+    label: Option<String>,
+}
+
 fn write_round(
     ctx: &Context,
     set: &ShareSet,
-    threshold: u32,
-    to: &[PathBuf],
-    label: Option<String>,
+    RoundRequest {
+        threshold,
+        to,
+        label,
+    }: RoundRequest<'_>,
     spec: &OutputSpec,
     rec: &mut Record,
     detail: &mut String,
@@ -112,7 +121,12 @@ fn round(ctx: &Context, a: ReshareRoundArgs, rec: &mut Record, detail: &mut Stri
     let set = read_set(&a.set)?;
     rec.set_id = Some(set.id_hex());
     set.check_public().map_err(|e| e.in_file(&a.set))?;
-    write_round(ctx, &set, a.threshold, &a.to, a.label, &spec, rec, detail)
+    let request = RoundRequest {
+        threshold: a.threshold,
+        to: &a.to,
+        label: a.label,
+    };
+    write_round(ctx, &set, request, &spec, rec, detail)
 }
 
 /// `kmi share refresh`: a round with the old k and n (the same trustees, in share order).
@@ -136,16 +150,12 @@ pub(super) fn refresh(
             a.to.len()
         )));
     }
-    write_round(
-        ctx,
-        &set,
-        set.public.threshold(),
-        &a.to,
-        a.label,
-        &spec,
-        rec,
-        detail,
-    )
+    let request = RoundRequest {
+        threshold: set.public.threshold(),
+        to: &a.to,
+        label: a.label,
+    };
+    write_round(ctx, &set, request, &spec, rec, detail)
 }
 
 /// Read the set and the round and check one against the other.
