@@ -3354,7 +3354,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__demo)
-            opts="-q -h -V --dir --bits --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --dir --bits --reshare --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -619,6 +619,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s h -l help -d 'Print 
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l dir -d 'Run in DIR (must be new or empty; default: a new directory under the system temp dir)' -r -f -a "(__fish_complete_directories)"
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l bits -d 'Size of the escrowed RSA key' -r
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -l reshare -d 'Also show a trustee leaving: reshare the decryption set to new trustees, key unchanged'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'

@@ -492,6 +492,7 @@ impl Round {
         // Every publicly good sub-share is opened and checked, used or not.
         let mut values: Vec<(u32, SecretUint)> = Vec::new();
         let mut private_bad: Vec<String> = Vec::new();
+        let mut cheaters: Vec<String> = Vec::new();
         for v in verdicts.iter_mut().filter(|v| v.problem.is_none()) {
             let Some((_, deal)) = deals
                 .iter()
@@ -508,6 +509,7 @@ impl Round {
                 Err(why) => {
                     if v.used {
                         private_bad.push(format!("dealer {} ({}) {why}", v.dealer, v.name));
+                        cheaters.push(v.dealer.to_string());
                     }
                     v.problem = Some(why);
                     v.used = false;
@@ -515,15 +517,10 @@ impl Round {
             }
         }
         if !private_bad.is_empty() {
-            let dealers: Vec<String> = verdicts
-                .iter()
-                .filter(|v| v.problem.is_some() && !exclude.contains(&v.dealer))
-                .map(|v| v.dealer.to_string())
-                .collect();
             return Err(Error::check(format!(
                 "cheating dealer: {}; leave it out of this round for every party (--exclude {}) and accept and finish again",
                 private_bad.join("; "),
-                dealers.join(" --exclude ")
+                cheaters.join(" --exclude ")
             )));
         }
         self.enough(old, &verdicts, used.len())?;
