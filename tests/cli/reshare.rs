@@ -427,17 +427,17 @@ fn rsa_2048_three_reshares_in_a_row_decrypt_and_rebuild() {
     let t3 = trustees(&w, "a", 3);
     let g1 = reshare(&w, "g1", &g0, &[2, 4, 5], Some(2), &t3);
     every_subset_combines(&w, "g1", &g1, 2, "--decrypt", &ct, &judge);
-    every_subset_rebuilds(&w, "g1", &g1, 2, &key, 3);
+    every_subset_rebuilds(&w, "g1", &g1, 2, &key, 3); // all three
     old_and_new_do_not_mix(&w, "g1", &g0, &g1, 2, "--decrypt", &ct);
     // 2-of-3 -> 4-of-7.
     let t7 = trustees(&w, "b", 7);
     let g2 = reshare(&w, "g2", &g1, &[3, 1], Some(4), &t7);
     every_subset_combines(&w, "g2", &g2, 4, "--decrypt", &ct, &judge);
-    every_subset_rebuilds(&w, "g2", &g2, 4, &key, 6);
-    // Refresh 4-of-7: the same trustees, new shares; a third reshare in a row.
+    every_subset_rebuilds(&w, "g2", &g2, 4, &key, 35); // all 35
+                                                       // Refresh 4-of-7: the same trustees, new shares; a third reshare in a row.
     let g3 = reshare(&w, "g3", &g2, &[7, 2, 5, 4], None, &t7);
     every_subset_combines(&w, "g3", &g3, 4, "--decrypt", &ct, &judge);
-    every_subset_rebuilds(&w, "g3", &g3, 4, &key, 3);
+    every_subset_rebuilds(&w, "g3", &g3, 4, &key, 35);
     old_and_new_do_not_mix(&w, "g3", &g2, &g3, 4, "--decrypt", &ct);
 }
 
@@ -506,7 +506,7 @@ fn elgamal_2048_three_reshares_in_a_row_decrypt_and_rebuild() {
     every_subset_rebuilds(&w, "e2", &g2, 4, &key, 35);
     let g3 = reshare(&w, "e3", &g2, &[1, 3, 6, 7], None, &t7);
     every_subset_combines(&w, "e3", &g3, 4, "--decrypt", &ct, &judge);
-    every_subset_rebuilds(&w, "e3", &g3, 4, &key, 5);
+    every_subset_rebuilds(&w, "e3", &g3, 4, &key, 35);
     old_and_new_do_not_mix(&w, "e3", &g2, &g3, 4, "--decrypt", &ct);
 }
 
@@ -750,4 +750,59 @@ fn hostile_round_and_deal_files_are_one_line_errors() {
     assert_no_panic(&err);
     assert!(err.contains("only 0 good deal"), "{err}");
     assert!(!w.path("h-set.pem").exists());
+}
+
+#[test]
+fn every_step_leaves_a_record_line_with_round_and_verdicts() {
+    let w = Work::new();
+    let key = testdata("cli/key.pem");
+    let old = Held::split(&w, &key, 2, 3, "l", &[]);
+    let new = trustees(&w, "l", 2);
+    let log = w.path("ceremony.log");
+    let round = w.path("l-round.pem");
+    let mut cmd = kmi();
+    cmd.args(["--quiet", "share", "reshare", "round", "-k", "2", "--set"])
+        .arg(&old.set)
+        .arg("--to")
+        .arg(&new[0].0)
+        .arg("--to")
+        .arg(&new[1].0)
+        .arg("--log")
+        .arg(&log)
+        .arg("-o")
+        .arg(&round);
+    ok(&output_of(&mut cmd), "round");
+    let d1 = deal(&w, "l", &old, &round, 1);
+    let other = make_round(&w, "l-other", &old, Some(2), &new);
+    let d2 = deal(&w, "l-other", &old, &other, 2);
+    let d3 = deal(&w, "l", &old, &round, 3);
+    let (_, o) = finish_out(
+        &w,
+        "l",
+        &old,
+        &round,
+        &[d1, d2, d3],
+        &["--log", log.to_str().unwrap()],
+    );
+    ok(&o, "finish");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let round_der = to_der(&std::fs::read(&round).unwrap());
+    let round_id = hex::encode(der_content(&round_der, &[1]));
+    assert!(
+        lines[0].contains("share reshare round") && lines[0].contains(&round_id),
+        "{text}"
+    );
+    assert!(lines[1].contains("share reshare finish"), "{text}");
+    assert!(lines[1].contains(&format!("round {round_id}")), "{text}");
+    assert!(lines[1].contains("dealers used 1,3"), "{text}");
+    assert!(
+        lines[1].contains("refused: dealer 2 was dealt for another round"),
+        "{text}"
+    );
+    ok(
+        &output_of(kmi().args(["--quiet", "log", "verify"]).arg(&log)),
+        "log verify",
+    );
 }
