@@ -204,7 +204,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -s h -l help -d 'Print help'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -f -a "round" -d 'Fix a reshare round: the set, the new threshold and the new trustees, with a random id'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -f -a "deal" -d 'An old trustee sub-shares its share to the round\'s new trustees'

@@ -124,7 +124,17 @@ decrypt), whose key never signs: sign sets refuse kmi share blind and kmi share 
     Blind(ShareBlindArgs),
 
     /// Change a set's trustees and threshold without rebuilding the key (round, deal, accept, finish)
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        long_about = "Change who holds a set's key, and the threshold, without ever rebuilding the key \
+(docs/reshare.md): a round fixes the new threshold and trustees (round), any k old trustees \
+sub-share their shares to the new trustees (deal), every new trustee checks every deal and takes \
+its new share (accept), and the new set is computed from the public parts (finish). The public \
+key stays the same; the new set has a new id, and old shares never combine with it. ElGamal sets \
+are redistributed with Feldman commitments (Desmedt-Jajodia, Wong-Wang-Wing), Shoup RSA sets over \
+the integers (Frankel-Gemmell-MacKenzie-Yung, Rabin).",
+        after_long_help = "Examples:\n  $ kmi share reshare round --set shares/set.pem -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem"
+    )]
     Reshare(super::reshare::ReshareCommand),
 
     /// New shares for the same trustees and threshold: a reshare round with the old k and n

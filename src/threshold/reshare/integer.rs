@@ -238,18 +238,16 @@ pub fn combine_share(
         t += l * BigInt::from(v.expose().clone());
     }
     let u = BigInt::from(p.alpha.clone()) * t + BigInt::from(p.shift.clone());
-    let value = match u.sign() {
-        Sign::Minus => None,
-        _ => Some(u.magnitude().clone()),
-    };
-    // Zero the signed intermediate's magnitude by moving it into a SecretUint at once.
-    let value = value
-        .map(SecretUint::new)
-        .filter(|v| v.expose().bits() <= p.share_bits)
-        .ok_or_else(|| {
-            Error::check("the combined share is out of its range (a sub-share was too large)")
-        })?;
-    Ok(value)
+    // The signed intermediate moves into a SecretUint (wiped on drop, also when refused). By
+    // the choice of the offset it is never negative for sub-shares within their bound.
+    let (sign, magnitude) = u.into_parts();
+    let magnitude = SecretUint::new(magnitude);
+    if sign == Sign::Minus || magnitude.expose().bits() > p.share_bits {
+        return Err(Error::check(
+            "the combined share is out of its range (a sub-share was too large)",
+        ));
+    }
+    Ok(magnitude)
 }
 
 /// The new set's public part: the same key and v, new verification keys, offset and size.
