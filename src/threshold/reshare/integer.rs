@@ -23,8 +23,10 @@
 //!   is added: u'_i = alpha T_i + c + W with c = beta (1 + e o) - o. The new set records
 //!   offset W and shareBits B + 1; its shares interpolate to d + W.
 //! * New verification keys, from public data only: v'_i = (prod_{j in S} X_{j,i}^(lambda_j))^alpha
-//!   v^(c + W) with X_{j,i} = prod_t E_{j,t}^(i^t) = v^(sigma_{j,i}); the dealers' commitments are
-//!   their proof, and the new set passes Shoup's whole-set check (rsa::verification_keys_consistent).
+//!   v^(c + W) with X_{j,i} = prod_t E_{j,t}^(i^t) = v^(sigma_{j,i}), computed as
+//!   (prod_t F_t^(i^t))^alpha v^(c + W) with F_t = prod_j E_{j,t}^(lambda_j); the dealers'
+//!   commitments are their proof, and the new set passes Shoup's whole-set check
+//!   (rsa::verification_keys_consistent).
 
 use num_bigint::{BigInt, BigUint, Sign};
 use num_traits::{One, Zero};
@@ -260,17 +262,25 @@ pub fn new_public(
     let n = &old.key.n;
     let lambdas = coefficients_integer(dealers, 0, old.total)?;
     let v_shift = pow_mod(&old.v, &p.shift, n);
-    let mut verification_keys = Vec::with_capacity(p.n2 as usize);
-    for i in 1..=p.n2 {
-        let mut acc = BigUint::one();
-        for (l, c) in lambdas.iter().zip(commitments) {
-            let x = committed_value(n, c, i);
-            let t = pow_mod_signed(&x, l, n)
-                .ok_or_else(|| Error::check("a dealer's commitment is not invertible mod N"))?;
-            acc = acc * t % n;
+    // F_t = prod_j E_{j,t}^(lambda_j) first (k k2 short exponentiations), then
+    // v'_i = (prod_t F_t^(i^t))^alpha v^(c + W) (n2 k2): not k k2 n2.
+    let k2 = p.k2 as usize;
+    let mut combined = vec![BigUint::one(); k2];
+    for (l, c) in lambdas.iter().zip(commitments) {
+        if c.len() != k2 {
+            return Err(Error::internal(
+                "a dealer's commitment list has the wrong length",
+            ));
         }
-        verification_keys.push(pow_mod(&acc, &p.alpha, n) * &v_shift % n);
+        for (acc, e) in combined.iter_mut().zip(c) {
+            let t = pow_mod_signed(e, l, n)
+                .ok_or_else(|| Error::check("a dealer's commitment is not invertible mod N"))?;
+            *acc = &*acc * t % n;
+        }
     }
+    let verification_keys = (1..=p.n2)
+        .map(|i| pow_mod(&committed_value(n, &combined, i), &p.alpha, n) * &v_shift % n)
+        .collect();
     Ok(RsaSetPublic {
         key: old.key.clone(),
         threshold: p.k2,
