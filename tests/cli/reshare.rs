@@ -495,6 +495,12 @@ fn elgamal_2048_three_reshares_in_a_row_decrypt_and_rebuild() {
         .success();
     let judge = |out: &Path| assert_eq!(std::fs::read(out).unwrap(), payload);
     let g0 = Held::split(&w, &key, 3, 5, "e0", &[]);
+    // Refresh 3-of-5: same k and n, five trustees' certificates in share order.
+    let t5 = trustees(&w, "er", 5);
+    let r1 = reshare(&w, "er1", &g0, &[2, 3, 4], None, &t5);
+    every_subset_combines(&w, "er1", &r1, 3, "--decrypt", &ct, &judge);
+    every_subset_rebuilds(&w, "er1", &r1, 3, &key, 10);
+    old_and_new_do_not_mix(&w, "er1", &g0, &r1, 3, "--decrypt", &ct);
     let t3 = trustees(&w, "ea", 3);
     let g1 = reshare(&w, "e1", &g0, &[1, 2, 5], Some(2), &t3);
     every_subset_combines(&w, "e1", &g1, 2, "--decrypt", &ct, &judge);
