@@ -102,18 +102,21 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key or of a share set'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -f -a "reshare" -d 'Change a set\'s trustees and threshold without rebuilding the key (round, deal, accept, finish)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -f -a "refresh" -d 'New shares for the same trustees and threshold: a reshare round with the old k and n'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -f -a "transfer" -d 'Re-encrypt one share to a requester (the Omega recovery flow)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare refresh transfer help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s k -l threshold -d 'Number of shares needed to use or rebuild the key (k)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s n -l shares -d 'Number of shares to make (n, at most 255)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s o -l output -d 'Write `set.pem` and `share-<i>.pem` into DIR (created if missing)' -r -f -a "(__fish_complete_directories)"
@@ -198,12 +201,48 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from blind" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -f -a "round" -d 'Fix a reshare round: the set, the new threshold and the new trustees, with a random id'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -f -a "deal" -d 'An old trustee sub-shares its share to the round\'s new trustees'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -f -a "accept" -d 'A new trustee checks every deal and computes its share of the new set'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -f -a "finish" -d 'Compute the new set from the deals\' public parts'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reshare" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -l set -d 'The set to refresh (set.pem)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -l to -d 'The trustees\' certificates, in share order (n of them: the same trustees)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -l label -d 'A name for the new set' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l share -d 'The share to hand over' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l identity -d 'A trustee\'s RSA private key that opens encrypted shares (repeatable)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l to -d 'The requester\'s certificate or RSA public key: the share is enveloped to it' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "reshare" -d 'Change a set\'s trustees and threshold without rebuilding the key (round, deal, accept, finish)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'New shares for the same trustees and threshold: a reshare round with the old k and n'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "transfer" -d 'Re-encrypt one share to a requester (the Omega recovery flow)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
@@ -598,6 +637,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s h -l help -d 'Print 
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l dir -d 'Run in DIR (must be new or empty; default: a new directory under the system temp dir)' -r -f -a "(__fish_complete_directories)"
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l bits -d 'Size of the escrowed RSA key' -r
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -l reshare -d 'Also show a trustee leaving: reshare the decryption set to new trustees, key unchanged'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
@@ -647,6 +687,9 @@ complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "reshare" -d 'Change a set\'s trustees and threshold without rebuilding the key (round, deal, accept, finish)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "refresh" -d 'New shares for the same trustees and threshold: a reshare round with the old k and n'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "transfer" -d 'Re-encrypt one share to a requester (the Omega recovery flow)'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "request" -d 'Write a PKCS#10 certificate request signed by the subject\'s RSA key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "self-sign" -d 'Write a self-signed certificate for an RSA key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "issue" -d 'Issue a certificate with a CA\'s key: from a request, or for a public key and a subject'

@@ -22,3 +22,5 @@ pub const KMI_CT_PARTIAL: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1.1.3");
 pub const KMI_SCHEME_RSA_SHOUP: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1.2.1");
 /// id-kmi-scheme-elgamalFeldman
 pub const KMI_SCHEME_ELGAMAL_FELDMAN: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1.2.2");
+/// id-kmi-ct-reshareSubShare: content type of an encrypted reshare sub-share (docs/reshare.md).
+pub const KMI_CT_RESHARE_SUB_SHARE: Oid = Oid::new_unwrap("1.3.6.1.4.1.32473.1.1.20");

@@ -1,5 +1,6 @@
 //! The share formats (KMI SHARE, KMI SHARE SET, KMI PARTIAL, KMI BLINDED INPUT, KMI BLINDING
-//! FACTOR), the ElGamal message format, CMS envelopes and SignedData: parsing untrusted bytes must never panic.
+//! FACTOR, KMI RESHARE ROUND and DEAL, reshare sub-shares), the ElGamal message format, CMS
+//! envelopes and SignedData: parsing untrusted bytes must never panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,6 +16,12 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = kmi::threshold::file::PartialFile::from_der_checked(&der);
+    // Reshare rounds, deals and sub-shares (issue 16).
+    let _ = kmi::threshold::reshare::RoundFile::from_der_checked(&der);
+    if let Ok(deal) = kmi::threshold::reshare::DealFile::from_der_checked(&der) {
+        let _ = deal.commitment_values();
+    }
+    let _ = kmi::threshold::reshare::SubShareFile::from_der_checked(&der);
     let _ = kmi::crypt::elgamal::KmiElGamalMessage::from_der_checked(&der);
     let _ = kmi::threshold::blind::KmiBlindedInput::from_der_checked(&der);
     let _ = kmi::threshold::blind::KmiBlindingFactor::from_der_checked(&der);

@@ -13,4 +13,8 @@ pub struct DemoArgs {
     /// Size of the escrowed RSA key
     #[arg(long, default_value_t = 2048, value_name = "BITS")]
     pub bits: usize,
+
+    /// Also show a trustee leaving: reshare the decryption set to new trustees, key unchanged
+    #[arg(long)]
+    pub reshare: bool,
 }

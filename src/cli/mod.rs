@@ -13,6 +13,7 @@ pub mod demo;
 pub mod docs;
 pub mod key;
 pub mod log;
+pub mod reshare;
 pub mod selftest;
 pub mod share;
 pub mod store;

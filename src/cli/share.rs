@@ -122,6 +122,36 @@ decrypt), whose key never signs: sign sets refuse kmi share blind and kmi share 
         after_long_help = "Examples:\n  $ kmi share blind --set shares/set.pem --decrypt secret.bin -o request.pem --factor factor.pem"
     )]
     Blind(ShareBlindArgs),
+
+    /// Change a set's trustees and threshold without rebuilding the key (round, deal, accept, finish)
+    #[command(
+        subcommand,
+        long_about = "Change who holds a set's key, and the threshold, without ever rebuilding the key \
+(docs/reshare.md): a round fixes the new threshold and trustees (round), any k old trustees \
+sub-share their shares to the new trustees (deal), every new trustee checks every deal and takes \
+its new share (accept), and the new set is computed from the public parts (finish). The public \
+key stays the same; the new set has a new id, and old shares never combine with it. ElGamal sets \
+are redistributed with Feldman commitments (Desmedt-Jajodia, Wong-Wang-Wing), Shoup RSA sets over \
+the integers (Frankel-Gemmell-MacKenzie-Yung, Rabin).",
+        after_long_help = "Examples:\n  $ kmi share reshare round --set shares/set.pem -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem"
+    )]
+    Reshare(super::reshare::ReshareCommand),
+
+    /// New shares for the same trustees and threshold: a reshare round with the old k and n
+    #[command(
+        long_about = "New shares for the same trustees, same k and n, same key: writes a reshare round (as kmi share reshare round) with the old set's threshold and the trustees' certificates in share order; then kmi share reshare deal, accept and finish as for any reshare. Shares that leaked before the refresh are useless with the new set.",
+        after_long_help = "Examples:
+  $ kmi share refresh --set shares/set.pem --to t1.crt --to t2.crt --to t3.crt -o round.pem"
+    )]
+    Refresh(super::reshare::ShareRefreshArgs),
+
+    /// Re-encrypt one share to a requester (the Omega recovery flow)
+    #[command(
+        long_about = "Hand one share to a requester who alone will reconstruct (the Omega paper's recovery, seed 002 section 6): the share is opened (--identity or --passphrase-file), checked against its set, and enveloped (CMS, RSA-OAEP) to the requester's certificate or public key. The requester checks it with kmi share verify --set SET --identity REQUESTER-KEY before use, and rebuilds the key from k of them with kmi share reconstruct.",
+        after_long_help = "Examples:
+  $ kmi share transfer --share shares/share-2.pem --to t1.crt -o for-requester-2.pem"
+    )]
+    Transfer(super::reshare::ShareTransferArgs),
 }
 
 #[derive(Debug, Args)]

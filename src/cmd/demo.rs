@@ -1,4 +1,7 @@
-//! kmi demo: the whole ceremony in a fresh directory, narrated, every step checked.
+//! kmi demo: the whole ceremony in a fresh directory, narrated, every step checked (with
+//! --reshare, also a trustee leaving: `reshare`).
+
+mod reshare;
 
 use std::path::{Path, PathBuf};
 
@@ -230,6 +233,10 @@ pub fn run(ctx: &Context, a: DemoArgs) -> Result<()> {
         "check it yourself: openssl dgst -sha256 -verify {0}/signing-public.pem -signature {0}/statement.sig {0}/statement.txt",
         d.dir.display()
     ))?;
+
+    if a.reshare {
+        reshare::run(&mut d, &set, &opened, &trustees, &ct, message, &mut rng)?;
+    }
 
     let cert = certify_signing_key(&mut d, &signing_set, &signing_opened, &mut rng)?;
     sign_policy(&mut d, &signing_set, &signing_opened, &cert, &mut rng)?;

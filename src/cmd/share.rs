@@ -1,4 +1,7 @@
-//! kmi share split | verify | reconstruct | partial | combine | blind
+//! kmi share split | verify | reconstruct | partial | combine | blind (reshare, refresh and
+//! transfer: `reshare`)
+
+mod reshare;
 
 use std::path::{Path, PathBuf};
 
@@ -31,11 +34,16 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
         ShareCommand::Partial(a) => ("share partial", a.log.log.clone()),
         ShareCommand::Combine(a) => ("share combine", a.log.log.clone()),
         ShareCommand::Blind(a) => ("share blind", a.log.log.clone()),
+        ShareCommand::Reshare(c) => reshare::name_and_log(c),
+        ShareCommand::Refresh(a) => ("share refresh", a.log.log.clone()),
+        ShareCommand::Transfer(a) => ("share transfer", a.log.log.clone()),
     };
     // The record is opened and locked before the work: a bad --log fails first, and two runs
     // on one record run one after the other.
     let mut record = ctx.open_record(log.as_deref())?;
     let mut rec = Record::default();
+    // What a reshare step adds to its record line: round id, dealers used, verdicts.
+    let mut detail = String::new();
     let result = match command {
         ShareCommand::Split(a) => split_key(ctx, a, &mut rec),
         ShareCommand::Verify(a) => verify(ctx, a, &mut rec),
@@ -43,12 +51,17 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
         ShareCommand::Partial(a) => partial(ctx, a, &mut rec),
         ShareCommand::Combine(a) => combine(ctx, a, &mut rec),
         ShareCommand::Blind(a) => blind(ctx, a, &mut rec),
+        ShareCommand::Reshare(c) => reshare::run(ctx, c, &mut rec, &mut detail),
+        ShareCommand::Refresh(a) => reshare::refresh(ctx, a, &mut rec, &mut detail),
+        ShareCommand::Transfer(a) => reshare::transfer(ctx, a, &mut rec, &mut detail),
     };
     // Every operation leaves a line, whether it succeeded or not.
     if let (Some(log), Some(record)) = (log, record.as_mut()) {
-        let outcome = match &result {
-            Ok(()) => "ok".to_string(),
-            Err(e) => format!("failed: {e}"),
+        let outcome = match (&result, detail.is_empty()) {
+            (Ok(()), true) => "ok".to_string(),
+            (Ok(()), false) => format!("ok: {detail}"),
+            (Err(e), true) => format!("failed: {e}"),
+            (Err(e), false) => format!("failed: {e} ({detail})"),
         };
         let head = record.append(rec.entry(name, &outcome))?;
         eprintln!("kmi: ceremony record {} head {head}", log.display());

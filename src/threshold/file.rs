@@ -21,7 +21,15 @@
 //!      rsa     [0] IMPLICIT SEQUENCE { v INTEGER, verificationKeys SEQUENCE OF INTEGER },
 //!      elgamal [1] IMPLICIT SEQUENCE OF INTEGER },
 //!   label        UTF8String OPTIONAL,
-//!   created      GeneralizedTime OPTIONAL }
+//!   created      GeneralizedTime OPTIONAL,
+//!   lineage      [0] IMPLICIT Lineage OPTIONAL }   -- present on sets made by a reshare
+//! Lineage ::= SEQUENCE {                           -- docs/reshare.md
+//!   previousSetId OCTET STRING (SIZE(32)),         -- the set the round started from
+//!   roundId       OCTET STRING (SIZE(32)),         -- the reshare round that made this set
+//!   generation    INTEGER (1..MAX),                -- reshares since the original dealing
+//!   rsa           [0] IMPLICIT SEQUENCE {          -- Shoup sets only:
+//!      offset    INTEGER,                         --   the shares interpolate to d + offset
+//!      shareBits INTEGER } OPTIONAL }             --   every share value is below 2^shareBits
 //! -- version 2 added purpose and seeded (issue 10 items 3 and 4); version 1 sets are refused.
 //! -- Both sit inside the set, so the setId (its SHA-256) and every share, which carries the set,
 //! -- bind them: changing either changes the set id and orphans every share and partial.
@@ -108,6 +116,28 @@ pub struct ShareSetFile {
     pub label: Option<String>,
     #[asn1(optional = "true")]
     pub created: Option<GeneralizedTime>,
+    /// Where a reshared set came from (absent on a dealt set, so older set ids are unchanged).
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    pub lineage: Option<Lineage>,
+}
+
+/// `Lineage`: how a reshared set descends from the set its round started from.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct Lineage {
+    pub previous_set_id: OctetString,
+    pub round_id: OctetString,
+    pub generation: u32,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    pub rsa: Option<RsaIntegerShares>,
+}
+
+/// `rsa [0] IMPLICIT SEQUENCE { offset INTEGER, shareBits INTEGER }`: a reshared Shoup set's
+/// shares are integers (the trustees never knew p'q'), interpolating to d + offset, each below
+/// 2^shareBits (docs/reshare.md section 3).
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct RsaIntegerShares {
+    pub offset: Uint,
+    pub share_bits: u32,
 }
 
 /// `ShareFile`: one trustee's share with the set it belongs to. Debug prints the value as
@@ -200,6 +230,24 @@ impl ShareSetFile {
                 "share set threshold {} of {} is impossible",
                 self.threshold, self.total
             )));
+        }
+        if let Some(l) = &self.lineage {
+            if l.previous_set_id.as_bytes().len() != 32 || l.round_id.as_bytes().len() != 32 {
+                return Err(Error::format(
+                    "share set lineage: previousSetId and roundId must be 32 bytes",
+                ));
+            }
+            if l.generation < 1 {
+                return Err(Error::format(
+                    "share set lineage: generation must be at least 1",
+                ));
+            }
+            let rsa_scheme = matches!(self.commitments, Commitments::Rsa(_));
+            if l.rsa.is_some() != rsa_scheme {
+                return Err(Error::format(
+                    "share set lineage: integer share bounds belong to RSA sets, and only to them",
+                ));
+            }
         }
         match &self.commitments {
             Commitments::Rsa(r) if r.verification_keys.len() != self.total as usize => Err(
@@ -305,6 +353,7 @@ mod tests {
             ]),
             label: Some("test set".into()),
             created: None,
+            lineage: None,
         }
     }
 

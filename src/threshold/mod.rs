@@ -5,6 +5,7 @@
 pub mod blind;
 pub mod elgamal;
 pub mod file;
+pub mod reshare;
 pub mod rsa;
 pub mod set;
 mod transcript;

@@ -34,6 +34,12 @@ pub struct RsaSetPublic {
     pub v: BigUint,
     /// v_i = v^(s_i) mod N for i = 1..=total.
     pub verification_keys: Vec<BigUint>,
+    /// The shares interpolate to d + offset rather than d: 0 for a dealt set, a public power of
+    /// two for a reshared one, whose integer shares must stay non-negative (docs/reshare.md 3).
+    pub offset: BigUint,
+    /// Every share value is below 2^share_bits: |N| for a dealt set (shares are reduced mod
+    /// p'q' < N), more for a reshared one. Sizes the proofs' randomness and bounds the work.
+    pub share_bits: u64,
 }
 
 pub struct Dealing {
@@ -44,6 +50,11 @@ pub struct Dealing {
 impl RsaSetPublic {
     pub fn delta(&self) -> BigUint {
         factorial(self.total)
+    }
+
+    /// Delta * offset: what an interpolation of the shares at 0 carries beyond Delta d.
+    fn delta_offset(&self) -> BigInt {
+        BigInt::from(self.delta() * &self.offset)
     }
 
     pub fn verification_key(&self, index: u32) -> Result<&BigUint> {
@@ -154,6 +165,8 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
             total: n,
             v,
             verification_keys,
+            offset: BigUint::zero(),
+            share_bits: modulus.bits(),
         },
         shares,
     })
@@ -162,7 +175,10 @@ pub fn deal(key: &RsaPrivate, k: u32, n: u32, rng: &mut dyn CryptoRngCore) -> Re
 /// A share holder's own check: v^(s_i) = v_i.
 pub fn verify_share(set: &RsaSetPublic, share: &SecretShare) -> bool {
     set.verification_key(share.index)
-        .map(|vk| pow_mod_secret(&set.v, share.value.expose(), &set.key.n, set.key.n.bits()) == *vk)
+        .map(|vk| {
+            share.value.expose().bits() <= set.share_bits
+                && pow_mod_secret(&set.v, share.value.expose(), &set.key.n, set.share_bits) == *vk
+        })
         .unwrap_or(false)
 }
 
@@ -194,7 +210,7 @@ pub fn partial(
     let vk = set.verification_key(share.index)?;
     let two_delta_s = SecretUint::new(&delta * 2u32 * s);
     let x_tilde = pow_mod(x, &(&delta * 4u32), n);
-    let r_bits = n.bits() + 2 * CHALLENGE_BITS as u64;
+    let r_bits = set.share_bits + 2 * CHALLENGE_BITS as u64;
     let r = SecretUint::new(random_range(
         rng,
         &BigUint::zero(),
@@ -205,7 +221,10 @@ pub fn partial(
     let ((x_i, v_prime), x_prime) = rayon::join(
         || {
             rayon::join(
-                || pow_mod_secret(x, two_delta_s.expose(), n, n.bits() + delta.bits() + 1),
+                || {
+                    let bits = set.share_bits + delta.bits() + 1;
+                    pow_mod_secret(x, two_delta_s.expose(), n, bits)
+                },
                 || pow_mod_secret(&set.v, r.expose(), n, r_bits),
             )
         },
@@ -235,8 +254,8 @@ pub fn verify_partial(
     {
         return false;
     }
-    // z is s_i c + r with |r| = |N| + 2 L1: anything much longer is not an honest proof.
-    if proof.z.bits() > n.bits() + 2 * CHALLENGE_BITS as u64 + 2 + 8 * 4 {
+    // z is s_i c + r with |r| = |s_i| + 2 L1: anything much longer is not an honest proof.
+    if proof.z.bits() > set.share_bits + 2 * CHALLENGE_BITS as u64 + 2 + 8 * 4 {
         return false;
     }
     let delta = set.delta();
@@ -276,6 +295,15 @@ pub fn combine(set: &RsaSetPublic, x: &BigUint, partials: &[(u32, BigUint)]) -> 
         let term = pow_mod_signed(x_i, &(l * 2), n)
             .ok_or_else(|| Error::format("a partial result is not invertible mod N"))?;
         w = w * term % n;
+    }
+    // A reshared set's shares interpolate to d + offset: w = x^(4 Delta^2 (d + offset)), so
+    // divide out x^(4 Delta^2 offset), which is public (docs/reshare.md 3).
+    if !set.offset.is_zero() {
+        let delta = set.delta();
+        let exp = -(BigInt::from(&delta * &delta * 4u32 * &set.offset));
+        let correction =
+            pow_mod_signed(x, &exp, n).ok_or_else(|| Error::format("x is not invertible mod N"))?;
+        w = w * correction % n;
     }
     // w^e = x^(4 Delta^2); with e' a + e b = 1, y = w^a x^b.
     let delta = BigInt::from(set.delta());
@@ -320,6 +348,8 @@ pub fn reconstruct(
     for (s, l) in shares.iter().zip(&lambdas) {
         big_d += l * BigInt::from(s.value.expose().clone());
     }
+    // A reshared set's shares interpolate to d + offset: D - Delta offset = Delta d (mod m).
+    big_d -= set.delta_offset();
     // |e D - Delta| * 2: the magnitude, whatever the sign.
     let multiple: BigInt =
         (BigInt::from(set.key.e.clone()) * big_d - BigInt::from(set.delta())) * 2u32;
@@ -498,6 +528,13 @@ pub fn verification_keys_consistent(set: &RsaSetPublic) -> bool {
             None => return false,
         }
     }
+    // v0 = v^(Delta (d + offset)) for a reshared set: divide out v^(Delta offset).
+    if !set.offset.is_zero() {
+        match pow_mod_signed(&set.v, &-set.delta_offset(), n) {
+            Some(t) => v0 = v0 * t % n,
+            None => return false,
+        }
+    }
     pow_mod(&v0, &set.key.e, n) == pow_mod(&set.v, &delta, n)
 }
 
@@ -550,7 +587,8 @@ pub fn test_messages_combine(
         .iter()
         .zip(&lambdas0)
         .map(|(s, l)| l * BigInt::from(s.value.expose().clone()))
-        .sum();
+        .sum::<BigInt>()
+        - set.delta_offset();
     // delta_total = sum_i r_i (Delta s_i - sum_j lambda_{i,j} s_j): 0 mod the order of b when
     // every share lies on S0's polynomial.
     let bound = BigUint::one() << CHALLENGE_BITS;

@@ -5,6 +5,7 @@
 use der::asn1::{GeneralizedTime, OctetString};
 use der::{Decode, Encode};
 use num_bigint::BigUint;
+use num_traits::Zero;
 use rand_core::CryptoRngCore;
 use spki::SubjectPublicKeyInfoOwned;
 
@@ -85,7 +86,10 @@ impl ShareSet {
             (Key::Public(PublicKey::Rsa(k)), Commitments::Rsa(rv))
                 if file.scheme == oids::KMI_SCHEME_RSA_SHOUP =>
             {
+                let integer = file.lineage.as_ref().and_then(|l| l.rsa.as_ref());
                 SetPublic::Rsa(RsaSetPublic {
+                    share_bits: integer.map_or(k.n.bits(), |r| u64::from(r.share_bits)),
+                    offset: integer.map_or_else(BigUint::default, |r| from_uint(&r.offset)),
                     key: k,
                     threshold: file.threshold,
                     total: file.total,
@@ -165,13 +169,15 @@ impl ShareSet {
             )));
         }
         let value = SecretUint::new(from_uint(&share.value));
-        // Shoup shares are reduced mod p'q' < N, Feldman shares mod q: anything larger is not a
-        // share of this set (and would only buy an attacker longer exponentiations).
-        let bound = match &self.public {
-            SetPublic::Rsa(r) => &r.key.n,
-            SetPublic::ElGamal { public, .. } => &public.group.q,
+        // Shoup shares are reduced mod p'q' < N (a reshared set's integer shares lie below the
+        // 2^shareBits it records), Feldman shares mod q: anything larger is not a share of this
+        // set (and would only buy an attacker longer exponentiations).
+        let out_of_range = match &self.public {
+            SetPublic::Rsa(r) if r.offset.is_zero() => value.expose() >= &r.key.n,
+            SetPublic::Rsa(r) => value.expose().bits() > r.share_bits,
+            SetPublic::ElGamal { public, .. } => value.expose() >= &public.group.q,
         };
-        if value.expose() >= bound {
+        if out_of_range {
             return Err(Error::check(format!(
                 "share {} has a value out of range for its set",
                 share.index
@@ -396,6 +402,7 @@ pub fn split(
         commitments,
         label: label.clone(),
         created: *created,
+        lineage: None,
     };
     let set = ShareSet::from_file(file)?;
     // Check the dealing as a trustee would before anything is written.

@@ -18,6 +18,10 @@ use crate::{Error, Result};
 /// The largest modulus a set may use: kmi's key size limit (keys::encoding::MAX_KEY_BITS).
 const MAX_SET_BITS: u64 = crate::keys::encoding::MAX_KEY_BITS;
 
+/// How much longer than N a reshared Shoup set's integer shares may grow (each reshare adds a
+/// few hundred bits for small sets: docs/reshare.md 3); beyond this the set is refused.
+pub const MAX_EXTRA_SHARE_BITS: u64 = 32_768;
+
 fn too_large(what: &str, bits: u64) -> Error {
     Error::format(format!(
         "share set {what} has {bits} bits; kmi reads sets of at most {MAX_SET_BITS} bits"
@@ -65,6 +69,21 @@ pub fn rsa_set(r: &RsaSetPublic) -> Result<()> {
         )));
     }
     check_verification_base(&r.v, n)?;
+    // A reshared set's integer shares (docs/reshare.md 3): longer than N, but bounded.
+    if r.share_bits < n.bits() || r.share_bits > n.bits() + MAX_EXTRA_SHARE_BITS {
+        return Err(Error::format(format!(
+            "the set's share size of {} bits is outside {}..={} for its {}-bit modulus",
+            r.share_bits,
+            n.bits(),
+            n.bits() + MAX_EXTRA_SHARE_BITS,
+            n.bits()
+        )));
+    }
+    if r.offset.bits() > r.share_bits {
+        return Err(Error::format(
+            "the set's share offset is larger than its shares may be",
+        ));
+    }
     for (i, vk) in r.verification_keys.iter().enumerate() {
         if vk.is_zero() || vk >= n || jacobi(vk, n) != 1 {
             return Err(Error::check(format!(

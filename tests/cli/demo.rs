@@ -1,4 +1,5 @@
-//! kmi demo: the narrated ceremony runs, every step checks out, and its artefacts satisfy openssl.
+//! kmi demo: the narrated ceremony runs (with --reshare: a trustee leaves, the key survives),
+//! every step checks out, and its artefacts satisfy openssl.
 
 use crate::common::{kmi, openssl, require_peer, Work};
 
@@ -10,7 +11,7 @@ fn demo_runs_and_openssl_agrees_with_its_artefacts() {
     let w = Work::new();
     let dir = w.path("ceremony");
     let out = kmi()
-        .args(["demo", "--bits", "1024", "--dir"])
+        .args(["demo", "--bits", "1024", "--reshare", "--dir"])
         .arg(&dir)
         .assert()
         .success()
@@ -26,6 +27,16 @@ fn demo_runs_and_openssl_agrees_with_its_artefacts() {
         "{text}"
     );
     assert!(text.contains("it refuses"), "{text}");
+    // --reshare: trustee 5 leaves, the key survives with new shares (issue 16).
+    assert!(text.contains("Trustee 5 leaves"), "{text}");
+    assert!(
+        text.contains("the leaver's old share is useless with the new set"),
+        "{text}"
+    );
+    assert!(
+        text.contains("new trustees 1, 2 and 3 rebuild the original key"),
+        "{text}"
+    );
     openssl()
         .args(["dgst", "-sha256", "-verify"])
         .arg(dir.join("escrowed-public.pem"))

@@ -92,6 +92,18 @@ const TRUSTEE_KEYS: &[&str] = &[
     "kmi key public t5.pem -o t5.pub",
 ];
 /// ccm.txt: the export template.
+/// t1.crt .. t3.crt and t1.pem: new trustees of a reshare (certificates and trustee 1's key).
+const NEW_TRUSTEES: &[&str] = &["cp t1.crt", "cp t2.crt", "cp t3.crt", "cp t1.pem"];
+/// round.pem: a 3-of-5 -> 2-of-3 reshare round of shares/ to t1..t3.
+const RESHARE_ROUND: &[&str] = &[
+    "kmi share reshare round --set shares/set.pem -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem",
+];
+/// deals/from-1.pem, from-2.pem, from-4.pem: three old trustees' deals in that round.
+const RESHARE_DEALS: &[&str] = &[
+    "kmi share reshare deal --set shares/set.pem --round round.pem --share shares/share-1.pem -o deals",
+    "kmi share reshare deal --set shares/set.pem --round round.pem --share shares/share-2.pem -o deals",
+    "kmi share reshare deal --set shares/set.pem --round round.pem --share shares/share-4.pem -o deals",
+];
 const CCM_TXT: &[&str] = &["kmi ccm template --export -o ccm.txt"];
 /// policy.jar: ccm.txt signed by signer.pem (certificate issued by ca.crt).
 const POLICY_JAR: &[&str] = &[
@@ -195,6 +207,34 @@ fn examples() -> Vec<Example> {
         ex("kmi key public --der key.pem -o public.der", &[KEY]),
         ex("kmi key fingerprint key.pem", &[KEY]),
         ex("kmi key fingerprint --digits 16 public.pem", &[PUBLIC]),
+        // kmi share reshare ..., refresh, transfer (issue 16)
+        ex(
+            "kmi share reshare round --set shares/set.pem -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem",
+            &[SHARES, NEW_TRUSTEES],
+        ),
+        ex(
+            "kmi share reshare deal --set shares/set.pem --round round.pem --share shares/share-2.pem -o deals",
+            &[SHARES, NEW_TRUSTEES, RESHARE_ROUND],
+        ),
+        ex(
+            "kmi share reshare accept --set shares/set.pem --round round.pem --identity t1.pem deals/from-1.pem deals/from-2.pem deals/from-4.pem -o new-share-1.pem",
+            &[SHARES, NEW_TRUSTEES, RESHARE_ROUND, RESHARE_DEALS],
+        ),
+        ex(
+            "kmi share reshare finish --set shares/set.pem --round round.pem deals/from-1.pem deals/from-2.pem deals/from-4.pem -o new-set.pem",
+            &[SHARES, NEW_TRUSTEES, RESHARE_ROUND, RESHARE_DEALS],
+        ),
+        ex(
+            "kmi share refresh --set shares/set.pem --to t1.crt --to t2.crt --to t3.crt -o round.pem",
+            &[
+                &["cp key.pem", "kmi share split key.pem -k 2 -n 3 --plain -o shares"],
+                NEW_TRUSTEES,
+            ],
+        ),
+        ex(
+            "kmi share transfer --share shares/share-2.pem --to t1.crt -o for-requester-2.pem",
+            &[SHARES, NEW_TRUSTEES],
+        ),
         // kmi share ...
         ex(
             "kmi share split key.pem --threshold 3 --shares 5 --plain -o shares",
