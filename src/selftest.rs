@@ -317,15 +317,20 @@ fn shoup_kat() -> bool {
             "300cefb059bc4a5b1e79fa9d2dc37ec0fb9f00aad114c4be",
         ),
     ];
+    let n = big("5a0e8ea58dd3a64c2a0204d7e9889b7be3e42065ae60c639");
+    let share_bits = n.bits();
     let set = RsaSetPublic {
         key: RsaPublic {
-            n: big("5a0e8ea58dd3a64c2a0204d7e9889b7be3e42065ae60c639"),
+            n,
             e: BigUint::from(65537u32),
         },
         threshold: 2,
         total: 3,
         v: big("1379cae4c97c552c7e0aad60258d341c07483a7fc5bce33d"),
         verification_keys: shares.iter().map(|(_, vk, _)| big(vk)).collect(),
+        // A dealt set: shares of d itself, each below N.
+        offset: BigUint::from(0u32),
+        share_bits,
     };
     let x = big("6b6d692053686f7570204b4154");
     let y = big("3aa09f1d6ddb6ea556fc444139eeccc59795e11416ba3411");

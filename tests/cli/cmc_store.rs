@@ -1411,7 +1411,7 @@ fn export_audit_rechains_in_python_and_verify_finds_every_edit() {
         "added",
         &format!(
             "INSERT INTO keys SELECT '{fake}', algorithm, bits, 'mallory', selection, subject, archived, source, \
-             signer_spki, signer_fingerprint, signer_key_id, proved_identity, certificate_id, sealed_key, \
+             signer_spki, signer_fingerprint, proved_identity, certificate_id, sealed_key, \
              split_threshold, split_total, set_id, set_pem, decision_seq FROM keys WHERE fingerprint = '{}';",
             fps[0]
         ),
