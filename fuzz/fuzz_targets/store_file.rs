@@ -49,7 +49,7 @@ fn decision() -> AgentDecision {
 fn base() -> &'static Base {
     static BASE: OnceLock<Base> = OnceLock::new();
     BASE.get_or_init(|| {
-        let mut rng = KmiRng::new(Some("5707e")).expect("seed");
+        let mut rng = KmiRng::new(Some("57073e")).expect("seed");
         let cfg = kmi::math::prime::SearchConfig { threads: 1 };
         let params = kmi::keys::rsa::RsaGenParams {
             bits: 1024,
