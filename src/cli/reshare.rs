@@ -129,10 +129,13 @@ pub struct ReshareDealArgs {
     #[command(flatten)]
     pub open: ShareOpenArgs,
 
+    // The help text names the file as the user sees it: `<j>` (the dealer's index) is not HTML.
+    #[allow(rustdoc::invalid_html_tags)]
     /// Write DIR/from-<j>.pem (DIR is created if missing)
     #[arg(short, long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub output: PathBuf,
 
+    #[allow(rustdoc::invalid_html_tags)]
     /// Replace an existing DIR/from-<j>.pem
     #[arg(long)]
     pub force: bool,

@@ -138,7 +138,7 @@ impl DbStore {
         ))
     }
 
-    /// Check the whole store (`kmi cmc store verify`); see [`super::verify`].
+    /// Check the whole store (`kmi cmc store verify`); see [`crate::cmc::store::verify`].
     pub fn verify(&self, expected_head: Option<&str>) -> Result<crate::cmc::store::verify::Report> {
         crate::cmc::store::verify::verify(self, expected_head)
     }
