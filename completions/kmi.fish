@@ -598,7 +598,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from store" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from store" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from store" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from store" -s h -l help -d 'Print help'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from store" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from store" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from store" -f -a "init" -d 'Create an empty key store (one SQLite file)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from store" -f -a "list" -d 'List the store\'s entries (never key material)'

@@ -179,7 +179,15 @@ $ kmi cmc extract keygen.rsp --request keygen.req --passphrase-file bob.secret -
     Extract(ExtractArgs),
 
     /// The agent's key store: init, list, show, export-audit, verify, migrate
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        long_about = "The escrow agent's key store: one SQLite file that `kmi cmc respond --store` \
+files keys in and recovers them from. Whole keys are sealed to a storage key of their own; every \
+decision is a line of a hash-chained history. `init` creates a store, `list` and `show` print \
+entries (never key material), `export-audit` the history, `verify` checks everything, `migrate` \
+imports a kmi 0.1 directory store.",
+        after_long_help = "Examples:\n  $ kmi cmc store init escrow.db --storage-cert storage.crt\n  $ kmi cmc store list escrow.db"
+    )]
     Store(super::store::StoreCommand),
 }
 
