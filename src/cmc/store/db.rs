@@ -48,8 +48,8 @@ use x509_cert::Certificate;
 
 use super::audit::{row_digest, DecisionLine, Filed, GENESIS};
 use super::{
-    algorithm_name, check_fingerprint, deal, is_fingerprint, short_fp, spki_fingerprint, KeyStore,
-    NewEntry, Openers, PutOutcome, SplitConfig, StoredMeta, META_VERSION,
+    check_fingerprint, deal, is_fingerprint, short_fp, spki_fingerprint, KeyStore, NewEntry,
+    Openers, PutOutcome, SplitConfig, StoredMeta, META_VERSION,
 };
 use crate::keys::{encode_public_spki, PrivateKey, RsaPrivate};
 use crate::log::AgentDecision;
@@ -569,26 +569,7 @@ impl KeyStore for DbStore {
         if self.contains(&fp)? {
             return Ok(PutOutcome::AlreadyHeld { fingerprint: fp });
         }
-        let mut meta = StoredMeta {
-            version: META_VERSION,
-            fingerprint: fp,
-            algorithm: algorithm_name(entry.key).into(),
-            bits: public.bits(),
-            identity: entry.identity.clone(),
-            selection_hex: entry.selection.as_ref().map(hex::encode),
-            selection: entry
-                .selection
-                .as_ref()
-                .and_then(|s| std::str::from_utf8(s).ok().map(str::to_string)),
-            subject: entry.subject.clone(),
-            archived: entry.archived.clone(),
-            source: entry.source.into(),
-            signer_spki: hex::encode(&entry.signer_spki),
-            signer_spki_sha256: spki_fingerprint(&entry.signer_spki),
-            proved_identity: entry.proved_identity.clone(),
-            split: None,
-            certificate_id: entry.certificate_id.as_ref().map(hex::encode),
-        };
+        let mut meta = entry.meta(&fp);
         let row = match &self.split {
             Some(cfg) => {
                 let dealt = deal(entry.key, &entry.identity, cfg, rng)?;

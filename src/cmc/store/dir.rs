@@ -29,8 +29,8 @@ use zeroize::Zeroizing;
 
 use super::files::{create_private_dir, sync_dir, write_err};
 use super::{
-    algorithm_name, check_fingerprint, deal, is_fingerprint, spki_fingerprint, KeyStore, NewEntry,
-    Openers, PutOutcome, SplitConfig, StoredMeta, MAX_SPLIT_SHARES, META_VERSION,
+    check_fingerprint, deal, is_fingerprint, spki_fingerprint, KeyStore, NewEntry, Openers,
+    PutOutcome, SplitConfig, StoredMeta, MAX_SPLIT_SHARES,
 };
 use crate::io::{write_output, OutputSpec};
 use crate::keys::{decode_key, encode_private, encode_public_spki, Key, PrivateKey, RsaPrivate};
@@ -161,28 +161,7 @@ impl DirStore {
         entry: &NewEntry<'_>,
         rng: &mut dyn CryptoRngCore,
     ) -> Result<()> {
-        let public = entry.key.public();
-        let selection_text = entry
-            .selection
-            .as_ref()
-            .and_then(|s| std::str::from_utf8(s).ok().map(str::to_string));
-        let mut meta = StoredMeta {
-            version: META_VERSION,
-            fingerprint: fp.to_string(),
-            algorithm: algorithm_name(entry.key).into(),
-            bits: public.bits(),
-            identity: entry.identity.clone(),
-            selection_hex: entry.selection.as_ref().map(hex::encode),
-            selection: selection_text,
-            subject: entry.subject.clone(),
-            archived: entry.archived.clone(),
-            source: entry.source.into(),
-            signer_spki: hex::encode(&entry.signer_spki),
-            signer_spki_sha256: spki_fingerprint(&entry.signer_spki),
-            proved_identity: entry.proved_identity.clone(),
-            split: None,
-            certificate_id: entry.certificate_id.as_ref().map(hex::encode),
-        };
+        let mut meta = entry.meta(fp);
         match &self.split {
             None => {
                 let pem = encode_private(entry.key, false, None, rng)?;

@@ -106,6 +106,32 @@ pub struct NewEntry<'a> {
     pub certificate_id: Option<Vec<u8>>,
 }
 
+impl NewEntry<'_> {
+    /// What a store records about this entry, filed as `fingerprint` (not yet split).
+    pub fn meta(&self, fingerprint: &str) -> StoredMeta {
+        StoredMeta {
+            version: META_VERSION,
+            fingerprint: fingerprint.to_string(),
+            algorithm: algorithm_name(self.key).into(),
+            bits: self.key.public().bits(),
+            identity: self.identity.clone(),
+            selection_hex: self.selection.as_ref().map(hex::encode),
+            selection: self
+                .selection
+                .as_ref()
+                .and_then(|s| std::str::from_utf8(s).ok().map(str::to_string)),
+            subject: self.subject.clone(),
+            archived: self.archived.clone(),
+            source: self.source.into(),
+            signer_spki: hex::encode(&self.signer_spki),
+            signer_spki_sha256: spki_fingerprint(&self.signer_spki),
+            proved_identity: self.proved_identity.clone(),
+            split: None,
+            certificate_id: self.certificate_id.as_ref().map(hex::encode),
+        }
+    }
+}
+
 /// What filing a key did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PutOutcome {
