@@ -10,6 +10,7 @@ pub mod cert;
 pub mod cmc;
 pub mod crypt;
 pub mod demo;
+pub mod dkg;
 pub mod docs;
 pub mod key;
 pub mod log;

@@ -137,6 +137,20 @@ the integers (Frankel-Gemmell-MacKenzie-Yung, Rabin).",
     )]
     Reshare(super::reshare::ReshareCommand),
 
+    /// Make an ElGamal key no machine ever holds: distributed key generation in file rounds
+    #[command(
+        subcommand,
+        long_about = "Distributed key generation (docs/dkg.md): n parties make an ElGamal share set \
+together, in rounds of signed files, and no machine ever holds the private key, not even once \
+(share split needs a dealer who does). The protocol is Gennaro-Jarecki-Krawczyk-Rabin (J. \
+Cryptology 2007): Pedersen VSS dealing with a second generator h derived by hashing (round, \
+deal), complaints and public answers (check, answer), the qualified set QUAL, then Feldman \
+commitments of the qualified dealers to extract y (reveal, finish; disclose rebuilds a bad \
+reveal). The result is an ordinary ElGamal share set.",
+        after_long_help = "Examples:\n  $ kmi share dkg round --group ffdhe2048 -k 2 --to p1.crt --to p2.crt --to p3.crt -o round.pem"
+    )]
+    Dkg(super::dkg::DkgCommand),
+
     /// New shares for the same trustees and threshold: a reshare round with the old k and n
     #[command(
         long_about = "New shares for the same trustees, same k and n, same key: writes a reshare round (as kmi share reshare round) with the old set's threshold and the trustees' certificates in share order; then kmi share reshare deal, accept and finish as for any reshare. Shares that leaked before the refresh are useless with the new set.",

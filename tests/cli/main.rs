@@ -19,6 +19,7 @@ mod cms_interop;
 mod common;
 mod crypt;
 mod demo;
+mod dkg;
 mod docs;
 mod help_examples;
 mod io_hardening;
