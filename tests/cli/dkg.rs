@@ -143,42 +143,52 @@ impl Board {
     }
 }
 
+/// The round's tag (`TAG-round.pem`), which prefixes every file name of the round.
+fn tag(round: &Path) -> String {
+    let stem = round.file_stem().unwrap().to_string_lossy();
+    stem.trim_end_matches("-round").to_string()
+}
+
 fn deal_all(round: &Path, ps: &[Party], dealers: &[u32]) -> Board {
+    let t = tag(round);
     Board {
         deals: dealers
             .iter()
-            .map(|&i| step("deal", round, &ps[i as usize - 1], &[], &format!("deal-{i}.pem")))
+            .map(|&i| step("deal", round, &ps[i as usize - 1], &[], &format!("{t}-deal-{i}.pem")))
             .collect(),
         ..Board::default()
     }
 }
 
 fn check_all(round: &Path, ps: &[Party], b: &mut Board) {
+    let t = tag(round);
     b.verdicts = ps
         .iter()
         .enumerate()
-        .map(|(i, p)| step("check", round, p, &b.deals, &format!("verdict-{}.pem", i + 1)))
+        .map(|(i, p)| step("check", round, p, &b.deals, &format!("{t}-verdict-{}.pem", i + 1)))
         .collect();
 }
 
 /// Every dealer in `dealers` answers with its own deal (found by name) and every verdict.
 fn answer_all(round: &Path, ps: &[Party], b: &mut Board, dealers: &[u32]) {
+    let t = tag(round);
     b.answers = dealers
         .iter()
         .map(|&i| {
             let p = &ps[i as usize - 1];
-            let mut files = vec![p.dir.join(format!("deal-{i}.pem"))];
+            let mut files = vec![p.dir.join(format!("{t}-deal-{i}.pem"))];
             files.extend(b.verdicts.iter().cloned());
-            step("answer", round, p, &files, &format!("answer-{i}.pem"))
+            step("answer", round, p, &files, &format!("{t}-answer-{i}.pem"))
         })
         .collect();
 }
 
 fn reveal_all(round: &Path, ps: &[Party], b: &mut Board, dealers: &[u32]) {
+    let t = tag(round);
     let files = [b.deals.clone(), b.verdicts.clone(), b.answers.clone()].concat();
     b.reveals = dealers
         .iter()
-        .map(|&i| step("reveal", round, &ps[i as usize - 1], &files, &format!("reveal-{i}.pem")))
+        .map(|&i| step("reveal", round, &ps[i as usize - 1], &files, &format!("{t}-reveal-{i}.pem")))
         .collect();
 }
 
