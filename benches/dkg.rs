@@ -89,9 +89,10 @@ fn main() {
         let t = Instant::now();
         let d = rounds[i].deal(k, &mut rng).expect("deal");
         deal_ms.push(ms(t));
-        files
-            .deals
-            .push((format!("deal-{}", i + 1), carried(&d, DealFile::from_der_checked)));
+        files.deals.push((
+            format!("deal-{}", i + 1),
+            carried(&d, DealFile::from_der_checked),
+        ));
     }
     times.push(("deal", deal_ms));
 
@@ -102,7 +103,10 @@ fn main() {
         let (v, findings) = rounds[i].check(&files, k).expect("check");
         check_ms.push(ms(t));
         assert!(findings.is_empty(), "an honest deal was refused");
-        verdicts.push((format!("verdict-{}", i + 1), carried(&v, VerdictFile::from_der_checked)));
+        verdicts.push((
+            format!("verdict-{}", i + 1),
+            carried(&v, VerdictFile::from_der_checked),
+        ));
     }
     files.verdicts = verdicts;
     times.push(("check", check_ms));
@@ -113,7 +117,10 @@ fn main() {
         let t = Instant::now();
         let (a, _) = rounds[i].answer(&files, k).expect("answer");
         answer_ms.push(ms(t));
-        answers.push((format!("answer-{}", i + 1), carried(&a, AnswerFile::from_der_checked)));
+        answers.push((
+            format!("answer-{}", i + 1),
+            carried(&a, AnswerFile::from_der_checked),
+        ));
     }
     files.answers = answers;
     times.push(("answer", answer_ms));
@@ -124,7 +131,10 @@ fn main() {
         let t = Instant::now();
         let (r, _) = rounds[i].reveal(&files, k, &mut rng).expect("reveal");
         reveal_ms.push(ms(t));
-        reveals.push((format!("reveal-{}", i + 1), carried(&r, RevealFile::from_der_checked)));
+        reveals.push((
+            format!("reveal-{}", i + 1),
+            carried(&r, RevealFile::from_der_checked),
+        ));
     }
     files.reveals = reveals;
     times.push(("reveal", reveal_ms));
@@ -148,8 +158,14 @@ fn main() {
 
     let set = set.expect("a set");
     assert_eq!(set.id, public.set.id, "every finish makes the same set");
-    let rebuilt = set.reconstruct(&shares[1..4], &mut rng).expect("reconstruct");
-    assert_eq!(rebuilt.public(), set.public.public_key(), "3 shares rebuild y's key");
+    let rebuilt = set
+        .reconstruct(&shares[1..4], &mut rng)
+        .expect("reconstruct");
+    assert_eq!(
+        rebuilt.public(),
+        set.public.public_key(),
+        "3 shares rebuild y's key"
+    );
 
     let list = |v: &[f64]| {
         v.iter()

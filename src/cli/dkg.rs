@@ -126,7 +126,12 @@ pub struct DkgIdentityArgs {
 #[derive(Debug, Args)]
 pub struct DkgRoundArgs {
     /// A named RFC 7919 group
-    #[arg(long, value_enum, conflicts_with = "group_from", required_unless_present = "group_from")]
+    #[arg(
+        long,
+        value_enum,
+        conflicts_with = "group_from",
+        required_unless_present = "group_from"
+    )]
     pub group: Option<GroupChoice>,
 
     /// Use the group (p, q, g) of this ElGamal (X9.42) key, public or private

@@ -41,7 +41,15 @@ fn parties_seeded(w: &Work, n: u32, seed: u32) -> Vec<Party> {
             std::fs::create_dir_all(&dir).unwrap();
             let key = dir.join("identity.key");
             kmi()
-                .args(["--quiet", "key", "generate", "rsa", "--no-safe", "--bits", "1024"])
+                .args([
+                    "--quiet",
+                    "key",
+                    "generate",
+                    "rsa",
+                    "--no-safe",
+                    "--bits",
+                    "1024",
+                ])
                 .args(["--seed", &format!("{:04x}", seed + i), "-o"])
                 .arg(&key)
                 .assert()
@@ -154,7 +162,15 @@ fn deal_all(round: &Path, ps: &[Party], dealers: &[u32]) -> Board {
     Board {
         deals: dealers
             .iter()
-            .map(|&i| step("deal", round, &ps[i as usize - 1], &[], &format!("{t}-deal-{i}.pem")))
+            .map(|&i| {
+                step(
+                    "deal",
+                    round,
+                    &ps[i as usize - 1],
+                    &[],
+                    &format!("{t}-deal-{i}.pem"),
+                )
+            })
             .collect(),
         ..Board::default()
     }
@@ -165,7 +181,15 @@ fn check_all(round: &Path, ps: &[Party], b: &mut Board) {
     b.verdicts = ps
         .iter()
         .enumerate()
-        .map(|(i, p)| step("check", round, p, &b.deals, &format!("{t}-verdict-{}.pem", i + 1)))
+        .map(|(i, p)| {
+            step(
+                "check",
+                round,
+                p,
+                &b.deals,
+                &format!("{t}-verdict-{}.pem", i + 1),
+            )
+        })
         .collect();
 }
 
@@ -188,7 +212,15 @@ fn reveal_all(round: &Path, ps: &[Party], b: &mut Board, dealers: &[u32]) {
     let files = [b.deals.clone(), b.verdicts.clone(), b.answers.clone()].concat();
     b.reveals = dealers
         .iter()
-        .map(|&i| step("reveal", round, &ps[i as usize - 1], &files, &format!("{t}-reveal-{i}.pem")))
+        .map(|&i| {
+            step(
+                "reveal",
+                round,
+                &ps[i as usize - 1],
+                &files,
+                &format!("{t}-reveal-{i}.pem"),
+            )
+        })
         .collect();
 }
 
@@ -203,7 +235,13 @@ fn finish_public(round: &Path, b: &Board, out: &Path) -> std::process::Output {
 
 /// Every party's finish: each writes set.pem and its share (enveloped to itself) in its
 /// directory; all sets are the same bytes. Returns (set, shares).
-fn finish_all(w: &Work, tag: &str, round: &Path, ps: &[Party], b: &Board) -> (PathBuf, Vec<PathBuf>) {
+fn finish_all(
+    w: &Work,
+    tag: &str,
+    round: &Path,
+    ps: &[Party],
+    b: &Board,
+) -> (PathBuf, Vec<PathBuf>) {
     let public = w.path(&format!("{tag}-set.pem"));
     let o = finish_public(round, b, &public);
     ok(&o, "finish");
@@ -213,13 +251,26 @@ fn finish_all(w: &Work, tag: &str, round: &Path, ps: &[Party], b: &Board) -> (Pa
         let share = p.dir.join(format!("{tag}-share.pem"));
         let set = p.dir.join(format!("{tag}-set.pem"));
         let mut args: Vec<&std::ffi::OsStr> = vec![os("finish"), os("--round"), round.as_os_str()];
-        args.extend([os("--identity"), p.key.as_os_str(), os("--share-out"), share.as_os_str()]);
+        args.extend([
+            os("--identity"),
+            p.key.as_os_str(),
+            os("--share-out"),
+            share.as_os_str(),
+        ]);
         let all = b.all();
         args.extend(all.iter().map(|f| f.as_os_str()));
         args.extend([os("--force"), os("-o"), set.as_os_str()]);
         ok(&run(&args), &format!("finish of party {}", i + 1));
-        assert_eq!(std::fs::read(&set).unwrap(), want, "party {} finished another set", i + 1);
-        assert_eq!(pem_label(&std::fs::read(&share).unwrap()).as_deref(), Some("CMS"));
+        assert_eq!(
+            std::fs::read(&set).unwrap(),
+            want,
+            "party {} finished another set",
+            i + 1
+        );
+        assert_eq!(
+            pem_label(&std::fs::read(&share).unwrap()).as_deref(),
+            Some("CMS")
+        );
         shares.push(share);
     }
     (public, shares)
@@ -236,12 +287,22 @@ fn judge(w: &Work, tag: &str, set: &Path, shares: &[PathBuf], ps: &[Party]) {
         .arg(&public)
         .assert()
         .success();
-    let o = output_of(openssl().args(["pkey", "-pubin", "-pubcheck", "-noout", "-in"]).arg(&public));
-    assert!(o.status.success(), "openssl pkey -pubcheck: {}", String::from_utf8_lossy(&o.stderr));
+    let o = output_of(
+        openssl()
+            .args(["pkey", "-pubin", "-pubcheck", "-noout", "-in"])
+            .arg(&public),
+    );
+    assert!(
+        o.status.success(),
+        "openssl pkey -pubcheck: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let spki = openssl_spki(&public, &["-pubin"]);
     // Every share verifies against the set.
     let mut verify = kmi();
-    verify.args(["--quiet", "share", "verify", "--set"]).arg(set);
+    verify
+        .args(["--quiet", "share", "verify", "--set"])
+        .arg(set);
     for (s, p) in shares.iter().zip(ps) {
         verify.arg("--identity").arg(&p.key).arg(s);
     }
@@ -294,9 +355,13 @@ fn judge(w: &Work, tag: &str, set: &Path, shares: &[PathBuf], ps: &[Party]) {
     );
     assert_eq!(std::fs::read(&back).unwrap(), payload);
     for pick in [[1usize, 2, 3], [3, 4, 5], [1, 3, 5]] {
-        let out = w.path(&format!("{tag}-rebuilt-{}{}{}.pem", pick[0], pick[1], pick[2]));
+        let out = w.path(&format!(
+            "{tag}-rebuilt-{}{}{}.pem",
+            pick[0], pick[1], pick[2]
+        ));
         let mut cmd = kmi();
-        cmd.args(["--quiet", "share", "reconstruct", "--set"]).arg(set);
+        cmd.args(["--quiet", "share", "reconstruct", "--set"])
+            .arg(set);
         for i in pick {
             cmd.arg("--identity").arg(&ps[i - 1].key);
         }
@@ -308,8 +373,12 @@ fn judge(w: &Work, tag: &str, set: &Path, shares: &[PathBuf], ps: &[Party]) {
         assert_eq!(openssl_spki(&out, &[]), spki, "rebuilt key is not y's");
     }
     let mut cmd = kmi();
-    cmd.args(["--quiet", "share", "reconstruct", "--set"]).arg(set);
-    cmd.arg("--identity").arg(&ps[0].key).arg("--identity").arg(&ps[1].key);
+    cmd.args(["--quiet", "share", "reconstruct", "--set"])
+        .arg(set);
+    cmd.arg("--identity")
+        .arg(&ps[0].key)
+        .arg("--identity")
+        .arg(&ps[1].key);
     cmd.arg(&shares[0]).arg(&shares[1]);
     let o = output_of(cmd.arg("-o").arg(w.path(&format!("{tag}-two.pem"))));
     assert_eq!(o.status.code(), Some(1), "2 shares rebuilt the key");
@@ -339,7 +408,15 @@ fn dkg_three_of_five_over_ffdhe2048() {
 fn fresh_group(w: &Work, bits: u32) -> PathBuf {
     let g = w.path(&format!("group-{bits}.pem"));
     kmi()
-        .args(["--quiet", "key", "generate", "elgamal", "--bits", &bits.to_string(), "-o"])
+        .args([
+            "--quiet",
+            "key",
+            "generate",
+            "elgamal",
+            "--bits",
+            &bits.to_string(),
+            "-o",
+        ])
         .arg(&g)
         .assert()
         .success();
@@ -438,11 +515,20 @@ fn dkg_cheaters_are_named_and_the_key_is_still_made() {
         &[],
         "answer-3.pem",
     );
-    assert_eq!(o.status.code(), Some(1), "the cheater answered: {}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the cheater answered: {}",
+        stderr(&o)
+    );
     // A disqualified dealer has nothing to reveal.
     let files = [b.deals.clone(), b.verdicts.clone(), b.answers.clone()].concat();
     let (_, o) = step_out("reveal", &round, &ps[1], &files, &[], "reveal-2.pem");
-    assert!(stderr(&o).contains("not a qualified dealer"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not a qualified dealer"),
+        "{}",
+        stderr(&o)
+    );
     reveal_all(&round, &ps, &mut b, &[1, 4, 5]);
     // Dealer 5 reveals a wrong A_0 (re-signed): finish stops, naming it.
     let honest_reveal = w.write("reveal-5-honest.pem", std::fs::read(&b.reveals[2]).unwrap());
@@ -453,12 +539,22 @@ fn dkg_cheaters_are_named_and_the_key_is_still_made() {
     let o = finish_public(&round, &b, &w.path("cheat-nothing.pem"));
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(err.contains("dealer 5") && err.contains("disclose --dealer 5"), "{err}");
+    assert!(
+        err.contains("dealer 5") && err.contains("disclose --dealer 5"),
+        "{err}"
+    );
     assert!(!w.path("cheat-nothing.pem").exists());
     // Three parties disclose their shares of dealer 5; finish rebuilds its commitments.
     let mut disclosed = b.clone();
     for i in [1usize, 2, 3] {
-        let (out, o) = step_out("disclose", &round, &ps[i - 1], &b.all(), &["--dealer", "5"], "disclose-5.pem");
+        let (out, o) = step_out(
+            "disclose",
+            &round,
+            &ps[i - 1],
+            &b.all(),
+            &["--dealer", "5"],
+            "disclose-5.pem",
+        );
         ok(&o, "disclose");
         disclosed.extra.push(out);
     }
@@ -474,15 +570,27 @@ fn dkg_cheaters_are_named_and_the_key_is_still_made() {
             .arg(w.path("cheat-again.pem")),
     ));
     ok(&o, "finish with disclosures");
-    assert!(err.contains("party 2") && err.contains("did not answer party 4"), "{err}");
-    assert!(err.contains("party 3") && err.contains("complaints from"), "{err}");
+    assert!(
+        err.contains("party 2") && err.contains("did not answer party 4"),
+        "{err}"
+    );
+    assert!(
+        err.contains("party 3") && err.contains("complaints from"),
+        "{err}"
+    );
     assert!(err.contains("complaint against dealer 4 rejected"), "{err}");
     assert!(err.contains("party 5") && err.contains("rebuilt"), "{err}");
     // The rebuilt set is the set the honest reveal gives: dealer 5 could not change y.
     let mut honest = b.clone();
     honest.reveals[2] = honest_reveal;
-    ok(&finish_public(&round, &honest, &w.path("cheat-honest.pem")), "finish honest");
-    assert_eq!(std::fs::read(w.path("cheat-honest.pem")).unwrap(), std::fs::read(&set).unwrap());
+    ok(
+        &finish_public(&round, &honest, &w.path("cheat-honest.pem")),
+        "finish honest",
+    );
+    assert_eq!(
+        std::fs::read(w.path("cheat-honest.pem")).unwrap(),
+        std::fs::read(&set).unwrap()
+    );
     judge(&w, "cheat", &set, &shares, &ps);
 }
 
@@ -512,7 +620,11 @@ fn dkg_missing_parties_and_hostile_files() {
             .arg(w.path("miss-set2.pem")),
     );
     ok(&o, "finish");
-    assert!(stderr(&o).contains("party 3: never dealt"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("party 3: never dealt"),
+        "{}",
+        stderr(&o)
+    );
 
     // Only two deal: fewer than k, a clear error and no set.
     let round2 = make_round(&w, "few", &[os("--group"), os("ffdhe2048")], 3, &ps);
@@ -521,13 +633,26 @@ fn dkg_missing_parties_and_hostile_files() {
     let out = w.path("few-set.pem");
     let o = finish_public(&round2, &b2, &out);
     let line = one_line_error(&o, 1);
-    assert!(line.contains("only 2 qualified dealer(s) of the 3 needed"), "{line}");
+    assert!(
+        line.contains("only 2 qualified dealer(s) of the 3 needed"),
+        "{line}"
+    );
     assert!(!out.exists());
 
     // Another round's deal, an altered deal, a party twice, a stranger: refused by name.
-    let (_, o) = step_out("check", &round, &ps[0], &[b2.deals[0].clone()], &[], "x.pem");
+    let (_, o) = step_out(
+        "check",
+        &round,
+        &ps[0],
+        &[b2.deals[0].clone()],
+        &[],
+        "x.pem",
+    );
     let line = one_line_error(&o, 1);
-    assert!(line.contains("party 1") && line.contains("another round"), "{line}");
+    assert!(
+        line.contains("party 1") && line.contains("another round"),
+        "{line}"
+    );
     let mut d: DealFile = read(&b.deals[1]);
     d.body.commitments.swap(0, 1);
     let altered = w.path("altered.pem");
@@ -544,7 +669,14 @@ fn dkg_missing_parties_and_hostile_files() {
     let twice = w.path("verdict-2-again.pem");
     put(&twice, &v);
     files.push(twice);
-    let o = finish_public(&round, &Board { extra: files, ..Board::default() }, &w.path("x.pem"));
+    let o = finish_public(
+        &round,
+        &Board {
+            extra: files,
+            ..Board::default()
+        },
+        &w.path("x.pem"),
+    );
     let line = one_line_error(&o, 1);
     assert!(line.contains("two verdicts of party 2"), "{line}");
     let elsewhere = Work::new();
@@ -562,8 +694,15 @@ fn dkg_missing_parties_and_hostile_files() {
     let line = one_line_error(&o, 1);
     assert!(line.contains("not the one derived"), "{line}");
     // Garbage is one line, never a panic.
-    let junk = w.write("junk.pem", "-----BEGIN KMI DKG DEAL-----\nAAAA\n-----END KMI DKG DEAL-----\n");
+    let junk = w.write(
+        "junk.pem",
+        "-----BEGIN KMI DKG DEAL-----\nAAAA\n-----END KMI DKG DEAL-----\n",
+    );
     let (_, o) = step_out("check", &round, &ps[0], &[junk], &[], "x.pem");
-    assert!(matches!(o.status.code(), Some(1) | Some(2)), "{}", stderr(&o));
+    assert!(
+        matches!(o.status.code(), Some(1) | Some(2)),
+        "{}",
+        stderr(&o)
+    );
     assert_no_panic(&stderr(&o));
 }

@@ -47,7 +47,9 @@ fn certificate(name: &str, key: &RsaPrivate, rng: &mut KmiRng) -> Result<Certifi
 
 /// Run the DKG story in the demo's directory.
 pub(super) fn run(d: &mut Demo<'_>, rng: &mut KmiRng) -> Result<()> {
-    d.say("Five parties make their own RSA identity keys and certificates (each on its own machine)")?;
+    d.say(
+        "Five parties make their own RSA identity keys and certificates (each on its own machine)",
+    )?;
     let mut parties: Vec<(RsaPrivate, Certificate)> = Vec::new();
     for i in 1..=5 {
         let params = RsaGenParams {
@@ -64,11 +66,19 @@ pub(super) fn run(d: &mut Demo<'_>, rng: &mut KmiRng) -> Result<()> {
         )?;
         parties.push((key, cert));
     }
-    d.detail("party-1..5-key.pem: each party signs its files with it and receives shares under it")?;
+    d.detail(
+        "party-1..5-key.pem: each party signs its files with it and receives shares under it",
+    )?;
 
     d.say("A coordinator fixes the round: group ffdhe2048, any 3 of the 5, the parties in order")?;
     let certs = parties.iter().map(|p| p.1.clone()).collect();
-    let file = new_round(&NamedGroup::Ffdhe2048.group(), 3, certs, Some("demo".into()), rng)?;
+    let file = new_round(
+        &NamedGroup::Ffdhe2048.group(),
+        3,
+        certs,
+        Some("demo".into()),
+        rng,
+    )?;
     d.write("round.pem", to_pem(&file)?.as_bytes(), false)?;
     let round = Round::open(file)?;
     d.detail(format!(
@@ -82,7 +92,6 @@ pub(super) fn run(d: &mut Demo<'_>, rng: &mut KmiRng) -> Result<()> {
     let mut files = Files::default();
     for (i, (key, _)) in parties.iter().enumerate() {
         let deal = round.deal(key, rng)?;
-        d.write(&format!("deal-{}.pem", i + 1), to_pem(&deal)?.as_bytes(), false)?;
         files.deals.push((format!("deal-{}.pem", i + 1), deal));
     }
     d.detail("each party's contribution z_i is the constant of its polynomial; the key will be x = sum z_i, which nobody computes")?;
@@ -97,26 +106,43 @@ pub(super) fn run(d: &mut Demo<'_>, rng: &mut KmiRng) -> Result<()> {
         .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&body))
         .map_err(|e| Error::internal(format!("RSA signature: {e}")))?;
     cheat.signature = der::asn1::OctetString::new(sig).map_err(Error::encoding)?;
-    d.write("deal-4.pem", to_pem(&files.deals[3].1)?.as_bytes(), false)?;
+    for (name, deal) in &files.deals {
+        d.write(name, to_pem(deal)?.as_bytes(), false)?;
+    }
     d.detail("party 4 is dishonest: the share it sent party 2 does not fit its commitments")?;
 
     d.say("Every party checks every deal and its own share against the commitments")?;
     for (i, (key, _)) in parties.iter().enumerate() {
         let (verdict, _) = round.check(&files, key)?;
         for c in &verdict.body.complaints {
-            d.detail(format!("party {} complains about dealer {}: {}", i + 1, c.dealer, c.reason))?;
+            d.detail(format!(
+                "party {} complains about dealer {}: {}",
+                i + 1,
+                c.dealer,
+                c.reason
+            ))?;
         }
-        d.write(&format!("verdict-{}.pem", i + 1), to_pem(&verdict)?.as_bytes(), false)?;
-        files.verdicts.push((format!("verdict-{}.pem", i + 1), verdict));
+        d.write(
+            &format!("verdict-{}.pem", i + 1),
+            to_pem(&verdict)?.as_bytes(),
+            false,
+        )?;
+        files
+            .verdicts
+            .push((format!("verdict-{}.pem", i + 1), verdict));
     }
 
-    d.say("Dealers answer complaints by opening the disputed shares in public; party 4 stays silent")?;
+    d.say(
+        "Dealers answer complaints by opening the disputed shares in public; party 4 stays silent",
+    )?;
     for (i, (key, _)) in parties.iter().enumerate() {
         if i == 3 {
             continue;
         }
         let (answer, _) = round.answer(&files, key)?;
-        files.answers.push((format!("answer-{}.pem", i + 1), answer));
+        files
+            .answers
+            .push((format!("answer-{}.pem", i + 1), answer));
     }
     let qualified = round.qualify(&files)?;
     for f in &qualified.disqualified {
@@ -143,10 +169,17 @@ pub(super) fn run(d: &mut Demo<'_>, rng: &mut KmiRng) -> Result<()> {
             .share
             .ok_or_else(|| Error::internal("finish with an identity gives a share"))?;
         shares.push(done.set.open(&share)?);
-        d.write(&format!("share-{}.pem", i + 1), to_pem(&share)?.as_bytes(), true)?;
+        d.write(
+            &format!("share-{}.pem", i + 1),
+            to_pem(&share)?.as_bytes(),
+            true,
+        )?;
         if let Some(prev) = &set {
             let prev: &kmi::threshold::set::ShareSet = prev;
-            d.ok(&format!("party {}'s set is the same", i + 1), prev.id == done.set.id)?;
+            d.ok(
+                &format!("party {}'s set is the same", i + 1),
+                prev.id == done.set.id,
+            )?;
         }
         set = Some(done.set);
     }
@@ -164,14 +197,26 @@ pub(super) fn run(d: &mut Demo<'_>, rng: &mut KmiRng) -> Result<()> {
     d.say("Someone encrypts a message to y; parties 1, 3 and 5 decrypt it together")?;
     let message = b"Nobody ever held this key.";
     let m = kmi::crypt::elgamal::encrypt(public, message, rng)?;
-    let input = set.prepare(Operation::ElGamalDecrypt(&m), &m.to_der().map_err(Error::encoding)?)?;
+    let input = set.prepare(
+        Operation::ElGamalDecrypt(&m),
+        &m.to_der().map_err(Error::encoding)?,
+    )?;
     let partials = partials_of(d, &set, &shares, &[1, 3, 5], &input, "dkg-decrypt", rng)?;
     let plain = set.combine(&partials, &input)?;
-    d.ok("the combined plaintext is the message", plain.as_slice() == message)?;
+    d.ok(
+        "the combined plaintext is the message",
+        plain.as_slice() == message,
+    )?;
 
     d.say("Three shares rebuild a key whose public key is y; two do not")?;
-    let rebuilt = set.reconstruct(&[shares[1].clone(), shares[2].clone(), shares[4].clone()], rng)?;
-    d.ok("3 shares give y's private key", rebuilt.public() == set.public.public_key())?;
+    let rebuilt = set.reconstruct(
+        &[shares[1].clone(), shares[2].clone(), shares[4].clone()],
+        rng,
+    )?;
+    d.ok(
+        "3 shares give y's private key",
+        rebuilt.public() == set.public.public_key(),
+    )?;
     d.ok(
         "2 shares are refused",
         set.reconstruct(&shares[..2], rng).is_err(),

@@ -40,7 +40,12 @@ pub(super) fn name_and_log(c: &DkgCommand) -> (&'static str, Option<PathBuf>) {
 }
 
 /// Run one DKG step; `detail` is what the record line says beyond ok/failed.
-pub(super) fn run(ctx: &Context, c: DkgCommand, rec: &mut Record, detail: &mut String) -> Result<()> {
+pub(super) fn run(
+    ctx: &Context,
+    c: DkgCommand,
+    rec: &mut Record,
+    detail: &mut String,
+) -> Result<()> {
     match c {
         DkgCommand::Round(a) => round(ctx, a, rec, detail),
         DkgCommand::Deal(a) => deal(ctx, a, rec, detail),
@@ -102,7 +107,11 @@ fn round(ctx: &Context, a: DkgRoundArgs, rec: &mut Record, detail: &mut String) 
                 )))
             }
         },
-        _ => return Err(Error::invalid("give one of --group NAME or --group-from FILE")),
+        _ => {
+            return Err(Error::invalid(
+                "give one of --group NAME or --group-from FILE",
+            ))
+        }
     };
     let certs = read_certs(&a.to)?;
     let mut rng = KmiRng::new(None)?;
@@ -141,7 +150,12 @@ fn open_round(path: &Path, rec: &mut Record, detail: &mut String) -> Result<Roun
     Ok(round)
 }
 
-fn identity_key(ctx: &Context, path: &Path, file: &Option<PathBuf>, fd: Option<i32>) -> Result<RsaPrivate> {
+fn identity_key(
+    ctx: &Context,
+    path: &Path,
+    file: &Option<PathBuf>,
+    fd: Option<i32>,
+) -> Result<RsaPrivate> {
     let pass = PassphraseArgs {
         passphrase_file: file.clone(),
         passphrase_fd: fd,
@@ -156,7 +170,12 @@ fn identity_key(ctx: &Context, path: &Path, file: &Option<PathBuf>, fd: Option<i
 }
 
 fn identity(ctx: &Context, a: &DkgIdentityArgs) -> Result<RsaPrivate> {
-    identity_key(ctx, &a.identity, &a.identity_passphrase_file, a.identity_passphrase_fd)
+    identity_key(
+        ctx,
+        &a.identity,
+        &a.identity_passphrase_file,
+        a.identity_passphrase_fd,
+    )
 }
 
 /// Read every file and sort it by its PEM label; anything else is refused by name.
@@ -180,7 +199,8 @@ fn read_files(paths: &[PathBuf], rec: &mut Record) -> Result<Files> {
         } else if has(REVEAL_PEM_LABEL) {
             f.reveals.push((name, decode_typed(&bytes).map_err(bad)?));
         } else if has(DISCLOSURE_PEM_LABEL) {
-            f.disclosures.push((name, decode_typed(&bytes).map_err(bad)?));
+            f.disclosures
+                .push((name, decode_typed(&bytes).map_err(bad)?));
         } else {
             return Err(Error::malformed(
                 p,
@@ -201,7 +221,11 @@ fn report(ctx: &Context, findings: &[Finding]) -> String {
     for f in findings {
         ctx.warn(f.to_string());
     }
-    findings.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("; ")
+    findings
+        .iter()
+        .map(|f| f.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn deal(ctx: &Context, a: DkgDealArgs, rec: &mut Record, detail: &mut String) -> Result<()> {
@@ -233,14 +257,23 @@ fn check(ctx: &Context, a: DkgCheckArgs, rec: &mut Record, detail: &mut String) 
     let said = report(ctx, &findings);
     write(&spec, &to_pem(&v)?, rec)?;
     rec.shares = vec![v.body.party];
-    let against: Vec<String> = v.body.complaints.iter().map(|c| c.dealer.to_string()).collect();
+    let against: Vec<String> = v
+        .body
+        .complaints
+        .iter()
+        .map(|c| c.dealer.to_string())
+        .collect();
     *detail = format!(
         "round {}: party {} saw {} deal(s), complaints against [{}]{}",
         round.id_hex(),
         v.body.party,
         v.body.seen.len(),
         against.join(","),
-        if said.is_empty() { String::new() } else { format!("; {said}") }
+        if said.is_empty() {
+            String::new()
+        } else {
+            format!("; {said}")
+        }
     );
     ctx.note(format!(
         "party {} checked {} deal(s): {}",
@@ -264,7 +297,10 @@ fn answer(ctx: &Context, a: DkgAnswerArgs, rec: &mut Record, detail: &mut String
     let (ans, complaints) = round.answer(&files, &key)?;
     write(&spec, &to_pem(&ans)?, rec)?;
     rec.shares = vec![ans.body.dealer];
-    let who: Vec<String> = complaints.iter().map(|(j, why)| format!("party {j} ({why})")).collect();
+    let who: Vec<String> = complaints
+        .iter()
+        .map(|(j, why)| format!("party {j} ({why})"))
+        .collect();
     *detail = format!(
         "round {}: dealer {} opened [{}]",
         round.id_hex(),
@@ -272,7 +308,10 @@ fn answer(ctx: &Context, a: DkgAnswerArgs, rec: &mut Record, detail: &mut String
         who.join("; ")
     );
     ctx.note(if who.is_empty() {
-        format!("no complaint against dealer {}: empty answer", ans.body.dealer)
+        format!(
+            "no complaint against dealer {}: empty answer",
+            ans.body.dealer
+        )
     } else {
         format!(
             "dealer {} opened in public the shares of: {}",
@@ -301,7 +340,11 @@ fn reveal(ctx: &Context, a: DkgRevealArgs, rec: &mut Record, detail: &mut String
         round.id_hex(),
         r.body.dealer,
         qual.join(","),
-        if said.is_empty() { String::new() } else { format!("; disqualified: {said}") }
+        if said.is_empty() {
+            String::new()
+        } else {
+            format!("; disqualified: {said}")
+        }
     );
     ctx.note(format!(
         "dealer {} revealed its Feldman commitments; QUAL = {{{}}}",
@@ -311,7 +354,12 @@ fn reveal(ctx: &Context, a: DkgRevealArgs, rec: &mut Record, detail: &mut String
     Ok(())
 }
 
-fn disclose(ctx: &Context, a: DkgDiscloseArgs, rec: &mut Record, detail: &mut String) -> Result<()> {
+fn disclose(
+    ctx: &Context,
+    a: DkgDiscloseArgs,
+    rec: &mut Record,
+    detail: &mut String,
+) -> Result<()> {
     let spec = a.out.spec(false);
     spec.check_writable()?;
     let round = open_round(&a.round, rec, detail)?;
@@ -337,13 +385,21 @@ fn disclose(ctx: &Context, a: DkgDiscloseArgs, rec: &mut Record, detail: &mut St
 fn finish(ctx: &Context, a: DkgFinishArgs, rec: &mut Record, detail: &mut String) -> Result<()> {
     let spec = a.out.spec(false);
     spec.check_writable()?;
-    let share_spec = a.share_out.as_ref().map(|p| OutputSpec::new(p, a.out.force, true));
+    let share_spec = a
+        .share_out
+        .as_ref()
+        .map(|p| OutputSpec::new(p, a.out.force, true));
     if let Some(s) = &share_spec {
         s.check_writable()?;
     }
     let round = open_round(&a.round, rec, detail)?;
     let key = match &a.identity {
-        Some(p) => Some(identity_key(ctx, p, &a.identity_passphrase_file, a.identity_passphrase_fd)?),
+        Some(p) => Some(identity_key(
+            ctx,
+            p,
+            &a.identity_passphrase_file,
+            a.identity_passphrase_fd,
+        )?),
         None => None,
     };
     let files = read_files(&a.files, rec)?;
@@ -373,8 +429,16 @@ fn finish(ctx: &Context, a: DkgFinishArgs, rec: &mut Record, detail: &mut String
         round.id_hex(),
         done.set.id_hex(),
         qual.join(","),
-        if said.is_empty() { String::new() } else { format!("; disqualified: {said}") },
-        if rebuilt.is_empty() { String::new() } else { format!("; rebuilt: {rebuilt}") }
+        if said.is_empty() {
+            String::new()
+        } else {
+            format!("; disqualified: {said}")
+        },
+        if rebuilt.is_empty() {
+            String::new()
+        } else {
+            format!("; rebuilt: {rebuilt}")
+        }
     );
     ctx.note(format!(
         "set {} ({} of {}) from the qualified dealers {{{}}}{}",
