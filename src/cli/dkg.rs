@@ -32,8 +32,8 @@ The whole flow (Gennaro-Jarecki-Krawczyk-Rabin, docs/dkg.md):\n  \
 every party:  ... finish --identity p1.key ... -o set.pem --share-out share-1.pem\n\n\
 The result is an ordinary ElGamal share set: kmi share verify, partial, combine, reconstruct and \
 reshare work on it, and kmi key public set.pem gives its X9.42 public key.",
-        after_long_help = "Examples:\n  $ kmi share dkg round --group ffdhe2048 -k 3 --to p1.crt --to p2.crt --to p3.crt --to p4.crt --to p5.crt -o round.pem\n  \
-$ kmi share dkg round --group-from group.pem -k 2 --to p1.crt --to p2.crt --to p3.crt -o round.pem"
+        after_long_help = "Examples:\n  $ kmi share dkg round --group ffdhe2048 -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem\n  \
+$ kmi share dkg round --group-from elgamal-public.pem -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem"
     )]
     Round(DkgRoundArgs),
 
@@ -44,7 +44,7 @@ k - 1 mod q, Pedersen commitments C_t = g^(a_t) h^(b_t), and for every party j t
 (a(j), b(j)) enveloped (CMS, RSA-OAEP) to party j's certificate. The dealer's own polynomials are \
 enveloped to itself inside the deal, so answer and reveal need no other secret file. The deal \
 is signed with --identity (the party's RSA key; its certificate is in the round).",
-        after_long_help = "Examples:\n  $ kmi share dkg deal --round round.pem --identity p1.key -o deal-1.pem"
+        after_long_help = "Examples:\n  $ kmi share dkg deal --round round.pem --identity t1.pem -o deal-1.pem"
     )]
     Deal(DkgDealArgs),
 
@@ -55,7 +55,7 @@ round, k commitments in the order-q subgroup, n envelopes, and its own pair agai
 dealer's commitments: g^(s) h^(s') = prod C_t^(j^t). Writes a signed verdict listing every deal \
 it saw (by SHA-256) and a complaint against each dealer whose pair to it is bad. A deal that is \
 publicly bad is named; every party disqualifies it without a complaint.",
-        after_long_help = "Examples:\n  $ kmi share dkg check --round round.pem --identity p1.key deal-1.pem deal-2.pem deal-3.pem deal-4.pem deal-5.pem -o verdict-1.pem"
+        after_long_help = "Examples:\n  $ kmi share dkg check --round round.pem --identity t1.pem deal-1.pem deal-2.pem deal-3.pem -o verdict-1.pem"
     )]
     Check(DkgCheckArgs),
 
@@ -67,7 +67,7 @@ party's pair in public. Give its own deal and every verdict. A dealer with no co
 an empty answer. A false complaint is then rejected by everyone (the opened pair matches the \
 commitments, and the complainer uses it); a dealer that does not answer, or opens a pair that \
 does not match, is disqualified.",
-        after_long_help = "Examples:\n  $ kmi share dkg answer --round round.pem --identity p1.key deal-1.pem verdict-1.pem verdict-2.pem verdict-3.pem verdict-4.pem verdict-5.pem -o answer-1.pem"
+        after_long_help = "Examples:\n  $ kmi share dkg answer --round round.pem --identity t1.pem deal-1.pem verdict-1.pem verdict-2.pem verdict-3.pem -o answer-1.pem"
     )]
     Answer(DkgAnswerArgs),
 
@@ -77,7 +77,7 @@ does not match, is disqualified.",
 every party) and, if this party is in it, reveal A_t = g^(a_t) (GJKR step 4(a)) with a \
 non-interactive proof that C_t / A_t = h^(b_t) for the b_t it committed to, so a reveal that \
 does not match the dealing is refused by everyone. The key is y = prod A_i0 over QUAL.",
-        after_long_help = "Examples:\n  $ kmi share dkg reveal --round round.pem --identity p1.key deal-*.pem verdict-*.pem answer-*.pem -o reveal-1.pem"
+        after_long_help = "Examples:\n  $ kmi share dkg reveal --round round.pem --identity t1.pem deal-1.pem deal-2.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem answer-1.pem answer-2.pem answer-3.pem -o reveal-1.pem"
     )]
     Reveal(DkgRevealArgs),
 
@@ -89,7 +89,7 @@ its pair from that dealer (GJKR step 4(c)); finish checks each against the deale
 commitments and rebuilds the dealer's polynomial and Feldman commitments from k of them. Only \
 that dealer's contribution becomes public; the key stays secret while one qualified dealer is \
 honest.",
-        after_long_help = "Examples:\n  $ kmi share dkg disclose --round round.pem --identity p1.key --dealer 4 deal-*.pem verdict-*.pem answer-*.pem reveal-*.pem -o disclose-1-4.pem"
+        after_long_help = "Examples:\n  $ kmi share dkg disclose --round round.pem --identity t1.pem --dealer 3 deal-1.pem deal-2.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem answer-1.pem answer-2.pem answer-3.pem reveal-1.pem reveal-2.pem -o disclose-1.pem"
     )]
     Disclose(DkgDiscloseArgs),
 
@@ -101,8 +101,8 @@ ordinary kmi ElGamal share set (the same set, byte for byte, for every party). D
 dealers and rejected complaints are named. With --identity, also this party's share \
 x_j = sum over QUAL of its s_ij, checked against the set, written to --share-out enveloped to the \
 party's own certificate (or bare with --plain). Fewer than k qualified dealers: no set.",
-        after_long_help = "Examples:\n  $ kmi share dkg finish --round round.pem deal-*.pem verdict-*.pem answer-*.pem reveal-*.pem -o set.pem\n  \
-$ kmi share dkg finish --round round.pem --identity p1.key deal-*.pem verdict-*.pem answer-*.pem reveal-*.pem -o set.pem --share-out share-1.pem"
+        after_long_help = "Examples:\n  $ kmi share dkg finish --round round.pem deal-1.pem deal-2.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem answer-1.pem answer-2.pem answer-3.pem reveal-1.pem reveal-2.pem reveal-3.pem -o set.pem\n  \
+$ kmi share dkg finish --round round.pem --identity t1.pem deal-1.pem deal-2.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem answer-1.pem answer-2.pem answer-3.pem reveal-1.pem reveal-2.pem reveal-3.pem -o set.pem --share-out share-1.pem"
     )]
     Finish(DkgFinishArgs),
 }

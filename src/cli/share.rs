@@ -147,7 +147,7 @@ Cryptology 2007): Pedersen VSS dealing with a second generator h derived by hash
 deal), complaints and public answers (check, answer), the qualified set QUAL, then Feldman \
 commitments of the qualified dealers to extract y (reveal, finish; disclose rebuilds a bad \
 reveal). The result is an ordinary ElGamal share set.",
-        after_long_help = "Examples:\n  $ kmi share dkg round --group ffdhe2048 -k 2 --to p1.crt --to p2.crt --to p3.crt -o round.pem"
+        after_long_help = "Examples:\n  $ kmi share dkg round --group ffdhe2048 -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem"
     )]
     Dkg(super::dkg::DkgCommand),
 
