@@ -314,6 +314,10 @@ pub struct ShareSplitArgs {
     #[arg(long, requires = "seed")]
     pub insecure_fixture: bool,
 
+    /// ElGamal: Feldman commitments, or also Pedersen commitments g^a h^b and a blinding value in every share (docs/dkg.md 9)
+    #[arg(long, value_enum, default_value_t = VssChoice::Feldman, value_name = "VSS")]
+    pub vss: VssChoice,
+
     /// Replace existing set and share files in DIR
     #[arg(long)]
     pub force: bool,
@@ -322,6 +326,15 @@ pub struct ShareSplitArgs {
     pub key_passphrase: KeyPassphraseArgs,
     #[command(flatten)]
     pub log: LogArgs,
+}
+
+/// How an ElGamal dealing is committed to (`share split --vss`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VssChoice {
+    /// Feldman: commitments g^(a_t)
+    Feldman,
+    /// Pedersen: also g^(a_t) h^(b_t), every share checked against both
+    Pedersen,
 }
 
 /// What a share set may do (`share split --purpose`).

@@ -403,6 +403,10 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
             PurposeChoice::Sign => Purpose::Sign,
         },
         seeded: rng.is_seeded(),
+        vss: match a.vss {
+            kmi::cli::share::VssChoice::Feldman => kmi::threshold::set::Vss::Feldman,
+            kmi::cli::share::VssChoice::Pedersen => kmi::threshold::set::Vss::Pedersen,
+        },
     };
     let (set, shares) = split(&key, &options, &mut rng)?;
     rec.set_id = Some(set.id_hex());

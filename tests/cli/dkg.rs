@@ -706,3 +706,189 @@ fn dkg_missing_parties_and_hostile_files() {
     );
     assert_no_panic(&stderr(&o));
 }
+
+/// `kmi share split --vss pedersen`: both commitments checked, a wrong blinding value named,
+/// and the set used unchanged by partial, combine, reconstruct and reshare.
+#[test]
+fn split_with_pedersen_vss_verifies_and_works_like_any_set() {
+    if require_peer("openssl").is_none() {
+        return;
+    }
+    let w = Work::new();
+    let key = w.path("eg.pem");
+    kmi()
+        .args([
+            "--quiet",
+            "key",
+            "generate",
+            "elgamal",
+            "--group",
+            "ffdhe2048",
+            "-o",
+        ])
+        .arg(&key)
+        .assert()
+        .success();
+    let dir = split_plain(&w, &key, 2, 3, "ped", &["--vss", "pedersen"]);
+    let set = set_file(&dir);
+    let shares: Vec<PathBuf> = (1..=3).map(|i| share_file(&dir, i)).collect();
+    ok(
+        &output_of(
+            kmi()
+                .args(["--quiet", "share", "verify", "--set"])
+                .arg(&set)
+                .args(&shares),
+        ),
+        "verify",
+    );
+    // Share 2 with another blinding value: its value still matches Feldman, not Pedersen.
+    let mut s2: kmi::threshold::file::ShareFile = read(&shares[1]);
+    s2.blinding = Some(kmi::threshold::file::to_uint(&num_bigint::BigUint::from(7u32)).unwrap());
+    let bad = w.path("share-2-bad-blinding.pem");
+    put(&bad, &s2);
+    let o = output_of(
+        kmi()
+            .args(["--quiet", "share", "verify", "--set"])
+            .arg(&set)
+            .arg(&shares[0])
+            .arg(&bad),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Pedersen"), "{}", stderr(&o));
+    // Encrypt to the key; shares 1 and 3 decrypt; shares 2 and 3 rebuild the key.
+    let public = openssl_pubout(&w, &key, "eg-public.pem");
+    let plain = w.write("ped.txt", "hidden by Pedersen");
+    let ct = w.path("ped.kmi");
+    kmi()
+        .args(["--quiet", "encrypt", "--to"])
+        .arg(&public)
+        .arg("-i")
+        .arg(&plain)
+        .arg("-o")
+        .arg(&ct)
+        .assert()
+        .success();
+    let mut partials = Vec::new();
+    for i in [0usize, 2] {
+        let out = w.path(&format!("ped-p{i}.pem"));
+        ok(
+            &output_of(
+                kmi()
+                    .args(["--quiet", "share", "partial", "--share"])
+                    .arg(&shares[i])
+                    .arg("--decrypt")
+                    .arg(&ct)
+                    .arg("-o")
+                    .arg(&out),
+            ),
+            "partial",
+        );
+        partials.push(out);
+    }
+    let back = w.path("ped-back.txt");
+    ok(
+        &output_of(
+            kmi()
+                .args(["--quiet", "share", "combine", "--set"])
+                .arg(&set)
+                .args(&partials)
+                .arg("--decrypt")
+                .arg(&ct)
+                .arg("-o")
+                .arg(&back),
+        ),
+        "combine",
+    );
+    assert_eq!(std::fs::read(&back).unwrap(), b"hidden by Pedersen");
+    let rebuilt = w.path("ped-rebuilt.pem");
+    ok(
+        &output_of(
+            kmi()
+                .args(["--quiet", "share", "reconstruct", "--set"])
+                .arg(&set)
+                .args(&shares[1..])
+                .arg("-o")
+                .arg(&rebuilt),
+        ),
+        "reconstruct",
+    );
+    assert_openssl_check(&rebuilt, &[]);
+    assert_eq!(openssl_spki(&rebuilt, &[]), openssl_spki(&key, &[]));
+    // Reshare 2-of-3 -> 2-of-2: the new set is Feldman-only and its shares rebuild the key.
+    let ps = parties_seeded(&w, 2, 0xf00);
+    let round = w.path("ped-round.pem");
+    let mut cmd = kmi();
+    cmd.args(["--quiet", "share", "reshare", "round", "--set"])
+        .arg(&set);
+    cmd.args(["-k", "2"]);
+    for p in &ps {
+        cmd.arg("--to").arg(&p.crt);
+    }
+    ok(&output_of(cmd.arg("-o").arg(&round)), "reshare round");
+    let deals = w.path("ped-deals");
+    for i in [0usize, 1] {
+        ok(
+            &output_of(
+                kmi()
+                    .args(["--quiet", "share", "reshare", "deal", "--set"])
+                    .arg(&set)
+                    .arg("--round")
+                    .arg(&round)
+                    .arg("--share")
+                    .arg(&shares[i])
+                    .arg("-o")
+                    .arg(&deals),
+            ),
+            "reshare deal",
+        );
+    }
+    let deal_files = [deals.join("from-1.pem"), deals.join("from-2.pem")];
+    let mut new_shares = Vec::new();
+    for (i, p) in ps.iter().enumerate() {
+        let out = w.path(&format!("ped-new-{}.pem", i + 1));
+        ok(
+            &output_of(
+                kmi()
+                    .args(["--quiet", "share", "reshare", "accept", "--set"])
+                    .arg(&set)
+                    .arg("--round")
+                    .arg(&round)
+                    .arg("--identity")
+                    .arg(&p.key)
+                    .args(&deal_files)
+                    .arg("--plain")
+                    .arg("-o")
+                    .arg(&out),
+            ),
+            "reshare accept",
+        );
+        new_shares.push(out);
+    }
+    let new_set = w.path("ped-new-set.pem");
+    ok(
+        &output_of(
+            kmi()
+                .args(["--quiet", "share", "reshare", "finish", "--set"])
+                .arg(&set)
+                .arg("--round")
+                .arg(&round)
+                .args(&deal_files)
+                .arg("-o")
+                .arg(&new_set),
+        ),
+        "reshare finish",
+    );
+    let rebuilt2 = w.path("ped-rebuilt-2.pem");
+    ok(
+        &output_of(
+            kmi()
+                .args(["--quiet", "share", "reconstruct", "--set"])
+                .arg(&new_set)
+                .args(&new_shares)
+                .arg("-o")
+                .arg(&rebuilt2),
+        ),
+        "reconstruct after reshare",
+    );
+    assert_eq!(openssl_spki(&rebuilt2, &[]), openssl_spki(&key, &[]));
+}

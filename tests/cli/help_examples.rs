@@ -117,19 +117,19 @@ const DKG_PARTIES: &[&str] = &[
 const DKG_ROUND: &[&str] =
     &["kmi share dkg round --group ffdhe2048 -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem"];
 /// deal-1.pem .. deal-3.pem.
-const DKG_deal-1.pem deal-2.pem deal-3.pem: &[&str] = &[
+const DKG_DEALS: &[&str] = &[
     "kmi share dkg deal --round round.pem --identity t1.pem -o deal-1.pem",
     "kmi share dkg deal --round round.pem --identity t2.pem -o deal-2.pem",
     "kmi share dkg deal --round round.pem --identity t3.pem -o deal-3.pem",
 ];
 /// verdict-1.pem .. verdict-3.pem.
-const DKG_verdict-1.pem verdict-2.pem verdict-3.pem: &[&str] = &[
+const DKG_VERDICTS: &[&str] = &[
     "kmi share dkg check --round round.pem --identity t1.pem deal-1.pem deal-2.pem deal-3.pem -o verdict-1.pem",
     "kmi share dkg check --round round.pem --identity t2.pem deal-1.pem deal-2.pem deal-3.pem -o verdict-2.pem",
     "kmi share dkg check --round round.pem --identity t3.pem deal-1.pem deal-2.pem deal-3.pem -o verdict-3.pem",
 ];
 /// answer-1.pem .. answer-3.pem.
-const DKG_answer-1.pem answer-2.pem answer-3.pem: &[&str] = &[
+const DKG_ANSWERS: &[&str] = &[
     "kmi share dkg answer --round round.pem --identity t1.pem deal-1.pem verdict-1.pem verdict-2.pem verdict-3.pem -o answer-1.pem",
     "kmi share dkg answer --round round.pem --identity t2.pem deal-2.pem verdict-1.pem verdict-2.pem verdict-3.pem -o answer-2.pem",
     "kmi share dkg answer --round round.pem --identity t3.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem -o answer-3.pem",

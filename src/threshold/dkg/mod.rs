@@ -1104,6 +1104,7 @@ impl Round {
             label: self.file.label.clone(),
             created: None,
             lineage: None,
+            pedersen: None,
         };
         let set = ShareSet::from_file(file)?;
         set.check_public()
@@ -1133,6 +1134,7 @@ impl Round {
                         index: me,
                         value: to_uint(opened.value.expose())?,
                         set: set.file.clone(),
+                        blinding: None,
                     },
                 ))
             }

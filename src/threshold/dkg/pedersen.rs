@@ -15,6 +15,7 @@ use crate::math::lagrange::coefficients_mod;
 use crate::math::modular::{mod_inverse, pow_mod, pow_mod_secret, random_range};
 use crate::math::secret::SecretUint;
 use crate::threshold::elgamal::commitments_in_subgroup;
+use crate::threshold::file::{from_uint, to_uint, PedersenCommitments};
 use crate::threshold::transcript::challenge;
 use crate::{Error, Result};
 
@@ -258,6 +259,75 @@ pub fn verify_reveal(
         );
     }
     Ok(())
+}
+
+/// `share split --vss pedersen` (docs/dkg.md section 9): a blinding polynomial b(X) of the
+/// dealing's degree, C_t = A_t h^(b_t) over its Feldman commitments A_t (A_0 = y), and the
+/// blinding values r_i = b(i) for i = 1..n.
+pub fn blind_dealing(
+    group: &ElGamalGroup,
+    feldman: &[BigUint],
+    n: u32,
+    rng: &mut dyn CryptoRngCore,
+) -> Result<(PedersenCommitments, Vec<SecretUint>)> {
+    let (h, counter) = derive_h(group)?;
+    let (p, q) = (&group.p, &group.q);
+    let b: Vec<SecretUint> = feldman
+        .iter()
+        .map(|_| SecretUint::new(random_range(rng, &BigUint::zero(), q)))
+        .collect();
+    let commitments = feldman
+        .iter()
+        .zip(&b)
+        .map(|(a, bt)| to_uint(&(a * pow_mod_secret(&h, bt.expose(), p, q.bits()) % p)))
+        .collect::<Result<_>>()?;
+    let r = (1..=n).map(|i| evaluate(&b, i, q)).collect();
+    Ok((
+        PedersenCommitments {
+            h_derivation: H_DERIVATION.to_string(),
+            h_counter: counter,
+            h: to_uint(&h)?,
+            commitments,
+        },
+        r,
+    ))
+}
+
+/// A Pedersen-dealt set's public checks (on every read): the derivation is kmi's, h is the one
+/// derived from the group, and the k commitments lie in the order-q subgroup.
+pub fn check_set(group: &ElGamalGroup, k: u32, pd: &PedersenCommitments) -> Result<()> {
+    if pd.h_derivation != H_DERIVATION {
+        return Err(Error::check(format!(
+            "the set's h derivation is \"{}\"; this kmi knows \"{H_DERIVATION}\"",
+            pd.h_derivation
+        )));
+    }
+    let (h, counter) = derive_h(group)?;
+    if h != from_uint(&pd.h) || counter != pd.h_counter {
+        return Err(Error::check(
+            "the set's h is not the one derived from its group: its Pedersen commitments bind nothing",
+        ));
+    }
+    let c: Vec<BigUint> = pd.commitments.iter().map(from_uint).collect();
+    if c.iter().any(|x| x >= &group.p) {
+        return Err(Error::check(
+            "a Pedersen commitment of the set is not below p",
+        ));
+    }
+    check_commitments(group, &c, k)
+        .map_err(|why| Error::check(format!("the set's Pedersen commitments: {why}")))
+}
+
+/// A share of a Pedersen-dealt set: g^(s_i) h^(r_i) = prod C_t^(i^t).
+pub fn verify_set_pair(
+    group: &ElGamalGroup,
+    pd: &PedersenCommitments,
+    index: u32,
+    s: &BigUint,
+    r: &BigUint,
+) -> bool {
+    let c: Vec<BigUint> = pd.commitments.iter().map(from_uint).collect();
+    verify_pair(group, &from_uint(&pd.h), &c, index, s, r)
 }
 
 /// The coefficients of the polynomial of degree < k through the points (x_j, y_j) mod q
