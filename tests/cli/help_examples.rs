@@ -114,8 +114,9 @@ const DKG_PARTIES: &[&str] = &[
     "cp t3.pem",
 ];
 /// round.pem: a 2-of-3 DKG round over ffdhe2048 for t1..t3.
-const DKG_ROUND: &[&str] =
-    &["kmi share dkg round --group ffdhe2048 -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem"];
+const DKG_ROUND: &[&str] = &[
+    "kmi share dkg round --group ffdhe2048 -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem",
+];
 /// deal-1.pem .. deal-3.pem.
 const DKG_DEALS: &[&str] = &[
     "kmi share dkg deal --round round.pem --identity t1.pem -o deal-1.pem",
