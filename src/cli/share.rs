@@ -314,7 +314,7 @@ pub struct ShareSplitArgs {
     #[arg(long, requires = "seed")]
     pub insecure_fixture: bool,
 
-    /// ElGamal: Feldman commitments, or also Pedersen commitments g^a h^b and a blinding value in every share (docs/dkg.md 9)
+    /// ElGamal: Feldman commitments, or also Pedersen commitments g^a h^b and a blinding value in every share (docs/dkg.md 8)
     #[arg(long, value_enum, default_value_t = VssChoice::Feldman, value_name = "VSS")]
     pub vss: VssChoice,
 

@@ -25,7 +25,7 @@
 //!   created      GeneralizedTime OPTIONAL,
 //!   lineage      [0] IMPLICIT Lineage OPTIONAL,    -- present on sets made by a reshare
 //!   pedersen     [1] IMPLICIT PedersenCommitments OPTIONAL }  -- share split --vss pedersen
-//! PedersenCommitments ::= SEQUENCE {               -- docs/dkg.md section 9
+//! PedersenCommitments ::= SEQUENCE {               -- docs/dkg.md section 8
 //!   hDerivation  UTF8String,                       -- "kmi dkg h v1" (docs/dkg.md section 2)
 //!   hCounter     INTEGER, h INTEGER,               -- derived again by every reader
 //!   commitments  SEQUENCE OF INTEGER }             -- k values g^(a_t) h^(b_t)
@@ -133,7 +133,7 @@ pub struct ShareSetFile {
 }
 
 /// `PedersenCommitments`: C_t = g^(a_t) h^(b_t) of a set dealt with `share split --vss
-/// pedersen` (docs/dkg.md section 9), with h's derivation so every reader derives it again.
+/// pedersen` (docs/dkg.md section 8), with h's derivation so every reader derives it again.
 #[derive(Clone, Debug, Eq, PartialEq, Sequence)]
 pub struct PedersenCommitments {
     pub h_derivation: String,

@@ -130,7 +130,7 @@ impl ShareSet {
                 validate::elgamal_set(public, *total, commitments)?
             }
         }
-        // A Pedersen-dealt set: h derived again, C_t in the subgroup (docs/dkg.md 9).
+        // A Pedersen-dealt set: h derived again, C_t in the subgroup (docs/dkg.md 8).
         if let (Some(pd), SetPublic::ElGamal { public, .. }) = (&file.pedersen, &public) {
             super::dkg::pedersen::check_set(&public.group, file.threshold, pd)?;
         }
@@ -187,7 +187,7 @@ impl ShareSet {
                 share.index
             )));
         }
-        // Pedersen-dealt: g^(s_i) h^(r_i) = prod C_t^(i^t) as well (docs/dkg.md 9).
+        // Pedersen-dealt: g^(s_i) h^(r_i) = prod C_t^(i^t) as well (docs/dkg.md 8).
         if let (Some(pd), SetPublic::ElGamal { public, .. }) = (&self.file.pedersen, &self.public) {
             let r = SecretUint::new(share.blinding.as_ref().map(from_uint).unwrap_or_default());
             if share.blinding.is_none()
@@ -324,7 +324,7 @@ pub struct SplitOptions {
     pub purpose: Purpose,
     /// The dealing's randomness came from a seed: recorded in the set so readers warn.
     pub seeded: bool,
-    /// Feldman VSS (the default) or Pedersen VSS (ElGamal only: docs/dkg.md section 9).
+    /// Feldman VSS (the default) or Pedersen VSS (ElGamal only: docs/dkg.md section 8).
     pub vss: Vss,
 }
 
@@ -431,7 +431,7 @@ pub fn split(
             )
         }
     };
-    // Pedersen VSS (docs/dkg.md 9): C_t = A_t h^(b_t) over the Feldman A_t, and r_i = b(i).
+    // Pedersen VSS (docs/dkg.md 8): C_t = A_t h^(b_t) over the Feldman A_t, and r_i = b(i).
     let (pedersen, blindings) = match (key, vss, &commitments) {
         (PrivateKey::ElGamal(k), Vss::Pedersen, Commitments::ElGamal(c)) => {
             let feldman_c: Vec<BigUint> = c.iter().map(from_uint).collect();

@@ -657,7 +657,14 @@ fn dkg_missing_parties_and_hostile_files() {
     d.body.commitments.swap(0, 1);
     let altered = w.path("altered.pem");
     put(&altered, &d);
-    let (_, o) = step_out("check", &round, &ps[0], &[altered.clone()], &[], "x.pem");
+    let (_, o) = step_out(
+        "check",
+        &round,
+        &ps[0],
+        std::slice::from_ref(&altered),
+        &[],
+        "x.pem",
+    );
     let line = one_line_error(&o, 1);
     assert!(line.contains("not signed by party 2"), "{line}");
     let mut files = b.all();

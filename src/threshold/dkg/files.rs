@@ -261,7 +261,7 @@ fn version(v: u8, what: &str) -> Result<()> {
 }
 
 fn index(i: u32, what: &str) -> Result<()> {
-    if i < 1 || i > MAX_SHARES {
+    if !(1..=MAX_SHARES).contains(&i) {
         return Err(Error::format(format!(
             "{what} index {i} is outside 1..{MAX_SHARES}"
         )));

@@ -243,7 +243,7 @@ pub fn verify_reveal(
     let mut lhs1 = BigUint::one();
     let mut lhs2 = BigUint::one();
     let mut rhs2 = BigUint::one();
-    for t in 0..k {
+    for (t, c_t) in pedersen.iter().enumerate() {
         let w = random_range(rng, &BigUint::one(), &bound);
         let cw = &c * &w % q;
         ez = (ez + &w * &r.z[t]) % q;
@@ -251,7 +251,7 @@ pub fn verify_reveal(
         let a_cw = pow_mod(&r.commitments[t], &cw, p);
         lhs1 = lhs1 * pow_mod(&r.u[t], &w, p) % p * &a_cw % p;
         lhs2 = lhs2 * &a_cw % p;
-        rhs2 = rhs2 * pow_mod(&r.v[t], &w, p) % p * pow_mod(&pedersen[t], &cw, p) % p;
+        rhs2 = rhs2 * pow_mod(&r.v[t], &w, p) % p * pow_mod(c_t, &cw, p) % p;
     }
     if pow_mod(&group.g, &ez, p) != lhs1 || pow_mod(h, &ez2, p) * lhs2 % p != rhs2 {
         return Err(
@@ -261,7 +261,7 @@ pub fn verify_reveal(
     Ok(())
 }
 
-/// `share split --vss pedersen` (docs/dkg.md section 9): a blinding polynomial b(X) of the
+/// `share split --vss pedersen` (docs/dkg.md section 8): a blinding polynomial b(X) of the
 /// dealing's degree, C_t = A_t h^(b_t) over its Feldman commitments A_t (A_0 = y), and the
 /// blinding values r_i = b(i) for i = 1..n.
 pub fn blind_dealing(

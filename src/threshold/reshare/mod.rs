@@ -469,7 +469,7 @@ impl Round {
                 generation,
                 rsa,
             }),
-            // A reshared set is Feldman-only (docs/dkg.md 9): the old blinding is not carried.
+            // A reshared set is Feldman-only (docs/dkg.md 8): the old blinding is not carried.
             pedersen: None,
         };
         let set = ShareSet::from_file(file)?;
