@@ -114,13 +114,8 @@ pub struct DkgIdentityArgs {
     #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
     pub identity: PathBuf,
 
-    /// Read the identity key's passphrase from the first line of FILE
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "identity_passphrase_fd")]
-    pub identity_passphrase_file: Option<PathBuf>,
-
-    /// Read the identity key's passphrase from file descriptor N
-    #[arg(long, value_name = "N")]
-    pub identity_passphrase_fd: Option<i32>,
+    #[command(flatten)]
+    pub identity_passphrase: super::IdentityPassphraseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -261,13 +256,8 @@ pub struct DkgFinishArgs {
     #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath, requires = "share_out")]
     pub identity: Option<PathBuf>,
 
-    /// Read the identity key's passphrase from the first line of FILE
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "identity_passphrase_fd")]
-    pub identity_passphrase_file: Option<PathBuf>,
-
-    /// Read the identity key's passphrase from file descriptor N
-    #[arg(long, value_name = "N")]
-    pub identity_passphrase_fd: Option<i32>,
+    #[command(flatten)]
+    pub identity_passphrase: super::IdentityPassphraseArgs,
 
     /// Write this party's share to FILE (with --identity)
     #[arg(long, value_name = "FILE", requires = "identity", value_hint = ValueHint::FilePath)]

@@ -11,7 +11,7 @@ use kmi::cli::dkg::{
     DkgIdentityArgs, DkgRevealArgs, DkgRoundArgs,
 };
 use kmi::cli::key::GroupChoice;
-use kmi::cli::PassphraseArgs;
+use kmi::cli::{IdentityPassphraseArgs, PassphraseArgs};
 use kmi::io::typed::decode_typed;
 use kmi::io::{read_input, read_typed, to_pem, write_output, OutputSpec};
 use kmi::keys::elgamal::NamedGroup;
@@ -150,17 +150,8 @@ fn open_round(path: &Path, rec: &mut Record, detail: &mut String) -> Result<Roun
     Ok(round)
 }
 
-fn identity_key(
-    ctx: &Context,
-    path: &Path,
-    file: &Option<PathBuf>,
-    fd: Option<i32>,
-) -> Result<RsaPrivate> {
-    let pass = PassphraseArgs {
-        passphrase_file: file.clone(),
-        passphrase_fd: fd,
-    };
-    match ctx.read_key(path, &pass)? {
+fn identity_key(ctx: &Context, path: &Path, pass: &IdentityPassphraseArgs) -> Result<RsaPrivate> {
+    match ctx.read_key(path, &pass.source())? {
         Key::Private(PrivateKey::Rsa(k)) => Ok(k),
         _ => Err(Error::invalid(format!(
             "{}: --identity needs the party's RSA private key",
@@ -170,12 +161,7 @@ fn identity_key(
 }
 
 fn identity(ctx: &Context, a: &DkgIdentityArgs) -> Result<RsaPrivate> {
-    identity_key(
-        ctx,
-        &a.identity,
-        &a.identity_passphrase_file,
-        a.identity_passphrase_fd,
-    )
+    identity_key(ctx, &a.identity, &a.identity_passphrase)
 }
 
 /// Read every file and sort it by its PEM label; anything else is refused by name.
@@ -394,12 +380,7 @@ fn finish(ctx: &Context, a: DkgFinishArgs, rec: &mut Record, detail: &mut String
     }
     let round = open_round(&a.round, rec, detail)?;
     let key = match &a.identity {
-        Some(p) => Some(identity_key(
-            ctx,
-            p,
-            &a.identity_passphrase_file,
-            a.identity_passphrase_fd,
-        )?),
+        Some(p) => Some(identity_key(ctx, p, &a.identity_passphrase)?),
         None => None,
     };
     let files = read_files(&a.files, rec)?;
