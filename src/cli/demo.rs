@@ -17,4 +17,8 @@ pub struct DemoArgs {
     /// Also show a trustee leaving: reshare the decryption set to new trustees, key unchanged
     #[arg(long)]
     pub reshare: bool,
+
+    /// Instead: a key no machine ever held, made by five parties (distributed key generation)
+    #[arg(long, conflicts_with = "reshare")]
+    pub dkg: bool,
 }

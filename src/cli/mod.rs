@@ -12,6 +12,7 @@ pub mod compat;
 pub mod conventions;
 pub mod crypt;
 pub mod demo;
+pub mod dkg;
 pub mod docs;
 pub mod key;
 pub mod log;

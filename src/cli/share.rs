@@ -140,6 +140,20 @@ the integers (Frankel-Gemmell-MacKenzie-Yung, Rabin).",
     )]
     Reshare(super::reshare::ReshareCommand),
 
+    /// Make an ElGamal key no machine ever holds: distributed key generation in file rounds
+    #[command(
+        subcommand,
+        long_about = "Distributed key generation (docs/dkg.md): n parties make an ElGamal share set \
+together, in rounds of signed files, and no machine ever holds the private key, not even once \
+(share split needs a dealer who does). The protocol is Gennaro-Jarecki-Krawczyk-Rabin (J. \
+Cryptology 2007): Pedersen VSS dealing with a second generator h derived by hashing (round, \
+deal), complaints and public answers (check, answer), the qualified set QUAL, then Feldman \
+commitments of the qualified dealers to extract y (reveal, finish; disclose rebuilds a bad \
+reveal). The result is an ordinary ElGamal share set.",
+        after_long_help = "Examples:\n  $ kmi share dkg round --group ffdhe2048 -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem"
+    )]
+    Dkg(super::dkg::DkgCommand),
+
     /// New shares for the same trustees and threshold: a reshare round with the old k and n
     #[command(
         long_about = "New shares for the same trustees, same k and n, same key: writes a reshare round (as kmi share reshare round) with the old set's threshold and the trustees' certificates in share order; then kmi share reshare deal, accept and finish as for any reshare. Shares that leaked before the refresh are useless with the new set.",
@@ -307,6 +321,10 @@ pub struct ShareSplitArgs {
     #[arg(long, requires = "seed")]
     pub insecure_fixture: bool,
 
+    /// ElGamal: Feldman commitments, or also Pedersen commitments g^a h^b and a blinding value in every share (docs/dkg.md 8)
+    #[arg(long, value_enum, default_value_t = VssChoice::Feldman, value_name = "VSS")]
+    pub vss: VssChoice,
+
     /// Replace existing set and share files in DIR
     #[arg(long)]
     pub force: bool,
@@ -315,6 +333,15 @@ pub struct ShareSplitArgs {
     pub key_passphrase: KeyPassphraseArgs,
     #[command(flatten)]
     pub log: LogArgs,
+}
+
+/// How an ElGamal dealing is committed to (`share split --vss`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VssChoice {
+    /// Feldman: commitments g^(a_t)
+    Feldman,
+    /// Pedersen: also g^(a_t) h^(b_t), every share checked against both
+    Pedersen,
 }
 
 /// What a share set may do (`share split --purpose`).

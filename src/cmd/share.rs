@@ -1,6 +1,7 @@
 //! kmi share split | verify | reconstruct | partial | combine | blind (reshare, refresh and
 //! transfer: `reshare`)
 
+mod dkg;
 mod reshare;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
         ShareCommand::Combine(a) => ("share combine", a.log.log.clone()),
         ShareCommand::Blind(a) => ("share blind", a.log.log.clone()),
         ShareCommand::Reshare(c) => reshare::name_and_log(c),
+        ShareCommand::Dkg(c) => dkg::name_and_log(c),
         ShareCommand::Refresh(a) => ("share refresh", a.log.log.clone()),
         ShareCommand::Transfer(a) => ("share transfer", a.log.log.clone()),
     };
@@ -52,6 +54,7 @@ pub fn run(ctx: &Context, command: ShareCommand) -> Result<()> {
         ShareCommand::Combine(a) => combine(ctx, a, &mut rec),
         ShareCommand::Blind(a) => blind(ctx, a, &mut rec),
         ShareCommand::Reshare(c) => reshare::run(ctx, c, &mut rec, &mut detail),
+        ShareCommand::Dkg(c) => dkg::run(ctx, c, &mut rec, &mut detail),
         ShareCommand::Refresh(a) => reshare::refresh(ctx, a, &mut rec, &mut detail),
         ShareCommand::Transfer(a) => reshare::transfer(ctx, a, &mut rec, &mut detail),
     };
@@ -412,6 +415,10 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
             PurposeChoice::Sign => Purpose::Sign,
         },
         seeded: rng.is_seeded(),
+        vss: match a.vss {
+            kmi::cli::share::VssChoice::Feldman => kmi::threshold::set::Vss::Feldman,
+            kmi::cli::share::VssChoice::Pedersen => kmi::threshold::set::Vss::Pedersen,
+        },
     };
     let (set, shares) = split(&key, &options, &mut rng)?;
     rec.set_id = Some(set.id_hex());

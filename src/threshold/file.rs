@@ -8,7 +8,8 @@
 //!   setId        OCTET STRING (SIZE(32)),  -- SHA-256 of the DER of ShareSetFile
 //!   index        INTEGER (1..n),
 //!   value        INTEGER,                  -- s_i
-//!   set          ShareSetFile }
+//!   set          ShareSetFile,
+//!   blinding     [0] IMPLICIT INTEGER OPTIONAL }   -- r_i = b(i), exactly when the set is Pedersen
 //! ShareSetFile ::= SEQUENCE {
 //!   version      INTEGER (2),
 //!   scheme       OBJECT IDENTIFIER,        -- id-kmi-scheme-rsaShoup | -elgamalFeldman
@@ -22,7 +23,12 @@
 //!      elgamal [1] IMPLICIT SEQUENCE OF INTEGER },
 //!   label        UTF8String OPTIONAL,
 //!   created      GeneralizedTime OPTIONAL,
-//!   lineage      [0] IMPLICIT Lineage OPTIONAL }   -- present on sets made by a reshare
+//!   lineage      [0] IMPLICIT Lineage OPTIONAL,    -- present on sets made by a reshare
+//!   pedersen     [1] IMPLICIT PedersenCommitments OPTIONAL }  -- share split --vss pedersen
+//! PedersenCommitments ::= SEQUENCE {               -- docs/dkg.md section 8
+//!   hDerivation  UTF8String,                       -- "kmi dkg h v1" (docs/dkg.md section 2)
+//!   hCounter     INTEGER, h INTEGER,               -- derived again by every reader
+//!   commitments  SEQUENCE OF INTEGER }             -- k values g^(a_t) h^(b_t)
 //! Lineage ::= SEQUENCE {                           -- docs/reshare.md
 //!   previousSetId OCTET STRING (SIZE(32)),         -- the set the round started from
 //!   roundId       OCTET STRING (SIZE(32)),         -- the reshare round that made this set
@@ -119,6 +125,21 @@ pub struct ShareSetFile {
     /// Where a reshared set came from (absent on a dealt set, so older set ids are unchanged).
     #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
     pub lineage: Option<Lineage>,
+    /// A Pedersen-dealt set's second commitments (absent on Feldman sets, so their ids are
+    /// unchanged); the Feldman `commitments` are published too, as GJKR's extraction phase
+    /// does, because partial results are checked against g^(s_i).
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    pub pedersen: Option<PedersenCommitments>,
+}
+
+/// `PedersenCommitments`: C_t = g^(a_t) h^(b_t) of a set dealt with `share split --vss
+/// pedersen` (docs/dkg.md section 8), with h's derivation so every reader derives it again.
+#[derive(Clone, Debug, Eq, PartialEq, Sequence)]
+pub struct PedersenCommitments {
+    pub h_derivation: String,
+    pub h_counter: u32,
+    pub h: Uint,
+    pub commitments: Vec<Uint>,
 }
 
 /// `Lineage`: how a reshared set descends from the set its round started from.
@@ -150,6 +171,9 @@ pub struct ShareFile {
     pub index: u32,
     pub value: Uint,
     pub set: ShareSetFile,
+    /// r_i = b(i) of a Pedersen-dealt set (present exactly when the set has `pedersen`).
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    pub blinding: Option<Uint>,
 }
 
 impl std::fmt::Debug for ShareFile {
@@ -160,6 +184,7 @@ impl std::fmt::Debug for ShareFile {
             .field("index", &self.index)
             .field("value", &"[secret]")
             .field("set", &self.set)
+            .field("blinding", &self.blinding.as_ref().map(|_| "[secret]"))
             .finish()
     }
 }
@@ -249,6 +274,15 @@ impl ShareSetFile {
                 ));
             }
         }
+        if let Some(pd) = &self.pedersen {
+            if !matches!(self.commitments, Commitments::ElGamal(_))
+                || pd.commitments.len() != self.threshold as usize
+            {
+                return Err(Error::format(
+                    "share set Pedersen commitments: ElGamal sets only, k of them",
+                ));
+            }
+        }
         match &self.commitments {
             Commitments::Rsa(r) if r.verification_keys.len() != self.total as usize => Err(
                 Error::format("share set has the wrong number of verification keys"),
@@ -299,6 +333,11 @@ impl ShareFile {
                 "share index {} is outside 1..{}",
                 share.index, share.set.total
             )));
+        }
+        if share.blinding.is_some() != share.set.pedersen.is_some() {
+            return Err(Error::format(
+                "a share carries a blinding value exactly when its set is Pedersen-dealt",
+            ));
         }
         if share.set_id.as_bytes() != share.set.set_id()? {
             return Err(Error::format(
@@ -354,6 +393,7 @@ mod tests {
             label: Some("test set".into()),
             created: None,
             lineage: None,
+            pedersen: None,
         }
     }
 
@@ -366,6 +406,7 @@ mod tests {
             index: 2,
             value: to_uint(&BigUint::from(12345u32)).unwrap(),
             set: set.clone(),
+            blinding: None,
         };
         let der = share.to_der().unwrap();
         let back = ShareFile::from_der_checked(&der).unwrap();

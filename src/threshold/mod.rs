@@ -3,6 +3,7 @@
 //! decryption; the proofs here are non-interactive Chaum-Pedersen proofs of equal logarithms.
 
 pub mod blind;
+pub mod dkg;
 pub mod elgamal;
 pub mod file;
 pub mod reshare;

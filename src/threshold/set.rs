@@ -130,6 +130,10 @@ impl ShareSet {
                 validate::elgamal_set(public, *total, commitments)?
             }
         }
+        // A Pedersen-dealt set: h derived again, C_t in the subgroup (docs/dkg.md 8).
+        if let (Some(pd), SetPublic::ElGamal { public, .. }) = (&file.pedersen, &public) {
+            super::dkg::pedersen::check_set(&public.group, file.threshold, pd)?;
+        }
         let id = file.set_id()?;
         Ok(ShareSet { file, id, public })
     }
@@ -182,6 +186,24 @@ impl ShareSet {
                 "share {} has a value out of range for its set",
                 share.index
             )));
+        }
+        // Pedersen-dealt: g^(s_i) h^(r_i) = prod C_t^(i^t) as well (docs/dkg.md 8).
+        if let (Some(pd), SetPublic::ElGamal { public, .. }) = (&self.file.pedersen, &self.public) {
+            let r = SecretUint::new(share.blinding.as_ref().map(from_uint).unwrap_or_default());
+            if share.blinding.is_none()
+                || !super::dkg::pedersen::verify_set_pair(
+                    &public.group,
+                    pd,
+                    share.index,
+                    value.expose(),
+                    r.expose(),
+                )
+            {
+                return Err(Error::check(format!(
+                    "share {} does not match the set's Pedersen commitments (its blinding value r_{} is wrong)",
+                    share.index, share.index
+                )));
+            }
         }
         Ok(SecretShare {
             index: share.index,
@@ -302,6 +324,17 @@ pub struct SplitOptions {
     pub purpose: Purpose,
     /// The dealing's randomness came from a seed: recorded in the set so readers warn.
     pub seeded: bool,
+    /// Feldman VSS (the default) or Pedersen VSS (ElGamal only: docs/dkg.md section 8).
+    pub vss: Vss,
+}
+
+/// The verifiable secret sharing of an ElGamal dealing (`share split --vss`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vss {
+    /// Commitments g^(a_t): the set's Feldman commitments alone.
+    Feldman,
+    /// Also C_t = g^(a_t) h^(b_t) and a blinding value r_i = b(i) in every share.
+    Pedersen,
 }
 
 impl SplitOptions {
@@ -313,6 +346,7 @@ impl SplitOptions {
             created: None,
             purpose,
             seeded: false,
+            vss: Vss::Feldman,
         }
     }
 }
@@ -334,11 +368,17 @@ pub fn split(
         ref created,
         purpose,
         seeded,
+        vss,
     } = *options;
     if threshold < 1 || threshold > total || total > 255 {
         return Err(Error::invalid(format!(
             "threshold {threshold} of {total} shares: need 1 <= threshold <= shares <= 255"
         )));
+    }
+    if matches!(key, PrivateKey::Rsa(_)) && vss == Vss::Pedersen {
+        return Err(Error::invalid(
+            "--vss pedersen deals ElGamal keys (RSA sets use Shoup's verification keys)",
+        ));
     }
     if matches!(key, PrivateKey::ElGamal(_)) && purpose == Purpose::Sign {
         return Err(Error::invalid(
@@ -391,6 +431,16 @@ pub fn split(
             )
         }
     };
+    // Pedersen VSS (docs/dkg.md 8): C_t = A_t h^(b_t) over the Feldman A_t, and r_i = b(i).
+    let (pedersen, blindings) = match (key, vss, &commitments) {
+        (PrivateKey::ElGamal(k), Vss::Pedersen, Commitments::ElGamal(c)) => {
+            let feldman_c: Vec<BigUint> = c.iter().map(from_uint).collect();
+            let (pd, r) =
+                super::dkg::pedersen::blind_dealing(&k.public.group, &feldman_c, total, rng)?;
+            (Some(pd), r)
+        }
+        _ => (None, Vec::new()),
+    };
     let file = ShareSetFile {
         version: SET_VERSION,
         scheme,
@@ -403,6 +453,7 @@ pub fn split(
         label: label.clone(),
         created: *created,
         lineage: None,
+        pedersen,
     };
     let set = ShareSet::from_file(file)?;
     // Check the dealing as a trustee would before anything is written.
@@ -431,9 +482,17 @@ pub fn split(
                 index: *index,
                 value: to_uint(value.expose())?,
                 set: set.file.clone(),
+                blinding: blindings
+                    .get(*index as usize - 1)
+                    .map(|r| to_uint(r.expose()))
+                    .transpose()?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    // A Pedersen-dealt share is opened as a trustee would: both equations hold.
+    for s in shares.iter().filter(|s| s.blinding.is_some()) {
+        set.open(s)?;
+    }
     Ok((set, shares))
 }
 
@@ -705,6 +764,53 @@ mod tests {
     use crate::keys::elgamal::{generate_key, NamedGroup};
     use rand_chacha::ChaCha20Rng;
     use rand_core::SeedableRng;
+
+    #[test]
+    fn pedersen_split_checks_both_commitments_and_partials_still_combine() {
+        let mut rng = ChaCha20Rng::from_seed([22; 32]);
+        let key = PrivateKey::ElGamal(generate_key(NamedGroup::Ffdhe2048.group(), &mut rng));
+        let options = SplitOptions {
+            vss: Vss::Pedersen,
+            ..SplitOptions::new(2, 3, Purpose::Decrypt)
+        };
+        let (set, shares) = split(&key, &options, &mut rng).unwrap();
+        let reparsed = ShareSet::from_der(&set.file.to_der().unwrap()).unwrap();
+        assert!(reparsed.file.pedersen.is_some());
+        let opened: Vec<SecretShare> = shares
+            .iter()
+            .map(|s| ShareFile::from_der_checked(&s.to_der().unwrap()).unwrap())
+            .map(|s| reparsed.open(&s).unwrap())
+            .collect();
+        let rebuilt = reparsed.reconstruct(&opened[1..], &mut rng).unwrap();
+        assert_eq!(rebuilt.public(), key.public());
+        // A wrong blinding value, or none, is refused; the value alone still matches Feldman.
+        let mut bad = shares[0].clone();
+        bad.blinding = Some(to_uint(&BigUint::from(5u32)).unwrap());
+        assert!(reparsed.open(&bad).is_err());
+        bad.blinding = None;
+        assert!(ShareFile::from_der_checked(&bad.to_der().unwrap()).is_err());
+        // A Feldman set's shares never carry one, and RSA keys are not Pedersen-dealt.
+        let (feldman, fshares) =
+            split(&key, &SplitOptions::new(2, 3, Purpose::Decrypt), &mut rng).unwrap();
+        assert!(feldman.file.pedersen.is_none() && fshares[0].blinding.is_none());
+        // Partials use the Feldman commitments, as for any set.
+        let PrivateKey::ElGamal(k) = &key else {
+            unreachable!()
+        };
+        let m = crate::crypt::elgamal::encrypt(&k.public, b"pedersen", &mut rng).unwrap();
+        let bytes = m.to_der().unwrap();
+        let input = reparsed
+            .prepare(Operation::ElGamalDecrypt(&m), &bytes)
+            .unwrap();
+        let partials: Vec<_> = opened[..2]
+            .iter()
+            .map(|s| reparsed.partial(s, &input, &mut rng).unwrap())
+            .collect();
+        assert_eq!(
+            reparsed.combine(&partials, &input).unwrap().as_slice(),
+            b"pedersen"
+        );
+    }
 
     #[test]
     fn split_verify_reconstruct_elgamal_through_files() {

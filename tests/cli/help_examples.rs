@@ -104,6 +104,45 @@ const RESHARE_DEALS: &[&str] = &[
     "kmi share reshare deal --set shares/set.pem --round round.pem --share shares/share-2.pem -o deals",
     "kmi share reshare deal --set shares/set.pem --round round.pem --share shares/share-4.pem -o deals",
 ];
+/// t1.crt .. t3.crt with their keys t1.pem .. t3.pem: the parties of a DKG round.
+const DKG_PARTIES: &[&str] = &[
+    "cp t1.crt",
+    "cp t2.crt",
+    "cp t3.crt",
+    "cp t1.pem",
+    "cp t2.pem",
+    "cp t3.pem",
+];
+/// round.pem: a 2-of-3 DKG round over ffdhe2048 for t1..t3.
+const DKG_ROUND: &[&str] = &[
+    "kmi share dkg round --group ffdhe2048 -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem",
+];
+/// deal-1.pem .. deal-3.pem.
+const DKG_DEALS: &[&str] = &[
+    "kmi share dkg deal --round round.pem --identity t1.pem -o deal-1.pem",
+    "kmi share dkg deal --round round.pem --identity t2.pem -o deal-2.pem",
+    "kmi share dkg deal --round round.pem --identity t3.pem -o deal-3.pem",
+];
+/// verdict-1.pem .. verdict-3.pem.
+const DKG_VERDICTS: &[&str] = &[
+    "kmi share dkg check --round round.pem --identity t1.pem deal-1.pem deal-2.pem deal-3.pem -o verdict-1.pem",
+    "kmi share dkg check --round round.pem --identity t2.pem deal-1.pem deal-2.pem deal-3.pem -o verdict-2.pem",
+    "kmi share dkg check --round round.pem --identity t3.pem deal-1.pem deal-2.pem deal-3.pem -o verdict-3.pem",
+];
+/// answer-1.pem .. answer-3.pem.
+const DKG_ANSWERS: &[&str] = &[
+    "kmi share dkg answer --round round.pem --identity t1.pem deal-1.pem verdict-1.pem verdict-2.pem verdict-3.pem -o answer-1.pem",
+    "kmi share dkg answer --round round.pem --identity t2.pem deal-2.pem verdict-1.pem verdict-2.pem verdict-3.pem -o answer-2.pem",
+    "kmi share dkg answer --round round.pem --identity t3.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem -o answer-3.pem",
+];
+/// reveal-1.pem and reveal-2.pem (dealer 3 never reveals: disclose's example).
+const DKG_REVEALS_1_2: &[&str] = &[
+    "kmi share dkg reveal --round round.pem --identity t1.pem deal-1.pem deal-2.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem answer-1.pem answer-2.pem answer-3.pem -o reveal-1.pem",
+    "kmi share dkg reveal --round round.pem --identity t2.pem deal-1.pem deal-2.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem answer-1.pem answer-2.pem answer-3.pem -o reveal-2.pem",
+];
+const DKG_REVEAL_3: &[&str] = &[
+    "kmi share dkg reveal --round round.pem --identity t3.pem deal-1.pem deal-2.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem answer-1.pem answer-2.pem answer-3.pem -o reveal-3.pem",
+];
 const CCM_TXT: &[&str] = &["kmi ccm template --export -o ccm.txt"];
 /// policy.jar: ccm.txt signed by signer.pem (certificate issued by ca.crt).
 const POLICY_JAR: &[&str] = &[
@@ -207,6 +246,43 @@ fn examples() -> Vec<Example> {
         ex("kmi key public --der key.pem -o public.der", &[KEY]),
         ex("kmi key fingerprint key.pem", &[KEY]),
         ex("kmi key fingerprint --digits 16 public.pem", &[PUBLIC]),
+        // kmi share dkg ... (issue 14)
+        ex(
+            "kmi share dkg round --group ffdhe2048 -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem",
+            &[DKG_PARTIES],
+        ),
+        ex(
+            "kmi share dkg round --group-from elgamal-public.pem -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem",
+            &[DKG_PARTIES, &["cp elgamal-public.pem"]],
+        ),
+        ex(
+            "kmi share dkg deal --round round.pem --identity t1.pem -o deal-1.pem",
+            &[DKG_PARTIES, DKG_ROUND],
+        ),
+        ex(
+            "kmi share dkg check --round round.pem --identity t1.pem deal-1.pem deal-2.pem deal-3.pem -o verdict-1.pem",
+            &[DKG_PARTIES, DKG_ROUND, DKG_DEALS],
+        ),
+        ex(
+            "kmi share dkg answer --round round.pem --identity t1.pem deal-1.pem verdict-1.pem verdict-2.pem verdict-3.pem -o answer-1.pem",
+            &[DKG_PARTIES, DKG_ROUND, DKG_DEALS, DKG_VERDICTS],
+        ),
+        ex(
+            "kmi share dkg reveal --round round.pem --identity t1.pem deal-1.pem deal-2.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem answer-1.pem answer-2.pem answer-3.pem -o reveal-1.pem",
+            &[DKG_PARTIES, DKG_ROUND, DKG_DEALS, DKG_VERDICTS, DKG_ANSWERS],
+        ),
+        ex(
+            "kmi share dkg disclose --round round.pem --identity t1.pem --dealer 3 deal-1.pem deal-2.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem answer-1.pem answer-2.pem answer-3.pem reveal-1.pem reveal-2.pem -o disclose-1.pem",
+            &[DKG_PARTIES, DKG_ROUND, DKG_DEALS, DKG_VERDICTS, DKG_ANSWERS, DKG_REVEALS_1_2],
+        ),
+        ex(
+            "kmi share dkg finish --round round.pem deal-1.pem deal-2.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem answer-1.pem answer-2.pem answer-3.pem reveal-1.pem reveal-2.pem reveal-3.pem -o set.pem",
+            &[DKG_PARTIES, DKG_ROUND, DKG_DEALS, DKG_VERDICTS, DKG_ANSWERS, DKG_REVEALS_1_2, DKG_REVEAL_3],
+        ),
+        ex(
+            "kmi share dkg finish --round round.pem --identity t1.pem deal-1.pem deal-2.pem deal-3.pem verdict-1.pem verdict-2.pem verdict-3.pem answer-1.pem answer-2.pem answer-3.pem reveal-1.pem reveal-2.pem reveal-3.pem -o set.pem --share-out share-1.pem",
+            &[DKG_PARTIES, DKG_ROUND, DKG_DEALS, DKG_VERDICTS, DKG_ANSWERS, DKG_REVEALS_1_2, DKG_REVEAL_3],
+        ),
         // kmi share reshare ..., refresh, transfer (issue 16)
         ex(
             "kmi share reshare round --set shares/set.pem -k 2 --to t1.crt --to t2.crt --to t3.crt -o round.pem",

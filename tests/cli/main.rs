@@ -20,6 +20,7 @@ mod common;
 mod conventions;
 mod crypt;
 mod demo;
+mod dkg;
 mod docs;
 mod help_examples;
 mod io_hardening;

@@ -469,6 +469,8 @@ impl Round {
                 generation,
                 rsa,
             }),
+            // A reshared set is Feldman-only (docs/dkg.md 8): the old blinding is not carried.
+            pedersen: None,
         };
         let set = ShareSet::from_file(file)?;
         set.check_public()
@@ -546,6 +548,7 @@ impl Round {
             index: me,
             value: to_uint(share.value.expose())?,
             set: set.file.clone(),
+            blinding: None,
         };
         Ok(Accepted {
             set,

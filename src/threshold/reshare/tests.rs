@@ -285,5 +285,6 @@ fn split_file_of(held: &Held, index: u32) -> crate::threshold::file::ShareFile {
         value: crate::threshold::file::to_uint(held.shares[index as usize - 1].value.expose())
             .unwrap(),
         set: held.set.file.clone(),
+        blinding: None,
     }
 }
