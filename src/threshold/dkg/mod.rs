@@ -213,7 +213,9 @@ fn uints(list: &[BigUint]) -> Result<Vec<Uint>> {
     list.iter().map(to_uint).collect()
 }
 
-fn sign(key: &RsaPrivate, body: &[u8]) -> Result<OctetString> {
+/// A party's signature on a file body (RSASSA-PKCS1-v1_5, SHA-256). Public so that the fuzz
+/// target can play an insider: a party who signs whatever numbers it likes.
+pub fn sign(key: &RsaPrivate, body: &[u8]) -> Result<OctetString> {
     let sig = key
         .to_rsa_crate()?
         .sign(SigHash::Sha256.padding(), &Sha256::digest(body))
