@@ -321,6 +321,8 @@ pub struct ArchiveRequestArgs {
     pub oids: OidProfileArgs,
     #[command(flatten)]
     pub out: MessageOutputArgs,
+    #[command(flatten)]
+    pub fixture: super::SecretFixtureArgs,
 }
 
 #[derive(Debug, Args)]
@@ -354,6 +356,8 @@ pub struct RecoveryRequestArgs {
     pub oids: OidProfileArgs,
     #[command(flatten)]
     pub out: MessageOutputArgs,
+    #[command(flatten)]
+    pub fixture: super::SecretFixtureArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -403,6 +407,8 @@ pub struct KeygenRequestArgs {
     pub oids: OidProfileArgs,
     #[command(flatten)]
     pub out: MessageOutputArgs,
+    #[command(flatten)]
+    pub fixture: super::SecretFixtureArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -523,6 +529,8 @@ pub struct RespondArgs {
     pub oids: OidProfileArgs,
     #[command(flatten)]
     pub out: MessageOutputArgs,
+    #[command(flatten)]
+    pub fixture: super::SecretFixtureArgs,
 }
 
 #[derive(Debug, Args)]

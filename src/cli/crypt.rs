@@ -18,6 +18,8 @@ pub struct EncryptCmdArgs {
 
     #[command(flatten)]
     pub out: OutputFileArgs,
+    #[command(flatten)]
+    pub fixture: super::SecretFixtureArgs,
 }
 
 #[derive(Debug, Args)]

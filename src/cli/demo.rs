@@ -17,4 +17,6 @@ pub struct DemoArgs {
     /// Also show a trustee leaving: reshare the decryption set to new trustees, key unchanged
     #[arg(long)]
     pub reshare: bool,
+    #[command(flatten)]
+    pub fixture: super::FixtureArgs,
 }

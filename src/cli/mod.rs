@@ -195,6 +195,45 @@ impl OutputFileArgs {
     }
 }
 
+/// `--time`: the time written into the output (see `kmi::clock`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TimeArgs {
+    /// Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or
+    /// @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock
+    #[arg(long, value_name = "TIME")]
+    pub time: Option<String>,
+}
+
+/// `--seed` and `--time` for reproducible fixtures, where the randomness protects no secret
+/// (certificate serial numbers, request nonces, the demo's throwaway keys).
+#[derive(Debug, Args, Clone, Default)]
+pub struct FixtureArgs {
+    /// Take every random choice from HEX (ChaCha20): byte-reproducible output for fixtures and
+    /// tests only
+    #[arg(long, value_name = "HEX")]
+    pub seed: Option<String>,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
+}
+
+/// `--seed` and `--time` where the randomness protects a secret (a content-encryption key, a
+/// proof nonce): whoever knows the seed learns the secret, so `--seed` needs `--insecure-fixture`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SecretFixtureArgs {
+    /// Take every random choice from HEX (ChaCha20); anyone who knows HEX reads the protected
+    /// secret, so it needs --insecure-fixture: for test fixtures only
+    #[arg(long, value_name = "HEX")]
+    pub seed: Option<String>,
+
+    /// Allow --seed here (a test fixture, never a real secret)
+    #[arg(long, requires = "seed")]
+    pub insecure_fixture: bool,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
+}
+
 /// Where a key or certificate goes, and in which encoding.
 #[derive(Debug, Args)]
 pub struct OutputArgs {

@@ -5,7 +5,6 @@ use kmi::crypt::elgamal::{self, KmiElGamalMessage};
 use kmi::io::{read_input, to_pem, write_output};
 use kmi::keys::{Key, PrivateKey, PublicKey};
 use kmi::math::{modular::pow_mod_secret, secret::SecretUint};
-use kmi::rng::KmiRng;
 use kmi::{Error, Result};
 
 use super::Context;
@@ -23,7 +22,7 @@ pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
             other => other,
         })?;
     let input = kmi::io::input::read_input_allow_empty(&a.input)?;
-    let mut rng = KmiRng::new(None)?;
+    let mut rng = ctx.secret_fixture_rng(&a.fixture, "the plaintext", false)?;
     let out = match &to {
         PublicKey::Rsa(k) => {
             let key = k.to_rsa_crate()?;

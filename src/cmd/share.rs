@@ -136,7 +136,13 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
     let opened = set.open(&share).map_err(|e| e.in_file(&a.share))?;
     rec.set_id = Some(set.id_hex());
     rec.shares = vec![opened.index];
-    let mut rng = KmiRng::new(None)?;
+    // The proof's nonce r and its answer z = r + c s_i give the share away to whoever knows r: a
+    // seed is for shares that are fixtures already (a seeded set) or with --insecure-fixture.
+    let mut rng = ctx.secret_fixture_rng(
+        &a.fixture,
+        "this trustee's share (through the proof's nonce)",
+        share.set.seeded,
+    )?;
     let in_share = |e: Error| match e {
         Error::CheckFailed(m) => Error::check(format!("{}: {m}", a.share.display())),
         other => other,
@@ -378,17 +384,24 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
             }
         }
     }
+    kmi::clock::set_time(a.time.time.as_deref())?;
     let mut rng = KmiRng::new(a.seed.as_deref())?;
-    // Envelope randomness (content keys, IVs, OAEP seeds, PWRI salts) never comes from the seed.
-    let mut envelope_rng = KmiRng::new(None)?;
+    // Envelope randomness (content keys, IVs, OAEP seeds, PWRI salts) comes from the seed only
+    // with --insecure-fixture (a fixture set of encrypted shares, reproducible byte for byte).
+    let mut envelope_rng = if a.insecure_fixture {
+        KmiRng::derived(a.seed.as_deref(), "share envelopes")?
+    } else {
+        KmiRng::new(None)?
+    };
     if rng.is_seeded() {
         ctx.warn("--seed makes predictable shares: use it for fixtures and tests only");
     }
-    // A seeded fixture must be byte-reproducible, so it carries no creation time.
-    let created = if rng.is_seeded() {
+    // A seeded fixture must be byte-reproducible, so it carries no creation time unless the
+    // time is pinned (--time or SOURCE_DATE_EPOCH).
+    let created = if rng.is_seeded() && !kmi::clock::is_pinned() {
         None
     } else {
-        der::asn1::GeneralizedTime::from_system_time(std::time::SystemTime::now()).ok()
+        der::asn1::GeneralizedTime::from_system_time(kmi::clock::now()).ok()
     };
     let options = SplitOptions {
         threshold: a.threshold,

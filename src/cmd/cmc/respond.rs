@@ -246,7 +246,7 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
                 .map(Some),
         }
     };
-    let now = der::DateTime::from_system_time(std::time::SystemTime::now())
+    let now = der::DateTime::from_system_time(kmi::clock::now())
         .map(|t| t.to_string())
         .unwrap_or_default();
     let agent = Agent {
@@ -284,7 +284,11 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
         }),
     };
     agent.policy.check()?;
-    let mut rng = KmiRng::new(None)?;
+    let mut rng = ctx.secret_fixture_rng(
+        &a.fixture,
+        "the keys the agent generates and the envelopes it writes",
+        false,
+    )?;
     let (response, outcome) = agent::respond(&agent, &request.bytes, &mut store, &mut rng)?;
     *decision = Some(outcome.decision(&request.bytes));
     write_message(&a.out, &response)?;
