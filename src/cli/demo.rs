@@ -19,4 +19,12 @@ pub struct DemoArgs {
     pub reshare: bool,
     #[command(flatten)]
     pub fixture: super::FixtureArgs,
+
+    /// Write the ceremony log (one line per step) to FILE [default: DIR/ceremony.log]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub log: Option<PathBuf>,
+
+    /// Print a JSON summary on stdout (the narration goes to stderr)
+    #[arg(long)]
+    pub json: bool,
 }
