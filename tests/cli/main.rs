@@ -30,6 +30,7 @@ mod log;
 mod network;
 mod peer_keys;
 mod regress;
+mod repro;
 mod reshare;
 mod selftest;
 mod share;
