@@ -8,7 +8,7 @@ use super::{OutputFileArgs, PassphraseArgs};
 
 #[derive(Debug, Args)]
 pub struct EncryptCmdArgs {
-    /// The recipient's public (or private) key
+    /// The recipient's public (or private) key, or a share set (set.pem): its trustees decrypt
     #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
     pub to: PathBuf,
 

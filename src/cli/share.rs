@@ -154,6 +154,19 @@ the integers (Frankel-Gemmell-MacKenzie-Yung, Rabin).",
   $ kmi share transfer --share shares/share-2.pem --to t1.crt -o for-requester-2.pem"
     )]
     Transfer(super::reshare::ShareTransferArgs),
+
+    /// Show what a share set or share file holds, without opening an encrypted share
+    #[command(
+        long_about = "Show what a share set or a share file holds: scheme, purpose, k and n, the \
+set id, the share's index, the public key and its fingerprint, the verification keys (Shoup's v \
+and v_i, or Feldman's commitments C_0..C_t), the label and creation time, and whether the set \
+was dealt from a --seed (a test fixture). An encrypted share (CMS) is not opened: its content \
+cipher and its recipients are shown, and the rest is inside the envelope (kmi share verify \
+--identity opens and checks it). --json prints the same as {\"version\":1,\"ok\":true,...}.",
+        after_long_help = "Examples:\n  $ kmi share inspect shares/set.pem\n  \
+$ kmi share inspect shares/share-2.pem --json"
+    )]
+    Inspect(ShareInspectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -314,6 +327,17 @@ pub struct ShareSplitArgs {
     pub log: LogArgs,
     #[command(flatten)]
     pub time: super::TimeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShareInspectArgs {
+    /// A share set (set.pem) or a share file, plain or encrypted
+    #[arg(value_name = "SHARE-OR-SET", value_hint = ValueHint::FilePath)]
+    pub file: PathBuf,
+
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// What a share set may do (`share split --purpose`).

@@ -335,7 +335,7 @@ fn public(ctx: &Context, a: PublicArgs) -> Result<()> {
 
 /// The public key of a key file, or of a share set (PEM KMI SHARE SET, or DER that is not a
 /// key): the key its trustees hold in shares.
-fn read_public_or_set(
+pub(super) fn read_public_or_set(
     ctx: &Context,
     path: &std::path::Path,
     pass: &PassphraseArgs,

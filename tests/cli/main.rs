@@ -36,5 +36,6 @@ mod selftest;
 mod share;
 mod share_blind;
 mod share_hardening;
+mod share_inspect;
 mod small_bugs;
 mod snapshots;
