@@ -26,6 +26,7 @@ mod jar_layout;
 mod key_check;
 mod key_generate;
 mod key_io;
+mod key_passphrase;
 mod log;
 mod network;
 mod peer_keys;
