@@ -421,6 +421,9 @@ _kmi() {
             kmi__subcmd__help__subcmd__key,inspect)
                 cmd="kmi__subcmd__help__subcmd__key__subcmd__inspect"
                 ;;
+            kmi__subcmd__help__subcmd__key,passphrase)
+                cmd="kmi__subcmd__help__subcmd__key__subcmd__passphrase"
+                ;;
             kmi__subcmd__help__subcmd__key,public)
                 cmd="kmi__subcmd__help__subcmd__key__subcmd__public"
                 ;;
@@ -438,6 +441,9 @@ _kmi() {
                 ;;
             kmi__subcmd__help__subcmd__share,combine)
                 cmd="kmi__subcmd__help__subcmd__share__subcmd__combine"
+                ;;
+            kmi__subcmd__help__subcmd__share,inspect)
+                cmd="kmi__subcmd__help__subcmd__share__subcmd__inspect"
                 ;;
             kmi__subcmd__help__subcmd__share,partial)
                 cmd="kmi__subcmd__help__subcmd__share__subcmd__partial"
@@ -487,6 +493,9 @@ _kmi() {
             kmi__subcmd__key,inspect)
                 cmd="kmi__subcmd__key__subcmd__inspect"
                 ;;
+            kmi__subcmd__key,passphrase)
+                cmd="kmi__subcmd__key__subcmd__passphrase"
+                ;;
             kmi__subcmd__key,public)
                 cmd="kmi__subcmd__key__subcmd__public"
                 ;;
@@ -523,6 +532,9 @@ _kmi() {
             kmi__subcmd__key__subcmd__help,inspect)
                 cmd="kmi__subcmd__key__subcmd__help__subcmd__inspect"
                 ;;
+            kmi__subcmd__key__subcmd__help,passphrase)
+                cmd="kmi__subcmd__key__subcmd__help__subcmd__passphrase"
+                ;;
             kmi__subcmd__key__subcmd__help,public)
                 cmd="kmi__subcmd__key__subcmd__help__subcmd__public"
                 ;;
@@ -553,6 +565,9 @@ _kmi() {
             kmi__subcmd__share,help)
                 cmd="kmi__subcmd__share__subcmd__help"
                 ;;
+            kmi__subcmd__share,inspect)
+                cmd="kmi__subcmd__share__subcmd__inspect"
+                ;;
             kmi__subcmd__share,partial)
                 cmd="kmi__subcmd__share__subcmd__partial"
                 ;;
@@ -582,6 +597,9 @@ _kmi() {
                 ;;
             kmi__subcmd__share__subcmd__help,help)
                 cmd="kmi__subcmd__share__subcmd__help__subcmd__help"
+                ;;
+            kmi__subcmd__share__subcmd__help,inspect)
+                cmd="kmi__subcmd__share__subcmd__help__subcmd__inspect"
                 ;;
             kmi__subcmd__share__subcmd__help,partial)
                 cmd="kmi__subcmd__share__subcmd__help__subcmd__partial"
@@ -1507,7 +1525,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__issue)
-            opts="-o -q -h -V --ca-key --key-passphrase-file --key-passphrase-fd --ca-cert --public --subject --days --ca --path-len --usage --output --force --der --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --ca-key --key-passphrase-file --key-passphrase-fd --ca-cert --public --subject --days --ca --path-len --usage --output --force --der --log --seed --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1638,6 +1656,14 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1730,7 +1756,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__prepare__subcmd__issue)
-            opts="-o -q -h -V --set --ca-cert --public --subject --days --ca --path-len --usage --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --ca-cert --public --subject --days --ca --path-len --usage --output --force --log --seed --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1842,6 +1868,14 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1932,7 +1966,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__prepare__subcmd__self__subcmd__sign)
-            opts="-o -q -h -V --set --subject --days --ca --path-len --usage --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --subject --days --ca --path-len --usage --output --force --log --seed --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2012,6 +2046,14 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2123,7 +2165,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__self__subcmd__sign)
-            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --subject --days --ca --path-len --usage --output --force --der --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --subject --days --ca --path-len --usage --output --force --der --log --seed --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2224,6 +2266,14 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2260,7 +2310,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__archive__subcmd__request)
-            opts="-o -q -h -V --key --agent --subject --cert --identity --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --agent --subject --cert --identity --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2442,6 +2492,14 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2800,7 +2858,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__keygen__subcmd__request)
-            opts="-o -q -h -V --subject --identity --shroud-key --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --subject --identity --shroud-key --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2958,6 +3016,14 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3010,7 +3076,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__recovery__subcmd__request)
-            opts="-o -q -h -V --identity --shroud-key --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --identity --shroud-key --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3175,6 +3241,14 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3183,7 +3257,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__respond)
-            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --ca-key --ca-cert --days --store --storage-cert --storage-key --split --to --share-key --secret-file --pwri-kek --identity-secrets --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --keygen-bits --threads --json --log --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --ca-key --ca-cert --days --store --storage-cert --storage-key --split --to --share-key --secret-file --pwri-kek --identity-secrets --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --keygen-bits --threads --json --log --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3489,6 +3563,14 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3934,7 +4016,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__demo)
-            opts="-q -h -V --dir --bits --reshare --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --dir --bits --reshare --seed --time --log --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3951,6 +4033,29 @@ _kmi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3959,7 +4064,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__encrypt)
-            opts="-i -o -q -h -V --to --input --output --force --batch --quiet --allow-slow-kdf --help --version"
+            opts="-i -o -q -h -V --to --input --output --force --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4038,6 +4143,14 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4580,7 +4693,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__help__subcmd__key)
-            opts="generate check inspect public fingerprint"
+            opts="generate check inspect public fingerprint passphrase"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4677,6 +4790,20 @@ _kmi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kmi__subcmd__help__subcmd__key__subcmd__passphrase)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kmi__subcmd__help__subcmd__key__subcmd__public)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -4734,7 +4861,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__help__subcmd__share)
-            opts="split verify reconstruct partial combine blind reshare refresh transfer"
+            opts="split verify reconstruct partial combine blind reshare refresh transfer inspect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4762,6 +4889,20 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__help__subcmd__share__subcmd__combine)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__help__subcmd__share__subcmd__inspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -4930,7 +5071,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key)
-            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version generate check inspect public fingerprint help"
+            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version generate check inspect public fingerprint passphrase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5254,7 +5395,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__help)
-            opts="generate check inspect public fingerprint help"
+            opts="generate check inspect public fingerprint passphrase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5365,6 +5506,20 @@ _kmi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kmi__subcmd__key__subcmd__help__subcmd__passphrase)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kmi__subcmd__key__subcmd__help__subcmd__public)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -5402,6 +5557,92 @@ _kmi() {
                     return 0
                     ;;
                 --passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__key__subcmd__passphrase)
+            opts="-o -q -h -V --output --force --der --remove --kdf --key-passphrase-file --key-passphrase-fd --new-passphrase-file --new-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -o)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --kdf)
+                    COMPREPLY=($(compgen -W "pbkdf2 scrypt" -- "${cur}"))
+                    return 0
+                    ;;
+                --key-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --key-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --new-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --new-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5564,7 +5805,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share)
-            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version split verify reconstruct partial combine blind reshare refresh transfer help"
+            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version split verify reconstruct partial combine blind reshare refresh transfer inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5816,7 +6057,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__help)
-            opts="split verify reconstruct partial combine blind reshare refresh transfer help"
+            opts="split verify reconstruct partial combine blind reshare refresh transfer inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5858,6 +6099,20 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__share__subcmd__help__subcmd__inspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -6025,8 +6280,22 @@ _kmi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kmi__subcmd__share__subcmd__inspect)
+            opts="-q -h -V --json --batch --quiet --allow-slow-kdf --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kmi__subcmd__share__subcmd__partial)
-            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --blinded --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --blinded --output --force --log --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6165,6 +6434,14 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -6909,7 +7186,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__split)
-            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --purpose --seed --insecure-fixture --force --key-passphrase-file --key-passphrase-fd --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --purpose --seed --insecure-fixture --force --key-passphrase-file --key-passphrase-fd --log --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7019,6 +7296,10 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
