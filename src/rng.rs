@@ -30,28 +30,6 @@ impl KmiRng {
         }
     }
 
-    /// A second, independent stream from the same `--seed` for another use (`purpose` names it,
-    /// e.g. "envelope"): the OS RNG when there is no seed. The key is SHA-256 over the purpose, a
-    /// zero octet and the seed bytes, so it never equals the main stream's.
-    pub fn derived(seed_hex: Option<&str>, purpose: &str) -> Result<Self> {
-        match seed_hex {
-            None => Ok(KmiRng::Os(OsRng)),
-            Some(s) => {
-                let KmiRng::Seeded(_) = KmiRng::new(Some(s))? else {
-                    return Err(Error::internal("a seeded RNG came out unseeded"));
-                };
-                // new() accepted the hex, so decoding cannot fail here; map it anyway.
-                let bytes = hex::decode(s.trim()).map_err(|e| Error::invalid(e.to_string()))?;
-                let mut h = Sha256::new();
-                h.update(purpose.as_bytes());
-                h.update([0u8]);
-                h.update(&bytes);
-                let key: [u8; 32] = h.finalize().into();
-                Ok(KmiRng::Seeded(Box::new(ChaCha20Rng::from_seed(key))))
-            }
-        }
-    }
-
     pub fn is_seeded(&self) -> bool {
         matches!(self, KmiRng::Seeded(_))
     }
@@ -100,17 +78,6 @@ mod tests {
         let (x, y, z) = (a.next_u64(), b.next_u64(), c.next_u64());
         assert_eq!(x, y);
         assert_ne!(x, z);
-    }
-
-    #[test]
-    fn derived_streams_differ_from_the_main_one() {
-        let mut a = KmiRng::new(Some("01")).unwrap();
-        let mut b = KmiRng::derived(Some("01"), "envelope").unwrap();
-        let mut c = KmiRng::derived(Some("01"), "envelope").unwrap();
-        let y = b.next_u64();
-        assert_ne!(a.next_u64(), y);
-        assert_eq!(y, c.next_u64());
-        assert!(!KmiRng::derived(None, "envelope").unwrap().is_seeded());
     }
 
     #[test]

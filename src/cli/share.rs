@@ -32,11 +32,10 @@ The key is checked in full first (the registration checks of kmi key check with 
 safe primes for RSA), and the dealing is checked (set consistency, every share, test messages) \
 before any file is written.\n\n\
 --seed makes the polynomial a function of the seed: whoever knows the seed rebuilds every share. \
-Such a set says so inside the set and every share, every command that reads it warns, and --seed \
-with --to or --passphrase-file is refused unless --insecure-fixture is given; only then does the \
-envelope randomness come from the seed too (an encrypted fixture set, byte for byte \
-reproducible). A seeded set carries no creation time unless --time or SOURCE_DATE_EPOCH pins \
-one.",
+Such a set says so inside the set and every share, every command that reads it warns, envelope \
+randomness never comes from the seed (so a byte-reproducible fixture set uses --plain), and \
+--seed with --to or --passphrase-file is refused unless --insecure-fixture is given. A seeded \
+set carries no creation time unless --time or SOURCE_DATE_EPOCH pins one.",
         after_long_help = "Examples:\n  $ kmi share split key.pem -k 3 -n 5 --to t1.pem --to t2.pem --to t3.pem --to t4.pem --to t5.pem -o shares\n  \
 $ kmi share split elgamal.pem -k 2 -n 3 --passphrase-file p1 --passphrase-file p2 --passphrase-file p3 -o shares\n  \
 $ kmi share split signing-key.pem -k 2 -n 3 --purpose sign --plain -o signing-shares\n  \

@@ -389,13 +389,10 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
     }
     kmi::clock::set_time(a.time.time.as_deref())?;
     let mut rng = KmiRng::new(a.seed.as_deref())?;
-    // Envelope randomness (content keys, IVs, OAEP seeds, PWRI salts) comes from the seed only
-    // with --insecure-fixture (a fixture set of encrypted shares, reproducible byte for byte).
-    let mut envelope_rng = if a.insecure_fixture {
-        KmiRng::derived(a.seed.as_deref(), "share envelopes")?
-    } else {
-        KmiRng::new(None)?
-    };
+    // Envelope randomness (content keys, IVs, OAEP seeds, PWRI salts) never comes from the seed,
+    // not even with --insecure-fixture: the seed plus an encrypted share must not give the key
+    // (issue 10). A byte-reproducible fixture set uses --plain shares.
+    let mut envelope_rng = KmiRng::new(None)?;
     if rng.is_seeded() {
         ctx.warn("--seed makes predictable shares: use it for fixtures and tests only");
     }

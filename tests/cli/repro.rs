@@ -2,6 +2,8 @@
 //! partials, ciphertexts, certificates, CMC requests, responses and extracted keys, a signed CCM
 //! policy, the ceremony log, the demo) run twice in two directories with the same seeds and time
 //! gives the same bytes in every file; a third run with other seeds shows the comparison bites.
+//! Shares are dealt --plain: a split's envelopes never use the seed (seed plus an encrypted share
+//! must not give the key), so encrypted shares are not fixtures.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,12 +32,12 @@ key generate elgamal --group ffdhe2048 --seed 05{S} -o eg.pem
 key public t1.pem -o t1-public.pem
 key public t2.pem -o t2-public.pem
 key public t3.pem -o t3-public.pem
-share split key.pem -k 2 -n 3 --seed 06{S} --insecure-fixture --to t1-public.pem --to t2-public.pem --to t3-public.pem -o shares --time @{T} --log ceremony.log
+share split key.pem -k 2 -n 3 --seed 06{S} --plain -o shares --time @{T} --log ceremony.log
 share split key.pem -k 2 -n 3 --seed 07{S} --plain --purpose sign -o plain-shares --log ceremony.log
 encrypt --to key.pem -i msg.txt -o msg.bin --seed 08{S} --insecure-fixture
 encrypt --to eg.pem -i msg.txt -o msg.eg --seed 09{S} --insecure-fixture
-share partial --share shares/share-1.pem --identity t1.pem --decrypt msg.bin -o p1.pem --seed 0a{S} --log ceremony.log
-share partial --share shares/share-3.pem --identity t3.pem --decrypt msg.bin -o p3.pem --seed 0b{S} --log ceremony.log
+share partial --share shares/share-1.pem --decrypt msg.bin -o p1.pem --seed 0a{S} --log ceremony.log
+share partial --share shares/share-3.pem --decrypt msg.bin -o p3.pem --seed 0b{S} --log ceremony.log
 share combine --set shares/set.pem p1.pem p3.pem --decrypt msg.bin -o msg.out --log ceremony.log
 share partial --share plain-shares/share-2.pem --sign msg.txt -o s2.pem --seed 0c{S}
 cert self-sign --key t1.pem --subject CN=Fixture-CA --days 3650 --ca -o ca.crt --seed 0d{S} --time @{T}
