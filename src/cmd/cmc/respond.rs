@@ -124,6 +124,9 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
 
 /// Answer the request; `decision` is set once the request has been read.
 fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -> Result<()> {
+    // --time first: the response time, the certificates the agent issues and the store's
+    // records all read the clock.
+    kmi::clock::set_time(a.fixture.time.time.as_deref())?;
     let oids = oids(&a.oids)?;
     let spec = a.out.file.spec(false);
     spec.check_writable()?;
