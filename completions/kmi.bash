@@ -1120,18 +1120,7 @@ _kmi() {
                     return 0
                     ;;
                 --partials)
-                    local oldifs
-                    if [ -n "${IFS+x}" ]; then
-                        oldifs="$IFS"
-                    fi
-                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
-                    if [ -n "${oldifs+x}" ]; then
-                        IFS="$oldifs"
-                    fi
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o filenames
-                    fi
                     return 0
                     ;;
                 --signer)
@@ -2310,7 +2299,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__archive__subcmd__request)
-            opts="-o -q -h -V --key --agent --subject --cert --identity --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --to --subject --cert --owner --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2331,7 +2320,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --agent)
+                --to)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2365,7 +2354,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --identity)
+                --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2411,7 +2400,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-file)
+                --secret-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2426,7 +2415,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-fd)
+                --secret-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2510,13 +2499,13 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__extract)
-            opts="-o -q -h -V --key --passphrase-file --agent-cert --request --insecure --der --output --force --key-passphrase-file --key-passphrase-fd --oid-profile --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --identity --secret-file --secret-fd --agent-cert --request --insecure --der --output --force --identity-passphrase-file --identity-passphrase-fd --oid-profile --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --key)
+                --identity)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2531,7 +2520,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --secret-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2544,6 +2533,10 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --secret-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --agent-cert)
@@ -2606,7 +2599,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --key-passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2621,7 +2614,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --key-passphrase-fd)
+                --identity-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2858,7 +2851,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__keygen__subcmd__request)
-            opts="-o -q -h -V --subject --identity --shroud-key --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --subject --owner --to --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2868,11 +2861,11 @@ _kmi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --identity)
+                --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --shroud-key)
+                --to)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2933,7 +2926,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-file)
+                --secret-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2948,7 +2941,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-fd)
+                --secret-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3076,17 +3069,17 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__recovery__subcmd__request)
-            opts="-o -q -h -V --identity --shroud-key --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --owner --to --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --identity)
+                --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --shroud-key)
+                --to)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -3158,7 +3151,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-file)
+                --secret-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -3173,7 +3166,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-fd)
+                --secret-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3257,7 +3250,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__respond)
-            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --ca-key --ca-cert --days --store --storage-cert --storage-key --split --to --share-key --secret-file --pwri-kek --identity-secrets --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --keygen-bits --threads --json --log --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --ca-key --ca-cert --days --store --storage-cert --storage-key --split --to --identity --identity-passphrase-file --identity-passphrase-fd --secret-file --secret-fd --pwri-kek --identity-secrets --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --keygen-bits --threads --json --log --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3421,7 +3414,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --share-key)
+                --identity)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -3434,6 +3427,25 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --secret-file)
@@ -3449,6 +3461,10 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --secret-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --pwri-kek)
@@ -3780,13 +3796,13 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__store__subcmd__list)
-            opts="-q -h -V --identity --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --owner --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --identity)
+                --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3908,13 +3924,13 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__decrypt)
-            opts="-i -o -q -h -V --key --input --output --force --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-i -o -q -h -V --identity --input --output --force --identity-passphrase-file --identity-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --key)
+                --identity)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -3989,7 +4005,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -4004,7 +4020,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --identity-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5085,13 +5101,13 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__check)
-            opts="-q -h -V --require-safe --json --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --require-safe --json --key-passphrase-file --key-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --passphrase-file)
+                --key-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -5106,7 +5122,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --key-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5118,7 +5134,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__fingerprint)
-            opts="-q -h -V --digits --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --digits --key-passphrase-file --key-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5128,7 +5144,7 @@ _kmi() {
                     COMPREPLY=($(compgen -W "16 32 64" -- "${cur}"))
                     return 0
                     ;;
-                --passphrase-file)
+                --key-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -5143,7 +5159,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --key-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5169,7 +5185,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__elgamal)
-            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --force --der --encrypt --kdf --new-passphrase-file --new-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5229,7 +5245,7 @@ _kmi() {
                     COMPREPLY=($(compgen -W "pbkdf2 scrypt" -- "${cur}"))
                     return 0
                     ;;
-                --passphrase-file)
+                --new-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -5244,7 +5260,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --new-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5312,7 +5328,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__rsa)
-            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --force --der --encrypt --kdf --new-passphrase-file --new-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5368,7 +5384,7 @@ _kmi() {
                     COMPREPLY=($(compgen -W "pbkdf2 scrypt" -- "${cur}"))
                     return 0
                     ;;
-                --passphrase-file)
+                --new-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -5383,7 +5399,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --new-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5535,13 +5551,13 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__inspect)
-            opts="-q -h -V --json --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --json --key-passphrase-file --key-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --passphrase-file)
+                --key-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -5556,7 +5572,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --key-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5654,7 +5670,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__public)
-            opts="-o -q -h -V --output --force --der --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --output --force --der --key-passphrase-file --key-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5690,7 +5706,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --key-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -5705,7 +5721,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --key-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5938,7 +5954,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__combine)
-            opts="-o -q -h -V --set --decrypt --sign --blind --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --decrypt --sign --factor --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5989,7 +6005,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --blind)
+                --factor)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -6295,7 +6311,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__partial)
-            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --blinded --output --force --log --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --share --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --decrypt --sign --blinded --output --force --log --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6331,7 +6347,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -6344,6 +6360,29 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --share-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --decrypt)
@@ -6452,7 +6491,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__reconstruct)
-            opts="-o -q -h -V --set --identity --passphrase-file --output --force --der --encrypt --kdf --new-passphrase-file --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --output --force --der --encrypt --kdf --new-passphrase-file --new-passphrase-fd --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6488,7 +6527,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -6501,6 +6540,29 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --share-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -6550,6 +6612,10 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --new-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log)
@@ -6682,7 +6748,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__reshare__subcmd__accept)
-            opts="-o -q -h -V --set --round --identity --exclude --plain --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --round --identity --identity-passphrase-file --identity-passphrase-fd --exclude --plain --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6731,6 +6797,25 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --exclude)
@@ -6790,7 +6875,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__reshare__subcmd__deal)
-            opts="-o -q -h -V --set --round --share --identity --passphrase-file --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --round --share --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6856,7 +6941,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -6869,6 +6954,29 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --share-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -7186,7 +7294,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__split)
-            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --purpose --seed --insecure-fixture --force --key-passphrase-file --key-passphrase-fd --log --time --batch --quiet --allow-slow-kdf --help --version"
+            opts="-k -n -o -q -h -V --threshold --shares --output --to --share-passphrase-file --share-passphrase-fd --plain --label --purpose --seed --insecure-fixture --force --key-passphrase-file --key-passphrase-fd --log --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7237,7 +7345,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --share-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -7250,6 +7358,10 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --label)
@@ -7310,7 +7422,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__transfer)
-            opts="-o -q -h -V --share --identity --passphrase-file --to --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --share --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --to --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7346,7 +7458,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -7359,6 +7471,29 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --share-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --to)
@@ -7429,7 +7564,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__verify)
-            opts="-q -h -V --set --identity --passphrase-file --json --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --set --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --json --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7465,7 +7600,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -7478,6 +7613,29 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --share-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log)

@@ -5,9 +5,6 @@ mod process;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use kmi::cli::Cli;
-
 fn main() -> ExitCode {
     // `kmi ... | head` closes the pipe early; end quietly as C tools do instead of failing a write.
     process::default_sigpipe();
@@ -29,7 +26,7 @@ fn main() -> ExitCode {
         eprintln!("kmi: internal error (a bug, please report it): {msg}");
     }));
 
-    let cli = match Cli::try_parse() {
+    let cli = match kmi::cli::compat::try_parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help and --version: written like any other output (exit 3 if stdout fails).

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum, ValueHint};
 
-use super::{EncryptArgs, OutputArgs, PassphraseArgs};
+use super::{EncryptArgs, KeyPassphraseArgs, NewPassphraseArgs, OutputArgs};
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -79,7 +79,7 @@ such a key. --no-safe makes an ordinary RSA key instead.\n\n\
 The private key is written as PKCS#8 (PEM unless --der), encrypted with --encrypt. A progress \
 bar shows candidates tested while stderr is a terminal.",
         after_long_help = "Examples:\n  $ kmi key generate rsa -o key.pem\n  \
-$ kmi key generate rsa --bits 3072 --encrypt --passphrase-file pass.txt -o key.pem\n  \
+$ kmi key generate rsa --bits 3072 --encrypt --new-passphrase-file pass.txt -o key.pem\n  \
 $ kmi key generate rsa --bits 512 --seed 01 -o fixture.pem"
     )]
     Rsa(RsaGenerateArgs),
@@ -130,7 +130,7 @@ pub struct RsaGenerateArgs {
     #[command(flatten)]
     pub encrypt: EncryptArgs,
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub new_passphrase: NewPassphraseArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -163,7 +163,7 @@ pub struct ElGamalGenerateArgs {
     #[command(flatten)]
     pub encrypt: EncryptArgs,
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub new_passphrase: NewPassphraseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -181,7 +181,7 @@ pub struct CheckArgs {
     pub json: bool,
 
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub key_passphrase: KeyPassphraseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -195,7 +195,7 @@ pub struct InspectArgs {
     pub json: bool,
 
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub key_passphrase: KeyPassphraseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -207,7 +207,7 @@ pub struct PublicArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub key_passphrase: KeyPassphraseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -221,7 +221,7 @@ pub struct FingerprintArgs {
     pub digits: String,
 
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub key_passphrase: KeyPassphraseArgs,
 }
 
 #[derive(Debug, Args)]

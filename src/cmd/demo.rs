@@ -500,7 +500,7 @@ fn sign_policy(
     d.cmd("kmi ccm prepare policy.txt -o policy.sf")?;
     partial_cmds(d, "signing-", &[2, 3, 4], "--sign policy.sf", "policy")?;
     let partials = partials_of(d, set, opened, &[2, 3, 4], &input, "policy", rng)?;
-    d.cmd("kmi ccm sign policy.txt --signer KMIDEMO --threshold-set signing-set.pem --partials policy-partial-2.pem policy-partial-3.pem policy-partial-4.pem --cert signing-cert.pem -o policy.jar")?;
+    d.cmd("kmi ccm sign policy.txt --signer KMIDEMO --threshold-set signing-set.pem policy-partial-2.pem policy-partial-3.pem policy-partial-4.pem --cert signing-cert.pem -o policy.jar")?;
     let signature = set.combine(&partials, &input)?;
     let jar = plan.sign_with_signature(&signature)?;
     let path = d.write("policy.jar", &jar, false)?;

@@ -77,9 +77,10 @@ pub fn encryption_from_args(
     output: &std::path::Path,
 ) -> Result<Option<KeyEncryption>> {
     if !enc.encrypt && (pass.passphrase_file.is_some() || pass.passphrase_fd.is_some()) {
-        return Err(Error::invalid(
-            "a passphrase was given but --encrypt was not",
-        ));
+        return Err(Error::invalid(format!(
+            "{}-file or {}-fd was given but --encrypt was not",
+            pass.flags, pass.flags
+        )));
     }
     if !enc.encrypt {
         return Ok(None);
@@ -118,7 +119,13 @@ fn finish_generate(
 
 fn generate_rsa(ctx: &Context, a: RsaGenerateArgs) -> Result<()> {
     let e = rsa::parse_exponent(&a.e)?;
-    let mut setup = prepare_generate(ctx, &a.output, &a.search, &a.encrypt, &a.passphrase)?;
+    let mut setup = prepare_generate(
+        ctx,
+        &a.output,
+        &a.search,
+        &a.encrypt,
+        &a.new_passphrase.source(),
+    )?;
     let params = RsaGenParams {
         bits: a.bits,
         safe: !a.no_safe,
@@ -156,7 +163,13 @@ fn generate_elgamal(ctx: &Context, a: ElGamalGenerateArgs) -> Result<()> {
             bits: a.bits.unwrap_or(2048),
         },
     };
-    let mut setup = prepare_generate(ctx, &a.output, &a.search, &a.encrypt, &a.passphrase)?;
+    let mut setup = prepare_generate(
+        ctx,
+        &a.output,
+        &a.search,
+        &a.encrypt,
+        &a.new_passphrase.source(),
+    )?;
     let bar = SearchBar::new(ctx.quiet);
     let started = std::time::Instant::now();
     let group = elgamal::generate_group(spec, &mut setup.rng, &setup.cfg, &bar);
@@ -189,7 +202,7 @@ fn named(g: GroupChoice) -> NamedGroup {
 }
 
 fn check(ctx: &Context, a: CheckArgs) -> Result<()> {
-    let key = ctx.read_key(&a.key, &a.passphrase)?;
+    let key = ctx.read_key(&a.key, &a.key_passphrase.source())?;
     let report = check_key(&key, a.require_safe);
     let name = a.key.display().to_string();
     if a.json {
@@ -229,7 +242,7 @@ fn hex(n: &BigUint) -> String {
 }
 
 fn inspect(ctx: &Context, a: InspectArgs) -> Result<()> {
-    let key = ctx.read_key(&a.key, &a.passphrase)?;
+    let key = ctx.read_key(&a.key, &a.key_passphrase.source())?;
     let public = key.public();
     let fp = fingerprint(&public, 64)?;
     let mut doc = match &public {
@@ -330,7 +343,7 @@ fn print_wrapped(name: &str, hex: &str) -> Result<()> {
 fn public(ctx: &Context, a: PublicArgs) -> Result<()> {
     let spec = a.output.file.spec(false);
     spec.check_writable()?;
-    let public = read_public_or_set(ctx, &a.key, &a.passphrase)?;
+    let public = read_public_or_set(ctx, &a.key, &a.key_passphrase.source())?;
     write_output(&spec, &encode_public(&public, a.output.der)?)
 }
 
@@ -364,7 +377,7 @@ pub(super) fn read_public_or_set(
 }
 
 fn print_fingerprint(ctx: &Context, a: FingerprintArgs) -> Result<()> {
-    let key = ctx.read_key(&a.key, &a.passphrase)?;
+    let key = ctx.read_key(&a.key, &a.key_passphrase.source())?;
     let digits: usize = a
         .digits
         .parse()
@@ -389,10 +402,7 @@ fn change_passphrase(ctx: &Context, a: kmi::cli::key::KeyPassphraseCmdArgs) -> R
     };
     let spec = OutputSpec::new(&target, force, true);
     spec.check_writable()?;
-    let open = PassphraseArgs {
-        passphrase_file: a.key_passphrase.key_passphrase_file.clone(),
-        passphrase_fd: a.key_passphrase.key_passphrase_fd,
-    };
+    let open = a.key_passphrase.source();
     let key = match ctx.read_key(&a.key, &open)? {
         Key::Private(k) => k,
         Key::Public(_) => {
@@ -405,6 +415,8 @@ fn change_passphrase(ctx: &Context, a: kmi::cli::key::KeyPassphraseCmdArgs) -> R
     let new = PassphraseArgs {
         passphrase_file: a.new_passphrase_file.clone(),
         passphrase_fd: a.new_passphrase_fd,
+        flags: "--new-passphrase",
+        cache: None,
     };
     let enc = EncryptArgs {
         encrypt: !a.remove,

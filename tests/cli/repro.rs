@@ -48,14 +48,14 @@ cert self-sign --key t3.pem --subject CN=alice --days 365 --usage sign,encrypt -
 ccm template --export -o ccm.txt
 ccm sign ccm.txt --key t2.pem --cert signer.crt -o policy.jar
 cmc store init store.db --storage-cert {STORAGE_CERT}
-cmc archive-request --key t3.pem --agent agent.crt --identity alice --sign-with-archived-key -o archive.req --seed 11{S} --insecure-fixture
+cmc archive-request --key t3.pem --to agent.crt --owner alice --sign-with-archived-key -o archive.req --seed 11{S} --insecure-fixture
 cmc respond --agent-key t2.pem --agent-cert agent.crt --store store.db --storage-cert {STORAGE_CERT} --storage-key {STORAGE_KEY} archive.req -o archive.rsp --seed 12{S} --insecure-fixture --time @{T} --log ceremony.log
-cmc recovery-request --identity alice --shroud-key t1-public.pem --sign-key t3.pem -o recover.req --seed 13{S}
+cmc recovery-request --owner alice --to t1-public.pem --sign-key t3.pem -o recover.req --seed 13{S}
 cmc respond --agent-key t2.pem --agent-cert agent.crt --store store.db --storage-cert {STORAGE_CERT} --storage-key {STORAGE_KEY} recover.req -o recover.rsp --seed 14{S} --insecure-fixture --time @{T} --log ceremony.log
-cmc extract recover.rsp --key t1.pem --agent-cert agent.crt -o recovered.pem
-cmc keygen-request --subject CN=alice --shroud-key t1-public.pem --sign-key t3.pem --sign-cert alice.crt -o keygen.req --seed 15{S}
+cmc extract recover.rsp --identity t1.pem --agent-cert agent.crt -o recovered.pem
+cmc keygen-request --subject CN=alice --to t1-public.pem --sign-key t3.pem --sign-cert alice.crt -o keygen.req --seed 15{S}
 cmc respond --agent-key t2.pem --agent-cert agent.crt --store store.db --storage-cert {STORAGE_CERT} --storage-key {STORAGE_KEY} --keygen-bits 1024 keygen.req -o keygen.rsp --seed 16{S} --insecure-fixture --time @{T} --log ceremony.log
-cmc extract keygen.rsp --key t1.pem --agent-cert agent.crt -o generated.pem
+cmc extract keygen.rsp --identity t1.pem --agent-cert agent.crt -o generated.pem
 log verify ceremony.log
 demo --bits 768 --dir demo --seed 17{S} --time @{T} --json
 ";
