@@ -421,6 +421,9 @@ _kmi() {
             kmi__subcmd__help__subcmd__key,inspect)
                 cmd="kmi__subcmd__help__subcmd__key__subcmd__inspect"
                 ;;
+            kmi__subcmd__help__subcmd__key,passphrase)
+                cmd="kmi__subcmd__help__subcmd__key__subcmd__passphrase"
+                ;;
             kmi__subcmd__help__subcmd__key,public)
                 cmd="kmi__subcmd__help__subcmd__key__subcmd__public"
                 ;;
@@ -441,6 +444,9 @@ _kmi() {
                 ;;
             kmi__subcmd__help__subcmd__share,dkg)
                 cmd="kmi__subcmd__help__subcmd__share__subcmd__dkg"
+                ;;
+            kmi__subcmd__help__subcmd__share,inspect)
+                cmd="kmi__subcmd__help__subcmd__share__subcmd__inspect"
                 ;;
             kmi__subcmd__help__subcmd__share,partial)
                 cmd="kmi__subcmd__help__subcmd__share__subcmd__partial"
@@ -511,6 +517,9 @@ _kmi() {
             kmi__subcmd__key,inspect)
                 cmd="kmi__subcmd__key__subcmd__inspect"
                 ;;
+            kmi__subcmd__key,passphrase)
+                cmd="kmi__subcmd__key__subcmd__passphrase"
+                ;;
             kmi__subcmd__key,public)
                 cmd="kmi__subcmd__key__subcmd__public"
                 ;;
@@ -547,6 +556,9 @@ _kmi() {
             kmi__subcmd__key__subcmd__help,inspect)
                 cmd="kmi__subcmd__key__subcmd__help__subcmd__inspect"
                 ;;
+            kmi__subcmd__key__subcmd__help,passphrase)
+                cmd="kmi__subcmd__key__subcmd__help__subcmd__passphrase"
+                ;;
             kmi__subcmd__key__subcmd__help,public)
                 cmd="kmi__subcmd__key__subcmd__help__subcmd__public"
                 ;;
@@ -579,6 +591,9 @@ _kmi() {
                 ;;
             kmi__subcmd__share,help)
                 cmd="kmi__subcmd__share__subcmd__help"
+                ;;
+            kmi__subcmd__share,inspect)
+                cmd="kmi__subcmd__share__subcmd__inspect"
                 ;;
             kmi__subcmd__share,partial)
                 cmd="kmi__subcmd__share__subcmd__partial"
@@ -660,6 +675,9 @@ _kmi() {
                 ;;
             kmi__subcmd__share__subcmd__help,help)
                 cmd="kmi__subcmd__share__subcmd__help__subcmd__help"
+                ;;
+            kmi__subcmd__share__subcmd__help,inspect)
+                cmd="kmi__subcmd__share__subcmd__help__subcmd__inspect"
                 ;;
             kmi__subcmd__share__subcmd__help,partial)
                 cmd="kmi__subcmd__share__subcmd__help__subcmd__partial"
@@ -1595,7 +1613,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__issue)
-            opts="-o -q -h -V --ca-key --key-passphrase-file --key-passphrase-fd --ca-cert --public --subject --days --ca --path-len --usage --output --force --der --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --ca-key --key-passphrase-file --key-passphrase-fd --ca-cert --public --subject --days --ca --path-len --usage --output --force --der --log --seed --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1726,6 +1744,14 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1818,7 +1844,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__prepare__subcmd__issue)
-            opts="-o -q -h -V --set --ca-cert --public --subject --days --ca --path-len --usage --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --ca-cert --public --subject --days --ca --path-len --usage --output --force --log --seed --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1930,6 +1956,14 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2020,7 +2054,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__prepare__subcmd__self__subcmd__sign)
-            opts="-o -q -h -V --set --subject --days --ca --path-len --usage --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --subject --days --ca --path-len --usage --output --force --log --seed --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2100,6 +2134,14 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2211,7 +2253,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cert__subcmd__self__subcmd__sign)
-            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --subject --days --ca --path-len --usage --output --force --der --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --subject --days --ca --path-len --usage --output --force --der --log --seed --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2312,6 +2354,14 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2348,7 +2398,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__archive__subcmd__request)
-            opts="-o -q -h -V --key --to --subject --cert --owner --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --to --subject --cert --owner --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2530,6 +2580,14 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2892,7 +2950,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__keygen__subcmd__request)
-            opts="-o -q -h -V --subject --owner --to --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --subject --owner --to --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3050,6 +3108,14 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3102,7 +3168,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__recovery__subcmd__request)
-            opts="-o -q -h -V --owner --to --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --owner --to --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3267,6 +3333,14 @@ _kmi() {
                     fi
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3275,7 +3349,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__respond)
-            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --ca-key --ca-cert --days --store --storage-cert --storage-key --split --to --identity --identity-passphrase-file --identity-passphrase-fd --secret-file --secret-fd --pwri-kek --identity-secrets --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --keygen-bits --threads --json --log --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --ca-key --ca-cert --days --store --storage-cert --storage-key --split --to --identity --identity-passphrase-file --identity-passphrase-fd --secret-file --secret-fd --pwri-kek --identity-secrets --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --keygen-bits --threads --json --log --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3604,6 +3678,14 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4049,7 +4131,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__demo)
-            opts="-q -h -V --dir --bits --reshare --dkg --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --dir --bits --reshare --dkg --seed --time --log --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4066,6 +4148,29 @@ _kmi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4074,7 +4179,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__encrypt)
-            opts="-i -o -q -h -V --to --input --output --force --batch --quiet --allow-slow-kdf --help --version"
+            opts="-i -o -q -h -V --to --input --output --force --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4153,6 +4258,14 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4695,7 +4808,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__help__subcmd__key)
-            opts="generate check inspect public fingerprint"
+            opts="generate check inspect public fingerprint passphrase"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4792,6 +4905,20 @@ _kmi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kmi__subcmd__help__subcmd__key__subcmd__passphrase)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kmi__subcmd__help__subcmd__key__subcmd__public)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -4849,7 +4976,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__help__subcmd__share)
-            opts="split verify reconstruct partial combine blind reshare dkg refresh transfer"
+            opts="split verify reconstruct partial combine blind reshare dkg refresh transfer inspect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4991,6 +5118,20 @@ _kmi() {
         kmi__subcmd__help__subcmd__share__subcmd__dkg__subcmd__round)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__help__subcmd__share__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -5157,7 +5298,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key)
-            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version generate check inspect public fingerprint help"
+            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version generate check inspect public fingerprint passphrase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5481,7 +5622,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__help)
-            opts="generate check inspect public fingerprint help"
+            opts="generate check inspect public fingerprint passphrase help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5592,6 +5733,20 @@ _kmi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kmi__subcmd__key__subcmd__help__subcmd__passphrase)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kmi__subcmd__key__subcmd__help__subcmd__public)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -5629,6 +5784,92 @@ _kmi() {
                     return 0
                     ;;
                 --key-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__key__subcmd__passphrase)
+            opts="-o -q -h -V --output --force --der --remove --kdf --key-passphrase-file --key-passphrase-fd --new-passphrase-file --new-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -o)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --kdf)
+                    COMPREPLY=($(compgen -W "pbkdf2 scrypt" -- "${cur}"))
+                    return 0
+                    ;;
+                --key-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --key-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --new-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --new-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5791,7 +6032,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share)
-            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version split verify reconstruct partial combine blind reshare dkg refresh transfer help"
+            opts="-q -h -V --batch --quiet --allow-slow-kdf --help --version split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6955,7 +7196,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__help)
-            opts="split verify reconstruct partial combine blind reshare dkg refresh transfer help"
+            opts="split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7109,6 +7350,20 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kmi__subcmd__share__subcmd__help__subcmd__inspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -7276,8 +7531,22 @@ _kmi() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kmi__subcmd__share__subcmd__inspect)
+            opts="-q -h -V --json --batch --quiet --allow-slow-kdf --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kmi__subcmd__share__subcmd__partial)
-            opts="-o -q -h -V --share --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --decrypt --sign --blinded --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --share --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --decrypt --sign --blinded --output --force --log --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7439,6 +7708,14 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -8252,7 +8529,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__split)
-            opts="-k -n -o -q -h -V --threshold --shares --output --to --share-passphrase-file --share-passphrase-fd --plain --label --purpose --seed --insecure-fixture --vss --force --key-passphrase-file --key-passphrase-fd --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-k -n -o -q -h -V --threshold --shares --output --to --share-passphrase-file --share-passphrase-fd --plain --label --purpose --seed --insecure-fixture --vss --force --key-passphrase-file --key-passphrase-fd --log --time --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8370,6 +8647,10 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

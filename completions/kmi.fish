@@ -40,17 +40,18 @@ complete -c kmi -n "__fish_kmi_needs_command" -f -a "demo" -d 'Run a whole key-e
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "log" -d 'Check a ceremony record'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "selftest" -d 'Run known-answer tests of every primitive kmi relies on'
 complete -c kmi -n "__fish_kmi_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "generate" -d 'Generate a new private key'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "check" -d 'Check a key the way a key registry would before accepting it'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key or of a share set'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -f -a "generate" -d 'Generate a new private key'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -f -a "check" -d 'Check a key the way a key registry would before accepting it'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key or of a share set'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -f -a "passphrase" -d 'Encrypt a plain private key, change its passphrase, or remove it'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and not __fish_seen_subcommand_from generate check inspect public fingerprint passphrase help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
@@ -96,28 +97,45 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -s o -l output -d 'Write the result to FILE (\'-\' for standard output) instead of replacing KEY' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -l kdf -d 'Key derivation for the new passphrase' -r -f -a "pbkdf2\t'PBKDF2-HMAC-SHA256, 600000 iterations'
+scrypt\t'scrypt N=2^14 r=8 p=1 (openssl\'s own default)'"
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -l new-passphrase-file -d 'Read the new passphrase from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -l new-passphrase-fd -d 'Read the new passphrase from the first line of file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -l force -d 'Replace an existing output file; without -o, allow replacing KEY in place'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -l der -d 'Write DER instead of PEM'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -l remove -d 'Write the key unencrypted (remove its passphrase)'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from passphrase" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Generate a new private key'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check a key the way a key registry would before accepting it'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key or of a share set'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "passphrase" -d 'Encrypt a plain private key, change its passphrase, or remove it'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -f -a "reshare" -d 'Change a set\'s trustees and threshold without rebuilding the key (round, deal, accept, finish)'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -f -a "dkg" -d 'Make an ElGamal key no machine ever holds: distributed key generation in file rounds'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -f -a "refresh" -d 'New shares for the same trustees and threshold: a reshare round with the old k and n'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -f -a "transfer" -d 'Re-encrypt one share to a requester (the Omega recovery flow)'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "partial" -d 'Compute one trustee\'s partial decryption or signature, with a proof of correctness'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "combine" -d 'Check partial results and combine k of them into a plaintext or a standard signature'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "blind" -d 'Blind a ciphertext or file to sign so the trustees never see it'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "reshare" -d 'Change a set\'s trustees and threshold without rebuilding the key (round, deal, accept, finish)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "dkg" -d 'Make an ElGamal key no machine ever holds: distributed key generation in file rounds'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "refresh" -d 'New shares for the same trustees and threshold: a reshare round with the old k and n'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "transfer" -d 'Re-encrypt one share to a requester (the Omega recovery flow)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "inspect" -d 'Show what a share set or share file holds, without opening an encrypted share'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and not __fish_seen_subcommand_from split verify reconstruct partial combine blind reshare dkg refresh transfer inspect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s k -l threshold -d 'Number of shares needed to use or rebuild the key (k)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s n -l shares -d 'Number of shares to make (n, at most 255)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s o -l output -d 'Write `set.pem` and `share-<i>.pem` into DIR (created if missing)' -r -f -a "(__fish_complete_directories)"
@@ -133,6 +151,7 @@ pedersen\t'Pedersen: also g^(a_t) h^(b_t), every share checked against both'"
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l time -d 'Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l plain -d 'Write bare, unencrypted shares'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l insecure-fixture -d 'Allow --seed together with --to or --share-passphrase-file (a test fixture, never a real key)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l force -d 'Replace existing set and share files in DIR'
@@ -185,7 +204,10 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l blinded -d 'Work on a client\'s KMI BLINDED INPUT (from kmi share blind) without seeing what it hides' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l seed -d 'Take every random choice from HEX (ChaCha20); anyone who knows HEX reads the protected secret, so it needs --insecure-fixture: for test fixtures only' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l time -d 'Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l insecure-fixture -d 'Allow --seed here (a test fixture, never a real secret)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
@@ -264,6 +286,12 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -s V -l version -d 'Print version'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from inspect" -l json -d 'Print the result as JSON'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from inspect" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from inspect" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
@@ -274,6 +302,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "dkg" -d 'Make an ElGamal key no machine ever holds: distributed key generation in file rounds'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "refresh" -d 'New shares for the same trustees and threshold: a reshare round with the old k and n'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "transfer" -d 'Re-encrypt one share to a requester (the Omega recovery flow)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show what a share set or share file holds, without opening an encrypted share'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
@@ -316,6 +345,8 @@ code-signing\t'extKeyUsage codeSigning (with digitalSignature)'
 ca\t'keyCertSign, cRLSign, basicConstraints cA TRUE'"
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l seed -d 'Take every random choice from HEX (ChaCha20): byte-reproducible output for fixtures and tests only' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l time -d 'Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l ca -d 'Make a CA certificate (usage ca: keyCertSign, cRLSign, basicConstraints cA TRUE)'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l der -d 'Write DER instead of PEM'
@@ -338,6 +369,8 @@ code-signing\t'extKeyUsage codeSigning (with digitalSignature)'
 ca\t'keyCertSign, cRLSign, basicConstraints cA TRUE'"
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l seed -d 'Take every random choice from HEX (ChaCha20): byte-reproducible output for fixtures and tests only' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l time -d 'Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l ca -d 'Make a CA certificate (usage ca: keyCertSign, cRLSign, basicConstraints cA TRUE)'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l der -d 'Write DER instead of PEM'
@@ -510,12 +543,15 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l seed -d 'Take every random choice from HEX (ChaCha20); anyone who knows HEX reads the protected secret, so it needs --insecure-fixture: for test fixtures only' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l time -d 'Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l force-signing-key -d 'Archive a key declared for signing (--key-usage signature or both; signature keys should never be escrowed)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l cbc -d 'Envelope the key as EnvelopedData with AES-256-CBC (the draft\'s form) instead of AuthEnvelopedData with AES-256-GCM, for agents that cannot read AuthEnvelopedData'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l sign-with-archived-key -d 'Sign the request with the archived key itself (RSA) instead of --sign-key: the key then signs, so it is no longer an encryption key only'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l der -d 'Write DER instead of PEM (label CMS)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l pem -d 'PEM, the default (kmi 0.1 wrote DER unless --pem; kept for one release)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l insecure-fixture -d 'Allow --seed here (a test fixture, never a real secret)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
@@ -535,9 +571,12 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l seed -d 'Take every random choice from HEX (ChaCha20); anyone who knows HEX reads the protected secret, so it needs --insecure-fixture: for test fixtures only' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l time -d 'Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l der -d 'Write DER instead of PEM (label CMS)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l pem -d 'PEM, the default (kmi 0.1 wrote DER unless --pem; kept for one release)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l insecure-fixture -d 'Allow --seed here (a test fixture, never a real secret)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
@@ -559,10 +598,13 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l seed -d 'Take every random choice from HEX (ChaCha20); anyone who knows HEX reads the protected secret, so it needs --insecure-fixture: for test fixtures only' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l time -d 'Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l archive -d 'Ask the agent to archive the key it generates'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l der -d 'Write DER instead of PEM (label CMS)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l pem -d 'PEM, the default (kmi 0.1 wrote DER unless --pem; kept for one release)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l insecure-fixture -d 'Allow --seed here (a test fixture, never a real secret)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
@@ -597,6 +639,8 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l seed -d 'Take every random choice from HEX (ChaCha20); anyone who knows HEX reads the protected secret, so it needs --insecure-fixture: for test fixtures only' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l time -d 'Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l allow-any-signer -d 'Return keys for any validly signed recovery request, not only one signed by the key that archived them'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l accept-signing-keys -d 'Archive keys not declared for encryption alone (no keyUsage, or a signing use such as digitalSignature)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l require-archive -d 'Refuse key generation unless the request lets the agent archive the key'
@@ -604,6 +648,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l der -d 'Write DER instead of PEM (label CMS)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pem -d 'PEM, the default (kmi 0.1 wrote DER unless --pem; kept for one release)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l insecure-fixture -d 'Allow --seed here (a test fixture, never a real secret)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
@@ -654,10 +699,13 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "extract" -d 'Decrypt the keys an agent\'s response returns and write them as PKCS#8'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "store" -d 'The agent\'s key store: init, list, show, export-audit, verify, migrate'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l to -d 'The recipient\'s public key, certificate, private key or share set' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l to -d 'The recipient\'s public key, certificate, private key or share set (its trustees decrypt)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s i -l input -d 'Read the plaintext from FILE (\'-\' for standard input)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l seed -d 'Take every random choice from HEX (ChaCha20); anyone who knows HEX reads the protected secret, so it needs --insecure-fixture: for test fixtures only' -r
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l time -d 'Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock' -r
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l force -d 'Overwrite FILE if it exists'
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l insecure-fixture -d 'Allow --seed here (a test fixture, never a real secret)'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
@@ -676,8 +724,12 @@ complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s h -l help -d 'Print 
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l dir -d 'Run in DIR (must be new or empty; default: a new directory under the system temp dir)' -r -f -a "(__fish_complete_directories)"
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l bits -d 'Size of the escrowed RSA key' -r
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -l seed -d 'Take every random choice from HEX (ChaCha20): byte-reproducible output for fixtures and tests only' -r
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -l time -d 'Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock' -r
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -l log -d 'Write the ceremony log (one line per step) to FILE [default: DIR/ceremony.log]' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l reshare -d 'Also show a trustee leaving: reshare the decryption set to new trustees, key unchanged'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l dkg -d 'Instead: a key no machine ever held, made by five parties (distributed key generation)'
+complete -c kmi -n "__fish_kmi_using_subcommand demo" -l json -d 'Print a JSON summary on stdout (the narration goes to stderr)'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary)'
 complete -c kmi -n "__fish_kmi_using_subcommand demo" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
@@ -721,6 +773,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "inspect" -d 'Show a key\'s type, sizes and public numbers'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "public" -d 'Write the public key (SubjectPublicKeyInfo) of a key or of a share set'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "fingerprint" -d 'Print the SHA-256 fingerprint of a key\'s SubjectPublicKeyInfo, grouped for reading aloud'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "passphrase" -d 'Encrypt a plain private key, change its passphrase, or remove it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "split" -d 'Split a private key into n shares, any k of which can use or rebuild it'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "verify" -d 'Verify shares against their set\'s public commitments'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "reconstruct" -d 'Rebuild the whole private key from k shares'
@@ -731,6 +784,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "dkg" -d 'Make an ElGamal key no machine ever holds: distributed key generation in file rounds'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "refresh" -d 'New shares for the same trustees and threshold: a reshare round with the old k and n'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "transfer" -d 'Re-encrypt one share to a requester (the Omega recovery flow)'
+complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from share" -f -a "inspect" -d 'Show what a share set or share file holds, without opening an encrypted share'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "request" -d 'Write a PKCS#10 certificate request signed by the subject\'s RSA key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "self-sign" -d 'Write a self-signed certificate for an RSA key'
 complete -c kmi -n "__fish_kmi_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "issue" -d 'Issue a certificate with a CA\'s key: from a request, or for a public key and a subject'

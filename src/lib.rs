@@ -5,6 +5,7 @@
 
 pub mod ccm;
 pub mod cli;
+pub mod clock;
 pub mod cmc;
 pub mod cms;
 pub mod crypt;

@@ -296,7 +296,7 @@ impl Record {
 }
 
 pub fn now_rfc3339() -> String {
-    let t = der::asn1::GeneralizedTime::from_system_time(std::time::SystemTime::now())
+    let t = der::asn1::GeneralizedTime::from_system_time(crate::clock::now())
         .map(|g| g.to_date_time())
         .ok();
     match t {

@@ -201,6 +201,8 @@ pub struct SelfSignArgs {
     pub out: OutputArgs,
     #[command(flatten)]
     pub log: LogArgs,
+    #[command(flatten)]
+    pub fixture: super::FixtureArgs,
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +225,8 @@ pub struct IssueArgs {
     pub out: OutputArgs,
     #[command(flatten)]
     pub log: LogArgs,
+    #[command(flatten)]
+    pub fixture: super::FixtureArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -276,6 +280,8 @@ pub struct PrepareSelfSignArgs {
     pub out: OutputFileArgs,
     #[command(flatten)]
     pub log: LogArgs,
+    #[command(flatten)]
+    pub fixture: super::FixtureArgs,
 }
 
 #[derive(Debug, Args)]
@@ -296,6 +302,8 @@ pub struct PrepareIssueArgs {
     pub out: OutputFileArgs,
     #[command(flatten)]
     pub log: LogArgs,
+    #[command(flatten)]
+    pub fixture: super::FixtureArgs,
 }
 
 #[derive(Debug, Args)]

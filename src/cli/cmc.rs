@@ -325,6 +325,8 @@ pub struct ArchiveRequestArgs {
     pub oids: OidProfileArgs,
     #[command(flatten)]
     pub out: MessageOutputArgs,
+    #[command(flatten)]
+    pub fixture: super::SecretFixtureArgs,
 }
 
 #[derive(Debug, Args)]
@@ -358,6 +360,8 @@ pub struct RecoveryRequestArgs {
     pub oids: OidProfileArgs,
     #[command(flatten)]
     pub out: MessageOutputArgs,
+    #[command(flatten)]
+    pub fixture: super::SecretFixtureArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -407,6 +411,8 @@ pub struct KeygenRequestArgs {
     pub oids: OidProfileArgs,
     #[command(flatten)]
     pub out: MessageOutputArgs,
+    #[command(flatten)]
+    pub fixture: super::SecretFixtureArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -534,6 +540,8 @@ pub struct RespondArgs {
     pub oids: OidProfileArgs,
     #[command(flatten)]
     pub out: MessageOutputArgs,
+    #[command(flatten)]
+    pub fixture: super::SecretFixtureArgs,
 }
 
 #[derive(Debug, Args)]

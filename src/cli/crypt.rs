@@ -8,7 +8,7 @@ use super::{IdentityPassphraseArgs, OutputFileArgs};
 
 #[derive(Debug, Args)]
 pub struct EncryptCmdArgs {
-    /// The recipient's public key, certificate, private key or share set
+    /// The recipient's public key, certificate, private key or share set (its trustees decrypt)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub to: PathBuf,
 
@@ -18,6 +18,8 @@ pub struct EncryptCmdArgs {
 
     #[command(flatten)]
     pub out: OutputFileArgs,
+    #[command(flatten)]
+    pub fixture: super::SecretFixtureArgs,
 }
 
 #[derive(Debug, Args)]

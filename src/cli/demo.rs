@@ -21,4 +21,15 @@ pub struct DemoArgs {
     /// Instead: a key no machine ever held, made by five parties (distributed key generation)
     #[arg(long, conflicts_with = "reshare")]
     pub dkg: bool,
+
+    #[command(flatten)]
+    pub fixture: super::FixtureArgs,
+
+    /// Write the ceremony log (one line per step) to FILE [default: DIR/ceremony.log]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub log: Option<PathBuf>,
+
+    /// Print a JSON summary on stdout (the narration goes to stderr)
+    #[arg(long)]
+    pub json: bool,
 }

@@ -49,6 +49,24 @@ issue --public read.",
         after_long_help = "Examples:\n  $ kmi key fingerprint key.pem\n  $ kmi key fingerprint --digits 16 public.pem"
     )]
     Fingerprint(FingerprintArgs),
+
+    /// Encrypt a plain private key, change its passphrase, or remove it
+    #[command(
+        long_about = "Encrypt a plain private key, change the passphrase of an encrypted one, or \
+remove it (--remove writes the key plain). The key is opened with --key-passphrase-file or \
+--key-passphrase-fd (or a prompt) when it is encrypted; the new passphrase comes from \
+--new-passphrase-file or --new-passphrase-fd (or a prompt, asked twice). The new file is \
+PKCS#8, encrypted as kmi key generate --encrypt does (PBES2, AES-256-CBC, --kdf pbkdf2 or \
+scrypt), PEM unless --der, mode 0600, and readable by openssl pkey.\n\n\
+With -o FILE the result goes to FILE (an existing FILE only with --force); without -o the key \
+file is replaced in place, which needs --force. Either way the file is replaced atomically: \
+a reader sees the old key or the new one, never a part.",
+        after_long_help = "Examples:\n  $ kmi key passphrase key.pem --new-passphrase-file pass.txt -o key-encrypted.pem\n  \
+$ kmi key passphrase key.pem --key-passphrase-file old.txt --new-passphrase-file new.txt --force\n  \
+$ kmi key passphrase key.pem --key-passphrase-file old.txt --remove -o key-plain.pem\n  \
+$ kmi key passphrase key.pem --new-passphrase-file pass.txt --kdf scrypt --force"
+    )]
+    Passphrase(KeyPassphraseCmdArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,4 +222,42 @@ pub struct FingerprintArgs {
 
     #[command(flatten)]
     pub key_passphrase: KeyPassphraseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyPassphraseCmdArgs {
+    /// The private key to encrypt, re-encrypt or decrypt
+    #[arg(value_name = "KEY", value_hint = ValueHint::FilePath)]
+    pub key: PathBuf,
+
+    /// Write the result to FILE ('-' for standard output) instead of replacing KEY
+    #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub output: Option<PathBuf>,
+
+    /// Replace an existing output file; without -o, allow replacing KEY in place
+    #[arg(long)]
+    pub force: bool,
+
+    /// Write DER instead of PEM
+    #[arg(long)]
+    pub der: bool,
+
+    /// Write the key unencrypted (remove its passphrase)
+    #[arg(long, conflicts_with_all = ["new_passphrase_file", "new_passphrase_fd"])]
+    pub remove: bool,
+
+    /// Key derivation for the new passphrase
+    #[arg(long, value_enum, default_value_t = super::KdfChoice::Pbkdf2, conflicts_with = "remove")]
+    pub kdf: super::KdfChoice,
+
+    #[command(flatten)]
+    pub key_passphrase: super::KeyPassphraseArgs,
+
+    /// Read the new passphrase from the first line of FILE
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "new_passphrase_fd")]
+    pub new_passphrase_file: Option<PathBuf>,
+
+    /// Read the new passphrase from the first line of file descriptor N
+    #[arg(long, value_name = "N")]
+    pub new_passphrase_fd: Option<i32>,
 }

@@ -129,8 +129,12 @@ pub enum Command {
         long_about = "Encrypt to a public key. RSA: RSAES-OAEP with SHA-256 and MGF1-SHA-256, byte-compatible \
 with openssl pkeyutl -encrypt -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt \
 rsa_mgf1_md:sha256 (at most k - 66 bytes: 190 for a 2048-bit key). ElGamal: alpha = g^u, an \
-AES-256-GCM key from SHA-256 over alpha and y^u, any size (PEM KMI ELGAMAL MESSAGE).",
-        after_long_help = "Examples:\n  $ kmi encrypt --to public.pem -i secret.txt -o secret.bin\n  $ kmi encrypt --to elgamal-public.pem -i big.tar -o big.tar.kmi"
+AES-256-GCM key from SHA-256 over alpha and y^u, any size (PEM KMI ELGAMAL MESSAGE).\n\n\
+--to also takes a share set (set.pem): the message is encrypted to the set's public key, and k \
+trustees decrypt it with kmi share partial --decrypt and kmi share combine.\n\n\
+--seed HEX --insecure-fixture makes the ciphertext a function of the seed (whoever knows the \
+seed reads the message): for byte-reproducible test fixtures only.",
+        after_long_help = "Examples:\n  $ kmi encrypt --to public.pem -i secret.txt -o secret.bin\n  $ kmi encrypt --to elgamal-public.pem -i big.tar -o big.tar.kmi\n  $ kmi encrypt --to shares/set.pem -i secret.txt -o secret.bin"
     )]
     Encrypt(EncryptCmdArgs),
 
@@ -146,8 +150,14 @@ AES-256-GCM key from SHA-256 over alpha and y^u, any size (PEM KMI ELGAMAL MESSA
 safe-prime RSA key, split it 3-of-5 to five trustee keys (shares encrypted as CMS), verify the \
 shares, encrypt a message, decrypt it with three trustees, sign with three trustees and check the \
 signature with the ordinary public key, show that two shares are not enough, rebuild the key and \
-compare. Exit 0 only if every step checked out.",
-        after_long_help = "Examples:\n  $ kmi demo\n  $ kmi demo --dir ceremony --bits 3072"
+compare. Exit 0 only if every step checked out.\n\n\
+Each step shows the kmi commands that do the same by hand, and leaves a line in the ceremony \
+log (--log FILE, by default DIR/ceremony.log; check it with kmi log verify). Once the key is \
+split the dealer forgets it: its key file is removed. --bits is checked before step 1 (at \
+least 752: the demo's message must fit RSA-OAEP-SHA256). --seed HEX (with --time) repeats the \
+same keys, shares and files in every run, for a class; --json prints a summary \
+{\"version\":1,\"ok\":true,...} on stdout and the narration on stderr.",
+        after_long_help = "Examples:\n  $ kmi demo\n  $ kmi demo --dir ceremony --bits 3072\n  $ kmi demo --dir class --bits 1024 --seed 01 --time 2026-01-05T09:00:00Z --json"
     )]
     Demo(DemoArgs),
 
@@ -286,6 +296,45 @@ impl OutputFileArgs {
     pub fn spec(&self, secret: bool) -> crate::io::OutputSpec {
         crate::io::OutputSpec::new(&self.output, self.force, secret)
     }
+}
+
+/// `--time`: the time written into the output (see `kmi::clock`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TimeArgs {
+    /// Write TIME as the time into the output (RFC 3339 such as 2026-01-02T03:04:05Z, or
+    /// @UNIX_SECONDS); default $SOURCE_DATE_EPOCH, else the clock
+    #[arg(long, value_name = "TIME")]
+    pub time: Option<String>,
+}
+
+/// `--seed` and `--time` for reproducible fixtures, where the randomness protects no secret
+/// (certificate serial numbers, request nonces, the demo's throwaway keys).
+#[derive(Debug, Args, Clone, Default)]
+pub struct FixtureArgs {
+    /// Take every random choice from HEX (ChaCha20): byte-reproducible output for fixtures and
+    /// tests only
+    #[arg(long, value_name = "HEX")]
+    pub seed: Option<String>,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
+}
+
+/// `--seed` and `--time` where the randomness protects a secret (a content-encryption key, a
+/// proof nonce): whoever knows the seed learns the secret, so `--seed` needs `--insecure-fixture`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SecretFixtureArgs {
+    /// Take every random choice from HEX (ChaCha20); anyone who knows HEX reads the protected
+    /// secret, so it needs --insecure-fixture: for test fixtures only
+    #[arg(long, value_name = "HEX")]
+    pub seed: Option<String>,
+
+    /// Allow --seed here (a test fixture, never a real secret)
+    #[arg(long, requires = "seed")]
+    pub insecure_fixture: bool,
+
+    #[command(flatten)]
+    pub time: TimeArgs,
 }
 
 /// Where a key or certificate goes, and in which encoding.

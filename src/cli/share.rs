@@ -36,8 +36,9 @@ safe primes for RSA), and the dealing is checked (set consistency, every share, 
 before any file is written.\n\n\
 --seed makes the polynomial a function of the seed: whoever knows the seed rebuilds every share. \
 Such a set says so inside the set and every share, every command that reads it warns, envelope \
-randomness never comes from the seed, and --seed with --to or --share-passphrase-file is refused \
-unless --insecure-fixture is given.",
+randomness never comes from the seed (so a byte-reproducible fixture set uses --plain), and \
+--seed with --to or --share-passphrase-file is refused unless --insecure-fixture is given. A \
+seeded set carries no creation time unless --time or SOURCE_DATE_EPOCH pins one.",
         after_long_help = "Examples:\n  $ kmi share split key.pem -k 3 -n 5 --to t1.pem --to t2.pem --to t3.pem --to t4.pem --to t5.pem -o shares\n  \
 $ kmi share split elgamal.pem -k 2 -n 3 --share-passphrase-file p1 --share-passphrase-file p2 --share-passphrase-file p3 -o shares\n  \
 $ kmi share split signing-key.pem -k 2 -n 3 --purpose sign --plain -o signing-shares\n  \
@@ -169,6 +170,19 @@ reveal). The result is an ordinary ElGamal share set.",
   $ kmi share transfer --share shares/share-2.pem --to t1.crt -o for-requester-2.pem"
     )]
     Transfer(super::reshare::ShareTransferArgs),
+
+    /// Show what a share set or share file holds, without opening an encrypted share
+    #[command(
+        long_about = "Show what a share set or a share file holds: scheme, purpose, k and n, the \
+set id, the share's index, the public key and its fingerprint, the verification keys (Shoup's v \
+and v_i, or Feldman's commitments C_0..C_t), the label and creation time, and whether the set \
+was dealt from a --seed (a test fixture). An encrypted share (CMS) is not opened: its content \
+cipher and its recipients are shown, and the rest is inside the envelope (kmi share verify \
+--identity opens and checks it). --json prints the same as {\"version\":1,\"ok\":true,...}.",
+        after_long_help = "Examples:\n  $ kmi share inspect shares/set.pem\n  \
+$ kmi share inspect shares/share-2.pem --json"
+    )]
+    Inspect(ShareInspectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -246,6 +260,8 @@ pub struct SharePartialArgs {
     pub out: OutputFileArgs,
     #[command(flatten)]
     pub log: LogArgs,
+    #[command(flatten)]
+    pub fixture: super::SecretFixtureArgs,
 }
 
 #[derive(Debug, Args)]
@@ -333,6 +349,19 @@ pub struct ShareSplitArgs {
     pub key_passphrase: KeyPassphraseArgs,
     #[command(flatten)]
     pub log: LogArgs,
+    #[command(flatten)]
+    pub time: super::TimeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShareInspectArgs {
+    /// A share set (set.pem) or a share file, plain or encrypted
+    #[arg(value_name = "SHARE-OR-SET", value_hint = ValueHint::FilePath)]
+    pub file: PathBuf,
+
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// How an ElGamal dealing is committed to (`share split --vss`).

@@ -29,7 +29,6 @@ use kmi::keys::cert::{
 };
 use kmi::keys::{encode_public_spki, Key, PrivateKey, PublicKey};
 use kmi::log::Record;
-use kmi::rng::KmiRng;
 use kmi::threshold::set::{Operation, ShareSet};
 use kmi::{Error, Result};
 
@@ -248,7 +247,7 @@ fn self_sign(ctx: &Context, a: SelfSignArgs, rec: &mut Record) -> Result<()> {
     let key = read_rsa_key(ctx, &a.key, &a.key_pass)?;
     let spki = rsa_spki(&key.to_public_key())?;
     let spec = spec(subject, spki, self_usages(&a.profile), &a.profile);
-    let mut rng = KmiRng::new(None)?;
+    let mut rng = ctx.fixture_rng(&a.fixture, "the certificate's serial number")?;
     let cert = issue(&spec, Issuer::SelfSigned(&key), &mut rng)?;
     write_cert(&spec_out, &cert, a.out.der)?;
     rec.outputs.extend(spec_out.path.clone());
@@ -265,7 +264,7 @@ fn issue_cmd(ctx: &Context, a: IssueArgs, rec: &mut Record) -> Result<()> {
     let ca_cert = first_cert(&a.ca_cert)?;
     let spec = subject_of(ctx, &a.subject, &a.profile)?;
     let key = read_rsa_key(ctx, &a.ca_key, &a.key_pass)?;
-    let mut rng = KmiRng::new(None)?;
+    let mut rng = ctx.fixture_rng(&a.fixture, "the certificate's serial number")?;
     let issuer = Issuer::Ca {
         cert: &ca_cert,
         key: &key,
@@ -343,7 +342,7 @@ fn prepare_self_sign(ctx: &Context, a: PrepareSelfSignArgs, rec: &mut Record) ->
         self_usages(&a.profile),
         &a.profile,
     );
-    let mut rng = KmiRng::new(None)?;
+    let mut rng = ctx.fixture_rng(&a.fixture, "the certificate's serial number")?;
     rec.set_id = Some(set.id_hex());
     let tbs = prepare(&spec, PublicIssuer::SelfSigned(&key), &mut rng)?;
     write_output(&spec_out, &tbs)?;
@@ -362,7 +361,7 @@ fn prepare_issue(ctx: &Context, a: PrepareIssueArgs, rec: &mut Record) -> Result
     let ca_cert = first_cert(&a.ca_cert)?;
     let spec = subject_of(ctx, &a.subject, &a.profile)?;
     let (set, key) = set_key(&a.set)?;
-    let mut rng = KmiRng::new(None)?;
+    let mut rng = ctx.fixture_rng(&a.fixture, "the certificate's serial number")?;
     let issuer = PublicIssuer::Ca {
         cert: &ca_cert,
         key: &key,

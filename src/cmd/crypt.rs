@@ -5,7 +5,6 @@ use kmi::crypt::elgamal::{self, KmiElGamalMessage};
 use kmi::io::{read_input, to_pem, write_output};
 use kmi::keys::{Key, PrivateKey, PublicKey};
 use kmi::math::{modular::pow_mod_secret, secret::SecretUint};
-use kmi::rng::KmiRng;
 use kmi::{Error, Result};
 
 use super::Context;
@@ -13,7 +12,8 @@ use super::Context;
 pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
     let spec = a.out.spec(false);
     spec.check_writable()?;
-    let to = ctx.read_key(&a.to, &Default::default())?.public();
+    // A key file, or a share set (whose trustees decrypt with kmi share partial / combine).
+    let to = super::key::read_public_or_set(ctx, &a.to, &Default::default())?;
     // The registration checks of `key check` (public part) on every key kmi encrypts to: an
     // ElGamal key with y = 1, g = 1 or p = 1 would give a "ciphertext" anyone decrypts, and bad
     // groups (p = 0, q in {0, 1}) would panic in the arithmetic (issue 18).
@@ -23,7 +23,7 @@ pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
             other => other,
         })?;
     let input = kmi::io::input::read_input_allow_empty(&a.input)?;
-    let mut rng = KmiRng::new(None)?;
+    let mut rng = ctx.secret_fixture_rng(&a.fixture, "the plaintext", false)?;
     let out = match &to {
         PublicKey::Rsa(k) => {
             let key = k.to_rsa_crate()?;

@@ -32,6 +32,7 @@ pub fn run(ctx: &Context, command: KeyCommand) -> Result<()> {
         KeyCommand::Inspect(a) => inspect(ctx, a),
         KeyCommand::Public(a) => public(ctx, a),
         KeyCommand::Fingerprint(a) => print_fingerprint(ctx, a),
+        KeyCommand::Passphrase(a) => change_passphrase(ctx, a),
     }
 }
 
@@ -348,7 +349,7 @@ fn public(ctx: &Context, a: PublicArgs) -> Result<()> {
 
 /// The public key of a key file, or of a share set (PEM KMI SHARE SET, or DER that is not a
 /// key): the key its trustees hold in shares.
-fn read_public_or_set(
+pub(super) fn read_public_or_set(
     ctx: &Context,
     path: &std::path::Path,
     pass: &PassphraseArgs,
@@ -382,5 +383,57 @@ fn print_fingerprint(ctx: &Context, a: FingerprintArgs) -> Result<()> {
         .parse()
         .map_err(|_| Error::invalid("--digits must be 16, 32 or 64"))?;
     outln!("{}", fingerprint(&key.public(), digits)?)?;
+    Ok(())
+}
+
+/// `kmi key passphrase`: open KEY (with its passphrase if it has one) and write it again under a
+/// new passphrase, or plain with --remove; atomically, 0600, in place only with --force.
+fn change_passphrase(ctx: &Context, a: kmi::cli::key::KeyPassphraseCmdArgs) -> Result<()> {
+    let (target, force) = match &a.output {
+        Some(o) => (o.clone(), a.force),
+        None if a.key == std::path::Path::new("-") => (std::path::PathBuf::from("-"), false),
+        None if a.force => (a.key.clone(), true),
+        None => {
+            return Err(Error::invalid(format!(
+                "{}: give -o FILE for the result, or --force to replace the key file in place",
+                a.key.display()
+            )))
+        }
+    };
+    let spec = OutputSpec::new(&target, force, true);
+    spec.check_writable()?;
+    let open = a.key_passphrase.source();
+    let key = match ctx.read_key(&a.key, &open)? {
+        Key::Private(k) => k,
+        Key::Public(_) => {
+            return Err(Error::invalid(format!(
+                "{}: a public key has no passphrase",
+                a.key.display()
+            )))
+        }
+    };
+    let new = PassphraseArgs {
+        passphrase_file: a.new_passphrase_file.clone(),
+        passphrase_fd: a.new_passphrase_fd,
+        flags: "--new-passphrase",
+        cache: None,
+    };
+    let enc = EncryptArgs {
+        encrypt: !a.remove,
+        kdf: a.kdf,
+    };
+    let encryption = encryption_from_args(ctx, &enc, &new, &target)?;
+    let mut rng = KmiRng::new(None)?;
+    let bytes = encode_private(&key, a.der, encryption.as_ref(), &mut rng)?;
+    write_output(&spec, &bytes)?;
+    let dest = match &spec.path {
+        Some(p) => p.display().to_string(),
+        None => "standard output".into(),
+    };
+    ctx.note(if a.remove {
+        format!("wrote the key without a passphrase to {dest}: anyone who reads it holds the key")
+    } else {
+        format!("wrote the key under the new passphrase to {dest}")
+    });
     Ok(())
 }

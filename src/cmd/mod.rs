@@ -19,6 +19,7 @@ use std::path::Path;
 use kmi::cli::{Cli, Command, PassphraseArgs};
 use kmi::io::{read_input, PassphraseSource};
 use kmi::keys::{decode_key, Key};
+use kmi::rng::KmiRng;
 use kmi::Result;
 
 /// What every command may need to know about the invocation.
@@ -67,6 +68,44 @@ impl Context {
         requested
     }
 
+    /// The RNG of a command with `--seed`/`--time` (FixtureArgs): pins the clock to `--time` and
+    /// warns when the output is seeded. `what` says what the seed makes predictable.
+    pub fn fixture_rng(&self, f: &kmi::cli::FixtureArgs, what: &str) -> Result<KmiRng> {
+        kmi::clock::set_time(f.time.time.as_deref())?;
+        let rng = KmiRng::new(f.seed.as_deref())?;
+        if rng.is_seeded() {
+            self.warn(format!(
+                "--seed makes {what} predictable: use it for fixtures and tests only"
+            ));
+        }
+        Ok(rng)
+    }
+
+    /// The RNG of a command whose randomness protects a secret (SecretFixtureArgs): as
+    /// [`Context::fixture_rng`], but `--seed` is refused unless `--insecure-fixture` is given or
+    /// the input is already a seeded fixture (`fixture_input`), as `share split` refuses
+    /// `--seed` with encrypted shares. `secret` names what the seed would give away.
+    pub fn secret_fixture_rng(
+        &self,
+        f: &kmi::cli::SecretFixtureArgs,
+        secret: &str,
+        fixture_input: bool,
+    ) -> Result<KmiRng> {
+        kmi::clock::set_time(f.time.time.as_deref())?;
+        if f.seed.is_some() && !f.insecure_fixture && !fixture_input {
+            return Err(kmi::Error::invalid(format!(
+                "--seed would give {secret} to anyone who knows the seed: add --insecure-fixture for a test fixture"
+            )));
+        }
+        let rng = KmiRng::new(f.seed.as_deref())?;
+        if rng.is_seeded() {
+            self.warn(format!(
+                "--seed makes {secret} predictable: use it for fixtures and tests only"
+            ));
+        }
+        Ok(rng)
+    }
+
     pub fn passphrase_source(&self, args: &PassphraseArgs) -> PassphraseSource {
         PassphraseSource::from_args(
             args.passphrase_file.as_deref(),
@@ -92,6 +131,7 @@ impl Context {
 
 pub fn run(cli: Cli) -> Result<()> {
     kmi::limits::set_allow_slow_kdf(cli.allow_slow_kdf);
+    kmi::clock::check_env()?;
     let ctx = Context {
         batch: cli.batch,
         quiet: cli.quiet,

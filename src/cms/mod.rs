@@ -526,6 +526,54 @@ fn parse(input: &[u8]) -> Result<Envelope> {
     })
 }
 
+/// What an envelope shows without being opened (`kmi share inspect`): the type of what it
+/// holds, its content cipher and who can open it.
+#[derive(Debug, Clone)]
+pub struct EnvelopeSummary {
+    pub content_type: ObjectIdentifier,
+    /// "AES-256-CBC (EnvelopedData)" or "AES-256-GCM (AuthEnvelopedData)" (other key sizes named).
+    pub cipher: String,
+    /// One line per RecipientInfo: a certificate's issuer and serial number, a key identifier,
+    /// or a passphrase.
+    pub recipients: Vec<String>,
+}
+
+/// Read an envelope's outside (see [`EnvelopeSummary`]); nothing is decrypted.
+pub fn summary(input: &[u8]) -> Result<EnvelopeSummary> {
+    use cms::enveloped_data::RecipientIdentifier;
+    let env = parse(input)?;
+    let cipher = match &env.sealed {
+        Sealed::Cbc { key_len, .. } => format!("AES-{}-CBC (EnvelopedData)", key_len * 8),
+        Sealed::Gcm { key_len, .. } => format!("AES-{}-GCM (AuthEnvelopedData)", key_len * 8),
+    };
+    let recipients = env
+        .recipients
+        .iter()
+        .map(|ri| match ri {
+            RecipientInfo::Ktri(k) => match &k.rid {
+                RecipientIdentifier::IssuerAndSerialNumber(ias) => format!(
+                    "key transport to the certificate of \"{}\" serial {}",
+                    ias.issuer,
+                    hex::encode(ias.serial_number.as_bytes())
+                ),
+                RecipientIdentifier::SubjectKeyIdentifier(ski) => format!(
+                    "key transport to the key with identifier {}",
+                    hex::encode(ski.0.as_bytes())
+                ),
+            },
+            RecipientInfo::Pwri(_) => "passphrase (PasswordRecipientInfo)".to_string(),
+            RecipientInfo::Kari(_) => "key agreement (not read by kmi)".to_string(),
+            RecipientInfo::Kekri(_) => "previously distributed key (not read by kmi)".to_string(),
+            RecipientInfo::Ori(_) => "other recipient type (not read by kmi)".to_string(),
+        })
+        .collect();
+    Ok(EnvelopeSummary {
+        content_type: env.content_type,
+        cipher,
+        recipients,
+    })
+}
+
 /// What [`KeyOpening::open`] says when the envelope does not open: nothing more. Whether the
 /// RSA-OAEP decryption, the key length, the padding or the tag failed is not told, so that a
 /// reader that answers for others (the escrow agent) is no oracle.

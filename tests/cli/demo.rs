@@ -69,7 +69,18 @@ fn demo_runs_and_openssl_agrees_with_its_artefacts() {
             .unwrap()
             .stdout
     };
-    assert_eq!(pubout("rebuilt-key.pem"), pubout("escrowed-key.pem"));
+    let pubin = |f: &str| {
+        openssl()
+            .args(["pkey", "-pubin", "-pubout", "-in"])
+            .arg(dir.join(f))
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(pubout("rebuilt-key.pem"), pubin("escrowed-public.pem"));
+    // The dealer forgot both keys: their files are gone once the shares are dealt.
+    assert!(!dir.join("escrowed-key.pem").exists());
+    assert!(!dir.join("signing-key.pem").exists());
     // A trustee opens their share with openssl alone.
     openssl()
         .args(["cms", "-decrypt", "-inform", "PEM", "-in"])
@@ -100,7 +111,7 @@ fn demo_runs_and_openssl_agrees_with_its_artefacts() {
         .output()
         .unwrap()
         .stdout;
-    assert_eq!(cert_key, pubout("signing-key.pem"));
+    assert_eq!(cert_key, pubin("signing-public.pem"));
     // The CCM policy JAR, signed 3-of-5 under it, passes jarsigner -verify -strict with the
     // certificate as the only trusted entry.
     if !crate::common::require_peers(&["keytool", "jarsigner"]) {
@@ -145,4 +156,128 @@ fn demo_refuses_a_directory_that_is_not_empty() {
         .arg(w.dir.path())
         .assert()
         .code(2);
+}
+
+#[test]
+fn demo_refuses_bits_it_cannot_complete_before_step_1() {
+    let w = Work::new();
+    let dir = w.path("ceremony");
+    for bits in ["512", "751", "100000"] {
+        let out = kmi()
+            .args(["demo", "--bits", bits, "--dir"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--bits {bits}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("the demo needs 752 to"), "{err}");
+        assert!(out.stdout.is_empty(), "nothing narrated before the refusal");
+        assert!(
+            !dir.exists(),
+            "no directory made for a demo that cannot run"
+        );
+    }
+}
+
+/// `kmi demo --json --seed --time`: one summary envelope on stdout, the narration (with the
+/// kmi command behind every step) on stderr, a ceremony log that kmi log verify accepts at the
+/// summary's head, and the same files again from the same seed (a repeatable class).
+#[test]
+fn demo_json_log_commands_and_seed() {
+    let w = Work::new();
+    let run = |name: &str, extra: &[&str]| {
+        let out = kmi()
+            .args([
+                "demo",
+                "--bits",
+                "768",
+                "--seed",
+                "0c1a55",
+                "--time",
+                "@1700000000",
+                "--json",
+                "--dir",
+            ])
+            .arg(w.path(name))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+        (v, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (v, narration) = run("a", &[]);
+    assert_eq!(v["version"], 1, "{v:#}");
+    assert_eq!(v["ok"], true, "{v:#}");
+    assert_eq!(v["seeded"], true, "{v:#}");
+    let steps = v["steps"].as_array().unwrap();
+    assert!(steps.len() >= 10, "{v:#}");
+    for step in steps {
+        assert!(
+            !step["commands"].as_array().unwrap().is_empty(),
+            "a step without its kmi command: {step:#}"
+        );
+        assert_eq!(step["outcome"], "ok");
+    }
+    assert!(
+        narration.contains("$ kmi share split escrowed-key.pem -k 3 -n 5"),
+        "{narration}"
+    );
+    assert!(narration.contains("$ rm escrowed-key.pem"), "{narration}");
+    // The ceremony log, by default inside the directory, ends at the summary's head.
+    let log = w.path("a").join("ceremony.log");
+    assert_eq!(v["log"], log.display().to_string());
+    let head = v["head"].as_str().unwrap();
+    kmi()
+        .args(["log", "verify", "--head", head])
+        .arg(&log)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.lines().count(), steps.len());
+    assert!(text.contains("2023-11-14T22:13:20Z"), "--time pins the log");
+    // The same seed again (with the log elsewhere): the same keys, shares and certificate.
+    let elsewhere = w.path("b.log");
+    let (v2, _) = run("b", &["--log", elsewhere.to_str().unwrap()]);
+    assert_eq!(v2["log"], elsewhere.display().to_string());
+    assert!(!w.path("b").join("ceremony.log").exists());
+    for f in [
+        "escrowed-public.pem",
+        "set.pem",
+        "share-3.pem",
+        "signing-cert.pem",
+        "policy.jar",
+        "rebuilt-key.pem",
+    ] {
+        assert_eq!(
+            std::fs::read(w.path("a").join(f)).unwrap(),
+            std::fs::read(w.path("b").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn demo_plain_narration_names_the_commands_and_the_log() {
+    let w = Work::new();
+    let dir = w.path("c");
+    let out = kmi()
+        .args(["demo", "--bits", "768", "--dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("| kmi encrypt --to escrowed-public.pem"),
+        "{text}"
+    );
+    assert!(text.contains("$ kmi share combine --set set.pem"), "{text}");
+    assert!(text.contains("kmi log verify"), "{text}");
+    assert!(dir.join("ceremony.log").exists());
 }

@@ -747,9 +747,37 @@ fn examples() -> Vec<Example> {
             "kmi decrypt --identity key.pem -i secret.bin -o secret.txt",
             &[KEY, SECRET_BIN],
         ),
+        ex(
+            "kmi encrypt --to shares/set.pem -i secret.txt -o secret.bin",
+            &[SHARES, &["write secret.txt the launch code"]],
+        ),
+        // kmi key passphrase (issue 15)
+        ex(
+            "kmi key passphrase key.pem --new-passphrase-file pass.txt -o key-encrypted.pem",
+            &[KEY, &["cp pass.txt"]],
+        ),
+        ex(
+            "kmi key passphrase key.pem --new-passphrase-file pass.txt --kdf scrypt --force",
+            &[KEY, &["cp pass.txt"]],
+        ),
+        ex(
+            "kmi key passphrase key.pem --key-passphrase-file old.txt --new-passphrase-file new.txt --force",
+            &[&["cp key-enc.pem=key.pem", "cp pass.txt=old.txt", "write new.txt a new passphrase"]],
+        ),
+        ex(
+            "kmi key passphrase key.pem --key-passphrase-file old.txt --remove -o key-plain.pem",
+            &[&["cp key-enc.pem=key.pem", "cp pass.txt=old.txt"]],
+        ),
+        // kmi share inspect (issue 15)
+        ex("kmi share inspect shares/set.pem", &[SHARES]),
+        ex("kmi share inspect shares/share-2.pem --json", &[SHARES]),
         // kmi demo
         slow("kmi demo", &[]),
         slow("kmi demo --dir ceremony --bits 3072", &[]),
+        slow(
+            "kmi demo --dir class --bits 1024 --seed 01 --time 2026-01-05T09:00:00Z --json",
+            &[],
+        ),
         // kmi log
         ex(
             "kmi log verify ceremony.log",

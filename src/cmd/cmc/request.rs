@@ -17,7 +17,6 @@ use kmi::keys::cert::build::common_name_only;
 use kmi::keys::elgamal::{generate_group, GroupSpec, NamedGroup};
 use kmi::keys::{Key, PrivateKey};
 use kmi::math::prime::SearchConfig;
-use kmi::rng::KmiRng;
 use kmi::{Error, Result};
 
 use super::{
@@ -28,6 +27,15 @@ use crate::cmd::Context;
 
 /// The secret of --secret-file / --secret-fd, if given; refused together with a
 /// signing key (the secret authenticates the request instead of a signature).
+/// A signed request's randomness (nonces, transaction ids) protects nothing: its --seed needs
+/// no --insecure-fixture.
+fn plain_fixture(f: &kmi::cli::SecretFixtureArgs) -> kmi::cli::FixtureArgs {
+    kmi::cli::FixtureArgs {
+        seed: f.seed.clone(),
+        time: f.time.clone(),
+    }
+}
+
 fn shared_secret(a: &SharedSecretArgs, signer: &SignerArgs) -> Result<Option<SharedSecret>> {
     let source = match (&a.secret_file, a.secret_fd) {
         (Some(p), _) => PassphraseSource::from_file_arg(p),
@@ -165,7 +173,11 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
     if signed_by_unknown_key_id {
         ctx.warn("without --sign-cert the request is signed by key identifier only: the agent can check it only if it knows --sign-key's public key from an earlier request signed with its certificate");
     }
-    let mut rng = KmiRng::new(None)?;
+    let mut rng = ctx.secret_fixture_rng(
+        &a.fixture,
+        "the archived private key (through its content-encryption key)",
+        false,
+    )?;
     let req = ArchiveRequest {
         key: &key,
         agent: &agent_cert,
@@ -233,7 +245,11 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
                 "--secret-file: give --owner NAME (the name the agent knows the secret by)",
             )
         })?;
-        let mut rng = KmiRng::new(None)?;
+        let mut rng = ctx.secret_fixture_rng(
+            &a.fixture,
+            "the request's MAC key (a forged request would pass)",
+            false,
+        )?;
         let (der, how) = match &a.new_sign_key {
             Some(p) => {
                 let new_key =
@@ -287,7 +303,7 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
         })?,
         (None, None) => return Err(Error::invalid("give --owner NAME (whose keys to recover)")),
     };
-    let mut rng = KmiRng::new(None)?;
+    let mut rng = ctx.fixture_rng(&plain_fixture(&a.fixture), "the request's nonces")?;
     let der = build::recovery_request(
         &RecoveryRequest {
             identity: identity.clone(),
@@ -324,7 +340,14 @@ pub(super) fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> 
     if signer.as_ref().is_some_and(|s| s.cert.is_none()) {
         ctx.warn("without --sign-cert the request is signed by key identifier only: the agent can check it only when --sign-key is the key of --to or a key it knows from an earlier request signed with its certificate");
     }
-    let mut rng = KmiRng::new(None)?;
+    let mut rng = match &secret {
+        Some(_) => ctx.secret_fixture_rng(
+            &a.fixture,
+            "the request's MAC key (a forged request would pass)",
+            false,
+        )?,
+        None => ctx.fixture_rng(&plain_fixture(&a.fixture), "the request's nonces")?,
+    };
     let algorithm = match a.algorithm {
         KeygenAlgorithmChoice::Rsa => {
             if a.bits.is_some() {

@@ -124,6 +124,9 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
 
 /// Answer the request; `decision` is set once the request has been read.
 fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -> Result<()> {
+    // --time first: the response time, the certificates the agent issues and the store's
+    // records all read the clock.
+    kmi::clock::set_time(a.fixture.time.time.as_deref())?;
     let oids = oids(&a.oids)?;
     let spec = a.out.file.spec(false);
     spec.check_writable()?;
@@ -245,7 +248,7 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
             None => Ok(None),
         }
     };
-    let now = der::DateTime::from_system_time(std::time::SystemTime::now())
+    let now = der::DateTime::from_system_time(kmi::clock::now())
         .map(|t| t.to_string())
         .unwrap_or_default();
     let agent = Agent {
@@ -283,7 +286,11 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
         }),
     };
     agent.policy.check()?;
-    let mut rng = KmiRng::new(None)?;
+    let mut rng = ctx.secret_fixture_rng(
+        &a.fixture,
+        "the keys the agent generates and the envelopes it writes",
+        false,
+    )?;
     let (response, outcome) = agent::respond(&agent, &request.bytes, &mut store, &mut rng)?;
     *decision = Some(outcome.decision(&request.bytes));
     write_message(&a.out, &response)?;

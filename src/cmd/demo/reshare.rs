@@ -62,6 +62,10 @@ pub(super) fn run(
         safe: false,
         e: BigUint::from(65537u32),
     };
+    d.cmd("kmi key generate rsa --no-safe -o trustee-6-key.pem")?;
+    for who in [1, 2, 3, 4, 6] {
+        d.cmd(format!("kmi cert self-sign --key trustee-{who}-key.pem --subject 'CN=kmi demo trustee {who}' --usage encrypt --days 365 -o trustee-{who}.crt"))?;
+    }
     let t6 = generate(&tparams, rng, &SearchConfig::default(), &kmi::keys::Quiet)?;
     d.write(
         "trustee-6-key.pem",
@@ -92,6 +96,7 @@ pub(super) fn run(
     d.say(
         "A reshare round fixes the set, the new threshold (3 of 5) and the new trustees in order",
     )?;
+    d.cmd("kmi share reshare round --set set.pem -k 3 --to trustee-1.crt --to trustee-2.crt --to trustee-3.crt --to trustee-4.crt --to trustee-6.crt --label 'kmi demo after trustee 5 left' -o reshare-round.pem")?;
     let round_file = new_round(
         set,
         3,
@@ -109,6 +114,7 @@ pub(super) fn run(
     d.say("Old trustees 2, 4 and 5 deal: each sub-shares its own share to the new trustees")?;
     let mut deals: Vec<(String, DealFile)> = Vec::new();
     for j in [2u32, 4, 5] {
+        d.cmd(format!("kmi share reshare deal --set set.pem --round reshare-round.pem --share share-{j}.pem --identity trustee-{j}-key.pem -o deals"))?;
         let deal = round.deal(set, &opened[j as usize - 1], rng)?;
         let name = format!("reshare-from-{j}.pem");
         d.write(&name, to_pem(&deal)?.as_bytes(), false)?;
@@ -117,11 +123,13 @@ pub(super) fn run(
     d.detail("reshare-from-2,4,5.pem: commitments and one CMS envelope per new trustee")?;
 
     d.say("Each new trustee checks every deal against the old set and takes its new share")?;
+    d.cmd("kmi share reshare finish --set set.pem --round reshare-round.pem deals/from-2.pem deals/from-4.pem deals/from-5.pem -o reshared-set.pem")?;
     let finished = round.finish(set, &deals, &[])?;
     let new_set = &finished.set;
     d.write("reshared-set.pem", to_pem(new_set)?.as_bytes(), false)?;
     let mut new_shares = Vec::new();
     for (who, key) in &new_keys {
+        d.cmd(format!("kmi share reshare accept --set set.pem --round reshare-round.pem --identity trustee-{who}-key.pem deals/from-2.pem deals/from-4.pem deals/from-5.pem -o reshared-share-for-{who}.pem"))?;
         let a = round.accept(set, &deals, key, &[])?;
         d.ok(
             &format!(
@@ -157,6 +165,9 @@ pub(super) fn run(
         "New trustees 3, 4 and 6 (new shares 3, 4 and 5) decrypt the message with the reshared set",
     )?;
     let input = new_set.prepare(Operation::RsaDecrypt, ct)?;
+    for (share, who) in [(3, 3), (4, 4), (5, 6)] {
+        d.cmd(format!("kmi share partial --share reshared-share-{share}.pem --identity trustee-{who}-key.pem --decrypt message.bin -o reshared-partial-{share}.pem"))?;
+    }
     let partials = partials_of(d, new_set, &new_shares, &[3, 4, 5], &input, "reshared", rng)?;
     let plain = new_set.combine(&partials, &input)?;
     d.ok("the plaintext is the message", plain.as_slice() == message)?;

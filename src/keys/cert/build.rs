@@ -388,11 +388,11 @@ fn signer(spec: &CertSpec, issuer: PublicIssuer<'_>, not_after: SystemTime) -> R
                     "the CA key does not match the public key of certificate \"{ca}\""
                 )));
             }
-            check_validity(cert, SystemTime::now()).map_err(|e| Error::check(e.to_string()))?;
+            check_validity(cert, crate::clock::now()).map_err(|e| Error::check(e.to_string()))?;
             let (_, ca_end) = super::validity(cert);
             if not_after > ca_end {
                 let left = ca_end
-                    .duration_since(SystemTime::now())
+                    .duration_since(crate::clock::now())
                     .map_or(0, |d| d.as_secs() / 86400);
                 return Err(Error::invalid(format!(
                     "--days {}: the certificate would outlive its issuer \"{ca}\" (which expires on {}); ask for at most {left} days",
@@ -427,13 +427,7 @@ fn tbs_certificate(
     }
     let usage = usage_extensions(&spec.spki, &spec.usages)?;
     // Whole seconds: the times are written to the second.
-    let now = SystemTime::UNIX_EPOCH
-        + Duration::from_secs(
-            SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map_err(|_| Error::internal("the clock is before 1970"))?
-                .as_secs(),
-        );
+    let now = crate::clock::now();
     let not_after = now + Duration::from_secs(u64::from(spec.days) * 86400);
     let signer = signer(spec, issuer, not_after)?;
 
