@@ -9,6 +9,7 @@ mod cert;
 mod cmc;
 mod crypt;
 mod demo;
+pub mod json;
 mod key;
 mod progress;
 mod selftest;
@@ -49,9 +50,9 @@ impl Context {
         }
     }
 
-    /// A warning on stderr; shown even with --quiet because it concerns the safety of the output.
+    /// A warning on stderr (suppressed by --quiet, like every other line but errors).
     pub fn warn(&self, msg: impl AsRef<str>) {
-        eprintln!("kmi: warning: {}", msg.as_ref());
+        warn(msg);
     }
 
     /// `--threads N` (0: one per core), clamped to `limits::max_threads` with a warning: the
@@ -86,8 +87,30 @@ impl Context {
     }
 }
 
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A warning on stderr, for code without a `Context`; nothing with --quiet.
+pub fn warn(msg: impl AsRef<str>) {
+    if !QUIET.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!("kmi: warning: {}", msg.as_ref());
+    }
+}
+
+/// Refuse binary output (DER, a JAR) bound for a terminal, as age does: it would garble the
+/// screen and help nobody. `spec` is where the bytes go.
+pub fn refuse_binary_to_terminal(spec: &kmi::io::OutputSpec) -> Result<()> {
+    use std::io::IsTerminal;
+    if spec.is_stdout() && std::io::stdout().is_terminal() {
+        return Err(kmi::Error::invalid(
+            "refusing to write binary output to a terminal: give -o FILE or redirect",
+        ));
+    }
+    Ok(())
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     kmi::limits::set_allow_slow_kdf(cli.allow_slow_kdf);
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::SeqCst);
     let ctx = Context {
         batch: cli.batch,
         quiet: cli.quiet,
@@ -109,9 +132,9 @@ pub fn run(cli: Cli) -> Result<()> {
 fn log_verify(ctx: &Context, a: kmi::cli::LogVerifyArgs) -> Result<()> {
     let summary = kmi::log::verify(&a.file, a.head.as_deref())?;
     if a.json {
-        outln!(
-            "{:#}",
-            serde_json::json!({ "version": 1, "ok": true, "entries": summary.entries, "head": summary.head })
+        json::print(
+            true,
+            serde_json::json!({ "file": a.file.display().to_string(), "entries": summary.entries, "head": summary.head }),
         )?;
     } else {
         outln!(

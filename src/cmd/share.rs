@@ -474,10 +474,10 @@ pub(super) fn read_set(path: &Path) -> Result<ShareSet> {
 /// every share, so such a set must never hold a real key.
 fn warn_if_seeded(path: &Path, seeded: bool) {
     if seeded {
-        eprintln!(
-            "kmi: warning: {}: this share set was dealt from a --seed: anyone who knows the seed holds the key (a test fixture, not a secret)",
+        super::warn(format!(
+            "{}: this share set was dealt from a --seed: anyone who knows the seed holds the key (a test fixture, not a secret)",
             path.display()
-        );
+        ));
     }
 }
 
