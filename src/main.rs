@@ -106,9 +106,13 @@ fn one_line_usage_error(rendered: &str) -> String {
     let mut joined = head.split_whitespace().collect::<Vec<_>>().join(" ");
     for tip in parts {
         let tip = tip.split_whitespace().collect::<Vec<_>>().join(" ");
-        let similar = ["a similar subcommand exists: ", "a similar argument exists: ", "a similar value exists: "]
-            .iter()
-            .find_map(|p| tip.strip_prefix(p));
+        let similar = [
+            "a similar subcommand exists: ",
+            "a similar argument exists: ",
+            "a similar value exists: ",
+        ]
+        .iter()
+        .find_map(|p| tip.strip_prefix(p));
         match similar {
             Some(name) => joined.push_str(&format!("; did you mean {name}?")),
             None => joined.push_str(&format!("; {tip}")),

@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, command: CcmCommand) -> Result<()> {
         CcmCommand::Lint(a) => lint(a),
         CcmCommand::Prepare(a) => prepare(ctx, a),
         CcmCommand::Sign(a) => sign(ctx, a),
-        CcmCommand::Verify(a) => verify(a),
+        CcmCommand::Verify(a) => verify(ctx, a),
         CcmCommand::Check(a) => check(ctx, a),
         CcmCommand::Show(a) => show(a),
     }
@@ -60,10 +60,12 @@ fn lint(a: CcmLintArgs) -> Result<()> {
     let problems = policy::lint(&input.bytes);
     let name = input.name.display().to_string();
     if a.json {
-        outln!(
-            "{:#}",
-            json!({ "version": 1, "file": name, "ok": problems.is_empty(), "problems": problems })
-        )?;
+        let doc = json!({ "file": name, "problems": problems });
+        if problems.is_empty() {
+            super::json::print(true, doc)?;
+        } else {
+            super::json::fail_with(doc);
+        }
     } else {
         for p in &problems {
             match p.line {
@@ -218,40 +220,29 @@ fn policy_json(p: &Policy) -> serde_json::Value {
     )
 }
 
-fn verify(a: CcmVerifyArgs) -> Result<()> {
+fn verify(ctx: &Context, a: CcmVerifyArgs) -> Result<()> {
     let checked = verified(&a.jar, &a.trust)
         .and_then(|(v, d)| rollback_check(&a.state, &v.policy).map(|()| (v, d)));
-    let (v, _) = match checked {
-        Ok(v) => v,
-        Err(e) => {
-            if a.json {
-                outln!(
-                    "{:#}",
-                    json!({ "version": 1, "ok": false, "reason": e.to_string() })
-                )?;
-            }
-            return Err(e);
-        }
-    };
+    // A failure is reported by main (with --json: the error envelope).
+    let (v, _) = checked?;
     let chain: Vec<String> = v.chain.iter().map(subject).collect();
     if a.json {
-        outln!(
-            "{:#}",
+        super::json::print(
+            true,
             json!({
-                "version": 1,
-                "ok": true,
+                "file": a.jar.display().to_string(),
                 "signer": v.signer_name,
                 "chain": chain,
                 "policy": policy_json(&v.policy),
-            })
+            }),
         )?;
     } else {
-        eprintln!(
-            "kmi: {}: verified; signed by \"{}\" (chain: {})",
+        ctx.note(format!(
+            "{}: verified; signed by \"{}\" (chain: {})",
             a.jar.display(),
             chain[0],
             chain.join(" <- ")
-        );
+        ));
         out!("{}", String::from_utf8_lossy(&v.canonical))?;
     }
     Ok(())
@@ -290,10 +281,7 @@ fn check(ctx: &Context, a: CcmCheckArgs) -> Result<()> {
         .transpose()?;
     let denied = |reasons: Vec<String>, keys: Vec<String>| -> Result<()> {
         if a.json {
-            outln!(
-                "{:#}",
-                json!({ "version": 1, "allowed": false, "reasons": reasons, "deciding_keys": keys })
-            )?;
+            super::json::fail_with(json!({ "reasons": reasons, "deciding_keys": keys }));
         } else {
             outln!("denied")?;
             for r in &reasons {
@@ -327,9 +315,9 @@ fn check(ctx: &Context, a: CcmCheckArgs) -> Result<()> {
         return denied(decision.reasons, decision.deciding_keys);
     }
     if a.json {
-        outln!(
-            "{:#}",
-            json!({ "version": 1, "allowed": true, "reasons": decision.reasons, "deciding_keys": decision.deciding_keys })
+        super::json::print(
+            true,
+            json!({ "reasons": decision.reasons, "deciding_keys": decision.deciding_keys }),
         )?;
     } else {
         outln!("allowed")?;
@@ -345,15 +333,14 @@ fn show(a: CcmShowArgs) -> Result<()> {
     let u = signing::show(&input.bytes).map_err(|e| e.in_file(&input.name))?;
     let text = String::from_utf8_lossy(&u.content);
     if a.json {
-        outln!(
-            "{:#}",
+        super::json::print(
+            true,
             json!({
-                "version": 1,
                 "verified": false,
                 "signer": u.signer_name,
                 "certificates": u.signer_subjects,
                 "content": text,
-            })
+            }),
         )?;
     } else {
         outln!("# NOT VERIFIED: shown without checking any signature or certificate")?;

@@ -605,27 +605,26 @@ fn show(a: ShowArgs) -> Result<()> {
     });
     let self_signed = issuer.map(|i| i == subject);
     if a.json {
+        let plain = |h: &String| super::json::plain_hex(h);
         let value = json!({
-            "version": 1,
             "kind": kind,
             "subject": subject.to_string(),
             "issuer": issuer.map(|i| i.to_string()),
             "self_signed": self_signed,
-            "serial": serial,
+            "serial": serial.as_ref().map(plain),
             "not_before": validity.as_ref().map(|v| v.0.clone()),
             "not_after": validity.as_ref().map(|v| v.1.clone()),
             "key": key,
-            "key_fingerprint": key_fp,
+            "key_fingerprint": plain(&key_fp),
             "usages": usages,
             "key_usage": key_usage,
             "extended_key_usage": eku,
             "ca": bc.as_ref().map(|b| b.ca),
             "path_len": bc.as_ref().and_then(|b| b.path_len_constraint),
-            "sha256_fingerprint": fps.as_ref().map(|f| f.0.clone()),
-            "sha1_fingerprint": fps.as_ref().map(|f| f.1.clone()),
+            "sha256_fingerprint": fps.as_ref().map(|f| plain(&f.0)),
+            "sha1_fingerprint": fps.as_ref().map(|f| plain(&f.1)),
         });
-        outln!("{value:#}")?;
-        return Ok(());
+        return super::json::print(true, value);
     }
     outln!("{kind}")?;
     outln!("  subject:         {subject}")?;

@@ -184,6 +184,16 @@ fn write_message(out: &MessageOutputArgs, der: &[u8]) -> Result<()> {
     }
 }
 
+/// Check a message's output before the work: writable, and not DER bound for a terminal.
+fn check_message_output(out: &MessageOutputArgs) -> Result<()> {
+    let spec = out.file.spec(false);
+    spec.check_writable()?;
+    if !out.pem {
+        super::refuse_binary_to_terminal(&spec)?;
+    }
+    Ok(())
+}
+
 fn where_to(spec: &OutputSpec) -> String {
     spec.path
         .as_deref()

@@ -192,13 +192,12 @@ fn check(ctx: &Context, a: CheckArgs) -> Result<()> {
     let report = check_key(&key, a.require_safe);
     let name = a.key.display().to_string();
     if a.json {
-        let doc = json!({
-            "version": 1,
-            "file": name,
-            "passed": report.passed(),
-            "report": report,
-        });
-        outln!("{doc:#}")?;
+        let doc = json!({ "file": name, "report": report });
+        if report.passed() {
+            super::json::print(true, doc)?;
+        } else {
+            super::json::fail_with(doc);
+        }
     } else {
         for r in &report.results {
             let mark = match r.outcome {
@@ -251,14 +250,12 @@ fn inspect(ctx: &Context, a: InspectArgs) -> Result<()> {
         }),
     };
     doc["private"] = json!(key.is_private());
-    doc["fingerprint"] = json!(fp);
+    doc["fingerprint"] = json!(super::json::plain_hex(&fp));
     if let Key::Private(PrivateKey::Rsa(k)) = &key {
         doc["safe_primes"] = json!(k.has_safe_primes());
     }
     if a.json {
-        doc["version"] = json!(1);
-        outln!("{doc:#}")?;
-        return Ok(());
+        return super::json::print(true, doc);
     }
     let kind = if key.is_private() {
         "private"

@@ -654,8 +654,8 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
     };
 
     if a.json {
+        let all_ok = set_ok.is_ok() && bad.is_empty() && batch_ok && test_messages != Some(false);
         let doc = json!({
-            "version": 1,
             "set": a.set.display().to_string(),
             "set_id": set.id_hex(),
             "scheme": set.public.scheme_name(),
@@ -671,7 +671,11 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
                 "problem": v.problem,
             })).collect::<Vec<_>>(),
         });
-        outln!("{doc:#}")?;
+        if all_ok {
+            super::json::print(true, doc)?;
+        } else {
+            super::json::fail_with(doc);
+        }
     } else {
         outln!(
             "set {} ({}, {} of {}{})",

@@ -47,7 +47,7 @@ fn shared_secret(a: &SharedSecretArgs, signer: &SignerArgs) -> Result<Option<Sha
 
 pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
-    a.out.file.spec(false).check_writable()?;
+    super::check_message_output(&a.out)?;
     let key_use = match a.key_usage {
         KeyUsageChoice::Encipherment => KeyUse::Encipherment,
         KeyUsageChoice::Signature => KeyUse::Signature,
@@ -226,7 +226,7 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
 
 pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
-    a.out.file.spec(false).check_writable()?;
+    super::check_message_output(&a.out)?;
     let shroud = shroud(&a.shroud)?;
     let selection = a.selection.as_ref().map(|s| s.as_bytes().to_vec());
     if let Some(secret) = shared_secret(&a.shared_secret, &a.signer)? {
@@ -311,7 +311,7 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
 
 pub(super) fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
-    a.out.file.spec(false).check_writable()?;
+    super::check_message_output(&a.out)?;
     let subject = parse_subject(&a.subject)?;
     let identity = match &a.identity {
         Some(i) => i.clone(),
