@@ -113,6 +113,10 @@ pub struct RsaGenerateArgs {
     pub encrypt: EncryptArgs,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
+
+    /// Print what was made (algorithm, bits, fingerprint, file) as JSON on standard output; the key goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -146,6 +150,10 @@ pub struct ElGamalGenerateArgs {
     pub encrypt: EncryptArgs,
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
+
+    /// Print what was made (algorithm, bits, fingerprint, file) as JSON on standard output; the key goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -204,4 +212,8 @@ pub struct FingerprintArgs {
 
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
+
+    /// Print the fingerprint as JSON (hex digits without spaces)
+    #[arg(long)]
+    pub json: bool,
 }

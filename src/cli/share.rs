@@ -229,6 +229,10 @@ pub struct SharePartialArgs {
     pub out: OutputFileArgs,
     #[command(flatten)]
     pub log: LogArgs,
+
+    /// Print what was made (set id, share index, operation, file) as JSON on standard output; the partial goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -252,6 +256,10 @@ pub struct ShareCombineArgs {
     pub out: OutputFileArgs,
     #[command(flatten)]
     pub log: LogArgs,
+
+    /// Print what was made (set id, partials used, file) as JSON on standard output; the result goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -308,6 +316,10 @@ pub struct ShareSplitArgs {
     pub key_passphrase: KeyPassphraseArgs,
     #[command(flatten)]
     pub log: LogArgs,
+
+    /// Print the dealing (set id, k, n, files) as JSON on standard output
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// What a share set may do (`share split --purpose`).

@@ -129,6 +129,11 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
             .cloned(),
     );
     let spec = a.out.spec(false);
+    if a.json && spec.is_stdout() {
+        return Err(Error::invalid(
+            "--json prints the report on standard output: give -o FILE for the partial",
+        ));
+    }
     spec.check_writable()?;
     let openers = Openers::load(ctx, &a.open)?;
     let share = read_share(&a.share, &openers)?;
@@ -174,6 +179,19 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
         &set.id_hex()[..16],
         input_name.display(),
     ));
+    if a.json {
+        super::json::print(
+            true,
+            json!({
+                "set_id": set.id_hex(),
+                "index": opened.index,
+                "operation": what,
+                "blinded": a.input.blinded.is_some(),
+                "input": input_name.display().to_string(),
+                "file": a.out.output.display().to_string(),
+            }),
+        )?;
+    }
     Ok(())
 }
 
@@ -265,7 +283,15 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
         .extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
     rec.inputs.extend(a.blind.iter().cloned());
     let spec = a.out.spec(a.input.decrypt.is_some());
+    if a.json && spec.is_stdout() {
+        return Err(Error::invalid(
+            "--json prints the report on standard output: give -o FILE for the result",
+        ));
+    }
     spec.check_writable()?;
+    if a.input.sign.is_some() {
+        super::refuse_binary_to_terminal(&spec)?;
+    }
     let set = read_set(&a.set)?;
     rec.set_id = Some(set.id_hex());
     set.check_public().map_err(|e| e.in_file(&a.set))?;
@@ -292,6 +318,24 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
         &set.id_hex()[..16],
         if input.sign { "signature" } else { "plaintext" }
     ));
+    if a.json {
+        let indices: Vec<u32> = good[..set.public.threshold() as usize]
+            .iter()
+            .map(|p| u32::from(p.index))
+            .collect();
+        super::json::print(
+            true,
+            json!({
+                "set_id": set.id_hex(),
+                "operation": if input.sign { "signature" } else { "decryption" },
+                "blinded": a.blind.is_some(),
+                "partials_used": indices,
+                "input": input.name.display().to_string(),
+                "file": a.out.output.display().to_string(),
+                "bytes": out.len(),
+            }),
+        )?;
+    }
     Ok(())
 }
 
@@ -451,6 +495,32 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
         &set.id_hex()[..16],
         dir.display()
     ));
+    if a.json {
+        let encryption = match (&recipients, a.to.is_empty()) {
+            (None, _) => "none",
+            (Some(_), false) => "recipient",
+            (Some(_), true) => "passphrase",
+        };
+        super::json::print(
+            true,
+            json!({
+                "set_id": set.id_hex(),
+                "scheme": set.public.scheme_name(),
+                "purpose": set.purpose().name(),
+                "threshold": a.threshold,
+                "total": a.shares,
+                "label": a.label,
+                "seeded": options.seeded,
+                "encryption": encryption,
+                "dir": dir.display().to_string(),
+                "set": set_path.display().to_string(),
+                "shares": share_paths.iter().enumerate().map(|(i, p)| json!({
+                    "index": i + 1,
+                    "file": p.display().to_string(),
+                })).collect::<Vec<_>>(),
+            }),
+        )?;
+    }
     Ok(())
 }
 
