@@ -321,6 +321,10 @@ pub struct ArchiveRequestArgs {
     pub oids: OidProfileArgs,
     #[command(flatten)]
     pub out: MessageOutputArgs,
+
+    /// Print what was written (transaction id, sender nonce, file) as JSON on standard output; the request goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -354,6 +358,10 @@ pub struct RecoveryRequestArgs {
     pub oids: OidProfileArgs,
     #[command(flatten)]
     pub out: MessageOutputArgs,
+
+    /// Print what was written (transaction id, sender nonce, file) as JSON on standard output; the request goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -403,6 +411,10 @@ pub struct KeygenRequestArgs {
     pub oids: OidProfileArgs,
     #[command(flatten)]
     pub out: MessageOutputArgs,
+
+    /// Print what was written (transaction id, sender nonce, file) as JSON on standard output; the request goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -587,4 +599,8 @@ pub struct ExtractArgs {
     pub key_passphrase: KeyPassphraseArgs,
     #[command(flatten)]
     pub oids: OidProfileArgs,
+
+    /// Print what was extracted (algorithm, bits, fingerprint, file of each key) as JSON on standard output; the keys go to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }

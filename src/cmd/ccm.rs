@@ -87,16 +87,43 @@ fn lint(a: CcmLintArgs) -> Result<()> {
 }
 
 fn prepare(ctx: &Context, a: CcmPrepareArgs) -> Result<()> {
+    let spec = a.out.spec(false);
+    json_needs_file(a.json, &spec, "the .SF")?;
     let policy = read_policy(&a.file)?;
     let manifest = kmi::ccm::jar::manifest(&policy.canonical_bytes());
-    write_output(
-        &a.out.spec(false),
-        &kmi::ccm::jar::signature_file(&manifest),
-    )?;
+    let sf = kmi::ccm::jar::signature_file(&manifest);
+    write_output(&spec, &sf)?;
     ctx.note(
         "wrote the .SF: each trustee signs it with kmi share partial --sign; combine with kmi ccm sign --threshold-set",
     );
+    if a.json {
+        super::json::print(
+            true,
+            json!({
+                "id": policy.id(),
+                "version": policy.version(),
+                "file": a.out.output.display().to_string(),
+                "bytes": sf.len(),
+                "sha256": sha256_hex(&sf),
+            }),
+        )?;
+    }
     Ok(())
+}
+
+/// With --json the report takes standard output: the file itself must go to -o FILE.
+fn json_needs_file(json: bool, spec: &kmi::io::OutputSpec, what: &str) -> Result<()> {
+    if json && spec.is_stdout() {
+        return Err(Error::invalid(format!(
+            "--json prints the report on standard output: give -o FILE for {what}"
+        )));
+    }
+    Ok(())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 fn read_cert_file(path: &Path) -> Result<Vec<Certificate>> {
@@ -106,7 +133,9 @@ fn read_cert_file(path: &Path) -> Result<Vec<Certificate>> {
 
 fn sign(ctx: &Context, a: CcmSignArgs) -> Result<()> {
     let spec = a.out.spec(false);
+    json_needs_file(a.json, &spec, "the JAR")?;
     spec.check_writable()?;
+    super::refuse_binary_to_terminal(&spec)?;
     let policy = read_policy(&a.file)?;
     let cert = read_cert_file(&a.cert)?.remove(0);
     let mut chain = Vec::new();
@@ -166,6 +195,21 @@ fn sign(ctx: &Context, a: CcmSignArgs) -> Result<()> {
         subject(&cert),
         jar.len()
     ));
+    if a.json {
+        super::json::print(
+            true,
+            json!({
+                "id": policy.id(),
+                "version": policy.version(),
+                "signer": a.signer,
+                "certificate": subject(&cert),
+                "threshold": a.threshold_set.is_some(),
+                "file": a.out.output.display().to_string(),
+                "bytes": jar.len(),
+                "sha256": sha256_hex(&jar),
+            }),
+        )?;
+    }
     Ok(())
 }
 

@@ -131,7 +131,7 @@ pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
 fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -> Result<()> {
     let oids = oids(&a.oids)?;
     let spec = a.out.file.spec(false);
-    super::check_message_output(&a.out)?;
+    super::check_message_output(&a.out, false)?;
     let agent_key = read_rsa_private(ctx, &a.agent_key, &a.key_passphrase, "--agent-key")?;
     let agent_cert = read_cert(&a.agent_cert)?;
     if !cert_belongs_to(&agent_cert, &agent_key)? {
