@@ -229,6 +229,9 @@ fn write_request(spec: &OutputSpec, req: &CertReq, der_out: bool) -> Result<()> 
 fn out_spec(out: &OutputArgs) -> Result<OutputSpec> {
     let spec = out.file.spec(false);
     spec.check_writable()?;
+    if out.der {
+        super::refuse_binary_to_terminal(&spec)?;
+    }
     Ok(spec)
 }
 
@@ -324,6 +327,7 @@ fn prepare_request_cmd(ctx: &Context, a: PrepareRequestArgs, rec: &mut Record) -
     rec.inputs.push(a.set.clone());
     let spec = a.out.spec(false);
     spec.check_writable()?;
+    super::refuse_binary_to_terminal(&spec)?;
     let subject = parse_subject(&a.name.subject)?;
     let (set, key) = set_key(&a.set)?;
     let usages: Vec<Usage> = a.name.usage.iter().map(|&u| u.into()).collect();
@@ -339,6 +343,7 @@ fn prepare_self_sign(ctx: &Context, a: PrepareSelfSignArgs, rec: &mut Record) ->
     rec.inputs.push(a.set.clone());
     let spec_out = a.out.spec(false);
     spec_out.check_writable()?;
+    super::refuse_binary_to_terminal(&spec_out)?;
     let subject = parse_subject(&a.subject)?;
     let (set, key) = set_key(&a.set)?;
     let spec = spec(
@@ -363,6 +368,7 @@ fn prepare_issue(ctx: &Context, a: PrepareIssueArgs, rec: &mut Record) -> Result
         .extend(a.subject.request.iter().chain(&a.subject.public).cloned());
     let spec_out = a.out.spec(false);
     spec_out.check_writable()?;
+    super::refuse_binary_to_terminal(&spec_out)?;
     let ca_cert = first_cert(&a.ca_cert)?;
     let spec = subject_of(ctx, &a.subject, &a.profile)?;
     let (set, key) = set_key(&a.set)?;
