@@ -958,7 +958,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__prepare)
-            opts="-o -q -h -V --output --force --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --output --force --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1016,7 +1016,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__sign)
-            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --cert --chain --threshold-set --partials --signer --output --force --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --cert --chain --threshold-set --partials --signer --output --force --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2260,7 +2260,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__archive__subcmd__request)
-            opts="-o -q -h -V --key --agent --subject --cert --identity --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --agent --subject --cert --identity --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2452,7 +2452,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__extract)
-            opts="-o -q -h -V --key --passphrase-file --agent-cert --request --insecure --der --output --force --key-passphrase-file --key-passphrase-fd --oid-profile --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --passphrase-file --agent-cert --request --insecure --der --output --force --key-passphrase-file --key-passphrase-fd --oid-profile --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2800,7 +2800,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__keygen__subcmd__request)
-            opts="-o -q -h -V --subject --identity --shroud-key --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --subject --identity --shroud-key --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3010,7 +3010,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__recovery__subcmd__request)
-            opts="-o -q -h -V --identity --shroud-key --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --identity --shroud-key --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4977,7 +4977,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__fingerprint)
-            opts="-q -h -V --digits --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --digits --passphrase-file --passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5028,7 +5028,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__elgamal)
-            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5171,7 +5171,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__rsa)
-            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5697,7 +5697,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__combine)
-            opts="-o -q -h -V --set --decrypt --sign --blind --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --decrypt --sign --blind --output --force --log --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6026,7 +6026,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__partial)
-            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --blinded --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --blinded --output --force --log --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6909,7 +6909,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__split)
-            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --purpose --seed --insecure-fixture --force --key-passphrase-file --key-passphrase-fd --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --purpose --seed --insecure-fixture --force --key-passphrase-file --key-passphrase-fd --log --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -115,6 +115,8 @@ fn one_line_usage_error(rendered: &str) -> String {
         .find_map(|p| tip.strip_prefix(p));
         match similar {
             Some(name) => joined.push_str(&format!("; did you mean {name}?")),
+            // "to pass '--x' as a value, use '-- --x'": noise for a mistyped flag.
+            None if tip.starts_with("to pass ") => {}
             None => joined.push_str(&format!("; {tip}")),
         }
     }

@@ -515,7 +515,8 @@ fn failures_print_the_error_envelope() {
     let v = failure(&run(&w, &["key", "check", "--json", "even.der"]), 1);
     assert!(v["report"]["results"].is_array(), "{v:#}");
     // A usage error with --json.
-    failure(&run(&w, &["key", "check", "--json", "--bogus", "k.pem"]), 2);
+    let v = failure(&run(&w, &["key", "check", "--json", "--bogus", "k.pem"]), 2);
+    assert!(!v["error"].as_str().unwrap().contains("to pass"), "{v:#}");
     // Without --json, stdout stays empty.
     let out = run(&w, &["log", "verify", "missing.log"]);
     one_line_error(&out, 2);
