@@ -55,6 +55,12 @@ impl Context {
         warn(msg);
     }
 
+    /// An input left out of the result (a bad share, partial or deal), named on stderr even with
+    /// --quiet: it is part of the result, and may be a trustee's cheating, not advice.
+    pub fn left_out(&self, msg: impl AsRef<str>) {
+        eprintln!("kmi: warning: {}", msg.as_ref());
+    }
+
     /// `--threads N` (0: one per core), clamped to `limits::max_threads` with a warning: the
     /// result never depends on N, so a script written for a bigger machine still runs here.
     pub fn threads(&self, requested: usize) -> usize {

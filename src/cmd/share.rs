@@ -256,7 +256,7 @@ pub(super) fn good_partials(
             },
         };
         if let Some(why) = verdict {
-            ctx.warn(format!("skipping {}: {why}", path.display()));
+            ctx.left_out(format!("skipping {}: {why}", path.display()));
             bad.push(path.display().to_string());
         }
     }
@@ -835,7 +835,7 @@ fn reconstruct(ctx: &Context, a: ShareReconstructArgs, rec: &mut Record) -> Resu
     let openers = Openers::load(ctx, &a.open)?;
     let verdicts = check_shares(&set, &a.shares, &openers);
     for v in verdicts.iter().filter(|v| v.problem.is_some()) {
-        ctx.warn(format!(
+        ctx.left_out(format!(
             "skipping {}: {}",
             v.file.display(),
             v.problem.as_deref().unwrap_or("")
