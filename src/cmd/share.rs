@@ -321,7 +321,7 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
     if a.json {
         let indices: Vec<u32> = good[..set.public.threshold() as usize]
             .iter()
-            .map(|p| u32::from(p.index))
+            .map(|p| p.index)
             .collect();
         super::json::print(
             true,
