@@ -1102,18 +1102,7 @@ _kmi() {
                     return 0
                     ;;
                 --partials)
-                    local oldifs
-                    if [ -n "${IFS+x}" ]; then
-                        oldifs="$IFS"
-                    fi
-                    IFS=$'\n'
                     COMPREPLY=($(compgen -f "${cur}"))
-                    if [ -n "${oldifs+x}" ]; then
-                        IFS="$oldifs"
-                    fi
-                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
-                        compopt -o filenames
-                    fi
                     return 0
                     ;;
                 --signer)
@@ -2260,7 +2249,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__archive__subcmd__request)
-            opts="-o -q -h -V --key --agent --subject --cert --identity --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --to --subject --cert --owner --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2281,7 +2270,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --agent)
+                --to)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2315,7 +2304,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --identity)
+                --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2361,7 +2350,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-file)
+                --secret-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2376,7 +2365,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-fd)
+                --secret-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2452,13 +2441,13 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__extract)
-            opts="-o -q -h -V --key --passphrase-file --agent-cert --request --insecure --der --output --force --key-passphrase-file --key-passphrase-fd --oid-profile --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --identity --secret-file --secret-fd --agent-cert --request --insecure --der --output --force --identity-passphrase-file --identity-passphrase-fd --oid-profile --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --key)
+                --identity)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2473,7 +2462,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --secret-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2486,6 +2475,10 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --secret-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --agent-cert)
@@ -2548,7 +2541,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --key-passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2563,7 +2556,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --key-passphrase-fd)
+                --identity-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2800,7 +2793,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__keygen__subcmd__request)
-            opts="-o -q -h -V --subject --identity --shroud-key --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --subject --owner --to --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2810,11 +2803,11 @@ _kmi() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --identity)
+                --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --shroud-key)
+                --to)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2875,7 +2868,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-file)
+                --secret-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -2890,7 +2883,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-fd)
+                --secret-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3010,17 +3003,17 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__recovery__subcmd__request)
-            opts="-o -q -h -V --identity --shroud-key --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --shared-secret-file --shared-secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --owner --to --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --identity)
+                --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --shroud-key)
+                --to)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -3092,7 +3085,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-file)
+                --secret-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -3107,7 +3100,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --shared-secret-fd)
+                --secret-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3183,7 +3176,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__respond)
-            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --ca-key --ca-cert --days --store --storage-cert --storage-key --split --to --share-key --secret-file --pwri-kek --identity-secrets --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --keygen-bits --threads --json --log --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --pem --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --agent-key --agent-cert --sign-key --sign-cert --ca-key --ca-cert --days --store --storage-cert --storage-key --split --to --identity --identity-passphrase-file --identity-passphrase-fd --secret-file --secret-fd --pwri-kek --identity-secrets --pwri-iterations --allow-any-signer --accept-signing-keys --require-archive --max-bits --keygen-bits --threads --json --log --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3347,7 +3340,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --share-key)
+                --identity)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -3360,6 +3353,25 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --secret-file)
@@ -3375,6 +3387,10 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --secret-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --pwri-kek)
@@ -3698,13 +3714,13 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__store__subcmd__list)
-            opts="-q -h -V --identity --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --owner --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --identity)
+                --owner)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3826,13 +3842,13 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__decrypt)
-            opts="-i -o -q -h -V --key --input --output --force --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-i -o -q -h -V --identity --input --output --force --identity-passphrase-file --identity-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --key)
+                --identity)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -3907,7 +3923,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -3922,7 +3938,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --identity-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4944,13 +4960,13 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__check)
-            opts="-q -h -V --require-safe --json --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --require-safe --json --key-passphrase-file --key-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --passphrase-file)
+                --key-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -4965,7 +4981,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --key-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4977,7 +4993,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__fingerprint)
-            opts="-q -h -V --digits --passphrase-file --passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --digits --key-passphrase-file --key-passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4987,7 +5003,7 @@ _kmi() {
                     COMPREPLY=($(compgen -W "16 32 64" -- "${cur}"))
                     return 0
                     ;;
-                --passphrase-file)
+                --key-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -5002,7 +5018,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --key-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5028,7 +5044,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__elgamal)
-            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --force --der --encrypt --kdf --new-passphrase-file --new-passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5088,7 +5104,7 @@ _kmi() {
                     COMPREPLY=($(compgen -W "pbkdf2 scrypt" -- "${cur}"))
                     return 0
                     ;;
-                --passphrase-file)
+                --new-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -5103,7 +5119,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --new-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5171,7 +5187,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__rsa)
-            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --force --der --encrypt --kdf --passphrase-file --passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --force --der --encrypt --kdf --new-passphrase-file --new-passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5227,7 +5243,7 @@ _kmi() {
                     COMPREPLY=($(compgen -W "pbkdf2 scrypt" -- "${cur}"))
                     return 0
                     ;;
-                --passphrase-file)
+                --new-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -5242,7 +5258,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --new-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5380,13 +5396,13 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__inspect)
-            opts="-q -h -V --json --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --json --key-passphrase-file --key-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --passphrase-file)
+                --key-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -5401,7 +5417,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --key-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5413,7 +5429,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__public)
-            opts="-o -q -h -V --output --force --der --passphrase-file --passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --output --force --der --key-passphrase-file --key-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5449,7 +5465,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --key-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -5464,7 +5480,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-fd)
+                --key-passphrase-fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5697,7 +5713,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__combine)
-            opts="-o -q -h -V --set --decrypt --sign --blind --output --force --log --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --decrypt --sign --factor --output --force --log --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5748,7 +5764,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --blind)
+                --factor)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -6026,7 +6042,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__partial)
-            opts="-o -q -h -V --share --identity --passphrase-file --decrypt --sign --blinded --output --force --log --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --share --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --decrypt --sign --blinded --output --force --log --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6062,7 +6078,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -6075,6 +6091,29 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --share-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --decrypt)
@@ -6175,7 +6214,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__reconstruct)
-            opts="-o -q -h -V --set --identity --passphrase-file --output --force --der --encrypt --kdf --new-passphrase-file --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --output --force --der --encrypt --kdf --new-passphrase-file --new-passphrase-fd --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6211,7 +6250,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -6224,6 +6263,29 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --share-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -6273,6 +6335,10 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --new-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log)
@@ -6405,7 +6471,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__reshare__subcmd__accept)
-            opts="-o -q -h -V --set --round --identity --exclude --plain --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --round --identity --identity-passphrase-file --identity-passphrase-fd --exclude --plain --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6454,6 +6520,25 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --exclude)
@@ -6513,7 +6598,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__reshare__subcmd__deal)
-            opts="-o -q -h -V --set --round --share --identity --passphrase-file --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --round --share --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6579,7 +6664,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -6592,6 +6677,29 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --share-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -6909,7 +7017,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__split)
-            opts="-k -n -o -q -h -V --threshold --shares --output --to --passphrase-file --plain --label --purpose --seed --insecure-fixture --force --key-passphrase-file --key-passphrase-fd --log --json --batch --quiet --allow-slow-kdf --help --version"
+            opts="-k -n -o -q -h -V --threshold --shares --output --to --share-passphrase-file --share-passphrase-fd --plain --label --purpose --seed --insecure-fixture --force --key-passphrase-file --key-passphrase-fd --log --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6960,7 +7068,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --share-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -6973,6 +7081,10 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --label)
@@ -7029,7 +7141,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__transfer)
-            opts="-o -q -h -V --share --identity --passphrase-file --to --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --share --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --to --output --force --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7065,7 +7177,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -7078,6 +7190,29 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --share-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --to)
@@ -7148,7 +7283,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__verify)
-            opts="-q -h -V --set --identity --passphrase-file --json --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --set --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --json --log --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7184,7 +7319,7 @@ _kmi() {
                     fi
                     return 0
                     ;;
-                --passphrase-file)
+                --identity-passphrase-file)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
                         oldifs="$IFS"
@@ -7197,6 +7332,29 @@ _kmi() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --identity-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --share-passphrase-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --share-passphrase-fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log)

@@ -59,8 +59,8 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -f -a "rsa" -d 'Generate an RSA key whose primes are safe primes (p = 2p\'+1, q = 2q\'+1)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -f -a "elgamal" -d 'Generate an ElGamal key (X9.42 DH key with p, q, g; g of prime order q)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from generate" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -l passphrase-fd -d 'Read the passphrase from the first line of file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -l require-safe -d 'Also require safe-prime structure (RSA: p, q, (p-1)/2, (q-1)/2 prime; ElGamal: p = 2q + 1)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -l json -d 'Print the results as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -68,8 +68,8 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -l passphrase-fd -d 'Read the passphrase from the first line of file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -l json -d 'Print the results as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary, no warnings)'
@@ -77,8 +77,8 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l passphrase-fd -d 'Read the passphrase from the first line of file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l der -d 'Write DER instead of PEM'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from public" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -89,8 +89,8 @@ complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l digits -d 'How many hex digits of the SHA-256 to print' -r -f -a "16\t''
 32\t''
 64\t''"
-complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l passphrase-fd -d 'Read the passphrase from the first line of file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l json -d 'Print the fingerprint as JSON (hex digits without spaces)'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand key; and __fish_seen_subcommand_from fingerprint" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary, no warnings)'
@@ -122,16 +122,17 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s n -l shares -d 'Number of shares to make (n, at most 255)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s o -l output -d 'Write `set.pem` and `share-<i>.pem` into DIR (created if missing)' -r -f -a "(__fish_complete_directories)"
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l to -d 'Encrypt share i to the i-th trustee\'s certificate or RSA public key (give it n times)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l passphrase-file -d 'Encrypt share i under the passphrase in the i-th FILE (give it n times)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l share-passphrase-file -d 'Encrypt share i under the passphrase in the i-th FILE (give n in all, with --share-passphrase-fd; env:VAR reads variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l share-passphrase-fd -d 'Encrypt a share under the passphrase read from file descriptor N (after the --share-passphrase-file ones)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l label -d 'A name for the set, stored in set.pem and every share' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l purpose -d 'What the set may do: decrypt, or sign; never both (default decrypt)' -r -f -a "decrypt\t'Threshold decryption (and blinded decryption); the set never signs'
 sign\t'Threshold signatures (share partial --sign, ccm sign --threshold-set); never decrypts'"
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l seed -d 'Derive the polynomial from HEX: for fixtures and tests only (the seed rebuilds every share)' -r
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l plain -d 'Write bare, unencrypted shares'
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l insecure-fixture -d 'Allow --seed together with --to or --passphrase-file (a test fixture, never a real key)'
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l insecure-fixture -d 'Allow --seed together with --to or --share-passphrase-file (a test fixture, never a real key)'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l force -d 'Replace existing set and share files in DIR'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l json -d 'Print the dealing (set id, k, n, files) as JSON on standard output'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -141,7 +142,10 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from split" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l set -d 'The share set (set.pem)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l identity -d 'A trustee\'s RSA private key that opens encrypted shares (repeatable)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l identity-passphrase-file -d 'Read the passphrase of encrypted --identity keys from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l identity-passphrase-fd -d 'Read the passphrase of encrypted --identity keys from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l share-passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable; env:VAR reads variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l share-passphrase-fd -d 'Read a passphrase that opens encrypted shares from file descriptor N (repeatable)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l json -d 'Print the results as JSON'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
@@ -151,11 +155,15 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from verify" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l set -d 'The share set (set.pem)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l identity -d 'A trustee\'s RSA private key that opens encrypted shares (repeatable)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l identity-passphrase-file -d 'Read the passphrase of encrypted --identity keys from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l identity-passphrase-fd -d 'Read the passphrase of encrypted --identity keys from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l share-passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable; env:VAR reads variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l share-passphrase-fd -d 'Read a passphrase that opens encrypted shares from file descriptor N (repeatable)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l kdf -d 'Key derivation for --encrypt' -r -f -a "pbkdf2\t'PBKDF2-HMAC-SHA256, 600000 iterations'
 scrypt\t'scrypt N=2^14 r=8 p=1 (openssl\'s own default)'"
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l new-passphrase-file -d 'With --encrypt: read the new key\'s passphrase from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l new-passphrase-file -d 'With --encrypt: read the new key\'s passphrase from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l new-passphrase-fd -d 'With --encrypt: read the new key\'s passphrase from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -l der -d 'Write DER instead of PEM'
@@ -167,7 +175,10 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from reconstruct" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l share -d 'This trustee\'s share' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l identity -d 'A trustee\'s RSA private key that opens encrypted shares (repeatable)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l identity-passphrase-file -d 'Read the passphrase of encrypted --identity keys from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l identity-passphrase-fd -d 'Read the passphrase of encrypted --identity keys from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l share-passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable; env:VAR reads variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l share-passphrase-fd -d 'Read a passphrase that opens encrypted shares from file descriptor N (repeatable)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l decrypt -d 'Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l sign -d 'Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from partial" -l blinded -d 'Work on a client\'s KMI BLINDED INPUT (from kmi share blind) without seeing what it hides' -r -F
@@ -183,7 +194,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l set -d 'The share set (set.pem)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l decrypt -d 'Decrypt CIPHERTEXT (RSA-OAEP-SHA256 block, or KMI ELGAMAL MESSAGE)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l sign -d 'Sign FILE (RSASSA-PKCS1-v1_5 with SHA-256; RSA sets only)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l blind -d 'The partials were made on a blinded input: remove this blinding factor (from kmi share blind)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l factor -d 'The partials were made on a blinded input: remove this blinding factor (from kmi share blind)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from combine" -l force -d 'Overwrite FILE if it exists'
@@ -228,7 +239,10 @@ complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcomman
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from refresh" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l share -d 'The share to hand over' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l identity -d 'A trustee\'s RSA private key that opens encrypted shares (repeatable)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l identity-passphrase-file -d 'Read the passphrase of encrypted --identity keys from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l identity-passphrase-fd -d 'Read the passphrase of encrypted --identity keys from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l share-passphrase-file -d 'A file whose first line is a passphrase that opens encrypted shares (repeatable; env:VAR reads variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l share-passphrase-fd -d 'Read a passphrase that opens encrypted shares from file descriptor N (repeatable)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l to -d 'The requester\'s certificate or RSA public key: the share is enveloped to it' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand share; and __fish_seen_subcommand_from transfer" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
@@ -261,7 +275,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcom
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -f -a "show" -d 'Show a certificate, request or to-be-signed certificate: names, validity, usages, fingerprints'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and not __fish_seen_subcommand_from request self-sign issue prepare finish show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l key -d 'The subject\'s RSA private key' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l subject -d 'The subject, an RFC 4514 DN (e.g. CN=Alice,O=Example)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -l usage -d 'What the key may be used for (repeat, or separate with commas)' -r -f -a "sign\t'digitalSignature, nonRepudiation'
@@ -278,7 +292,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from request" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l key -d 'The RSA private key that is certified and signs' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l subject -d 'The subject (and issuer), an RFC 4514 DN (e.g. CN=Root,O=Example)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -l days -d 'Days the certificate is valid from now (1 to 36500)' -r
@@ -298,7 +312,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from self-sign" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l ca-key -d 'The CA\'s RSA private key' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l ca-cert -d 'The CA\'s certificate (it must allow keyCertSign and be a CA)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cert; and __fish_seen_subcommand_from issue" -l public -d 'Certify this public key (any key file kmi reads: SPKI, PKCS#8, ElGamal) instead of a request' -r -F
@@ -397,12 +411,12 @@ complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from prepare" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l key -d 'The signer\'s RSA private key' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l cert -d 'The signer\'s certificate (PEM or DER; for --threshold-set, a certificate for the set\'s key)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l chain -d 'Intermediate certificates to include in the signature block' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l threshold-set -d 'Sign with k trustees\' partial signatures over the .SF (from kmi ccm prepare) instead' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l partials -d 'The trustees\' partial signatures (kmi share partial --sign SF)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l partials -d 'The partials as an option (kmi 0.1\'s spelling; kept for one release)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l signer -d 'The signer name of the META-INF/NAME.SF and .RSA entries (A-Z, 0-9, _ and -; at most 8)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand ccm; and __fish_seen_subcommand_from sign" -l force -d 'Overwrite FILE if it exists'
@@ -467,11 +481,11 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcomm
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract store help" -f -a "store" -d 'The agent\'s key store: init, list, show, export-audit, verify, migrate'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and not __fish_seen_subcommand_from archive-request recovery-request keygen-request respond parse extract store help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key -d 'The private key to archive (RSA or ElGamal)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l agent -d 'The escrow agent\'s certificate (the key is encrypted to it)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l subject -d 'The subject of the certification request, RFC 4514 (default `CN=<identity>`)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l to -d 'The escrow agent\'s certificate (the key is encrypted to it)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l subject -d 'The subject of the certification request, RFC 4514 (default `CN=<owner>`)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l cert -d 'Archive the key of this already issued certificate: no certification request is sent, the certificate is named by issuerAndSerialNumber and its keyUsage decides (it travels in the signed request, so not with a shared secret)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l identity -d 'The identity the key is filed under (default: the subject\'s CN)' -r
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l placement -d 'Where the encrypted key goes (default: unsigned; body with --shared-secret-file, which has no signer to carry an unsigned attribute)' -r -f -a "body\t'In the signed cmsSequence'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l owner -d 'The identity (owner name) the key is filed under (default: the subject\'s CN)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l placement -d 'Where the encrypted key goes (default: unsigned; body with --secret-file, which has no signer to carry an unsigned attribute)' -r -f -a "body\t'In the signed cmsSequence'
 unsigned\t'In the id-aa-cmc-unsignedData unsigned attribute'"
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l selection -d 'Selection criteria stored with the key, to pick it out at recovery' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key-usage -d 'The key\'s intended use, requested as its keyUsage' -r -f -a "encipherment\t'Encryption or key agreement (escrowed)'
@@ -479,9 +493,9 @@ signature\t'Signing only (never escrowed unless forced)'
 both\t'Both'"
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l sign-key -d 'Sign the request with this RSA private key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l sign-cert -d 'The certificate of --sign-key, included in the request (without it the signer is named by key identifier, and the agent must already know the key)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l shared-secret-file -d 'Authenticate the request with the secret shared with the agent (hex, the first line of FILE) instead of a signature: CMS AuthenticatedData with identityProofV2 for --identity' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l shared-secret-fd -d 'As --shared-secret-file, reading the first line from file descriptor N' -r
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l secret-file -d 'Authenticate the request with the secret shared with the agent (hex, the first line of FILE; env:VAR reads variable VAR) instead of a signature: CMS AuthenticatedData with identityProofV2 for --owner' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l secret-fd -d 'As --secret-file, reading the first line from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
@@ -489,29 +503,31 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l cbc -d 'Envelope the key as EnvelopedData with AES-256-CBC (the draft\'s form) instead of AuthEnvelopedData with AES-256-GCM, for agents that cannot read AuthEnvelopedData'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l sign-with-archived-key -d 'Sign the request with the archived key itself (RSA) instead of --sign-key: the key then signs, so it is no longer an encryption key only'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l force -d 'Overwrite FILE if it exists'
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l pem -d 'Write PEM (label CMS) instead of DER'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l der -d 'Write DER instead of PEM (label CMS)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l pem -d 'PEM, the default (kmi 0.1 wrote DER unless --pem; kept for one release)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l json -d 'Print what was written (transaction id, sender nonce, file) as JSON on standard output; the request goes to -o FILE'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary, no warnings)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from archive-request" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l identity -d 'The identity whose keys are wanted (default: the CN of --sign-cert)' -r
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l shroud-key -d 'Have keys returned encrypted to this certificate or RSA public key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l owner -d 'The identity (owner name) whose keys are wanted (default: the CN of --sign-cert)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l to -d 'Have keys returned encrypted to this certificate or RSA public key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l shroud-secret -d 'Have keys returned under the secret shared with the agent that ID names' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l selection -d 'Only keys archived with these selection criteria' -r
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l new-sign-key -d 'Catastrophic-loss recovery: a new RSA signing key, whose PKCS#10 the request carries and which signs it (needs --shared-secret-file for the proof of identity)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l subject -d 'With --new-sign-key: the subject of its certification request, RFC 4514 (default `CN=<identity>`)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l new-sign-key -d 'Catastrophic-loss recovery: a new RSA signing key, whose PKCS#10 the request carries and which signs it (needs --secret-file for the proof of identity)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l subject -d 'With --new-sign-key: the subject of its certification request, RFC 4514 (default `CN=<owner>`)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l sign-key -d 'Sign the request with this RSA private key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l sign-cert -d 'The certificate of --sign-key, included in the request (without it the signer is named by key identifier, and the agent must already know the key)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l shared-secret-file -d 'Authenticate the request with the secret shared with the agent (hex, the first line of FILE) instead of a signature: CMS AuthenticatedData with identityProofV2 for --identity' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l shared-secret-fd -d 'As --shared-secret-file, reading the first line from file descriptor N' -r
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l secret-file -d 'Authenticate the request with the secret shared with the agent (hex, the first line of FILE; env:VAR reads variable VAR) instead of a signature: CMS AuthenticatedData with identityProofV2 for --owner' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l secret-fd -d 'As --secret-file, reading the first line from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l force -d 'Overwrite FILE if it exists'
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l pem -d 'Write PEM (label CMS) instead of DER'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l der -d 'Write DER instead of PEM (label CMS)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l pem -d 'PEM, the default (kmi 0.1 wrote DER unless --pem; kept for one release)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l json -d 'Print what was written (transaction id, sender nonce, file) as JSON on standard output; the request goes to -o FILE'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary, no warnings)'
@@ -519,8 +535,8 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from recovery-request" -s V -l version -d 'Print version'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l subject -d 'The subject of the key\'s certification request, RFC 4514' -r
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l identity -d 'The identity the key is filed under with --archive (default: the subject\'s CN)' -r
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l shroud-key -d 'Have keys returned encrypted to this certificate or RSA public key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l owner -d 'The identity (owner name) the key is filed under with --archive (default: the subject\'s CN)' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l to -d 'Have keys returned encrypted to this certificate or RSA public key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l shroud-secret -d 'Have keys returned under the secret shared with the agent that ID names' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l algorithm -d 'The kind of key' -r -f -a "rsa\t'A safe-prime RSA key'
 elgamal\t'An ElGamal key (X9.42 DH)'"
@@ -528,15 +544,16 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l selection -d 'Selection criteria stored with an archived key' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l sign-key -d 'Sign the request with this RSA private key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l sign-cert -d 'The certificate of --sign-key, included in the request (without it the signer is named by key identifier, and the agent must already know the key)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l shared-secret-file -d 'Authenticate the request with the secret shared with the agent (hex, the first line of FILE) instead of a signature: CMS AuthenticatedData with identityProofV2 for --identity' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l shared-secret-fd -d 'As --shared-secret-file, reading the first line from file descriptor N' -r
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l secret-file -d 'Authenticate the request with the secret shared with the agent (hex, the first line of FILE; env:VAR reads variable VAR) instead of a signature: CMS AuthenticatedData with identityProofV2 for --owner' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l secret-fd -d 'As --secret-file, reading the first line from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l archive -d 'Ask the agent to archive the key it generates'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l force -d 'Overwrite FILE if it exists'
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l pem -d 'Write PEM (label CMS) instead of DER'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l der -d 'Write DER instead of PEM (label CMS)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l pem -d 'PEM, the default (kmi 0.1 wrote DER unless --pem; kept for one release)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l json -d 'Print what was written (transaction id, sender nonce, file) as JSON on standard output; the request goes to -o FILE'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from keygen-request" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary, no warnings)'
@@ -555,8 +572,11 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l storage-key -d 'The storage private key that opens sealed keys for recovery' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l split -d 'Keep archived keys only as K-of-N threshold shares (needs N --to trustees)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l to -d 'With --split: encrypt share i to the i-th trustee\'s certificate or RSA public key' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l share-key -d 'A trustee\'s RSA private key that opens shares of split keys for recovery (repeatable)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l secret-file -d 'Read the secret shared with the client from the first line of FILE (else prompt)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l identity -d 'A trustee\'s RSA private key that opens shares of split keys for recovery (repeatable)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l identity-passphrase-file -d 'Read the passphrase of encrypted --identity keys from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l identity-passphrase-fd -d 'Read the passphrase of encrypted --identity keys from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l secret-file -d 'Read the secret shared with the client from the first line of FILE (env:VAR reads variable VAR; else prompt)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l secret-fd -d 'As --secret-file, reading the first line from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pwri-kek -d 'How a shared-secret shroud wraps the content key' -r -f -a "aes-kw\t'AES key wrap (RFC 3394), as the draft specifies'
 rfc3211\t'id-alg-PWRI-KEK (RFC 3211), which openssl cms -decrypt -pwri_password opens'"
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l identity-secrets -d 'Accept requests without a signing key from the identities in FILE: NAME=hex lines (the secret each shares with the agent), \'#\' comments; the file must be yours and mode 0600 or stricter' -r -F
@@ -565,7 +585,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l keygen-bits -d 'The size of the RSA keys generated for key generation requests (the request cannot say: the draft\'s certificate template has no size field)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l threads -d 'Search for primes with N threads (default: one per core)' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l log -d 'Append a line about this operation (inputs, outputs, outcome) to the ceremony record FILE' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
@@ -574,7 +594,8 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l require-archive -d 'Refuse key generation unless the request lets the agent archive the key'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l json -d 'Print what was done as JSON on standard output'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l force -d 'Overwrite FILE if it exists'
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pem -d 'Write PEM (label CMS) instead of DER'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l der -d 'Write DER instead of PEM (label CMS)'
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l pem -d 'PEM, the default (kmi 0.1 wrote DER unless --pem; kept for one release)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary, no warnings)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from respond" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
@@ -588,13 +609,14 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from parse" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l key -d 'The private key the keys were shrouded to' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l passphrase-file -d 'Read the secret shared with the agent from the first line of FILE' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l identity -d 'The private key the keys were shrouded to' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l secret-file -d 'Read the secret shared with the agent from the first line of FILE (env:VAR reads variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l secret-fd -d 'As --secret-file, reading the first line from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l agent-cert -d 'Check the response\'s signature with the agent\'s certificate (required unless --insecure)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l request -d 'The request this response answers: its transactionId and senderNonce must come back, and the response must answer its control' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l key-passphrase-file -d 'Read the passphrase of the (encrypted) input key from the first line of FILE' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l key-passphrase-fd -d 'Read the passphrase of the (encrypted) input key from file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l identity-passphrase-file -d 'Read the passphrase of encrypted --identity keys from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l identity-passphrase-fd -d 'Read the passphrase of encrypted --identity keys from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l oid-profile -d 'Read NAME=DOTTED-OID lines overriding kmi\'s CMC identifiers (for peers that number the draft\'s identifiers differently)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l insecure -d 'Open the keys without checking the agent\'s signature (no --agent-cert)'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from extract" -l der -d 'Write DER instead of PEM'
@@ -625,7 +647,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "extract" -d 'Decrypt the keys an agent\'s response returns and write them as PKCS#8'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "store" -d 'The agent\'s key store: init, list, show, export-audit, verify, migrate'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l to -d 'The recipient\'s public (or private) key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l to -d 'The recipient\'s public key, certificate, private key or share set' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s i -l input -d 'Read the plaintext from FILE (\'-\' for standard input)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l force -d 'Overwrite FILE if it exists'
@@ -634,11 +656,11 @@ complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s q -l quiet -d 'Print
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l allow-slow-kdf -d 'Read encrypted keys whose KDF is slower than kmi\'s limits (PBKDF2 over 10,000,000 iterations, scrypt over 32 MiB); only for key files you trust'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s V -l version -d 'Print version'
-complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l key -d 'The private key' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l identity -d 'The recipient\'s private key' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s i -l input -d 'Read the ciphertext from FILE (\'-\' for standard input)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l passphrase-file -d 'Read the passphrase from the first line of FILE' -r -F
-complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l passphrase-fd -d 'Read the passphrase from the first line of file descriptor N' -r
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l identity-passphrase-file -d 'Read the passphrase of encrypted --identity keys from the first line of FILE (env:VAR: from variable VAR)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l identity-passphrase-fd -d 'Read the passphrase of encrypted --identity keys from file descriptor N' -r
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l force -d 'Overwrite FILE if it exists'
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -l batch -d 'Never prompt; fail when a passphrase is needed and no file or descriptor is given'
 complete -c kmi -n "__fish_kmi_using_subcommand decrypt" -s q -l quiet -d 'Print nothing on stderr except errors (no progress bar, no summary, no warnings)'

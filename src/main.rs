@@ -5,7 +5,7 @@ mod process;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use kmi::cli::Cli;
 
 fn main() -> ExitCode {
@@ -29,9 +29,16 @@ fn main() -> ExitCode {
         eprintln!("kmi: internal error (a bug, please report it): {msg}");
     }));
 
-    let parsed = Cli::command()
-        .try_get_matches()
-        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, json_asked(&m))));
+    // Parsed as kmi::cli::compat::try_parse_from does (new names and the old spellings), keeping
+    // the matches to learn whether the command that runs was given --json.
+    let mut command = kmi::cli::compat::command();
+    let parsed = command
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|m| {
+            Cli::from_arg_matches(&m)
+                .map(|cli| (cli, json_asked(&m)))
+                .map_err(|e| e.format(&mut command))
+        });
     let cli = match parsed {
         Ok((cli, json)) => {
             cmd::json::set_requested(json);

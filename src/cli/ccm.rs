@@ -50,12 +50,12 @@ META-INF/<SIGNER>.SF, META-INF/<SIGNER>.RSA (CMS SignedData, RSA PKCS#1 v1.5 wit
 the .SF, with the signer certificate) and ccm.txt. Entries carry a fixed 1980-01-01 time, so the \
 same inputs give the same bytes.\n\n\
 The signature comes either from one key (--key with its --cert), or from k trustees who each \
-made a partial signature over the .SF from kmi ccm prepare (--threshold-set SET --partials P...; \
+made a partial signature over the .SF from kmi ccm prepare (--threshold-set SET P...; \
 --cert is then a certificate for the set's public key). No one holds the whole signing key, and \
 jarsigner cannot tell the result from an ordinary signature. The certificate must allow \
 digitalSignature.",
         after_long_help = "Examples:\n  $ kmi ccm sign ccm.txt --key signer.pem --cert signer.crt -o policy.jar\n  \
-$ kmi ccm sign ccm.txt --threshold-set shares/set.pem --partials p1.pem p2.pem p4.pem --cert set.crt -o policy.jar"
+$ kmi ccm sign ccm.txt --threshold-set shares/set.pem p1.pem p2.pem p4.pem --cert set.crt -o policy.jar"
     )]
     Sign(CcmSignArgs),
 
@@ -185,12 +185,16 @@ pub struct CcmSignArgs {
     pub chain: Vec<PathBuf>,
 
     /// Sign with k trustees' partial signatures over the .SF (from kmi ccm prepare) instead
-    #[arg(long, value_name = "SET", value_hint = ValueHint::FilePath, conflicts_with = "key", requires = "partials")]
+    #[arg(long, value_name = "SET", value_hint = ValueHint::FilePath, conflicts_with = "key")]
     pub threshold_set: Option<PathBuf>,
 
-    /// The trustees' partial signatures (kmi share partial --sign SF)
-    #[arg(long, value_name = "PARTIAL", num_args = 1.., value_hint = ValueHint::FilePath, requires = "threshold_set")]
+    /// With --threshold-set: the trustees' partial signatures (kmi share partial --sign SF)
+    #[arg(value_name = "PARTIAL", value_hint = ValueHint::FilePath, requires = "threshold_set")]
     pub partials: Vec<PathBuf>,
+
+    /// The partials as an option (kmi 0.1's spelling; kept for one release)
+    #[arg(long = "partials", value_name = "PARTIAL", num_args = 1.., hide = true, requires = "threshold_set")]
+    pub partials_option: Vec<PathBuf>,
 
     /// The signer name of the META-INF/NAME.SF and .RSA entries (A-Z, 0-9, _ and -; at most 8)
     #[arg(long, value_name = "NAME", default_value = "CCM")]
@@ -262,7 +266,7 @@ pub struct CcmCheckArgs {
     pub alg: Option<String>,
 
     /// Key size in bits
-    #[arg(long, value_name = "N", conflicts_with = "key")]
+    #[arg(long, value_name = "BITS", conflicts_with = "key")]
     pub bits: Option<u32>,
 
     /// Take the key size (and type) from a key file

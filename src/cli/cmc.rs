@@ -14,7 +14,7 @@ pub enum CmcCommand {
         long_about = "Build a Full PKI Request (SignedData over PKIData) that archives KEY with the escrow \
 agent: a certification request for KEY's public key (PKCS#10 for RSA; a CRMF template for ElGamal, \
 which cannot sign), a KeyArchival control pointing at it, an id-cmc-identification control, and \
-KEY itself encrypted to --agent (id-ct-encKeyWithID, RSA-OAEP key transport). The envelope is \
+KEY itself encrypted to the agent's certificate, --to (id-ct-encKeyWithID, RSA-OAEP key transport). The envelope is \
 AuthEnvelopedData with AES-256-GCM (RFC 5083/5084), which openssl cms 3.0 and Bouncy Castle \
 read: a changed envelope fails its authentication tag before anything is decrypted, where \
 AES-CBC, which has no integrity, would let whoever changes it probe the agent. --cbc writes the \
@@ -29,10 +29,10 @@ agent can check only with a key it knows from an earlier request). Signing with 
 encryption key, and a key that signs its own requests is a signing key too. Recovering the key \
 later needs a request signed by the same key, unless the agent allows any signer.\n\n\
 A client without any signing key authenticates the request with the secret it shares with \
-the agent instead (--shared-secret-file, the archive draft's section 4.3 step 3): the PKIData \
+the agent instead (--secret-file, the archive draft's section 4.3 step 3): the PKIData \
 goes in CMS AuthenticatedData (HMAC-SHA256 under a key that a password recipient derived from \
 the secret carries: PBKDF2-HMAC-SHA256 and AES key wrap) with an id-cmc-identityProofV2 \
-control (RFC 5272 section 6.2.2) for --identity, and the key in the authenticated body. The \
+control (RFC 5272 section 6.2.2) for --owner, and the key in the authenticated body. The \
 agent files the key under that identity, and a request that proves the same identity recovers \
 it. The secret is at least 16 octets, written in hex on the first line of the file.\n\n\
 Signature keys are never escrowed: a key declared --key-usage signature or both is refused \
@@ -44,32 +44,32 @@ issuerAndSerialNumber, CERT travels in the request's certificates, KEY must be i
 keyUsage decides whether the key may be escrowed, and the agent files the key under CERT's \
 issuerAndSerialNumber, which recovery returns as the key's certificateId. The identity defaults \
 to CERT's subject CN.",
-        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
-$ kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
-$ kmi cmc archive-request --key enc.pem --cert enc.crt --agent agent.crt --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
-$ kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --shared-secret-file alice.hex -o archive.req"
+        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --to agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
+$ kmi cmc archive-request --key enc.pem --to agent.crt --owner alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
+$ kmi cmc archive-request --key enc.pem --cert enc.crt --to agent.crt --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  \
+$ kmi cmc archive-request --key enc.pem --to agent.crt --owner alice --secret-file alice.hex -o archive.req"
     )]
     ArchiveRequest(ArchiveRequestArgs),
 
     /// Build a signed request for the archived keys of an identity
     #[command(
         long_about = "Build a Full PKI Request with a KeyRecoveryReq control: the agent returns every key \
-archived under --identity (narrowed by --selection) as EnvelopedData for --shroud-key (a \
+archived under --owner (narrowed by --selection) as EnvelopedData for --to (a \
 certificate or RSA public key: key transport) or under the secret shared with the agent, named \
 by --shroud-secret (password recipient). Signed by --sign-key, which must be the key that signed \
 the archive request unless the agent allows any signer.\n\n\
-Without a signing key, --shared-secret-file authenticates the request instead (AuthenticatedData \
+Without a signing key, --secret-file authenticates the request instead (AuthenticatedData \
 with identityProofV2, as for archive-request): it recovers the keys archived by a request that \
-proved the same --identity. After the loss of every key (the archive draft's section 5.3), \
---new-sign-key KEY adds a PKCS#10 for a new RSA signing key (--subject, default CN=<identity>) \
+proved the same --owner. After the loss of every key (the archive draft's section 5.3), \
+--new-sign-key KEY adds a PKCS#10 for a new RSA signing key (--subject, default CN=<owner>) \
 and signs the request with it, the signer named by an empty issuer and the request's \
-bodyPartID; the identity is proved by identityProofV2 under --shared-secret-file. The agent \
+bodyPartID; the identity is proved by identityProofV2 under --secret-file. The agent \
 returns the keys and, when it has a CA, a certificate for the new key (else its status says \
 that none was issued).",
-        after_long_help = "Examples:\n  $ kmi cmc recovery-request --identity alice --shroud-key new.pub --sign-key sign.pem --sign-cert sign.crt -o recover.req\n  \
-$ kmi cmc recovery-request --identity alice --shroud-secret alice-2024 --selection laptop-2024 --sign-key sign.pem -o recover.req\n  \
-$ kmi cmc recovery-request --identity alice --shroud-key new.pub --shared-secret-file alice.hex -o recover.req\n  \
-$ kmi cmc recovery-request --identity alice --shroud-key new.pub --new-sign-key new.pem --shared-secret-file alice.hex -o recover.req"
+        after_long_help = "Examples:\n  $ kmi cmc recovery-request --owner alice --to new.pub --sign-key sign.pem --sign-cert sign.crt -o recover.req\n  \
+$ kmi cmc recovery-request --owner alice --shroud-secret alice-2024 --selection laptop-2024 --sign-key sign.pem -o recover.req\n  \
+$ kmi cmc recovery-request --owner alice --to new.pub --secret-file alice.hex -o recover.req\n  \
+$ kmi cmc recovery-request --owner alice --to new.pub --new-sign-key new.pem --secret-file alice.hex -o recover.req"
     )]
     RecoveryRequest(RecoveryRequestArgs),
 
@@ -78,10 +78,10 @@ $ kmi cmc recovery-request --identity alice --shroud-key new.pub --new-sign-key 
         long_about = "Build a Full PKI Request with a ServerKeyGenRequest control: the agent generates a \
 safe-prime RSA key of --bits bits or an ElGamal key (an RFC 7919 group for 2048..8192 bits, \
 otherwise a fresh safe-prime group that this command makes), returns it shrouded as asked and, \
-with --archive, keeps it in its store. Without a signing key, --shared-secret-file \
+with --archive, keeps it in its store. Without a signing key, --secret-file \
 authenticates the request with the secret shared with the agent (AuthenticatedData with \
 identityProofV2, as for archive-request).",
-        after_long_help = "Examples:\n  $ kmi cmc keygen-request --subject CN=alice --shroud-key alice.pub --archive --sign-key sign.pem -o keygen.req\n  \
+        after_long_help = "Examples:\n  $ kmi cmc keygen-request --subject CN=alice --to alice.pub --archive --sign-key sign.pem -o keygen.req\n  \
 $ kmi cmc keygen-request --subject CN=bob --shroud-secret bob-2024 --algorithm elgamal --bits 2048 --sign-key sign.pem --sign-cert sign.crt -o keygen.req"
     )]
     KeygenRequest(KeygenRequestArgs),
@@ -111,7 +111,7 @@ A request that fails a check gets a PKIResponse with CMCStatusInfoV2 failed and 
 archive error code (written to -o like any response), and kmi exits 1 naming the failure. A \
 mistake in the agent's own setup (an unreadable store, a whole key to file without \
 --storage-cert or to recover without --storage-key, a split key to recover without \
---share-key or with trustees' keys that do not open it, an unreadable --secret-file) writes no \
+--identity or with trustees' keys that do not open it, an unreadable --secret-file) writes no \
 response and exits 2.\n\n\
 Each request is one transaction of the store: the keys it files and its line in the store's \
 hash-chained decision history (`kmi cmc store export-audit`, `verify`) are committed together \
@@ -150,7 +150,7 @@ $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db
 $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-key storage.pem --secret-file alice.secret --pwri-kek rfc3211 recover.req -o recover.rsp\n  \
 $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-key storage.pem --log escrow.log recover.req -o recover.rsp"
     )]
-    Respond(RespondArgs),
+    Respond(Box<RespondArgs>),
 
     /// Print every layer of a CMC message, checking its signatures
     #[command(
@@ -165,16 +165,16 @@ versioned report.",
 
     /// Decrypt the keys an agent's response returns and write them as PKCS#8
     #[command(
-        long_about = "Decrypt the private keys of a recovery or key generation response: with --key (the \
-private key of the certificate or public key the request shrouded to) or --passphrase-file (the \
+        long_about = "Decrypt the private keys of a recovery or key generation response: with --identity (the \
+private key of the certificate or public key the request shrouded to) or --secret-file (the \
 secret shared with the agent). One key is written to -o as PKCS#8; several go to the directory \
 -o as key-<i>.pem. The response's signature is checked first with --agent-cert (without it kmi \
 refuses, unless --insecure). With --request (the request it answers) the response must echo the \
 request's transactionId, return its senderNonce as recipientNonce and answer its recovery or \
 key generation control: a validly signed response to another request, or an old one replayed, \
 is refused before anything is decrypted.",
-        after_long_help = "Examples:\n  $ kmi cmc extract recover.rsp --request recover.req --key new.pem --agent-cert agent.crt -o recovered.pem\n  \
-$ kmi cmc extract keygen.rsp --request keygen.req --passphrase-file bob.secret --agent-cert agent.crt -o bob.pem"
+        after_long_help = "Examples:\n  $ kmi cmc extract recover.rsp --request recover.req --identity new.pem --agent-cert agent.crt -o recovered.pem\n  \
+$ kmi cmc extract keygen.rsp --request keygen.req --secret-file bob.secret --agent-cert agent.crt -o bob.pem"
     )]
     Extract(ExtractArgs),
 
@@ -199,14 +199,18 @@ pub struct OidProfileArgs {
     pub oid_profile: Option<PathBuf>,
 }
 
-/// Where a CMC message goes.
+/// Where a CMC message goes: PEM (label CMS) by default, as every kmi output.
 #[derive(Debug, Args)]
 pub struct MessageOutputArgs {
     #[command(flatten)]
     pub file: OutputFileArgs,
 
-    /// Write PEM (label CMS) instead of DER
+    /// Write DER instead of PEM (label CMS)
     #[arg(long)]
+    pub der: bool,
+
+    /// PEM, the default (kmi 0.1 wrote DER unless --pem; kept for one release)
+    #[arg(long, hide = true, conflicts_with = "der")]
     pub pem: bool,
 }
 
@@ -225,13 +229,13 @@ pub struct SignerArgs {
 /// A secret shared with the agent, which authenticates a request in place of a signature.
 #[derive(Debug, Args)]
 pub struct SharedSecretArgs {
-    /// Authenticate the request with the secret shared with the agent (hex, the first line of FILE) instead of a signature: CMS AuthenticatedData with identityProofV2 for --identity
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "shared_secret_fd")]
-    pub shared_secret_file: Option<PathBuf>,
+    /// Authenticate the request with the secret shared with the agent (hex, the first line of FILE; env:VAR reads variable VAR) instead of a signature: CMS AuthenticatedData with identityProofV2 for --owner
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "secret_fd")]
+    pub secret_file: Option<PathBuf>,
 
-    /// As --shared-secret-file, reading the first line from file descriptor N
+    /// As --secret-file, reading the first line from file descriptor N
     #[arg(long, value_name = "N")]
-    pub shared_secret_fd: Option<i32>,
+    pub secret_fd: Option<i32>,
 }
 
 /// How returned keys are to be protected.
@@ -240,7 +244,7 @@ pub struct SharedSecretArgs {
 pub struct ShroudArgs {
     /// Have keys returned encrypted to this certificate or RSA public key
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
-    pub shroud_key: Option<PathBuf>,
+    pub to: Option<PathBuf>,
 
     /// Have keys returned under the secret shared with the agent that ID names
     #[arg(long, value_name = "ID")]
@@ -272,22 +276,22 @@ pub struct ArchiveRequestArgs {
     pub key: PathBuf,
 
     /// The escrow agent's certificate (the key is encrypted to it)
-    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath)]
-    pub agent: PathBuf,
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub to: PathBuf,
 
-    /// The subject of the certification request, RFC 4514 (default `CN=<identity>`)
+    /// The subject of the certification request, RFC 4514 (default `CN=<owner>`)
     #[arg(long, value_name = "DN")]
     pub subject: Option<String>,
 
     /// Archive the key of this already issued certificate: no certification request is sent, the certificate is named by issuerAndSerialNumber and its keyUsage decides (it travels in the signed request, so not with a shared secret)
-    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath, conflicts_with_all = ["subject", "key_usage", "shared_secret_file", "shared_secret_fd"])]
+    #[arg(long, value_name = "CERT", value_hint = ValueHint::FilePath, conflicts_with_all = ["subject", "key_usage", "secret_file", "secret_fd"])]
     pub cert: Option<PathBuf>,
 
-    /// The identity the key is filed under (default: the subject's CN)
-    #[arg(long, value_name = "TEXT")]
-    pub identity: Option<String>,
+    /// The identity (owner name) the key is filed under (default: the subject's CN)
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
 
-    /// Where the encrypted key goes (default: unsigned; body with --shared-secret-file, which has no signer to carry an unsigned attribute)
+    /// Where the encrypted key goes (default: unsigned; body with --secret-file, which has no signer to carry an unsigned attribute)
     #[arg(long, value_enum)]
     pub placement: Option<PlacementChoice>,
 
@@ -329,9 +333,9 @@ pub struct ArchiveRequestArgs {
 
 #[derive(Debug, Args)]
 pub struct RecoveryRequestArgs {
-    /// The identity whose keys are wanted (default: the CN of --sign-cert)
-    #[arg(long, value_name = "TEXT")]
-    pub identity: Option<String>,
+    /// The identity (owner name) whose keys are wanted (default: the CN of --sign-cert)
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
 
     #[command(flatten)]
     pub shroud: ShroudArgs,
@@ -340,11 +344,11 @@ pub struct RecoveryRequestArgs {
     #[arg(long, value_name = "TEXT")]
     pub selection: Option<String>,
 
-    /// Catastrophic-loss recovery: a new RSA signing key, whose PKCS#10 the request carries and which signs it (needs --shared-secret-file for the proof of identity)
+    /// Catastrophic-loss recovery: a new RSA signing key, whose PKCS#10 the request carries and which signs it (needs --secret-file for the proof of identity)
     #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath, conflicts_with = "sign_key")]
     pub new_sign_key: Option<PathBuf>,
 
-    /// With --new-sign-key: the subject of its certification request, RFC 4514 (default `CN=<identity>`)
+    /// With --new-sign-key: the subject of its certification request, RFC 4514 (default `CN=<owner>`)
     #[arg(long, value_name = "DN", requires = "new_sign_key")]
     pub subject: Option<String>,
 
@@ -378,9 +382,9 @@ pub struct KeygenRequestArgs {
     #[arg(long, value_name = "DN")]
     pub subject: String,
 
-    /// The identity the key is filed under with --archive (default: the subject's CN)
-    #[arg(long, value_name = "TEXT")]
-    pub identity: Option<String>,
+    /// The identity (owner name) the key is filed under with --archive (default: the subject's CN)
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
 
     #[command(flatten)]
     pub shroud: ShroudArgs,
@@ -394,7 +398,7 @@ pub struct KeygenRequestArgs {
     pub algorithm: KeygenAlgorithmChoice,
 
     /// ElGamal group size |p| (default 2048, the RFC 7919 group ffdhe2048); RSA keys are of the size the agent chooses (cmc respond --keygen-bits)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "BITS")]
     pub bits: Option<u32>,
 
     /// Selection criteria stored with an archived key
@@ -480,12 +484,19 @@ pub struct RespondArgs {
     pub to: Vec<PathBuf>,
 
     /// A trustee's RSA private key that opens shares of split keys for recovery (repeatable)
-    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
-    pub share_key: Vec<PathBuf>,
-
-    /// Read the secret shared with the client from the first line of FILE (else prompt)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub identity: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub identity_passphrase: super::IdentityPassphraseArgs,
+
+    /// Read the secret shared with the client from the first line of FILE (env:VAR reads variable VAR; else prompt)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "secret_fd")]
     pub secret_file: Option<PathBuf>,
+
+    /// As --secret-file, reading the first line from file descriptor N
+    #[arg(long, value_name = "N")]
+    pub secret_fd: Option<i32>,
 
     /// How a shared-secret shroud wraps the content key
     #[arg(long, value_enum, default_value_t = PwriKekChoice::AesKw)]
@@ -560,12 +571,16 @@ pub struct ParseArgs {
 #[group(required = true, multiple = false)]
 pub struct ExtractOpenArgs {
     /// The private key the keys were shrouded to
-    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
-    pub key: Option<PathBuf>,
-
-    /// Read the secret shared with the agent from the first line of FILE
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
-    pub passphrase_file: Option<PathBuf>,
+    pub identity: Option<PathBuf>,
+
+    /// Read the secret shared with the agent from the first line of FILE (env:VAR reads variable VAR)
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub secret_file: Option<PathBuf>,
+
+    /// As --secret-file, reading the first line from file descriptor N
+    #[arg(long, value_name = "N")]
+    pub secret_fd: Option<i32>,
 }
 
 #[derive(Debug, Args)]
@@ -596,7 +611,7 @@ pub struct ExtractArgs {
     #[command(flatten)]
     pub out: OutputFileArgs,
     #[command(flatten)]
-    pub key_passphrase: KeyPassphraseArgs,
+    pub identity_passphrase: super::IdentityPassphraseArgs,
     #[command(flatten)]
     pub oids: OidProfileArgs,
 

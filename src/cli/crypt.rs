@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueHint};
 
-use super::{OutputFileArgs, PassphraseArgs};
+use super::{IdentityPassphraseArgs, OutputFileArgs};
 
 #[derive(Debug, Args)]
 pub struct EncryptCmdArgs {
-    /// The recipient's public (or private) key
-    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    /// The recipient's public key, certificate, private key or share set
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub to: PathBuf,
 
     /// Read the plaintext from FILE ('-' for standard input)
@@ -22,9 +22,9 @@ pub struct EncryptCmdArgs {
 
 #[derive(Debug, Args)]
 pub struct DecryptCmdArgs {
-    /// The private key
-    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
-    pub key: PathBuf,
+    /// The recipient's private key
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub identity: PathBuf,
 
     /// Read the ciphertext from FILE ('-' for standard input)
     #[arg(short, long, value_name = "FILE", default_value = "-", value_hint = ValueHint::FilePath)]
@@ -34,5 +34,5 @@ pub struct DecryptCmdArgs {
     pub out: OutputFileArgs,
 
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub identity_passphrase: IdentityPassphraseArgs,
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum, ValueHint};
 
-use super::{EncryptArgs, OutputArgs, PassphraseArgs};
+use super::{EncryptArgs, KeyPassphraseArgs, NewPassphraseArgs, OutputArgs};
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -61,7 +61,7 @@ such a key. --no-safe makes an ordinary RSA key instead.\n\n\
 The private key is written as PKCS#8 (PEM unless --der), encrypted with --encrypt. A progress \
 bar shows candidates tested while stderr is a terminal.",
         after_long_help = "Examples:\n  $ kmi key generate rsa -o key.pem\n  \
-$ kmi key generate rsa --bits 3072 --encrypt --passphrase-file pass.txt -o key.pem\n  \
+$ kmi key generate rsa --bits 3072 --encrypt --new-passphrase-file pass.txt -o key.pem\n  \
 $ kmi key generate rsa --bits 512 --seed 01 -o fixture.pem"
     )]
     Rsa(RsaGenerateArgs),
@@ -112,7 +112,7 @@ pub struct RsaGenerateArgs {
     #[command(flatten)]
     pub encrypt: EncryptArgs,
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub new_passphrase: NewPassphraseArgs,
 
     /// Print what was made (algorithm, bits, fingerprint, file) as JSON on standard output; the key goes to -o FILE
     #[arg(long)]
@@ -149,7 +149,7 @@ pub struct ElGamalGenerateArgs {
     #[command(flatten)]
     pub encrypt: EncryptArgs,
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub new_passphrase: NewPassphraseArgs,
 
     /// Print what was made (algorithm, bits, fingerprint, file) as JSON on standard output; the key goes to -o FILE
     #[arg(long)]
@@ -171,7 +171,7 @@ pub struct CheckArgs {
     pub json: bool,
 
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub key_passphrase: KeyPassphraseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -185,7 +185,7 @@ pub struct InspectArgs {
     pub json: bool,
 
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub key_passphrase: KeyPassphraseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -197,7 +197,7 @@ pub struct PublicArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub key_passphrase: KeyPassphraseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -211,7 +211,7 @@ pub struct FingerprintArgs {
     pub digits: String,
 
     #[command(flatten)]
-    pub passphrase: PassphraseArgs,
+    pub key_passphrase: KeyPassphraseArgs,
 
     /// Print the fingerprint as JSON (hex digits without spaces)
     #[arg(long)]

@@ -8,6 +8,8 @@
 pub mod ccm;
 pub mod cert;
 pub mod cmc;
+pub mod compat;
+pub mod conventions;
 pub mod crypt;
 pub mod demo;
 pub mod docs;
@@ -51,8 +53,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
     max_term_width = 100,
     long_about = "kmi generates and checks safe-prime RSA and ElGamal keys, splits them into \
 threshold shares, builds and answers CMC key-archival messages, and signs and checks CCM \
-policies. Everything is file-based and offline.\n\nPassphrases are never taken from the command line: kmi \
-prompts on the terminal, or reads --passphrase-file FILE or --passphrase-fd N.",
+policies. Everything is file-based and offline.\n\nPassphrases and secrets are never taken from the command \
+line: kmi prompts on the terminal, or reads a file (--key-passphrase-file FILE; env:VAR reads variable \
+VAR) or an inherited descriptor (--key-passphrase-fd N). Each passphrase has its own pair: \
+--key-passphrase-* (the command's own key), --identity-passphrase-* (trustee and recipient keys), \
+--new-passphrase-* (a key being written), --share-passphrase-* (shares), --secret-* (a secret \
+shared with an escrow agent).",
     after_long_help = concat!(
         "Examples:\n  $ kmi key generate rsa -o key.pem\n  $ kmi key check key.pem\n  $ kmi selftest\n\n",
         "Exit status:\n",
@@ -113,7 +119,7 @@ pub enum Command {
     /// Archive, recover and generate keys with an escrow agent (CMC, RFC 5272 + key archival draft)
     #[command(
         subcommand,
-        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  $ kmi cmc store init escrow.db --storage-cert storage.crt\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-cert storage.crt archive.req -o archive.rsp"
+        after_long_help = "Examples:\n  $ kmi cmc archive-request --key enc.pem --to agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req\n  $ kmi cmc store init escrow.db --storage-cert storage.crt\n  $ kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-cert storage.crt archive.req -o archive.rsp"
     )]
     Cmc(Box<cmc::CmcCommand>),
 
@@ -129,7 +135,7 @@ AES-256-GCM key from SHA-256 over alpha and y^u, any size (PEM KMI ELGAMAL MESSA
 
     /// Decrypt what kmi encrypt (or openssl pkeyutl with OAEP-SHA256) made
     #[command(
-        after_long_help = "Example:\n  $ kmi decrypt --key key.pem -i secret.bin -o secret.txt"
+        after_long_help = "Example:\n  $ kmi decrypt --identity key.pem -i secret.bin -o secret.txt"
     )]
     Decrypt(DecryptCmdArgs),
 
@@ -164,17 +170,103 @@ Exit 1 if any test fails.",
     Selftest(SelftestArgs),
 }
 
-/// Where the passphrase of an encrypted input key comes from.
-#[derive(Debug, Args, Clone)]
-pub struct KeyPassphraseArgs {
-    /// Read the passphrase of the (encrypted) input key from the first line of FILE
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "key_passphrase_fd")]
-    pub key_passphrase_file: Option<PathBuf>,
-
-    /// Read the passphrase of the (encrypted) input key from file descriptor N
-    #[arg(long, value_name = "N")]
-    pub key_passphrase_fd: Option<i32>,
+/// Where a passphrase comes from, as the command layer uses it: a FILE (or `env:VAR`), an
+/// inherited descriptor, or else the terminal. `flags` is the prefix of the command's own flags
+/// ("--key-passphrase"), so that a hint names flags the command has. Not a clap type: each
+/// meaning has its own flag group below, and `source()` turns it into this.
+#[derive(Debug, Clone, Default)]
+pub struct PassphraseArgs {
+    pub passphrase_file: Option<PathBuf>,
+    pub passphrase_fd: Option<i32>,
+    pub flags: &'static str,
+    /// Set by [`PassphraseArgs::shared`]: the passphrase once read, for the next key.
+    pub cache: Option<PassphraseCache>,
 }
+
+impl PassphraseArgs {
+    /// One passphrase for several keys (every `--identity` of a command): it is read once (a
+    /// descriptor can be read only once, a prompt should not repeat) and reused.
+    pub fn shared(mut self) -> Self {
+        self.cache = Some(PassphraseCache::default());
+        self
+    }
+}
+
+/// A passphrase read once and kept (wiped on drop) for the other keys it opens. Its Debug form
+/// never shows the passphrase.
+#[derive(Clone, Default)]
+pub struct PassphraseCache(std::rc::Rc<std::cell::OnceCell<zeroize::Zeroizing<String>>>);
+
+impl PassphraseCache {
+    /// The cached passphrase, or `read()`'s, which is then kept.
+    pub fn get_or_read(
+        &self,
+        read: impl FnOnce() -> crate::Result<zeroize::Zeroizing<String>>,
+    ) -> crate::Result<zeroize::Zeroizing<String>> {
+        if let Some(value) = self.0.get() {
+            return Ok(value.clone());
+        }
+        let value = read()?;
+        // Unset a moment ago on this thread (Rc is !Send): set cannot fail; ignore it if it did.
+        let _ = self.0.set(value.clone());
+        Ok(value)
+    }
+}
+
+impl std::fmt::Debug for PassphraseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PassphraseCache(..)")
+    }
+}
+
+macro_rules! passphrase_group {
+    ($(#[$doc:meta])* $name:ident, $file:ident, $fd:ident, $flags:literal, $file_help:literal, $fd_help:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Args, Clone, Default)]
+        pub struct $name {
+            #[doc = $file_help]
+            #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = stringify!($fd))]
+            pub $file: Option<PathBuf>,
+
+            #[doc = $fd_help]
+            #[arg(long, value_name = "N")]
+            pub $fd: Option<i32>,
+        }
+
+        impl $name {
+            /// This group as a passphrase source for the command layer.
+            pub fn source(&self) -> PassphraseArgs {
+                PassphraseArgs {
+                    passphrase_file: self.$file.clone(),
+                    passphrase_fd: self.$fd,
+                    flags: $flags,
+                    cache: None,
+                }
+            }
+        }
+    };
+}
+
+passphrase_group!(
+    /// The passphrase of the command's own (encrypted) input key: `--key` or its KEY argument.
+    KeyPassphraseArgs, key_passphrase_file, key_passphrase_fd, "--key-passphrase",
+    "Read the passphrase of the (encrypted) input key from the first line of FILE (env:VAR: from variable VAR)",
+    "Read the passphrase of the (encrypted) input key from file descriptor N"
+);
+
+passphrase_group!(
+    /// The passphrase of (encrypted) `--identity` keys: trustees' and recipients' private keys.
+    IdentityPassphraseArgs, identity_passphrase_file, identity_passphrase_fd, "--identity-passphrase",
+    "Read the passphrase of encrypted --identity keys from the first line of FILE (env:VAR: from variable VAR)",
+    "Read the passphrase of encrypted --identity keys from file descriptor N"
+);
+
+passphrase_group!(
+    /// The passphrase a new private key is written under.
+    NewPassphraseArgs, new_passphrase_file, new_passphrase_fd, "--new-passphrase",
+    "With --encrypt: read the new key's passphrase from the first line of FILE (env:VAR: from variable VAR)",
+    "With --encrypt: read the new key's passphrase from file descriptor N"
+);
 
 /// Where output goes: one file ('-' for standard output), replaced only with --force.
 #[derive(Debug, Args)]
@@ -204,18 +296,6 @@ pub struct OutputArgs {
     /// Write DER instead of PEM
     #[arg(long)]
     pub der: bool,
-}
-
-/// Where a passphrase comes from when a key is encrypted (never from the command line).
-#[derive(Debug, Args, Clone, Default)]
-pub struct PassphraseArgs {
-    /// Read the passphrase from the first line of FILE
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "passphrase_fd")]
-    pub passphrase_file: Option<PathBuf>,
-
-    /// Read the passphrase from the first line of file descriptor N
-    #[arg(long, value_name = "N")]
-    pub passphrase_fd: Option<i32>,
 }
 
 /// Options for writing an encrypted private key.

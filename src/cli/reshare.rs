@@ -29,7 +29,7 @@ The public key stays the same; the new set has a new id and old shares never com
 
     /// An old trustee sub-shares its share to the round's new trustees
     #[command(
-        long_about = "An old trustee deals: its share (opened with --identity or --passphrase-file, \
+        long_about = "An old trustee deals: its share (opened with --identity or --share-passphrase-file, \
 and checked against the old set) is shared again with the round's threshold among the round's new \
 trustees. ElGamal: a Feldman polynomial mod q whose constant is the share; RSA: an integer \
 polynomial whose constant is n2! times the share, with long random coefficients (statistically \
@@ -75,7 +75,7 @@ pub struct ReshareRoundArgs {
     pub set: PathBuf,
 
     /// Shares the new set needs (k2)
-    #[arg(long, short = 'k', value_name = "K2")]
+    #[arg(long, short = 'k', value_name = "K")]
     pub threshold: u32,
 
     /// A new trustee's certificate (RSA key), in order: trustee i is the i-th (n2 in all)
@@ -155,8 +155,11 @@ pub struct ReshareAcceptArgs {
     pub round: PathBuf,
 
     /// This new trustee's RSA private key (its certificate is in the round)
-    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub identity: PathBuf,
+
+    #[command(flatten)]
+    pub identity_passphrase: super::IdentityPassphraseArgs,
 
     /// The old trustees' deals (at least k good ones)
     #[arg(value_name = "DEAL", required = true, value_hint = ValueHint::FilePath)]

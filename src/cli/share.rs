@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum, ValueHint};
 
-use super::{EncryptArgs, KeyPassphraseArgs, LogArgs, OutputArgs, OutputFileArgs};
+use super::{
+    EncryptArgs, IdentityPassphraseArgs, KeyPassphraseArgs, LogArgs, NewPassphraseArgs, OutputArgs,
+    OutputFileArgs,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum ShareCommand {
@@ -18,7 +21,7 @@ keys with Feldman's (commitments C_0..C_t). Writes DIR/set.pem (KMI SHARE SET: t
 scheme, k, n and commitments) and DIR/share-<i>.pem for i = 1..n.\n\n\
 Each share is encrypted for its trustee as CMS EnvelopedData (PEM CMS) that openssl cms -decrypt \
 opens: --to FILE (a certificate or RSA public key; RSA-OAEP-SHA256 key transport) or \
---passphrase-file FILE (PBKDF2-HMAC-SHA256 and the RFC 3211 key wrap), given once per share, in \
+--share-passphrase-file FILE (PBKDF2-HMAC-SHA256 and the RFC 3211 key wrap), given once per share, in \
 order. --plain writes bare KMI SHARE files instead: anyone who reads k of them holds the key.\n\n\
 Every set has one purpose, recorded in the set and every share (the set id covers it): \
 --purpose decrypt (the default) or --purpose sign. A decrypt set never signs: kmi share partial \
@@ -33,10 +36,10 @@ safe primes for RSA), and the dealing is checked (set consistency, every share, 
 before any file is written.\n\n\
 --seed makes the polynomial a function of the seed: whoever knows the seed rebuilds every share. \
 Such a set says so inside the set and every share, every command that reads it warns, envelope \
-randomness never comes from the seed, and --seed with --to or --passphrase-file is refused \
+randomness never comes from the seed, and --seed with --to or --share-passphrase-file is refused \
 unless --insecure-fixture is given.",
         after_long_help = "Examples:\n  $ kmi share split key.pem -k 3 -n 5 --to t1.pem --to t2.pem --to t3.pem --to t4.pem --to t5.pem -o shares\n  \
-$ kmi share split elgamal.pem -k 2 -n 3 --passphrase-file p1 --passphrase-file p2 --passphrase-file p3 -o shares\n  \
+$ kmi share split elgamal.pem -k 2 -n 3 --share-passphrase-file p1 --share-passphrase-file p2 --share-passphrase-file p3 -o shares\n  \
 $ kmi share split signing-key.pem -k 2 -n 3 --purpose sign --plain -o signing-shares\n  \
 $ kmi share split key.pem --threshold 3 --shares 5 --plain -o shares"
     )]
@@ -90,7 +93,7 @@ the RSA-OAEP plaintext, the ElGamal payload, or an RSASSA-PKCS1-v1_5 SHA-256 sig
 that openssl dgst -sha256 -verify accepts with the set's public key.",
         after_long_help = "Examples:\n  $ kmi share combine --set shares/set.pem p1.pem p2.pem p4.pem --decrypt secret.bin -o secret.txt\n  \
 $ kmi share combine --set shares/set.pem p1.pem p2.pem p4.pem --sign policy.txt -o policy.sig\n  \
-$ kmi share combine --set shares/set.pem p1.pem p2.pem --decrypt secret.bin --blind factor.pem -o secret.txt"
+$ kmi share combine --set shares/set.pem p1.pem p2.pem --decrypt secret.bin --factor factor.pem -o secret.txt"
     )]
     Combine(ShareCombineArgs),
 
@@ -107,7 +110,7 @@ still binds the partial to its share.\n\n\
 The flow:\n  \
 1. client:   kmi share blind --set set.pem --decrypt secret.bin -o request.pem --factor factor.pem\n  \
 2. trustee:  kmi share partial --share share-i.pem --blinded request.pem -o p-i.pem  (k trustees)\n  \
-3. client:   kmi share combine --set set.pem p-*.pem --decrypt secret.bin --blind factor.pem -o secret.txt\n\n\
+3. client:   kmi share combine --set set.pem p-*.pem --decrypt secret.bin --factor factor.pem -o secret.txt\n\n\
 Step 3 rebuilds the blinded value from the original input and the factor, checks every proof \
 against it, combines, removes the factor and then unpads (OAEP), decrypts (ElGamal) or checks \
 the signature (RSA) exactly as an unblinded combine does.\n\n\
@@ -147,7 +150,7 @@ the integers (Frankel-Gemmell-MacKenzie-Yung, Rabin).",
 
     /// Re-encrypt one share to a requester (the Omega recovery flow)
     #[command(
-        long_about = "Hand one share to a requester who alone will reconstruct (the Omega paper's recovery, seed 002 section 6): the share is opened (--identity or --passphrase-file), checked against its set, and enveloped (CMS, RSA-OAEP) to the requester's certificate or public key. The requester checks it with kmi share verify --set SET --identity REQUESTER-KEY before use, and rebuilds the key from k of them with kmi share reconstruct.",
+        long_about = "Hand one share to a requester who alone will reconstruct (the Omega paper's recovery, seed 002 section 6): the share is opened (--identity or --share-passphrase-file), checked against its set, and enveloped (CMS, RSA-OAEP) to the requester's certificate or public key. The requester checks it with kmi share verify --set SET --identity REQUESTER-KEY before use, and rebuilds the key from k of them with kmi share reconstruct.",
         after_long_help = "Examples:
   $ kmi share transfer --share shares/share-2.pem --to t1.crt -o for-requester-2.pem"
     )]
@@ -249,8 +252,8 @@ pub struct ShareCombineArgs {
     pub input: ThresholdInputArgs,
 
     /// The partials were made on a blinded input: remove this blinding factor (from kmi share blind)
-    #[arg(long, value_name = "FACTOR", value_hint = ValueHint::FilePath)]
-    pub blind: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub factor: Option<PathBuf>,
 
     #[command(flatten)]
     pub out: OutputFileArgs,
@@ -281,12 +284,16 @@ pub struct ShareSplitArgs {
     pub output: PathBuf,
 
     /// Encrypt share i to the i-th trustee's certificate or RSA public key (give it n times)
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with_all = ["plain", "passphrase_file"])]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with_all = ["plain", "share_passphrase_file", "share_passphrase_fd"])]
     pub to: Vec<PathBuf>,
 
-    /// Encrypt share i under the passphrase in the i-th FILE (give it n times)
+    /// Encrypt share i under the passphrase in the i-th FILE (give n in all, with --share-passphrase-fd; env:VAR reads variable VAR)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "plain")]
-    pub passphrase_file: Vec<PathBuf>,
+    pub share_passphrase_file: Vec<PathBuf>,
+
+    /// Encrypt a share under the passphrase read from file descriptor N (after the --share-passphrase-file ones)
+    #[arg(long, value_name = "N", conflicts_with = "plain")]
+    pub share_passphrase_fd: Vec<i32>,
 
     /// Write bare, unencrypted shares
     #[arg(long)]
@@ -304,7 +311,7 @@ pub struct ShareSplitArgs {
     #[arg(long, value_name = "HEX")]
     pub seed: Option<String>,
 
-    /// Allow --seed together with --to or --passphrase-file (a test fixture, never a real key)
+    /// Allow --seed together with --to or --share-passphrase-file (a test fixture, never a real key)
     #[arg(long, requires = "seed")]
     pub insecure_fixture: bool,
 
@@ -331,16 +338,23 @@ pub enum PurposeChoice {
     Sign,
 }
 
-/// How encrypted shares are opened: trustees' private keys and passphrase files.
+/// How encrypted shares are opened: trustees' private keys and share passphrases.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ShareOpenArgs {
     /// A trustee's RSA private key that opens encrypted shares (repeatable)
-    #[arg(long, value_name = "KEY", value_hint = ValueHint::FilePath)]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub identity: Vec<PathBuf>,
 
-    /// A file whose first line is a passphrase that opens encrypted shares (repeatable)
+    #[command(flatten)]
+    pub identity_passphrase: IdentityPassphraseArgs,
+
+    /// A file whose first line is a passphrase that opens encrypted shares (repeatable; env:VAR reads variable VAR)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
-    pub passphrase_file: Vec<PathBuf>,
+    pub share_passphrase_file: Vec<PathBuf>,
+
+    /// Read a passphrase that opens encrypted shares from file descriptor N (repeatable)
+    #[arg(long, value_name = "N")]
+    pub share_passphrase_fd: Vec<i32>,
 }
 
 #[derive(Debug, Args)]
@@ -380,9 +394,8 @@ pub struct ShareReconstructArgs {
     #[command(flatten)]
     pub encrypt: EncryptArgs,
 
-    /// With --encrypt: read the new key's passphrase from the first line of FILE
-    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, requires = "encrypt")]
-    pub new_passphrase_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub new_passphrase: NewPassphraseArgs,
     #[command(flatten)]
     pub log: LogArgs,
 }

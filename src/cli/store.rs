@@ -30,7 +30,7 @@ and keep only trustee-encrypted shares.",
 key's SubjectPublicKeyInfo), algorithm and size, identity, selection criteria, subject, when and \
 how it was filed, the SPKI fingerprint of the request signer that may recover it, and whether \
 the key is sealed whole or held as K-of-N shares. No key material is ever printed.",
-        after_long_help = "Examples:\n  $ kmi cmc store list escrow.db\n  $ kmi cmc store list escrow.db --identity alice --json"
+        after_long_help = "Examples:\n  $ kmi cmc store list escrow.db\n  $ kmi cmc store list escrow.db --owner alice --json"
     )]
     List(ListArgs),
 
@@ -101,9 +101,9 @@ pub struct ListArgs {
     #[arg(value_name = "STORE", value_hint = ValueHint::FilePath)]
     pub store: PathBuf,
 
-    /// Only the entries filed under this identity
-    #[arg(long, value_name = "ID")]
-    pub identity: Option<String>,
+    /// Only the entries filed under this identity (owner name)
+    #[arg(long, value_name = "NAME")]
+    pub owner: Option<String>,
 
     /// Print the list as JSON
     #[arg(long)]

@@ -2,7 +2,7 @@
 //! secret a client shares with the agent, the CMC identityProofV2 computed with it, and the
 //! requests that carry it.
 //!
-//! **The shared secret** is octets, written as hex: the client's `--shared-secret-file` holds it
+//! **The shared secret** is octets, written as hex: the client's `--secret-file` holds it
 //! on its first line (`openssl rand -hex 32`), the agent's `--identity-secrets` file holds
 //! `NAME=hex` lines ([`IdentitySecrets`]); at least [`MIN_SECRET_BYTES`] octets. It never appears
 //! in Debug output ([`SharedSecret`] prints as redacted) and is zeroized when dropped.

@@ -145,11 +145,7 @@ fn sign(ctx: &Context, a: CcmSignArgs) -> Result<()> {
     let plan = JarPlan::new(&policy, &a.signer, &cert, &chain).map_err(|e| e.in_file(&a.cert))?;
     let jar = match (&a.key, &a.threshold_set) {
         (Some(key_path), None) => {
-            let pass = PassphraseArgs {
-                passphrase_file: a.key_pass.key_passphrase_file.clone(),
-                passphrase_fd: a.key_pass.key_passphrase_fd,
-            };
-            let key = match ctx.read_key(key_path, &pass)? {
+            let key = match ctx.read_key(key_path, &a.key_pass.source())? {
                 Key::Private(PrivateKey::Rsa(k)) => k,
                 Key::Private(_) => {
                     return Err(Error::invalid(format!(
@@ -178,13 +174,24 @@ fn sign(ctx: &Context, a: CcmSignArgs) -> Result<()> {
             plan.require_cert_key(&set.public.public_key())
                 .map_err(|e| e.in_file(&a.cert))?;
             let prepared = set.prepare(Operation::RsaSign, &plan.signature_file)?;
-            let good = super::share::good_partials(ctx, &set, &prepared, &a.partials)?;
+            let partials: Vec<_> = a
+                .partials
+                .iter()
+                .chain(&a.partials_option)
+                .cloned()
+                .collect();
+            if partials.is_empty() {
+                return Err(Error::invalid(
+                    "--threshold-set needs the trustees' partial signatures (PARTIAL files after the policy)",
+                ));
+            }
+            let good = super::share::good_partials(ctx, &set, &prepared, &partials)?;
             let signature = set.combine(&good, &prepared)?;
             plan.sign_with_signature(&signature)?
         }
         _ => {
             return Err(Error::invalid(
-                "give --key KEY, or --threshold-set SET with --partials",
+                "give --key KEY, or --threshold-set SET with the partial signatures",
             ))
         }
     };

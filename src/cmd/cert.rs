@@ -91,11 +91,7 @@ fn read_rsa_key(
     path: &Path,
     pass: &KeyPassphraseArgs,
 ) -> Result<rsa::RsaPrivateKey> {
-    let pass = PassphraseArgs {
-        passphrase_file: pass.key_passphrase_file.clone(),
-        passphrase_fd: pass.key_passphrase_fd,
-    };
-    match ctx.read_key(path, &pass)? {
+    match ctx.read_key(path, &pass.source())? {
         Key::Private(PrivateKey::Rsa(k)) => k.to_rsa_crate().map_err(about(path)),
         Key::Private(_) => Err(Error::invalid(format!(
             "{}: an ElGamal key cannot sign; certificates and requests are signed with RSA keys",

@@ -10,7 +10,7 @@ use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 
 use kmi::cli::cmc::{CmcCommand, MessageOutputArgs, OidProfileArgs, ShroudArgs, SignerArgs};
-use kmi::cli::{KeyPassphraseArgs, PassphraseArgs};
+use kmi::cli::PassphraseArgs;
 use kmi::cmc::build::{RequestSigner, ShroudChoice};
 use kmi::cmc::oids::CmcOids;
 use kmi::cmc::types::ShroudWithPublicKey;
@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, command: CmcCommand) -> Result<()> {
         CmcCommand::ArchiveRequest(a) => archive_request(ctx, a),
         CmcCommand::RecoveryRequest(a) => recovery_request(ctx, a),
         CmcCommand::KeygenRequest(a) => keygen_request(ctx, a),
-        CmcCommand::Respond(a) => respond(ctx, a),
+        CmcCommand::Respond(a) => respond(ctx, *a),
         CmcCommand::Parse(a) => parse(ctx, a),
         CmcCommand::Extract(a) => extract_keys(ctx, a),
         CmcCommand::Store(c) => store::run(ctx, c),
@@ -56,15 +56,8 @@ fn oids(args: &OidProfileArgs) -> Result<CmcOids> {
     }
 }
 
-fn key_pass(a: &KeyPassphraseArgs) -> PassphraseArgs {
-    PassphraseArgs {
-        passphrase_file: a.key_passphrase_file.clone(),
-        passphrase_fd: a.key_passphrase_fd,
-    }
-}
-
-fn read_private(ctx: &Context, path: &Path, pass: &KeyPassphraseArgs) -> Result<PrivateKey> {
-    match ctx.read_key(path, &key_pass(pass))? {
+fn read_private(ctx: &Context, path: &Path, pass: &PassphraseArgs) -> Result<PrivateKey> {
+    match ctx.read_key(path, pass)? {
         Key::Private(k) => Ok(k),
         Key::Public(_) => Err(Error::invalid(format!(
             "{}: is a public key; a private key is needed here",
@@ -76,7 +69,7 @@ fn read_private(ctx: &Context, path: &Path, pass: &KeyPassphraseArgs) -> Result<
 fn read_rsa_private(
     ctx: &Context,
     path: &Path,
-    pass: &KeyPassphraseArgs,
+    pass: &PassphraseArgs,
     what: &str,
 ) -> Result<RsaPrivate> {
     match read_private(ctx, path, pass)? {
@@ -105,7 +98,7 @@ fn cert_belongs_to(cert: &Certificate, key: &RsaPrivate) -> Result<bool> {
 fn signer(
     ctx: &Context,
     args: &SignerArgs,
-    pass: &KeyPassphraseArgs,
+    pass: &PassphraseArgs,
 ) -> Result<Option<RequestSigner>> {
     let Some(path) = &args.sign_key else {
         return Ok(None);
@@ -140,7 +133,7 @@ fn signer(
 fn required_signer(
     ctx: &Context,
     args: &SignerArgs,
-    pass: &KeyPassphraseArgs,
+    pass: &PassphraseArgs,
 ) -> Result<RequestSigner> {
     signer(ctx, args, pass)?.ok_or_else(|| {
         Error::invalid("the request must be signed: give --sign-key KEY (and --sign-cert CERT)")
@@ -148,7 +141,7 @@ fn required_signer(
 }
 
 fn shroud(args: &ShroudArgs) -> Result<ShroudChoice> {
-    match (&args.shroud_key, &args.shroud_secret) {
+    match (&args.to, &args.shroud_secret) {
         (Some(path), None) => {
             let input = read_input(path)?;
             let r =
@@ -170,17 +163,18 @@ fn shroud(args: &ShroudArgs) -> Result<ShroudChoice> {
             Ok(ShroudChoice::SharedSecret(id.clone()))
         }
         _ => Err(Error::invalid(
-            "give exactly one of --shroud-key FILE or --shroud-secret ID",
+            "give exactly one of --to FILE or --shroud-secret ID",
         )),
     }
 }
 
 fn write_message(out: &MessageOutputArgs, der: &[u8]) -> Result<()> {
     let spec = out.file.spec(false);
-    if out.pem {
-        write_output(&spec, encode_pem("CMS", der)?.as_bytes())
-    } else {
+    // PEM unless --der (the hidden --pem of kmi 0.1 asks for the default).
+    if out.der {
         write_output(&spec, der)
+    } else {
+        write_output(&spec, encode_pem("CMS", der)?.as_bytes())
     }
 }
 

@@ -58,12 +58,12 @@ pub fn read_elgamal_message(bytes: &[u8], name: &std::path::Path) -> Result<KmiE
 pub fn decrypt(ctx: &Context, a: DecryptCmdArgs) -> Result<()> {
     let spec = a.out.spec(true);
     spec.check_writable()?;
-    let key = match ctx.read_key(&a.key, &a.passphrase)? {
+    let key = match ctx.read_key(&a.identity, &a.identity_passphrase.source())? {
         Key::Private(k) => k,
         Key::Public(_) => {
             return Err(Error::invalid(format!(
                 "{}: decrypting needs a private key",
-                a.key.display()
+                a.identity.display()
             )))
         }
     };

@@ -85,9 +85,10 @@ pub fn encryption_from_args(
     output: &std::path::Path,
 ) -> Result<Option<KeyEncryption>> {
     if !enc.encrypt && (pass.passphrase_file.is_some() || pass.passphrase_fd.is_some()) {
-        return Err(Error::invalid(
-            "a passphrase was given but --encrypt was not",
-        ));
+        return Err(Error::invalid(format!(
+            "{}-file or {}-fd was given but --encrypt was not",
+            pass.flags, pass.flags
+        )));
     }
     if !enc.encrypt {
         return Ok(None);
@@ -154,7 +155,14 @@ fn finish_generate(
 
 fn generate_rsa(ctx: &Context, a: RsaGenerateArgs) -> Result<()> {
     let e = rsa::parse_exponent(&a.e)?;
-    let mut setup = prepare_generate(ctx, &a.output, &a.search, &a.encrypt, &a.passphrase, a.json)?;
+    let mut setup = prepare_generate(
+        ctx,
+        &a.output,
+        &a.search,
+        &a.encrypt,
+        &a.new_passphrase.source(),
+        a.json,
+    )?;
     let params = RsaGenParams {
         bits: a.bits,
         safe: !a.no_safe,
@@ -192,7 +200,14 @@ fn generate_elgamal(ctx: &Context, a: ElGamalGenerateArgs) -> Result<()> {
             bits: a.bits.unwrap_or(2048),
         },
     };
-    let mut setup = prepare_generate(ctx, &a.output, &a.search, &a.encrypt, &a.passphrase, a.json)?;
+    let mut setup = prepare_generate(
+        ctx,
+        &a.output,
+        &a.search,
+        &a.encrypt,
+        &a.new_passphrase.source(),
+        a.json,
+    )?;
     let bar = SearchBar::new(ctx.quiet);
     let started = std::time::Instant::now();
     let group = elgamal::generate_group(spec, &mut setup.rng, &setup.cfg, &bar);
@@ -225,7 +240,7 @@ fn named(g: GroupChoice) -> NamedGroup {
 }
 
 fn check(ctx: &Context, a: CheckArgs) -> Result<()> {
-    let key = ctx.read_key(&a.key, &a.passphrase)?;
+    let key = ctx.read_key(&a.key, &a.key_passphrase.source())?;
     let report = check_key(&key, a.require_safe);
     let name = a.key.display().to_string();
     if a.json {
@@ -264,7 +279,7 @@ fn hex(n: &BigUint) -> String {
 }
 
 fn inspect(ctx: &Context, a: InspectArgs) -> Result<()> {
-    let key = ctx.read_key(&a.key, &a.passphrase)?;
+    let key = ctx.read_key(&a.key, &a.key_passphrase.source())?;
     let public = key.public();
     let fp = fingerprint(&public, 64)?;
     let mut doc = match &public {
@@ -366,7 +381,7 @@ fn public(ctx: &Context, a: PublicArgs) -> Result<()> {
     if a.output.der {
         super::refuse_binary_to_terminal(&spec)?;
     }
-    let public = read_public_or_set(ctx, &a.key, &a.passphrase)?;
+    let public = read_public_or_set(ctx, &a.key, &a.key_passphrase.source())?;
     write_output(&spec, &encode_public(&public, a.output.der)?)
 }
 
@@ -400,7 +415,7 @@ fn read_public_or_set(
 }
 
 fn print_fingerprint(ctx: &Context, a: FingerprintArgs) -> Result<()> {
-    let key = ctx.read_key(&a.key, &a.passphrase)?;
+    let key = ctx.read_key(&a.key, &a.key_passphrase.source())?;
     let digits: usize = a
         .digits
         .parse()

@@ -75,11 +75,12 @@ impl Context {
     }
 
     pub fn passphrase_source(&self, args: &PassphraseArgs) -> PassphraseSource {
-        match (&args.passphrase_file, args.passphrase_fd) {
-            (Some(f), _) => PassphraseSource::File(f.clone()),
-            (None, Some(fd)) => PassphraseSource::Fd(fd),
-            (None, None) => PassphraseSource::Prompt { batch: self.batch },
-        }
+        PassphraseSource::from_args(
+            args.passphrase_file.as_deref(),
+            args.passphrase_fd,
+            self.batch,
+            args.flags,
+        )
     }
 
     /// Read any key file, asking for a passphrase only if it is encrypted.
@@ -89,7 +90,10 @@ impl Context {
         let bytes = zeroize::Zeroizing::new(input.bytes);
         let source = self.passphrase_source(pass);
         let name = input.name.display().to_string();
-        decode_key(&bytes, &input.name, &|| source.read(&name, false))
+        decode_key(&bytes, &input.name, &|| match &pass.cache {
+            Some(cache) => cache.get_or_read(|| source.read(&name, false)),
+            None => source.read(&name, false),
+        })
     }
 }
 

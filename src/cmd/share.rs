@@ -222,7 +222,7 @@ fn blind(ctx: &Context, a: ShareBlindArgs, rec: &mut Record) -> Result<()> {
     rec.outputs.extend(spec.path.clone());
     rec.outputs.extend(factor_spec.path.clone());
     ctx.note(format!(
-        "blinded {} for set {}: give {} to the trustees, keep {} secret for kmi share combine --blind",
+        "blinded {} for set {}: give {} to the trustees, keep {} secret for kmi share combine --factor",
         input.name.display(),
         &set.id_hex()[..16],
         spec.path.as_deref().map_or("standard output".into(), |p| p.display().to_string()),
@@ -281,7 +281,7 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
     rec.inputs.extend(a.partials.iter().cloned());
     rec.inputs
         .extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
-    rec.inputs.extend(a.blind.iter().cloned());
+    rec.inputs.extend(a.factor.iter().cloned());
     let spec = a.out.spec(a.input.decrypt.is_some());
     if a.json && spec.is_stdout() {
         return Err(Error::invalid(
@@ -297,7 +297,7 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
     set.check_public().map_err(|e| e.in_file(&a.set))?;
     let input = ThresholdInput::read(&a.input, &set)?;
     let mut prepared = set.prepare(input.operation(), &input.bytes)?;
-    if let Some(path) = &a.blind {
+    if let Some(path) = &a.factor {
         let factor: KmiBlindingFactor = read_typed(path)?;
         prepared = set
             .blinded_view(prepared, &factor)
@@ -328,7 +328,7 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
             json!({
                 "set_id": set.id_hex(),
                 "operation": if input.sign { "signature" } else { "decryption" },
-                "blinded": a.blind.is_some(),
+                "blinded": a.factor.is_some(),
                 "partials_used": indices,
                 "input": input.name.display().to_string(),
                 "file": a.out.output.display().to_string(),
@@ -340,32 +340,43 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
 }
 
 fn key_pass(a: &KeyPassphraseArgs) -> PassphraseArgs {
-    PassphraseArgs {
-        passphrase_file: a.key_passphrase_file.clone(),
-        passphrase_fd: a.key_passphrase_fd,
-    }
+    a.source()
 }
 
 /// PBKDF2 iterations for passphrase-encrypted shares.
 const SHARE_PWRI_ITERATIONS: u32 = 600_000;
 
-/// One recipient per share, in order, from --to or --passphrase-file; None for --plain.
+/// The share passphrases of `share split`, in order: the files, then the descriptors.
+fn split_passphrase_sources(a: &ShareSplitArgs) -> Vec<kmi::io::PassphraseSource> {
+    let files = a
+        .share_passphrase_file
+        .iter()
+        .map(|p| kmi::io::PassphraseSource::from_file_arg(p));
+    let fds = a
+        .share_passphrase_fd
+        .iter()
+        .map(|fd| kmi::io::PassphraseSource::Fd(*fd));
+    files.chain(fds).collect()
+}
+
+/// One recipient per share, in order, from --to or --share-passphrase-file/-fd; None for --plain.
 fn share_recipients(a: &ShareSplitArgs) -> Result<Option<Vec<kmi::cms::Recipient>>> {
     let n = a.shares as usize;
     if a.plain {
         return Ok(None);
     }
-    if a.to.is_empty() && a.passphrase_file.is_empty() {
+    let passphrases = split_passphrase_sources(a);
+    if a.to.is_empty() && passphrases.is_empty() {
         return Err(Error::invalid(format!(
-            "say how each of the {n} shares is protected: --to FILE or --passphrase-file FILE once per share, or --plain"
+            "say how each of the {n} shares is protected: --to FILE or --share-passphrase-file FILE once per share, or --plain"
         )));
     }
-    if !a.to.is_empty() && !a.passphrase_file.is_empty() {
+    if !a.to.is_empty() && !passphrases.is_empty() {
         return Err(Error::invalid(
-            "give either --to or --passphrase-file for every share, not a mix",
+            "give either --to or --share-passphrase-file for every share, not a mix",
         ));
     }
-    let given = a.to.len().max(a.passphrase_file.len());
+    let given = a.to.len().max(passphrases.len());
     if given != n {
         return Err(Error::invalid(format!(
             "{n} shares need {n} recipients; {given} given"
@@ -376,9 +387,8 @@ fn share_recipients(a: &ShareSplitArgs) -> Result<Option<Vec<kmi::cms::Recipient
         let input = read_input(path)?;
         out.push(kmi::cms::recipient_from_file_bytes(&input.bytes).map_err(|e| e.in_file(path))?);
     }
-    for path in &a.passphrase_file {
-        let passphrase = kmi::io::PassphraseSource::File(path.clone())
-            .read(&path.display().to_string(), false)?;
+    for (i, source) in passphrases.iter().enumerate() {
+        let passphrase = source.read(&format!("share {}", i + 1), false)?;
         out.push(kmi::cms::Recipient::Passphrase {
             passphrase,
             iterations: SHARE_PWRI_ITERATIONS,
@@ -393,7 +403,9 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
     // The seed fixes the polynomial: seed plus any one share (encrypted or not) gives the key.
     // Encrypting such shares to real trustees protects nothing (issue 10 item 4).
     if a.seed.is_some()
-        && (!a.to.is_empty() || !a.passphrase_file.is_empty())
+        && (!a.to.is_empty()
+            || !a.share_passphrase_file.is_empty()
+            || !a.share_passphrase_fd.is_empty())
         && !a.insecure_fixture
     {
         return Err(Error::invalid(
@@ -561,8 +573,10 @@ struct Openers {
 impl Openers {
     fn load(ctx: &Context, args: &ShareOpenArgs) -> Result<Self> {
         let mut o = Openers::default();
+        // One passphrase opens every encrypted --identity key (read once).
+        let pass = args.identity_passphrase.source().shared();
         for path in &args.identity {
-            match ctx.read_key(path, &PassphraseArgs::default())? {
+            match ctx.read_key(path, &pass)? {
                 Key::Private(kmi::keys::PrivateKey::Rsa(k)) => o.identities.push((path.clone(), k)),
                 _ => {
                     return Err(Error::invalid(format!(
@@ -572,11 +586,15 @@ impl Openers {
                 }
             }
         }
-        for path in &args.passphrase_file {
+        for path in &args.share_passphrase_file {
             o.passphrases.push(
-                kmi::io::PassphraseSource::File(path.clone())
+                kmi::io::PassphraseSource::from_file_arg(path)
                     .read(&path.display().to_string(), false)?,
             );
+        }
+        for fd in &args.share_passphrase_fd {
+            o.passphrases
+                .push(kmi::io::PassphraseSource::Fd(*fd).read("a share", false)?);
         }
         Ok(o)
     }
@@ -585,7 +603,7 @@ impl Openers {
     fn open(&self, der: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         if self.identities.is_empty() && self.passphrases.is_empty() {
             return Err(Error::invalid(
-                "encrypted share: give --identity KEY or --passphrase-file FILE to open it",
+                "encrypted share: give --identity FILE or --share-passphrase-file FILE to open it",
             ));
         }
         // A malformed envelope is reported as such; any other failure only means "not this
@@ -858,10 +876,7 @@ fn reconstruct(ctx: &Context, a: ShareReconstructArgs, rec: &mut Record) -> Resu
             "the rebuilt key does not match the set's public key",
         ));
     }
-    let new_pass = PassphraseArgs {
-        passphrase_file: a.new_passphrase_file.clone(),
-        passphrase_fd: None,
-    };
+    let new_pass = a.new_passphrase.source();
     let encryption =
         super::key::encryption_from_args(ctx, &a.encrypt, &new_pass, &a.output.file.output)?;
     let bytes = encode_private(&key, a.output.der, encryption.as_ref(), &mut rng)?;

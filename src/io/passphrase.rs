@@ -12,28 +12,58 @@ use crate::{Error, Result};
 
 #[derive(Debug, Clone)]
 pub enum PassphraseSource {
-    /// Ask on the terminal; refused in batch mode.
-    Prompt { batch: bool },
+    /// Ask on the terminal; refused in batch mode. `flags` is the prefix of the command's own
+    /// flags for this passphrase ("--key-passphrase"), so that the hint names flags that exist.
+    Prompt { batch: bool, flags: &'static str },
     /// The first line of a file.
     File(PathBuf),
     /// The first line read from an inherited file descriptor.
     Fd(i32),
+    /// The value of an environment variable (`env:VAR` given as the file, as openssl's -passin).
+    Env(String),
 }
 
 impl PassphraseSource {
+    /// The source a `--*-passphrase-file` / `--secret-file` value names: `env:VAR` reads the
+    /// environment variable VAR (a file literally named so is `./env:VAR`), anything else a file.
+    pub fn from_file_arg(path: &std::path::Path) -> Self {
+        match path.to_str().and_then(|s| s.strip_prefix("env:")) {
+            Some(var) => PassphraseSource::Env(var.to_string()),
+            None => PassphraseSource::File(path.to_path_buf()),
+        }
+    }
+
+    /// A file argument or a descriptor, else a prompt whose hint names `flags`-file / -fd.
+    pub fn from_args(
+        file: Option<&std::path::Path>,
+        fd: Option<i32>,
+        batch: bool,
+        flags: &'static str,
+    ) -> Self {
+        match (file, fd) {
+            (Some(f), _) => Self::from_file_arg(f),
+            (None, Some(fd)) => PassphraseSource::Fd(fd),
+            (None, None) => PassphraseSource::Prompt { batch, flags },
+        }
+    }
+
     /// Read a passphrase. `confirm` asks twice on a prompt (for new secrets); `purpose` names what
     /// the passphrase is for in the prompt.
     pub fn read(&self, purpose: &str, confirm: bool) -> Result<Zeroizing<String>> {
         let pass = match self {
-            PassphraseSource::Prompt { batch: true } => {
+            PassphraseSource::Prompt { batch: true, flags } => {
                 return Err(Error::invalid(format!(
-                    "a passphrase is needed for {purpose}; in --batch mode give --passphrase-file or --passphrase-fd"
+                    "a passphrase is needed for {purpose}; in --batch mode {}",
+                    give(flags)
                 )))
             }
-            PassphraseSource::Prompt { batch: false } => {
-                let first = prompt(&format!("Passphrase for {purpose}: "))?;
+            PassphraseSource::Prompt {
+                batch: false,
+                flags,
+            } => {
+                let first = prompt(&format!("Passphrase for {purpose}: "), flags)?;
                 if confirm {
-                    let second = prompt("Repeat the passphrase: ")?;
+                    let second = prompt("Repeat the passphrase: ", flags)?;
                     if *first != *second {
                         return Err(Error::invalid("the two passphrases differ"));
                     }
@@ -45,6 +75,13 @@ impl PassphraseSource {
                 first_line(&bytes).map_err(|e| e.in_file(path))?
             }
             PassphraseSource::Fd(fd) => read_fd(*fd)?,
+            PassphraseSource::Env(var) => {
+                let value = std::env::var_os(var).ok_or_else(|| {
+                    Error::invalid(format!("environment variable {var} is not set"))
+                })?;
+                let value = Zeroizing::new(value.into_encoded_bytes());
+                first_line(&value)?
+            }
         };
         if pass.is_empty() {
             return Err(Error::invalid(format!("empty passphrase for {purpose}")));
@@ -53,14 +90,25 @@ impl PassphraseSource {
     }
 }
 
-fn prompt(text: &str) -> Result<Zeroizing<String>> {
+fn prompt(text: &str, flags: &str) -> Result<Zeroizing<String>> {
     rpassword::prompt_password(text)
         .map(Zeroizing::new)
         .map_err(|e| {
             Error::invalid(format!(
-                "cannot prompt for a passphrase ({e}); give --passphrase-file or --passphrase-fd"
+                "cannot prompt for a passphrase ({e}); {}",
+                give(flags)
             ))
         })
+}
+
+/// The hint naming the command's own flags for a passphrase, or none when the command takes no
+/// passphrase for this file (a file it expects unencrypted, such as a public key).
+fn give(flags: &str) -> String {
+    if flags.is_empty() {
+        "this command reads this file only unencrypted".to_string()
+    } else {
+        format!("give {flags}-file or {flags}-fd")
+    }
 }
 
 /// Passphrase files larger than this are refused: a passphrase is a line, and `/dev/zero` or a
@@ -102,7 +150,7 @@ fn read_fd(fd: i32) -> Result<Zeroizing<String>> {
     // SAFETY: fcntl(F_GETFD) only queries the descriptor table, whatever `fd` is.
     if fd < 0 || unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
         return Err(Error::invalid(format!(
-            "--passphrase-fd {fd}: not an open file descriptor"
+            "passphrase descriptor {fd}: not an open file descriptor"
         )));
     }
     // SAFETY: the descriptor is open (checked above) and was handed to us by the caller for this
@@ -120,13 +168,13 @@ fn read_fd(fd: i32) -> Result<Zeroizing<String>> {
             Ok(_) => {
                 if bytes.len() as u64 >= MAX_PASSPHRASE_FILE_BYTES {
                     return Err(Error::invalid(format!(
-                        "--passphrase-fd {fd}: no newline in the first {MAX_PASSPHRASE_FILE_BYTES} bytes"
+                        "passphrase descriptor {fd}: no newline in the first {MAX_PASSPHRASE_FILE_BYTES} bytes"
                     )));
                 }
                 bytes.push(byte[0]);
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Error::invalid(format!("--passphrase-fd {fd}: {e}"))),
+            Err(e) => return Err(Error::invalid(format!("passphrase descriptor {fd}: {e}"))),
         }
     }
     first_line(&bytes)
@@ -134,7 +182,9 @@ fn read_fd(fd: i32) -> Result<Zeroizing<String>> {
 
 #[cfg(not(unix))]
 fn read_fd(_fd: i32) -> Result<Zeroizing<String>> {
-    Err(Error::invalid("--passphrase-fd is only supported on Unix"))
+    Err(Error::invalid(
+        "passphrase descriptors are only supported on Unix",
+    ))
 }
 
 #[cfg(test)]
@@ -187,10 +237,32 @@ mod tests {
 
     #[test]
     fn batch_mode_never_prompts() {
-        let err = PassphraseSource::Prompt { batch: true }
-            .read("k.pem", false)
-            .unwrap_err();
-        assert!(err.to_string().contains("--passphrase-file"));
+        let err = PassphraseSource::Prompt {
+            batch: true,
+            flags: "--key-passphrase",
+        }
+        .read("k.pem", false)
+        .unwrap_err();
+        assert!(err.to_string().contains("--key-passphrase-file"));
+    }
+
+    #[test]
+    fn env_source_reads_the_variable_and_file_names_stay_files() {
+        std::env::set_var("KMI_TEST_PASSPHRASE_ENV", "from env\nignored");
+        let source =
+            PassphraseSource::from_file_arg(std::path::Path::new("env:KMI_TEST_PASSPHRASE_ENV"));
+        assert_eq!(source.read("t", false).unwrap().as_str(), "from env");
+        let missing =
+            PassphraseSource::from_file_arg(std::path::Path::new("env:KMI_TEST_UNSET_VAR_X"));
+        assert!(missing
+            .read("t", false)
+            .unwrap_err()
+            .to_string()
+            .contains("not set"));
+        assert!(matches!(
+            PassphraseSource::from_file_arg(std::path::Path::new("./env:X")),
+            PassphraseSource::File(_)
+        ));
     }
 
     #[test]

@@ -675,7 +675,7 @@ impl ShareSet {
                 crate::crypt::elgamal::decrypt_with_shared(&public.group, m, &shared)
             }
             (_, Operation::Blinded) => Err(Error::invalid(
-                "partials on a blinded input are combined by the client that blinded it (kmi share combine --blind FACTOR)",
+                "partials on a blinded input are combined by the client that blinded it (kmi share combine --factor FILE)",
             )),
             _ => Err(Error::invalid(
                 "this input does not fit the share set's scheme",

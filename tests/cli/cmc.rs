@@ -299,6 +299,7 @@ fn archive_request(w: &Work, p: &Pki, placement: &str, s: Signer, name: &str) ->
     let mut args = vec![
         os("cmc"),
         os("archive-request"),
+        os("--der"),
         os("--key"),
         p.enc.as_os_str(),
         os("--agent"),
@@ -315,13 +316,14 @@ fn archive_request(w: &Work, p: &Pki, placement: &str, s: Signer, name: &str) ->
     out
 }
 
-/// `kmi cmc recovery-request --identity alice` with a shroud, signed as `s` (Archived: by the
+/// `kmi cmc recovery-request --der --identity alice` with a shroud, signed as `s` (Archived: by the
 /// escrowed key itself).
 fn recovery_request(w: &Work, p: &Pki, shroud: &[&OsStr], s: Signer, name: &str) -> PathBuf {
     let out = w.path(name);
     let mut args = vec![
         os("cmc"),
         os("recovery-request"),
+        os("--der"),
         os("--identity"),
         os("alice"),
         os("-o"),
@@ -340,7 +342,14 @@ fn recovery_request(w: &Work, p: &Pki, shroud: &[&OsStr], s: Signer, name: &str)
 fn respond(w: &Work, p: &Pki, req: &Path, store: &str, rsp: &str, extra: &[&OsStr]) -> Output {
     output_of(
         kmi()
-            .args(["--quiet", "cmc", "respond", "--json", "--agent-key"])
+            .args([
+                "--quiet",
+                "cmc",
+                "respond",
+                "--der",
+                "--json",
+                "--agent-key",
+            ])
             .arg(&p.agent_key)
             .arg("--agent-cert")
             .arg(&p.agent_crt)
@@ -468,6 +477,7 @@ fn openssl_verifies_every_signed_message_and_pyasn1_decodes_its_econtent() {
     kmi_ok(&[
         os("cmc"),
         os("keygen-request"),
+        os("--der"),
         os("--subject"),
         os("CN=alice"),
         os("--shroud-secret"),
@@ -521,7 +531,14 @@ fn openssl_verifies_every_signed_message_and_pyasn1_decodes_its_econtent() {
     // answered is the agent's setup mistake (exit 2, no response).
     let out = output_of(
         kmi()
-            .args(["--quiet", "--batch", "cmc", "respond", "--agent-key"])
+            .args([
+                "--quiet",
+                "--batch",
+                "cmc",
+                "respond",
+                "--der",
+                "--agent-key",
+            ])
             .arg(&p.agent_key)
             .arg("--agent-cert")
             .arg(&p.agent_crt)
@@ -686,6 +703,7 @@ fn a_request_built_by_pyasn1_and_openssl_is_parsed_archived_and_recovered() {
         kmi_ok(&[
             os("cmc"),
             os("recovery-request"),
+            os("--der"),
             os("--identity"),
             os("bob"),
             os("--selection"),
@@ -988,6 +1006,7 @@ fn keygen_rsa_and_elgamal_give_keys_openssl_accepts() {
     kmi_ok(&[
         os("cmc"),
         os("keygen-request"),
+        os("--der"),
         os("--subject"),
         os("CN=alice"),
         os("--shroud-key"),
@@ -1049,6 +1068,7 @@ fn keygen_rsa_and_elgamal_give_keys_openssl_accepts() {
     kmi_ok(&[
         os("cmc"),
         os("keygen-request"),
+        os("--der"),
         os("--subject"),
         os("CN=alice"),
         os("--algorithm"),
@@ -1555,6 +1575,7 @@ fn respond_refuses_bad_requests_with_a_failed_response() {
     kmi_ok(&[
         os("cmc"),
         os("recovery-request"),
+        os("--der"),
         os("--identity"),
         os("alice"),
         os("--shroud-secret"),
@@ -1664,6 +1685,7 @@ fn outputs_are_never_half_written_or_overwritten() {
                 "--quiet",
                 "cmc",
                 "archive-request",
+                "--der",
                 "--identity",
                 "alice",
                 "--key",
@@ -1742,7 +1764,14 @@ fn a_key_identifier_signer_is_accepted_once_the_agent_knows_its_key() {
     let by_key_id = w.path("keyid.req");
     let out = output_of(
         kmi()
-            .args(["cmc", "archive-request", "--identity", "alice", "--key"])
+            .args([
+                "cmc",
+                "archive-request",
+                "--der",
+                "--identity",
+                "alice",
+                "--key",
+            ])
             .arg(&p.enc)
             .arg("--agent")
             .arg(&p.agent_crt)
@@ -1774,6 +1803,7 @@ fn a_key_identifier_signer_is_accepted_once_the_agent_knows_its_key() {
     kmi_ok(&[
         os("cmc"),
         os("archive-request"),
+        os("--der"),
         os("--identity"),
         os("alice"),
         os("--key"),
@@ -2033,6 +2063,7 @@ fn the_appendix_a_transcription_reads_kmi_draft_controls() {
     kmi_ok(&[
         os("cmc"),
         os("keygen-request"),
+        os("--der"),
         os("--subject"),
         os("CN=alice"),
         os("--shroud-key"),

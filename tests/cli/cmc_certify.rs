@@ -100,7 +100,7 @@ fn the_agent_certifies_archived_and_generated_keys_and_openssl_verifies_them() {
     let w = Work::new();
     parties(&w);
     let respond = format!(
-        "kmi cmc respond --agent-key agent.key --agent-cert agent.crt {} \
+        "kmi cmc respond --der --agent-key agent.key --agent-cert agent.crt {} \
          --ca-key ca.key --ca-cert ca.crt --days 20 --keygen-bits 1024",
         store_words(w.dir.path(), "store")
     );
@@ -108,7 +108,7 @@ fn the_agent_certifies_archived_and_generated_keys_and_openssl_verifies_them() {
     sh(
         &w,
         &format!(
-            "kmi cmc archive-request --key alice-enc.pem --agent agent.crt --subject CN=alice-enc \
+            "kmi cmc archive-request --der --key alice-enc.pem --agent agent.crt --subject CN=alice-enc \
              --sign-key alice-sign.key --sign-cert alice-sign.crt -o archive.req
              {respond} archive.req -o archive.rsp"
         ),
@@ -127,7 +127,7 @@ fn the_agent_certifies_archived_and_generated_keys_and_openssl_verifies_them() {
     sh(
         &w,
         &format!(
-            "kmi cmc keygen-request --subject CN=bob --shroud-key alice-sign.crt \
+            "kmi cmc keygen-request --der --subject CN=bob --shroud-key alice-sign.crt \
              --sign-key alice-sign.key --sign-cert alice-sign.crt -o keygen.req
              {respond} keygen.req -o keygen.rsp
              kmi cmc extract keygen.rsp --request keygen.req --key alice-sign.key \
@@ -164,7 +164,7 @@ fn a_ca_that_cannot_issue_is_a_setup_mistake() {
     parties(&w);
     sh(
         &w,
-        "kmi cmc archive-request --key alice-enc.pem --agent agent.crt --subject CN=alice-enc \
+        "kmi cmc archive-request --der --key alice-enc.pem --agent agent.crt --subject CN=alice-enc \
          --sign-key alice-sign.key --sign-cert alice-sign.crt -o archive.req",
     );
     for (key, cert, why) in [
@@ -180,6 +180,7 @@ fn a_ca_that_cannot_issue_is_a_setup_mistake() {
         let out = output_of(kmi().current_dir(w.dir.path()).args([
             "cmc",
             "respond",
+            "--der",
             "--agent-key",
             "agent.key",
             "--agent-cert",

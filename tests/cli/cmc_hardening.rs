@@ -305,7 +305,7 @@ fn respond_cmd(
 ) -> assert_cmd::Command {
     let mut cmd = kmi();
     cmd.current_dir(&a.dir)
-        .args(["cmc", "respond", "--agent-key"])
+        .args(["cmc", "respond", "--der", "--agent-key"])
         .arg(&a.key)
         .arg("--agent-cert")
         .arg(&a.crt)
@@ -581,7 +581,7 @@ fn a_huge_request_is_refused_on_its_size_in_bounded_memory() {
     let req = w.write("huge.req", &ci);
     let mut cmd = std::process::Command::new(kmi_path());
     cmd.current_dir(&a.dir)
-        .args(["cmc", "respond", "--agent-key"])
+        .args(["cmc", "respond", "--der", "--agent-key"])
         .arg(&a.key)
         .arg("--agent-cert")
         .arg(&a.crt)
@@ -671,6 +671,7 @@ fn archival_needs_a_declared_encryption_only_key_usage() {
         vec![
             "cmc".to_string(),
             "archive-request".into(),
+            "--der".into(),
             "--key".into(),
             enc.display().to_string(),
             "--agent".into(),
@@ -725,6 +726,7 @@ fn the_client_signs_with_a_separate_key_unless_told_otherwise() {
         let mut v = vec![
             "cmc".to_string(),
             "archive-request".into(),
+            "--der".into(),
             "--key".into(),
             enc.display().to_string(),
             "--agent".into(),
@@ -744,7 +746,7 @@ fn the_client_signs_with_a_separate_key_unless_told_otherwise() {
     );
     assert!(!w.path("a.req").exists());
     // Both flags helps are real flags of the command.
-    let help = stdout_of(kmi().args(["cmc", "archive-request", "--help"]));
+    let help = stdout_of(kmi().args(["cmc", "archive-request", "--der", "--help"]));
     assert!(help.contains("--sign-with-archived-key") && help.contains("--sign-key"));
     // The opt-in works, with a warning, and the agent archives it.
     let out = output_of(kmi().current_dir(w.dir.path()).args(args(&[
@@ -820,7 +822,14 @@ fn archiving_a_p_equals_q_key_names_the_check() {
         let out = output_of(
             kmi()
                 .current_dir(w.dir.path())
-                .args(["cmc", "archive-request", "--identity", "alice", "--key"])
+                .args([
+                    "cmc",
+                    "archive-request",
+                    "--der",
+                    "--identity",
+                    "alice",
+                    "--key",
+                ])
                 .arg(&key)
                 .arg("--agent")
                 .arg(&a.crt)
@@ -839,6 +848,7 @@ fn archiving_a_p_equals_q_key_names_the_check() {
             .args([
                 "cmc",
                 "recovery-request",
+                "--der",
                 "--identity",
                 "alice",
                 "--shroud-key",
@@ -852,7 +862,7 @@ fn archiving_a_p_equals_q_key_names_the_check() {
     assert!(line.contains("N is a perfect power"), "{line}");
 }
 
-/// Run `kmi cmc respond ... -o -` with RLIMIT_FSIZE `limit` (SIGXFSZ ignored, so a write over
+/// Run `kmi cmc respond --der ... -o -` with RLIMIT_FSIZE `limit` (SIGXFSZ ignored, so a write over
 /// the limit fails with EFBIG like a full disk); the response goes to the captured stdout.
 fn respond_with_fsize(
     a: &Agent,
@@ -863,7 +873,7 @@ fn respond_with_fsize(
 ) -> Output {
     let mut cmd = std::process::Command::new(kmi_path());
     cmd.current_dir(&a.dir)
-        .args(["cmc", "respond", "--agent-key"])
+        .args(["cmc", "respond", "--der", "--agent-key"])
         .arg(&a.key)
         .arg("--agent-cert")
         .arg(&a.crt)
@@ -935,7 +945,14 @@ fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
     let out = output_of(
         kmi()
             .current_dir(w.dir.path())
-            .args(["cmc", "archive-request", "--identity", "alice", "--key"])
+            .args([
+                "cmc",
+                "archive-request",
+                "--der",
+                "--identity",
+                "alice",
+                "--key",
+            ])
             .arg(&enc)
             .arg("--agent")
             .arg(&a.crt)
@@ -994,6 +1011,7 @@ fn a_store_write_failure_exits_3_and_the_archive_can_be_retried() {
             .args([
                 "cmc",
                 "recovery-request",
+                "--der",
                 "--identity",
                 "alice",
                 "--shroud-key",
@@ -1056,7 +1074,14 @@ fn extract_checks_the_signature_and_the_request_it_answers() {
     let out = output_of(
         kmi()
             .current_dir(w.dir.path())
-            .args(["cmc", "archive-request", "--identity", "alice", "--key"])
+            .args([
+                "cmc",
+                "archive-request",
+                "--der",
+                "--identity",
+                "alice",
+                "--key",
+            ])
             .arg(&enc)
             .arg("--agent")
             .arg(&a.crt)
@@ -1084,6 +1109,7 @@ fn extract_checks_the_signature_and_the_request_it_answers() {
                 .args([
                     "cmc",
                     "recovery-request",
+                    "--der",
                     "--identity",
                     "alice",
                     "--shroud-key",
@@ -1184,7 +1210,7 @@ fn write_regression_corpus() {
     let (_, enc) = party(dir, "enc");
     let g2048 = NamedGroup::Ffdhe2048.group();
     let respond =
-        "cmc respond --agent-key agent.key --agent-cert agent.crt --store store -o rsp.der req.der";
+        "cmc respond --der --agent-key agent.key --agent-cert agent.crt --store store -o rsp.der req.der";
     let cases: Vec<(&str, &str, PkiData, &str)> = vec![
         (
             "duplicate-body-part-id",

@@ -135,6 +135,7 @@ impl Setup {
         let mut args = vec![
             "cmc",
             "respond",
+            "--der",
             "--json",
             "--agent-key",
             "agent.key",
@@ -181,6 +182,7 @@ impl Setup {
         self.kmi_ok(&[
             "cmc",
             "archive-request",
+            "--der",
             "--key",
             "enc.key",
             "--agent",
@@ -262,6 +264,7 @@ fn a_shared_secret_archives_and_recovers_and_peers_read_the_authenticated_data()
     s.kmi_ok(&[
         "cmc",
         "recovery-request",
+        "--der",
         "--identity",
         "alice",
         "--shroud-key",
@@ -308,6 +311,7 @@ fn a_wrong_secret_an_unknown_name_and_no_secrets_are_the_same_bad_identity() {
     s.kmi_ok(&[
         "cmc",
         "recovery-request",
+        "--der",
         "--identity",
         "alice",
         "--shroud-key",
@@ -320,6 +324,7 @@ fn a_wrong_secret_an_unknown_name_and_no_secrets_are_the_same_bad_identity() {
     s.kmi_ok(&[
         "cmc",
         "recovery-request",
+        "--der",
         "--identity",
         "carol",
         "--shroud-key",
@@ -332,6 +337,7 @@ fn a_wrong_secret_an_unknown_name_and_no_secrets_are_the_same_bad_identity() {
     s.kmi_ok(&[
         "cmc",
         "recovery-request",
+        "--der",
         "--identity",
         "alice",
         "--shroud-key",
@@ -411,6 +417,7 @@ fn catastrophic_loss_recovery_with_a_new_signing_key() {
     s.kmi_ok(&[
         "cmc",
         "recovery-request",
+        "--der",
         "--identity",
         "alice",
         "--shroud-key",
@@ -523,6 +530,7 @@ fn catastrophic_loss_recovery_with_a_new_signing_key() {
     s.kmi_ok(&[
         "cmc",
         "recovery-request",
+        "--der",
         "--identity",
         "alice",
         "--shroud-key",
@@ -551,6 +559,7 @@ fn shared_secret_flags_that_do_not_go_together_are_usage_errors() {
             &[
                 "cmc",
                 "archive-request",
+                "--der",
                 "--key",
                 "enc.key",
                 "--agent",
@@ -570,6 +579,7 @@ fn shared_secret_flags_that_do_not_go_together_are_usage_errors() {
             &[
                 "cmc",
                 "archive-request",
+                "--der",
                 "--key",
                 "enc.key",
                 "--agent",
@@ -589,6 +599,7 @@ fn shared_secret_flags_that_do_not_go_together_are_usage_errors() {
             &[
                 "cmc",
                 "recovery-request",
+                "--der",
                 "--identity",
                 "alice",
                 "--shroud-key",
@@ -598,12 +609,13 @@ fn shared_secret_flags_that_do_not_go_together_are_usage_errors() {
                 "-o",
                 "x.req",
             ][..],
-            "--shared-secret-file",
+            "--secret-file",
         ),
         (
             &[
                 "cmc",
                 "recovery-request",
+                "--der",
                 "--shroud-key",
                 "alice.crt",
                 "--shared-secret-file",
@@ -611,12 +623,13 @@ fn shared_secret_flags_that_do_not_go_together_are_usage_errors() {
                 "-o",
                 "x.req",
             ][..],
-            "--identity",
+            "--owner",
         ),
         (
             &[
                 "cmc",
                 "keygen-request",
+                "--der",
                 "--subject",
                 "CN=alice",
                 "--shroud-key",
@@ -649,6 +662,7 @@ fn shared_secret_flags_that_do_not_go_together_are_usage_errors() {
     let out = s.kmi(&[
         "cmc",
         "recovery-request",
+        "--der",
         "--identity",
         "alice",
         "--shroud-key",
@@ -668,6 +682,7 @@ fn a_shared_secret_keygen_request_is_answered() {
     s.kmi_ok(&[
         "cmc",
         "keygen-request",
+        "--der",
         "--subject",
         "CN=alice",
         "--shroud-key",

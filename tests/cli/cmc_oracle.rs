@@ -156,6 +156,7 @@ fn archive_request(w: &Work, p: &Pki, key: &Path, extra: &[&str], name: &str) ->
     let mut args = vec![
         os("cmc"),
         os("archive-request"),
+        os("--der"),
         os("--key"),
         key.as_os_str(),
         os("--agent"),
@@ -238,7 +239,14 @@ fn openssl_envelope(
 fn respond(w: &Work, p: &Pki, req: &Path, store: &str, rsp: &str, extra: &[&OsStr]) -> Output {
     output_of(
         kmi()
-            .args(["--quiet", "cmc", "respond", "--json", "--agent-key"])
+            .args([
+                "--quiet",
+                "cmc",
+                "respond",
+                "--der",
+                "--json",
+                "--agent-key",
+            ])
             .arg(&p.agent_key)
             .arg("--agent-cert")
             .arg(&p.agent_crt)
@@ -819,6 +827,7 @@ fn responses_can_be_signed_by_a_key_of_their_own() {
     kmi_ok(&[
         os("cmc"),
         os("recovery-request"),
+        os("--der"),
         os("--identity"),
         os("alice"),
         os("--shroud-key"),
@@ -1055,6 +1064,7 @@ fn an_agent_response_with_a_hostile_pwri_is_refused_by_extract() {
     kmi_ok(&[
         os("cmc"),
         os("recovery-request"),
+        os("--der"),
         os("--identity"),
         os("alice"),
         os("--shroud-secret"),
@@ -1236,7 +1246,7 @@ fn generate_regress_corpus() {
         v
     };
     let respond_args =
-        "cmc respond --agent-key agent.key --agent-cert agent.crt --store store req.der -o rsp.der";
+        "cmc respond --der --agent-key agent.key --agent-cert agent.crt --store store req.der -o rsp.der";
 
     let gcm = std::fs::read(archive_request(&w, &p, &p.enc, &[], "gcm.req")).unwrap();
     let cbc = std::fs::read(archive_request(&w, &p, &p.enc, &["--cbc"], "cbc.req")).unwrap();

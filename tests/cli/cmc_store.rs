@@ -161,6 +161,7 @@ fn archive_request(
     let mut args = vec![
         os("cmc"),
         os("archive-request"),
+        os("--der"),
         os("--key"),
         key.as_os_str(),
         os("--agent"),
@@ -191,6 +192,7 @@ fn recovery_request(
     let mut args = vec![
         os("cmc"),
         os("recovery-request"),
+        os("--der"),
         os("--identity"),
         os(identity),
         os("--shroud-key"),
@@ -208,12 +210,12 @@ fn recovery_request(
     kmi_ok(&args);
 }
 
-/// `kmi cmc respond --json` as the agent on its store (--storage-cert, and --storage-key for a
+/// `kmi cmc respond --der --json` as the agent on its store (--storage-cert, and --storage-key for a
 /// recovery), not quiet (the head is on stderr): a command to run or spawn.
 fn respond_cmd(a: &Agent, req: &Path, rsp: &Path, extra: &[&OsStr]) -> StdCommand {
     let mut cmd = StdCommand::new(kmi_path());
     cmd.current_dir(&a.dir)
-        .args(["cmc", "respond", "--json", "--agent-key"])
+        .args(["cmc", "respond", "--der", "--json", "--agent-key"])
         .arg(&a.agent.key)
         .arg("--agent-cert")
         .arg(&a.agent.crt)
@@ -659,13 +661,13 @@ fn two_agents_on_one_store_at_once_lose_nothing() {
 // ------------------------------------------------------------------------------------------------
 // 3. A full disk in the middle of an archive
 
-/// `kmi cmc respond ... -o -` with RLIMIT_FSIZE `limit` (SIGXFSZ ignored, so a write over the
+/// `kmi cmc respond --der ... -o -` with RLIMIT_FSIZE `limit` (SIGXFSZ ignored, so a write over the
 /// limit fails with EFBIG like a full disk); the response goes to the captured stdout, a pipe,
 /// which the limit does not touch.
 fn respond_with_fsize(a: &Agent, req: &Path, limit: u64, extra: &[&OsStr]) -> Output {
     let mut cmd = StdCommand::new(kmi_path());
     cmd.current_dir(&a.dir)
-        .args(["cmc", "respond", "--agent-key"])
+        .args(["cmc", "respond", "--der", "--agent-key"])
         .arg(&a.agent.key)
         .arg("--agent-cert")
         .arg(&a.agent.crt)
@@ -1771,7 +1773,7 @@ fn a_whole_key_without_the_storage_key_is_the_agents_mistake_exit_2_and_no_respo
     let rsp = a.dir.join("r.rsp");
     let out = output_of(
         kmi()
-            .args(["cmc", "respond", "--agent-key"])
+            .args(["cmc", "respond", "--der", "--agent-key"])
             .arg(&a.agent.key)
             .arg("--agent-cert")
             .arg(&a.agent.crt)
@@ -1799,7 +1801,7 @@ fn a_whole_key_without_the_storage_key_is_the_agents_mistake_exit_2_and_no_respo
         let rsp = a.dir.join("k2.rsp");
         let out = output_of(
             kmi()
-                .args(["cmc", "respond", "--agent-key"])
+                .args(["cmc", "respond", "--der", "--agent-key"])
                 .arg(&a.agent.key)
                 .arg("--agent-cert")
                 .arg(&a.agent.crt)

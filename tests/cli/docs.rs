@@ -44,7 +44,7 @@ fn every_command_has_a_man_page_with_exit_codes_on_the_top_page() {
     }
     let top = std::fs::read_to_string(root.join("man/kmi.1")).unwrap();
     assert!(
-        top.contains("Exit status"),
+        top.contains("EXIT STATUS"),
         "kmi(1) documents the exit codes"
     );
 }

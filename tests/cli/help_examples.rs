@@ -130,7 +130,7 @@ const CMC_PARTIES_SAFE_KEY: &[&str] = &[
     "cp key.pem=enc.pem",
 ];
 /// archive.req: alice archives enc.pem under selection laptop-2024.
-const ARCHIVE_REQ: &[&str] = &["kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req"];
+const ARCHIVE_REQ: &[&str] = &["kmi cmc archive-request --key enc.pem --to agent.crt --owner alice --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req"];
 /// escrow.db: an empty key store, whole keys sealed to storage.crt (storage.pem opens them).
 const STORE: &[&str] = &[
     "cp storage.crt",
@@ -146,7 +146,7 @@ const ESCROW: &[&str] = &[
 ];
 /// recover.req: alice asks for her key back under the shared secret alice-2024.
 const RECOVER_SECRET_REQ: &[&str] = &[
-    "kmi cmc recovery-request --identity alice --shroud-secret alice-2024 --selection laptop-2024 --sign-key sign.pem -o recover.req",
+    "kmi cmc recovery-request --owner alice --shroud-secret alice-2024 --selection laptop-2024 --sign-key sign.pem -o recover.req",
     "write alice.secret alice-2024",
 ];
 
@@ -190,7 +190,7 @@ fn examples() -> Vec<Example> {
         ex("kmi key check --require-safe --json key.pem", &[KEY]),
         slow("kmi key generate rsa --bits 3072 -o key.pem", &[]),
         slow(
-            "kmi key generate rsa --bits 3072 --encrypt --passphrase-file pass.txt -o key.pem",
+            "kmi key generate rsa --bits 3072 --encrypt --new-passphrase-file pass.txt -o key.pem",
             &[&["cp pass.txt"]],
         ),
         ex("kmi key generate rsa --bits 512 --seed 01 -o fixture.pem", &[]),
@@ -245,7 +245,7 @@ fn examples() -> Vec<Example> {
             &[KEY, TRUSTEE_PUBS],
         ),
         ex(
-            "kmi share split elgamal.pem -k 2 -n 3 --passphrase-file p1 --passphrase-file p2 --passphrase-file p3 -o shares",
+            "kmi share split elgamal.pem -k 2 -n 3 --share-passphrase-file p1 --share-passphrase-file p2 --share-passphrase-file p3 -o shares",
             &[&[
                 "cp elgamal.pem",
                 "write p1 first trustee",
@@ -334,7 +334,7 @@ fn examples() -> Vec<Example> {
             ],
         ),
         ex(
-            "kmi share combine --set shares/set.pem p1.pem p2.pem --decrypt secret.bin --blind factor.pem -o secret.txt",
+            "kmi share combine --set shares/set.pem p1.pem p2.pem --decrypt secret.bin --factor factor.pem -o secret.txt",
             &[
                 KEY,
                 SECRET_BIN,
@@ -378,7 +378,7 @@ fn examples() -> Vec<Example> {
             &[CCM_TXT, &["cp signer.pem", "cp signer.crt"]],
         ),
         ex(
-            "kmi ccm sign ccm.txt --threshold-set shares/set.pem --partials p1.pem p2.pem p4.pem --cert set.crt -o policy.jar",
+            "kmi ccm sign ccm.txt --threshold-set shares/set.pem p1.pem p2.pem p4.pem --cert set.crt -o policy.jar",
             &[
                 CCM_TXT,
                 &[
@@ -413,39 +413,39 @@ fn examples() -> Vec<Example> {
         ex("kmi ccm show --json policy.jar", &[POLICY_JAR]),
         // kmi cmc ...
         ex(
-            "kmi cmc archive-request --key enc.pem --agent agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req",
+            "kmi cmc archive-request --key enc.pem --to agent.crt --subject CN=alice --sign-key sign.pem --sign-cert sign.crt -o archive.req",
             &[CMC_PARTIES],
         ),
         ex(
-            "kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req",
+            "kmi cmc archive-request --key enc.pem --to agent.crt --owner alice --placement body --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o archive.req",
             &[CMC_PARTIES],
         ),
         ex(
-            "kmi cmc archive-request --key enc.pem --cert enc.crt --agent agent.crt --sign-key sign.pem --sign-cert sign.crt -o archive.req",
+            "kmi cmc archive-request --key enc.pem --cert enc.crt --to agent.crt --sign-key sign.pem --sign-cert sign.crt -o archive.req",
             &[CMC_PARTIES, &["cp enc.crt"]],
         ),
         ex(
-            "kmi cmc archive-request --key enc.pem --agent agent.crt --identity alice --shared-secret-file alice.hex -o archive.req",
+            "kmi cmc archive-request --key enc.pem --to agent.crt --owner alice --secret-file alice.hex -o archive.req",
             &[CMC_PARTIES, &[SHARED_SECRET]],
         ),
         ex(
-            "kmi cmc recovery-request --identity alice --shroud-key new.pub --sign-key sign.pem --sign-cert sign.crt -o recover.req",
+            "kmi cmc recovery-request --owner alice --to new.pub --sign-key sign.pem --sign-cert sign.crt -o recover.req",
             &[CMC_PARTIES, &["cp new.pub"]],
         ),
         ex(
-            "kmi cmc recovery-request --identity alice --shroud-secret alice-2024 --selection laptop-2024 --sign-key sign.pem -o recover.req",
+            "kmi cmc recovery-request --owner alice --shroud-secret alice-2024 --selection laptop-2024 --sign-key sign.pem -o recover.req",
             &[CMC_PARTIES],
         ),
         ex(
-            "kmi cmc recovery-request --identity alice --shroud-key new.pub --shared-secret-file alice.hex -o recover.req",
+            "kmi cmc recovery-request --owner alice --to new.pub --secret-file alice.hex -o recover.req",
             &[CMC_PARTIES, &["cp new.pub", SHARED_SECRET]],
         ),
         ex(
-            "kmi cmc recovery-request --identity alice --shroud-key new.pub --new-sign-key new.pem --shared-secret-file alice.hex -o recover.req",
+            "kmi cmc recovery-request --owner alice --to new.pub --new-sign-key new.pem --secret-file alice.hex -o recover.req",
             &[CMC_PARTIES, &["cp new.pub", "cp new.pem", SHARED_SECRET]],
         ),
         ex(
-            "kmi cmc keygen-request --subject CN=alice --shroud-key alice.pub --archive --sign-key sign.pem -o keygen.req",
+            "kmi cmc keygen-request --subject CN=alice --to alice.pub --archive --sign-key sign.pem -o keygen.req",
             &[CMC_PARTIES, &["cp alice.pub"]],
         ),
         ex(
@@ -477,7 +477,7 @@ fn examples() -> Vec<Example> {
                 ESCROW,
                 &[
                     "cp new.pub",
-                    "kmi cmc recovery-request --identity alice --shroud-key new.pub --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o recover.req",
+                    "kmi cmc recovery-request --owner alice --to new.pub --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o recover.req",
                 ],
             ],
         ),
@@ -496,7 +496,7 @@ fn examples() -> Vec<Example> {
             &[CMC_PARTIES, ARCHIVE_REQ, ESCROW],
         ),
         ex(
-            "kmi cmc store list escrow.db --identity alice --json",
+            "kmi cmc store list escrow.db --owner alice --json",
             &[CMC_PARTIES, ARCHIVE_REQ, ESCROW],
         ),
         ex(
@@ -535,7 +535,7 @@ fn examples() -> Vec<Example> {
             ],
         ),
         ex(
-            "kmi cmc extract recover.rsp --request recover.req --key new.pem --agent-cert agent.crt -o recovered.pem",
+            "kmi cmc extract recover.rsp --request recover.req --identity new.pem --agent-cert agent.crt -o recovered.pem",
             &[
                 CMC_PARTIES,
                 ARCHIVE_REQ,
@@ -543,13 +543,13 @@ fn examples() -> Vec<Example> {
                 &[
                     "cp new.pem",
                     "cp new.pub",
-                    "kmi cmc recovery-request --identity alice --shroud-key new.pub --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o recover.req",
+                    "kmi cmc recovery-request --owner alice --to new.pub --selection laptop-2024 --sign-key sign.pem --sign-cert sign.crt -o recover.req",
                     "kmi cmc respond --agent-key agent.pem --agent-cert agent.crt --store escrow.db --storage-key storage.pem recover.req -o recover.rsp",
                 ],
             ],
         ),
         ex(
-            "kmi cmc extract keygen.rsp --request keygen.req --passphrase-file bob.secret --agent-cert agent.crt -o bob.pem",
+            "kmi cmc extract keygen.rsp --request keygen.req --secret-file bob.secret --agent-cert agent.crt -o bob.pem",
             &[
                 CMC_PARTIES,
                 &[
@@ -668,7 +668,7 @@ fn examples() -> Vec<Example> {
             &[&["cp elgamal-public.pem", "write big.tar not really a tar file"]],
         ),
         ex(
-            "kmi decrypt --key key.pem -i secret.bin -o secret.txt",
+            "kmi decrypt --identity key.pem -i secret.bin -o secret.txt",
             &[KEY, SECRET_BIN],
         ),
         // kmi demo

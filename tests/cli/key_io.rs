@@ -523,7 +523,7 @@ fn passphrase_fd_reads_a_pipe() {
         "fd.pem",
     ]));
     let line = one_line_error(&out, 2);
-    assert!(line.contains("--passphrase-fd 9"), "{line}");
+    assert!(line.contains("descriptor 9"), "{line}");
 }
 
 #[test]
@@ -619,7 +619,7 @@ fn batch_mode_without_a_passphrase_source_fails_naming_the_options() {
     for cmd in ["public", "inspect", "fingerprint", "check"] {
         let out = output_of(kmi().args(["--batch", "key", cmd]).arg(&key));
         let line = one_line_error(&out, 2);
-        assert!(line.contains("--passphrase-file"), "{cmd}: {line}");
+        assert!(line.contains("--key-passphrase-file"), "{cmd}: {line}");
     }
     // Generating an encrypted key in batch mode without a source fails before any output.
     let out = output_of(
@@ -636,7 +636,7 @@ fn batch_mode_without_a_passphrase_source_fails_naming_the_options() {
             ])
             .arg(w.path("new.pem")),
     );
-    assert!(one_line_error(&out, 2).contains("--passphrase-file"));
+    assert!(one_line_error(&out, 2).contains("--new-passphrase-file"));
     assert!(!w.path("new.pem").exists());
     // An unencrypted key needs no passphrase, batch or not.
     let plain = kmi_generate(&w, "plain.pem", &["elgamal", "--group", "ffdhe2048"]);

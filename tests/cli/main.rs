@@ -17,6 +17,7 @@ mod cmc_oracle;
 mod cmc_store;
 mod cms_interop;
 mod common;
+mod conventions;
 mod crypt;
 mod demo;
 mod docs;

@@ -67,7 +67,7 @@ fn combine_blind(
             .args(partials)
             .arg(mode)
             .arg(input)
-            .arg("--blind")
+            .arg("--factor")
             .arg(factor)
             .arg("-o")
             .arg(out),

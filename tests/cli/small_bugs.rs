@@ -79,6 +79,7 @@ fn cmc_parse_shows_selection_criteria_as_typed() {
             .args([
                 "cmc",
                 "archive-request",
+                "--der",
                 "--key",
                 "enc.pem",
                 "--agent",

@@ -86,7 +86,7 @@ pub(super) fn recover(
     }
     let mut keys = Vec::new();
     for m in allowed {
-        // A key the agent cannot open (a split key without --share-key, a store entry that does
+        // A key the agent cannot open (a split key without --identity, a store entry that does
         // not read) is the agent's setup, not the client's fault: no response.
         let k = store
             .load(m, rng)

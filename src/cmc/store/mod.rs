@@ -306,7 +306,7 @@ impl Openers {
     ) -> Result<PrivateKey> {
         if self.is_empty() {
             return Err(Error::invalid(format!(
-                "it is held as {}-of-{} shares: give the trustees' keys (--share-key) to recover it",
+                "it is held as {}-of-{} shares: give the trustees' keys (--identity) to recover it",
                 split_meta.threshold, split_meta.total
             )));
         }

@@ -43,18 +43,19 @@ pub(super) fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
     };
     let key;
     let secret;
-    let opener = match (&a.open.key, &a.open.passphrase_file) {
-        (Some(p), None) => {
-            key = read_rsa_private(ctx, p, &a.key_passphrase, "--key")?;
+    let opener = match (&a.open.identity, &a.open.secret_file, a.open.secret_fd) {
+        (Some(p), None, None) => {
+            key = read_rsa_private(ctx, p, &a.identity_passphrase.source(), "--identity")?;
             Opener::Key(&key)
         }
-        (None, Some(p)) => {
-            secret = PassphraseSource::File(p.clone()).read(&p.display().to_string(), false)?;
+        (None, file, fd) if file.is_some() || fd.is_some() => {
+            let source = PassphraseSource::from_args(file.as_deref(), fd, ctx.batch, "--secret");
+            secret = source.read("the secret shared with the agent", false)?;
             Opener::Passphrase(&secret)
         }
         _ => {
             return Err(Error::invalid(
-                "give exactly one of --key KEY or --passphrase-file FILE",
+                "give exactly one of --identity FILE or --secret-file FILE",
             ))
         }
     };

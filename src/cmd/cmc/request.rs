@@ -26,23 +26,23 @@ use super::{
 };
 use crate::cmd::Context;
 
-/// The secret of --shared-secret-file / --shared-secret-fd, if given; refused together with a
+/// The secret of --secret-file / --secret-fd, if given; refused together with a
 /// signing key (the secret authenticates the request instead of a signature).
 fn shared_secret(a: &SharedSecretArgs, signer: &SignerArgs) -> Result<Option<SharedSecret>> {
-    let source = match (&a.shared_secret_file, a.shared_secret_fd) {
-        (Some(p), _) => PassphraseSource::File(p.clone()),
+    let source = match (&a.secret_file, a.secret_fd) {
+        (Some(p), _) => PassphraseSource::from_file_arg(p),
         (None, Some(fd)) => PassphraseSource::Fd(fd),
         (None, None) => return Ok(None),
     };
     if signer.sign_key.is_some() {
         return Err(Error::invalid(
-            "--shared-secret-file authenticates the request in place of a signature: leave out --sign-key",
+            "--secret-file authenticates the request in place of a signature: leave out --sign-key",
         ));
     }
     let text = source.read("the secret shared with the agent", false)?;
     SharedSecret::from_hex(&text)
         .map(Some)
-        .map_err(|e| Error::invalid(format!("--shared-secret-file: {e}")))
+        .map_err(|e| Error::invalid(format!("--secret-file: {e}")))
 }
 
 pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
@@ -69,12 +69,12 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
     if secret.is_some() {
         if a.sign_with_archived_key {
             return Err(Error::invalid(
-                "--shared-secret-file authenticates the request in place of a signature: leave out --sign-with-archived-key",
+                "--secret-file authenticates the request in place of a signature: leave out --sign-with-archived-key",
             ));
         }
         if a.placement == Some(PlacementChoice::Unsigned) {
             return Err(Error::invalid(
-                "--placement unsigned needs a signer to carry the attribute; with --shared-secret-file the key goes in the authenticated body",
+                "--placement unsigned needs a signer to carry the attribute; with --secret-file the key goes in the authenticated body",
             ));
         }
     }
@@ -105,18 +105,16 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
             ctx.warn(format!("archiving the key of a certificate that allows signing ({}): the agent's operators will be able to sign as its owner, and an agent refuses it unless run with --accept-signing-keys", p.display()));
         }
     }
-    let (subject, identity) = match (&a.subject, &a.identity) {
+    let (subject, identity) = match (&a.subject, &a.owner) {
         _ if certificate.is_some() => {
             let name = certificate
                 .as_ref()
                 .map(|c| c.tbs_certificate.subject.clone())
                 .unwrap_or_default();
-            let identity = match &a.identity {
+            let identity = match &a.owner {
                 Some(i) => i.clone(),
                 None => common_name(&name).ok_or_else(|| {
-                    Error::invalid(
-                        "--cert: the certificate's subject has no CN: give --identity TEXT",
-                    )
+                    Error::invalid("--cert: the certificate's subject has no CN: give --owner NAME")
                 })?,
             };
             (name, identity)
@@ -126,18 +124,18 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
             let identity = match id {
                 Some(i) => i.clone(),
                 None => common_name(&name)
-                    .ok_or_else(|| Error::invalid("--subject has no CN: give --identity TEXT"))?,
+                    .ok_or_else(|| Error::invalid("--subject has no CN: give --owner NAME"))?,
             };
             (name, identity)
         }
         (None, Some(id)) => (common_name_only(id)?, id.clone()),
         (None, None) => {
             return Err(Error::invalid(
-                "say whose key this is: --subject DN and/or --identity TEXT",
+                "say whose key this is: --subject DN and/or --owner NAME",
             ))
         }
     };
-    let key = read_private(ctx, &a.key, &a.key_passphrase)?;
+    let key = read_private(ctx, &a.key, &a.key_passphrase.source())?;
     // The key's registration checks first: a malformed key (p = q, CRT values that do not match)
     // is the user's input problem, named, not a signature failure deep in the request builder.
     if let Some(why) =
@@ -156,8 +154,8 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
         }
         ctx.warn("--sign-with-archived-key: the archived key signs its own request, so it serves as a signing key too; a separate --sign-key keeps the escrowed key an encryption key only");
     }
-    let agent_cert = read_cert(&a.agent)?;
-    let signer = signer(ctx, &a.signer, &a.key_passphrase)?;
+    let agent_cert = read_cert(&a.to)?;
+    let signer = signer(ctx, &a.signer, &a.key_passphrase.source())?;
     let signed_by_unknown_key_id = match &signer {
         Some(s) if s.cert.is_none() => {
             !matches!(&key, PrivateKey::Rsa(k) if k.public == s.key.public)
@@ -236,13 +234,16 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
     let shroud = shroud(&a.shroud)?;
     let selection = a.selection.as_ref().map(|s| s.as_bytes().to_vec());
     if let Some(secret) = shared_secret(&a.shared_secret, &a.signer)? {
-        let identity = a.identity.clone().ok_or_else(|| {
-            Error::invalid("--shared-secret-file: give --identity NAME (the name the agent knows the secret by)")
+        let identity = a.owner.clone().ok_or_else(|| {
+            Error::invalid(
+                "--secret-file: give --owner NAME (the name the agent knows the secret by)",
+            )
         })?;
         let mut rng = KmiRng::new(None)?;
         let (der, how) = match &a.new_sign_key {
             Some(p) => {
-                let new_key = read_rsa_private(ctx, p, &a.key_passphrase, "--new-sign-key")?;
+                let new_key =
+                    read_rsa_private(ctx, p, &a.key_passphrase.source(), "--new-sign-key")?;
                 let subject = match &a.subject {
                     Some(s) => parse_subject(s)?,
                     None => common_name_only(&identity)?,
@@ -287,20 +288,16 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
     }
     if a.new_sign_key.is_some() {
         return Err(Error::invalid(
-            "--new-sign-key: a catastrophic-loss recovery proves its identity with --shared-secret-file (or --shared-secret-fd)",
+            "--new-sign-key: a catastrophic-loss recovery proves its identity with --secret-file (or --secret-fd)",
         ));
     }
-    let signer = required_signer(ctx, &a.signer, &a.key_passphrase)?;
-    let identity = match (&a.identity, &signer.cert) {
+    let signer = required_signer(ctx, &a.signer, &a.key_passphrase.source())?;
+    let identity = match (&a.owner, &signer.cert) {
         (Some(i), _) => i.clone(),
         (None, Some(c)) => common_name(&c.tbs_certificate.subject).ok_or_else(|| {
-            Error::invalid("the --sign-cert subject has no CN: give --identity TEXT")
+            Error::invalid("the --sign-cert subject has no CN: give --owner NAME")
         })?,
-        (None, None) => {
-            return Err(Error::invalid(
-                "give --identity TEXT (whose keys to recover)",
-            ))
-        }
+        (None, None) => return Err(Error::invalid("give --owner NAME (whose keys to recover)")),
     };
     let mut rng = KmiRng::new(None)?;
     let der = build::recovery_request(
@@ -331,19 +328,19 @@ pub(super) fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> 
     let oids = oids(&a.oids)?;
     super::check_message_output(&a.out, a.json)?;
     let subject = parse_subject(&a.subject)?;
-    let identity = match &a.identity {
+    let identity = match &a.owner {
         Some(i) => i.clone(),
         None => common_name(&subject)
-            .ok_or_else(|| Error::invalid("--subject has no CN: give --identity TEXT"))?,
+            .ok_or_else(|| Error::invalid("--subject has no CN: give --owner NAME"))?,
     };
     let shroud = shroud(&a.shroud)?;
     let secret = shared_secret(&a.shared_secret, &a.signer)?;
     let signer = match &secret {
         Some(_) => None,
-        None => Some(required_signer(ctx, &a.signer, &a.key_passphrase)?),
+        None => Some(required_signer(ctx, &a.signer, &a.key_passphrase.source())?),
     };
     if signer.as_ref().is_some_and(|s| s.cert.is_none()) {
-        ctx.warn("without --sign-cert the request is signed by key identifier only: the agent can check it only when --sign-key is the key of --shroud-key or a key it knows from an earlier request signed with its certificate");
+        ctx.warn("without --sign-cert the request is signed by key identifier only: the agent can check it only when --sign-key is the key of --to or a key it knows from an earlier request signed with its certificate");
     }
     let mut rng = KmiRng::new(None)?;
     let algorithm = match a.algorithm {

@@ -2,7 +2,7 @@
 //! store, and write the signed response; with --log, record the decision in the ceremony record.
 
 use kmi::cli::cmc::{PwriKekChoice, RespondArgs};
-use kmi::cli::KeyPassphraseArgs;
+use kmi::cli::PassphraseArgs;
 use kmi::cmc::agent::{self, Agent, Policy, PwriKek, ResponseSigner};
 use kmi::cmc::identity::{CaIssuer, IdentitySecrets};
 use kmi::cmc::store::{DbStore, Openers, SplitConfig};
@@ -38,7 +38,7 @@ fn read_ca(
     ctx: &Context,
     key_path: &std::path::Path,
     cert_path: &std::path::Path,
-    pass: &KeyPassphraseArgs,
+    pass: &PassphraseArgs,
     days: u32,
 ) -> Result<(
     kmi::keys::RsaPrivate,
@@ -132,7 +132,7 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
     let oids = oids(&a.oids)?;
     let spec = a.out.file.spec(false);
     super::check_message_output(&a.out, false)?;
-    let agent_key = read_rsa_private(ctx, &a.agent_key, &a.key_passphrase, "--agent-key")?;
+    let agent_key = read_rsa_private(ctx, &a.agent_key, &a.key_passphrase.source(), "--agent-key")?;
     let agent_cert = read_cert(&a.agent_cert)?;
     if !cert_belongs_to(&agent_cert, &agent_key)? {
         return Err(Error::invalid(format!(
@@ -143,7 +143,7 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
     }
     let response_signer = match (&a.sign_key, &a.sign_cert) {
         (Some(k), Some(c)) => {
-            let key = read_rsa_private(ctx, k, &a.key_passphrase, "--sign-key")?;
+            let key = read_rsa_private(ctx, k, &a.key_passphrase.source(), "--sign-key")?;
             let cert = read_cert(c)?;
             if !cert_belongs_to(&cert, &key)? {
                 return Err(Error::invalid(format!(
@@ -163,7 +163,7 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
         _ => return Err(Error::invalid("give --sign-key and --sign-cert together")),
     };
     let ca = match (&a.ca_key, &a.ca_cert) {
-        (Some(k), Some(c)) => Some(read_ca(ctx, k, c, &a.key_passphrase, a.days)?),
+        (Some(k), Some(c)) => Some(read_ca(ctx, k, c, &a.key_passphrase.source(), a.days)?),
         _ => None,
     };
     // A missing or unsafe secrets file is the agent's setup mistake: exit 2, no response.
@@ -193,7 +193,7 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
         store = store.with_storage_key(read_rsa_private(
             ctx,
             k,
-            &a.key_passphrase,
+            &a.key_passphrase.source(),
             "--storage-key",
         )?)?;
     }
@@ -217,18 +217,13 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
             recipients,
         })?;
     }
-    if !a.share_key.is_empty() {
+    if !a.identity.is_empty() {
         let mut identities = Vec::new();
-        for p in &a.share_key {
-            identities.push(read_rsa_private(
-                ctx,
-                p,
-                &KeyPassphraseArgs {
-                    key_passphrase_file: None,
-                    key_passphrase_fd: None,
-                },
-                "--share-key",
-            )?);
+        // One passphrase opens every encrypted --identity key (read once: a descriptor can be
+        // read only once).
+        let pass = a.identity_passphrase.source().shared();
+        for p in &a.identity {
+            identities.push(read_rsa_private(ctx, p, &pass, "--identity")?);
         }
         store = store.with_openers(Openers {
             identities,
@@ -238,17 +233,21 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
     // The store is taken for this decision now: a second agent waits here (or fails cleanly),
     // before either has read anything it could act on.
     store.begin()?;
-    let secret_file = a.secret_file.clone();
-    let batch = ctx.batch;
+    let secret_source = match (&a.secret_file, a.secret_fd) {
+        (None, None) if ctx.batch => None,
+        (file, fd) => Some(PassphraseSource::from_args(
+            file.as_deref(),
+            fd,
+            false,
+            "--secret",
+        )),
+    };
     let shared_secret = move |id: &str| -> Result<Option<zeroize::Zeroizing<String>>> {
-        match &secret_file {
-            Some(p) => PassphraseSource::File(p.clone())
-                .read(&p.display().to_string(), false)
-                .map(Some),
-            None if batch => Ok(None),
-            None => PassphraseSource::Prompt { batch: false }
+        match &secret_source {
+            Some(source) => source
                 .read(&format!("the secret shared with {id:?}"), false)
                 .map(Some),
+            None => Ok(None),
         }
     };
     let now = der::DateTime::from_system_time(std::time::SystemTime::now())

@@ -71,7 +71,7 @@ fn held(m: &StoredMeta) -> String {
 
 fn list(a: ListArgs) -> Result<()> {
     let store = DbStore::open_read_only(&a.store)?;
-    let entries = store.list(a.identity.as_deref())?;
+    let entries = store.list(a.owner.as_deref())?;
     if a.json {
         let list: Vec<_> = entries.iter().map(entry_json).collect();
         crate::cmd::json::print(true, json!({ "entries": list }))?;
@@ -179,7 +179,7 @@ fn verify(ctx: &Context, a: VerifyArgs) -> Result<()> {
         store = store.with_storage_key(read_rsa_private(
             ctx,
             k,
-            &a.key_passphrase,
+            &a.key_passphrase.source(),
             "--storage-key",
         )?)?;
     }

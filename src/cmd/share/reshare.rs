@@ -239,8 +239,8 @@ fn report(ctx: &Context, verdicts: &[Verdict]) -> String {
     s
 }
 
-fn identity_key(ctx: &Context, path: &Path) -> Result<RsaPrivate> {
-    match ctx.read_key(path, &PassphraseArgs::default())? {
+fn identity_key(ctx: &Context, path: &Path, pass: &PassphraseArgs) -> Result<RsaPrivate> {
+    match ctx.read_key(path, pass)? {
         Key::Private(PrivateKey::Rsa(k)) => Ok(k),
         _ => Err(Error::invalid(format!(
             "{}: --identity needs the new trustee's RSA private key",
@@ -259,7 +259,7 @@ fn accept(
     spec.check_writable()?;
     let (set, round) = open_round(&a.set, &a.round, rec)?;
     *detail = format!("round {}", round.id_hex());
-    let key = identity_key(ctx, &a.identity)?;
+    let key = identity_key(ctx, &a.identity, &a.identity_passphrase.source())?;
     let deals = read_deals(ctx, &a.deals, rec);
     let accepted = round.accept(&set, &deals, &key, &a.exclude)?;
     let verdicts = report(ctx, &accepted.verdicts);

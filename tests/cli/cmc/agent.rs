@@ -29,7 +29,7 @@ fn cert_with_usage(w: &Work, key: &Path, name: &str, usage: &str) -> PathBuf {
     crt
 }
 
-/// `kmi cmc archive-request --cert CRT --key KEY`, signed by alice's certificate.
+/// `kmi cmc archive-request --der --cert CRT --key KEY`, signed by alice's certificate.
 fn archive_by_cert(
     w: &Work,
     p: &Pki,
@@ -42,6 +42,7 @@ fn archive_by_cert(
     kmi_ok(&[
         os("cmc"),
         os("archive-request"),
+        os("--der"),
         os("--key"),
         key.as_os_str(),
         os("--cert"),
@@ -122,6 +123,7 @@ fn respond_log_records_every_decision_and_three_keys_come_back_together() {
     kmi_ok(&[
         os("cmc"),
         os("recovery-request"),
+        os("--der"),
         os("--identity"),
         os("alice"),
         os("--shroud-key"),
@@ -206,6 +208,7 @@ fn respond_log_records_every_decision_and_three_keys_come_back_together() {
     kmi_ok(&[
         os("cmc"),
         os("recovery-request"),
+        os("--der"),
         os("--identity"),
         os("alice"),
         os("--selection"),

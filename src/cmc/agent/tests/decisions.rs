@@ -341,7 +341,7 @@ impl KeyStore for BrokenStore {
     }
     fn load(&self, meta: &StoredMeta, _: &mut dyn CryptoRngCore) -> Result<PrivateKey> {
         Err(Error::invalid(format!(
-            "key {} is held as 2-of-3 shares: give the trustees' keys (--share-key) to recover it",
+            "key {} is held as 2-of-3 shares: give the trustees' keys (--identity) to recover it",
             meta.fingerprint
         )))
     }
@@ -370,7 +370,7 @@ fn agent_setup_errors_write_no_response() {
     let req = recovery_req(shroud_to(alice()), self_signer(enc_key()), None);
     let err = respond(&agent(Policy::default()), &req, &mut store, &mut rng()).unwrap_err();
     assert!(matches!(err, Error::Invalid(_)), "{err:?}");
-    assert!(err.to_string().contains("--share-key"), "{err}");
+    assert!(err.to_string().contains("--identity"), "{err}");
     assert!(err.to_string().contains("no response was written"), "{err}");
 
     let mallory_req = recovery_req(shroud_to(mallory()), cert_signer(mallory()), None);
