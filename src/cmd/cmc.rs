@@ -188,7 +188,7 @@ fn check_message_output(out: &MessageOutputArgs, json: bool) -> Result<()> {
         ));
     }
     spec.check_writable()?;
-    if !out.pem {
+    if out.der {
         super::refuse_binary_to_terminal(&spec)?;
     }
     Ok(())
@@ -218,6 +218,12 @@ fn request_json(
     let mut transaction_id = None;
     let mut sender_nonce = None;
     find_controls(&value, &mut transaction_id, &mut sender_nonce);
+    // The file's digest, as written (PEM unless --der).
+    let written = if out.der {
+        der.to_vec()
+    } else {
+        encode_pem("CMS", der)?.into_bytes()
+    };
     let authenticated = matches!(
         report.content,
         kmi::cmc::print::ContentReport::AuthenticatedData(_)
@@ -226,11 +232,11 @@ fn request_json(
         "request": kind,
         "identity": identity,
         "file": out.file.output.display().to_string(),
-        "format": if out.pem { "pem" } else { "der" },
+        "format": if out.der { "der" } else { "pem" },
         "transaction_id": transaction_id,
         "sender_nonce": sender_nonce,
         "authenticated_data": authenticated,
-        "sha256": hex::encode(sha2::Sha256::digest(der)),
+        "sha256": hex::encode(sha2::Sha256::digest(&written)),
     }))
 }
 

@@ -614,6 +614,7 @@ fn binary_output_is_refused_on_a_terminal() {
             "sign.pem",
             "--sign-cert",
             "sign.crt",
+            "--der",
         ],
         &[
             "ccm",
