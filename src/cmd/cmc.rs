@@ -230,7 +230,7 @@ fn request_json(
     );
     Ok(serde_json::json!({
         "request": kind,
-        "identity": identity,
+        "owner": identity,
         "file": out.file.output.display().to_string(),
         "format": if out.der { "der" } else { "pem" },
         "transaction_id": transaction_id,

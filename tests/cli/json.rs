@@ -258,9 +258,9 @@ fn cmc_requests_and_extract_report_ids_and_keys() {
             "archive-request",
             "--key",
             "enc.pem",
-            "--agent",
+            "--to",
             "agent.crt",
-            "--identity",
+            "--owner",
             "alice",
             "--selection",
             "laptop-2024",
@@ -274,7 +274,7 @@ fn cmc_requests_and_extract_report_ids_and_keys() {
         ],
     );
     assert_eq!(a["request"], "archive");
-    assert_eq!(a["identity"], "alice");
+    assert_eq!(a["owner"], "alice");
     assert_eq!(a["file"], "archive.req");
     assert_eq!(a["sha256"], sha256_hex(&w.read("archive.req")).as_str());
     // The ids are those `cmc parse` finds in the file.
@@ -333,9 +333,9 @@ fn cmc_requests_and_extract_report_ids_and_keys() {
         &[
             "cmc",
             "recovery-request",
-            "--identity",
+            "--owner",
             "alice",
-            "--shroud-key",
+            "--to",
             "new.pub",
             "--selection",
             "laptop-2024",
@@ -363,7 +363,7 @@ fn cmc_requests_and_extract_report_ids_and_keys() {
             "recover.rsp",
             "--request",
             "recover.req",
-            "--key",
+            "--identity",
             "new.pem",
             "--agent-cert",
             "agent.crt",
@@ -400,7 +400,7 @@ fn cmc_requests_and_extract_report_ids_and_keys() {
         ],
     );
     assert_eq!(g["request"], "keygen");
-    assert_eq!(g["identity"], "bob");
+    assert_eq!(g["owner"], "bob");
     assert!(g["transaction_id"].is_string(), "{g:#}");
 }
 
@@ -606,9 +606,9 @@ fn binary_output_is_refused_on_a_terminal() {
             "archive-request",
             "--key",
             "enc.pem",
-            "--agent",
+            "--to",
             "agent.crt",
-            "--identity",
+            "--owner",
             "alice",
             "--sign-key",
             "sign.pem",

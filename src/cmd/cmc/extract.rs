@@ -95,7 +95,7 @@ pub(super) fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
                 "algorithm": k.public().kind(),
                 "bits": k.public().bits(),
                 "fingerprint": spki_fingerprint(&encode_public_spki(&k.public())?),
-                "identity": id,
+                "owner": id,
                 "file": file,
             }))
         };
