@@ -259,6 +259,24 @@ fn every_hint_names_a_flag_of_the_command_that_prints_it() {
             "-o",
             "x.jar",
         ]),
+        // The agent's trustee keys (split recoveries) are opened before any request is read.
+        [
+            strings(&[
+                "--batch",
+                "cmc",
+                "respond",
+                "--agent-key",
+                "t1.key",
+                "--agent-cert",
+                &crt,
+            ]),
+            store_args(&w.path("store"))
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect(),
+            strings(&["--identity", &enc, "m.txt", "-o", "x.rsp"]),
+        ]
+        .concat(),
     ];
     let mut with_hint = 0;
     for args in &cases {
@@ -460,6 +478,9 @@ fn cmc_messages_are_pem_unless_der_and_openssl_reads_both() {
     let w = Work::new();
     let (agent_crt, agent_key) = kmi_trustee(&w, "agent");
     let (sign_crt, sign_key) = kmi_trustee(&w, "alice");
+    // A trustee whose encrypted key the agent holds for split recoveries: it opens with
+    // env:VAR, without a terminal.
+    let (trustee_key, _) = encrypted_trustee(&w, "t1");
     let key = kmi_generate(&w, "enc.pem", &["elgamal", "--group", "ffdhe2048"]);
     for (der, name) in [(false, "a.req"), (true, "a.der")] {
         let mut cmd = kmi();
@@ -507,6 +528,11 @@ fn cmc_messages_are_pem_unless_der_and_openssl_reads_both() {
             .arg("--agent-cert")
             .arg(&agent_crt)
             .args(store_args(&w.path(&format!("store-{name}"))))
+            .arg("--identity")
+            .arg(&trustee_key)
+            .args(["--identity-passphrase-file", "env:KMI_T1"])
+            .env("KMI_T1", "correct horse")
+            .arg("--batch")
             .arg(name)
             .args(["-o", &rsp]);
         let out = output_of(&mut respond);

@@ -112,7 +112,7 @@ fn cmc_parse_shows_selection_criteria_as_typed() {
             .arg(&req),
     );
     assert!(text.contains("selectionCriteria \"laptop-2024\""), "{text}");
-    // The JSON model keeps the octets in hex.
+    // The JSON model keeps the octets in hex, and gives the text beside them.
     let json = stdout_of(
         kmi()
             .args(["cmc", "parse", "--json", "--cert"])
@@ -120,6 +120,10 @@ fn cmc_parse_shows_selection_criteria_as_typed() {
             .arg(&req),
     );
     assert!(json.contains(&hex::encode("laptop-2024")), "{json}");
+    assert!(
+        json.contains("\"selection_criteria_text\": \"laptop-2024\""),
+        "{json}"
+    );
 }
 
 #[test]

@@ -538,6 +538,9 @@ impl Reporter<'_> {
             }
         };
         let sel = |s: &Option<der::asn1::OctetString>| s.as_ref().map(|s| hex_of(s.as_bytes()));
+        let sel_text = |s: &Option<der::asn1::OctetString>| {
+            s.as_ref().and_then(|s| printable_text(s.as_bytes()))
+        };
         match control {
             Control::TransactionId(i) => ControlValue::TransactionId {
                 value: int_text(&i),
@@ -563,6 +566,7 @@ impl Reporter<'_> {
                 },
                 cms_body_part_id: k.cms_body_part_id,
                 selection_criteria: sel(&k.selection_criteria),
+                selection_criteria_text: sel_text(&k.selection_criteria),
             },
             Control::ServerKeyGenRequest(r) => ControlValue::ServerKeyGenRequest {
                 template: self.template(&r.certificate_request),
@@ -574,6 +578,7 @@ impl Reporter<'_> {
                     .collect(),
                 archive_key: r.f_archive_key,
                 selection_criteria: sel(&r.selection_criteria),
+                selection_criteria_text: sel_text(&r.selection_criteria),
             },
             Control::ServerKeyGenResponse(r) => ControlValue::ServerKeyGenResponse {
                 cms_body_part_id: r.cms_body_part_id,
@@ -593,11 +598,13 @@ impl Reporter<'_> {
                     .map(|c| self.name(&c.capability_id))
                     .collect(),
                 selection_criteria: sel(&r.selection_criteria),
+                selection_criteria_text: sel_text(&r.selection_criteria),
             },
             Control::KeyRecoveryRsp(r) => ControlValue::KeyRecoveryRsp {
                 cms_body_part_id: r.cms_body_part_id,
                 certificate_id: r.certificate_id.as_ref().map(rid_report),
                 selection_criteria: sel(&r.selection_criteria),
+                selection_criteria_text: sel_text(&r.selection_criteria),
             },
             Control::Unknown { .. } => ControlValue::Unknown { values: values() },
         }
@@ -833,4 +840,11 @@ pub(super) fn rid_report(rid: &RecipientIdentifier) -> IdentifierReport {
             hex: hex_of(ski.0.as_bytes()),
         },
     }
+}
+
+/// An OCTET STRING that carries text (selectionCriteria, which `--selection` sets) as that text,
+/// when it is non-empty UTF-8 without control characters; None otherwise (the hex stands).
+pub fn printable_text(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    (!text.is_empty() && !text.chars().any(char::is_control)).then(|| text.to_string())
 }

@@ -289,6 +289,9 @@ pub enum ControlValue {
         cms_body_part_id: u32,
         #[serde(skip_serializing_if = "Option::is_none")]
         selection_criteria: Option<String>,
+        /// selectionCriteria as the text `--selection` typed, when it is printable UTF-8.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        selection_criteria_text: Option<String>,
     },
     ServerKeyGenRequest {
         /// The certificateRequest: a CertTemplate (draft 4.1).
@@ -298,6 +301,9 @@ pub enum ControlValue {
         archive_key: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         selection_criteria: Option<String>,
+        /// selectionCriteria as the text `--selection` typed, when it is printable UTF-8.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        selection_criteria_text: Option<String>,
     },
     ServerKeyGenResponse {
         cms_body_part_id: u32,
@@ -312,6 +318,9 @@ pub enum ControlValue {
         enc_capabilities: Vec<OidName>,
         #[serde(skip_serializing_if = "Option::is_none")]
         selection_criteria: Option<String>,
+        /// selectionCriteria as the text `--selection` typed, when it is printable UTF-8.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        selection_criteria_text: Option<String>,
     },
     KeyRecoveryRsp {
         cms_body_part_id: u32,
@@ -320,6 +329,9 @@ pub enum ControlValue {
         certificate_id: Option<IdentifierReport>,
         #[serde(skip_serializing_if = "Option::is_none")]
         selection_criteria: Option<String>,
+        /// selectionCriteria as the text `--selection` typed, when it is printable UTF-8.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        selection_criteria_text: Option<String>,
     },
     /// A control kmi does not know: its values' DER in hex.
     Unknown {

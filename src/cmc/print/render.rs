@@ -330,7 +330,9 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
                 certificate_id,
                 cms_body_part_id,
                 selection_criteria,
+                selection_criteria_text,
             } => {
+                let selection_criteria = &shown(selection_criteria, selection_criteria_text);
                 let key = match (req_body_part_id, certificate_id) {
                     (Some(id), _) => format!("request body part {id}"),
                     (None, Some(rid)) => format!("certificate {}", id_text(rid)),
@@ -347,7 +349,9 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
                 enc_capabilities,
                 archive_key,
                 selection_criteria,
+                selection_criteria_text,
             } => {
+                let selection_criteria = &shown(selection_criteria, selection_criteria_text);
                 t.line(format!(
                     "archive key: {archive_key}{}",
                     sel_text(selection_criteria)
@@ -375,7 +379,9 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
                 shroud,
                 enc_capabilities,
                 selection_criteria,
+                selection_criteria_text,
             } => {
+                let selection_criteria = &shown(selection_criteria, selection_criteria_text);
                 shroud_text(t, shroud);
                 let caps: Vec<String> = enc_capabilities.iter().map(|c| c.to_string()).collect();
                 t.line(format!("encCapabilities {}", caps.join(", ")));
@@ -387,7 +393,9 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
                 cms_body_part_id,
                 certificate_id,
                 selection_criteria,
+                selection_criteria_text,
             } => {
+                let selection_criteria = &shown(selection_criteria, selection_criteria_text);
                 t.line(format!(
                     "keys in cms body part {cms_body_part_id}{}{}",
                     certificate_id
@@ -410,6 +418,13 @@ fn controls_text(t: &mut Text, controls: &[ControlReport]) {
             }
         });
     }
+}
+
+/// selectionCriteria as the user typed it, quoted, when it is text; its hex otherwise.
+fn shown(hex: &Option<String>, text: &Option<String>) -> Option<String> {
+    text.as_ref()
+        .map(|t| format!("{t:?}"))
+        .or_else(|| hex.clone())
 }
 
 fn sel_text(s: &Option<String>) -> String {

@@ -67,7 +67,7 @@ fn check_fixture_pkidata(p: &PkiDataReport) {
     );
     assert!(matches!(
         &p.controls[2].value,
-        ControlValue::KeyArchival { req_body_part_id: Some(10), certificate_id: None, cms_body_part_id: 11, selection_criteria: Some(s) } if s == "73656c"
+        ControlValue::KeyArchival { req_body_part_id: Some(10), certificate_id: None, cms_body_part_id: 11, selection_criteria: Some(s), selection_criteria_text: Some(t) } if s == "73656c" && t == "sel"
     ));
     let ControlValue::StatusInfoV2(s) = &p.controls[3].value else {
         panic!()

@@ -76,56 +76,6 @@ fn null_dn_spki(
     })
 }
 
-/// An OCTET STRING that carries text (selectionCriteria, which `--selection` sets), shown as the
-/// text in quotes when it is printable UTF-8, as its hex otherwise. The JSON model keeps hex.
-fn text_or_hex(hex: &str) -> Option<String> {
-    let bytes = hex::decode(hex).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    (!text.is_empty() && !text.chars().any(char::is_control)).then(|| format!("{text:?}"))
-}
-
-/// Rewrite every selectionCriteria in the report (nested contents included) for the text view.
-fn selection_as_typed(content: &mut print::ContentReport) {
-    use print::{ContentReport as C, ControlValue as V};
-    let controls = match content {
-        C::SignedData(sd) => return selection_as_typed(&mut sd.econtent),
-        C::AuthenticatedData(ad) => return selection_as_typed(&mut ad.econtent),
-        C::PkiData(pd) => {
-            for e in &mut pd.cms {
-                selection_as_typed(&mut e.content);
-            }
-            &mut pd.controls
-        }
-        C::PkiResponse(pr) => {
-            for e in &mut pr.cms {
-                selection_as_typed(&mut e.content);
-            }
-            &mut pr.controls
-        }
-        _ => return,
-    };
-    for c in controls {
-        let sel = match &mut c.value {
-            V::KeyArchival {
-                selection_criteria, ..
-            }
-            | V::ServerKeyGenRequest {
-                selection_criteria, ..
-            }
-            | V::KeyRecoveryReq {
-                selection_criteria, ..
-            }
-            | V::KeyRecoveryRsp {
-                selection_criteria, ..
-            } => selection_criteria,
-            _ => continue,
-        };
-        if let Some(text) = sel.as_deref().and_then(text_or_hex) {
-            *sel = Some(text);
-        }
-    }
-}
-
 pub(super) fn parse(_ctx: &Context, a: ParseArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
     let input = read_input(&a.message)?;
@@ -200,8 +150,6 @@ pub(super) fn parse(_ctx: &Context, a: ParseArgs) -> Result<()> {
             super::super::json::fail_with(doc);
         }
     } else {
-        let mut report = report;
-        selection_as_typed(&mut report.content);
         let text = print::render_text(&report);
         if text.ends_with('\n') {
             out!("{text}")?;
