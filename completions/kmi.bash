@@ -1075,7 +1075,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__prepare)
-            opts="-o -q -h -V --output --force --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --output --force --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1133,7 +1133,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__ccm__subcmd__sign)
-            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --cert --chain --threshold-set --partials --signer --output --force --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --key-passphrase-file --key-passphrase-fd --cert --chain --threshold-set --partials --signer --output --force --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2398,7 +2398,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__archive__subcmd__request)
-            opts="-o -q -h -V --key --to --subject --cert --owner --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --key --to --subject --cert --owner --placement --selection --key-usage --force-signing-key --cbc --sign-with-archived-key --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2598,7 +2598,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__extract)
-            opts="-o -q -h -V --identity --secret-file --secret-fd --agent-cert --request --insecure --der --output --force --identity-passphrase-file --identity-passphrase-fd --oid-profile --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --identity --secret-file --secret-fd --agent-cert --request --insecure --der --output --force --identity-passphrase-file --identity-passphrase-fd --oid-profile --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2950,7 +2950,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__keygen__subcmd__request)
-            opts="-o -q -h -V --subject --owner --to --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --subject --owner --to --shroud-secret --archive --algorithm --bits --selection --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3168,7 +3168,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__cmc__subcmd__recovery__subcmd__request)
-            opts="-o -q -h -V --owner --to --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --owner --to --shroud-secret --selection --new-sign-key --subject --sign-key --sign-cert --secret-file --secret-fd --key-passphrase-file --key-passphrase-fd --oid-profile --output --force --der --pem --seed --insecure-fixture --time --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5345,7 +5345,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__fingerprint)
-            opts="-q -h -V --digits --key-passphrase-file --key-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-q -h -V --digits --key-passphrase-file --key-passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5396,7 +5396,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__elgamal)
-            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --force --der --encrypt --kdf --new-passphrase-file --new-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --bits --group --q-bits --seed --threads --output --force --der --encrypt --kdf --new-passphrase-file --new-passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5539,7 +5539,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__key__subcmd__generate__subcmd__rsa)
-            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --force --der --encrypt --kdf --new-passphrase-file --new-passphrase-fd --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --bits --no-safe --e --seed --threads --output --force --der --encrypt --kdf --new-passphrase-file --new-passphrase-fd --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6165,7 +6165,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__combine)
-            opts="-o -q -h -V --set --decrypt --sign --factor --output --force --log --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --set --decrypt --sign --factor --output --force --log --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -7546,7 +7546,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__partial)
-            opts="-o -q -h -V --share --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --decrypt --sign --blinded --output --force --log --seed --insecure-fixture --time --batch --quiet --allow-slow-kdf --help --version"
+            opts="-o -q -h -V --share --identity --identity-passphrase-file --identity-passphrase-fd --share-passphrase-file --share-passphrase-fd --decrypt --sign --blinded --output --force --log --seed --insecure-fixture --time --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -8529,7 +8529,7 @@ _kmi() {
             return 0
             ;;
         kmi__subcmd__share__subcmd__split)
-            opts="-k -n -o -q -h -V --threshold --shares --output --to --share-passphrase-file --share-passphrase-fd --plain --label --purpose --seed --insecure-fixture --vss --force --key-passphrase-file --key-passphrase-fd --log --time --batch --quiet --allow-slow-kdf --help --version"
+            opts="-k -n -o -q -h -V --threshold --shares --output --to --share-passphrase-file --share-passphrase-fd --plain --label --purpose --seed --insecure-fixture --vss --force --key-passphrase-file --key-passphrase-fd --log --time --json --batch --quiet --allow-slow-kdf --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -5,6 +5,9 @@ mod process;
 
 use std::process::ExitCode;
 
+use clap::FromArgMatches;
+use kmi::cli::Cli;
+
 fn main() -> ExitCode {
     // `kmi ... | head` closes the pipe early; end quietly as C tools do instead of failing a write.
     process::default_sigpipe();
@@ -26,8 +29,21 @@ fn main() -> ExitCode {
         eprintln!("kmi: internal error (a bug, please report it): {msg}");
     }));
 
-    let cli = match kmi::cli::compat::try_parse_from(std::env::args_os()) {
-        Ok(cli) => cli,
+    // Parsed as kmi::cli::compat::try_parse_from does (new names and the old spellings), keeping
+    // the matches to learn whether the command that runs was given --json.
+    let mut command = kmi::cli::compat::command();
+    let parsed = command
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|m| {
+            Cli::from_arg_matches(&m)
+                .map(|cli| (cli, json_asked(&m)))
+                .map_err(|e| e.format(&mut command))
+        });
+    let cli = match parsed {
+        Ok((cli, json)) => {
+            cmd::json::set_requested(json);
+            cli
+        }
         Err(e) if !e.use_stderr() => {
             // --help and --version: written like any other output (exit 3 if stdout fails).
             let text = e.render().to_string();
@@ -39,9 +55,24 @@ fn main() -> ExitCode {
                 }
             };
         }
-        Err(e) => {
-            eprintln!("kmi: {}", one_line_usage_error(&e.render().to_string()));
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // `kmi` or `kmi key` alone: the usage screen (the commands to choose from), exit 2.
+            eprint!("{}", e.render());
             return ExitCode::from(kmi::ExitCode::BadInput as u8);
+        }
+        Err(e) => {
+            let line = one_line_usage_error(&e.render().to_string());
+            eprintln!("kmi: {line}");
+            let code = kmi::ExitCode::BadInput as u8;
+            // The command line did not parse, so no command saw --json: look for it as typed.
+            if std::env::args_os()
+                .skip(1)
+                .take_while(|a| a != "--")
+                .any(|a| a == "--json")
+            {
+                cmd::json::print_error(&line, code);
+            }
+            return ExitCode::from(code);
         }
     };
     match cmd::run(cli) {
@@ -50,13 +81,26 @@ fn main() -> ExitCode {
             // A SIGINT/SIGTERM/SIGHUP while writing: the process ends by that signal, not with
             // the error its vanished temporary caused.
             kmi::io::cleanup::wait_if_interrupted();
+            let code = e.exit_code() as u8;
             eprintln!("kmi: {e}");
-            ExitCode::from(e.exit_code() as u8)
+            if cmd::json::requested() {
+                cmd::json::print_error(&e.to_string(), code);
+            }
+            ExitCode::from(code)
         }
     }
 }
 
-/// clap's usage errors span several lines (message, usage, tip); a script wants one line.
+/// Whether the subcommand that runs was given `--json` (every command's flag has the id "json").
+fn json_asked(m: &clap::ArgMatches) -> bool {
+    if let Ok(Some(true)) = m.try_get_one::<bool>("json") {
+        return true;
+    }
+    m.subcommand().is_some_and(|(_, sub)| json_asked(sub))
+}
+
+/// clap's usage errors span several lines (message, usage, tip); a script wants one line. A tip
+/// naming a similar spelling becomes "did you mean ...?"; other tips are kept, shortened.
 fn one_line_usage_error(rendered: &str) -> String {
     let message = rendered.split("\n\nUsage:").next().unwrap_or(rendered);
     let message = message
@@ -64,7 +108,25 @@ fn one_line_usage_error(rendered: &str) -> String {
         .next()
         .unwrap_or(message);
     let message = message.strip_prefix("error: ").unwrap_or(message);
-    let joined = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut parts = message.split("\n  tip: ");
+    let head = parts.next().unwrap_or(message);
+    let mut joined = head.split_whitespace().collect::<Vec<_>>().join(" ");
+    for tip in parts {
+        let tip = tip.split_whitespace().collect::<Vec<_>>().join(" ");
+        let similar = [
+            "a similar subcommand exists: ",
+            "a similar argument exists: ",
+            "a similar value exists: ",
+        ]
+        .iter()
+        .find_map(|p| tip.strip_prefix(p));
+        match similar {
+            Some(name) => joined.push_str(&format!("; did you mean {name}?")),
+            // "to pass '--x' as a value, use '-- --x'": noise for a mistyped flag.
+            None if tip.starts_with("to pass ") => {}
+            None => joined.push_str(&format!("; {tip}")),
+        }
+    }
     format!("{joined} (see 'kmi help' or '--help')")
 }
 
@@ -76,6 +138,15 @@ mod tests {
         assert_eq!(
             super::one_line_usage_error(rendered),
             "the following required arguments were not provided: <KEY> (see 'kmi help' or '--help')"
+        );
+    }
+
+    #[test]
+    fn tips_become_short() {
+        let rendered = "error: unrecognized subcommand 'chek'\n\n  tip: a similar subcommand exists: 'check'\n\nUsage: kmi key <COMMAND>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            super::one_line_usage_error(rendered),
+            "unrecognized subcommand 'chek'; did you mean 'check'? (see 'kmi help' or '--help')"
         );
     }
 }

@@ -157,6 +157,10 @@ pub struct CcmPrepareArgs {
 
     #[command(flatten)]
     pub out: OutputFileArgs,
+
+    /// Print what was written (policy id and version, file, SHA-256) as JSON on standard output; the .SF goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +202,10 @@ pub struct CcmSignArgs {
 
     #[command(flatten)]
     pub out: OutputFileArgs,
+
+    /// Print what was signed (policy id and version, signer, file, SHA-256) as JSON on standard output; the JAR goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

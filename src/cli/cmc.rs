@@ -327,6 +327,10 @@ pub struct ArchiveRequestArgs {
     pub out: MessageOutputArgs,
     #[command(flatten)]
     pub fixture: super::SecretFixtureArgs,
+
+    /// Print what was written (transaction id, sender nonce, file) as JSON on standard output; the request goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -362,6 +366,10 @@ pub struct RecoveryRequestArgs {
     pub out: MessageOutputArgs,
     #[command(flatten)]
     pub fixture: super::SecretFixtureArgs,
+
+    /// Print what was written (transaction id, sender nonce, file) as JSON on standard output; the request goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -413,6 +421,10 @@ pub struct KeygenRequestArgs {
     pub out: MessageOutputArgs,
     #[command(flatten)]
     pub fixture: super::SecretFixtureArgs,
+
+    /// Print what was written (transaction id, sender nonce, file) as JSON on standard output; the request goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -610,4 +622,8 @@ pub struct ExtractArgs {
     pub identity_passphrase: super::IdentityPassphraseArgs,
     #[command(flatten)]
     pub oids: OidProfileArgs,
+
+    /// Print what was extracted (algorithm, bits, fingerprint, file of each key) as JSON on standard output; the keys go to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }

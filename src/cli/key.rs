@@ -131,6 +131,10 @@ pub struct RsaGenerateArgs {
     pub encrypt: EncryptArgs,
     #[command(flatten)]
     pub new_passphrase: NewPassphraseArgs,
+
+    /// Print what was made (algorithm, bits, fingerprint, file) as JSON on standard output; the key goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -164,6 +168,10 @@ pub struct ElGamalGenerateArgs {
     pub encrypt: EncryptArgs,
     #[command(flatten)]
     pub new_passphrase: NewPassphraseArgs,
+
+    /// Print what was made (algorithm, bits, fingerprint, file) as JSON on standard output; the key goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -222,6 +230,10 @@ pub struct FingerprintArgs {
 
     #[command(flatten)]
     pub key_passphrase: KeyPassphraseArgs,
+
+    /// Print the fingerprint as JSON (hex digits without spaces)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

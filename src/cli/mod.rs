@@ -74,7 +74,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub batch: bool,
 
-    /// Print nothing on stderr except errors (no progress bar, no summary)
+    /// Print nothing on stderr except errors (no progress bar, no summary, no warnings)
     #[arg(long, short, global = true)]
     pub quiet: bool,
 

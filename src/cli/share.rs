@@ -262,6 +262,10 @@ pub struct SharePartialArgs {
     pub log: LogArgs,
     #[command(flatten)]
     pub fixture: super::SecretFixtureArgs,
+
+    /// Print what was made (set id, share index, operation, file) as JSON on standard output; the partial goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -285,6 +289,10 @@ pub struct ShareCombineArgs {
     pub out: OutputFileArgs,
     #[command(flatten)]
     pub log: LogArgs,
+
+    /// Print what was made (set id, partials used, file) as JSON on standard output; the result goes to -o FILE
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -351,6 +359,10 @@ pub struct ShareSplitArgs {
     pub log: LogArgs,
     #[command(flatten)]
     pub time: super::TimeArgs,
+
+    /// Print the dealing (set id, k, n, files) as JSON on standard output
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, command: CcmCommand) -> Result<()> {
         CcmCommand::Lint(a) => lint(a),
         CcmCommand::Prepare(a) => prepare(ctx, a),
         CcmCommand::Sign(a) => sign(ctx, a),
-        CcmCommand::Verify(a) => verify(a),
+        CcmCommand::Verify(a) => verify(ctx, a),
         CcmCommand::Check(a) => check(ctx, a),
         CcmCommand::Show(a) => show(a),
     }
@@ -60,10 +60,12 @@ fn lint(a: CcmLintArgs) -> Result<()> {
     let problems = policy::lint(&input.bytes);
     let name = input.name.display().to_string();
     if a.json {
-        outln!(
-            "{:#}",
-            json!({ "version": 1, "file": name, "ok": problems.is_empty(), "problems": problems })
-        )?;
+        let doc = json!({ "file": name, "problems": problems });
+        if problems.is_empty() {
+            super::json::print(true, doc)?;
+        } else {
+            super::json::fail_with(doc);
+        }
     } else {
         for p in &problems {
             match p.line {
@@ -85,16 +87,43 @@ fn lint(a: CcmLintArgs) -> Result<()> {
 }
 
 fn prepare(ctx: &Context, a: CcmPrepareArgs) -> Result<()> {
+    let spec = a.out.spec(false);
+    json_needs_file(a.json, &spec, "the .SF")?;
     let policy = read_policy(&a.file)?;
     let manifest = kmi::ccm::jar::manifest(&policy.canonical_bytes());
-    write_output(
-        &a.out.spec(false),
-        &kmi::ccm::jar::signature_file(&manifest),
-    )?;
+    let sf = kmi::ccm::jar::signature_file(&manifest);
+    write_output(&spec, &sf)?;
     ctx.note(
         "wrote the .SF: each trustee signs it with kmi share partial --sign; combine with kmi ccm sign --threshold-set",
     );
+    if a.json {
+        super::json::print(
+            true,
+            json!({
+                "id": policy.id(),
+                "version": policy.version(),
+                "file": a.out.output.display().to_string(),
+                "bytes": sf.len(),
+                "sha256": sha256_hex(&sf),
+            }),
+        )?;
+    }
     Ok(())
+}
+
+/// With --json the report takes standard output: the file itself must go to -o FILE.
+fn json_needs_file(json: bool, spec: &kmi::io::OutputSpec, what: &str) -> Result<()> {
+    if json && spec.is_stdout() {
+        return Err(Error::invalid(format!(
+            "--json prints the report on standard output: give -o FILE for {what}"
+        )));
+    }
+    Ok(())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 fn read_cert_file(path: &Path) -> Result<Vec<Certificate>> {
@@ -104,7 +133,9 @@ fn read_cert_file(path: &Path) -> Result<Vec<Certificate>> {
 
 fn sign(ctx: &Context, a: CcmSignArgs) -> Result<()> {
     let spec = a.out.spec(false);
+    json_needs_file(a.json, &spec, "the JAR")?;
     spec.check_writable()?;
+    super::refuse_binary_to_terminal(&spec)?;
     let policy = read_policy(&a.file)?;
     let cert = read_cert_file(&a.cert)?.remove(0);
     let mut chain = Vec::new();
@@ -171,6 +202,21 @@ fn sign(ctx: &Context, a: CcmSignArgs) -> Result<()> {
         subject(&cert),
         jar.len()
     ));
+    if a.json {
+        super::json::print(
+            true,
+            json!({
+                "id": policy.id(),
+                "version": policy.version(),
+                "signer": a.signer,
+                "certificate": subject(&cert),
+                "threshold": a.threshold_set.is_some(),
+                "file": a.out.output.display().to_string(),
+                "bytes": jar.len(),
+                "sha256": sha256_hex(&jar),
+            }),
+        )?;
+    }
     Ok(())
 }
 
@@ -225,40 +271,29 @@ fn policy_json(p: &Policy) -> serde_json::Value {
     )
 }
 
-fn verify(a: CcmVerifyArgs) -> Result<()> {
+fn verify(ctx: &Context, a: CcmVerifyArgs) -> Result<()> {
     let checked = verified(&a.jar, &a.trust)
         .and_then(|(v, d)| rollback_check(&a.state, &v.policy).map(|()| (v, d)));
-    let (v, _) = match checked {
-        Ok(v) => v,
-        Err(e) => {
-            if a.json {
-                outln!(
-                    "{:#}",
-                    json!({ "version": 1, "ok": false, "reason": e.to_string() })
-                )?;
-            }
-            return Err(e);
-        }
-    };
+    // A failure is reported by main (with --json: the error envelope).
+    let (v, _) = checked?;
     let chain: Vec<String> = v.chain.iter().map(subject).collect();
     if a.json {
-        outln!(
-            "{:#}",
+        super::json::print(
+            true,
             json!({
-                "version": 1,
-                "ok": true,
+                "file": a.jar.display().to_string(),
                 "signer": v.signer_name,
                 "chain": chain,
                 "policy": policy_json(&v.policy),
-            })
+            }),
         )?;
     } else {
-        eprintln!(
-            "kmi: {}: verified; signed by \"{}\" (chain: {})",
+        ctx.note(format!(
+            "{}: verified; signed by \"{}\" (chain: {})",
             a.jar.display(),
             chain[0],
             chain.join(" <- ")
-        );
+        ));
         out!("{}", String::from_utf8_lossy(&v.canonical))?;
     }
     Ok(())
@@ -297,10 +332,7 @@ fn check(ctx: &Context, a: CcmCheckArgs) -> Result<()> {
         .transpose()?;
     let denied = |reasons: Vec<String>, keys: Vec<String>| -> Result<()> {
         if a.json {
-            outln!(
-                "{:#}",
-                json!({ "version": 1, "allowed": false, "reasons": reasons, "deciding_keys": keys })
-            )?;
+            super::json::fail_with(json!({ "reasons": reasons, "deciding_keys": keys }));
         } else {
             outln!("denied")?;
             for r in &reasons {
@@ -334,9 +366,9 @@ fn check(ctx: &Context, a: CcmCheckArgs) -> Result<()> {
         return denied(decision.reasons, decision.deciding_keys);
     }
     if a.json {
-        outln!(
-            "{:#}",
-            json!({ "version": 1, "allowed": true, "reasons": decision.reasons, "deciding_keys": decision.deciding_keys })
+        super::json::print(
+            true,
+            json!({ "reasons": decision.reasons, "deciding_keys": decision.deciding_keys }),
         )?;
     } else {
         outln!("allowed")?;
@@ -352,15 +384,14 @@ fn show(a: CcmShowArgs) -> Result<()> {
     let u = signing::show(&input.bytes).map_err(|e| e.in_file(&input.name))?;
     let text = String::from_utf8_lossy(&u.content);
     if a.json {
-        outln!(
-            "{:#}",
+        super::json::print(
+            true,
             json!({
-                "version": 1,
                 "verified": false,
                 "signer": u.signer_name,
                 "certificates": u.signer_subjects,
                 "content": text,
-            })
+            }),
         )?;
     } else {
         outln!("# NOT VERIFIED: shown without checking any signature or certificate")?;

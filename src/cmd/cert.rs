@@ -224,6 +224,9 @@ fn write_request(spec: &OutputSpec, req: &CertReq, der_out: bool) -> Result<()> 
 fn out_spec(out: &OutputArgs) -> Result<OutputSpec> {
     let spec = out.file.spec(false);
     spec.check_writable()?;
+    if out.der {
+        super::refuse_binary_to_terminal(&spec)?;
+    }
     Ok(spec)
 }
 
@@ -319,6 +322,7 @@ fn prepare_request_cmd(ctx: &Context, a: PrepareRequestArgs, rec: &mut Record) -
     rec.inputs.push(a.set.clone());
     let spec = a.out.spec(false);
     spec.check_writable()?;
+    super::refuse_binary_to_terminal(&spec)?;
     let subject = parse_subject(&a.name.subject)?;
     let (set, key) = set_key(&a.set)?;
     let usages: Vec<Usage> = a.name.usage.iter().map(|&u| u.into()).collect();
@@ -334,6 +338,7 @@ fn prepare_self_sign(ctx: &Context, a: PrepareSelfSignArgs, rec: &mut Record) ->
     rec.inputs.push(a.set.clone());
     let spec_out = a.out.spec(false);
     spec_out.check_writable()?;
+    super::refuse_binary_to_terminal(&spec_out)?;
     let subject = parse_subject(&a.subject)?;
     let (set, key) = set_key(&a.set)?;
     let spec = spec(
@@ -358,6 +363,7 @@ fn prepare_issue(ctx: &Context, a: PrepareIssueArgs, rec: &mut Record) -> Result
         .extend(a.subject.request.iter().chain(&a.subject.public).cloned());
     let spec_out = a.out.spec(false);
     spec_out.check_writable()?;
+    super::refuse_binary_to_terminal(&spec_out)?;
     let ca_cert = first_cert(&a.ca_cert)?;
     let spec = subject_of(ctx, &a.subject, &a.profile)?;
     let (set, key) = set_key(&a.set)?;
@@ -600,27 +606,26 @@ fn show(a: ShowArgs) -> Result<()> {
     });
     let self_signed = issuer.map(|i| i == subject);
     if a.json {
+        let plain = |h: &String| super::json::plain_hex(h);
         let value = json!({
-            "version": 1,
             "kind": kind,
             "subject": subject.to_string(),
             "issuer": issuer.map(|i| i.to_string()),
             "self_signed": self_signed,
-            "serial": serial,
+            "serial": serial.as_ref().map(plain),
             "not_before": validity.as_ref().map(|v| v.0.clone()),
             "not_after": validity.as_ref().map(|v| v.1.clone()),
             "key": key,
-            "key_fingerprint": key_fp,
+            "key_fingerprint": plain(&key_fp),
             "usages": usages,
             "key_usage": key_usage,
             "extended_key_usage": eku,
             "ca": bc.as_ref().map(|b| b.ca),
             "path_len": bc.as_ref().and_then(|b| b.path_len_constraint),
-            "sha256_fingerprint": fps.as_ref().map(|f| f.0.clone()),
-            "sha1_fingerprint": fps.as_ref().map(|f| f.1.clone()),
+            "sha256_fingerprint": fps.as_ref().map(|f| plain(&f.0)),
+            "sha1_fingerprint": fps.as_ref().map(|f| plain(&f.1)),
         });
-        outln!("{value:#}")?;
-        return Ok(());
+        return super::json::print(true, value);
     }
     outln!("{kind}")?;
     outln!("  subject:         {subject}")?;

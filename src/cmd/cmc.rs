@@ -178,6 +178,88 @@ fn write_message(out: &MessageOutputArgs, der: &[u8]) -> Result<()> {
     }
 }
 
+/// Check a message's output before the work: writable, not DER bound for a terminal, and not
+/// standard output when `--json` takes it.
+fn check_message_output(out: &MessageOutputArgs, json: bool) -> Result<()> {
+    let spec = out.file.spec(false);
+    if json && spec.is_stdout() {
+        return Err(Error::invalid(
+            "--json prints the report on standard output: give -o FILE for the message",
+        ));
+    }
+    spec.check_writable()?;
+    if out.der {
+        super::refuse_binary_to_terminal(&spec)?;
+    }
+    Ok(())
+}
+
+/// The `--json` report of a request just written: what a script needs to match the agent's
+/// response to it (transactionId, senderNonce), read back from the message itself.
+fn request_json(
+    kind: &str,
+    identity: &str,
+    out: &MessageOutputArgs,
+    der: &[u8],
+    oids: &CmcOids,
+) -> Result<serde_json::Value> {
+    use sha2::Digest;
+    let report = kmi::cmc::print::parse_message(der, oids, &|sd| {
+        sd.signer_infos
+            .0
+            .iter()
+            .map(|_| kmi::cmc::print::SignerStatus {
+                verified: false,
+                detail: "not checked".into(),
+            })
+            .collect()
+    })?;
+    let value = serde_json::to_value(&report).map_err(|e| Error::internal(e.to_string()))?;
+    let mut transaction_id = None;
+    let mut sender_nonce = None;
+    find_controls(&value, &mut transaction_id, &mut sender_nonce);
+    // The file's digest, as written (PEM unless --der).
+    let written = if out.der {
+        der.to_vec()
+    } else {
+        encode_pem("CMS", der)?.into_bytes()
+    };
+    let authenticated = matches!(
+        report.content,
+        kmi::cmc::print::ContentReport::AuthenticatedData(_)
+    );
+    Ok(serde_json::json!({
+        "request": kind,
+        "owner": identity,
+        "file": out.file.output.display().to_string(),
+        "format": if out.der { "der" } else { "pem" },
+        "transaction_id": transaction_id,
+        "sender_nonce": sender_nonce,
+        "authenticated_data": authenticated,
+        "sha256": hex::encode(sha2::Sha256::digest(&written)),
+    }))
+}
+
+/// The first transactionId and senderNonce controls anywhere in a `cmc parse` report.
+fn find_controls(
+    v: &serde_json::Value,
+    tid: &mut Option<serde_json::Value>,
+    nonce: &mut Option<serde_json::Value>,
+) {
+    match v {
+        serde_json::Value::Object(m) => {
+            match m.get("type").and_then(|t| t.as_str()) {
+                Some("transaction_id") if tid.is_none() => *tid = m.get("value").cloned(),
+                Some("sender_nonce") if nonce.is_none() => *nonce = m.get("hex").cloned(),
+                _ => {}
+            }
+            m.values().for_each(|x| find_controls(x, tid, nonce));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| find_controls(x, tid, nonce)),
+        _ => {}
+    }
+}
+
 fn where_to(spec: &OutputSpec) -> String {
     spec.path
         .as_deref()

@@ -14,6 +14,10 @@ pub fn encrypt(ctx: &Context, a: EncryptCmdArgs) -> Result<()> {
     spec.check_writable()?;
     // A key file, or a share set (whose trustees decrypt with kmi share partial / combine).
     let to = super::key::read_public_or_set(ctx, &a.to, &Default::default())?;
+    if matches!(to, PublicKey::Rsa(_)) {
+        // An RSA-OAEP block is raw bytes.
+        super::refuse_binary_to_terminal(&spec)?;
+    }
     // The registration checks of `key check` (public part) on every key kmi encrypts to: an
     // ElGamal key with y = 1, g = 1 or p = 1 would give a "ciphertext" anyone decrypts, and bad
     // groups (p = 0, q in {0, 1}) would panic in the arithmetic (issue 18).

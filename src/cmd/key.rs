@@ -50,10 +50,19 @@ fn prepare_generate(
     search: &SearchArgs,
     enc: &EncryptArgs,
     pass: &PassphraseArgs,
+    json: bool,
 ) -> Result<GenerateSetup> {
     let spec = out.file.spec(true);
+    if json && spec.is_stdout() {
+        return Err(Error::invalid(
+            "--json prints the report on standard output: give -o FILE for the key",
+        ));
+    }
     // Refuse an existing output before spending seconds on a prime search.
     spec.check_writable()?;
+    if out.der {
+        super::refuse_binary_to_terminal(&spec)?;
+    }
     let rng = KmiRng::new(search.seed.as_deref())?;
     if rng.is_seeded() {
         ctx.warn("--seed makes a predictable key: use it for fixtures and tests only");
@@ -104,6 +113,7 @@ fn finish_generate(
     key: &PrivateKey,
     der: bool,
     summary: String,
+    json: bool,
 ) -> Result<()> {
     let bytes = encode_private(key, der, setup.encryption.as_ref(), &mut setup.rng)?;
     write_output(&setup.spec, &bytes)?;
@@ -114,6 +124,33 @@ fn finish_generate(
     };
     ctx.note(format!("wrote {summary} to {dest}"));
     ctx.note(format!("fingerprint {fp}"));
+    if json {
+        let public = key.public();
+        let mut doc = json!({
+            "algorithm": match &public {
+                PublicKey::Rsa(_) => "rsa",
+                PublicKey::ElGamal(_) => "elgamal",
+            },
+            "bits": public.bits(),
+            "fingerprint": super::json::plain_hex(&fp),
+            "file": dest,
+            "format": if der { "der" } else { "pem" },
+            "encrypted": setup.encryption.is_some(),
+            "seeded": setup.rng.is_seeded(),
+        });
+        match (&public, key) {
+            (PublicKey::ElGamal(k), _) => {
+                doc["q_bits"] = json!(k.group.q.bits());
+                doc["group"] = json!(NamedGroup::identify(&k.group).map(|n| n.name()));
+            }
+            (PublicKey::Rsa(k), PrivateKey::Rsa(p)) => {
+                doc["e"] = json!(k.e.to_string());
+                doc["safe_primes"] = json!(p.has_safe_primes());
+            }
+            _ => {}
+        }
+        super::json::print(true, doc)?;
+    }
     Ok(())
 }
 
@@ -125,6 +162,7 @@ fn generate_rsa(ctx: &Context, a: RsaGenerateArgs) -> Result<()> {
         &a.search,
         &a.encrypt,
         &a.new_passphrase.source(),
+        a.json,
     )?;
     let params = RsaGenParams {
         bits: a.bits,
@@ -149,7 +187,7 @@ fn generate_rsa(ctx: &Context, a: RsaGenerateArgs) -> Result<()> {
         a.bits,
         started.elapsed().as_secs_f64()
     );
-    finish_generate(ctx, setup, &key, a.output.der, summary)
+    finish_generate(ctx, setup, &key, a.output.der, summary, a.json)
 }
 
 fn generate_elgamal(ctx: &Context, a: ElGamalGenerateArgs) -> Result<()> {
@@ -169,6 +207,7 @@ fn generate_elgamal(ctx: &Context, a: ElGamalGenerateArgs) -> Result<()> {
         &a.search,
         &a.encrypt,
         &a.new_passphrase.source(),
+        a.json,
     )?;
     let bar = SearchBar::new(ctx.quiet);
     let started = std::time::Instant::now();
@@ -188,7 +227,7 @@ fn generate_elgamal(ctx: &Context, a: ElGamalGenerateArgs) -> Result<()> {
     };
     let key = PrivateKey::ElGamal(elgamal::generate_key(group, &mut setup.rng));
     let summary = format!("{describe} in {:.2} s", started.elapsed().as_secs_f64());
-    finish_generate(ctx, setup, &key, a.output.der, summary)
+    finish_generate(ctx, setup, &key, a.output.der, summary, a.json)
 }
 
 fn named(g: GroupChoice) -> NamedGroup {
@@ -206,13 +245,12 @@ fn check(ctx: &Context, a: CheckArgs) -> Result<()> {
     let report = check_key(&key, a.require_safe);
     let name = a.key.display().to_string();
     if a.json {
-        let doc = json!({
-            "version": 1,
-            "file": name,
-            "passed": report.passed(),
-            "report": report,
-        });
-        outln!("{doc:#}")?;
+        let doc = json!({ "file": name, "report": report });
+        if report.passed() {
+            super::json::print(true, doc)?;
+        } else {
+            super::json::fail_with(doc);
+        }
     } else {
         for r in &report.results {
             let mark = match r.outcome {
@@ -265,14 +303,12 @@ fn inspect(ctx: &Context, a: InspectArgs) -> Result<()> {
         }),
     };
     doc["private"] = json!(key.is_private());
-    doc["fingerprint"] = json!(fp);
+    doc["fingerprint"] = json!(super::json::plain_hex(&fp));
     if let Key::Private(PrivateKey::Rsa(k)) = &key {
         doc["safe_primes"] = json!(k.has_safe_primes());
     }
     if a.json {
-        doc["version"] = json!(1);
-        outln!("{doc:#}")?;
-        return Ok(());
+        return super::json::print(true, doc);
     }
     let kind = if key.is_private() {
         "private"
@@ -343,6 +379,9 @@ fn print_wrapped(name: &str, hex: &str) -> Result<()> {
 fn public(ctx: &Context, a: PublicArgs) -> Result<()> {
     let spec = a.output.file.spec(false);
     spec.check_writable()?;
+    if a.output.der {
+        super::refuse_binary_to_terminal(&spec)?;
+    }
     let public = read_public_or_set(ctx, &a.key, &a.key_passphrase.source())?;
     write_output(&spec, &encode_public(&public, a.output.der)?)
 }
@@ -382,7 +421,18 @@ fn print_fingerprint(ctx: &Context, a: FingerprintArgs) -> Result<()> {
         .digits
         .parse()
         .map_err(|_| Error::invalid("--digits must be 16, 32 or 64"))?;
-    outln!("{}", fingerprint(&key.public(), digits)?)?;
+    let fp = fingerprint(&key.public(), digits)?;
+    if a.json {
+        return super::json::print(
+            true,
+            json!({
+                "file": a.key.display().to_string(),
+                "digits": digits,
+                "fingerprint": super::json::plain_hex(&fp),
+            }),
+        );
+    }
+    outln!("{fp}")?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod cert;
 mod cmc;
 mod crypt;
 mod demo;
+pub mod json;
 mod key;
 mod progress;
 mod selftest;
@@ -50,8 +51,14 @@ impl Context {
         }
     }
 
-    /// A warning on stderr; shown even with --quiet because it concerns the safety of the output.
+    /// A warning on stderr (suppressed by --quiet, like every other line but errors).
     pub fn warn(&self, msg: impl AsRef<str>) {
+        warn(msg);
+    }
+
+    /// An input left out of the result (a bad share, partial or deal), named on stderr even with
+    /// --quiet: it is part of the result, and may be a trustee's cheating, not advice.
+    pub fn left_out(&self, msg: impl AsRef<str>) {
         eprintln!("kmi: warning: {}", msg.as_ref());
     }
 
@@ -129,9 +136,31 @@ impl Context {
     }
 }
 
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A warning on stderr, for code without a `Context`; nothing with --quiet.
+pub fn warn(msg: impl AsRef<str>) {
+    if !QUIET.load(std::sync::atomic::Ordering::SeqCst) {
+        eprintln!("kmi: warning: {}", msg.as_ref());
+    }
+}
+
+/// Refuse binary output (DER, a JAR) bound for a terminal, as age does: it would garble the
+/// screen and help nobody. `spec` is where the bytes go.
+pub fn refuse_binary_to_terminal(spec: &kmi::io::OutputSpec) -> Result<()> {
+    use std::io::IsTerminal;
+    if spec.is_stdout() && std::io::stdout().is_terminal() {
+        return Err(kmi::Error::invalid(
+            "refusing to write binary output to a terminal: give -o FILE or redirect",
+        ));
+    }
+    Ok(())
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     kmi::limits::set_allow_slow_kdf(cli.allow_slow_kdf);
     kmi::clock::check_env()?;
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::SeqCst);
     let ctx = Context {
         batch: cli.batch,
         quiet: cli.quiet,
@@ -153,9 +182,9 @@ pub fn run(cli: Cli) -> Result<()> {
 fn log_verify(ctx: &Context, a: kmi::cli::LogVerifyArgs) -> Result<()> {
     let summary = kmi::log::verify(&a.file, a.head.as_deref())?;
     if a.json {
-        outln!(
-            "{:#}",
-            serde_json::json!({ "version": 1, "ok": true, "entries": summary.entries, "head": summary.head })
+        json::print(
+            true,
+            serde_json::json!({ "file": a.file.display().to_string(), "entries": summary.entries, "head": summary.head }),
         )?;
     } else {
         outln!(

@@ -9,8 +9,12 @@ pub fn run(_ctx: &Context, args: SelftestArgs) -> Result<()> {
     let results = kmi::selftest::run_all();
     if args.json {
         let all = results.iter().all(|r| r.passed);
-        let doc = serde_json::json!({ "version": 1, "passed": all, "tests": results });
-        outln!("{doc:#}")?;
+        let doc = serde_json::json!({ "tests": results });
+        if all {
+            super::json::print(true, doc)?;
+        } else {
+            super::json::fail_with(doc);
+        }
     } else {
         for r in &results {
             outln!("{}  {}", if r.passed { "ok  " } else { "FAIL" }, r.name)?;

@@ -135,6 +135,11 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
             .cloned(),
     );
     let spec = a.out.spec(false);
+    if a.json && spec.is_stdout() {
+        return Err(Error::invalid(
+            "--json prints the report on standard output: give -o FILE for the partial",
+        ));
+    }
     spec.check_writable()?;
     let openers = Openers::load(ctx, &a.open)?;
     let share = read_share(&a.share, &openers)?;
@@ -186,6 +191,19 @@ fn partial(ctx: &Context, a: SharePartialArgs, rec: &mut Record) -> Result<()> {
         &set.id_hex()[..16],
         input_name.display(),
     ));
+    if a.json {
+        super::json::print(
+            true,
+            json!({
+                "set_id": set.id_hex(),
+                "index": opened.index,
+                "operation": what,
+                "blinded": a.input.blinded.is_some(),
+                "input": input_name.display().to_string(),
+                "file": a.out.output.display().to_string(),
+            }),
+        )?;
+    }
     Ok(())
 }
 
@@ -250,7 +268,7 @@ pub(super) fn good_partials(
             },
         };
         if let Some(why) = verdict {
-            ctx.warn(format!("skipping {}: {why}", path.display()));
+            ctx.left_out(format!("skipping {}: {why}", path.display()));
             bad.push(path.display().to_string());
         }
     }
@@ -277,7 +295,15 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
         .extend(a.input.decrypt.iter().chain(&a.input.sign).cloned());
     rec.inputs.extend(a.factor.iter().cloned());
     let spec = a.out.spec(a.input.decrypt.is_some());
+    if a.json && spec.is_stdout() {
+        return Err(Error::invalid(
+            "--json prints the report on standard output: give -o FILE for the result",
+        ));
+    }
     spec.check_writable()?;
+    if a.input.sign.is_some() {
+        super::refuse_binary_to_terminal(&spec)?;
+    }
     let set = read_set(&a.set)?;
     rec.set_id = Some(set.id_hex());
     set.check_public().map_err(|e| e.in_file(&a.set))?;
@@ -304,6 +330,24 @@ fn combine(ctx: &Context, a: ShareCombineArgs, rec: &mut Record) -> Result<()> {
         &set.id_hex()[..16],
         if input.sign { "signature" } else { "plaintext" }
     ));
+    if a.json {
+        let indices: Vec<u32> = good[..set.public.threshold() as usize]
+            .iter()
+            .map(|p| p.index)
+            .collect();
+        super::json::print(
+            true,
+            json!({
+                "set_id": set.id_hex(),
+                "operation": if input.sign { "signature" } else { "decryption" },
+                "blinded": a.factor.is_some(),
+                "partials_used": indices,
+                "input": input.name.display().to_string(),
+                "file": a.out.output.display().to_string(),
+                "bytes": out.len(),
+            }),
+        )?;
+    }
     Ok(())
 }
 
@@ -483,6 +527,32 @@ fn split_key(ctx: &Context, a: ShareSplitArgs, rec: &mut Record) -> Result<()> {
         &set.id_hex()[..16],
         dir.display()
     ));
+    if a.json {
+        let encryption = match (&recipients, a.to.is_empty()) {
+            (None, _) => "none",
+            (Some(_), false) => "recipient",
+            (Some(_), true) => "passphrase",
+        };
+        super::json::print(
+            true,
+            json!({
+                "set_id": set.id_hex(),
+                "scheme": set.public.scheme_name(),
+                "purpose": set.purpose().name(),
+                "threshold": a.threshold,
+                "total": a.shares,
+                "label": a.label,
+                "seeded": options.seeded,
+                "encryption": encryption,
+                "dir": dir.display().to_string(),
+                "set": set_path.display().to_string(),
+                "shares": share_paths.iter().enumerate().map(|(i, p)| json!({
+                    "index": i + 1,
+                    "file": p.display().to_string(),
+                })).collect::<Vec<_>>(),
+            }),
+        )?;
+    }
     Ok(())
 }
 
@@ -506,10 +576,10 @@ pub(super) fn read_set(path: &Path) -> Result<ShareSet> {
 /// every share, so such a set must never hold a real key.
 fn warn_if_seeded(path: &Path, seeded: bool) {
     if seeded {
-        eprintln!(
-            "kmi: warning: {}: this share set was dealt from a --seed: anyone who knows the seed holds the key (a test fixture, not a secret)",
+        super::warn(format!(
+            "{}: this share set was dealt from a --seed: anyone who knows the seed holds the key (a test fixture, not a secret)",
             path.display()
-        );
+        ));
     }
 }
 
@@ -692,8 +762,8 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
     };
 
     if a.json {
+        let all_ok = set_ok.is_ok() && bad.is_empty() && batch_ok && test_messages != Some(false);
         let doc = json!({
-            "version": 1,
             "set": a.set.display().to_string(),
             "set_id": set.id_hex(),
             "scheme": set.public.scheme_name(),
@@ -709,7 +779,11 @@ fn verify(ctx: &Context, a: ShareVerifyArgs, rec: &mut Record) -> Result<()> {
                 "problem": v.problem,
             })).collect::<Vec<_>>(),
         });
-        outln!("{doc:#}")?;
+        if all_ok {
+            super::json::print(true, doc)?;
+        } else {
+            super::json::fail_with(doc);
+        }
     } else {
         outln!(
             "set {} ({}, {} of {}{})",
@@ -799,7 +873,7 @@ fn reconstruct(ctx: &Context, a: ShareReconstructArgs, rec: &mut Record) -> Resu
     let openers = Openers::load(ctx, &a.open)?;
     let verdicts = check_shares(&set, &a.shares, &openers);
     for v in verdicts.iter().filter(|v| v.problem.is_some()) {
-        ctx.warn(format!(
+        ctx.left_out(format!(
             "skipping {}: {}",
             v.file.display(),
             v.problem.as_deref().unwrap_or("")

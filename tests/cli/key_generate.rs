@@ -413,11 +413,13 @@ fn seed_warns_that_the_key_is_for_fixtures_only() {
                 .assert()
                 .success();
             let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-            assert!(
+            // --quiet silences warnings too (issue 15): only errors remain.
+            assert_eq!(
                 err.lines().any(|l| l.starts_with("kmi: warning:")
                     && l.contains("--seed")
                     && l.contains("fixtures")),
-                "{args:?} quiet={quiet}: no fixtures-only warning on stderr:\n{err}"
+                !quiet,
+                "{args:?} quiet={quiet}: the fixtures-only warning:\n{err}"
             );
         }
     }

@@ -25,6 +25,7 @@ mod docs;
 mod help_examples;
 mod io_hardening;
 mod jar_layout;
+mod json;
 mod key_check;
 mod key_generate;
 mod key_io;

@@ -64,7 +64,7 @@ fn selftest_json_parses_and_passes() {
     let text = stdout_of(kmi().args(["selftest", "--json"]));
     let v: Value = serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("selftest --json is not JSON ({e}):\n{text}"));
-    assert_eq!(v["passed"], true, "{v}");
+    assert_eq!(v["ok"], true, "{v}");
     assert_eq!(v["version"], 1, "{v}");
     let tests = v["tests"].as_array().expect("tests array");
     assert!(

@@ -79,6 +79,8 @@ impl std::fmt::Display for NamedNumber {
 /// The whole report.
 #[derive(Clone, Debug, Serialize)]
 pub struct MessageReport {
+    /// `version` in the JSON, the envelope's version (kmi's one `--json` envelope).
+    #[serde(rename = "version")]
     pub report_version: u32,
     pub encoding: Encoding,
     #[serde(skip_serializing_if = "Option::is_none")]

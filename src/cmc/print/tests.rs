@@ -201,7 +201,7 @@ fn signed_ber_from_openssl() {
         "{text}"
     );
     let json = serde_json::to_value(&r).unwrap();
-    assert_eq!(json["report_version"], 1);
+    assert_eq!(json["version"], 1);
     assert_eq!(json["content"]["kind"], "signed_data");
     assert_eq!(
         json["content"]["econtent"]["controls"][2]["value"]["type"],

@@ -15,7 +15,15 @@ use crate::cmd::Context;
 pub(super) fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
     let spec = a.out.spec(true);
+    if a.json && spec.is_stdout() {
+        return Err(Error::invalid(
+            "--json prints the report on standard output: give -o FILE (or -o DIR) for the keys",
+        ));
+    }
     spec.check_writable()?;
+    if a.der {
+        crate::cmd::refuse_binary_to_terminal(&spec)?;
+    }
     if a.agent_cert.is_none() && !a.insecure {
         return Err(Error::invalid(
             "give --agent-cert CERT: the response's signature must be checked before its keys are used (--insecure opens an unchecked response)",
@@ -80,8 +88,20 @@ pub(super) fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
                 .unwrap_or_default()
         ))
     };
+    let mut written: Vec<serde_json::Value> = Vec::new();
+    let key_json =
+        |k: &PrivateKey, id: &Option<String>, file: String| -> Result<serde_json::Value> {
+            Ok(serde_json::json!({
+                "algorithm": k.public().kind(),
+                "bits": k.public().bits(),
+                "fingerprint": spki_fingerprint(&encode_public_spki(&k.public())?),
+                "owner": id,
+                "file": file,
+            }))
+        };
     match (got.keys.as_slice(), &spec.path) {
         ([(k, id)], _) => {
+            written.push(key_json(k, id, where_to(&spec))?);
             let bytes = encode_private(k, a.der, None, &mut rng)?;
             write_output(&spec, &bytes)?;
             ctx.note(format!(
@@ -125,6 +145,7 @@ pub(super) fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
             };
             kmi::io::dir::write_dir_atomic(dir, &files, a.out.force, &is_key_file)?;
             for ((k, id), name) in many.iter().zip(&names) {
+                written.push(key_json(k, id, dir.join(name).display().to_string())?);
                 ctx.note(format!(
                     "extracted {} to {}",
                     describe(k, id)?,
@@ -132,6 +153,18 @@ pub(super) fn extract_keys(ctx: &Context, a: ExtractArgs) -> Result<()> {
                 ));
             }
         }
+    }
+    if a.json {
+        crate::cmd::json::print(
+            true,
+            serde_json::json!({
+                "response": a.response.display().to_string(),
+                "signature_checked": got.signature != SignatureCheck::NotChecked,
+                "bound_to_request": binding.is_some(),
+                "format": if a.der { "der" } else { "pem" },
+                "keys": written,
+            }),
+        )?;
     }
     Ok(())
 }

@@ -142,11 +142,13 @@ pub(super) fn parse(_ctx: &Context, a: ParseArgs) -> Result<()> {
     let report =
         print::parse_message(&input.bytes, &oids, &verifier).map_err(|e| e.in_file(&a.message))?;
     if a.json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&report)
-                .map_err(|e| Error::internal(format!("JSON: {e}")))?
-        )?;
+        let doc =
+            serde_json::to_value(&report).map_err(|e| Error::internal(format!("JSON: {e}")))?;
+        if bad.borrow().is_empty() {
+            super::super::json::print(true, doc)?;
+        } else {
+            super::super::json::fail_with(doc);
+        }
     } else {
         let text = print::render_text(&report);
         if text.ends_with('\n') {

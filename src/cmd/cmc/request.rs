@@ -55,7 +55,7 @@ fn shared_secret(a: &SharedSecretArgs, signer: &SignerArgs) -> Result<Option<Sha
 
 pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
-    a.out.file.spec(false).check_writable()?;
+    super::check_message_output(&a.out, a.json)?;
     let key_use = match a.key_usage {
         KeyUsageChoice::Encipherment => KeyUse::Encipherment,
         KeyUsageChoice::Signature => KeyUse::Signature,
@@ -215,6 +215,12 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
         })?,
     };
     write_message(&a.out, &der)?;
+    if a.json {
+        crate::cmd::json::print(
+            true,
+            super::request_json("archive", &identity, &a.out, &der, &oids)?,
+        )?;
+    }
     ctx.note(format!(
         "archive request for {} ({} {}-bit key, identity {identity:?}, key in {} {}), signed by {signed_by}: {}",
         a.key.display(),
@@ -236,7 +242,7 @@ pub(super) fn archive_request(ctx: &Context, a: ArchiveRequestArgs) -> Result<()
 
 pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
-    a.out.file.spec(false).check_writable()?;
+    super::check_message_output(&a.out, a.json)?;
     let shroud = shroud(&a.shroud)?;
     let selection = a.selection.as_ref().map(|s| s.as_bytes().to_vec());
     if let Some(secret) = shared_secret(&a.shared_secret, &a.signer)? {
@@ -284,6 +290,12 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
             }
         };
         write_message(&a.out, &der)?;
+        if a.json {
+            crate::cmd::json::print(
+                true,
+                super::request_json("recovery", &identity, &a.out, &der, &oids)?,
+            )?;
+        }
         ctx.note(format!(
             "recovery request for identity {identity:?}, {how}, with identityProofV2: {}",
             where_to(&a.out.file.spec(false))
@@ -315,6 +327,12 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
         &mut rng,
     )?;
     write_message(&a.out, &der)?;
+    if a.json {
+        crate::cmd::json::print(
+            true,
+            super::request_json("recovery", &identity, &a.out, &der, &oids)?,
+        )?;
+    }
     ctx.note(format!(
         "recovery request for identity {identity:?}: {}",
         where_to(&a.out.file.spec(false))
@@ -324,7 +342,7 @@ pub(super) fn recovery_request(ctx: &Context, a: RecoveryRequestArgs) -> Result<
 
 pub(super) fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> {
     let oids = oids(&a.oids)?;
-    a.out.file.spec(false).check_writable()?;
+    super::check_message_output(&a.out, a.json)?;
     let subject = parse_subject(&a.subject)?;
     let identity = match &a.owner {
         Some(i) => i.clone(),
@@ -403,6 +421,12 @@ pub(super) fn keygen_request(ctx: &Context, a: KeygenRequestArgs) -> Result<()> 
         None => build::keygen_request(&req, &oids, &mut rng)?,
     };
     write_message(&a.out, &der)?;
+    if a.json {
+        crate::cmd::json::print(
+            true,
+            super::request_json("keygen", &identity, &a.out, &der, &oids)?,
+        )?;
+    }
     ctx.note(format!(
         "key generation request for identity {identity:?}{}{}: {}",
         if a.archive { ", to be archived" } else { "" },

@@ -89,6 +89,11 @@ fn read_ca(
 pub(super) fn respond(ctx: &Context, a: RespondArgs) -> Result<()> {
     // The record is opened and locked before the work (as for the share commands): a bad --log
     // fails first, and two agents on one record answer one after the other.
+    if a.json && a.out.file.spec(false).is_stdout() {
+        return Err(Error::invalid(
+            "--json prints the report on standard output: give -o FILE for the response",
+        ));
+    }
     let log = a.log.log.clone();
     let mut record = ctx.open_record(log.as_deref())?;
     let request_path = a.request.clone();
@@ -129,7 +134,7 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
     kmi::clock::set_time(a.fixture.time.time.as_deref())?;
     let oids = oids(&a.oids)?;
     let spec = a.out.file.spec(false);
-    spec.check_writable()?;
+    super::check_message_output(&a.out, false)?;
     let agent_key = read_rsa_private(ctx, &a.agent_key, &a.key_passphrase.source(), "--agent-key")?;
     let agent_cert = read_cert(&a.agent_cert)?;
     if !cert_belongs_to(&agent_cert, &agent_key)? {
@@ -295,10 +300,12 @@ fn answer(ctx: &Context, a: RespondArgs, decision: &mut Option<AgentDecision>) -
     *decision = Some(outcome.decision(&request.bytes));
     write_message(&a.out, &response)?;
     if a.json {
-        outln!(
-            "{:#}",
-            serde_json::json!({ "version": 1, "ok": outcome.ok(), "outcome": outcome })
-        )?;
+        let doc = serde_json::json!({ "response": where_to(&spec), "outcome": outcome });
+        if outcome.ok() {
+            crate::cmd::json::print(true, doc)?;
+        } else {
+            crate::cmd::json::fail_with(doc);
+        }
     }
     let kind = outcome
         .kind

@@ -74,7 +74,7 @@ fn list(a: ListArgs) -> Result<()> {
     let entries = store.list(a.owner.as_deref())?;
     if a.json {
         let list: Vec<_> = entries.iter().map(entry_json).collect();
-        outln!("{:#}", json!({ "version": 1, "ok": true, "entries": list }))?;
+        crate::cmd::json::print(true, json!({ "entries": list }))?;
         return Ok(());
     }
     for m in &entries {
@@ -103,9 +103,9 @@ fn show(a: ShowArgs) -> Result<()> {
     let m = store.entry(&a.fingerprint)?;
     let decisions = store.decisions_about(&m.fingerprint)?;
     if a.json {
-        outln!(
-            "{:#}",
-            json!({ "version": 1, "ok": true, "entry": entry_json(&m), "decisions": decisions })
+        crate::cmd::json::print(
+            true,
+            json!({ "entry": entry_json(&m), "decisions": decisions }),
         )?;
         return Ok(());
     }
@@ -185,10 +185,10 @@ fn verify(ctx: &Context, a: VerifyArgs) -> Result<()> {
     }
     let report = store.verify(a.head.as_deref())?;
     if a.json {
-        outln!(
-            "{:#}",
-            json!({ "version": 1, "ok": true, "entries": report.entries, "decisions": report.decisions,
-                    "keys_opened": report.keys_opened, "head": report.head })
+        crate::cmd::json::print(
+            true,
+            json!({ "entries": report.entries, "decisions": report.decisions,
+                    "keys_opened": report.keys_opened, "head": report.head }),
         )?;
     } else {
         outln!(
@@ -247,10 +247,7 @@ fn migrate_dir(ctx: &Context, a: MigrateArgs) -> Result<()> {
         }
     };
     if a.json {
-        outln!(
-            "{:#}",
-            json!({ "version": 1, "ok": true, "migrated": report })
-        )?;
+        crate::cmd::json::print(true, json!({ "migrated": report }))?;
     }
     ctx.note(format!(
         "imported {} sealed and {} split entries from {} into {} ({} already held); head {}",

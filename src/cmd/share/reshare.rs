@@ -212,7 +212,7 @@ fn read_deals(ctx: &Context, paths: &[PathBuf], rec: &mut Record) -> Vec<(String
     for p in paths {
         match read_typed::<DealFile>(p) {
             Ok(d) => out.push((p.display().to_string(), d)),
-            Err(e) => ctx.warn(format!("skipping {}: {}", p.display(), e.reason())),
+            Err(e) => ctx.left_out(format!("skipping {}: {}", p.display(), e.reason())),
         }
     }
     out
@@ -225,7 +225,7 @@ fn report(ctx: &Context, verdicts: &[Verdict]) -> String {
     for v in verdicts {
         match &v.problem {
             Some(p) => {
-                ctx.warn(format!("dealer {} ({}) {p}: not used", v.dealer, v.name));
+                ctx.left_out(format!("dealer {} ({}) {p}: not used", v.dealer, v.name));
                 refused.push(format!("dealer {} {p}", v.dealer));
             }
             None if v.used => used.push(v.dealer.to_string()),
