@@ -709,7 +709,7 @@ complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "extract" -d 'Decrypt the keys an agent\'s response returns and write them as PKCS#8'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "store" -d 'The agent\'s key store: init, list, show, export-audit, verify, migrate'
 complete -c kmi -n "__fish_kmi_using_subcommand cmc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l to -d 'The recipient\'s public key, certificate, private key or share set (its trustees decrypt)' -r -F
+complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l to -d 'The recipient\'s public key (or private key), or a share set (its trustees decrypt)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s i -l input -d 'Read the plaintext from FILE (\'-\' for standard input)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -s o -l output -d 'Write to FILE (\'-\' for standard output)' -r -F
 complete -c kmi -n "__fish_kmi_using_subcommand encrypt" -l seed -d 'Take every random choice from HEX (ChaCha20); anyone who knows HEX reads the protected secret, so it needs --insecure-fixture: for test fixtures only' -r

@@ -8,7 +8,7 @@ use super::{IdentityPassphraseArgs, OutputFileArgs};
 
 #[derive(Debug, Args)]
 pub struct EncryptCmdArgs {
-    /// The recipient's public key, certificate, private key or share set (its trustees decrypt)
+    /// The recipient's public key (or private key), or a share set (its trustees decrypt)
     #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub to: PathBuf,
 
