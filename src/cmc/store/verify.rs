@@ -41,6 +41,11 @@ pub fn verify(store: &DbStore, expected_head: Option<&str>) -> Result<Report> {
     let name = store.path().display().to_string();
     let conn = store.conn();
     let q = |e: rusqlite::Error| Error::check(format!("{name}: {e}"));
+    // One read transaction for every query below: in WAL mode a statement outside one sees the
+    // database as of its own start, so an agent committing between the chain and the entries
+    // would look like a key no decision filed. Dropped (rolled back: nothing was written) at
+    // every return.
+    let _snapshot = conn.unchecked_transaction().map_err(q)?;
     let quick: String = conn
         .query_row("PRAGMA quick_check", [], |r| r.get(0))
         .map_err(q)?;
